@@ -1,0 +1,34 @@
+# xen-arm-minimal: the two commands a newcomer needs are `make run` (the
+# demo) and `make test` (everything, ending in "N passed, N failed").
+# Both install what they need first (build/deps.sh; root or sudo).
+
+OUT := build/out
+export OUT
+
+.PHONY: all deps run test unit boot-tests fuzz-smoke fuzz bench clean help
+all: hypervisor
+
+include xen-arm-minimal/hv.mk
+
+deps:
+	build/deps.sh
+
+help:
+	@sed -n 's/^## //p' Makefile
+
+## make            build the hypervisor image (build/out/xen-arm-minimal.Image)
+## make deps       install/fetch everything the build and tests need
+## make run        the demo: boot the hypervisor under QEMU (GICv3, 4 CPUs)
+## make test       every test layer; ends with "N passed, N failed"
+## make bench      boot-time and size figures against the anchors
+## make clean      remove build/out (keeps downloaded packages)
+run: deps
+	$(MAKE) hypervisor
+	tests/boot/qemu-run.sh --gic 3 --smp 4 -- $(HV_IMAGE)
+
+test: deps
+	$(MAKE) hypervisor
+	tests/run-all.sh
+
+clean:
+	rm -rf $(OUT)/hv $(OUT)/tests $(HV_IMAGE)

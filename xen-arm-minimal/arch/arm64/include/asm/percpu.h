@@ -1,0 +1,38 @@
+/* Per-CPU state, reached through TPIDR_EL2. */
+#ifndef ASM_PERCPU_H
+#define ASM_PERCPU_H
+
+#include <asm/sysreg.h>
+#include <xam/types.h>
+
+#ifndef CONFIG_NR_CPUS
+#define CONFIG_NR_CPUS 16
+#endif
+#define NR_CPUS CONFIG_NR_CPUS
+
+typedef void (*timer_fn_t)(void);
+
+struct pcpu {
+    unsigned id;
+    uint64_t mpidr;
+    uint32_t gic_target; /* GICv2 CPU interface mask for SGIs */
+    volatile bool online;
+    volatile uint64_t timer_fired;
+    void (*timer_fn)(void);
+    volatile uint64_t ipis;
+};
+
+extern struct pcpu pcpus[NR_CPUS];
+extern unsigned nr_pcpus;
+
+static inline struct pcpu *this_cpu(void)
+{
+    return (struct pcpu *)(uintptr_t)read_sysreg(tpidr_el2);
+}
+
+static inline unsigned this_cpu_id(void)
+{
+    return this_cpu()->id;
+}
+
+#endif

@@ -1,0 +1,13 @@
+/* Bringing up the physical CPUs named in /cpus. */
+#ifndef ASM_SMP_H
+#define ASM_SMP_H
+
+#include <xam/hostdt.h>
+
+/* Boot CPU: become pcpus[0]; -XAM_ENOENT if its MPIDR is not in /cpus. */
+int smp_init_boot_cpu(const struct hostdt *h);
+/* Start every other CPU through PSCI CPU_ON, wait for each, check IPIs.
+ * Returns how many CPUs are online (the boot CPU included). */
+unsigned smp_boot_secondaries(const struct hostdt *h);
+
+#endif

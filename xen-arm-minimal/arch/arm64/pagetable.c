@@ -1,0 +1,79 @@
+#include <asm/pagetable.h>
+#include <xam/errno.h>
+
+static unsigned level_shift(unsigned level)
+{
+    return PAGE_SHIFT + 9 * (3 - level);
+}
+
+static uint64_t *table_at(uint64_t desc)
+{
+    return (uint64_t *)(uintptr_t)(desc & PT_ADDR_MASK);
+}
+
+static int map_level(struct pt *pt, uint64_t *table, unsigned level, vaddr_t va, paddr_t pa,
+                     uint64_t size, uint64_t attrs)
+{
+    uint64_t bsize = 1ULL << level_shift(level);
+
+    while (size) {
+        uint64_t *e = &table[(va >> level_shift(level)) & (PT_ENTRIES - 1)];
+        uint64_t chunk = MIN(size, bsize - (va & (bsize - 1)));
+
+        if (level == 3) {
+            if (*e & PT_VALID)
+                return -XAM_EEXIST;
+            *e = pa | attrs | PT_VALID | PT_TABLE;
+        } else if (level >= 1 && chunk == bsize && IS_ALIGNED(pa, bsize) && !(*e & PT_VALID)) {
+            *e = pa | attrs | PT_VALID; /* block */
+        } else {
+            if (!(*e & PT_VALID)) {
+                uint64_t *next = pt->alloc_table(pt->ctx);
+                if (!next)
+                    return -XAM_ENOMEM;
+                pt->tables++;
+                *e = (uint64_t)(uintptr_t)next | PT_VALID | PT_TABLE;
+            } else if (!(*e & PT_TABLE)) {
+                return -XAM_EEXIST; /* a block already covers this */
+            }
+            int rc = map_level(pt, table_at(*e), level + 1, va, pa, chunk, attrs);
+            if (rc)
+                return rc;
+        }
+        va += chunk;
+        pa += chunk;
+        size -= chunk;
+    }
+    return 0;
+}
+
+int pt_map(struct pt *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t attrs)
+{
+    unsigned in_bits = level_shift(pt->start_level) + 9;
+    if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || size == 0)
+        return -XAM_EINVAL;
+    /* Input range within what the walk from start_level covers; output
+     * range within the 48 bits a descriptor holds. */
+    if (va + size < va || pa + size < pa || ((va + size - 1) >> in_bits) || ((pa + size - 1) >> 48))
+        return -XAM_EINVAL;
+    return map_level(pt, pt->root, pt->start_level, va, pa, size, attrs);
+}
+
+bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs)
+{
+    const uint64_t *table = pt->root;
+    for (unsigned level = pt->start_level; level <= 3; level++) {
+        uint64_t e = table[(va >> level_shift(level)) & (PT_ENTRIES - 1)];
+        if (!(e & PT_VALID))
+            return false;
+        bool leaf = level == 3 || !(e & PT_TABLE);
+        if (leaf) {
+            uint64_t off = va & ((1ULL << level_shift(level)) - 1);
+            *pa = (e & PT_ADDR_MASK & ~((1ULL << level_shift(level)) - 1)) + off;
+            *attrs = e & ~PT_ADDR_MASK & ~(PT_VALID | PT_TABLE);
+            return true;
+        }
+        table = table_at(e);
+    }
+    return false;
+}

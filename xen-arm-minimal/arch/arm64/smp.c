@@ -1,0 +1,165 @@
+#include <asm/asm-offsets.h>
+#include <asm/mmu.h>
+#include <asm/percpu.h>
+#include <asm/psci.h>
+#include <asm/smp.h>
+#include <asm/timer.h>
+#include <xam/errno.h>
+#include <xam/irq.h>
+#include <xam/log.h>
+#include "../../drivers/irqchip/gic.h"
+
+struct pcpu pcpus[NR_CPUS];
+unsigned nr_pcpus;
+char boot_stacks[NR_CPUS][STACK_SIZE] __aligned(16);
+
+void secondary_entry(void);
+void secondary_main(unsigned id) __noreturn;
+void cpu_bringup_el2(struct pcpu *c);
+extern char el2_vectors[];
+
+/* The boot-time per-CPU check: the EL2 timer fires within this delay. */
+#define TIMER_CHECK_US 200
+
+static void sgi_ping(unsigned intid __unused, void *arg __unused)
+{
+    __atomic_add_fetch(&this_cpu()->ipis, 1, __ATOMIC_RELEASE);
+}
+
+static void sgi_stop(unsigned intid __unused, void *arg __unused)
+{
+    irq_disable();
+    for (;;)
+        wfi();
+}
+
+void cpu_bringup_el2(struct pcpu *c)
+{
+    write_sysreg(c, tpidr_el2);
+    write_sysreg(el2_vectors, vbar_el2);
+    /* Physical IRQs/FIQs/SErrors are the hypervisor's, whatever EL runs. */
+    write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
+    isb();
+}
+
+int smp_init_boot_cpu(const struct hostdt *h)
+{
+    uint64_t mpidr = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+    struct pcpu *c = &pcpus[0];
+
+    c->id = 0;
+    c->mpidr = mpidr;
+    nr_pcpus = 1;
+    cpu_bringup_el2(c);
+    for (unsigned i = 0; i < h->nr_cpus; i++)
+        if (h->cpu_mpidr[i] == mpidr)
+            return 0;
+    return -XAM_ENOENT;
+}
+
+static int cpu_local_init(struct pcpu *c)
+{
+    int rc = gic_cpu_init(c);
+    if (rc)
+        return rc;
+    timer_cpu_init();
+    irq_enable_line(SGI_PING);
+    irq_enable_line(SGI_CRASH);
+    irq_enable_line(SGI_STOP);
+    return 0;
+}
+
+int cpu_boot_local_init(void);
+int cpu_boot_local_init(void)
+{
+    int rc;
+    if ((rc = irq_register(SGI_PING, sgi_ping, NULL)) || (rc = irq_register(SGI_STOP, sgi_stop, NULL)))
+        return rc;
+    return cpu_local_init(&pcpus[0]);
+}
+
+void secondary_main(unsigned id)
+{
+    struct pcpu *c = &pcpus[id];
+    cpu_bringup_el2(c);
+    int rc = cpu_local_init(c);
+    if (rc) {
+        log_err("CPU%u: interrupt controller set-up failed (%d); parking it", id, rc);
+        for (;;)
+            wfi();
+    }
+    int64_t us = timer_selftest(TIMER_CHECK_US);
+    if (us < 0)
+        log_err("CPU%u: EL2 timer interrupt never arrived", id);
+    else
+        log_info("CPU%u: online, MPIDR 0x%llx, EL2 timer fired after %lld us", id,
+                 (unsigned long long)c->mpidr, (long long)us);
+    __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+    sev();
+
+    /* Nothing to run yet: sleep, answering IPIs. */
+    irq_enable();
+    for (;;)
+        wfi();
+}
+
+static bool wait_until(volatile bool *flag, uint64_t us)
+{
+    uint64_t limit = counter_read() + us_to_ticks(us);
+    while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+        if (counter_read() > limit)
+            return false;
+    return true;
+}
+
+unsigned smp_boot_secondaries(const struct hostdt *h)
+{
+    unsigned online = 1;
+
+    mmu_prepare_secondary();
+    for (unsigned i = 0; i < h->nr_cpus; i++) {
+        uint64_t mpidr = h->cpu_mpidr[i];
+        if (mpidr == pcpus[0].mpidr)
+            continue;
+        if (nr_pcpus == NR_CPUS) {
+            log_warn("CPU with MPIDR 0x%llx not started: this build supports %d CPUs",
+                     (unsigned long long)mpidr, NR_CPUS);
+            continue;
+        }
+        struct pcpu *c = &pcpus[nr_pcpus];
+        c->id = nr_pcpus;
+        c->mpidr = mpidr;
+        nr_pcpus++;
+        int rc = psci_cpu_on(mpidr, (paddr_t)(uintptr_t)secondary_entry, c->id);
+        if (rc != PSCI_SUCCESS) {
+            log_err("CPU%u (MPIDR 0x%llx): PSCI CPU_ON failed: %s (%d)", c->id,
+                    (unsigned long long)mpidr, psci_error_name(rc), rc);
+            continue;
+        }
+        /* One at a time keeps the boot log in CPU order and simple to read. */
+        if (!wait_until(&c->online, 1000000)) {
+            log_err("CPU%u (MPIDR 0x%llx): did not come online within 1 s", c->id,
+                    (unsigned long long)mpidr);
+            continue;
+        }
+        online++;
+    }
+
+    /* Every online CPU must answer an SGI: the scheduler will depend on it. */
+    unsigned answered = 1;
+    for (unsigned i = 1; i < nr_pcpus; i++) {
+        if (!pcpus[i].online)
+            continue;
+        uint64_t before = __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE);
+        irq_send_sgi(i, SGI_PING);
+        uint64_t limit = counter_read() + us_to_ticks(100000);
+        while (__atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before && counter_read() < limit)
+            ;
+        if (pcpus[i].ipis != before)
+            answered++;
+        else
+            log_err("CPU%u: no answer to an inter-processor interrupt", i);
+    }
+    log_info("smp: %u of %u CPUs online, %u answered IPIs", online, h->nr_cpus, answered);
+    return online;
+}

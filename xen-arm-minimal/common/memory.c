@@ -1,0 +1,82 @@
+#include <asm/mmu.h>
+#include <xam/errno.h>
+#include <xam/log.h>
+#include <xam/memory.h>
+
+struct palloc host_pages;
+
+static void log_range(const char *what, paddr_t base, uint64_t size, const char *detail)
+{
+    log_info("memory: %-9s 0x%010llx-0x%010llx %7llu KiB %s", what, (unsigned long long)base,
+             (unsigned long long)(base + size - 1), (unsigned long long)(size >> 10), detail);
+}
+
+static int exclude(paddr_t base, uint64_t size)
+{
+    return palloc_exclude(&host_pages, base, size);
+}
+
+int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const char **why)
+{
+    paddr_t hv = image_start();
+    uint64_t hv_size = image_end() - hv;
+    int rc;
+
+    palloc_init(&host_pages);
+    for (unsigned i = 0; i < h->mem.n; i++) {
+        const struct mrange *b = &h->mem.r[i];
+        log_range("RAM", b->base, b->size, "");
+        if ((rc = palloc_add(&host_pages, b->base, b->size))) {
+            *why = "too many RAM banks for the page allocator";
+            return rc;
+        }
+    }
+
+    log_range("reserved", hv, hv_size, "hypervisor image");
+    rc = exclude(hv, hv_size);
+    log_range("reserved", fdt, h->fdt_size, "host device tree");
+    rc = rc ? rc : exclude(fdt, h->fdt_size);
+    for (unsigned i = 0; i < h->reserved.n && !rc; i++) {
+        log_range("reserved", h->reserved.r[i].base, h->reserved.r[i].size, "/memreserve/ or /reserved-memory");
+        rc = exclude(h->reserved.r[i].base, h->reserved.r[i].size);
+    }
+    for (unsigned i = 0; i < h->nr_modules && !rc; i++) {
+        const struct hostdt_module *m = &h->modules[i];
+        char path[DT_PATH_MAX];
+        log_range("module", m->base, m->size, dt_node_path(h->fdt, m->node, path, sizeof(path)));
+        rc = exclude(m->base, m->size);
+    }
+    if (rc) {
+        *why = "too many reserved regions split RAM (page allocator extents exhausted)";
+        return rc;
+    }
+
+    uint64_t free = palloc_free_bytes(&host_pages);
+    if (free == 0) {
+        *why = "no usable memory left after the reserved regions and modules";
+        return -XAM_ENOMEM;
+    }
+
+    /* Map all RAM the hypervisor may touch (guest RAM, modules) into EL2:
+     * every bank minus the image and the device tree, mapped already. */
+    struct mrange store[HOSTDT_MAX_BANKS + 4];
+    struct mrset map;
+    mrset_init(&map, store, ARRAY_SIZE(store));
+    for (unsigned i = 0; i < h->mem.n && !rc; i++)
+        rc = mrset_add(&map, ALIGN_DOWN(h->mem.r[i].base, PAGE_SIZE),
+                       ALIGN_UP(mrange_end(&h->mem.r[i]), PAGE_SIZE) - ALIGN_DOWN(h->mem.r[i].base, PAGE_SIZE));
+    rc = rc ? rc : mrset_remove(&map, hv, ALIGN_UP(hv_size, PAGE_SIZE));
+    rc = rc ? rc : mrset_remove(&map, ALIGN_DOWN(fdt, PAGE_SIZE), ALIGN_UP(fdt + fdt_span, PAGE_SIZE) - ALIGN_DOWN(fdt, PAGE_SIZE));
+    for (unsigned i = 0; i < map.n && !rc; i++)
+        rc = mmu_map_ram(map.r[i].base, map.r[i].size);
+    if (rc) {
+        *why = "cannot map RAM into the hypervisor's address space";
+        return rc;
+    }
+    mmu_use_allocator(&host_pages);
+
+    log_info("memory: page allocator manages %llu MiB, %llu KiB free in %u ranges",
+             (unsigned long long)(palloc_managed_bytes(&host_pages) >> 20),
+             (unsigned long long)(free >> 10), host_pages.free.n);
+    return 0;
+}

@@ -1,0 +1,30 @@
+/* The host interrupt controller, GICv2 or GICv3, behind one set of ops.
+ * The CPU interface runs with EOImode = 1 (priority drop and deactivation
+ * are separate), which is what forwarding interrupts to guests needs. */
+#ifndef DRIVERS_GIC_H
+#define DRIVERS_GIC_H
+
+#include <xam/hostdt.h>
+
+struct pcpu;
+
+struct gic_ops {
+    const char *name;
+    int (*init)(const struct hostdt_gic *g);
+    int (*cpu_init)(struct pcpu *c);
+    unsigned (*ack)(void);
+    void (*eoi)(unsigned intid);        /* priority drop */
+    void (*deactivate)(unsigned intid);
+    void (*enable)(unsigned intid);     /* SGI/PPI: this CPU's bank */
+    void (*send_sgi)(const struct pcpu *target, unsigned sgi);
+    unsigned (*nr_lines)(void);
+};
+
+extern const struct gic_ops gicv2_ops;
+extern const struct gic_ops gicv3_ops;
+
+int gic_init(const struct hostdt_gic *g);
+int gic_cpu_init(struct pcpu *c);
+const struct gic_ops *gic(void);
+
+#endif

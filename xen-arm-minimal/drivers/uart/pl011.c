@@ -1,0 +1,26 @@
+/* Only the registers every PL011 and SBSA UART share (DR, FR): the firmware
+ * or QEMU has set the line up, and SBSA UARTs have no baud-rate registers. */
+#include <xam/pl011.h>
+
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define FR_TXFF (1u << 5)
+#define FR_BUSY (1u << 3)
+
+static inline volatile uint32_t *reg(paddr_t base, unsigned off)
+{
+    return (volatile uint32_t *)(uintptr_t)(base + off);
+}
+
+void pl011_putc(paddr_t base, char c)
+{
+    while (*reg(base, UART_FR) & FR_TXFF)
+        ;
+    *reg(base, UART_DR) = (unsigned char)c;
+}
+
+void pl011_flush(paddr_t base)
+{
+    while (*reg(base, UART_FR) & FR_BUSY)
+        ;
+}

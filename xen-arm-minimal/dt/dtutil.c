@@ -1,0 +1,175 @@
+#include <libfdt.h>
+#include <string.h>
+#include <xam/dtutil.h>
+#include <xam/errno.h>
+
+uint64_t dt_read_cells(const void *cells, unsigned n)
+{
+    const uint8_t *p = cells;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n * 4; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+int dt_reg_cells(const void *fdt, int node, unsigned *ac, unsigned *sc)
+{
+    int parent = fdt_parent_offset(fdt, node);
+    if (parent < 0)
+        return parent;
+    int a = fdt_address_cells(fdt, parent);
+    int s = fdt_size_cells(fdt, parent);
+    if (a < 0)
+        return a;
+    if (s < 0)
+        return s;
+    *ac = (unsigned)a;
+    *sc = (unsigned)s;
+    return 0;
+}
+
+int dt_reg_count(const void *fdt, int node)
+{
+    unsigned ac, sc;
+    int len;
+    int rc = dt_reg_cells(fdt, node, &ac, &sc);
+    if (rc)
+        return -XAM_EINVAL;
+    const void *reg = fdt_getprop(fdt, node, "reg", &len);
+    if (!reg)
+        return 0;
+    unsigned entry = (ac + sc) * 4;
+    if (entry == 0 || len % (int)entry)
+        return -XAM_EINVAL;
+    return len / (int)entry;
+}
+
+int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out)
+{
+    /* Walk from the bus holding the device up to the root, mapping the
+     * address through each level's "ranges" (child addr, parent addr, size). */
+    while (bus > 0) {
+        int parent = fdt_parent_offset(fdt, bus);
+        if (parent < 0)
+            return -XAM_EINVAL;
+        int len;
+        const uint8_t *ranges = fdt_getprop(fdt, bus, "ranges", &len);
+        if (!ranges)
+            return -XAM_ERANGE; /* no ranges: the bus is not memory-mapped */
+        if (len == 0) {
+            bus = parent;
+            continue;
+        }
+        int cac = fdt_address_cells(fdt, bus);
+        int pac = fdt_address_cells(fdt, parent);
+        int csc = fdt_size_cells(fdt, bus);
+        if (cac <= 0 || pac <= 0 || csc < 0)
+            return -XAM_EINVAL;
+        int entry = (cac + pac + csc) * 4;
+        if (len % entry)
+            return -XAM_EINVAL;
+        bool found = false;
+        for (int off = 0; off < len; off += entry) {
+            /* Buses with 3-cell addresses (PCI) keep flags in the first cell:
+             * only the low two cells are an address. */
+            unsigned ca = (unsigned)MIN(cac, 2), pa = (unsigned)MIN(pac, 2);
+            uint64_t child = dt_read_cells(ranges + off + (cac - (int)ca) * 4, ca);
+            uint64_t par = dt_read_cells(ranges + off + cac * 4 + (pac - (int)pa) * 4, pa);
+            uint64_t size = dt_read_cells(ranges + off + (cac + pac) * 4, (unsigned)MIN(csc, 2));
+            if (addr >= child && addr - child < size) {
+                addr = par + (addr - child);
+                found = true;
+                break;
+            }
+        }
+        if (!found)
+            return -XAM_ERANGE;
+        bus = parent;
+    }
+    *out = addr;
+    return 0;
+}
+
+int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size)
+{
+    unsigned ac, sc;
+    int len;
+    if (dt_reg_cells(fdt, node, &ac, &sc))
+        return -XAM_EINVAL;
+    if (ac == 0 || ac > 2 || sc > 2)
+        return -XAM_EINVAL;
+    const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
+    if (!reg)
+        return -XAM_ENOENT;
+    unsigned entry = (ac + sc) * 4;
+    if (len < 0 || len % (int)entry)
+        return -XAM_EINVAL;
+    if ((idx + 1) * entry > (unsigned)len)
+        return -XAM_ENOENT;
+    uint64_t addr = dt_read_cells(reg + idx * entry, ac);
+    *size = dt_read_cells(reg + idx * entry + ac * 4, sc);
+    return dt_translate(fdt, fdt_parent_offset(fdt, node), addr, base);
+}
+
+static int interrupt_parent(const void *fdt, int node)
+{
+    for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
+        int len;
+        const fdt32_t *ph = fdt_getprop(fdt, n, "interrupt-parent", &len);
+        if (ph && len == 4)
+            return fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+        if (n == 0)
+            break;
+    }
+    return -FDT_ERR_NOTFOUND;
+}
+
+int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsigned *flags)
+{
+    int ip = interrupt_parent(fdt, node);
+    if (ip < 0)
+        return -XAM_ENOENT;
+    int len;
+    const fdt32_t *cells = fdt_getprop(fdt, ip, "#interrupt-cells", &len);
+    if (!cells || len != 4 || fdt32_ld(cells) != 3)
+        return -XAM_EINVAL; /* not a GIC-style parent */
+    const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+    if (!irqs)
+        return -XAM_ENOENT;
+    if (len % 12)
+        return -XAM_EINVAL;
+    if ((idx + 1) * 12 > (unsigned)len)
+        return -XAM_ENOENT;
+    uint32_t type = fdt32_ld(&irqs[idx * 3]);
+    uint32_t num = fdt32_ld(&irqs[idx * 3 + 1]);
+    if (type == 0 && num < 988)
+        *intid = 32 + num;
+    else if (type == 1 && num < 16)
+        *intid = 16 + num;
+    else
+        return -XAM_EINVAL;
+    if (flags)
+        *flags = fdt32_ld(&irqs[idx * 3 + 2]);
+    return 0;
+}
+
+bool dt_node_enabled(const void *fdt, int node)
+{
+    int len;
+    const char *st = fdt_getprop(fdt, node, "status", &len);
+    if (!st)
+        return true;
+    return len > 0 && (strncmp(st, "okay", (size_t)len) == 0 || strncmp(st, "ok", (size_t)len) == 0);
+}
+
+const char *dt_node_path(const void *fdt, int node, char *buf, size_t len)
+{
+    if (fdt_get_path(fdt, node, buf, (int)len) != 0)
+        return "<bad node>";
+    return buf;
+}
+
+bool dt_prop_has_string(const void *fdt, int node, const char *prop, const char *s)
+{
+    return fdt_stringlist_search(fdt, node, prop, s) >= 0;
+}

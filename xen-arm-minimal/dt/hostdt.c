@@ -1,0 +1,420 @@
+/* Reads the host device tree into struct hostdt. Each part has its own small
+ * reader; the first problem found ends the parse with a message that names
+ * the node and property, because the caller can only report and stop. */
+#include <libfdt.h>
+#include <string.h>
+#include <xam/cmdline.h>
+#include <xam/errno.h>
+#include <xam/fmt.h>
+#include <xam/hostdt.h>
+
+struct ctx {
+    struct hostdt *h;
+    struct hostdt_error *err;
+    char path[DT_PATH_MAX];
+};
+
+static int fail(struct ctx *c, int node, const char *prop, const char *fmt, ...) __printf(4, 5);
+
+static int fail(struct ctx *c, int node, const char *prop, const char *fmt, ...)
+{
+    char reason[120];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    const char *path = node >= 0 ? dt_node_path(c->h->fdt, node, c->path, sizeof(c->path)) : "device tree";
+    if (prop)
+        fmt_snprintf(c->err->msg, sizeof(c->err->msg), "%s: %s: %s", path, prop, reason);
+    else
+        fmt_snprintf(c->err->msg, sizeof(c->err->msg), "%s: %s", path, reason);
+    return -XAM_EINVAL;
+}
+
+const char *module_kind_name(enum module_kind k)
+{
+    switch (k) {
+    case MODULE_KERNEL: return "kernel";
+    case MODULE_RAMDISK: return "ramdisk";
+    case MODULE_DEVICE_TREE: return "device-tree";
+    default: return "module";
+    }
+}
+
+static int read_memory(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+
+    for (int node = fdt_next_node(fdt, 0, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+        int len;
+        const char *type = fdt_getprop(fdt, node, "device_type", &len);
+        if (!type || len != sizeof("memory") || memcmp(type, "memory", sizeof("memory")) != 0)
+            continue;
+        if (!dt_node_enabled(fdt, node))
+            continue;
+        int n = dt_reg_count(fdt, node);
+        if (n < 0)
+            return fail(c, node, "reg", "malformed (length is not a whole number of entries)");
+        for (int i = 0; i < n; i++) {
+            paddr_t base;
+            uint64_t size;
+            int rc = dt_read_reg(fdt, node, (unsigned)i, &base, &size);
+            if (rc)
+                return fail(c, node, "reg", "entry %d cannot be read (%d)", i, rc);
+            if (range_wraps(base, size))
+                return fail(c, node, "reg", "bank 0x%llx+0x%llx wraps", (unsigned long long)base,
+                            (unsigned long long)size);
+            if (mrset_add(&c->h->mem, base, size))
+                return fail(c, node, "reg", "more than %d memory banks", HOSTDT_MAX_BANKS);
+        }
+    }
+    if (mrset_total(&c->h->mem) == 0)
+        return fail(c, -1, NULL, "no usable memory: no memory node with a non-empty reg");
+    return 0;
+}
+
+static int add_reserved(struct ctx *c, int node, const char *prop, paddr_t base, uint64_t size)
+{
+    if (range_wraps(base, size))
+        return fail(c, node, prop, "region 0x%llx+0x%llx wraps", (unsigned long long)base,
+                    (unsigned long long)size);
+    if (mrset_add(&c->h->reserved, base, size))
+        return fail(c, node, prop, "more than %d reserved regions", HOSTDT_MAX_RESERVED);
+    return 0;
+}
+
+static int read_reserved(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    int n = fdt_num_mem_rsv(fdt);
+    if (n < 0)
+        return fail(c, -1, NULL, "/memreserve/ block unreadable: %s", fdt_strerror(n));
+    for (int i = 0; i < n; i++) {
+        uint64_t base, size;
+        if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0) {
+            int rc = add_reserved(c, -1, "/memreserve/", base, size);
+            if (rc)
+                return rc;
+        }
+    }
+
+    int rm = fdt_path_offset(fdt, "/reserved-memory");
+    if (rm < 0)
+        return 0;
+    int child;
+    fdt_for_each_subnode(child, fdt, rm) {
+        /* Disabled regions are still reserved for whoever enables them later;
+         * only entries without reg (allocated by the OS) are not fixed. */
+        int count = dt_reg_count(fdt, child);
+        if (count < 0)
+            return fail(c, child, "reg", "malformed");
+        for (int i = 0; i < count; i++) {
+            paddr_t base;
+            uint64_t size;
+            if (dt_read_reg(fdt, child, (unsigned)i, &base, &size))
+                return fail(c, child, "reg", "entry %d cannot be read", i);
+            int rc = add_reserved(c, child, "reg", base, size);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int read_cpus(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    if (cpus < 0)
+        return fail(c, -1, NULL, "no /cpus node");
+    int ac = fdt_address_cells(fdt, cpus);
+    if (ac != 1 && ac != 2)
+        return fail(c, cpus, "#address-cells", "must be 1 or 2");
+
+    int node;
+    fdt_for_each_subnode(node, fdt, cpus) {
+        int len;
+        const char *type = fdt_getprop(fdt, node, "device_type", &len);
+        if (!type || len != sizeof("cpu") || memcmp(type, "cpu", sizeof("cpu")) != 0)
+            continue;
+        if (!dt_node_enabled(fdt, node))
+            continue;
+        const void *reg = fdt_getprop(fdt, node, "reg", &len);
+        if (!reg || len != ac * 4)
+            return fail(c, node, "reg", "missing or not %d cell(s)", ac);
+        if (c->h->nr_cpus == HOSTDT_MAX_CPUS)
+            return fail(c, node, NULL, "more than %d CPUs", HOSTDT_MAX_CPUS);
+        uint64_t mpidr = dt_read_cells(reg, (unsigned)ac);
+        for (unsigned i = 0; i < c->h->nr_cpus; i++)
+            if (c->h->cpu_mpidr[i] == mpidr)
+                return fail(c, node, "reg", "MPIDR 0x%llx listed twice", (unsigned long long)mpidr);
+        c->h->cpu_mpidr[c->h->nr_cpus++] = mpidr;
+    }
+    if (c->h->nr_cpus == 0)
+        return fail(c, cpus, NULL, "no enabled cpu node");
+    return 0;
+}
+
+static int read_psci(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    static const char *const compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
+    int node = -1;
+    for (unsigned i = 0; i < ARRAY_SIZE(compat) && node < 0; i++)
+        node = fdt_node_offset_by_compatible(fdt, -1, compat[i]);
+    c->h->psci = PSCI_CONDUIT_NONE;
+    if (node < 0)
+        return 0; /* no PSCI: one CPU and no power-off; the caller warns */
+    int len;
+    const char *method = fdt_getprop(fdt, node, "method", &len);
+    if (!method)
+        return fail(c, node, "method", "missing (must be \"smc\" or \"hvc\")");
+    if (len == 4 && memcmp(method, "smc", 4) == 0)
+        c->h->psci = PSCI_CONDUIT_SMC;
+    else if (len == 4 && memcmp(method, "hvc", 4) == 0)
+        c->h->psci = PSCI_CONDUIT_HVC;
+    else
+        return fail(c, node, "method", "must be \"smc\" or \"hvc\"");
+    return 0;
+}
+
+static int read_range(struct ctx *c, int node, unsigned idx, struct mrange *out, const char *what)
+{
+    int rc = dt_read_reg(c->h->fdt, node, idx, &out->base, &out->size);
+    if (rc)
+        return fail(c, node, "reg", "%s (entry %u) missing or unreadable", what, idx);
+    if (out->size == 0 || range_wraps(out->base, out->size))
+        return fail(c, node, "reg", "%s (entry %u) has a bad size", what, idx);
+    return 0;
+}
+
+static int read_gic(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    struct hostdt_gic *g = &c->h->gic;
+    static const char *const v2[] = { "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a9-gic",
+                                      "arm,cortex-a7-gic", "arm,gic-v2" };
+    int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+    int rc;
+
+    memset(g, 0, sizeof(*g));
+    if (node >= 0) {
+        g->version = 3;
+    } else {
+        for (unsigned i = 0; i < ARRAY_SIZE(v2) && node < 0; i++)
+            node = fdt_node_offset_by_compatible(fdt, -1, v2[i]);
+        if (node < 0)
+            return fail(c, -1, NULL, "no GICv2 or GICv3 interrupt controller node");
+        g->version = 2;
+    }
+    g->node = node;
+    g->phandle = fdt_get_phandle(fdt, node);
+
+    if ((rc = read_range(c, node, 0, &g->dist, "distributor")))
+        return rc;
+    if (g->version == 2) {
+        if ((rc = read_range(c, node, 1, &g->cpu, "CPU interface")) ||
+            (rc = read_range(c, node, 2, &g->hyp, "hypervisor interface (GICH)")) ||
+            (rc = read_range(c, node, 3, &g->vcpu, "virtual CPU interface (GICV)")))
+            return rc;
+    } else {
+        int len;
+        const fdt32_t *nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
+        unsigned count = nr && len == 4 ? fdt32_ld(nr) : 1;
+        if (count == 0 || count > HOSTDT_MAX_REDIST)
+            return fail(c, node, "#redistributor-regions", "must be 1..%d", HOSTDT_MAX_REDIST);
+        for (unsigned i = 0; i < count; i++)
+            if ((rc = read_range(c, node, 1 + i, &g->redist[i], "redistributor region")))
+                return rc;
+        g->nr_redist = count;
+    }
+
+    unsigned intid;
+    rc = dt_read_irq(fdt, node, 0, &intid, NULL);
+    if (rc == 0)
+        g->maint_intid = intid;
+    else if (rc != -XAM_ENOENT)
+        return fail(c, node, "interrupts", "maintenance interrupt unreadable");
+    else if (g->version == 2)
+        return fail(c, node, "interrupts", "missing: the maintenance interrupt is needed");
+    return 0;
+}
+
+static int read_timer(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    struct hostdt_timer *t = &c->h->timer;
+    int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+    if (node < 0)
+        node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv7-timer");
+    if (node < 0)
+        return fail(c, -1, NULL, "no arm,armv8-timer node");
+
+    unsigned *slots[] = { &t->sec_phys, &t->phys, &t->virt, &t->hyp_phys, &t->hyp_virt };
+    memset(t, 0, sizeof(*t));
+    for (unsigned i = 0; i < ARRAY_SIZE(slots); i++) {
+        int rc = dt_read_irq(fdt, node, i, slots[i], NULL);
+        if (rc == -XAM_ENOENT && i >= 4)
+            break;
+        if (rc)
+            return fail(c, node, "interrupts", "entry %u (%s) missing or not a GIC PPI", i,
+                        (const char *const[]){ "secure phys", "phys", "virt", "hyp", "hyp virt" }[i]);
+        if (*slots[i] < 16 || *slots[i] >= 32)
+            return fail(c, node, "interrupts", "entry %u is not a PPI", i);
+    }
+    int len;
+    const fdt32_t *freq = fdt_getprop(fdt, node, "clock-frequency", &len);
+    if (freq && len == 4)
+        t->clock_frequency = fdt32_ld(freq);
+    return 0;
+}
+
+static int read_console(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    struct hostdt_uart *u = &c->h->uart;
+    char dtuart[DT_PATH_MAX];
+    const char *path;
+    const char *source;
+    int len;
+
+    /* Xen's "dtuart=" names the console explicitly; otherwise stdout-path. */
+    if (cmdline_get(c->h->bootargs, "dtuart", dtuart, sizeof(dtuart)) && dtuart[0]) {
+        path = dtuart;
+        len = (int)strlen(dtuart);
+        source = "xen,xen-bootargs dtuart=";
+    } else {
+        int chosen = fdt_path_offset(fdt, "/chosen");
+        path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
+        if (!path || len <= 1)
+            return fail(c, chosen, "stdout-path", "missing: it names the console UART");
+        len = (int)strnlen(path, (size_t)len);
+        source = "/chosen/stdout-path";
+    }
+    const char *colon = memchr(path, ':', (size_t)len);
+    int plen = colon ? (int)(colon - path) : len;
+    int node = fdt_path_offset_namelen(fdt, path, plen);
+    if (node < 0)
+        return fail(c, -1, NULL, "%s: \"%.*s\" names no node", source, plen, path);
+    if (!dt_prop_has_string(fdt, node, "compatible", "arm,pl011") &&
+        !dt_prop_has_string(fdt, node, "compatible", "arm,sbsa-uart"))
+        return fail(c, node, "compatible", "console is not a PL011/SBSA UART");
+    struct mrange r;
+    int rc = read_range(c, node, 0, &r, "UART registers");
+    if (rc)
+        return rc;
+    u->node = node;
+    u->base = r.base;
+    u->size = r.size;
+    dt_node_path(fdt, node, u->path, sizeof(u->path));
+    return 0;
+}
+
+static bool module_compatible(const void *fdt, int node, enum module_kind *kind)
+{
+    static const struct {
+        const char *compat;
+        enum module_kind kind;
+    } table[] = {
+        { "multiboot,kernel", MODULE_KERNEL },       { "xen,linux-zimage", MODULE_KERNEL },
+        { "multiboot,ramdisk", MODULE_RAMDISK },     { "xen,linux-initrd", MODULE_RAMDISK },
+        { "multiboot,device-tree", MODULE_DEVICE_TREE }, { "multiboot,module", MODULE_OTHER },
+        { "xen,multiboot-module", MODULE_OTHER },
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(table); i++)
+        if (dt_prop_has_string(fdt, node, "compatible", table[i].compat)) {
+            *kind = table[i].kind;
+            return true;
+        }
+    return false;
+}
+
+static int read_modules(struct ctx *c, const struct mrange *hv)
+{
+    const void *fdt = c->h->fdt;
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    if (chosen < 0)
+        return 0;
+
+    int depth = 0;
+    for (int node = fdt_next_node(fdt, chosen, &depth); node >= 0 && depth > 0;
+         node = fdt_next_node(fdt, node, &depth)) {
+        enum module_kind kind;
+        if (!module_compatible(fdt, node, &kind))
+            continue;
+        paddr_t base;
+        uint64_t size;
+        int rc = dt_read_reg(fdt, node, 0, &base, &size);
+        if (rc)
+            return fail(c, node, "reg", "missing or malformed (cells come from the parent node)");
+        if (size == 0 || range_wraps(base, size))
+            return fail(c, node, "reg", "module 0x%llx+0x%llx has a bad size", (unsigned long long)base,
+                        (unsigned long long)size);
+        if (!mrset_contains(&c->h->mem, base, size))
+            return fail(c, node, "reg", "module 0x%llx-0x%llx is outside RAM", (unsigned long long)base,
+                        (unsigned long long)(base + size - 1));
+        if (hv && ranges_overlap(base, size, hv->base, hv->size))
+            return fail(c, node, "reg", "module 0x%llx-0x%llx overlaps the hypervisor image 0x%llx-0x%llx",
+                        (unsigned long long)base, (unsigned long long)(base + size - 1),
+                        (unsigned long long)hv->base, (unsigned long long)(mrange_end(hv) - 1));
+        paddr_t fdt_pa = (paddr_t)(uintptr_t)fdt;
+        if (ranges_overlap(base, size, fdt_pa, c->h->fdt_size))
+            return fail(c, node, "reg", "module 0x%llx-0x%llx overlaps the device tree itself",
+                        (unsigned long long)base, (unsigned long long)(base + size - 1));
+        if (c->h->nr_modules == HOSTDT_MAX_MODULES)
+            return fail(c, node, NULL, "more than %d modules", HOSTDT_MAX_MODULES);
+        struct hostdt_module *m = &c->h->modules[c->h->nr_modules++];
+        m->kind = kind;
+        m->base = base;
+        m->size = size;
+        m->node = node;
+        m->parent = fdt_parent_offset(fdt, node);
+    }
+    return 0;
+}
+
+int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv,
+                 struct hostdt_error *err)
+{
+    struct ctx c = { .h = h, .err = err };
+    int rc;
+
+    memset(h, 0, sizeof(*h));
+    err->msg[0] = '\0';
+    h->fdt = fdt;
+    mrset_init(&h->mem, h->mem_store, HOSTDT_MAX_BANKS);
+    mrset_init(&h->reserved, h->reserved_store, HOSTDT_MAX_RESERVED);
+    h->bootargs = "";
+
+    if (buf_size < sizeof(struct fdt_header))
+        return fail(&c, -1, NULL, "truncated: %zu bytes is less than a header", buf_size);
+    rc = fdt_check_header(fdt);
+    if (rc)
+        return fail(&c, -1, NULL, "bad header: %s", fdt_strerror(rc));
+    h->fdt_size = fdt_totalsize(fdt);
+    if (h->fdt_size > buf_size)
+        return fail(&c, -1, NULL, "truncated: header says %u bytes, only %zu present", h->fdt_size,
+                    buf_size);
+    if (h->fdt_size > HOSTDT_MAX_SIZE)
+        return fail(&c, -1, NULL, "too large: %u bytes (at most %llu)", h->fdt_size,
+                    (unsigned long long)HOSTDT_MAX_SIZE);
+    rc = fdt_check_full(fdt, h->fdt_size);
+    if (rc)
+        return fail(&c, -1, NULL, "corrupt: %s", fdt_strerror(rc));
+
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    if (chosen >= 0) {
+        int len;
+        const char *args = fdt_getprop(fdt, chosen, "xen,xen-bootargs", &len);
+        if (args && len > 0 && args[len - 1] == '\0')
+            h->bootargs = args;
+        else if (args)
+            return fail(&c, chosen, "xen,xen-bootargs", "not a NUL-terminated string");
+    }
+
+    if ((rc = read_memory(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) ||
+        (rc = read_psci(&c)) || (rc = read_gic(&c)) || (rc = read_timer(&c)) ||
+        (rc = read_console(&c)) || (rc = read_modules(&c, hv)))
+        return rc;
+    return 0;
+}

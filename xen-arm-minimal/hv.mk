@@ -1,0 +1,104 @@
+# The hypervisor image, built with Debian's aarch64 cross compiler and the
+# arm64 libfdt.a unpacked by build/deps.sh. Included by the top Makefile.
+
+HV_DIR := xen-arm-minimal
+HV_OUT := $(OUT)/hv
+HV_ELF := $(HV_OUT)/xen-arm-minimal.elf
+HV_IMAGE := $(OUT)/xen-arm-minimal.Image
+
+CROSS ?= aarch64-linux-gnu-
+HV_CC := $(CROSS)gcc
+HV_OBJCOPY := $(CROSS)objcopy
+HV_READELF := $(CROSS)readelf
+HV_SIZE := $(CROSS)size
+ARM64_SYSROOT := $(OUT)/arm64-sysroot
+ARM64_LIBFDT := $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+
+EARLY_UART ?= 0x09000000
+EARLY_PSCI ?= 1
+NR_CPUS ?= 16
+XAM_VERSION := 0.1.0
+XAM_GIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+HV_SRCS := \
+    $(HV_DIR)/arch/arm64/head.S \
+    $(HV_DIR)/arch/arm64/vectors.S \
+    $(HV_DIR)/arch/arm64/smccc.S \
+    $(HV_DIR)/arch/arm64/cache.S \
+    $(HV_DIR)/arch/arm64/entry_el.c \
+    $(HV_DIR)/arch/arm64/esr.c \
+    $(HV_DIR)/arch/arm64/mmu.c \
+    $(HV_DIR)/arch/arm64/pagetable.c \
+    $(HV_DIR)/arch/arm64/psci.c \
+    $(HV_DIR)/arch/arm64/smp.c \
+    $(HV_DIR)/arch/arm64/timer.c \
+    $(HV_DIR)/arch/arm64/traps.c \
+    $(HV_DIR)/common/crashtest.c \
+    $(HV_DIR)/common/irq.c \
+    $(HV_DIR)/common/log.c \
+    $(HV_DIR)/common/memory.c \
+    $(HV_DIR)/common/panic.c \
+    $(HV_DIR)/common/setup.c \
+    $(HV_DIR)/drivers/irqchip/gic.c \
+    $(HV_DIR)/drivers/irqchip/gicv2.c \
+    $(HV_DIR)/drivers/irqchip/gicv3.c \
+    $(HV_DIR)/drivers/uart/pl011.c \
+    $(HV_DIR)/dt/dtutil.c \
+    $(HV_DIR)/dt/hostdt.c \
+    $(HV_DIR)/lib/cmdline.c \
+    $(HV_DIR)/lib/fmt.c \
+    $(HV_DIR)/lib/string.c \
+    $(HV_DIR)/mm/memrange.c \
+    $(HV_DIR)/mm/palloc.c
+
+HV_OBJS := $(patsubst $(HV_DIR)/%,$(HV_OUT)/%.o,$(HV_SRCS))
+
+# -mgeneral-regs-only: our code never touches FP/SIMD (libfdt.a does; see
+#   docs/architecture.md). -mstrict-align: parts run with the MMU off.
+# -fno-tree-loop-distribute-patterns: memcpy & co must not call themselves.
+HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+    -isystem $(shell $(HV_CC) -print-file-name=include) \
+    -I$(HV_DIR)/include/libc -I$(HV_DIR)/include -I$(HV_DIR)/arch/arm64/include \
+    -I$(ARM64_SYSROOT)/usr/include \
+    -fpie -fno-plt -fno-common -fno-tree-loop-distribute-patterns \
+    -mgeneral-regs-only -mstrict-align -mno-outline-atomics -mbranch-protection=none \
+    -fstack-protector-strong -fno-asynchronous-unwind-tables -fno-unwind-tables \
+    -ffunction-sections -fdata-sections \
+    -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wundef \
+    -Wpointer-arith -Wno-unused-parameter \
+    -DCONFIG_EARLY_UART=$(EARLY_UART) -DCONFIG_EARLY_PSCI=$(EARLY_PSCI) -DCONFIG_NR_CPUS=$(NR_CPUS) \
+    -DXAM_VERSION='"$(XAM_VERSION)"' -DXAM_GIT='"$(XAM_GIT)"'
+HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV_DIR)/include -I$(HV_DIR)/arch/arm64/include
+HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
+    -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--hash-style=sysv
+
+.PHONY: hypervisor
+hypervisor: $(HV_IMAGE)
+
+$(ARM64_LIBFDT):
+	@echo "missing $@: run 'make deps' (build/deps.sh) first" >&2; exit 1
+
+$(HV_OUT)/%.c.o: $(HV_DIR)/%.c $(ARM64_LIBFDT)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(HV_CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HV_OUT)/%.S.o: $(HV_DIR)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(HV_CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+# Every input of the ELF is in the rule, so changing a flag-free source is
+# enough to relink; the relocation check keeps head.S's loop honest.
+$(HV_ELF): $(HV_OBJS) $(HV_DIR)/arch/arm64/xam.lds $(ARM64_LIBFDT) $(HV_DIR)/hv.mk
+	$(HV_CC) $(HV_LDFLAGS) -T $(HV_DIR)/arch/arm64/xam.lds -o $@ $(HV_OBJS) $(ARM64_LIBFDT) -lgcc
+	@bad=$$($(HV_READELF) -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "R_AARCH64_RELATIVE" {print $$3}' | sort -u); \
+	 if [ -n "$$bad" ]; then echo "$@: relocations head.S cannot apply: $$bad" >&2; rm -f $@; exit 1; fi
+	@undef=$$($(CROSS)nm -u $@); if [ -n "$$undef" ]; then echo "$@: undefined symbols: $$undef" >&2; rm -f $@; exit 1; fi
+
+$(HV_IMAGE): $(HV_ELF) build/image-header.sh
+	$(HV_OBJCOPY) -O binary $< $@
+	build/image-header.sh $@ $< $(CROSS)nm
+	@$(HV_SIZE) -A $< | awk '/^\.(head\.text|text|rodata|data|data\.rel\.ro|got|rela\.dyn)/ {s+=$$2} END {printf "image: %s, text+data %d bytes\n", "$@", s}'
+
+-include $(HV_OBJS:.o=.d)

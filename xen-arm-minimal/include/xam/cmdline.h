@@ -1,0 +1,13 @@
+/* The hypervisor command line (/chosen/xen,xen-bootargs): space-separated
+ * words, each `name` or `name=value`; values may be double-quoted. The last
+ * occurrence of a name wins, as in Xen and Linux. */
+#ifndef XAM_CMDLINE_H
+#define XAM_CMDLINE_H
+
+#include <xam/types.h>
+
+/* Copies the value of `name` into val (NUL-terminated, truncated to len-1).
+ * Returns true if the name is present (a bare `name` gives ""). */
+bool cmdline_get(const char *cmdline, const char *name, char *val, size_t len);
+
+#endif

@@ -1,0 +1,42 @@
+/* Helpers over libfdt for reading a device tree the way the bindings say:
+ * cell counts from the parent, addresses translated through every ancestor's
+ * "ranges", GIC interrupt specifiers turned into INTIDs. */
+#ifndef XAM_DTUTIL_H
+#define XAM_DTUTIL_H
+
+#include <xam/types.h>
+
+#define DT_PATH_MAX 128
+
+/* Big-endian cells to a number; cells must be 1 or 2 (more: low 64 bits). */
+uint64_t dt_read_cells(const void *cells, unsigned n);
+
+/* The #address-cells / #size-cells that apply to node's own "reg" (its
+ * parent's values). Returns 0 or a negative libfdt error. */
+int dt_reg_cells(const void *fdt, int node, unsigned *ac, unsigned *sc);
+
+/* Number of (address, size) entries in node's "reg"; negative on error. */
+int dt_reg_count(const void *fdt, int node);
+
+/* Entry idx of node's "reg", translated to a CPU physical address.
+ * Returns 0, or -XAM_ENOENT (no such entry), -XAM_EINVAL (malformed cells),
+ * -XAM_ERANGE (not reachable through the parents' ranges). */
+int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size);
+
+/* Translate a bus address of a child of `bus` up to the root. */
+int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out);
+
+/* The GIC INTID of entry idx of node's "interrupts" (3-cell GIC specifier:
+ * type 0 = SPI -> 32 + n, 1 = PPI -> 16 + n). Optional trigger flags. */
+int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsigned *flags);
+
+/* "okay"/"ok" or absent status. */
+bool dt_node_enabled(const void *fdt, int node);
+
+/* Path of node for messages; "<bad node>" when libfdt cannot tell. */
+const char *dt_node_path(const void *fdt, int node, char *buf, size_t len);
+
+/* Whether a string-list property contains s. */
+bool dt_prop_has_string(const void *fdt, int node, const char *prop, const char *s);
+
+#endif

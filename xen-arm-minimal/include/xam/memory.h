@@ -1,0 +1,17 @@
+/* Host memory at boot: which RAM the page allocator may hand out, and the
+ * EL2 mapping of it. */
+#ifndef XAM_MEMORY_H
+#define XAM_MEMORY_H
+
+#include <xam/hostdt.h>
+#include <xam/palloc.h>
+
+/* The host's physical page allocator (one machine, one pool). */
+extern struct palloc host_pages;
+
+/* RAM minus the hypervisor image, the device tree, /memreserve/,
+ * /reserved-memory and every boot module. 0 or a negative error, with
+ * a reason in *why. */
+int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const char **why);
+
+#endif
