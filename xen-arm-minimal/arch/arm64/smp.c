@@ -88,7 +88,8 @@ void secondary_main(unsigned id)
         for (;;)
             wfi();
     }
-    int64_t us = timer_selftest(TIMER_CHECK_US);
+    /* The boot CPU times us out if this hangs. */
+    int64_t us = timer_selftest(TIMER_CHECK_US, true);
     if (us < 0)
         log_err("CPU%u: EL2 timer interrupt never arrived", id);
     else
@@ -103,12 +104,13 @@ void secondary_main(unsigned id)
         wfi();
 }
 
-static bool wait_until(volatile bool *flag, uint64_t us)
+static bool wait_until(volatile bool *flag, uint64_t limit)
 {
-    uint64_t limit = counter_read() + us_to_ticks(us);
-    while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+    while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
         if (counter_read() > limit)
             return false;
+        wfe(); /* woken by the CPU's sev, or the event stream */
+    }
     return true;
 }
 
@@ -117,6 +119,7 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
     unsigned online = 1;
 
     mmu_prepare_secondary();
+    /* Start them all, then wait: bring-up runs in parallel. */
     for (unsigned i = 0; i < h->nr_cpus; i++) {
         uint64_t mpidr = h->cpu_mpidr[i];
         if (mpidr == pcpus[0].mpidr)
@@ -134,12 +137,17 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         if (rc != PSCI_SUCCESS) {
             log_err("CPU%u (MPIDR 0x%llx): PSCI CPU_ON failed: %s (%d)", c->id,
                     (unsigned long long)mpidr, psci_error_name(rc), rc);
-            continue;
+            c->start_failed = true;
         }
-        /* One at a time keeps the boot log in CPU order and simple to read. */
-        if (!wait_until(&c->online, 1000000)) {
+    }
+    uint64_t limit = counter_read() + us_to_ticks(1000000);
+    for (unsigned i = 1; i < nr_pcpus; i++) {
+        struct pcpu *c = &pcpus[i];
+        if (c->start_failed)
+            continue;
+        if (!wait_until(&c->online, limit)) {
             log_err("CPU%u (MPIDR 0x%llx): did not come online within 1 s", c->id,
-                    (unsigned long long)mpidr);
+                    (unsigned long long)c->mpidr);
             continue;
         }
         online++;
@@ -152,8 +160,8 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
             continue;
         uint64_t before = __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE);
         irq_send_sgi(i, SGI_PING);
-        uint64_t limit = counter_read() + us_to_ticks(100000);
-        while (__atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before && counter_read() < limit)
+        uint64_t deadline = counter_read() + us_to_ticks(100000);
+        while (__atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before && counter_read() < deadline)
             ;
         if (pcpus[i].ipis != before)
             answered++;

@@ -42,7 +42,10 @@ int timer_init(const struct hostdt_timer *t)
 void timer_cpu_init(void)
 {
     write_sysreg(CNT_CTL_IMASK, cnthp_ctl_el2);
-    write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
+    /* EL1 gets the physical counter and timer; EL2 gets an event stream
+     * (bit 12 of the counter: about every 130 us at 62.5 MHz) so that no
+     * WFE-based wait can sleep forever on an event that never comes. */
+    write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN | CNTHCTL_EVNTEN | (12UL << 4), cnthctl_el2);
     isb();
     irq_enable_line(hyp_intid);
 }
@@ -62,20 +65,31 @@ void timer_cancel(void)
     isb();
 }
 
-int64_t timer_selftest(uint64_t us)
+int64_t timer_selftest(uint64_t us, bool may_sleep)
 {
     struct pcpu *c = this_cpu();
     uint64_t fired = c->timer_fired;
     uint64_t start = counter_read();
     uint64_t limit = start + us_to_ticks(us) + freq; /* a second of slack */
 
-    /* Poll rather than WFI: if the interrupt never came, WFI would never
-     * return and the time-out could not be reported. */
     timer_set_deadline(start + us_to_ticks(us), NULL);
-    irq_enable();
-    while (__atomic_load_n(&c->timer_fired, __ATOMIC_RELAXED) == fired && counter_read() < limit)
-        __asm__ volatile("yield");
-    irq_disable();
+    if (may_sleep) {
+        /* WFI with IRQs masked still wakes on the pending interrupt, and
+         * no wake-up can slip in between the check and the WFI. */
+        while (__atomic_load_n(&c->timer_fired, __ATOMIC_RELAXED) == fired) {
+            wfi();
+            irq_enable();
+            isb();
+            irq_disable();
+        }
+    } else {
+        /* Poll: if the interrupt never came, WFI would never return and
+         * the time-out could not be reported. */
+        irq_enable();
+        while (__atomic_load_n(&c->timer_fired, __ATOMIC_RELAXED) == fired && counter_read() < limit)
+            __asm__ volatile("yield");
+        irq_disable();
+    }
     if (c->timer_fired == fired) {
         timer_cancel();
         return -1;

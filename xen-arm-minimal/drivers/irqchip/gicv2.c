@@ -77,10 +77,11 @@ static int v2_cpu_init(struct pcpu *c)
     wr(gicd, GICD_ICACTIVER, ~0u);
     for (unsigned i = 0; i < 32; i += 4)
         wr(gicd, GICD_IPRIORITYR + i, DEFAULT_PRIO * 0x01010101u);
-    /* ITARGETSR0..7 read back this CPU's own interface bit. */
+    /* ITARGETSR0..7 read back this CPU's own interface bit; a uniprocessor
+     * GIC makes them read as zero, and its only interface is number 0. */
     c->gic_target = rd(gicd, GICD_ITARGETSR) & 0xff;
     if (c->gic_target == 0)
-        return -XAM_EIO;
+        c->gic_target = 1;
 
     wr(gicc, GICC_PMR, 0xff);
     wr(gicc, GICC_BPR, 0);

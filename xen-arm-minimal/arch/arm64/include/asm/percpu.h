@@ -17,6 +17,7 @@ struct pcpu {
     uint64_t mpidr;
     uint32_t gic_target; /* GICv2 CPU interface mask for SGIs */
     volatile bool online;
+    bool start_failed;
     volatile uint64_t timer_fired;
     void (*timer_fn)(void);
     volatile uint64_t ipis;

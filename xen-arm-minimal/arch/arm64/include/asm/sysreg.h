@@ -32,6 +32,7 @@
 
 #define CNTHCTL_EL1PCTEN (UL(1) << 0)
 #define CNTHCTL_EL1PCEN (UL(1) << 1)
+#define CNTHCTL_EVNTEN (UL(1) << 2)
 
 #define CNT_CTL_ENABLE (UL(1) << 0)
 #define CNT_CTL_IMASK (UL(1) << 1)

@@ -25,8 +25,10 @@ typedef void (*timer_fn)(void);
  * fn from the interrupt (fn may be NULL: only wake the CPU). */
 void timer_set_deadline(uint64_t deadline, timer_fn fn);
 void timer_cancel(void);
-/* Check this CPU's EL2 timer end to end: arm it and wait in WFI for the
- * interrupt. Returns the observed delay in microseconds, or -1 on time-out. */
-int64_t timer_selftest(uint64_t us);
+/* Check this CPU's EL2 timer end to end: arm it and wait for the interrupt.
+ * Returns the observed delay in microseconds, or -1 on time-out. With
+ * may_sleep the CPU waits in WFI (cheap, but only safe where another CPU
+ * watches for a hang); otherwise it polls with a time-out. */
+int64_t timer_selftest(uint64_t us, bool may_sleep);
 
 #endif

@@ -1,0 +1,16 @@
+# The hypervisor's portable parts, built for the host (unit tests, fuzzers,
+# later the dry-run tools). They include only xam/ and pure asm/ headers and
+# use the host's libc and libfdt.
+HOST_PORTABLE_SRCS := \
+    xen-arm-minimal/mm/memrange.c \
+    xen-arm-minimal/mm/palloc.c \
+    xen-arm-minimal/lib/fmt.c \
+    xen-arm-minimal/lib/cmdline.c \
+    xen-arm-minimal/dt/dtutil.c \
+    xen-arm-minimal/dt/hostdt.c \
+    xen-arm-minimal/arch/arm64/pagetable.c \
+    xen-arm-minimal/arch/arm64/esr.c
+HOST_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/arm64/include
+HOST_WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wno-unused-parameter
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TESTS_OUT := $(OUT)/tests
