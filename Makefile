@@ -35,5 +35,9 @@ test: deps
 	$(MAKE) hypervisor
 	tests/run-all.sh
 
+bench: deps
+	$(MAKE) hypervisor
+	tests/bench/bench.sh $(HV_IMAGE) $(HV_ELF)
+
 clean:
 	rm -rf $(OUT)/hv $(OUT)/tests $(HV_IMAGE)

@@ -92,23 +92,27 @@ int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out)
 
 int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size)
 {
-    unsigned ac, sc;
+    /* libfdt finds a parent by scanning from the start of the tree: look
+     * it up once and use it for both the cell counts and the translation. */
+    int parent = fdt_parent_offset(fdt, node);
+    if (parent < 0)
+        return -XAM_EINVAL;
+    int a = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
+    if (a <= 0 || a > 2 || sc < 0 || sc > 2)
+        return -XAM_EINVAL;
+    unsigned ac = (unsigned)a;
     int len;
-    if (dt_reg_cells(fdt, node, &ac, &sc))
-        return -XAM_EINVAL;
-    if (ac == 0 || ac > 2 || sc > 2)
-        return -XAM_EINVAL;
     const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
     if (!reg)
         return -XAM_ENOENT;
-    unsigned entry = (ac + sc) * 4;
+    unsigned entry = (ac + (unsigned)sc) * 4;
     if (len < 0 || len % (int)entry)
         return -XAM_EINVAL;
     if ((idx + 1) * entry > (unsigned)len)
         return -XAM_ENOENT;
     uint64_t addr = dt_read_cells(reg + idx * entry, ac);
-    *size = dt_read_cells(reg + idx * entry + ac * 4, sc);
-    return dt_translate(fdt, fdt_parent_offset(fdt, node), addr, base);
+    *size = dt_read_cells(reg + idx * entry + ac * 4, (unsigned)sc);
+    return dt_translate(fdt, parent, addr, base);
 }
 
 static int interrupt_parent(const void *fdt, int node)
@@ -124,32 +128,51 @@ static int interrupt_parent(const void *fdt, int node)
     return -FDT_ERR_NOTFOUND;
 }
 
-int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsigned *flags)
+int dt_read_irqs(const void *fdt, int node, unsigned *intids, unsigned max)
 {
-    int ip = interrupt_parent(fdt, node);
-    if (ip < 0)
-        return -XAM_ENOENT;
     int len;
-    const fdt32_t *cells = fdt_getprop(fdt, ip, "#interrupt-cells", &len);
-    if (!cells || len != 4 || fdt32_ld(cells) != 3)
-        return -XAM_EINVAL; /* not a GIC-style parent */
     const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
     if (!irqs)
         return -XAM_ENOENT;
+    /* Resolving the parent is the expensive part (two tree scans): once. */
+    int ip = interrupt_parent(fdt, node);
+    if (ip < 0)
+        return -XAM_ENOENT;
+    int clen;
+    const fdt32_t *cells = fdt_getprop(fdt, ip, "#interrupt-cells", &clen);
+    if (!cells || clen != 4 || fdt32_ld(cells) != 3)
+        return -XAM_EINVAL; /* not a GIC-style parent */
     if (len % 12)
         return -XAM_EINVAL;
-    if ((idx + 1) * 12 > (unsigned)len)
+    unsigned n = MIN((unsigned)len / 12, max);
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t type = fdt32_ld(&irqs[i * 3]);
+        uint32_t num = fdt32_ld(&irqs[i * 3 + 1]);
+        if (type == 0 && num < 988)
+            intids[i] = 32 + num;
+        else if (type == 1 && num < 16)
+            intids[i] = 16 + num;
+        else
+            return -XAM_EINVAL;
+    }
+    return (int)n;
+}
+
+int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsigned *flags)
+{
+    unsigned ids[16];
+    if (idx >= ARRAY_SIZE(ids))
         return -XAM_ENOENT;
-    uint32_t type = fdt32_ld(&irqs[idx * 3]);
-    uint32_t num = fdt32_ld(&irqs[idx * 3 + 1]);
-    if (type == 0 && num < 988)
-        *intid = 32 + num;
-    else if (type == 1 && num < 16)
-        *intid = 16 + num;
-    else
-        return -XAM_EINVAL;
-    if (flags)
+    int n = dt_read_irqs(fdt, node, ids, idx + 1);
+    if (n < 0)
+        return n;
+    if ((unsigned)n <= idx)
+        return -XAM_ENOENT;
+    *intid = ids[idx];
+    if (flags) {
+        const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", NULL);
         *flags = fdt32_ld(&irqs[idx * 3 + 2]);
+    }
     return 0;
 }
 

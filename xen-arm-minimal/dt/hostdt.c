@@ -8,9 +8,18 @@
 #include <xam/fmt.h>
 #include <xam/hostdt.h>
 
+/* Offsets of the nodes the readers need, found in one pass over the tree:
+ * libfdt's lookups by path or compatible each rescan the whole blob. */
+struct nodes {
+    int chosen, cpus, reserved_memory, psci, timer, gic_v3, gic_v2;
+    unsigned nr_memory;
+    int memory[HOSTDT_MAX_BANKS];
+};
+
 struct ctx {
     struct hostdt *h;
     struct hostdt_error *err;
+    struct nodes n;
     char path[DT_PATH_MAX];
 };
 
@@ -45,13 +54,8 @@ static int read_memory(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
 
-    for (int node = fdt_next_node(fdt, 0, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
-        int len;
-        const char *type = fdt_getprop(fdt, node, "device_type", &len);
-        if (!type || len != sizeof("memory") || memcmp(type, "memory", sizeof("memory")) != 0)
-            continue;
-        if (!dt_node_enabled(fdt, node))
-            continue;
+    for (unsigned m = 0; m < c->n.nr_memory; m++) {
+        int node = c->n.memory[m];
         int n = dt_reg_count(fdt, node);
         if (n < 0)
             return fail(c, node, "reg", "malformed (length is not a whole number of entries)");
@@ -70,6 +74,73 @@ static int read_memory(struct ctx *c)
     }
     if (mrset_total(&c->h->mem) == 0)
         return fail(c, -1, NULL, "no usable memory: no memory node with a non-empty reg");
+    return 0;
+}
+
+static bool prop_is(const void *fdt, int node, const char *prop, const char *val)
+{
+    int len;
+    const char *p = fdt_getprop(fdt, node, prop, &len);
+    return p && len == (int)strlen(val) + 1 && memcmp(p, val, (size_t)len) == 0;
+}
+
+/* Whether a string-list property value (len bytes) contains s. */
+static bool list_has(const char *list, int len, const char *s)
+{
+    size_t slen = strlen(s) + 1;
+    for (const char *p = list, *end = list + len; p < end;) {
+        size_t n = strnlen(p, (size_t)(end - p)) + 1;
+        if (n == slen && memcmp(p, s, slen) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+static int find_nodes(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    static const char *const gic_v2[] = { "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a9-gic",
+                                          "arm,cortex-a7-gic", "arm,gic-v2" };
+    struct nodes *n = &c->n;
+    int depth = 0;
+
+    *n = (struct nodes){ -1, -1, -1, -1, -1, -1, -1, 0, { 0 } };
+    for (int node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0;
+         node = fdt_next_node(fdt, node, &depth)) {
+        if (depth == 1) {
+            const char *name = fdt_get_name(fdt, node, NULL);
+            if (name && strcmp(name, "chosen") == 0)
+                n->chosen = node;
+            else if (name && strcmp(name, "cpus") == 0)
+                n->cpus = node;
+            else if (name && strcmp(name, "reserved-memory") == 0)
+                n->reserved_memory = node;
+        }
+        if (prop_is(fdt, node, "device_type", "memory") && dt_node_enabled(fdt, node)) {
+            if (n->nr_memory == HOSTDT_MAX_BANKS)
+                return fail(c, node, NULL, "more than %d memory nodes", HOSTDT_MAX_BANKS);
+            n->memory[n->nr_memory++] = node;
+            continue;
+        }
+        int clen;
+        const char *compat = fdt_getprop(fdt, node, "compatible", &clen);
+        if (!compat || clen <= 0)
+            continue;
+        /* One property read per node; the list is searched in place. */
+        if (n->psci < 0 && (list_has(compat, clen, "arm,psci-1.0") || list_has(compat, clen, "arm,psci-0.2") ||
+                            list_has(compat, clen, "arm,psci")))
+            n->psci = node;
+        else if (n->timer < 0 && (list_has(compat, clen, "arm,armv8-timer") ||
+                                  list_has(compat, clen, "arm,armv7-timer")))
+            n->timer = node;
+        else if (n->gic_v3 < 0 && list_has(compat, clen, "arm,gic-v3"))
+            n->gic_v3 = node;
+        else if (n->gic_v2 < 0)
+            for (unsigned i = 0; i < ARRAY_SIZE(gic_v2); i++)
+                if (list_has(compat, clen, gic_v2[i]))
+                    n->gic_v2 = node;
+    }
     return 0;
 }
 
@@ -98,7 +169,7 @@ static int read_reserved(struct ctx *c)
         }
     }
 
-    int rm = fdt_path_offset(fdt, "/reserved-memory");
+    int rm = c->n.reserved_memory;
     if (rm < 0)
         return 0;
     int child;
@@ -124,7 +195,7 @@ static int read_reserved(struct ctx *c)
 static int read_cpus(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
-    int cpus = fdt_path_offset(fdt, "/cpus");
+    int cpus = c->n.cpus;
     if (cpus < 0)
         return fail(c, -1, NULL, "no /cpus node");
     int ac = fdt_address_cells(fdt, cpus);
@@ -158,10 +229,7 @@ static int read_cpus(struct ctx *c)
 static int read_psci(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
-    static const char *const compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
-    int node = -1;
-    for (unsigned i = 0; i < ARRAY_SIZE(compat) && node < 0; i++)
-        node = fdt_node_offset_by_compatible(fdt, -1, compat[i]);
+    int node = c->n.psci;
     c->h->psci = PSCI_CONDUIT_NONE;
     if (node < 0)
         return 0; /* no PSCI: one CPU and no power-off; the caller warns */
@@ -192,21 +260,13 @@ static int read_gic(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
     struct hostdt_gic *g = &c->h->gic;
-    static const char *const v2[] = { "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a9-gic",
-                                      "arm,cortex-a7-gic", "arm,gic-v2" };
-    int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+    int node = c->n.gic_v3 >= 0 ? c->n.gic_v3 : c->n.gic_v2;
     int rc;
 
     memset(g, 0, sizeof(*g));
-    if (node >= 0) {
-        g->version = 3;
-    } else {
-        for (unsigned i = 0; i < ARRAY_SIZE(v2) && node < 0; i++)
-            node = fdt_node_offset_by_compatible(fdt, -1, v2[i]);
-        if (node < 0)
-            return fail(c, -1, NULL, "no GICv2 or GICv3 interrupt controller node");
-        g->version = 2;
-    }
+    if (node < 0)
+        return fail(c, -1, NULL, "no GICv2 or GICv3 interrupt controller node");
+    g->version = c->n.gic_v3 >= 0 ? 3 : 2;
     g->node = node;
     g->phandle = fdt_get_phandle(fdt, node);
 
@@ -244,24 +304,26 @@ static int read_timer(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
     struct hostdt_timer *t = &c->h->timer;
-    int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
-    if (node < 0)
-        node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv7-timer");
+    int node = c->n.timer;
     if (node < 0)
         return fail(c, -1, NULL, "no arm,armv8-timer node");
 
-    unsigned *slots[] = { &t->sec_phys, &t->phys, &t->virt, &t->hyp_phys, &t->hyp_virt };
+    static const char *const names[] = { "secure phys", "phys", "virt", "hyp", "hyp virt" };
+    unsigned ids[5];
+    int n = dt_read_irqs(fdt, node, ids, 5);
+    if (n < 0)
+        return fail(c, node, "interrupts", "missing or not GIC interrupts");
+    if (n < 4)
+        return fail(c, node, "interrupts", "entry %d (%s) missing", n, names[n]);
+    for (int i = 0; i < n; i++)
+        if (ids[i] < 16 || ids[i] >= 32)
+            return fail(c, node, "interrupts", "entry %d (%s) is not a PPI", i, names[i]);
     memset(t, 0, sizeof(*t));
-    for (unsigned i = 0; i < ARRAY_SIZE(slots); i++) {
-        int rc = dt_read_irq(fdt, node, i, slots[i], NULL);
-        if (rc == -XAM_ENOENT && i >= 4)
-            break;
-        if (rc)
-            return fail(c, node, "interrupts", "entry %u (%s) missing or not a GIC PPI", i,
-                        (const char *const[]){ "secure phys", "phys", "virt", "hyp", "hyp virt" }[i]);
-        if (*slots[i] < 16 || *slots[i] >= 32)
-            return fail(c, node, "interrupts", "entry %u is not a PPI", i);
-    }
+    t->sec_phys = ids[0];
+    t->phys = ids[1];
+    t->virt = ids[2];
+    t->hyp_phys = ids[3];
+    t->hyp_virt = n > 4 ? ids[4] : 0;
     int len;
     const fdt32_t *freq = fdt_getprop(fdt, node, "clock-frequency", &len);
     if (freq && len == 4)
@@ -284,7 +346,7 @@ static int read_console(struct ctx *c)
         len = (int)strlen(dtuart);
         source = "xen,xen-bootargs dtuart=";
     } else {
-        int chosen = fdt_path_offset(fdt, "/chosen");
+        int chosen = c->n.chosen;
         path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
         if (!path || len <= 1)
             return fail(c, chosen, "stdout-path", "missing: it names the console UART");
@@ -332,7 +394,7 @@ static bool module_compatible(const void *fdt, int node, enum module_kind *kind)
 static int read_modules(struct ctx *c, const struct mrange *hv)
 {
     const void *fdt = c->h->fdt;
-    int chosen = fdt_path_offset(fdt, "/chosen");
+    int chosen = c->n.chosen;
     if (chosen < 0)
         return 0;
 
@@ -402,7 +464,9 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
     if (rc)
         return fail(&c, -1, NULL, "corrupt: %s", fdt_strerror(rc));
 
-    int chosen = fdt_path_offset(fdt, "/chosen");
+    if ((rc = find_nodes(&c)))
+        return rc;
+    int chosen = c.n.chosen;
     if (chosen >= 0) {
         int len;
         const char *args = fdt_getprop(fdt, chosen, "xen,xen-bootargs", &len);

@@ -30,6 +30,10 @@ int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out);
  * type 0 = SPI -> 32 + n, 1 = PPI -> 16 + n). Optional trigger flags. */
 int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsigned *flags);
 
+/* Up to max INTIDs of node's "interrupts" (resolving the interrupt parent
+ * once). Returns how many were read, or a negative error as dt_read_irq. */
+int dt_read_irqs(const void *fdt, int node, unsigned *intids, unsigned max);
+
 /* "okay"/"ok" or absent status. */
 bool dt_node_enabled(const void *fdt, int node);
 
