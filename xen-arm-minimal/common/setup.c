@@ -23,7 +23,7 @@
 
 void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_base) __noreturn;
 void refuse_entry_el(paddr_t fdt, unsigned el) __noreturn;
-int cpu_boot_local_init(void);
+int cpu_boot_local_init(unsigned gic_maint_intid);
 
 static struct hostdt host;
 
@@ -127,7 +127,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
              (unsigned long long)host.gic.dist.base, gic()->nr_lines(), host.gic.maint_intid);
     if ((rc = timer_init(&host.timer)))
         fatal("timer: no counter frequency (CNTFRQ_EL0 is 0 and the timer node has no clock-frequency)");
-    if ((rc = cpu_boot_local_init()))
+    if ((rc = cpu_boot_local_init(host.gic.maint_intid)))
         fatal("CPU0: interrupt controller set-up failed (error %d)", rc);
     log_info("timer: counter at %llu Hz, EL2 timer interrupt %u", (unsigned long long)counter_freq(),
              host.timer.hyp_phys);

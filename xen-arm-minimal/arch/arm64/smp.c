@@ -26,6 +26,15 @@ static void sgi_ping(unsigned intid __unused, void *arg __unused)
     __atomic_add_fetch(&this_cpu()->ipis, 1, __ATOMIC_RELEASE);
 }
 
+/* The GIC raises its maintenance interrupt only for list-register events,
+ * and no list register is in use until guests run: say so if it fires. */
+static unsigned maint_intid;
+
+static void gic_maintenance(unsigned intid, void *arg __unused)
+{
+    log_warn("CPU%u: unexpected GIC maintenance interrupt %u", this_cpu_id(), intid);
+}
+
 static void sgi_stop(unsigned intid __unused, void *arg __unused)
 {
     irq_disable();
@@ -66,15 +75,20 @@ static int cpu_local_init(struct pcpu *c)
     irq_enable_line(SGI_PING);
     irq_enable_line(SGI_CRASH);
     irq_enable_line(SGI_STOP);
+    if (maint_intid)
+        irq_enable_line(maint_intid);
     return 0;
 }
 
-int cpu_boot_local_init(void);
-int cpu_boot_local_init(void)
+int cpu_boot_local_init(unsigned gic_maint_intid);
+int cpu_boot_local_init(unsigned gic_maint_intid)
 {
     int rc;
     if ((rc = irq_register(SGI_PING, sgi_ping, NULL)) || (rc = irq_register(SGI_STOP, sgi_stop, NULL)))
         return rc;
+    if (gic_maint_intid && (rc = irq_register(gic_maint_intid, gic_maintenance, NULL)))
+        return rc;
+    maint_intid = gic_maint_intid;
     return cpu_local_init(&pcpus[0]);
 }
 
