@@ -90,7 +90,7 @@ int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out)
     return 0;
 }
 
-int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size)
+static int read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size, bool translate)
 {
     /* libfdt finds a parent by scanning from the start of the tree: look
      * it up once and use it for both the cell counts and the translation. */
@@ -112,7 +112,21 @@ int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t
         return -XAM_ENOENT;
     uint64_t addr = dt_read_cells(reg + idx * entry, ac);
     *size = dt_read_cells(reg + idx * entry + ac * 4, (unsigned)sc);
+    if (!translate) {
+        *base = addr;
+        return 0;
+    }
     return dt_translate(fdt, parent, addr, base);
+}
+
+int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size)
+{
+    return read_reg(fdt, node, idx, base, size, true);
+}
+
+int dt_read_reg_raw(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size)
+{
+    return read_reg(fdt, node, idx, base, size, false);
 }
 
 static int interrupt_parent(const void *fdt, int node)

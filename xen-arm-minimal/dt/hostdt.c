@@ -406,7 +406,8 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
             continue;
         paddr_t base;
         uint64_t size;
-        int rc = dt_read_reg(fdt, node, 0, &base, &size);
+        /* Module addresses are physical: /chosen is no bus to translate. */
+        int rc = dt_read_reg_raw(fdt, node, 0, &base, &size);
         if (rc)
             return fail(c, node, "reg", "missing or malformed (cells come from the parent node)");
         if (size == 0 || range_wraps(base, size))

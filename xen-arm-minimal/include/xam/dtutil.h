@@ -23,6 +23,11 @@ int dt_reg_count(const void *fdt, int node);
  * -XAM_ERANGE (not reachable through the parents' ranges). */
 int dt_read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size);
 
+/* Entry idx of node's "reg" as written, with the parent's cells but no
+ * translation: for nodes that are not on a bus, such as boot modules under
+ * /chosen, whose "reg" is a physical address. */
+int dt_read_reg_raw(const void *fdt, int node, unsigned idx, paddr_t *base, uint64_t *size);
+
 /* Translate a bus address of a child of `bus` up to the root. */
 int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out);
 

@@ -21,6 +21,13 @@
 #define SB_TTBR 16
 #define SB_SCTLR 24
 
+/* struct guest_regs */
+#define GUEST_PC 248
+#define GUEST_REGS_SIZE 264
+
+/* struct pcpu: the guest being run, for the exit path */
+#define PCPU_GUEST_REGS 8
+
 #define R_AARCH64_RELATIVE 1027
 
 #endif

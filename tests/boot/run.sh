@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# QEMU boot tests. Each case boots the hypervisor, captures the console and
+# checks it: lines that must appear (in this order), lines that must not,
+# and that QEMU exited 0 by itself (PSCI SYSTEM_OFF) before its time-out.
+# Prints "ok - boot/NAME" or "not ok - boot/NAME" with the reason and the
+# whole console log. Two cases run at a time (the machines have 2 cores).
+#   run.sh IMAGE SHIM [CASE...]     (no CASE: all of them)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+image=$1 shim=$2
+shift 2
+only=("$@")
+out=${OUT:-build/out}/tests/boot
+mkdir -p "$out"
+run=$here/qemu-run.sh
+KERNEL_TIMEOUT=${KERNEL_TIMEOUT:-60}
+UBOOT_TIMEOUT=${UBOOT_TIMEOUT:-120}
+
+# ---- device trees -----------------------------------------------------------
+# Baselines are QEMU's own trees, packed (dtc drops the 1 MiB padding);
+# every variant is one edit away from a baseline, made with fdtput.
+dt() { echo "$out/dtb/$1.dtb"; }
+make_dtbs() {
+    mkdir -p "$out/dtb"
+    local g s
+    for g in 2 3; do
+        for s in 1 2 4; do
+            "$here/../dtb/qemu-dtb.sh" "$out/dtb/raw-v$g-smp$s.dtb" "$g" "$s" 2G
+            dtc -q -I dtb -O dtb -p 4096 -o "$(dt v$g-smp$s)" "$out/dtb/raw-v$g-smp$s.dtb"
+        done
+    done
+    local base; base=$(dt v3-smp1)
+    # with a hypervisor command line
+    for args in "crash-test=abort" "crash-test=undef crash-test-cpu=2" "crash-test=panic" \
+                "crash-test=stack" "loglvl=warning crash-test=bogus"; do
+        local name; name=args-$(tr ' =' '_-' <<<"$args")
+        local src; src=$(dt v3-smp1); [[ $args == *cpu=2* ]] && src=$(dt v3-smp4)
+        cp "$src" "$(dt "$name")"
+        fdtput -t s "$(dt "$name")" /chosen xen,xen-bootargs "$args"
+    done
+    # bad input
+    head -c 3000 "$base" >"$(dt truncated)"
+    cp "$base" "$(dt bad-magic)"; printf '\xde\xad\xbe\xef' | dd of="$(dt bad-magic)" bs=1 conv=notrunc status=none
+    cp "$base" "$(dt no-stdout-path)"; fdtput -d "$(dt no-stdout-path)" /chosen stdout-path
+    cp "$base" "$(dt no-memory)"; fdtput -t x "$(dt no-memory)" /memory@40000000 reg 0 0x40000000 0 0
+    for m in outside-ram:0x1:0x00000000:0x100000 overlaps-hv:0x0:0x40210000:0x100000 in-ram:0x0:0x50000000:0x200000; do
+        IFS=: read -r name hi lo size <<<"$m"
+        local f; f=$(dt "module-$name")
+        cp "$base" "$f"
+        fdtput -c "$f" /chosen/domU0 /chosen/domU0/kernel
+        fdtput -t s "$f" /chosen/domU0 compatible xen,domain
+        fdtput -t x "$f" /chosen/domU0 '#address-cells' 2
+        fdtput -t x "$f" /chosen/domU0 '#size-cells' 2
+        fdtput -t s "$f" /chosen/domU0/kernel compatible multiboot,kernel multiboot,module
+        fdtput -t x "$f" /chosen/domU0/kernel reg "$hi" "$lo" 0 "$size"
+    done
+}
+
+# ---- checks ----------------------------------------------------------------
+# A case function boots once (boot), then states its expectations; the first
+# unmet one becomes the failure reason. Regexes are POSIX EREs without
+# interval braces (Debian's default awk, mawk, lacks them).
+boot() { # boot "qemu-run options" TIMEOUT
+    log=$out/$name.log why="" last_line=0
+    # shellcheck disable=SC2086
+    "$run" $1 --timeout "$2" --log "$log" --workdir "$out/work-$name" -- "$image"
+    local rc=$?
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then why="timed out after $2 s (QEMU killed)"
+    elif [ $rc -ne 0 ]; then why="QEMU exited with status $rc, not 0 (power-off)"; fi
+}
+fail() { [ -n "$why" ] || why=$1; }
+in_order() { # each regex must match a line after the previous match
+    local re n
+    for re in "$@"; do
+        [ -z "$why" ] || return 0
+        n=$(awk -v from="$last_line" -v re="$re" 'NR > from && $0 ~ re { print NR; exit }' "$log")
+        if [ -z "$n" ]; then
+            if grep -qE -- "$re" "$log"; then fail "'$re' appears, but not after the previous expected line"
+            else fail "missing: '$re'"; fi
+            return 0
+        fi
+        last_line=$n
+    done
+}
+anywhere() { local re; for re in "$@"; do grep -qE -- "$re" "$log" || fail "missing: '$re'"; done; }
+absent() { local re; for re in "$@"; do ! grep -qE -- "$re" "$log" || fail "unexpected: '$re'"; done; }
+count_is() { # count_is N REGEX
+    local n; n=$(grep -cE -- "$2" "$log")
+    [ "$n" -eq "$1" ] || fail "'$2' appears $n times, expected $1"
+}
+
+good_boot() { # good_boot GIC SMP LOADED-AT
+    local g=$1 s=$2 at=$3 i
+    in_order "xen-arm-minimal [0-9.]+ \\(git [0-9a-f]+\\), loaded at $at" \
+        'console: /pl011@9000000 at 0x9000000; command line' 'psci: version 1\.[0-9]+ via smc' \
+        'memory: RAM +0x0040000000-0x00bfffffff 2097152 KiB' "memory: reserved .* hypervisor image" \
+        'memory: page allocator manages 204[0-9] MiB' "gic: GICv$g, distributor 0x8000000, [0-9]+ interrupt lines, maintenance interrupt 25" \
+        'timer: counter at [0-9]+ Hz, EL2 timer interrupt 26' 'CPU0: online, MPIDR 0x0, EL2 timer fired after [0-9]+ us' \
+        "smp: $s of $s CPUs online, $s answered IPIs" \
+        'boot: ready to build domains, [0-9.]+ ms after entry' 'no domains to run: powering off'
+    # secondaries come up in parallel: each once, in any order
+    for ((i = 1; i < s; i++)); do count_is 1 "CPU$i: online, MPIDR 0x$i, EL2 timer fired after [0-9]+ us"; done
+    count_is "$s" 'CPU[0-9]+: online'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+refused() { # refused REGEX: one fatal line with this reason, and nothing after the boot
+    in_order "ERROR: xen-arm-minimal cannot start: $1"
+    count_is 1 'ERROR'
+    absent 'ready to build domains' 'CRASH'
+}
+crash_report() { # crash_report CPU CAUSE-REGEX [FAULT-REGEX]
+    in_order 'boot: ready to build domains' "ERROR: \\*\\*\\* CRASH on CPU$1: synchronous exception at EL2" \
+        "ERROR: \\*\\*\\* cause: $2"
+    [ $# -lt 3 ] || in_order "ERROR: \\*\\*\\* fault: $3"
+    in_order 'ERROR: \*\*\* ESR_EL2 0x[0-9a-f]+  FAR_EL2 0x[0-9a-f]+' \
+        'ERROR: \*\*\* ELR_EL2 0x[0-9a-f]+  SPSR_EL2' 'ERROR: \*\*\* x0  0x[0-9a-f]+  x1  0x' \
+        'ERROR: \*\*\* x30 0x[0-9a-f]+' 'ERROR: stopping the machine'
+    absent 'no domains to run'
+}
+
+# ---- the cases ---------------------------------------------------------------
+K=$KERNEL_TIMEOUT U=$UBOOT_TIMEOUT
+case_gicv2-smp1() { boot "--gic 2 --smp 1" $K; good_boot 2 1 0x40200000; }
+case_gicv2-smp4() { boot "--gic 2 --smp 4" $K; good_boot 2 4 0x40200000; }
+case_gicv3-smp1() { boot "--gic 3 --smp 1" $K; good_boot 3 1 0x40200000; }
+case_gicv3-smp4() { boot "--gic 3 --smp 4" $K; good_boot 3 4 0x40200000; }
+case_gicv2-smp4-uboot() {
+    boot "--uboot --gic 2 --smp 4 --dtb $(dt v2-smp4)" $U
+    in_order 'U-Boot 20' 'xen-arm-minimal boot script: booti 0x40400000 - 0x43e00000' 'Starting kernel'
+    good_boot 2 4 0x40400000
+}
+case_gicv3-smp2-uboot() {
+    boot "--uboot --gic 3 --smp 2 --dtb $(dt v3-smp2)" $U
+    in_order 'U-Boot 20' 'xen-arm-minimal boot script: booti 0x40400000 - 0x43e00000' 'Starting kernel'
+    good_boot 3 2 0x40400000
+}
+case_module-in-ram() {
+    boot "--gic 3 --smp 1 --dtb $(dt module-in-ram)" $K
+    good_boot 3 1 0x40200000
+    anywhere 'memory: module +0x0050000000-0x00501fffff +2048 KiB /chosen/domU0/kernel' 
+}
+case_el1-entry() {
+    boot "--el1 --gic 3 --smp 2" $K
+    refused 'entered at EL1'
+}
+case_dtb-truncated() {
+    boot "--shim $shim --dtb $(dt truncated) --smp 1" $K
+    refused 'host device tree at 0x48000000: device tree: corrupt: FDT_ERR_'
+}
+case_dtb-bad-magic() {
+    boot "--shim $shim --dtb $(dt bad-magic) --smp 1" $K
+    refused 'host device tree at 0x48000000: device tree: bad header: FDT_ERR_BADMAGIC'
+}
+case_dtb-no-stdout-path() {
+    boot "--shim $shim --dtb $(dt no-stdout-path) --smp 1" $K
+    refused 'host device tree at 0x48000000: /chosen: stdout-path: missing'
+}
+case_dtb-no-memory() {
+    boot "--shim $shim --dtb $(dt no-memory) --smp 1" $K
+    refused 'host device tree at 0x48000000: device tree: no usable memory: no memory node with a non-empty reg'
+}
+case_module-outside-ram() {
+    boot "--shim $shim --dtb $(dt module-outside-ram) --smp 1" $K
+    refused 'host device tree at 0x48000000: /chosen/domU0/kernel: reg: module 0x100000000-0x1000fffff is outside RAM'
+}
+case_module-overlaps-hv() {
+    boot "--shim $shim --dtb $(dt module-overlaps-hv) --smp 1" $K
+    refused 'host device tree at 0x48000000: /chosen/domU0/kernel: reg: module 0x40210000-0x4030ffff overlaps the hypervisor image 0x40200000-'
+}
+case_crash-abort() {
+    boot "--gic 3 --smp 1 --dtb $(dt args-crash-test-abort)" $K
+    crash_report 0 'data abort taken without a change in exception level \(EC 0x25\)' \
+        'translation fault, level [0-3], on read \(FSC 0x0[4-7]\) at address 0x0000dead00000000'
+}
+case_crash-undef-cpu2() {
+    boot "--gic 3 --smp 4 --dtb $(dt args-crash-test-undef_crash-test-cpu-2)" $K
+    crash_report 2 'unknown reason \(undefined instruction\) \(EC 0x00\)'
+}
+case_crash-panic() {
+    boot "--gic 3 --smp 1 --dtb $(dt args-crash-test-panic)" $K
+    in_order 'boot: ready to build domains' 'ERROR: PANIC on CPU0: crash-test: panic requested on the command line' \
+        'ERROR: stopping the machine'
+    absent 'no domains to run'
+}
+case_crash-stack() {
+    boot "--gic 3 --smp 1 --dtb $(dt args-crash-test-stack)" $K
+    in_order 'crash-test: CPU0 triggers .stack.' 'ERROR: PANIC on CPU0: stack protector: stack smashed in a function called from 0x' \
+        'ERROR: stopping the machine'
+    absent 'no domains to run'
+}
+case_loglvl-warning() {
+    # the warning about the bogus option shows; info lines do not
+    boot "--gic 3 --smp 1 --dtb $(dt args-loglvl-warning_crash-test-bogus)" $K
+    in_order "WARNING: crash-test=bogus: unknown \\(abort, undef, panic, stack\\); ignored"
+    count_is 1 '^\['
+    absent 'CPU0: online' 'boot: ready to build domains' 'no domains to run' 'ERROR'
+}
+
+# ---- main --------------------------------------------------------------------
+make_dtbs || { echo "not ok - boot/device-tree-fixtures: could not make them"; exit 1; }
+all=$(declare -F | awk '$3 ~ /^case_/ { sub(/^case_/, "", $3); print $3 }')
+[ ${#only[@]} -gt 0 ] && all=$(printf '%s\n' "${only[@]}")
+jobs_max=${BOOT_JOBS:-2}
+for name in $all; do
+    declare -F "case_$name" >/dev/null || { echo "not ok - boot/$name: no such case"; continue; }
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+    (
+        start=$SECONDS
+        "case_$name"
+        if [ -z "$why" ]; then
+            echo "ok - boot/$name ($((SECONDS - start)) s)"
+        else
+            echo "not ok - boot/$name: $why"
+            echo "--- console log of boot/$name ($log):"
+            sed 's/^/    /' "$log"
+            echo "--- end of log"
+        fi
+    ) >"$out/$name.result" 2>&1 &
+done
+wait
+status=0
+for name in $all; do
+    cat "$out/$name.result" 2>/dev/null || { echo "not ok - boot/$name: no result"; status=1; }
+    grep -q '^not ok' "$out/$name.result" 2>/dev/null && status=1
+done
+exit $status
