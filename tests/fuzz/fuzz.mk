@@ -1,0 +1,35 @@
+# libFuzzer targets over every parser of untrusted input (ASan + UBSan).
+#   make fuzz-smoke   a short bounded run of each (part of make test)
+#   make fuzz         long runs: FUZZ_SECONDS per target (default 600)
+FUZZ_OUT := $(TESTS_OUT)/fuzz
+FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline
+FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    $(HOST_INCLUDES) $(HOST_WARNINGS)
+FUZZ_SEED_DTS := $(wildcard tests/fuzz/seeds/*.dts)
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_PORTABLE_SRCS) tests/host.mk tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_PORTABLE_SRCS) -lfdt
+
+# Seeds: QEMU's real trees (packed: the 1 MiB padding would exceed
+# -max_len) and the hand-written ones.
+$(FUZZ_OUT)/seeds/.done: $(FUZZ_SEED_DTS) tests/dtb/qemu-dtb.sh
+	@mkdir -p $(FUZZ_OUT)/seeds/hostdt $(FUZZ_OUT)/seeds/cmdline
+	for g in 2 3; do for s in 1 4; do \
+	    tests/dtb/qemu-dtb.sh $(FUZZ_OUT)/seeds/raw.dtb $$g $$s && \
+	    dtc -q -I dtb -O dtb -o $(FUZZ_OUT)/seeds/hostdt/qemu-v$$g-smp$$s.dtb $(FUZZ_OUT)/seeds/raw.dtb || exit 1; \
+	done; done
+	for f in $(FUZZ_SEED_DTS); do dtc -q -I dts -O dtb -o $(FUZZ_OUT)/seeds/hostdt/$$(basename $$f .dts).dtb $$f || exit 1; done
+	printf 'loglvl\nloglvl=all dtuart=/pl011@9000000 console=dtuart' >$(FUZZ_OUT)/seeds/cmdline/1
+	printf 'dtuart\ndtuart="/soc/uart@0" crash-test=abort dtuart=serial0' >$(FUZZ_OUT)/seeds/cmdline/2
+	rm -f $(FUZZ_OUT)/seeds/raw.dtb
+	touch $@
+
+.PHONY: fuzz-smoke fuzz
+fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done
+	tests/fuzz/run.sh smoke $(FUZZ_OUT) $(FUZZ_TARGETS)
+
+fuzz: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done
+	tests/fuzz/run.sh long $(FUZZ_OUT) $(FUZZ_TARGETS)
