@@ -11,6 +11,7 @@ all: hypervisor
 include xen-arm-minimal/hv.mk
 include tests/host.mk
 # Each test layer owns its fragment: targets unit, boot-tests, fuzz-smoke, fuzz.
+include tests/guests/guests.mk
 -include tests/unit/unit.mk
 -include tests/boot/boot.mk
 -include tests/fuzz/fuzz.mk

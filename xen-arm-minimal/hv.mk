@@ -27,6 +27,16 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/cache.S \
     $(HV_DIR)/arch/arm64/entry_el.c \
     $(HV_DIR)/arch/arm64/esr.c \
+    $(HV_DIR)/arch/arm64/fpsimd.S \
+    $(HV_DIR)/arch/arm64/guest_entry.S \
+    $(HV_DIR)/arch/arm64/guest_traps.c \
+    $(HV_DIR)/arch/arm64/stage2.c \
+    $(HV_DIR)/arch/arm64/vcpu.c \
+    $(HV_DIR)/builder/dom0less.c \
+    $(HV_DIR)/core/domain.c \
+    $(HV_DIR)/core/sched.c \
+    $(HV_DIR)/vdev/vpl011.c \
+    $(HV_DIR)/vdev/vpsci.c \
     $(HV_DIR)/arch/arm64/mmu.c \
     $(HV_DIR)/arch/arm64/pagetable.c \
     $(HV_DIR)/arch/arm64/psci.c \

@@ -8,5 +8,5 @@ $(BOOT_SHIM): tests/boot/shim.S
 	$(CROSS)objcopy -O binary $(BOOT_OUT)/shim.o $@
 
 .PHONY: boot-tests
-boot-tests: $(HV_IMAGE) $(BOOT_SHIM)
-	tests/boot/run.sh $(HV_IMAGE) $(BOOT_SHIM) $(BOOT_CASES)
+boot-tests: $(HV_IMAGE) $(BOOT_SHIM) $(GUEST_IMAGES)
+	tests/boot/run.sh $(HV_IMAGE) $(BOOT_SHIM) $(GUESTS_OUT) $(BOOT_CASES)

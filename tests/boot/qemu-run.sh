@@ -2,16 +2,17 @@
 # Boot the hypervisor under QEMU's virt machine (TCG).
 #   qemu-run.sh [--gic 2|3] [--smp N] [--mem SIZE] [--dtb FILE] [--uboot]
 #               [--el1] [--shim SHIM.bin] [--timeout S] [--log FILE]
-#               [--workdir DIR] -- IMAGE
+#               [--workdir DIR] [--load FILE@ADDR]... -- IMAGE
 # With --uboot, Debian's U-Boot boots the image the way users do: the image
 # and the host DTB are placed in RAM by QEMU's generic loader, and U-Boot's
 # default boot fetches boot.scr.uimg (which runs booti) over TFTP from QEMU's
 # user-mode network. With --shim (loaded at 0x40100000: QEMU keeps its own
 # DTB at 0x40000000 when it boots no kernel), the image goes to 0x40200000 and the DTB
 # (--dtb, required) to 0x48000000 untouched, and tests/boot/shim.S enters the
-# image with x0 = 0x48000000. Without --timeout the console is interactive.
+# image with x0 = 0x48000000. --load places a file (a domain's kernel, say)
+# in RAM with the generic loader. Without --timeout the console is interactive.
 set -euo pipefail
-gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" timeout_s="" log="" workdir=""
+gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() timeout_s="" log="" workdir=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --gic) gic=$2; shift 2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
         --uboot) uboot=1; shift ;;
         --el1) el1=1; shift ;;
         --shim) shim=$2; shift 2 ;;
+        --load) loads+=("$2"); shift 2 ;;
         --timeout) timeout_s=$2; shift 2 ;;
         --log) log=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
@@ -73,6 +75,10 @@ else
     args+=(-nic none -kernel "$image")
     [ -n "$dtb" ] && args+=(-dtb "$dtb")
 fi
+
+for l in ${loads[@]+"${loads[@]}"}; do
+    args+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on")
+done
 
 if [ -z "$timeout_s" ]; then
     exec qemu-system-aarch64 "${args[@]}"

@@ -4,11 +4,11 @@
 # and that QEMU exited 0 by itself (PSCI SYSTEM_OFF) before its time-out.
 # Prints "ok - boot/NAME" or "not ok - boot/NAME" with the reason and the
 # whole console log. Two cases run at a time (the machines have 2 cores).
-#   run.sh IMAGE SHIM [CASE...]     (no CASE: all of them)
+#   run.sh IMAGE SHIM GUESTDIR [CASE...]     (no CASE: all of them)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-image=$1 shim=$2
-shift 2
+image=$1 shim=$2 guests=$3
+shift 3
 only=("$@")
 out=${OUT:-build/out}/tests/boot
 mkdir -p "$out"
@@ -38,6 +38,15 @@ make_dtbs() {
         cp "$src" "$(dt "$name")"
         fdtput -t s "$(dt "$name")" /chosen xen,xen-bootargs "$args"
     done
+    # dom0less domains running test guests: add_domain DTB NAME KERNEL ADDR [PROP=VALUE...]
+    for g in 2 3; do
+        cp "$(dt v$g-smp2)" "$(dt dom-hello-v$g)"
+        add_domain "$(dt dom-hello-v$g)" domU0 "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    done
+    cp "$(dt v3-smp2)" "$(dt dom-one-bad)"
+    add_domain "$(dt dom-one-bad)" bad0 "$guests/hello.Image" 0x50000000 cpus=1 vpl011
+    add_domain "$(dt dom-one-bad)" good1 "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$(dt dom-one-bad)" bad2 "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=0 vpl011
     # bad input
     head -c 3000 "$base" >"$(dt truncated)"
     cp "$base" "$(dt bad-magic)"; printf '\xde\xad\xbe\xef' | dd of="$(dt bad-magic)" bs=1 conv=notrunc status=none
@@ -54,6 +63,23 @@ make_dtbs() {
         fdtput -t s "$f" /chosen/domU0/kernel compatible multiboot,kernel multiboot,module
         fdtput -t x "$f" /chosen/domU0/kernel reg "$hi" "$lo" 0 "$size"
     done
+}
+
+add_domain() { # add_domain DTB NAME KERNEL ADDR [PROP=V1:V2...|FLAG]...
+    local f=$1 name=$2 kernel=$3 addr=$4 p
+    shift 4
+    local node=/chosen/$name size
+    size=$(printf '0x%x' "$(stat -c %s "$kernel")")
+    fdtput -c "$f" "$node" "$node/kernel"
+    fdtput -t s "$f" "$node" compatible xen,domain
+    fdtput -t x "$f" "$node" '#address-cells' 2
+    fdtput -t x "$f" "$node" '#size-cells' 2
+    for p in "$@"; do
+        if [[ $p == *=* ]]; then fdtput -t x "$f" "$node" "${p%%=*}" $(tr ':' ' ' <<<"${p#*=}")
+        else fdtput -t s "$f" "$node" "$p" ""; fi
+    done
+    fdtput -t s "$f" "$node/kernel" compatible multiboot,kernel multiboot,module
+    fdtput -t x "$f" "$node/kernel" reg 0 "$addr" 0 "$size"
 }
 
 # ---- checks ----------------------------------------------------------------
@@ -135,9 +161,33 @@ case_gicv3-smp2-uboot() {
     good_boot 3 2 0x40400000
 }
 case_module-in-ram() {
+    # A module is reserved even when its domain node is unusable (no memory).
     boot "--gic 3 --smp 1 --dtb $(dt module-in-ram)" $K
-    good_boot 3 1 0x40200000
-    anywhere 'memory: module +0x0050000000-0x00501fffff +2048 KiB /chosen/domU0/kernel' 
+    in_order 'memory: module +0x0050000000-0x00501fffff +2048 KiB /chosen/domU0/kernel' \
+        'boot: ready to build domains' \
+        'ERROR: /chosen/domU0: memory: missing \(guest RAM in KiB, two cells\); domain skipped' \
+        'no domains to run: powering off'
+    count_is 1 ERROR
+}
+guest_hello() { # guest_hello GIC
+    boot "--gic $1 --smp 2 --dtb $(dt dom-hello-v$1) --load $guests/hello.Image@0x50000000" $K
+    in_order "gic: GICv$1" 'boot: ready to build domains' \
+        'domain 1: domU0, 1 vCPU, 16 MiB at IPA 0x40000000, kernel 1 KiB, console vpl011' \
+        '\(domU0\) hello from a bare-metal guest' '\(domU0\) hello: all checks passed' \
+        'domU0 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
+    count_is 7 '\(domU0\) PASS: '
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+case_guest-hello-gicv2() { guest_hello 2; }
+case_guest-hello-gicv3() { guest_hello 3; }
+case_domains-bad-skipped() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
+    in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \
+        '\(good1\) hello: all checks passed' 'good1 \(domain 1\): powered off' 'all domains have stopped: powering off'
+    anywhere 'ERROR: /chosen/bad0: memory: missing .*; domain skipped' \
+        'ERROR: /chosen/bad2: cpus: must be 1 to 8; domain skipped'
+    count_is 2 ERROR
+    absent 'bad0\)' 'bad2\)' 'CRASH' 'PANIC'
 }
 case_el1-entry() {
     boot "--el1 --gic 3 --smp 2" $K

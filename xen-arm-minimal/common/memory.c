@@ -1,9 +1,29 @@
 #include <asm/mmu.h>
+#include <asm/spinlock.h>
 #include <xam/errno.h>
 #include <xam/log.h>
 #include <xam/memory.h>
 
 struct palloc host_pages;
+static spinlock_t host_pages_lock = SPINLOCK_INIT;
+
+int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
+{
+    uint64_t flags = spin_lock_irqsave(&host_pages_lock);
+    int rc = palloc_alloc(&host_pages, size, align, pa);
+    spin_unlock_irqrestore(&host_pages_lock, flags);
+    return rc;
+}
+
+void memory_free(paddr_t pa, uint64_t size)
+{
+    uint64_t flags = spin_lock_irqsave(&host_pages_lock);
+    int rc = palloc_free(&host_pages, pa, size);
+    spin_unlock_irqrestore(&host_pages_lock, flags);
+    if (rc)
+        panic("memory_free(0x%llx, 0x%llx): not allocated memory (%d)", (unsigned long long)pa,
+              (unsigned long long)size, rc);
+}
 
 static void log_range(const char *what, paddr_t base, uint64_t size, const char *detail)
 {
@@ -73,7 +93,7 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
         *why = "cannot map RAM into the hypervisor's address space";
         return rc;
     }
-    mmu_use_allocator(&host_pages);
+    mmu_use_allocator();
 
     log_info("memory: page allocator manages %llu MiB, %llu KiB free in %u ranges",
              (unsigned long long)(palloc_managed_bytes(&host_pages) >> 20),

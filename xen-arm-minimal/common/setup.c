@@ -10,6 +10,7 @@
 #include <libfdt.h>
 #include <stdarg.h>
 #include <string.h>
+#include <xam/builder.h>
 #include <xam/cmdline.h>
 #include <xam/crashtest.h>
 #include <xam/errno.h>
@@ -17,6 +18,7 @@
 #include <xam/hostdt.h>
 #include <xam/log.h>
 #include <xam/memory.h>
+#include <xam/sched.h>
 #include <xam/setup.h>
 #include <xam/shutdown.h>
 #include "../drivers/irqchip/gic.h"
@@ -146,6 +148,9 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     crashtest_run(host.bootargs);
 
-    log_info("no domains to run: powering off");
-    machine_poweroff();
+    if (builder_build_all(&host) == 0) {
+        log_info("no domains to run: powering off");
+        machine_poweroff();
+    }
+    sched_start();
 }

@@ -6,7 +6,7 @@
 #include <asm/sysreg.h>
 #include <string.h>
 #include <xam/errno.h>
-#include <xam/palloc.h>
+#include <xam/memory.h>
 
 extern char _start[], _text_end[], _rodata_end[], _image_end[];
 
@@ -17,17 +17,15 @@ void mmu_enable(uint64_t mair, uint64_t tcr, uint64_t ttbr, uint64_t sctlr);
 #define BOOT_TABLES 24
 static uint64_t boot_tables[BOOT_TABLES][PT_ENTRIES] __aligned(PAGE_SIZE);
 static unsigned boot_tables_used;
-static struct palloc *table_allocator;
+static bool use_allocator;
 static spinlock_t map_lock = SPINLOCK_INIT;
 
 static uint64_t *alloc_table(void *ctx __unused)
 {
     if (boot_tables_used < BOOT_TABLES)
         return boot_tables[boot_tables_used++];
-    if (!table_allocator)
-        return NULL;
     paddr_t pa;
-    if (palloc_alloc(table_allocator, PAGE_SIZE, PAGE_SIZE, &pa))
+    if (!use_allocator || memory_alloc(PAGE_SIZE, PAGE_SIZE, &pa))
         return NULL;
     uint64_t *t = (uint64_t *)(uintptr_t)pa;
     memset(t, 0, PAGE_SIZE);
@@ -111,9 +109,9 @@ int mmu_boot(paddr_t fdt, uint64_t fdt_span, paddr_t early_uart)
     return 0;
 }
 
-void mmu_use_allocator(struct palloc *pa)
+void mmu_use_allocator(void)
 {
-    table_allocator = pa;
+    use_allocator = true;
 }
 
 int mmu_map_device(paddr_t pa, uint64_t size)

@@ -77,3 +77,21 @@ bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs)
     }
     return false;
 }
+
+static void free_level(uint64_t *table, unsigned level, void (*free_table)(uint64_t *table))
+{
+    if (level == 3)
+        return;
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        uint64_t e = table[i];
+        if ((e & PT_VALID) && (e & PT_TABLE)) {
+            free_level(table_at(e), level + 1, free_table);
+            free_table(table_at(e));
+        }
+    }
+}
+
+void pt_free_tables(struct pt *pt, void (*free_table)(uint64_t *table))
+{
+    free_level(pt->root, pt->start_level, free_table);
+}

@@ -7,6 +7,7 @@
 #include <xam/errno.h>
 #include <xam/irq.h>
 #include <xam/log.h>
+#include <xam/sched.h>
 #include "../../drivers/irqchip/gic.h"
 
 struct pcpu pcpus[NR_CPUS];
@@ -75,6 +76,7 @@ static int cpu_local_init(struct pcpu *c)
     irq_enable_line(SGI_PING);
     irq_enable_line(SGI_CRASH);
     irq_enable_line(SGI_STOP);
+    irq_enable_line(SGI_KICK);
     if (maint_intid)
         irq_enable_line(maint_intid);
     return 0;
@@ -112,10 +114,14 @@ void secondary_main(unsigned id)
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     sev();
 
-    /* Nothing to run yet: sleep, answering IPIs. */
-    irq_enable();
-    for (;;)
+    /* Sleep, answering IPIs, until the boot CPU starts the scheduler. */
+    while (!sched_started()) {
         wfi();
+        irq_enable();
+        isb();
+        irq_disable();
+    }
+    sched_run();
 }
 
 static bool wait_until(volatile bool *flag, uint64_t limit)

@@ -65,6 +65,13 @@
     b       .
 .endm
 
+/* From a guest: back to guest_enter's caller (guest_entry.S). */
+.macro guest_exit_entry kind
+    stp     x0, x1, [sp, #-16]!
+    mov     x1, #\kind
+    b       guest_exit
+.endm
+
 .macro ventry label
     .balign 0x80
     b       \label
@@ -98,16 +105,17 @@ cur_sp0_serror: fatal_entry 3
 cur_spx_sync:   fatal_entry 4
 cur_spx_fiq:    fatal_entry 6
 cur_spx_serror: fatal_entry 7
-low64_sync:     fatal_entry 8
 low64_fiq:      fatal_entry 10
-low64_serror:   fatal_entry 11
+low64_serror:   guest_exit_entry 2
 low32_sync:     fatal_entry 12
 low32_irq:      fatal_entry 13
 low32_fiq:      fatal_entry 14
 low32_serror:   fatal_entry 15
 
+low64_sync:     guest_exit_entry 0
+low64_irq:      guest_exit_entry 1
+
 cur_spx_irq:
-low64_irq:
     save_frame
     mov     x0, sp
     bl      irq_handle

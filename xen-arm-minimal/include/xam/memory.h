@@ -9,6 +9,10 @@
 /* The host's physical page allocator (one machine, one pool). */
 extern struct palloc host_pages;
 
+/* Allocation from host_pages for any CPU at run time (serialised). */
+int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa);
+void memory_free(paddr_t pa, uint64_t size);
+
 /* RAM minus the hypervisor image, the device tree, /memreserve/,
  * /reserved-memory and every boot module. 0 or a negative error, with
  * a reason in *why. */

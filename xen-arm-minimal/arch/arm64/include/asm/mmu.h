@@ -6,15 +6,13 @@
 
 #include <xam/types.h>
 
-struct palloc;
-
 /* Boot CPU, MMU off: build the first tables and turn the MMU on. The device
  * tree window and the early UART (0 = none) are mapped too. Returns 0 or a
  * negative error (the caller still has the early UART with the MMU off). */
 int mmu_boot(paddr_t fdt, uint64_t fdt_span, paddr_t early_uart);
 
 /* Once the page allocator exists, further tables come from it. */
-void mmu_use_allocator(struct palloc *pa);
+void mmu_use_allocator(void);
 
 int mmu_map_device(paddr_t pa, uint64_t size);
 int mmu_map_ram(paddr_t pa, uint64_t size);

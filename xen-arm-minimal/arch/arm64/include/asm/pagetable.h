@@ -49,4 +49,7 @@ int pt_map(struct pt *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t attrs)
 /* Translate va: returns true and the output address and leaf attributes. */
 bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs);
 
+/* Give every table below the root (not the root itself) back through free
+ * (for tearing down a guest's stage 2). */
+void pt_free_tables(struct pt *pt, void (*free_table)(uint64_t *table));
 #endif

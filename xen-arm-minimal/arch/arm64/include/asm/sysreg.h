@@ -13,6 +13,10 @@
 #define HCR_FMO (UL(1) << 3)
 #define HCR_IMO (UL(1) << 4)
 #define HCR_AMO (UL(1) << 5)
+#define HCR_FB (UL(1) << 9)
+#define HCR_BSU_IS (UL(1) << 10)
+#define HCR_TWI (UL(1) << 13)
+#define HCR_TWE (UL(1) << 14)
 #define HCR_TSC (UL(1) << 19)
 #define HCR_RW (UL(1) << 31)
 

@@ -1,0 +1,58 @@
+#include "lib.h"
+
+unsigned failures;
+
+static void putc_(char c)
+{
+    volatile uint32_t *uart = (volatile uint32_t *)VPL011;
+    while (uart[0x18 / 4] & (1u << 5)) /* TXFF */
+        ;
+    uart[0] = (uint32_t)c;
+}
+
+void puts_(const char *s)
+{
+    while (*s)
+        putc_(*s++);
+}
+
+void put_hex(uint64_t v)
+{
+    char buf[19] = "0x";
+    for (int i = 0; i < 16; i++)
+        buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
+    buf[18] = 0;
+    puts_(buf);
+}
+
+uint64_t hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
+                      x3 __asm__("x3") = a3;
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+    return x0;
+}
+
+uint64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
+                      x3 __asm__("x3") = a3;
+    __asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+    return x0;
+}
+
+void check(int ok, const char *what)
+{
+    puts_(ok ? "PASS: " : "FAIL: ");
+    puts_(what);
+    puts_("\n");
+    if (!ok)
+        failures++;
+}
+
+void psci_system_off(void)
+{
+    hvc(0x84000008, 0, 0, 0);
+    for (;;)
+        __asm__ volatile("wfi");
+}

@@ -1,0 +1,18 @@
+/* What every bare-metal test guest shares: the vPL011 console, PSCI calls,
+ * and PASS/FAIL lines the boot tests read. */
+#ifndef GUEST_LIB_H
+#define GUEST_LIB_H
+
+#include <stdint.h>
+
+#define VPL011 0x22000000UL
+
+void puts_(const char *s);
+void put_hex(uint64_t v);
+uint64_t hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+uint64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+void check(int ok, const char *what);
+void psci_system_off(void) __attribute__((noreturn));
+extern unsigned failures;
+
+#endif

@@ -1,0 +1,132 @@
+/* What happens when a guest traps to EL2. One switch on ESR_EL2.EC; data
+ * aborts are decoded once into a struct mmio_access and handed to the
+ * device that owns the address; the PC is advanced in one place.
+ *
+ * Guest-fault policy: an access to an address the guest has neither RAM nor
+ * a device at, an abort whose syndrome does not describe the access (ISV=0),
+ * an unexpected system-register trap or any other exception we do not
+ * emulate stops that domain with a log line naming it, the address and the
+ * syndrome. Other domains and the hypervisor go on. */
+#include <asm/percpu.h>
+#include <asm/sysreg.h>
+#include <asm/traps.h>
+#include <xam/domain.h>
+#include <xam/fmt.h>
+#include <xam/irq.h>
+#include <xam/log.h>
+#include <xam/sched.h>
+#include <xam/vpsci.h>
+
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_DABT_LOW 0x24
+#define ESR_IL (1u << 25)
+
+#define XEN_HYPERCALL_TAG 0xea1
+
+static void advance_pc(struct vcpu *v)
+{
+    v->arch.regs.pc += (v->arch.esr & ESR_IL) ? 4 : 2;
+}
+
+static bool guest_fault(struct vcpu *v, const char *what, uint64_t addr)
+{
+    unsigned ec = ESR_EC(v->arch.esr);
+    char buf[140];
+    fmt_snprintf(buf, sizeof(buf), "vCPU%u: %s at 0x%llx (%s, ESR 0x%llx, PC 0x%llx): domain stopped", v->id,
+                 what, (unsigned long long)addr, esr_class_name(ec), (unsigned long long)v->arch.esr,
+                 (unsigned long long)v->arch.regs.pc);
+    log_warn("%s: %s", v->dom->name, buf);
+    domain_shutdown(v->dom, "crashed");
+    return false;
+}
+
+static bool handle_dabt(struct vcpu *v)
+{
+    uint64_t esr = v->arch.esr;
+    paddr_t ipa = ((v->arch.hpfar >> 4) << 12) | (v->arch.far & 0xfff);
+
+    if (!(esr & (1u << 24)))
+        return guest_fault(v, "data abort without a valid syndrome (ISV=0)", ipa);
+    struct domain *d = v->dom;
+    const struct mmio_region *r = NULL;
+    for (unsigned i = 0; i < d->nr_mmio; i++)
+        if (ipa >= d->mmio[i].base && ipa - d->mmio[i].base < d->mmio[i].size)
+            r = &d->mmio[i];
+    if (!r)
+        return guest_fault(v, (esr & (1u << 6)) ? "write to unmapped guest address" : "read of unmapped guest address", ipa);
+
+    unsigned sas = (esr >> 22) & 3, srt = (esr >> 16) & 0x1f;
+    struct mmio_access a = { .ipa = ipa, .size = 1u << sas, .write = (esr >> 6) & 1 };
+    if (a.write)
+        a.value = srt == 31 ? 0 : v->arch.regs.x[srt] & (sas == 3 ? ~0ULL : (1ULL << (8 << sas)) - 1);
+    if (r->handle(v, &a, r->dev))
+        return guest_fault(v, "emulated device refused the access", ipa);
+    if (!a.write && srt != 31) {
+        uint64_t val = a.value;
+        if (sas < 3)
+            val &= (1ULL << (8 << sas)) - 1;
+        if ((esr >> 21) & 1 && sas < 3) { /* SSE: sign-extend */
+            uint64_t sign = 1ULL << ((8 << sas) - 1);
+            val = (val ^ sign) - sign;
+            if (!((esr >> 15) & 1)) /* SF=0: a W register */
+                val &= 0xffffffffULL;
+        }
+        v->arch.regs.x[srt] = val;
+    }
+    advance_pc(v);
+    return true;
+}
+
+static bool handle_sync(struct vcpu *v)
+{
+    uint64_t esr = v->arch.esr;
+    switch (ESR_EC(esr)) {
+    case EC_WFX:
+        advance_pc(v);
+        if (esr & 1) /* WFE: just give others a turn */
+            return true;
+        return sched_block(v);
+    case EC_HVC64:
+        if ((esr & 0xffff) == 0)
+            return vpsci_call(v);
+        if ((esr & 0xffff) == XEN_HYPERCALL_TAG) {
+            v->arch.regs.x[0] = (uint64_t)-38; /* -ENOSYS: no hypercalls yet */
+            return true;
+        }
+        v->arch.regs.x[0] = (uint64_t)-1;
+        return true;
+    case EC_SMC64:
+        advance_pc(v); /* a trapped SMC leaves ELR at the SMC itself */
+        if ((esr & 0xffff) == 0)
+            return vpsci_call(v);
+        v->arch.regs.x[0] = (uint64_t)-1;
+        return true;
+    case EC_DABT_LOW:
+        return handle_dabt(v);
+    case EC_SYSREG:
+        return guest_fault(v, "trapped system register access", v->arch.regs.pc);
+    default:
+        return guest_fault(v, "unhandled exception", v->arch.far);
+    }
+}
+
+bool vcpu_arch_run(struct vcpu *v)
+{
+    enum guest_exit e = guest_enter(&v->arch.regs);
+    v->arch.esr = read_sysreg(esr_el2);
+    v->arch.far = read_sysreg(far_el2);
+    v->arch.hpfar = read_sysreg(hpfar_el2);
+
+    switch (e) {
+    case GUEST_EXIT_IRQ:
+        irq_handle(NULL);
+        return true;
+    case GUEST_EXIT_SYNC:
+        return handle_sync(v);
+    default:
+        return guest_fault(v, "SError", v->arch.far);
+    }
+}

@@ -1,0 +1,157 @@
+/* Reads each /chosen domain node, checks it whole, then builds it: guest
+ * RAM, the kernel loaded where an arm64 Image asks to be, vCPU 0 placed at
+ * its entry, the virtual UART if asked for. A problem names the node and
+ * property, and skips only that domain. */
+#include <asm/cache.h>
+#include <asm/percpu.h>
+#include <libfdt.h>
+#include <string.h>
+#include <xam/builder.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+#include <xam/log.h>
+#include <xam/sched.h>
+#include <xam/vpl011.h>
+
+#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at byte 56 */
+
+struct domain_desc {
+    int node;
+    const char *name;
+    uint64_t mem;
+    unsigned vcpus;
+    bool vpl011;
+    const struct hostdt_module *kernel;
+    uint64_t text_offset, image_size;
+};
+
+static bool reject(const struct hostdt *h, int node, const char *prop, const char *why)
+{
+    char path[DT_PATH_MAX];
+    log_err("%s: %s: %s; domain skipped", dt_node_path(h->fdt, node, path, sizeof(path)), prop, why);
+    return false;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static bool describe(const struct hostdt *h, int node, struct domain_desc *dd)
+{
+    const void *fdt = h->fdt;
+    int len;
+    memset(dd, 0, sizeof(*dd));
+    dd->node = node;
+    dd->name = fdt_get_name(fdt, node, NULL);
+
+    const fdt32_t *mem = fdt_getprop(fdt, node, "memory", &len);
+    if (!mem)
+        return reject(h, node, "memory", "missing (guest RAM in KiB, two cells)");
+    if (len != 8)
+        return reject(h, node, "memory", "must be two cells (a 64-bit number of KiB)");
+    uint64_t kib = dt_read_cells(mem, 2);
+    if (kib == 0 || kib % 4 || kib > (GUEST_RAM0_SIZE >> 10) + (GiB(64) >> 10))
+        return reject(h, node, "memory", "must be a non-zero multiple of 4 KiB, at most 67 GiB");
+    dd->mem = kib << 10;
+
+    const fdt32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
+    if (!cpus || len != 4)
+        return reject(h, node, "cpus", "missing or not one cell");
+    dd->vcpus = fdt32_ld(cpus);
+    if (dd->vcpus == 0 || dd->vcpus > DOMAIN_MAX_VCPUS)
+        return reject(h, node, "cpus", "must be 1 to 8");
+    dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
+
+    for (unsigned i = 0; i < h->nr_modules; i++)
+        if (h->modules[i].parent == node && h->modules[i].kind == MODULE_KERNEL && !dd->kernel)
+            dd->kernel = &h->modules[i];
+    if (!dd->kernel)
+        return reject(h, node, "compatible", "no child module with compatible \"multiboot,kernel\"");
+
+    const uint8_t *img = (const uint8_t *)(uintptr_t)dd->kernel->base;
+    if (dd->kernel->size < 64 || le64(img + 56) % (1ULL << 32) != IMAGE_MAGIC)
+        return reject(h, dd->kernel->node, "reg", "the kernel is not an arm64 Image (no \"ARM\\x64\" magic)");
+    dd->text_offset = le64(img + 8);
+    dd->image_size = le64(img + 16);
+    if (dd->image_size == 0) /* pre-3.17 kernels: the file is all there is */
+        dd->image_size = dd->kernel->size;
+    if (dd->image_size < dd->kernel->size || dd->text_offset >= MiB(2) ||
+        dd->text_offset + dd->image_size > MIN(dd->mem, GUEST_RAM0_SIZE))
+        return reject(h, dd->kernel->node, "reg", "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
+    return true;
+}
+
+static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain **out)
+{
+    struct domain *d;
+    int rc = domain_create(dd->name, dd->vcpus, &d);
+    if (rc)
+        return rc;
+    *out = d;
+    uint64_t bank0 = MIN(dd->mem, GUEST_RAM0_SIZE);
+    if ((rc = domain_add_ram(d, GUEST_RAM0_BASE, bank0)))
+        return rc;
+    if (dd->mem > bank0 && (rc = domain_add_ram(d, GUEST_RAM1_BASE, dd->mem - bank0)))
+        return rc;
+    if (dd->vpl011 && (rc = vpl011_attach(d)))
+        return rc;
+
+    paddr_t entry = GUEST_RAM0_BASE + dd->text_offset;
+    void *dst = domain_ram_ptr(d, entry, dd->kernel->size);
+    memcpy(dst, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size);
+    /* The guest fetches and reads its kernel with its MMU off. */
+    dcache_clean_range(dst, dd->kernel->size);
+    icache_inval_all();
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        d->vcpus[i].pcpu = *next_cpu;
+        *next_cpu = (*next_cpu + 1) % nr_pcpus;
+        while (!pcpus[*next_cpu].online)
+            *next_cpu = (*next_cpu + 1) % nr_pcpus;
+    }
+    vcpu_arch_reset(&d->vcpus[0], entry, 0);
+    return 0;
+}
+
+unsigned builder_build_all(const struct hostdt *h)
+{
+    const void *fdt = h->fdt;
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    unsigned built = 0, next_cpu = 0;
+    struct domain *ready[MAX_DOMAINS];
+    int node;
+
+    if (chosen < 0)
+        return 0;
+    fdt_for_each_subnode(node, fdt, chosen) {
+        if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
+            continue;
+        struct domain_desc dd;
+        if (!describe(h, node, &dd))
+            continue;
+        struct domain *d = NULL;
+        int rc = build(&dd, &next_cpu, &d);
+        if (rc) {
+            char path[DT_PATH_MAX];
+            log_err("%s: cannot build the domain (error %d: %s); domain skipped",
+                    dt_node_path(fdt, node, path, sizeof(path)), rc,
+                    rc == -XAM_ENOMEM ? "not enough free memory" : "internal limit");
+            if (d)
+                domain_shutdown(d, "build failed");
+            continue;
+        }
+        ready[built++] = d;
+        log_info("domain %u: %s, %u vCPU%s, %llu MiB at IPA 0x%llx, kernel %llu KiB, %s, vCPU0 on CPU%u",
+                 d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd.mem >> 20),
+                 (unsigned long long)GUEST_RAM0_BASE, (unsigned long long)(dd.kernel->size >> 10),
+                 dd.vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
+    }
+    /* Start them all only once every domain is built, as Xen does. */
+    for (unsigned i = 0; i < built; i++)
+        sched_wake(&ready[i]->vcpus[0]);
+    return built;
+}

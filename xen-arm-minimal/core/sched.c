@@ -1,0 +1,179 @@
+/* Per-CPU run queues of vCPUs, round robin. A vCPU belongs to one physical
+ * CPU (its placement is decided when the domain is built), so a queue is
+ * only ever run by its own CPU; other CPUs add to it under its lock and kick
+ * it with an SGI. */
+#include <asm/percpu.h>
+#include <asm/spinlock.h>
+#include <asm/timer.h>
+#include <xam/domain.h>
+#include <xam/irq.h>
+#include <xam/log.h>
+#include <xam/sched.h>
+
+struct runqueue {
+    spinlock_t lock;
+    struct vcpu *head, *tail;
+    volatile bool need_resched;
+};
+
+static struct runqueue rqs[NR_CPUS];
+static volatile bool started;
+
+static void enqueue_locked(struct runqueue *rq, struct vcpu *v)
+{
+    if (v->queued)
+        return;
+    v->queued = true;
+    v->next_in_queue = NULL;
+    if (rq->tail)
+        rq->tail->next_in_queue = v;
+    else
+        rq->head = v;
+    rq->tail = v;
+}
+
+static struct vcpu *dequeue(struct runqueue *rq)
+{
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    struct vcpu *v = rq->head;
+    if (v) {
+        rq->head = v->next_in_queue;
+        if (!rq->head)
+            rq->tail = NULL;
+        v->queued = false;
+    }
+    spin_unlock_irqrestore(&rq->lock, flags);
+    return v;
+}
+
+void sched_kick(unsigned cpu)
+{
+    rqs[cpu].need_resched = true;
+    if (cpu != this_cpu_id())
+        irq_send_sgi(cpu, SGI_KICK);
+}
+
+void sched_wake(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->pcpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    if (v->dom->state == DOMAIN_RUNNING) {
+        v->state = VCPU_RUNNABLE;
+        enqueue_locked(rq, v);
+    }
+    spin_unlock_irqrestore(&rq->lock, flags);
+    if (v->pcpu != this_cpu_id())
+        irq_send_sgi(v->pcpu, SGI_KICK);
+}
+
+int sched_vcpu_on(struct vcpu *v, uint64_t entry, uint64_t context)
+{
+    if (v->state != VCPU_OFF)
+        return -4; /* PSCI ALREADY_ON */
+    vcpu_arch_reset(v, entry, context);
+    sched_wake(v);
+    return 0;
+}
+
+void sched_vcpu_off(struct vcpu *v)
+{
+    v->state = VCPU_OFF;
+}
+
+bool sched_block(struct vcpu *v)
+{
+    /* No virtual interrupts yet, so nothing can be pending: give the CPU
+     * up until a wake-up comes. */
+    v->state = VCPU_BLOCKED;
+    return false;
+}
+
+static void release_if_idle(struct domain *d)
+{
+    if (d->state == DOMAIN_SHUTDOWN && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE) == 0 &&
+        !__atomic_exchange_n(&d->released, true, __ATOMIC_ACQ_REL))
+        domain_release(d);
+}
+
+void sched_domain_stopped(struct domain *d)
+{
+    release_if_idle(d);
+}
+
+static void slice_end(void)
+{
+    rqs[this_cpu_id()].need_resched = true;
+}
+
+static void sgi_kick(unsigned intid __unused, void *arg __unused)
+{
+    /* Nothing to do here: the interrupt made the CPU leave its guest or
+     * its WFI, and the loop looks at the queue. */
+}
+
+static void run_vcpu(struct vcpu *v, struct runqueue *rq)
+{
+    struct domain *d = v->dom;
+    __atomic_add_fetch(&d->active, 1, __ATOMIC_ACQ_REL);
+    if (d->state == DOMAIN_RUNNING && v->state == VCPU_RUNNABLE) {
+        vcpu_arch_load(v);
+        rq->need_resched = false;
+        timer_set_deadline(counter_read() + us_to_ticks(SCHED_SLICE_US), slice_end);
+        while (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING) {
+            if (!vcpu_arch_run(v))
+                break;
+            /* Alone in the queue, a vCPU keeps its CPU past the slice. */
+            if (rq->need_resched) {
+                rq->need_resched = false;
+                if (rq->head)
+                    break;
+                timer_set_deadline(counter_read() + us_to_ticks(SCHED_SLICE_US), slice_end);
+            }
+        }
+        timer_cancel();
+        vcpu_arch_save(v);
+    }
+    if (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING) {
+        uint64_t flags = spin_lock_irqsave(&rq->lock);
+        enqueue_locked(rq, v);
+        spin_unlock_irqrestore(&rq->lock, flags);
+    }
+    __atomic_sub_fetch(&d->active, 1, __ATOMIC_ACQ_REL);
+    release_if_idle(d);
+}
+
+void sched_run(void)
+{
+    struct runqueue *rq = &rqs[this_cpu_id()];
+    irq_enable_line(SGI_KICK);
+    for (;;) {
+        irq_disable();
+        struct vcpu *v = dequeue(rq);
+        if (v) {
+            run_vcpu(v, rq);
+            continue;
+        }
+        /* Idle: sleep until an interrupt (a kick, a timer). WFI with IRQs
+         * masked still wakes, and no wake-up is lost between the check and
+         * the WFI; the interrupt is then taken here. */
+        rq->need_resched = false;
+        wfi();
+        irq_enable();
+        isb();
+    }
+}
+
+void sched_start(void)
+{
+    irq_register(SGI_KICK, sgi_kick, NULL);
+    __atomic_store_n(&started, true, __ATOMIC_RELEASE);
+    for (unsigned i = 1; i < nr_pcpus; i++)
+        if (pcpus[i].online)
+            irq_send_sgi(i, SGI_KICK);
+    sched_run();
+}
+
+bool sched_started(void)
+{
+    return __atomic_load_n(&started, __ATOMIC_ACQUIRE);
+}

@@ -1,0 +1,80 @@
+/* Domains and their virtual CPUs: the objects the builder creates and the
+ * scheduler runs. */
+#ifndef XAM_DOMAIN_H
+#define XAM_DOMAIN_H
+
+#include <asm/stage2.h>
+#include <asm/vcpu_arch.h>
+#include <xam/mmio.h>
+#include <xam/types.h>
+
+#define DOMAIN_NAME_MAX 32
+#define DOMAIN_MAX_VCPUS 8
+#define DOMAIN_MAX_MMIO 8
+#define DOMAIN_MAX_BANKS 2
+#define MAX_DOMAINS 64
+
+enum vcpu_state {
+    VCPU_OFF,      /* not started (waits for PSCI CPU_ON) or stopped */
+    VCPU_RUNNABLE, /* on a run queue or running */
+    VCPU_BLOCKED,  /* in WFI, waiting for an interrupt */
+};
+
+struct domain;
+
+struct vcpu {
+    struct vcpu_arch arch; /* first: guest registers are at offset 0 */
+    struct domain *dom;
+    unsigned id;
+    unsigned pcpu; /* physical CPU whose run queue holds it */
+    volatile enum vcpu_state state;
+    struct vcpu *next_in_queue;
+    bool queued;
+};
+
+struct guest_bank {
+    paddr_t ipa;
+    paddr_t pa;
+    uint64_t size;
+};
+
+enum domain_state {
+    DOMAIN_RUNNING,
+    DOMAIN_SHUTDOWN, /* stopped; its memory is freed */
+};
+
+struct domain {
+    unsigned id;
+    char name[DOMAIN_NAME_MAX];
+    volatile enum domain_state state;
+    struct stage2 s2;
+    unsigned nr_banks;
+    struct guest_bank banks[DOMAIN_MAX_BANKS];
+    unsigned nr_vcpus;
+    struct vcpu vcpus[DOMAIN_MAX_VCPUS];
+    unsigned nr_mmio;
+    struct mmio_region mmio[DOMAIN_MAX_MMIO];
+    struct vpl011 *vpl011;
+    unsigned active;  /* vCPUs loaded on a physical CPU right now */
+    bool released;    /* memory given back (after shutdown, once) */
+};
+
+/* Every domain created so far (stopped ones included), by creation order. */
+extern struct domain *domains[MAX_DOMAINS];
+extern unsigned nr_domains;
+
+/* An empty domain with a stage-2 table and nr_vcpus vCPUs (all off). */
+int domain_create(const char *name, unsigned nr_vcpus, struct domain **out);
+/* Back [ipa, ipa+size) with freshly allocated, zeroed RAM. */
+int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size);
+int domain_add_mmio(struct domain *d, const struct mmio_region *r);
+/* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
+void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
+/* Stop every vCPU, free the domain's memory; powers off when none is left. */
+void domain_shutdown(struct domain *d, const char *why);
+unsigned domains_running(void);
+/* Free a stopped domain's memory; the scheduler calls it once no vCPU of
+ * the domain is loaded anywhere. */
+void domain_release(struct domain *d);
+
+#endif

@@ -1,0 +1,18 @@
+/* Virtual SBSA UART (the PL011 subset Xen's vpl011 offers), at guest
+ * address 0x22000000. Guest output reaches the host console one line at a
+ * time, prefixed with the domain's name. */
+#ifndef XAM_VPL011_H
+#define XAM_VPL011_H
+
+#include <xam/types.h>
+
+#define VPL011_BASE 0x22000000ULL
+#define VPL011_SIZE 0x1000ULL
+#define VPL011_SPI 32
+
+struct domain;
+
+int vpl011_attach(struct domain *d);
+void vpl011_detach(struct domain *d);
+
+#endif

@@ -1,0 +1,83 @@
+#include <asm/spinlock.h>
+#include <string.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+#include <xam/log.h>
+#include <xam/palloc.h>
+#include <xam/memory.h>
+#include <xam/vpl011.h>
+
+#define UART_DR 0x000
+#define UART_FR 0x018
+#define FR_RXFE (1u << 4)
+#define FR_TXFE (1u << 7)
+
+#define LINE_MAX 160
+
+struct vpl011 {
+    spinlock_t lock;
+    unsigned len;
+    char line[LINE_MAX];
+};
+
+static void flush_line(struct domain *d, struct vpl011 *u)
+{
+    log_msg(LOG_INFO, "(%s) %.*s", d->name, (int)u->len, u->line);
+    u->len = 0;
+}
+
+static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
+{
+    struct vpl011 *u = dev;
+    unsigned off = (unsigned)(a->ipa - VPL011_BASE);
+
+    if (a->write) {
+        if (off == UART_DR) {
+            char c = (char)(a->value & 0xff);
+            uint64_t flags = spin_lock_irqsave(&u->lock);
+            if (c == '\n' || u->len == LINE_MAX) {
+                flush_line(v->dom, u);
+                if (c != '\n' && c != '\r')
+                    u->line[u->len++] = c;
+            } else if (c != '\r') {
+                u->line[u->len++] = c;
+            }
+            spin_unlock_irqrestore(&u->lock, flags);
+        }
+        return 0; /* other registers: writes ignored */
+    }
+    /* The transmitter is always ready (output is taken synchronously) and
+     * there is no input yet. */
+    a->value = off == UART_FR ? (FR_TXFE | FR_RXFE) : 0;
+    return 0;
+}
+
+int vpl011_attach(struct domain *d)
+{
+    paddr_t pa;
+    _Static_assert(sizeof(struct vpl011) <= PAGE_SIZE, "vpl011 fits a page");
+    int rc = memory_alloc(PAGE_SIZE, PAGE_SIZE, &pa);
+    if (rc)
+        return rc;
+    struct vpl011 *u = (struct vpl011 *)(uintptr_t)pa;
+    memset(u, 0, sizeof(*u));
+    struct mmio_region r = { VPL011_BASE, VPL011_SIZE, vpl011_mmio, u };
+    rc = domain_add_mmio(d, &r);
+    if (rc) {
+        memory_free(pa, PAGE_SIZE);
+        return rc;
+    }
+    d->vpl011 = u;
+    return 0;
+}
+
+void vpl011_detach(struct domain *d)
+{
+    struct vpl011 *u = d->vpl011;
+    if (!u)
+        return;
+    if (u->len)
+        flush_line(d, u);
+    d->vpl011 = NULL;
+    memory_free((paddr_t)(uintptr_t)u, PAGE_SIZE);
+}
