@@ -24,6 +24,18 @@ for t in "$@"; do
         args=(-max_total_time="${FUZZ_SECONDS:-600}")
     fi
     mkdir -p "$out/crashes"
+    # Inputs that once crashed a target (tests/fuzz/regressions/SHORT-*) are
+    # replayed first, in every mode.
+    regressions=(tests/fuzz/regressions/"$short"-*)
+    if [ -e "${regressions[0]}" ]; then
+        if "$out/$t" "${regressions[@]}" >"$out/$t.regressions.log" 2>&1; then
+            echo "ok - fuzz/$t-regressions (${#regressions[@]} inputs)"
+        else
+            status=1
+            echo "not ok - fuzz/$t-regressions: a past crash is back"
+            tail -40 "$out/$t.regressions.log" | sed 's/^/    /'
+        fi
+    fi
     start=$SECONDS
     "$out/$t" "${args[@]}" "${dict[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/crashes/$t-" "$corpus" "$seeds" >"$log" 2>&1

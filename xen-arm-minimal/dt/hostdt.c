@@ -436,6 +436,26 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
     return 0;
 }
 
+/* libfdt 1.6.1's fdt_check_full() dereferences the name of every node at
+ * depth 1 without checking it for NULL, which a corrupt name gives (found by
+ * fuzzing). Walk the same tags first and refuse such a tree ourselves. */
+static int check_top_level_names(const void *fdt)
+{
+    int depth = 0, offset = 0, next = 0;
+    for (;;) {
+        uint32_t tag = fdt_next_tag(fdt, offset, &next);
+        if (next < 0)
+            return next;
+        if (tag == FDT_END)
+            return 0;
+        if (tag == FDT_BEGIN_NODE && ++depth == 1 && !fdt_get_name(fdt, offset, NULL))
+            return -FDT_ERR_BADSTRUCTURE;
+        if (tag == FDT_END_NODE && --depth < 0)
+            return -FDT_ERR_BADSTRUCTURE;
+        offset = next;
+    }
+}
+
 int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv,
                  struct hostdt_error *err)
 {
@@ -461,7 +481,9 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
     if (h->fdt_size > HOSTDT_MAX_SIZE)
         return fail(&c, -1, NULL, "too large: %u bytes (at most %llu)", h->fdt_size,
                     (unsigned long long)HOSTDT_MAX_SIZE);
-    rc = fdt_check_full(fdt, h->fdt_size);
+    rc = check_top_level_names(fdt);
+    if (rc == 0)
+        rc = fdt_check_full(fdt, h->fdt_size);
     if (rc)
         return fail(&c, -1, NULL, "corrupt: %s", fdt_strerror(rc));
 
