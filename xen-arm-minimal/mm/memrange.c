@@ -77,7 +77,10 @@ int mrset_remove(struct mrset *s, paddr_t base, uint64_t size)
         if (m->base >= end)
             break;
         if (m->base < base && mend > end) {
-            /* Strictly inside: split. */
+            /* Strictly inside: split, but only if there is room for the
+             * second half (a failed call must leave the set as it was). */
+            if (s->n == s->cap)
+                return -XAM_ENOSPC;
             m->size = base - m->base;
             return insert_at(s, i + 1, end, mend - end);
         }

@@ -35,7 +35,8 @@ static inline bool ranges_overlap(paddr_t a, uint64_t asz, paddr_t b, uint64_t b
 void mrset_init(struct mrset *s, struct mrange *store, unsigned cap);
 /* Union [base, base+size) into the set, merging neighbours. -XAM_ENOSPC when full. */
 int mrset_add(struct mrset *s, paddr_t base, uint64_t size);
-/* Subtract [base, base+size); may split a range in two. -XAM_ENOSPC when full. */
+/* Subtract [base, base+size); may split a range in two. -XAM_ENOSPC (and
+ * the set unchanged) when a split needs a slot and the set is full. */
 int mrset_remove(struct mrset *s, paddr_t base, uint64_t size);
 bool mrset_overlaps(const struct mrset *s, paddr_t base, uint64_t size);
 /* True when the whole range lies inside one member of the set. */
