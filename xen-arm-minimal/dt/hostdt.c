@@ -441,13 +441,16 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
  * fuzzing). Walk the same tags first and refuse such a tree ourselves. */
 static int check_top_level_names(const void *fdt)
 {
-    int depth = 0, offset = 0, next = 0;
+    int depth = 0, offset = 0;
     for (;;) {
+        /* fdt_next_tag() leaves next untouched on some premature ends: only
+         * a strictly advancing offset counts as progress. */
+        int next = -FDT_ERR_BADSTRUCTURE;
         uint32_t tag = fdt_next_tag(fdt, offset, &next);
-        if (next < 0)
-            return next;
         if (tag == FDT_END)
-            return 0;
+            return next < 0 && next != -FDT_ERR_BADSTRUCTURE ? next : 0;
+        if (next <= offset)
+            return next < 0 ? next : -FDT_ERR_BADSTRUCTURE;
         if (tag == FDT_BEGIN_NODE && ++depth == 1 && !fdt_get_name(fdt, offset, NULL))
             return -FDT_ERR_BADSTRUCTURE;
         if (tag == FDT_END_NODE && --depth < 0)
