@@ -47,6 +47,9 @@ make_dtbs() {
     add_domain "$(dt dom-one-bad)" bad0 "$guests/hello.Image" 0x50000000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" good1 "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" bad2 "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=0 vpl011
+    cp "$(dt v3-smp2)" "$(dt dom-fault)"
+    add_domain "$(dt dom-fault)" good "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$(dt dom-fault)" faulty "$guests/fault.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     # bad input
     head -c 3000 "$base" >"$(dt truncated)"
     cp "$base" "$(dt bad-magic)"; printf '\xde\xad\xbe\xef' | dd of="$(dt bad-magic)" bs=1 conv=notrunc status=none
@@ -172,7 +175,7 @@ case_module-in-ram() {
 guest_hello() { # guest_hello GIC
     boot "--gic $1 --smp 2 --dtb $(dt dom-hello-v$1) --load $guests/hello.Image@0x50000000" $K
     in_order "gic: GICv$1" 'boot: ready to build domains' \
-        'domain 1: domU0, 1 vCPU, 16 MiB at IPA 0x40000000, kernel 1 KiB, console vpl011' \
+        'domain 1: domU0, 1 vCPU, 16 MiB at IPA 0x40000000, kernel 2 KiB, console vpl011, vCPU0 on CPU0' \
         '\(domU0\) hello from a bare-metal guest' '\(domU0\) hello: all checks passed' \
         'domU0 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
     count_is 7 '\(domU0\) PASS: '
@@ -180,6 +183,15 @@ guest_hello() { # guest_hello GIC
 }
 case_guest-hello-gicv2() { guest_hello 2; }
 case_guest-hello-gicv3() { guest_hello 3; }
+case_guest-fault-contained() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-fault) --load $guests/hello.Image@0x50000000 --load $guests/fault.Image@0x50200000" $K
+    in_order '\(faulty\) fault: reading 0x10000000, outside my RAM' \
+        'WARNING: faulty: vCPU0: read of unmapped guest address at 0x10000000 \(data abort from a lower exception level, ESR 0x[0-9a-f]+, PC 0x4000[0-9a-f]+\): domain stopped' \
+        'faulty \(domain [12]\): crashed'
+    anywhere '\(good\) hello: all checks passed' 'good \(domain [12]\): powered off'
+    in_order 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
     in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \

@@ -147,7 +147,7 @@ unsigned builder_build_all(const struct hostdt *h)
         ready[built++] = d;
         log_info("domain %u: %s, %u vCPU%s, %llu MiB at IPA 0x%llx, kernel %llu KiB, %s, vCPU0 on CPU%u",
                  d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd.mem >> 20),
-                 (unsigned long long)GUEST_RAM0_BASE, (unsigned long long)(dd.kernel->size >> 10),
+                 (unsigned long long)GUEST_RAM0_BASE, (unsigned long long)((dd.kernel->size + 1023) >> 10),
                  dd.vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
     }
     /* Start them all only once every domain is built, as Xen does. */

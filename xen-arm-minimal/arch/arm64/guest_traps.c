@@ -11,7 +11,6 @@
 #include <asm/sysreg.h>
 #include <asm/traps.h>
 #include <xam/domain.h>
-#include <xam/fmt.h>
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/sched.h>
@@ -34,11 +33,9 @@ static void advance_pc(struct vcpu *v)
 static bool guest_fault(struct vcpu *v, const char *what, uint64_t addr)
 {
     unsigned ec = ESR_EC(v->arch.esr);
-    char buf[140];
-    fmt_snprintf(buf, sizeof(buf), "vCPU%u: %s at 0x%llx (%s, ESR 0x%llx, PC 0x%llx): domain stopped", v->id,
-                 what, (unsigned long long)addr, esr_class_name(ec), (unsigned long long)v->arch.esr,
-                 (unsigned long long)v->arch.regs.pc);
-    log_warn("%s: %s", v->dom->name, buf);
+    log_warn("%s: vCPU%u: %s at 0x%llx (%s, ESR 0x%llx, PC 0x%llx): domain stopped", v->dom->name, v->id,
+             what, (unsigned long long)addr, esr_class_name(ec), (unsigned long long)v->arch.esr,
+             (unsigned long long)v->arch.regs.pc);
     domain_shutdown(v->dom, "crashed");
     return false;
 }
