@@ -32,9 +32,12 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/guest_traps.c \
     $(HV_DIR)/arch/arm64/stage2.c \
     $(HV_DIR)/arch/arm64/vcpu.c \
+    $(HV_DIR)/arch/arm64/vgic_v3.c \
+    $(HV_DIR)/arch/arm64/vtimer.c \
     $(HV_DIR)/builder/dom0less.c \
     $(HV_DIR)/core/domain.c \
     $(HV_DIR)/core/sched.c \
+    $(HV_DIR)/vdev/vgic.c \
     $(HV_DIR)/vdev/vpl011.c \
     $(HV_DIR)/vdev/vpsci.c \
     $(HV_DIR)/arch/arm64/mmu.c \

@@ -4,6 +4,8 @@
  * property, and skips only that domain. */
 #include <asm/cache.h>
 #include <asm/percpu.h>
+#include <asm/timer.h>
+#include <asm/vgic_hw.h>
 #include <libfdt.h>
 #include <string.h>
 #include <xam/builder.h>
@@ -99,6 +101,9 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
         return rc;
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
+    if (vgic_hw_present() && (rc = vgic_domain_init(d)))
+        return rc;
+    d->cntvoff = counter_read();
 
     paddr_t entry = GUEST_RAM0_BASE + dd->text_offset;
     void *dst = domain_ram_ptr(d, entry, dd->kernel->size);

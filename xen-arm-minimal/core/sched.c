@@ -9,11 +9,18 @@
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/sched.h>
+#include <asm/vtimer.h>
+
+#define MAX_SLEEPERS 64
 
 struct runqueue {
     spinlock_t lock;
     struct vcpu *head, *tail;
     volatile bool need_resched;
+    /* vCPUs of this CPU blocked in WFI with a virtual timer armed; only
+     * this CPU touches the list. */
+    unsigned nr_sleepers;
+    struct vcpu *sleepers[MAX_SLEEPERS];
 };
 
 static struct runqueue rqs[NR_CPUS];
@@ -82,10 +89,53 @@ void sched_vcpu_off(struct vcpu *v)
 
 bool sched_block(struct vcpu *v)
 {
-    /* No virtual interrupts yet, so nothing can be pending: give the CPU
-     * up until a wake-up comes. */
-    v->state = VCPU_BLOCKED;
-    return false;
+    struct domain *d = v->dom;
+    bool due;
+    uint64_t deadline = vtimer_deadline_loaded(v, &due);
+    if (due) /* its timer interrupt is already on its way */
+        return true;
+    /* Under the vGIC lock, so an interrupt injected from another CPU either
+     * is seen here or finds the vCPU blocked and wakes it. */
+    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    bool pending = vgic_has_pending_locked(v);
+    if (!pending) {
+        v->wake_at = deadline;
+        v->state = VCPU_BLOCKED;
+    }
+    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    return pending;
+}
+
+static void add_sleeper(struct runqueue *rq, struct vcpu *v)
+{
+    for (unsigned i = 0; i < rq->nr_sleepers; i++)
+        if (rq->sleepers[i] == v)
+            return;
+    if (rq->nr_sleepers < MAX_SLEEPERS)
+        rq->sleepers[rq->nr_sleepers++] = v;
+}
+
+/* Deliver the timers of sleepers whose deadline passed; forget those that
+ * woke up some other way. Returns the earliest deadline still ahead. */
+static uint64_t wake_expired(struct runqueue *rq)
+{
+    uint64_t now = counter_read(), next = UINT64_MAX;
+    for (unsigned i = 0; i < rq->nr_sleepers;) {
+        struct vcpu *v = rq->sleepers[i];
+        if (v->state != VCPU_BLOCKED || v->dom->state != DOMAIN_RUNNING || !v->wake_at) {
+            rq->sleepers[i] = rq->sleepers[--rq->nr_sleepers];
+            continue;
+        }
+        if (v->wake_at <= now) {
+            v->wake_at = 0;
+            vtimer_expire_saved(v); /* injects PPI 27, which wakes it */
+            rq->sleepers[i] = rq->sleepers[--rq->nr_sleepers];
+            continue;
+        }
+        next = MIN(next, v->wake_at);
+        i++;
+    }
+    return next;
 }
 
 static void release_if_idle(struct domain *d)
@@ -111,27 +161,45 @@ static void sgi_kick(unsigned intid __unused, void *arg __unused)
      * its WFI, and the loop looks at the queue. */
 }
 
+/* One EL2 timer per CPU serves both the time slice and the sleepers. */
+static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
+{
+    uint64_t next = MIN(slice_deadline, wake_expired(rq));
+    if (next != UINT64_MAX)
+        timer_set_deadline(next, slice_end);
+    else
+        timer_cancel();
+}
+
 static void run_vcpu(struct vcpu *v, struct runqueue *rq)
 {
     struct domain *d = v->dom;
     __atomic_add_fetch(&d->active, 1, __ATOMIC_ACQ_REL);
     if (d->state == DOMAIN_RUNNING && v->state == VCPU_RUNNABLE) {
+        this_cpu()->current = v;
         vcpu_arch_load(v);
         rq->need_resched = false;
-        timer_set_deadline(counter_read() + us_to_ticks(SCHED_SLICE_US), slice_end);
+        uint64_t slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
+        arm_timer(rq, slice);
         while (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING) {
             if (!vcpu_arch_run(v))
                 break;
-            /* Alone in the queue, a vCPU keeps its CPU past the slice. */
             if (rq->need_resched) {
                 rq->need_resched = false;
-                if (rq->head)
-                    break;
-                timer_set_deadline(counter_read() + us_to_ticks(SCHED_SLICE_US), slice_end);
+                /* Alone in the queue, a vCPU keeps its CPU past the slice. */
+                if (counter_read() >= slice) {
+                    if (rq->head)
+                        break;
+                    slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
+                }
+                arm_timer(rq, slice);
             }
         }
         timer_cancel();
         vcpu_arch_save(v);
+        this_cpu()->current = NULL;
+        if (v->state == VCPU_BLOCKED && v->wake_at)
+            add_sleeper(rq, v);
     }
     if (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING) {
         uint64_t flags = spin_lock_irqsave(&rq->lock);
@@ -153,10 +221,13 @@ void sched_run(void)
             run_vcpu(v, rq);
             continue;
         }
-        /* Idle: sleep until an interrupt (a kick, a timer). WFI with IRQs
-         * masked still wakes, and no wake-up is lost between the check and
-         * the WFI; the interrupt is then taken here. */
+        /* Idle: sleep until an interrupt (a kick, a sleeper's timer). WFI
+         * with IRQs masked still wakes, and no wake-up is lost between the
+         * check and the WFI; the interrupt is then taken here. */
         rq->need_resched = false;
+        arm_timer(rq, UINT64_MAX);
+        if (rq->head)
+            continue;
         wfi();
         irq_enable();
         isb();

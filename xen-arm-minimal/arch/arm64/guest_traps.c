@@ -10,6 +10,7 @@
 #include <asm/percpu.h>
 #include <asm/sysreg.h>
 #include <asm/traps.h>
+#include <asm/vgic_hw.h>
 #include <xam/domain.h>
 #include <xam/irq.h>
 #include <xam/log.h>
@@ -77,6 +78,28 @@ static bool handle_dabt(struct vcpu *v)
     return true;
 }
 
+/* ESR ISS for EC 0x18: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5]
+ * CRm[4:1] dir[0] (1 = read). */
+#define SYSREG_ISS(op0, op1, crn, crm, op2) ((op0) << 20 | (op2) << 17 | (op1) << 14 | (crn) << 10 | (crm) << 1)
+#define SYSREG_MASK SYSREG_ISS(3, 7, 15, 15, 7)
+#define ICC_SGI1R SYSREG_ISS(3, 0, 12, 11, 5)
+#define ICC_ASGI1R SYSREG_ISS(3, 0, 12, 11, 6)
+#define ICC_SGI0R SYSREG_ISS(3, 0, 12, 11, 7)
+
+static bool handle_sysreg(struct vcpu *v)
+{
+    uint64_t esr = v->arch.esr;
+    unsigned rt = (esr >> 5) & 0x1f;
+    bool read = esr & 1;
+    uint64_t reg = esr & SYSREG_MASK;
+    if (!read && (reg == ICC_SGI1R || reg == ICC_ASGI1R || reg == ICC_SGI0R) && vgic_hw_present()) {
+        vgic_send_sgi(v, rt == 31 ? 0 : v->arch.regs.x[rt]);
+        advance_pc(v);
+        return true;
+    }
+    return guest_fault(v, "trapped system register access", v->arch.regs.pc);
+}
+
 static bool handle_sync(struct vcpu *v)
 {
     uint64_t esr = v->arch.esr;
@@ -104,7 +127,7 @@ static bool handle_sync(struct vcpu *v)
     case EC_DABT_LOW:
         return handle_dabt(v);
     case EC_SYSREG:
-        return guest_fault(v, "trapped system register access", v->arch.regs.pc);
+        return handle_sysreg(v);
     default:
         return guest_fault(v, "unhandled exception", v->arch.far);
     }
@@ -112,10 +135,12 @@ static bool handle_sync(struct vcpu *v)
 
 bool vcpu_arch_run(struct vcpu *v)
 {
+    vgic_hw_flush(v);
     enum guest_exit e = guest_enter(&v->arch.regs);
     v->arch.esr = read_sysreg(esr_el2);
     v->arch.far = read_sysreg(far_el2);
     v->arch.hpfar = read_sysreg(hpfar_el2);
+    vgic_hw_sync(v);
 
     switch (e) {
     case GUEST_EXIT_IRQ:

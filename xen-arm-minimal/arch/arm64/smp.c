@@ -8,6 +8,8 @@
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/sched.h>
+#include <asm/vgic_hw.h>
+#include <asm/vtimer.h>
 #include "../../drivers/irqchip/gic.h"
 
 struct pcpu pcpus[NR_CPUS];
@@ -27,13 +29,13 @@ static void sgi_ping(unsigned intid __unused, void *arg __unused)
     __atomic_add_fetch(&this_cpu()->ipis, 1, __ATOMIC_RELEASE);
 }
 
-/* The GIC raises its maintenance interrupt only for list-register events,
- * and no list register is in use until guests run: say so if it fires. */
+/* The GIC raises its maintenance interrupt when a vCPU's list registers
+ * run low while more interrupts wait (we ask for it only then). */
 static unsigned maint_intid;
 
-static void gic_maintenance(unsigned intid, void *arg __unused)
+static void gic_maintenance(unsigned intid __unused, void *arg __unused)
 {
-    log_warn("CPU%u: unexpected GIC maintenance interrupt %u", this_cpu_id(), intid);
+    vgic_hw_maintenance();
 }
 
 static void sgi_stop(unsigned intid __unused, void *arg __unused)
@@ -77,6 +79,7 @@ static int cpu_local_init(struct pcpu *c)
     irq_enable_line(SGI_CRASH);
     irq_enable_line(SGI_STOP);
     irq_enable_line(SGI_KICK);
+    vtimer_cpu_init();
     if (maint_intid)
         irq_enable_line(maint_intid);
     return 0;

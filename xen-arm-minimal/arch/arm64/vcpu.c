@@ -3,6 +3,7 @@
  * of all of them, with no lazy tricks to get wrong. */
 #include <asm/percpu.h>
 #include <asm/stage2.h>
+#include <asm/vgic_hw.h>
 #include <asm/sysreg.h>
 #include <string.h>
 #include <xam/domain.h>
@@ -60,8 +61,10 @@ void vcpu_arch_load(struct vcpu *v)
     write_sysreg(s->mdscr, mdscr_el1);
     write_sysreg(s->vmpidr, vmpidr_el2);
     write_sysreg(read_sysreg(midr_el1), vpidr_el2);
+    write_sysreg(v->dom->cntvoff, cntvoff_el2);
     write_sysreg(s->cntv_cval, cntv_cval_el0);
     write_sysreg(s->cntv_ctl, cntv_ctl_el0);
+    vgic_hw_load(v);
     fpsimd_load(&v->arch.fp);
 
     write_sysreg(stage2_vtcr(), vtcr_el2);
@@ -103,6 +106,7 @@ void vcpu_arch_save(struct vcpu *v)
     /* A descheduled vCPU's timer must not fire into the next guest. */
     write_sysreg(0, cntv_ctl_el0);
     fpsimd_save(&v->arch.fp);
+    vgic_hw_save(v);
     /* Back to the host's view: no stage 2, host traps. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
     isb();

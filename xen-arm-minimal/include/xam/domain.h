@@ -6,6 +6,7 @@
 #include <asm/stage2.h>
 #include <asm/vcpu_arch.h>
 #include <xam/mmio.h>
+#include <xam/vgic.h>
 #include <xam/types.h>
 
 #define DOMAIN_NAME_MAX 32
@@ -30,6 +31,10 @@ struct vcpu {
     volatile enum vcpu_state state;
     struct vcpu *next_in_queue;
     bool queued;
+    struct vgic_cpu vgic;
+    /* Blocked in WFI: physical counter value at which its virtual timer
+     * fires (0: no timer armed). */
+    uint64_t wake_at;
 };
 
 struct guest_bank {
@@ -55,6 +60,8 @@ struct domain {
     unsigned nr_mmio;
     struct mmio_region mmio[DOMAIN_MAX_MMIO];
     struct vpl011 *vpl011;
+    struct vgic_dist vgic;
+    uint64_t cntvoff; /* guests' counters start near zero */
     unsigned active;  /* vCPUs loaded on a physical CPU right now */
     bool released;    /* memory given back (after shutdown, once) */
 };

@@ -21,6 +21,7 @@ struct pcpu {
     volatile uint64_t timer_fired;
     void (*timer_fn)(void);
     volatile uint64_t ipis;
+    struct vcpu *current; /* the vCPU loaded on this CPU, if any */
 };
 
 extern struct pcpu pcpus[NR_CPUS];

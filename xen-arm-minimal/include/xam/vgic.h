@@ -1,0 +1,64 @@
+/* The virtual GIC: interrupt state per domain (SPIs) and per vCPU (SGIs and
+ * PPIs), the emulated distributor and redistributors, and injection. The
+ * CPU interface is the hardware's (GICv3 ICH_* list registers); arch code
+ * moves pending interrupts into list registers on entry and back on exit. */
+#ifndef XAM_VGIC_H
+#define XAM_VGIC_H
+
+#include <asm/spinlock.h>
+#include <xam/types.h>
+
+/* Guest map (Xen's): GICv3 distributor and redistributors. */
+#define VGIC_DIST_BASE 0x03001000ULL
+#define VGIC_DIST_SIZE 0x10000ULL
+#define VGIC_RDIST_BASE 0x03020000ULL
+#define VGIC_RDIST_STRIDE 0x20000ULL /* RD + SGI frame per vCPU */
+
+#define VGIC_NR_SPIS 32 /* INTIDs 32..63: the vPL011 is SPI 32 */
+#define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
+#define VGIC_PPI_VTIMER 27
+#define VGIC_PPI_EVTCHN 31
+
+struct vgic_irq {
+    uint8_t priority;
+    uint8_t target; /* SPIs: the vCPU it is routed to */
+    bool enabled, pending, active, edge, in_lr;
+};
+
+struct vgic_cpu {
+    struct vgic_irq priv[32]; /* SGIs and PPIs */
+    bool rdist_asleep;        /* GICR_WAKER.ProcessorSleep */
+    /* hardware CPU interface state, saved while descheduled */
+    uint32_t vmcr;
+    uint32_t ap1r[4];
+    uint64_t lr_intid[16]; /* which INTID each used list register holds */
+    unsigned nr_used_lrs;
+};
+
+struct vgic_dist {
+    spinlock_t lock; /* all of a domain's vGIC state */
+    bool enabled;
+    struct vgic_irq spi[VGIC_NR_SPIS];
+};
+
+struct domain;
+struct vcpu;
+
+int vgic_domain_init(struct domain *d);
+/* Make intid (SGI/PPI of vcpu v, or SPI of its domain) pending and wake or
+ * kick whoever must see it. */
+void vgic_inject(struct vcpu *v, unsigned intid);
+void vgic_inject_spi(struct domain *d, unsigned intid);
+/* Whether v has an enabled, pending interrupt (so WFI must not sleep).
+ * Call with the domain's vGIC lock held. */
+bool vgic_has_pending_locked(struct vcpu *v);
+/* GICv3 ICC_SGI1R_EL1 write by v: send SGIs to the vCPUs it names. */
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
+
+/* Pick the interrupts for v's list registers: fills intids[] (highest
+ * priority first, at most max) and says whether more were waiting. Called
+ * with the lock held; marks them in_lr and moves their state to the LR. */
+unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool *more);
+struct vgic_irq *vgic_irq(struct vcpu *v, unsigned intid);
+
+#endif

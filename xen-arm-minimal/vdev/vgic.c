@@ -1,0 +1,334 @@
+/* Virtual GICv3 distributor and redistributors (MMIO emulation), interrupt
+ * injection and list-register selection. One lock per domain guards it all:
+ * vGIC traffic is rare next to guest execution, and one lock is easy to
+ * reason about. Affinity routing is always on; every interrupt is group 1;
+ * no LPIs or ITS. */
+#include <asm/percpu.h>
+#include <string.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+#include <xam/log.h>
+#include <xam/sched.h>
+#include <xam/vgic.h>
+
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IIDR 0x0008
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_ISPENDR 0x0200
+#define GICD_ICPENDR 0x0280
+#define GICD_ISACTIVER 0x0300
+#define GICD_ICACTIVER 0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR 0x0c00
+#define GICD_IROUTER 0x6000
+#define GICD_PIDR2 0xffe8
+
+#define GICR_CTLR 0x0000
+#define GICR_IIDR 0x0004
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+
+#define IIDR_ARM 0x0000043b
+#define PIDR2_GICV3 0x3b
+#define CTLR_ARE (1u << 4)
+#define CTLR_RWP (1u << 31)
+#define WAKER_PS (1u << 1)
+#define WAKER_CA (1u << 2)
+
+struct vgic_irq *vgic_irq(struct vcpu *v, unsigned intid)
+{
+    if (intid < 32)
+        return &v->vgic.priv[intid];
+    if (intid < VGIC_NR_IRQS)
+        return &v->dom->vgic.spi[intid - 32];
+    return NULL;
+}
+
+/* The vCPU that must see intid, for SPIs the one it is routed to. */
+static struct vcpu *owner(struct domain *d, struct vcpu *v, unsigned intid)
+{
+    if (intid < 32)
+        return v;
+    unsigned t = d->vgic.spi[intid - 32].target;
+    return &d->vcpus[t < d->nr_vcpus ? t : 0];
+}
+
+static bool deliverable(struct domain *d, unsigned intid, const struct vgic_irq *irq)
+{
+    return irq->enabled && (irq->pending || irq->active) && (intid < 32 || d->vgic.enabled);
+}
+
+bool vgic_has_pending_locked(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    for (unsigned i = 0; i < VGIC_NR_IRQS; i++) {
+        struct vgic_irq *irq = vgic_irq(v, i);
+        if (i >= 32 && owner(d, v, i) != v)
+            continue;
+        if (irq->enabled && irq->pending && (i < 32 || d->vgic.enabled))
+            return true;
+    }
+    return false;
+}
+
+static void notify(struct vcpu *t)
+{
+    /* A sleeping vCPU wakes; a running one on another CPU must leave the
+     * guest so that its list registers get refilled. */
+    if (t->state == VCPU_BLOCKED)
+        sched_wake(t);
+    else if (t->state == VCPU_RUNNABLE && t->pcpu != this_cpu_id())
+        sched_kick(t->pcpu);
+}
+
+static void set_pending(struct domain *d, struct vcpu *v, unsigned intid)
+{
+    struct vgic_irq *irq = vgic_irq(v, intid);
+    if (!irq)
+        return;
+    irq->pending = true;
+    if (deliverable(d, intid, irq))
+        notify(owner(d, v, intid));
+}
+
+void vgic_inject(struct vcpu *v, unsigned intid)
+{
+    struct domain *d = v->dom;
+    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    set_pending(d, v, intid);
+    spin_unlock_irqrestore(&d->vgic.lock, flags);
+}
+
+void vgic_inject_spi(struct domain *d, unsigned intid)
+{
+    vgic_inject(&d->vcpus[0], intid);
+}
+
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
+{
+    struct domain *d = v->dom;
+    unsigned intid = (sgi1r >> 24) & 0xf;
+    bool all_others = (sgi1r >> 40) & 1; /* IRM */
+    uint64_t aff123 = (sgi1r >> 16 & 0xff) | (sgi1r >> 32 & 0xff) << 8 | (sgi1r >> 48 & 0xff) << 16;
+    unsigned rs = (sgi1r >> 44) & 0xf;
+
+    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        /* vCPU i has MPIDR Aff0 = i, higher affinities 0 */
+        bool hit = all_others ? i != v->id
+                              : aff123 == 0 && i / 16 == rs && ((sgi1r & 0xffff) >> (i % 16)) & 1;
+        if (hit)
+            set_pending(d, &d->vcpus[i], intid);
+    }
+    spin_unlock_irqrestore(&d->vgic.lock, flags);
+}
+
+unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool *more)
+{
+    struct domain *d = v->dom;
+    unsigned n = 0;
+    uint64_t taken = 0; /* bit per INTID already chosen */
+    *more = false;
+    for (;;) {
+        int best = -1;
+        for (unsigned i = 0; i < VGIC_NR_IRQS; i++) {
+            struct vgic_irq *irq = vgic_irq(v, i);
+            if ((taken >> i) & 1 || irq->in_lr || !deliverable(d, i, irq) || (i >= 32 && owner(d, v, i) != v))
+                continue;
+            if (best < 0 || irq->priority < vgic_irq(v, (unsigned)best)->priority)
+                best = (int)i;
+        }
+        if (best < 0)
+            return n;
+        if (n == max) {
+            *more = true;
+            return n;
+        }
+        taken |= 1ULL << best;
+        intids[n++] = (unsigned)best;
+    }
+}
+
+/* ---- MMIO emulation ------------------------------------------------------ */
+
+/* Bit-per-interrupt registers. first: INTID of bit 0 of this word. */
+static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned width, unsigned reg)
+{
+    uint32_t val = 0;
+    for (unsigned b = 0; b < width; b++) {
+        struct vgic_irq *irq = vgic_irq(v, first + b);
+        if (!irq)
+            break;
+        bool bit = reg == GICD_ISENABLER || reg == GICD_ICENABLER ? irq->enabled
+                   : reg == GICD_ISPENDR || reg == GICD_ICPENDR   ? irq->pending
+                                                                  : irq->active;
+        val |= (uint32_t)bit << b;
+    }
+    return val;
+}
+
+static void write_bits(struct vcpu *v, unsigned first, unsigned width, unsigned reg, uint32_t val)
+{
+    struct domain *d = v->dom;
+    for (unsigned b = 0; b < width; b++) {
+        if (!((val >> b) & 1))
+            continue;
+        unsigned intid = first + b;
+        struct vgic_irq *irq = vgic_irq(v, intid);
+        if (!irq)
+            break;
+        switch (reg) {
+        case GICD_ISENABLER: irq->enabled = true; break;
+        case GICD_ICENABLER: irq->enabled = false; break;
+        case GICD_ISPENDR: irq->pending = true; break;
+        case GICD_ICPENDR: irq->pending = false; break;
+        case GICD_ISACTIVER: irq->active = true; break;
+        case GICD_ICACTIVER: irq->active = false; break;
+        }
+        if (deliverable(d, intid, irq))
+            notify(owner(d, v, intid));
+    }
+}
+
+/* Registers common to GICD (SPIs, first = 32) and the redistributor's SGI
+ * frame (private interrupts, first = 0). */
+static bool irq_regs(struct vcpu *v, struct mmio_access *a, unsigned off, unsigned base_intid, unsigned nr)
+{
+    if (off >= GICD_IGROUPR && off < GICD_IGROUPR + 0x80) {
+        if (!a->write)
+            a->value = 0xffffffff; /* everything is group 1 */
+        return true;
+    }
+    if (off >= GICD_ISENABLER && off < GICD_IPRIORITYR) {
+        unsigned reg = off & ~0x7fu, word = (off & 0x7f) / 4;
+        unsigned first = word * 32;
+        if (first < base_intid || first >= base_intid + nr) {
+            if (!a->write)
+                a->value = 0;
+            return true;
+        }
+        if (a->write)
+            write_bits(v, first, 32, reg, (uint32_t)a->value);
+        else
+            a->value = read_bits(v, first, 32, reg);
+        return true;
+    }
+    if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
+        unsigned intid = off - GICD_IPRIORITYR;
+        for (unsigned i = 0; i < a->size && i < 8; i++) {
+            struct vgic_irq *irq = intid + i >= base_intid && intid + i < base_intid + nr ? vgic_irq(v, intid + i) : NULL;
+            if (a->write && irq)
+                irq->priority = (uint8_t)(a->value >> (8 * i));
+            else if (!a->write)
+                a->value |= (uint64_t)(irq ? irq->priority : 0) << (8 * i);
+        }
+        return true;
+    }
+    if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
+        unsigned first = (off - GICD_ICFGR) * 4;
+        for (unsigned b = 0; b < 16; b++) {
+            unsigned intid = first + b;
+            struct vgic_irq *irq = intid >= base_intid && intid < base_intid + nr ? vgic_irq(v, intid) : NULL;
+            if (!irq)
+                continue;
+            if (a->write && intid >= 16) /* SGIs are always edge */
+                irq->edge = (a->value >> (2 * b + 1)) & 1;
+            else if (!a->write)
+                a->value |= (uint64_t)irq->edge << (2 * b + 1);
+        }
+        return true;
+    }
+    return false;
+}
+
+static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
+{
+    struct domain *d = v->dom;
+    unsigned off = (unsigned)(a->ipa - VGIC_DIST_BASE);
+    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    if (!a->write)
+        a->value = 0;
+
+    if (off == GICD_CTLR) {
+        if (a->write) {
+            d->vgic.enabled = a->value & 3;
+            for (unsigned i = 32; i < VGIC_NR_IRQS && d->vgic.enabled; i++)
+                if (deliverable(d, i, &d->vgic.spi[i - 32]))
+                    notify(owner(d, v, i));
+        } else {
+            a->value = CTLR_ARE | (d->vgic.enabled ? 3 : 0);
+        }
+    } else if (off == GICD_TYPER) {
+        a->value = (VGIC_NR_IRQS / 32 - 1) | (9u << 19); /* ITLinesNumber, 10 ID bits */
+    } else if (off == GICD_IIDR) {
+        a->value = IIDR_ARM;
+    } else if (off == GICD_PIDR2) {
+        a->value = PIDR2_GICV3;
+    } else if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
+        struct vgic_irq *irq = &d->vgic.spi[(off - GICD_IROUTER) / 8 - 32];
+        if (off % 8 == 0) {
+            if (a->write) /* Aff0 names the vCPU; IRM (any CPU) means vCPU 0 */
+                irq->target = (a->value >> 31) & 1 ? 0 : (uint8_t)(a->value & 0xff);
+            else
+                a->value = irq->target;
+        }
+    } else if (!irq_regs(v, a, off, 32, VGIC_NR_SPIS)) {
+        /* reserved or unimplemented: RAZ/WI */
+    }
+    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    return 0;
+}
+
+static int rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
+{
+    struct domain *d = v->dom;
+    uint64_t rel = a->ipa - VGIC_RDIST_BASE;
+    struct vcpu *t = &d->vcpus[rel / VGIC_RDIST_STRIDE]; /* the redistributor's vCPU */
+    unsigned off = (unsigned)(rel % VGIC_RDIST_STRIDE);
+    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    if (!a->write)
+        a->value = 0;
+
+    if (off == GICR_IIDR) {
+        a->value = IIDR_ARM;
+    } else if (off == GICR_TYPER || off == GICR_TYPER + 4) {
+        uint64_t typer = (uint64_t)t->id << 32 | (uint64_t)t->id << 8 | (t->id == d->nr_vcpus - 1 ? 1u << 4 : 0);
+        if (!a->write)
+            a->value = off == GICR_TYPER ? typer : typer >> 32;
+    } else if (off == GICR_WAKER) {
+        if (a->write)
+            t->vgic.rdist_asleep = a->value & WAKER_PS;
+        else
+            a->value = t->vgic.rdist_asleep ? WAKER_PS | WAKER_CA : 0;
+    } else if (off == GICD_PIDR2) {
+        a->value = PIDR2_GICV3;
+    } else if (off >= GICR_SGI) {
+        irq_regs(t, a, off - GICR_SGI, 0, 32);
+    }
+    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    return 0;
+}
+
+int vgic_domain_init(struct domain *d)
+{
+    memset(&d->vgic, 0, sizeof(d->vgic));
+    for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+        d->vgic.spi[i].priority = 0xa0;
+    for (unsigned c = 0; c < d->nr_vcpus; c++) {
+        struct vgic_cpu *vc = &d->vcpus[c].vgic;
+        memset(vc, 0, sizeof(*vc));
+        vc->rdist_asleep = true;
+        for (unsigned i = 0; i < 32; i++) {
+            vc->priv[i].priority = 0xa0;
+            vc->priv[i].edge = i < 16;
+        }
+    }
+    struct mmio_region dist = { VGIC_DIST_BASE, VGIC_DIST_SIZE, dist_mmio, NULL };
+    struct mmio_region rdist = { VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * d->nr_vcpus, rdist_mmio, NULL };
+    int rc = domain_add_mmio(d, &dist);
+    return rc ? rc : domain_add_mmio(d, &rdist);
+}
