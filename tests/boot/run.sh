@@ -47,6 +47,10 @@ make_dtbs() {
     add_domain "$(dt dom-one-bad)" bad0 "$guests/hello.Image" 0x50000000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" good1 "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" bad2 "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=0 vpl011
+    for s in 1 2; do
+        cp "$(dt v3-smp$s)" "$(dt dom-timer-smp$s)"
+        add_domain "$(dt dom-timer-smp$s)" domU0 "$guests/timer.Image" 0x50000000 memory=0:0x4000 cpus=2 vpl011
+    done
     cp "$(dt v3-smp2)" "$(dt dom-fault)"
     add_domain "$(dt dom-fault)" good "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-fault)" faulty "$guests/fault.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
@@ -175,7 +179,7 @@ case_module-in-ram() {
 guest_hello() { # guest_hello GIC
     boot "--gic $1 --smp 2 --dtb $(dt dom-hello-v$1) --load $guests/hello.Image@0x50000000" $K
     in_order "gic: GICv$1" 'boot: ready to build domains' \
-        'domain 1: domU0, 1 vCPU, 16 MiB at IPA 0x40000000, kernel 2 KiB, console vpl011, vCPU0 on CPU0' \
+        'domain 1: domU0, 1 vCPU, 16 MiB at IPA 0x40000000, kernel [0-9]+ KiB, console vpl011, vCPU0 on CPU0' \
         '\(domU0\) hello from a bare-metal guest' '\(domU0\) hello: all checks passed' \
         'domU0 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
     count_is 7 '\(domU0\) PASS: '
@@ -192,6 +196,21 @@ case_guest-fault-contained() {
     in_order 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
+guest_timer() { # guest_timer HOST-CPUS: a 2-vCPU guest on GICv3
+    boot "--gic 3 --smp $1 --dtb $(dt dom-timer-smp$1) --load $guests/timer.Image@0x50000000" $K
+    in_order 'domain 1: domU0, 2 vCPUs, 16 MiB' \
+        '\(domU0\) PASS: the guest counter starts near zero' \
+        '\(domU0\) PASS: virtual timer interrupts arrive, and WFI wakes for them' \
+        '\(domU0\) PASS: 20 ticks of 2 ms took at least 40 ms' \
+        '\(domU0\) PASS: PSCI CPU_ON of vCPU1 succeeds' \
+        '\(domU0\) timer: all checks passed' 'all domains have stopped: powering off'
+    anywhere '\(domU0\) PASS: vCPU0 received an SGI from vCPU1' '\(domU0\) PASS: vCPU1 received an SGI from vCPU0' \
+        '\(domU0\) PASS: AFFINITY_INFO says vCPU1 is OFF after its CPU_OFF'
+    count_is 11 '\(domU0\) PASS: '
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+case_guest-timer-sgi-gicv3() { guest_timer 2; }
+case_guest-timer-2vcpus-on-1cpu() { guest_timer 1; }
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
     in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \

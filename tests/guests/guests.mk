@@ -1,14 +1,14 @@
 # Bare-metal test guests, built with the cross compiler as arm64 Images.
 GUESTS_OUT := $(TESTS_OUT)/guests
-GUEST_NAMES := hello fault
+GUEST_NAMES := hello fault timer
 GUEST_IMAGES := $(addprefix $(GUESTS_OUT)/,$(addsuffix .Image,$(GUEST_NAMES)))
 GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mgeneral-regs-only -mstrict-align \
     -fno-pic -fno-pie -fno-stack-protector -Wall -Wextra -Werror -mno-outline-atomics
-GUEST_COMMON := tests/guests/head.S tests/guests/lib.c
+GUEST_COMMON := tests/guests/head.S tests/guests/vectors.S tests/guests/lib.c
 
 $(GUESTS_OUT)/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/lib.h tests/guests/guest.lds
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(GUEST_CFLAGS) -no-pie -Wl,--build-id=none -T tests/guests/guest.lds -o $@ $(GUEST_COMMON) $<
+	$(CROSS)gcc $(GUEST_CFLAGS) -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guests/guest.lds -o $@ $(GUEST_COMMON) $<
 
 $(GUESTS_OUT)/%.Image: $(GUESTS_OUT)/%.elf
 	$(CROSS)objcopy -O binary $< $@

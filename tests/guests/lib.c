@@ -56,3 +56,29 @@ void psci_system_off(void)
     for (;;)
         __asm__ volatile("wfi");
 }
+
+/* Defaults for guests that take no interrupts and start no other vCPU. */
+void guest_irq(void);
+void guest_unexpected(uint64_t esr, uint64_t elr);
+void guest_secondary(void);
+
+__attribute__((weak)) void guest_irq(void)
+{
+    puts_("FAIL: an interrupt this guest did not ask for\n");
+    psci_system_off();
+}
+
+__attribute__((weak)) void guest_unexpected(uint64_t esr, uint64_t elr)
+{
+    puts_("FAIL: unexpected exception, ESR ");
+    put_hex(esr);
+    puts_(" ELR ");
+    put_hex(elr);
+    puts_("\n");
+    psci_system_off();
+}
+
+__attribute__((weak)) void guest_secondary(void)
+{
+    psci_system_off();
+}

@@ -2,6 +2,7 @@
 #ifndef ASM_PERCPU_H
 #define ASM_PERCPU_H
 
+#include <asm/asm-offsets.h>
 #include <asm/sysreg.h>
 #include <xam/types.h>
 
@@ -12,8 +13,12 @@
 
 typedef void (*timer_fn_t)(void);
 
+struct guest_regs;
+
 struct pcpu {
     unsigned id;
+    /* the running guest's registers, for the exit path (guest_entry.S) */
+    struct guest_regs *guest_regs;
     uint64_t mpidr;
     uint32_t gic_target; /* GICv2 CPU interface mask for SGIs */
     volatile bool online;
@@ -23,6 +28,8 @@ struct pcpu {
     volatile uint64_t ipis;
     struct vcpu *current; /* the vCPU loaded on this CPU, if any */
 };
+
+_Static_assert(__builtin_offsetof(struct pcpu, guest_regs) == PCPU_GUEST_REGS, "PCPU_GUEST_REGS");
 
 extern struct pcpu pcpus[NR_CPUS];
 extern unsigned nr_pcpus;
