@@ -32,7 +32,8 @@ run: deps
 	$(MAKE) hypervisor
 	tests/boot/qemu-run.sh --gic 3 --smp 4 -- $(HV_IMAGE)
 
-test: deps
+test:
+	build/deps.sh --guests
 	$(MAKE) hypervisor
 	tests/run-all.sh
 

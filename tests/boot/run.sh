@@ -9,6 +9,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 image=$1 shim=$2 guests=$3
 shift 3
+linux=${LINUX_DIR:-${OUT:-build/out}/guests/linux} # build/fetch-guests.sh
 only=("$@")
 out=${OUT:-build/out}/tests/boot
 mkdir -p "$out"
@@ -51,6 +52,19 @@ make_dtbs() {
         cp "$(dt v3-smp$s)" "$(dt dom-timer-smp$s)"
         add_domain "$(dt dom-timer-smp$s)" domU0 "$guests/timer.Image" 0x50000000 memory=0:0x4000 cpus=2 vpl011
     done
+    # Debian's kernel + busybox initramfs (the kernel at 0x50000000, its
+    # initramfs at 0x58000000, a second pair at 0x5a000000/0x5e000000)
+    if [ -s "$linux/Image" ]; then
+        local rd; rd=$(printf '0x%x' "$(stat -c %s "$linux/initramfs.cpio.gz")")
+        for v in 1 2; do
+            cp "$(dt v3-smp2)" "$(dt dom-linux-$v)"
+            add_linux "$(dt dom-linux-$v)" linux 0x50000000 0x58000000 "$rd" 0x40000 "$v"
+        done
+        cp "$(dt v3-smp2)" "$(dt dom-linux-pair)"
+        add_linux "$(dt dom-linux-pair)" lin1 0x50000000 0x58000000 "$rd" 0x20000 1
+        add_linux "$(dt dom-linux-pair)" lin2 0x5a000000 0x5e000000 "$rd" 0x20000 1
+        add_domain "$(dt dom-linux-pair)" bare "$guests/hello.Image" 0x4c000000 memory=0:0x4000 cpus=1 vpl011
+    fi
     cp "$(dt v3-smp2)" "$(dt dom-fault)"
     add_domain "$(dt dom-fault)" good "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-fault)" faulty "$guests/fault.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
@@ -87,6 +101,15 @@ add_domain() { # add_domain DTB NAME KERNEL ADDR [PROP=V1:V2...|FLAG]...
     done
     fdtput -t s "$f" "$node/kernel" compatible multiboot,kernel multiboot,module
     fdtput -t x "$f" "$node/kernel" reg 0 "$addr" 0 "$size"
+}
+
+add_linux() { # add_linux DTB NAME KERNEL-ADDR INITRD-ADDR INITRD-SIZE MEM-KIB VCPUS
+    local f=$1 name=$2
+    add_domain "$f" "$name" "$linux/Image" "$3" memory=0:"$6" cpus="$7" vpl011
+    fdtput -t s "$f" "/chosen/$name/kernel" bootargs "console=ttyAMA0"
+    fdtput -c "$f" "/chosen/$name/ramdisk"
+    fdtput -t s "$f" "/chosen/$name/ramdisk" compatible multiboot,ramdisk multiboot,module
+    fdtput -t x "$f" "/chosen/$name/ramdisk" reg 0 "$4" 0 "$5"
 }
 
 # ---- checks ----------------------------------------------------------------
@@ -211,6 +234,26 @@ guest_timer() { # guest_timer HOST-CPUS: a 2-vCPU guest on GICv3
 }
 case_guest-timer-sgi-gicv3() { guest_timer 2; }
 case_guest-timer-2vcpus-on-1cpu() { guest_timer 1; }
+LINUX_LOADS() { echo "--load $linux/Image@$1 --load $linux/initramfs.cpio.gz@$2"; }
+linux_boot() { # linux_boot VCPUS
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    boot "--gic 3 --smp 2 --dtb $(dt dom-linux-$1) $(LINUX_LOADS 0x50000000 0x58000000)" $U
+    in_order "domain 1: linux, $1 vCPU" 'domain 1: device tree at IPA 0x48000000, ramdisk after it' \
+        '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*GICv3: 32 SPIs implemented' \
+        "\\(linux\\) XAM-LINUX-INIT: .* up, $1 CPU\\(s\\), console=ttyAMA0" \
+        'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+}
+case_linux-gicv3() { linux_boot 1; }
+case_linux-gicv3-2vcpus() { linux_boot 2; }
+case_linux-pair-and-baremetal() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    boot "--gic 3 --smp 2 --dtb $(dt dom-linux-pair) $(LINUX_LOADS 0x50000000 0x58000000) $(LINUX_LOADS 0x5a000000 0x5e000000) --load $guests/hello.Image@0x4c000000" $U
+    anywhere '\(bare\) hello: all checks passed' '\(lin1\) XAM-LINUX-INIT: ' '\(lin2\) XAM-LINUX-INIT: ' \
+        'lin1 \(domain [0-9]\): powered off' 'lin2 \(domain [0-9]\): powered off' 'bare \(domain [0-9]\): powered off'
+    in_order 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+}
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
     in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \

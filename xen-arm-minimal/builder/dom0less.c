@@ -11,6 +11,7 @@
 #include <xam/builder.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
+#include <xam/guest_fdt.h>
 #include <xam/log.h>
 #include <xam/sched.h>
 #include <xam/vpl011.h>
@@ -23,8 +24,11 @@ struct domain_desc {
     uint64_t mem;
     unsigned vcpus;
     bool vpl011;
-    const struct hostdt_module *kernel;
+    const struct hostdt_module *kernel, *ramdisk;
+    const char *bootargs;
     uint64_t text_offset, image_size;
+    /* guest addresses, decided before anything is allocated */
+    paddr_t dtb, initrd;
 };
 
 static bool reject(const struct hostdt *h, int node, const char *prop, const char *why)
@@ -68,9 +72,14 @@ static bool describe(const struct hostdt *h, int node, struct domain_desc *dd)
         return reject(h, node, "cpus", "must be 1 to 8");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
 
-    for (unsigned i = 0; i < h->nr_modules; i++)
-        if (h->modules[i].parent == node && h->modules[i].kind == MODULE_KERNEL && !dd->kernel)
+    for (unsigned i = 0; i < h->nr_modules; i++) {
+        if (h->modules[i].parent != node)
+            continue;
+        if (h->modules[i].kind == MODULE_KERNEL && !dd->kernel)
             dd->kernel = &h->modules[i];
+        else if (h->modules[i].kind == MODULE_RAMDISK && !dd->ramdisk)
+            dd->ramdisk = &h->modules[i];
+    }
     if (!dd->kernel)
         return reject(h, node, "compatible", "no child module with compatible \"multiboot,kernel\"");
 
@@ -84,7 +93,40 @@ static bool describe(const struct hostdt *h, int node, struct domain_desc *dd)
     if (dd->image_size < dd->kernel->size || dd->text_offset >= MiB(2) ||
         dd->text_offset + dd->image_size > MIN(dd->mem, GUEST_RAM0_SIZE))
         return reject(h, dd->kernel->node, "reg", "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
+    int blen;
+    const char *args = fdt_getprop(fdt, dd->kernel->node, "bootargs", &blen);
+    if (args && (blen <= 0 || args[blen - 1] != '\0'))
+        return reject(h, dd->kernel->node, "bootargs", "not a NUL-terminated string");
+    dd->bootargs = args;
+
+    /* Where Xen puts them: the device tree at RAM + 128 MiB if the kernel
+     * ends below that, else at the top of bank 0; the initrd right after
+     * it; each 2 MiB-aligned. */
+    uint64_t bank0 = MIN(dd->mem, GUEST_RAM0_SIZE);
+    paddr_t kernel_end = GUEST_RAM0_BASE + dd->text_offset + dd->image_size;
+    uint64_t initrd_size = dd->ramdisk ? ALIGN_UP(dd->ramdisk->size, MiB(2)) : 0;
+    uint64_t need = MiB(2) + initrd_size;
+    if (ALIGN_UP(kernel_end, MiB(2)) <= GUEST_RAM0_BASE + MiB(128) && MiB(128) + need <= bank0)
+        dd->dtb = GUEST_RAM0_BASE + MiB(128);
+    else if (bank0 >= need && GUEST_RAM0_BASE + bank0 - need >= ALIGN_UP(kernel_end, MiB(2)))
+        dd->dtb = GUEST_RAM0_BASE + bank0 - need;
+    else
+        return reject(h, node, "memory", "too small for the kernel, its device tree and the ramdisk");
+    dd->initrd = dd->dtb + MiB(2);
     return true;
+}
+
+/* The host's GIC version and first CPU's compatible, for guest trees. */
+static unsigned gic_version;
+static const char *cpu_compatible;
+
+/* Copy into guest RAM, cleaned to the point of coherency: the guest reads
+ * it with its MMU (and so its caches) off. */
+static void load_blob(struct domain *d, paddr_t ipa, const void *src, uint64_t size)
+{
+    void *dst = domain_ram_ptr(d, ipa, size);
+    memcpy(dst, src, size);
+    dcache_clean_range(dst, size);
 }
 
 static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain **out)
@@ -106,11 +148,29 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
     d->cntvoff = counter_read();
 
     paddr_t entry = GUEST_RAM0_BASE + dd->text_offset;
-    void *dst = domain_ram_ptr(d, entry, dd->kernel->size);
-    memcpy(dst, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size);
-    /* The guest fetches and reads its kernel with its MMU off. */
-    dcache_clean_range(dst, dd->kernel->size);
+    load_blob(d, entry, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size);
+    if (dd->ramdisk)
+        load_blob(d, dd->initrd, (const void *)(uintptr_t)dd->ramdisk->base, dd->ramdisk->size);
     icache_inval_all();
+
+    struct guest_fdt_params gp = {
+        .nr_vcpus = d->nr_vcpus,
+        .nr_banks = d->nr_banks,
+        .gic_version = gic_version,
+        .vpl011 = dd->vpl011,
+        .bootargs = dd->bootargs,
+        .initrd_start = dd->ramdisk ? dd->initrd : 0,
+        .initrd_end = dd->ramdisk ? dd->initrd + dd->ramdisk->size : 0,
+        .cpu_compatible = cpu_compatible,
+    };
+    for (unsigned i = 0; i < d->nr_banks; i++) {
+        gp.banks[i].base = d->banks[i].ipa;
+        gp.banks[i].size = d->banks[i].size;
+    }
+    void *dtb = domain_ram_ptr(d, dd->dtb, GUEST_FDT_MAX);
+    if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)))
+        return -XAM_ENOSPC;
+    dcache_clean_range(dtb, GUEST_FDT_MAX);
 
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         d->vcpus[i].pcpu = *next_cpu;
@@ -118,7 +178,7 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
         while (!pcpus[*next_cpu].online)
             *next_cpu = (*next_cpu + 1) % nr_pcpus;
     }
-    vcpu_arch_reset(&d->vcpus[0], entry, 0);
+    vcpu_arch_reset(&d->vcpus[0], entry, dd->dtb);
     return 0;
 }
 
@@ -132,6 +192,9 @@ unsigned builder_build_all(const struct hostdt *h)
 
     if (chosen < 0)
         return 0;
+    gic_version = h->gic.version;
+    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
+    cpu_compatible = cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
     fdt_for_each_subnode(node, fdt, chosen) {
         if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
             continue;
@@ -154,6 +217,8 @@ unsigned builder_build_all(const struct hostdt *h)
                  d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd.mem >> 20),
                  (unsigned long long)GUEST_RAM0_BASE, (unsigned long long)((dd.kernel->size + 1023) >> 10),
                  dd.vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
+        log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd.dtb,
+                 dd.ramdisk ? ", ramdisk after it" : "");
     }
     /* Start them all only once every domain is built, as Xen does. */
     for (unsigned i = 0; i < built; i++)

@@ -20,9 +20,18 @@ void memory_free(paddr_t pa, uint64_t size)
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
     int rc = palloc_free(&host_pages, pa, size);
     spin_unlock_irqrestore(&host_pages_lock, flags);
-    if (rc)
-        panic("memory_free(0x%llx, 0x%llx): not allocated memory (%d)", (unsigned long long)pa,
-              (unsigned long long)size, rc);
+    if (rc) {
+        /* A free of memory that is free already, or was never the
+         * allocator's, is a hypervisor bug: say exactly what it was. */
+        bool managed = mrset_contains(&host_pages.managed, pa, ALIGN_UP(size, PAGE_SIZE));
+        bool partly_free = mrset_overlaps(&host_pages.free, pa, ALIGN_UP(size, PAGE_SIZE));
+        for (unsigned i = 0; i < host_pages.free.n; i++)
+            log_err("memory: free range 0x%llx-0x%llx", (unsigned long long)host_pages.free.r[i].base,
+                    (unsigned long long)(mrange_end(&host_pages.free.r[i]) - 1));
+        panic("memory_free(0x%llx, 0x%llx): %s (%d)", (unsigned long long)pa, (unsigned long long)size,
+              !managed ? "not memory the allocator manages" : partly_free ? "already (partly) free: a double free" : "refused",
+              rc);
+    }
 }
 
 static void log_range(const char *what, paddr_t base, uint64_t size, const char *detail)

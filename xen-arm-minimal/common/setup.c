@@ -156,6 +156,8 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     crashtest_run(host.bootargs);
 
+    if ((rc = sched_init()))
+        fatal("scheduler: cannot hook its IPI (error %d)", rc);
     if (builder_build_all(&host) == 0) {
         log_info("no domains to run: powering off");
         machine_poweroff();

@@ -234,9 +234,14 @@ void sched_run(void)
     }
 }
 
+int sched_init(void)
+{
+    /* Before any domain is built: building wakes vCPUs, which kicks CPUs. */
+    return irq_register(SGI_KICK, sgi_kick, NULL);
+}
+
 void sched_start(void)
 {
-    irq_register(SGI_KICK, sgi_kick, NULL);
     __atomic_store_n(&started, true, __ATOMIC_RELEASE);
     for (unsigned i = 1; i < nr_pcpus; i++)
         if (pcpus[i].online)

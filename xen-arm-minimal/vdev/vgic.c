@@ -59,7 +59,7 @@ static struct vcpu *owner(struct domain *d, struct vcpu *v, unsigned intid)
 
 static bool deliverable(struct domain *d, unsigned intid, const struct vgic_irq *irq)
 {
-    return irq->enabled && (irq->pending || irq->active) && (intid < 32 || d->vgic.enabled);
+    return irq->enabled && (irq->pending || irq->active || irq->level) && (intid < 32 || d->vgic.enabled);
 }
 
 bool vgic_has_pending_locked(struct vcpu *v)
@@ -69,7 +69,7 @@ bool vgic_has_pending_locked(struct vcpu *v)
         struct vgic_irq *irq = vgic_irq(v, i);
         if (i >= 32 && owner(d, v, i) != v)
             continue;
-        if (irq->enabled && irq->pending && (i < 32 || d->vgic.enabled))
+        if (irq->enabled && (irq->pending || irq->level) && (i < 32 || d->vgic.enabled))
             return true;
     }
     return false;
@@ -106,6 +106,19 @@ void vgic_inject(struct vcpu *v, unsigned intid)
 void vgic_inject_spi(struct domain *d, unsigned intid)
 {
     vgic_inject(&d->vcpus[0], intid);
+}
+
+void vgic_set_level(struct domain *d, unsigned intid, bool level)
+{
+    if (intid < 32 || intid >= VGIC_NR_IRQS)
+        return;
+    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    struct vgic_irq *irq = &d->vgic.spi[intid - 32];
+    bool rising = level && !irq->level;
+    irq->level = level;
+    if (rising && deliverable(d, intid, irq))
+        notify(owner(d, &d->vcpus[0], intid));
+    spin_unlock_irqrestore(&d->vgic.lock, flags);
 }
 
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)

@@ -6,19 +6,42 @@
 #include <xam/palloc.h>
 #include <xam/memory.h>
 #include <xam/vpl011.h>
+#include <xam/vgic.h>
+#include <asm/vgic_hw.h>
 
 #define UART_DR 0x000
 #define UART_FR 0x018
+#define UART_IMSC 0x038
+#define UART_RIS 0x03c
+#define UART_MIS 0x040
+#define UART_ICR 0x044
 #define FR_RXFE (1u << 4)
 #define FR_TXFE (1u << 7)
+#define INT_TX (1u << 5)
 
 #define LINE_MAX 160
 
 struct vpl011 {
     spinlock_t lock;
+    uint32_t imsc;
     unsigned len;
     char line[LINE_MAX];
 };
+
+/* Output is taken as soon as it is written, so the transmit FIFO is always
+ * below its trigger level: TX is always raised, and the line to the vGIC is
+ * simply whether the guest unmasked it. */
+static uint32_t raw_status(const struct vpl011 *u)
+{
+    (void)u;
+    return INT_TX;
+}
+
+static void update_irq(struct domain *d, struct vpl011 *u)
+{
+    if (vgic_hw_present())
+        vgic_set_level(d, VPL011_SPI, (raw_status(u) & u->imsc) != 0);
+}
 
 static void flush_line(struct domain *d, struct vpl011 *u)
 {
@@ -32,7 +55,10 @@ static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
     unsigned off = (unsigned)(a->ipa - VPL011_BASE);
 
     if (a->write) {
-        if (off == UART_DR) {
+        if (off == UART_IMSC) {
+            u->imsc = (uint32_t)a->value & 0x7ff;
+            update_irq(v->dom, u);
+        } else if (off == UART_DR) {
             char c = (char)(a->value & 0xff);
             uint64_t flags = spin_lock_irqsave(&u->lock);
             if (c == '\n' || u->len == LINE_MAX) {
@@ -48,7 +74,13 @@ static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
     }
     /* The transmitter is always ready (output is taken synchronously) and
      * there is no input yet. */
-    a->value = off == UART_FR ? (FR_TXFE | FR_RXFE) : 0;
+    switch (off) {
+    case UART_FR: a->value = FR_TXFE | FR_RXFE; break;
+    case UART_IMSC: a->value = u->imsc; break;
+    case UART_RIS: a->value = raw_status(u); break;
+    case UART_MIS: a->value = raw_status(u) & u->imsc; break;
+    default: a->value = 0; break;
+    }
     return 0;
 }
 

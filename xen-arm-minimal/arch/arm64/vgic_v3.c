@@ -93,7 +93,8 @@ void vgic_hw_flush(struct vcpu *v)
     for (unsigned i = 0; i < n; i++) {
         struct vgic_irq *irq = vgic_irq(v, intids[i]);
         uint64_t lr = LR_GROUP1 | (uint64_t)irq->priority << 48 | intids[i];
-        if (irq->pending)
+        irq->lr_from_level = !irq->pending && irq->level;
+        if (irq->pending || irq->level)
             lr |= LR_STATE_PENDING;
         if (irq->active)
             lr |= LR_STATE_ACTIVE;
@@ -122,7 +123,8 @@ void vgic_hw_sync(struct vcpu *v)
     for (unsigned i = 0; i < v->vgic.nr_used_lrs; i++) {
         uint64_t lr = lr_access(i, false, 0);
         struct vgic_irq *irq = vgic_irq(v, (unsigned)v->vgic.lr_intid[i]);
-        irq->pending |= (lr & LR_STATE_PENDING) != 0;
+        if ((lr & LR_STATE_PENDING) && !irq->lr_from_level)
+            irq->pending = true;
         irq->active = (lr & LR_STATE_ACTIVE) != 0;
         irq->in_lr = false;
         lr_access(i, true, 0);

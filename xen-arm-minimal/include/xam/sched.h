@@ -21,6 +21,8 @@ void sched_kick(unsigned cpu);
 struct domain;
 /* d was just shut down: release its memory now if no vCPU of it is loaded. */
 void sched_domain_stopped(struct domain *d);
+/* Hook the kick IPI; before the builder runs. */
+int sched_init(void);
 /* Start the scheduler (boot CPU, after the builder): every CPU enters its
  * loop. */
 void sched_start(void) __noreturn;

@@ -23,6 +23,10 @@ struct vgic_irq {
     uint8_t priority;
     uint8_t target; /* SPIs: the vCPU it is routed to */
     bool enabled, pending, active, edge, in_lr;
+    /* A level-sensitive source's line; while high the interrupt is pending.
+     * lr_from_level: the pending state in the list register came only from
+     * the line, so it is not latched back on exit (the line says). */
+    bool level, lr_from_level;
 };
 
 struct vgic_cpu {
@@ -49,6 +53,8 @@ int vgic_domain_init(struct domain *d);
  * kick whoever must see it. */
 void vgic_inject(struct vcpu *v, unsigned intid);
 void vgic_inject_spi(struct domain *d, unsigned intid);
+/* Drive a level-sensitive SPI's line (a virtual device's interrupt). */
+void vgic_set_level(struct domain *d, unsigned intid, bool level);
 /* Whether v has an enabled, pending interrupt (so WFI must not sleep).
  * Call with the domain's vGIC lock held. */
 bool vgic_has_pending_locked(struct vcpu *v);
