@@ -32,6 +32,8 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/guest_traps.c \
     $(HV_DIR)/arch/arm64/stage2.c \
     $(HV_DIR)/arch/arm64/vcpu.c \
+    $(HV_DIR)/arch/arm64/vgic_hw.c \
+    $(HV_DIR)/arch/arm64/vgic_v2.c \
     $(HV_DIR)/arch/arm64/vgic_v3.c \
     $(HV_DIR)/arch/arm64/vtimer.c \
     $(HV_DIR)/builder/dom0less.c \

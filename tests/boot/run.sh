@@ -56,9 +56,11 @@ make_dtbs() {
     # initramfs at 0x58000000, a second pair at 0x5a000000/0x5e000000)
     if [ -s "$linux/Image" ]; then
         local rd; rd=$(printf '0x%x' "$(stat -c %s "$linux/initramfs.cpio.gz")")
-        for v in 1 2; do
-            cp "$(dt v3-smp2)" "$(dt dom-linux-$v)"
-            add_linux "$(dt dom-linux-$v)" linux 0x50000000 0x58000000 "$rd" 0x40000 "$v"
+        for g in 2 3; do
+            for v in 1 2; do
+                cp "$(dt v$g-smp2)" "$(dt dom-linux-v$g-$v)"
+                add_linux "$(dt dom-linux-v$g-$v)" linux 0x50000000 0x58000000 "$rd" 0x40000 "$v"
+            done
         done
         cp "$(dt v3-smp2)" "$(dt dom-linux-pair)"
         add_linux "$(dt dom-linux-pair)" lin1 0x50000000 0x58000000 "$rd" 0x20000 1
@@ -235,17 +237,24 @@ guest_timer() { # guest_timer HOST-CPUS: a 2-vCPU guest on GICv3
 case_guest-timer-sgi-gicv3() { guest_timer 2; }
 case_guest-timer-2vcpus-on-1cpu() { guest_timer 1; }
 LINUX_LOADS() { echo "--load $linux/Image@$1 --load $linux/initramfs.cpio.gz@$2"; }
-linux_boot() { # linux_boot VCPUS
+linux_boot() { # linux_boot GIC VCPUS
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
-    boot "--gic 3 --smp 2 --dtb $(dt dom-linux-$1) $(LINUX_LOADS 0x50000000 0x58000000)" $U
+    local gic_line='GICv3: 32 SPIs implemented'
+    [ "$1" = 2 ] && gic_line='Root IRQ handler: gic_handle_irq'
+    boot "--gic $1 --smp 2 --dtb $(dt dom-linux-v$1-$2) $(LINUX_LOADS 0x50000000 0x58000000)" $U
+    set -- "$2"
     in_order "domain 1: linux, $1 vCPU" 'domain 1: device tree at IPA 0x48000000, ramdisk after it' \
-        '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*GICv3: 32 SPIs implemented' \
+        '\(linux\) .*Booting Linux on physical CPU 0x0' "\\(linux\\) .*($gic_line)" \
+        '\(linux\) .*arch_timer: cp15 timer\(s\) running at .*\(virt\)' \
+        '\(linux\) .*22000000.sbsa-uart: ttyAMA0 at MMIO 0x22000000' \
         "\\(linux\\) XAM-LINUX-INIT: .* up, $1 CPU\\(s\\), console=ttyAMA0" \
         'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
     absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
-case_linux-gicv3() { linux_boot 1; }
-case_linux-gicv3-2vcpus() { linux_boot 2; }
+case_linux-gicv3() { linux_boot 3 1; }
+case_linux-gicv3-2vcpus() { linux_boot 3 2; }
+case_linux-gicv2() { linux_boot 2 1; }
+case_linux-gicv2-2vcpus() { linux_boot 2 2; }
 case_linux-pair-and-baremetal() {
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
     boot "--gic 3 --smp 2 --dtb $(dt dom-linux-pair) $(LINUX_LOADS 0x50000000 0x58000000) $(LINUX_LOADS 0x5a000000 0x5e000000) --load $guests/hello.Image@0x4c000000" $U

@@ -143,7 +143,7 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
         return rc;
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
-    if (vgic_hw_present() && (rc = vgic_domain_init(d)))
+    if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base())))
         return rc;
     d->cntvoff = counter_read();
 

@@ -133,10 +133,9 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
         fatal("timer: no counter frequency (CNTFRQ_EL0 is 0 and the timer node has no clock-frequency)");
     if ((rc = vtimer_init(host.timer.virt)))
         fatal("timer: cannot hook the virtual timer interrupt %u (error %d)", host.timer.virt, rc);
-    if (host.gic.version == 3)
-        vgic_hw_init();
-    else
-        log_info("vgic: none for guests on a GICv2 host yet: guests get no interrupts");
+    if ((rc = vgic_hw_init(&host.gic)))
+        fatal("%s: the virtual CPU interface is unusable (GICH/GICV missing or too small, error %d)",
+              host.gic.version == 3 ? "GICv3" : "GICv2", rc);
     if ((rc = cpu_boot_local_init(host.gic.maint_intid)))
         fatal("CPU0: interrupt controller set-up failed (error %d)", rc);
     log_info("timer: counter at %llu Hz, EL2 timer interrupt %u", (unsigned long long)counter_freq(),

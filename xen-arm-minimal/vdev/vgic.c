@@ -23,8 +23,12 @@
 #define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ICFGR 0x0c00
+#define GICD_ITARGETSR 0x0800
+#define GICD_SGIR 0x0f00
 #define GICD_IROUTER 0x6000
 #define GICD_PIDR2 0xffe8
+#define GICD_V2_PIDR2 0x0fe8
+#define PIDR2_GICV2 0x2b
 
 #define GICR_CTLR 0x0000
 #define GICR_IIDR 0x0004
@@ -134,10 +138,26 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
         /* vCPU i has MPIDR Aff0 = i, higher affinities 0 */
         bool hit = all_others ? i != v->id
                               : aff123 == 0 && i / 16 == rs && ((sgi1r & 0xffff) >> (i % 16)) & 1;
-        if (hit)
+        if (hit) {
+            d->vcpus[i].vgic.priv[intid].source = (uint8_t)v->id;
             set_pending(d, &d->vcpus[i], intid);
+        }
     }
     spin_unlock_irqrestore(&d->vgic.lock, flags);
+}
+
+/* GICv2 GICD_SGIR write (locked). */
+static void sgir_write(struct vcpu *v, uint32_t val)
+{
+    struct domain *d = v->dom;
+    unsigned intid = val & 0xf, filter = (val >> 24) & 3, list = (val >> 16) & 0xff;
+    for (unsigned i = 0; i < d->nr_vcpus && i < 8; i++) {
+        bool hit = filter == 0 ? (list >> i) & 1 : filter == 1 ? i != v->id : filter == 2 ? i == v->id : false;
+        if (hit) {
+            d->vcpus[i].vgic.priv[intid].source = (uint8_t)v->id;
+            set_pending(d, &d->vcpus[i], intid);
+        }
+    }
 }
 
 unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool *more)
@@ -266,22 +286,43 @@ static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
     if (!a->write)
         a->value = 0;
 
-    if (off == GICD_CTLR) {
+    if (d->vgic.version == 2 && off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
+        for (unsigned i = 0; i < a->size && i < 4; i++) {
+            unsigned intid = off - GICD_ITARGETSR + i;
+            if (intid < 32) { /* banked: the accessing vCPU's own bit */
+                if (!a->write)
+                    a->value |= (uint64_t)(1u << (v->id & 7)) << (8 * i);
+            } else if (a->write) {
+                uint8_t mask = (uint8_t)(a->value >> (8 * i));
+                if (mask)
+                    d->vgic.spi[intid - 32].target = (uint8_t)__builtin_ctz(mask);
+            } else {
+                a->value |= (uint64_t)(1u << (d->vgic.spi[intid - 32].target & 7)) << (8 * i);
+            }
+        }
+    } else if (d->vgic.version == 2 && off == GICD_SGIR) {
+        if (a->write)
+            sgir_write(v, (uint32_t)a->value);
+    } else if (d->vgic.version == 2 && off == GICD_V2_PIDR2) {
+        a->value = PIDR2_GICV2;
+    } else if (off == GICD_CTLR) {
         if (a->write) {
             d->vgic.enabled = a->value & 3;
             for (unsigned i = 32; i < VGIC_NR_IRQS && d->vgic.enabled; i++)
                 if (deliverable(d, i, &d->vgic.spi[i - 32]))
                     notify(owner(d, v, i));
         } else {
-            a->value = CTLR_ARE | (d->vgic.enabled ? 3 : 0);
+            a->value = (d->vgic.version == 3 ? CTLR_ARE : 0) | (d->vgic.enabled ? 3 : 0);
         }
     } else if (off == GICD_TYPER) {
-        a->value = (VGIC_NR_IRQS / 32 - 1) | (9u << 19); /* ITLinesNumber, 10 ID bits */
+        /* ITLinesNumber; GICv3: 10 ID bits; GICv2: CPUNumber */
+        a->value = (VGIC_NR_IRQS / 32 - 1) |
+                   (d->vgic.version == 3 ? 9u << 19 : (uint32_t)((d->nr_vcpus - 1) & 7) << 5);
     } else if (off == GICD_IIDR) {
         a->value = IIDR_ARM;
     } else if (off == GICD_PIDR2) {
         a->value = PIDR2_GICV3;
-    } else if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
+    } else if (d->vgic.version == 3 && off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
         struct vgic_irq *irq = &d->vgic.spi[(off - GICD_IROUTER) / 8 - 32];
         if (off % 8 == 0) {
             if (a->write) /* Aff0 names the vCPU; IRM (any CPU) means vCPU 0 */
@@ -289,8 +330,14 @@ static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
             else
                 a->value = irq->target;
         }
-    } else if (!irq_regs(v, a, off, 32, VGIC_NR_SPIS)) {
-        /* reserved or unimplemented: RAZ/WI */
+    } else {
+        /* GICv2 has no redistributors: the accessing vCPU's private
+         * interrupts are banked into the distributor. Anything else is
+         * reserved or unimplemented: RAZ/WI. */
+        if (d->vgic.version == 2)
+            irq_regs(v, a, off, 0, VGIC_NR_IRQS);
+        else
+            irq_regs(v, a, off, 32, VGIC_NR_SPIS);
     }
     spin_unlock_irqrestore(&d->vgic.lock, flags);
     return 0;
@@ -326,9 +373,10 @@ static int rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
     return 0;
 }
 
-int vgic_domain_init(struct domain *d)
+int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv)
 {
     memset(&d->vgic, 0, sizeof(d->vgic));
+    d->vgic.version = version;
     for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
         d->vgic.spi[i].priority = 0xa0;
     for (unsigned c = 0; c < d->nr_vcpus; c++) {
@@ -339,6 +387,12 @@ int vgic_domain_init(struct domain *d)
             vc->priv[i].priority = 0xa0;
             vc->priv[i].edge = i < 16;
         }
+    }
+    if (version == 2) {
+        struct mmio_region dist = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, dist_mmio, NULL };
+        int rc = domain_add_mmio(d, &dist);
+        /* The guest's CPU interface is the hardware's virtual one. */
+        return rc ? rc : pt_map(&d->s2.pt, VGIC_V2_CPU_BASE, gicv, VGIC_V2_CPU_SIZE, S2_DEVICE);
     }
     struct mmio_region dist = { VGIC_DIST_BASE, VGIC_DIST_SIZE, dist_mmio, NULL };
     struct mmio_region rdist = { VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * d->nr_vcpus, rdist_mmio, NULL };

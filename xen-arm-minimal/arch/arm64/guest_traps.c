@@ -92,7 +92,7 @@ static bool handle_sysreg(struct vcpu *v)
     unsigned rt = (esr >> 5) & 0x1f;
     bool read = esr & 1;
     uint64_t reg = esr & SYSREG_MASK;
-    if (!read && (reg == ICC_SGI1R || reg == ICC_ASGI1R || reg == ICC_SGI0R) && vgic_hw_present()) {
+    if (!read && (reg == ICC_SGI1R || reg == ICC_ASGI1R || reg == ICC_SGI0R) && vgic_hw_version() == 3) {
         vgic_send_sgi(v, rt == 31 ? 0 : v->arch.regs.x[rt]);
         advance_pc(v);
         return true;

@@ -14,7 +14,6 @@
 #define LR_GROUP1 (1ULL << 60)
 
 static unsigned nr_lrs, nr_apr;
-static bool present;
 
 #define LR_CASE(n)                                                                                 \
     case n:                                                                                        \
@@ -33,7 +32,7 @@ static uint64_t lr_access(unsigned i, bool write, uint64_t val)
     return val;
 }
 
-bool vgic_hw_init(void)
+static void v3_init(void)
 {
     uint64_t vtr = read_sysreg(ich_vtr_el2);
     nr_lrs = (unsigned)(vtr & 0x1f) + 1;
@@ -41,19 +40,10 @@ bool vgic_hw_init(void)
         nr_lrs = 16;
     unsigned pri_bits = (unsigned)((vtr >> 29) & 7) + 1;
     nr_apr = pri_bits >= 7 ? 4 : pri_bits == 6 ? 2 : 1;
-    present = true;
-    return true;
 }
 
-bool vgic_hw_present(void)
+static void v3_load(struct vcpu *v)
 {
-    return present;
-}
-
-void vgic_hw_load(struct vcpu *v)
-{
-    if (!present)
-        return;
     write_sysreg(v->vgic.vmcr, ich_vmcr_el2);
     write_sysreg(v->vgic.ap1r[0], ich_ap1r0_el2);
     if (nr_apr > 1)
@@ -65,10 +55,8 @@ void vgic_hw_load(struct vcpu *v)
     write_sysreg(ICH_HCR_EN, ich_hcr_el2);
 }
 
-void vgic_hw_save(struct vcpu *v)
+static void v3_save(struct vcpu *v)
 {
-    if (!present)
-        return;
     v->vgic.vmcr = (uint32_t)read_sysreg(ich_vmcr_el2);
     v->vgic.ap1r[0] = (uint32_t)read_sysreg(ich_ap1r0_el2);
     if (nr_apr > 1)
@@ -81,10 +69,8 @@ void vgic_hw_save(struct vcpu *v)
     isb();
 }
 
-void vgic_hw_flush(struct vcpu *v)
+static void v3_flush(struct vcpu *v)
 {
-    if (!present)
-        return;
     struct domain *d = v->dom;
     unsigned intids[16];
     bool more;
@@ -114,9 +100,9 @@ void vgic_hw_flush(struct vcpu *v)
     isb();
 }
 
-void vgic_hw_sync(struct vcpu *v)
+static void v3_sync(struct vcpu *v)
 {
-    if (!present || v->vgic.nr_used_lrs == 0)
+    if (v->vgic.nr_used_lrs == 0)
         return;
     struct domain *d = v->dom;
     uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
@@ -133,8 +119,16 @@ void vgic_hw_sync(struct vcpu *v)
     spin_unlock_irqrestore(&d->vgic.lock, flags);
 }
 
-void vgic_hw_maintenance(void)
+static void v3_maintenance(void)
 {
-    if (present)
-        write_sysreg(read_sysreg(ich_hcr_el2) & ~ICH_HCR_UIE, ich_hcr_el2);
+    write_sysreg(read_sysreg(ich_hcr_el2) & ~ICH_HCR_UIE, ich_hcr_el2);
 }
+
+const struct vgic_hw_ops vgic_v3_hw = {
+    .init = v3_init,
+    .load = v3_load,
+    .save = v3_save,
+    .flush = v3_flush,
+    .sync = v3_sync,
+    .maintenance = v3_maintenance,
+};

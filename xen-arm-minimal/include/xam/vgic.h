@@ -8,7 +8,11 @@
 #include <asm/spinlock.h>
 #include <xam/types.h>
 
-/* Guest map (Xen's): GICv3 distributor and redistributors. */
+/* Guest map (Xen's): the distributor, GICv3 redistributors, and for GICv2
+ * the CPU interface (the host's GICV frame, mapped). */
+#define VGIC_V2_DIST_SIZE 0x1000ULL
+#define VGIC_V2_CPU_BASE 0x03002000ULL
+#define VGIC_V2_CPU_SIZE 0x2000ULL
 #define VGIC_DIST_BASE 0x03001000ULL
 #define VGIC_DIST_SIZE 0x10000ULL
 #define VGIC_RDIST_BASE 0x03020000ULL
@@ -27,6 +31,7 @@ struct vgic_irq {
      * lr_from_level: the pending state in the list register came only from
      * the line, so it is not latched back on exit (the line says). */
     bool level, lr_from_level;
+    uint8_t source; /* SGIs: the vCPU that sent it (GICv2 reports it) */
 };
 
 struct vgic_cpu {
@@ -41,6 +46,7 @@ struct vgic_cpu {
 
 struct vgic_dist {
     spinlock_t lock; /* all of a domain's vGIC state */
+    unsigned version; /* 2 or 3: the host's, and so the register layout */
     bool enabled;
     struct vgic_irq spi[VGIC_NR_SPIS];
 };
@@ -48,7 +54,8 @@ struct vgic_dist {
 struct domain;
 struct vcpu;
 
-int vgic_domain_init(struct domain *d);
+/* version: the host GIC's; gicv: for GICv2, the host GICV frame. */
+int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv);
 /* Make intid (SGI/PPI of vcpu v, or SPI of its domain) pending and wake or
  * kick whoever must see it. */
 void vgic_inject(struct vcpu *v, unsigned intid);

@@ -1,15 +1,30 @@
-/* The hardware side of the virtual GIC (GICv3 virtual CPU interface). */
+/* The hardware side of the virtual GIC: list registers and the virtual CPU
+ * interface, GICv3 (ICH_* system registers) or GICv2 (GICH/GICV frames). */
 #ifndef ASM_VGIC_HW_H
 #define ASM_VGIC_HW_H
 
-#include <xam/types.h>
+#include <xam/hostdt.h>
 
 struct vcpu;
 
-/* Boot CPU, GICv3 host: read the list-register count. False on GICv2
- * hosts (no virtual GIC for guests yet there). */
-bool vgic_hw_init(void);
+struct vgic_hw_ops {
+    void (*init)(void);
+    void (*load)(struct vcpu *v);
+    void (*save)(struct vcpu *v);
+    void (*flush)(struct vcpu *v);
+    void (*sync)(struct vcpu *v);
+    void (*maintenance)(void);
+};
+
+extern const struct vgic_hw_ops vgic_v3_hw, vgic_v2_hw;
+void vgic_v2_set_gich(paddr_t base);
+
+/* Boot CPU: pick the host's flavour and read its list-register count. */
+int vgic_hw_init(const struct hostdt_gic *g);
 bool vgic_hw_present(void);
+unsigned vgic_hw_version(void);
+/* GICv2: the host's virtual CPU interface frame, mapped into guests. */
+paddr_t vgic_hw_gicv_base(void);
 void vgic_hw_load(struct vcpu *v);  /* on switch-in */
 void vgic_hw_save(struct vcpu *v);  /* on switch-out */
 void vgic_hw_flush(struct vcpu *v); /* before every guest entry */
