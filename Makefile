@@ -26,7 +26,7 @@ help:
 ## make deps       install/fetch everything the build and tests need
 ## make run        the demo: boot the hypervisor under QEMU (GICv3, 4 CPUs)
 ## make test       every test layer; ends with "N passed, N failed"
-## make bench      boot-time and size figures against the anchors
+## make bench      boot timeline, size and Linux-guest ratio against the anchors
 ## make clean      remove build/out (keeps downloaded packages)
 run: deps
 	$(MAKE) hypervisor
@@ -37,9 +37,11 @@ test:
 	$(MAKE) hypervisor
 	tests/run-all.sh
 
-bench: deps
+bench:
+	build/deps.sh --guests
 	$(MAKE) hypervisor
 	tests/bench/bench.sh $(HV_IMAGE) $(HV_ELF)
+	tests/bench/linux-ratio.sh $(HV_IMAGE)
 
 clean:
 	rm -rf $(OUT)/hv $(OUT)/tests $(HV_IMAGE)
