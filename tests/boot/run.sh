@@ -67,6 +67,18 @@ make_dtbs() {
         add_linux "$(dt dom-linux-pair)" lin2 0x5a000000 0x5e000000 "$rd" 0x20000 1
         add_domain "$(dt dom-linux-pair)" bare "$guests/hello.Image" 0x4c000000 memory=0:0x4000 cpus=1 vpl011
     fi
+    # badly behaved guests sharing one CPU with a good one
+    for g in 2 3; do
+        local f; f=$(dt dom-noisy-v$g)
+        cp "$(dt v$g-smp1)" "$f"
+        # fdtput puts each new node first: the good guest is built (and so
+        # queued) last, behind the ones that never give the CPU up
+        add_domain "$f" good "$guests/hello.Image" 0x50600000 memory=0:0x4000 cpus=1 vpl011
+        add_domain "$f" spin "$guests/noisy.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+        add_domain "$f" flood "$guests/noisy.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+        fdtput -t s "$f" /chosen/flood/kernel bootargs "noisy=flood"
+        add_domain "$f" faulty "$guests/fault.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+    done
     cp "$(dt v3-smp2)" "$(dt dom-fault)"
     add_domain "$(dt dom-fault)" good "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-fault)" faulty "$guests/fault.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
@@ -263,6 +275,18 @@ case_linux-pair-and-baremetal() {
     in_order 'all domains have stopped: powering off'
     absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
+noisy_neighbours() { # noisy_neighbours GIC: one CPU, four domains
+    boot "--gic $1 --smp 1 --dtb $(dt dom-noisy-v$1) --load $guests/noisy.Image@0x50000000 --load $guests/noisy.Image@0x50200000 --load $guests/fault.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
+    # the good guest finishes while the others are still misbehaving
+    in_order 'domain 4: good' '\(flood\) flood flood' '\(spin\) noisy: spinning for 2 s' \
+        '\(good\) hello: all checks passed' '\(spin\) noisy: done'
+    last_line=0
+    in_order '\(good\) hello: all checks passed' '\(flood\) noisy: done'
+    anywhere '\(spin\) noisy: spinning for 2 s' 'faulty \(domain [0-9]\): crashed' 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_noisy-neighbours-gicv2() { noisy_neighbours 2; }
+case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
     in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \

@@ -11,6 +11,7 @@ _start:
     .ascii  "ARM\x64"
     .long   0
 entry:
+    mov     x21, x0                 /* the device tree, for guest_main */
     ldr     x1, =__stack_top
     mov     sp, x1
     ldr     x1, =__bss_start
@@ -19,7 +20,8 @@ entry:
     b.hs    2f
     str     xzr, [x1], #8
     b       1b
-2:  bl      guest_main
+2:  mov     x0, x21
+    bl      guest_main
     /* PSCI SYSTEM_OFF if main returns */
     ldr     x0, =0x84000008
     hvc     #0
