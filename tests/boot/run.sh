@@ -79,6 +79,9 @@ make_dtbs() {
         fdtput -t s "$f" /chosen/flood/kernel bootargs "noisy=flood"
         add_domain "$f" faulty "$guests/fault.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
     done
+    cp "$(dt v3-smp1)" "$(dt dom-ptimer)"
+    add_domain "$(dt dom-ptimer)" ptimer "$guests/fault.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -t s "$(dt dom-ptimer)" /chosen/ptimer/kernel bootargs "fault=ptimer"
     cp "$(dt v3-smp2)" "$(dt dom-fault)"
     add_domain "$(dt dom-fault)" good "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-fault)" faulty "$guests/fault.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
@@ -287,6 +290,13 @@ noisy_neighbours() { # noisy_neighbours GIC: one CPU, four domains
 }
 case_noisy-neighbours-gicv2() { noisy_neighbours 2; }
 case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
+case_guest-physical-timer-trapped() {
+    boot "--gic 3 --smp 1 --dtb $(dt dom-ptimer) --load $guests/fault.Image@0x50000000" $K
+    in_order '\(ptimer\) fault: programming the EL1 physical timer' \
+        'WARNING: ptimer: vCPU0: trapped system register access at 0x4000[0-9a-f]+ \(system register or instruction access' \
+        'ptimer \(domain 1\): crashed' 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
     in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \

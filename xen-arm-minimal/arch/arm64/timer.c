@@ -42,10 +42,13 @@ int timer_init(const struct hostdt_timer *t)
 void timer_cpu_init(void)
 {
     write_sysreg(CNT_CTL_IMASK, cnthp_ctl_el2);
-    /* EL1 gets the physical counter and timer; EL2 gets an event stream
-     * (bit 12 of the counter: about every 130 us at 62.5 MHz) so that no
-     * WFE-based wait can sleep forever on an event that never comes. */
-    write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN | CNTHCTL_EVNTEN | (12UL << 4), cnthctl_el2);
+    /* Guests may read the physical counter but not program the EL1
+     * physical timer: its interrupt would reach EL2 with nobody to give it
+     * to, so accesses trap (and are a guest fault); guests use the virtual
+     * timer, as Linux does. EL2 gets an event stream (bit 12 of the
+     * counter: about every 130 us at 62.5 MHz) so that no WFE-based wait
+     * can sleep forever on an event that never comes. */
+    write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EVNTEN | (12UL << 4), cnthctl_el2);
     isb();
     irq_enable_line(hyp_intid);
 }
