@@ -79,6 +79,9 @@ make_dtbs() {
         fdtput -t s "$f" /chosen/flood/kernel bootargs "noisy=flood"
         add_domain "$f" faulty "$guests/fault.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
     done
+    cp "$(dt v3-smp2)" "$(dt dom-reset)"
+    add_domain "$(dt dom-reset)" resetter "$guests/reset.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$(dt dom-reset)" other "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     cp "$(dt v3-smp1)" "$(dt dom-ptimer)"
     add_domain "$(dt dom-ptimer)" ptimer "$guests/fault.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     fdtput -t s "$(dt dom-ptimer)" /chosen/ptimer/kernel bootargs "fault=ptimer"
@@ -290,6 +293,17 @@ noisy_neighbours() { # noisy_neighbours GIC: one CPU, four domains
 }
 case_noisy-neighbours-gicv2() { noisy_neighbours 2; }
 case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
+case_guest-reset-rebuilds() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-reset) --load $guests/reset.Image@0x50000000 --load $guests/hello.Image@0x50200000" $K
+    in_order '\(resetter\) reset: first boot, writing a marker to RAM and resetting' \
+        'resetter \(domain [12]\): reset \(PSCI SYSTEM_RESET\): rebuilding it' \
+        'domain [12]: resetter rebuilt from its boot modules' '\(resetter\) reset: second boot' \
+        '\(resetter\) PASS: RAM is zeroed again after the reset' '\(resetter\) reset: all checks passed' \
+        'resetter \(domain [12]\): powered off' 'all domains have stopped: powering off'
+    anywhere '\(other\) hello: all checks passed'
+    count_is 1 'first boot'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
 case_guest-physical-timer-trapped() {
     boot "--gic 3 --smp 1 --dtb $(dt dom-ptimer) --load $guests/fault.Image@0x50000000" $K
     in_order '\(ptimer\) fault: programming the EL1 physical timer' \

@@ -129,6 +129,13 @@ static void load_blob(struct domain *d, paddr_t ipa, const void *src, uint64_t s
     dcache_clean_range(dst, size);
 }
 
+/* What each domain was built from, by domain id, for rebuilding it after a
+ * reset: it all points into the host device tree and the boot modules,
+ * which stay reserved and are never written. */
+static struct domain_desc built_from[MAX_DOMAINS + 1];
+
+static int populate(struct domain *d, const struct domain_desc *dd);
+
 static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain **out)
 {
     struct domain *d;
@@ -136,6 +143,33 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
     if (rc)
         return rc;
     *out = d;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        d->vcpus[i].pcpu = *next_cpu;
+        *next_cpu = (*next_cpu + 1) % nr_pcpus;
+        while (!pcpus[*next_cpu].online)
+            *next_cpu = (*next_cpu + 1) % nr_pcpus;
+    }
+    if (d->id <= MAX_DOMAINS)
+        built_from[d->id] = *dd;
+    return populate(d, dd);
+}
+
+int builder_rebuild(struct domain *d)
+{
+    int rc = domain_reinit(d);
+    if (rc)
+        return rc;
+    if ((rc = populate(d, &built_from[d->id])))
+        return rc;
+    log_info("domain %u: %s rebuilt from its boot modules", d->id, d->name);
+    d->state = DOMAIN_RUNNING;
+    sched_wake(&d->vcpus[0]);
+    return 0;
+}
+
+static int populate(struct domain *d, const struct domain_desc *dd)
+{
+    int rc;
     uint64_t bank0 = MIN(dd->mem, GUEST_RAM0_SIZE);
     if ((rc = domain_add_ram(d, GUEST_RAM0_BASE, bank0)))
         return rc;
@@ -172,12 +206,6 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
         return -XAM_ENOSPC;
     dcache_clean_range(dtb, GUEST_FDT_MAX);
 
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        d->vcpus[i].pcpu = *next_cpu;
-        *next_cpu = (*next_cpu + 1) % nr_pcpus;
-        while (!pcpus[*next_cpu].online)
-            *next_cpu = (*next_cpu + 1) % nr_pcpus;
-    }
     vcpu_arch_reset(&d->vcpus[0], entry, dd->dtb);
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <asm/percpu.h>
 #include <asm/spinlock.h>
 #include <string.h>
+#include <xam/builder.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
@@ -159,8 +160,54 @@ void domain_shutdown(struct domain *d, const char *why)
     }
 }
 
+void domain_reset(struct domain *d, const char *why)
+{
+    uint64_t flags = spin_lock_irqsave(&domains_lock);
+    if (d->state != DOMAIN_RUNNING) {
+        spin_unlock_irqrestore(&domains_lock, flags);
+        return;
+    }
+    d->state = DOMAIN_RESETTING;
+    spin_unlock_irqrestore(&domains_lock, flags);
+
+    log_info("%s (domain %u): %s: rebuilding it", d->name, d->id, why);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = &d->vcpus[i];
+        v->state = VCPU_OFF;
+        if (v->pcpu != this_cpu_id())
+            sched_kick(v->pcpu);
+    }
+    sched_domain_stopped(d);
+}
+
+int domain_reinit(struct domain *d)
+{
+    d->s2.pt.root = alloc_s2_table(NULL);
+    if (!d->s2.pt.root)
+        return -XAM_ENOMEM;
+    d->s2.pt.tables = 1;
+    d->nr_banks = 0;
+    d->nr_mmio = 0;
+    d->vpl011 = NULL;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = &d->vcpus[i];
+        v->state = VCPU_OFF;
+        v->wake_at = 0;
+        v->queued = false;
+    }
+    d->released = false;
+    return 0;
+}
+
 void domain_release(struct domain *d)
 {
     domain_free_memory(d);
     log_debug("%s: memory freed", d->name);
+    if (d->state != DOMAIN_RESETTING)
+        return;
+    int rc = builder_rebuild(d);
+    if (rc) {
+        d->state = DOMAIN_RUNNING; /* so that shutdown takes it down */
+        domain_shutdown(d, "could not be rebuilt after a reset");
+    }
 }

@@ -140,7 +140,7 @@ static uint64_t wake_expired(struct runqueue *rq)
 
 static void release_if_idle(struct domain *d)
 {
-    if (d->state == DOMAIN_SHUTDOWN && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE) == 0 &&
+    if (d->state != DOMAIN_RUNNING && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE) == 0 &&
         !__atomic_exchange_n(&d->released, true, __ATOMIC_ACQ_REL))
         domain_release(d);
 }

@@ -90,7 +90,7 @@ bool vpsci_call(struct vcpu *v)
         domain_shutdown(d, "powered off (PSCI SYSTEM_OFF)");
         return false;
     case PSCI_SYSTEM_RESET:
-        domain_shutdown(d, "asked for a reset (PSCI SYSTEM_RESET), which is not supported yet: stopped");
+        domain_reset(d, "reset (PSCI SYSTEM_RESET)");
         return false;
     default:
         log_debug("%s: vCPU%u: unsupported PSCI/SMCCC call 0x%x", d->name, v->id, fid);

@@ -45,7 +45,8 @@ struct guest_bank {
 
 enum domain_state {
     DOMAIN_RUNNING,
-    DOMAIN_SHUTDOWN, /* stopped; its memory is freed */
+    DOMAIN_SHUTDOWN,  /* stopped; its memory is freed */
+    DOMAIN_RESETTING, /* stopping, to be rebuilt from its boot modules */
 };
 
 struct domain {
@@ -79,6 +80,12 @@ int domain_add_mmio(struct domain *d, const struct mmio_region *r);
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
 /* Stop every vCPU, free the domain's memory; powers off when none is left. */
 void domain_shutdown(struct domain *d, const char *why);
+/* Stop every vCPU, then (once none is loaded anywhere) free the domain's
+ * memory and build it again from its boot modules. */
+void domain_reset(struct domain *d, const char *why);
+/* For the builder: an emptied domain (new stage 2, no RAM, no devices,
+ * vCPUs off), keeping its id, name, vCPU count and placement. */
+int domain_reinit(struct domain *d);
 unsigned domains_running(void);
 /* Free a stopped domain's memory; the scheduler calls it once no vCPU of
  * the domain is loaded anywhere. */
