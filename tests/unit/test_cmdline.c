@@ -1,4 +1,5 @@
 #include "unit.h"
+#include <string.h>
 #include <xam/cmdline.h>
 
 static void values(void **state)
@@ -45,10 +46,98 @@ static void quotes_and_truncation(void **state)
     assert_string_equal(small, "abc");
 }
 
+static void quoted_words_hide_their_contents(void **state)
+{
+    (void)state;
+    char v[64];
+    const char *cl = "dom0_args=\"console=hvc0 loglvl=none root=/dev/vda\" loglvl=all";
+    assert_true(cmdline_get(cl, "dom0_args", v, sizeof(v)));
+    assert_string_equal(v, "console=hvc0 loglvl=none root=/dev/vda");
+    assert_true(cmdline_get(cl, "loglvl", v, sizeof(v)));
+    assert_string_equal(v, "all"); /* not the one inside the quotes */
+    assert_false(cmdline_get(cl, "console", v, sizeof(v)));
+    assert_false(cmdline_get(cl, "root", v, sizeof(v)));
+    /* quotes may cover part of a value; they are dropped */
+    assert_true(cmdline_get("x=a\" b \"c y=1", "x", v, sizeof(v)));
+    assert_string_equal(v, "a b c");
+    assert_true(cmdline_get("x=a\" b \"c y=1", "y", v, sizeof(v)));
+    assert_string_equal(v, "1");
+    assert_true(cmdline_get("e=\"\"", "e", v, sizeof(v)));
+    assert_string_equal(v, "");
+}
+
+static void values_and_whitespace(void **state)
+{
+    (void)state;
+    char v[32];
+    assert_true(cmdline_get("a=b=c", "a", v, sizeof(v)));
+    assert_string_equal(v, "b=c");
+    assert_true(cmdline_get("a= b", "a", v, sizeof(v)));
+    assert_string_equal(v, "");
+    assert_true(cmdline_get("\n\tnoreboot\n", "noreboot", v, sizeof(v)));
+    assert_string_equal(v, "");
+    assert_true(cmdline_get("x=1\ty=2\nz=3", "y", v, sizeof(v)));
+    assert_string_equal(v, "2");
+    assert_true(cmdline_get("x=1\ty=2\nz=3", "z", v, sizeof(v)));
+    assert_string_equal(v, "3");
+    assert_false(cmdline_get("   \t\n ", "x", v, sizeof(v)));
+    /* a value that looks like a name is not that name */
+    assert_false(cmdline_get("dtuart=loglvl", "loglvl", v, sizeof(v)));
+}
+
+static void last_occurrence_wins_either_way(void **state)
+{
+    (void)state;
+    char v[32];
+    assert_true(cmdline_get("loglvl=all x loglvl", "loglvl", v, sizeof(v)));
+    assert_string_equal(v, ""); /* a later bare name clears the value */
+    assert_true(cmdline_get("loglvl loglvl=warn", "loglvl", v, sizeof(v)));
+    assert_string_equal(v, "warn");
+    /* a long value then a short one: no leftovers */
+    assert_true(cmdline_get("dtuart=/soc/serial@1c090000 dtuart=s0", "dtuart", v, sizeof(v)));
+    assert_string_equal(v, "s0");
+}
+
+static void names_are_whole_words(void **state)
+{
+    (void)state;
+    char v[32];
+    assert_true(cmdline_get("loglvlx=1 loglvl=2", "loglvl", v, sizeof(v)));
+    assert_string_equal(v, "2");
+    assert_true(cmdline_get("loglvl=2 loglvlx=1", "loglvl", v, sizeof(v)));
+    assert_string_equal(v, "2");
+    assert_true(cmdline_get("loglvl=2 loglvlx=1", "loglvlx", v, sizeof(v)));
+    assert_string_equal(v, "1");
+    assert_false(cmdline_get("loglvl=2", "loglvlx", v, sizeof(v)));
+    assert_false(cmdline_get("loglvl=2", "loglv", v, sizeof(v)));
+    assert_false(cmdline_get("loglvlx", "loglvl", v, sizeof(v)));
+}
+
+static void truncation_edges(void **state)
+{
+    (void)state;
+    char v[8];
+    memset(v, 'X', sizeof(v));
+    assert_true(cmdline_get("dtuart=/soc/serial@1c090000", "dtuart", v, 8));
+    assert_string_equal(v, "/soc/se");
+    memset(v, 'X', sizeof(v));
+    assert_true(cmdline_get("a=\"b c\"", "a", v, 4)); /* quotes do not count */
+    assert_string_equal(v, "b c");
+    memset(v, 'X', sizeof(v));
+    assert_true(cmdline_get("a=xyz", "a", v, 1));
+    assert_int_equal(v[0], '\0');
+    assert_int_equal(v[1], 'X');
+    memset(v, 'X', sizeof(v));
+    assert_true(cmdline_get("a=xyz", "a", v, 0)); /* presence only: nothing written */
+    assert_int_equal(v[0], 'X');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(values), T(bare_name_and_last_wins), T(prefixes_are_not_names), T(quotes_and_truncation),
+        T(quoted_words_hide_their_contents), T(values_and_whitespace), T(last_occurrence_wins_either_way),
+        T(names_are_whole_words), T(truncation_edges),
     };
     return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }

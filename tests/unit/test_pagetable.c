@@ -130,6 +130,161 @@ static void free_tables_visits_all_but_root(void **state)
     assert_int_equal(freed, pt.tables - 1);
 }
 
+static void expect_map(vaddr_t va, paddr_t want, uint64_t want_attrs)
+{
+    paddr_t pa = 0;
+    uint64_t attrs = 0;
+    if (!pt_lookup(&pt, va, &pa, &attrs))
+        fail_msg("0x%llx is not mapped", (unsigned long long)va);
+    assert_int_equal(pa, want);
+    assert_int_equal(attrs, want_attrs);
+}
+
+static void expect_unmapped(vaddr_t va)
+{
+    paddr_t pa;
+    uint64_t attrs;
+    assert_false(pt_lookup(&pt, va, &pa, &attrs));
+}
+
+/* Start at level 1 (39-bit VA): the table count shows which level a leaf
+ * went to, because only pages and 2 MiB blocks need tables below the root. */
+static void block_levels_from_level1(void **state)
+{
+    (void)state;
+    pt.start_level = 1;
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x140000000, 0x40000000, PT_HYP_DEVICE), 0);
+    assert_int_equal(pt.tables, 1); /* a level-1 block in the root */
+    expect_map(0x40000000, 0x140000000, PT_HYP_DEVICE);
+    expect_map(0x7fffffff, 0x17fffffff, PT_HYP_DEVICE);
+    expect_unmapped(0x3fffffff);
+    expect_unmapped(0x80000000);
+    assert_int_equal(pt_map(&pt, 0x80200000, 0x200000, 0x400000, PT_HYP_RO), 0);
+    assert_int_equal(pt.tables, 2); /* one level-2 table, two blocks in it */
+    expect_map(0x80200000, 0x200000, PT_HYP_RO);
+    expect_map(0x805fffff, 0x5fffff, PT_HYP_RO);
+    expect_unmapped(0x801fffff);
+    expect_unmapped(0x80600000);
+    assert_int_equal(pt_map(&pt, 0x80003000, 0x9000, 0x1000, PT_HYP_TEXT), 0);
+    assert_int_equal(pt.tables, 3); /* and a level-3 table for a page */
+    expect_map(0x80003abc, 0x9abc, PT_HYP_TEXT);
+    expect_unmapped(0x80002fff);
+    expect_unmapped(0x80004000);
+}
+
+static void block_needs_aligned_output_too(void **state)
+{
+    (void)state;
+    pt.start_level = 1;
+    /* VA 2 MiB-aligned, PA only 4 KiB-aligned: pages, not a block */
+    assert_int_equal(pt_map(&pt, 0x200000, 0x40001000, 0x200000, PT_HYP_RW), 0);
+    assert_int_equal(pt.tables, 3);
+    expect_map(0x200000, 0x40001000, PT_HYP_RW);
+    expect_map(0x3ff123, 0x40200123, PT_HYP_RW);
+    /* VA 1 GiB-aligned, PA only 2 MiB-aligned: 2 MiB blocks */
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x80200000, 0x40000000, PT_HYP_RW), 0);
+    assert_int_equal(pt.tables, 4);
+    expect_map(0x7fffffff, 0xc01fffff, PT_HYP_RW);
+}
+
+static void attributes_survive_at_every_level(void **state)
+{
+    (void)state;
+    const uint64_t odd = PT_ATTRIDX(MT_NORMAL_NC) | PT_AP_RES1 | PT_AP_RO | PT_AF | PT_XN;
+    assert_int_equal(pt_map(&pt, 0x1000, 0x1000, 0x1000, PT_HYP_TEXT), 0);
+    assert_int_equal(pt_map(&pt, 0x2000, 0x2000, 0x1000, PT_HYP_RO), 0);
+    assert_int_equal(pt_map(&pt, 0x3000, 0x3000, 0x1000, PT_HYP_DEVICE), 0);
+    assert_int_equal(pt_map(&pt, 0x200000, 0x200000, 0x200000, odd), 0);
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x40000000, 0x40000000, PT_HYP_RW), 0);
+    expect_map(0x1000, 0x1000, PT_HYP_TEXT);
+    expect_map(0x2000, 0x2000, PT_HYP_RO);
+    expect_map(0x3000, 0x3000, PT_HYP_DEVICE);
+    expect_map(0x300000, 0x300000, odd);
+    expect_map(0x50000000, 0x50000000, PT_HYP_RW);
+}
+
+static void nothing_maps_twice(void **state)
+{
+    (void)state;
+    pt.start_level = 1;
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x40000000, 0x40000000, PT_HYP_RW), 0);
+    assert_int_equal(pt_map(&pt, 0x40200000, 0x0, 0x200000, PT_HYP_RW), -XAM_EEXIST); /* 2M in 1G */
+    assert_int_equal(pt_map(&pt, 0x7ffff000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST);  /* page in 1G */
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x0, 0x40000000, PT_HYP_RW), -XAM_EEXIST);
+    assert_int_equal(pt_map(&pt, 0x80000000, 0x80000000, 0x200000, PT_HYP_RW), 0);
+    assert_int_equal(pt_map(&pt, 0x80000000, 0x0, 0x40000000, PT_HYP_RW), -XAM_EEXIST); /* 1G over 2M */
+    assert_int_equal(pt_map(&pt, 0x80001000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST);     /* page in 2M */
+    assert_int_equal(pt_map(&pt, 0x80200000, 0x5000, 0x1000, PT_HYP_RW), 0);
+    assert_int_equal(pt_map(&pt, 0x80200000, 0x0, 0x200000, PT_HYP_RW), -XAM_EEXIST); /* 2M over a page */
+    assert_int_equal(pt_map(&pt, 0x80200000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST);   /* the same page */
+    /* ending exactly where a mapping starts, or starting where one ends, is fine */
+    assert_int_equal(pt_map(&pt, 0x0, 0x0, 0x40000000, PT_HYP_RW), 0);
+    assert_int_equal(pt_map(&pt, 0x80201000, 0x6000, 0x1000, PT_HYP_RW), 0);
+    assert_int_equal(pt_map(&pt, 0x80400000, 0x400000, 0x200000, PT_HYP_RW), 0);
+    expect_map(0x3fffffff, 0x3fffffff, PT_HYP_RW);
+    expect_map(0x40000000, 0x40000000, PT_HYP_RW);
+    expect_map(0x80001000, 0x80001000, PT_HYP_RW);
+    expect_map(0x80200000, 0x5000, PT_HYP_RW);
+    expect_map(0x80201000, 0x6000, PT_HYP_RW);
+    expect_unmapped(0x80202000);
+    expect_map(0x80400000, 0x400000, PT_HYP_RW);
+}
+
+static void bad_arguments_change_nothing(void **state)
+{
+    (void)state;
+    pt.start_level = 1;
+    assert_int_equal(pt_map(&pt, 0x1001, 0x1000, 0x1000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, 0x1000, 0x1001, 0x1000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, 0x1000, 0x1000, 0xfff, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, 0x1000, 0x1000, 0, PT_HYP_RW), -XAM_EINVAL);
+    /* level 1 covers 39 bits of input */
+    assert_int_equal(pt_map(&pt, (1ULL << 39) - 0x1000, 0x1000, 0x2000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, 1ULL << 39, 0x1000, 0x1000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, (1ULL << 39) - 0x1000, 0x1000, 0x1000, PT_HYP_RW), 0);
+    /* wrap-around of either address */
+    assert_int_equal(pt_map(&pt, 0x1000, UINT64_MAX & ~0xfffULL, 0x2000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, UINT64_MAX & ~0xfffULL, 0x1000, 0x2000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt_map(&pt, 0x2000, (1ULL << 48) - 0x1000, 0x2000, PT_HYP_RW), -XAM_EINVAL);
+    assert_int_equal(pt.tables, 3); /* only the one good call allocated */
+    expect_unmapped(0x1000);
+    expect_unmapped(0x2000);
+}
+
+static void level0_reaches_48_bits(void **state)
+{
+    (void)state;
+    assert_int_equal(pt_map(&pt, 0xffffffe00000, 0xfffffffff000 - 0x1ff000, 0x200000, PT_HYP_RW), 0);
+    expect_map(0xffffffffffff & ~0xfffULL, 0xfffffffff000, PT_HYP_RW);
+    assert_int_equal(pt_map(&pt, 0x8000000000, 0x0, 0x1000, PT_HYP_RW), 0); /* second level-0 entry */
+    expect_map(0x8000000000, 0x0, PT_HYP_RW);
+    expect_unmapped(0x0);
+}
+
+static void every_table_allocation_can_fail(void **state)
+{
+    (void)state;
+    /* a page at level 3 from level 0 needs three tables: each missing one fails */
+    for (unsigned have = 0; have < 3; have++) {
+        teardown(NULL);
+        setup(NULL);
+        budget = have;
+        assert_int_equal(pt_map(&pt, 0x40001000, 0x1000, 0x1000, PT_HYP_RW), -XAM_ENOMEM);
+        assert_int_equal(pt.tables, 1 + have);
+        expect_unmapped(0x40001000);
+    }
+    teardown(NULL);
+    setup(NULL);
+    budget = 3;
+    assert_int_equal(pt_map(&pt, 0x40001000, 0x1000, 0x1000, PT_HYP_RW), 0);
+    assert_int_equal(pt.tables, 4);
+    /* tables already there are reused: a neighbour needs none */
+    budget = 0;
+    assert_int_equal(pt_map(&pt, 0x40002000, 0x2000, 0x1000, PT_HYP_RW), 0);
+    assert_int_equal(pt_map(&pt, 0x40200000, 0x200000, 0x200000, PT_HYP_RW), 0); /* block in that L2 */
+    assert_int_equal(pt_map(&pt, 0x40400000, 0x400000, 0x1000, PT_HYP_RW), -XAM_ENOMEM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +294,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(table_exhaustion, setup, teardown),
         cmocka_unit_test_setup_teardown(stage2_starts_at_level1, setup, teardown),
         cmocka_unit_test_setup_teardown(free_tables_visits_all_but_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(block_levels_from_level1, setup, teardown),
+        cmocka_unit_test_setup_teardown(block_needs_aligned_output_too, setup, teardown),
+        cmocka_unit_test_setup_teardown(attributes_survive_at_every_level, setup, teardown),
+        cmocka_unit_test_setup_teardown(nothing_maps_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_arguments_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(level0_reaches_48_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_table_allocation_can_fail, setup, teardown),
     };
     return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);
 }

@@ -1,23 +1,41 @@
 # Host unit tests: the portable C, with the host compiler and libfdt, under
-# ASan and UBSan, with cmocka. make unit
+# ASan and UBSan, with cmocka. `make unit` builds every test program into
+# $(TESTS_OUT)/unit, dumps/compiles the DT fixtures and runs all groups.
 UNIT_OUT := $(TESTS_OUT)/unit
-UNIT_NAMES := memrange palloc fmt cmdline pagetable esr hostdt string
+UNIT_NAMES := memrange palloc fmt cmdline pagetable esr dtutil hostdt string
 UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
+UNIT_CC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -g -O1 $(HOST_WARNINGS) $(HOST_SAN) $(HOST_INCLUDES)
+# The portable sources are compiled once and kept in an archive: each test
+# program links only the members it needs.
+UNIT_PORTABLE_OBJS := $(patsubst %.c,$(UNIT_OUT)/obj/%.o,$(HOST_PORTABLE_SRCS))
+UNIT_LIB := $(UNIT_OUT)/libxam-host.a
+UNIT_TEST_OBJS := $(UNIT_NAMES:%=$(UNIT_OUT)/obj/tests/unit/test_%.o)
+UNIT_FIXTURES := $(UNIT_OUT)/dtb/.done
+# Reached through a chain of pattern rules: keep them for incremental builds.
+.SECONDARY: $(UNIT_TEST_OBJS)
 
-$(UNIT_OUT)/test_%: tests/unit/test_%.c tests/unit/unit.h $(HOST_PORTABLE_SRCS) tests/host.mk tests/unit/unit.mk
+$(UNIT_OUT)/obj/%.o: %.c tests/host.mk tests/unit/unit.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(HOST_PORTABLE_SRCS) -lcmocka -lfdt
+	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -c -o $@ $<
 
-# lib/string.c is included by the test itself, under other names.
-$(UNIT_OUT)/test_string: tests/unit/test_string.c tests/unit/unit.h xen-arm-minimal/lib/string.c tests/unit/unit.mk
-	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -fno-builtin -o $@ $< -lcmocka
+# test_string includes lib/string.c under other names: the host's builtins
+# must not stand in for the functions under test.
+$(UNIT_OUT)/obj/tests/unit/test_string.o: UNIT_CFLAGS += -fno-builtin
 
-$(UNIT_OUT)/dtb/.done: tests/dtb/make-fixtures.sh tests/dtb/qemu-dtb.sh $(wildcard tests/dtb/*.dts)
+$(UNIT_LIB): $(UNIT_PORTABLE_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(UNIT_OUT)/test_%: $(UNIT_OUT)/obj/tests/unit/test_%.o $(UNIT_LIB)
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB) -lcmocka -lfdt
+
+$(UNIT_FIXTURES): tests/dtb/make-fixtures.sh tests/dtb/qemu-dtb.sh $(wildcard tests/dtb/*.dts tests/dtb/*.dtsi)
 	tests/dtb/make-fixtures.sh $(UNIT_OUT)/dtb
-	touch $@
+	@touch $@
+
+-include $(UNIT_PORTABLE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d)
 
 .PHONY: unit
-unit: $(UNIT_BINS) $(UNIT_OUT)/dtb/.done
+unit: $(UNIT_BINS) $(UNIT_FIXTURES)
 	tests/unit/run.sh $(UNIT_OUT) $(UNIT_NAMES)

@@ -35,14 +35,16 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, bool upp
         } while (v);
 
     char sign = neg ? '-' : (flags & F_PLUS) ? '+' : (flags & F_SPACE) ? ' ' : 0;
+    int zeros = prec > n ? prec - n : 0;
     const char *prefix = "";
     if ((flags & F_ALT) && base == 16 && n && !(n == 1 && tmp[0] == '0'))
         prefix = upper ? "0X" : "0x";
-    else if ((flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0'))
+    /* "#o" only ensures the first digit is a zero: precision padding may
+     * already have put one there. */
+    else if ((flags & F_ALT) && base == 8 && zeros == 0 && (n == 0 || tmp[n - 1] != '0'))
         prefix = "0";
 
     int plen = (int)__builtin_strlen(prefix) + (sign ? 1 : 0);
-    int zeros = prec > n ? prec - n : 0;
     int body = plen + zeros + n;
 
     if ((flags & F_ZERO) && !(flags & F_LEFT) && prec < 0 && width > body) {
@@ -152,7 +154,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             break;
         }
         case 'p':
-            put_num(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, F_ALT, width, prec);
+            put_num(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, flags | F_ALT, width, prec);
             break;
         case 'c':
             if (!(flags & F_LEFT))
