@@ -49,6 +49,7 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/smp.c \
     $(HV_DIR)/arch/arm64/timer.c \
     $(HV_DIR)/arch/arm64/traps.c \
+    $(HV_DIR)/common/console_input.c \
     $(HV_DIR)/common/crashtest.c \
     $(HV_DIR)/common/irq.c \
     $(HV_DIR)/common/log.c \

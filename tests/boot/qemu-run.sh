@@ -2,7 +2,8 @@
 # Boot the hypervisor under QEMU's virt machine (TCG).
 #   qemu-run.sh [--gic 2|3] [--smp N] [--mem SIZE] [--dtb FILE] [--uboot]
 #               [--el1] [--shim SHIM.bin] [--timeout S] [--log FILE]
-#               [--workdir DIR] [--load FILE@ADDR]... -- IMAGE
+#               [--workdir DIR] [--load FILE@ADDR]... [--input FILE]
+#               [--input-after REGEX] -- IMAGE
 # With --uboot, Debian's U-Boot boots the image the way users do: the image
 # and the host DTB are placed in RAM by QEMU's generic loader, and U-Boot's
 # default boot fetches boot.scr.uimg (which runs booti) over TFTP from QEMU's
@@ -10,9 +11,12 @@
 # DTB at 0x40000000 when it boots no kernel), the image goes to 0x40200000 and the DTB
 # (--dtb, required) to 0x48000000 untouched, and tests/boot/shim.S enters the
 # image with x0 = 0x48000000. --load places a file (a domain's kernel, say)
-# in RAM with the generic loader. Without --timeout the console is interactive.
+# in RAM with the generic loader. --input feeds FILE to the serial console
+# (without -nographic's multiplexer, which would take Ctrl-A for itself),
+# once a line matching --input-after appears on the console (with --log).
+# Without --timeout the console is interactive.
 set -euo pipefail
-gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() timeout_s="" log="" workdir=""
+gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --gic) gic=$2; shift 2 ;;
@@ -23,6 +27,8 @@ while [ $# -gt 0 ]; do
         --el1) el1=1; shift ;;
         --shim) shim=$2; shift 2 ;;
         --load) loads+=("$2"); shift 2 ;;
+        --input) input=$2; shift 2 ;;
+        --input-after) input_after=$2; shift 2 ;;
         --timeout) timeout_s=$2; shift 2 ;;
         --log) log=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
@@ -37,8 +43,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 virt=on
 [ "$el1" -eq 1 ] && virt=off
-args=(-M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m "$mem"
-      -nographic -no-reboot)
+args=(-M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m "$mem" -no-reboot)
+if [ -n "$input" ]; then
+    args+=(-display none -serial stdio -monitor none)
+else
+    args+=(-nographic)
+fi
 
 # Where U-Boot-path blobs go: clear of U-Boot's own DTB (0x40000000, 1 MiB),
 # its scriptaddr (0x40200000) and its relocated copy at the top of RAM.
@@ -85,8 +95,24 @@ if [ -z "$timeout_s" ]; then
 fi
 # Non-interactive: own process group, hard time-out, console to the log.
 log=${log:-/dev/stdout}
+stdin=${input:-/dev/null}
+feeder=""
+if [ -n "$input" ] && [ -n "$input_after" ] && [ "$log" != /dev/stdout ]; then
+    stdin=$(mktemp -u)
+    mkfifo "$stdin"
+    : >"$log"
+    ( exec >"$stdin"
+      until grep -qE -- "$input_after" "$log"; do sleep 0.05; done
+      cat "$input"
+      sleep "$timeout_s" ) &
+    feeder=$!
+fi
 set +e
-timeout --kill-after=5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null >"$log" 2>&1
+timeout --kill-after=5 "$timeout_s" qemu-system-aarch64 "${args[@]}" <"$stdin" >"$log" 2>&1
 rc=$?
 set -e
+if [ -n "$feeder" ]; then
+    kill "$feeder" 2>/dev/null
+    rm -f "$stdin"
+fi
 exit $rc

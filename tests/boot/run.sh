@@ -79,6 +79,9 @@ make_dtbs() {
         fdtput -t s "$f" /chosen/flood/kernel bootargs "noisy=flood"
         add_domain "$f" faulty "$guests/fault.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
     done
+    cp "$(dt v3-smp1)" "$(dt dom-echo)"
+    add_domain "$(dt dom-echo)" echo "$guests/echo.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    printf 'hl\001\001\001hello world\r' >"$out/dtb/echo-input"
     cp "$(dt v3-smp2)" "$(dt dom-reset)"
     add_domain "$(dt dom-reset)" resetter "$guests/reset.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-reset)" other "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
@@ -293,6 +296,18 @@ noisy_neighbours() { # noisy_neighbours GIC: one CPU, four domains
 }
 case_noisy-neighbours-gicv2() { noisy_neighbours 2; }
 case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
+case_console-input() {
+    # keys for the hypervisor, then Ctrl-A three times: input moves to the
+    # domain, whose receive interrupt brings it the line
+    boot "--gic 3 --smp 1 --dtb $(dt dom-echo) --load $guests/echo.Image@0x50000000 --input $out/dtb/echo-input --input-after echo:.waiting" $K
+    in_order 'console: input to the hypervisor \(Ctrl-A three times: next domain; h: help\)' \
+        '\(echo\) echo: waiting for a line' \
+        'console keys: h this help, l list domains' 'domain 1: echo, 1 vCPU, running, console vpl011' \
+        'console: input to echo \(domain 1\)' \
+        '\(echo\) echo: got "hello world"' '\(echo\) PASS: the receive interrupt fired' \
+        '\(echo\) PASS: with the input drained and masked, no interrupt is raised'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
 case_guest-reset-rebuilds() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-reset) --load $guests/reset.Image@0x50000000 --load $guests/hello.Image@0x50200000" $K
     in_order '\(resetter\) reset: first boot, writing a marker to RAM and resetting' \

@@ -1,15 +1,13 @@
 /* Interrupts for guests on a GICv3 host: the virtual timer at the rate it
  * was programmed, the guest counter starting near zero, WFI woken by an
  * interrupt, PSCI CPU_ON of the second vCPU, and SGIs between the two. */
+#include "gicv3.h"
 #include "lib.h"
 
-#define GICD 0x03001000UL
-#define GICR(cpu) (0x03020000UL + (cpu) * 0x20000UL)
-#define SGI_FRAME 0x10000UL
 #define PPI_VTIMER 27
 #define TICKS 20
 
-extern char guest_vectors[], secondary_entry[];
+extern char secondary_entry[];
 static volatile unsigned ticks, sgis[2];
 static volatile int secondary_ready;
 static uint64_t period;
@@ -29,20 +27,9 @@ static unsigned my_id(void)
     return (unsigned)(m & 0xff);
 }
 
-static void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
-
 static void cpu_gic_init(unsigned cpu)
 {
-    uintptr_t rd = GICR(cpu);
-    w32(rd + 0x14, r32(rd + 0x14) & ~2u); /* WAKER: wake up */
-    while (r32(rd + 0x14) & 4u)
-        ;
-    w32(rd + SGI_FRAME + 0x100, (1u << PPI_VTIMER) | (1u << 1) | (1u << 2)); /* ISENABLER0 */
-    __asm__ volatile("msr vbar_el1, %0; isb" : : "r"(guest_vectors));
-    __asm__ volatile("msr s3_0_c4_c6_0, %0" : : "r"(0xffUL));  /* ICC_PMR_EL1 */
-    __asm__ volatile("msr s3_0_c12_c12_7, %0" : : "r"(1UL)); /* ICC_IGRPEN1_EL1 */
-    __asm__ volatile("isb; msr daifclr, #2");
+    gic_cpu_init(cpu, (1u << PPI_VTIMER) | (1u << 1) | (1u << 2));
 }
 
 static void send_sgi(unsigned intid, unsigned target)
@@ -54,9 +41,7 @@ static void send_sgi(unsigned intid, unsigned target)
 void guest_irq(void);
 void guest_irq(void)
 {
-    uint64_t iar;
-    __asm__ volatile("mrs %0, s3_0_c12_c12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
-    unsigned intid = (unsigned)(iar & 0xffffff);
+    unsigned intid = gic_ack();
     if (intid == PPI_VTIMER) {
         ticks++;
         uint64_t cval;
@@ -65,7 +50,7 @@ void guest_irq(void)
     } else if (intid < 16) {
         sgis[my_id()]++;
     }
-    __asm__ volatile("msr s3_0_c12_c12_1, %0; isb" : : "r"(iar)); /* ICC_EOIR1_EL1 */
+    gic_eoi(intid);
 }
 
 void guest_secondary(void);
@@ -88,8 +73,8 @@ void guest_main(void)
     check(start < freq, "the guest counter starts near zero (under 1 s at entry)");
 
     /* the distributor must say what we are talking to */
-    check((r32(GICD + 0xffe8) & 0xf0) == 0x30, "GICD_PIDR2 says GICv3");
-    w32(GICD, 0x12); /* GICD_CTLR: ARE, group 1 */
+    check((*(volatile uint32_t *)(GICD + 0xffe8) & 0xf0) == 0x30, "GICD_PIDR2 says GICv3");
+    gic_dist_enable();
     cpu_gic_init(0);
 
     period = freq / 500; /* 2 ms */

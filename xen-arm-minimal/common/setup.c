@@ -14,6 +14,7 @@
 #include <string.h>
 #include <xam/builder.h>
 #include <xam/cmdline.h>
+#include <xam/console_input.h>
 #include <xam/crashtest.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
@@ -157,6 +158,10 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     if ((rc = sched_init()))
         fatal("scheduler: cannot hook its IPI (error %d)", rc);
+    if ((rc = console_input_init(&host.uart)))
+        log_warn("console: input disabled: cannot hook interrupt %u (error %d)", host.uart.intid, rc);
+    else if (host.uart.intid)
+        log_info("console: input to the hypervisor (Ctrl-A three times: next domain; h: help)");
     if (builder_build_all(&host) == 0) {
         log_info("no domains to run: powering off");
         machine_poweroff();

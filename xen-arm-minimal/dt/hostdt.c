@@ -368,6 +368,8 @@ static int read_console(struct ctx *c)
     u->node = node;
     u->base = r.base;
     u->size = r.size;
+    if (dt_read_irq(fdt, node, 0, &u->intid, NULL))
+        u->intid = 0; /* no usable interrupt: the console is output-only */
     dt_node_path(fdt, node, u->path, sizeof(u->path));
     return 0;
 }

@@ -17,7 +17,12 @@
 #define UART_ICR 0x044
 #define FR_RXFE (1u << 4)
 #define FR_TXFE (1u << 7)
+#define INT_RX (1u << 4)
 #define INT_TX (1u << 5)
+#define INT_RT (1u << 6)
+#define FR_RXFF (1u << 6)
+#define FR_TXFF_BIT (1u << 5)
+#define RX_FIFO 32
 
 #define LINE_MAX 160
 
@@ -26,15 +31,19 @@ struct vpl011 {
     uint32_t imsc;
     unsigned len;
     char line[LINE_MAX];
+    /* console input */
+    unsigned rx_head, rx_count;
+    char rx[RX_FIFO];
+    uint64_t rx_dropped;
 };
 
 /* Output is taken as soon as it is written, so the transmit FIFO is always
- * below its trigger level: TX is always raised, and the line to the vGIC is
- * simply whether the guest unmasked it. */
+ * below its trigger level: TX is always raised. Receive (and its time-out)
+ * is raised while input waits. The line to the vGIC is whether any raised
+ * one is unmasked. */
 static uint32_t raw_status(const struct vpl011 *u)
 {
-    (void)u;
-    return INT_TX;
+    return INT_TX | (u->rx_count ? INT_RX | INT_RT : 0);
 }
 
 static void update_irq(struct domain *d, struct vpl011 *u)
@@ -56,8 +65,10 @@ static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 
     if (a->write) {
         if (off == UART_IMSC) {
+            uint64_t flags = spin_lock_irqsave(&u->lock);
             u->imsc = (uint32_t)a->value & 0x7ff;
             update_irq(v->dom, u);
+            spin_unlock_irqrestore(&u->lock, flags);
         } else if (off == UART_DR) {
             char c = (char)(a->value & 0xff);
             uint64_t flags = spin_lock_irqsave(&u->lock);
@@ -72,15 +83,27 @@ static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
         }
         return 0; /* other registers: writes ignored */
     }
-    /* The transmitter is always ready (output is taken synchronously) and
-     * there is no input yet. */
+    /* The transmitter is always ready (output is taken synchronously). */
+    uint64_t flags = spin_lock_irqsave(&u->lock);
+    a->value = 0;
     switch (off) {
-    case UART_FR: a->value = FR_TXFE | FR_RXFE; break;
+    case UART_DR:
+        if (u->rx_count) {
+            a->value = (unsigned char)u->rx[u->rx_head];
+            u->rx_head = (u->rx_head + 1) % RX_FIFO;
+            u->rx_count--;
+            update_irq(v->dom, u);
+        }
+        break;
+    case UART_FR:
+        a->value = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == RX_FIFO ? FR_RXFF : 0);
+        break;
     case UART_IMSC: a->value = u->imsc; break;
     case UART_RIS: a->value = raw_status(u); break;
     case UART_MIS: a->value = raw_status(u) & u->imsc; break;
     default: a->value = 0; break;
     }
+    spin_unlock_irqrestore(&u->lock, flags);
     return 0;
 }
 
@@ -101,6 +124,23 @@ int vpl011_attach(struct domain *d)
     }
     d->vpl011 = u;
     return 0;
+}
+
+bool vpl011_receive(struct domain *d, char c)
+{
+    struct vpl011 *u = d->vpl011;
+    if (!u)
+        return false;
+    uint64_t flags = spin_lock_irqsave(&u->lock);
+    if (u->rx_count == RX_FIFO) {
+        u->rx_dropped++;
+    } else {
+        u->rx[(u->rx_head + u->rx_count) % RX_FIFO] = c;
+        u->rx_count++;
+        update_irq(d, u);
+    }
+    spin_unlock_irqrestore(&u->lock, flags);
+    return true;
 }
 
 void vpl011_detach(struct domain *d)

@@ -65,6 +65,13 @@ static int v2_init(const struct hostdt_gic *g)
         wr(gicd, GICD_IPRIORITYR + i, DEFAULT_PRIO * 0x01010101u);
     for (unsigned i = 32; i < lines; i += 16)
         wr(gicd, GICD_ICFGR + i / 4, 0);
+    /* SPIs go to the boot CPU (ITARGETSR0 reads back its own interface;
+     * zero on a uniprocessor GIC, whose only interface is number 0). */
+    uint32_t me = rd(gicd, GICD_ITARGETSR) & 0xff;
+    if (me == 0)
+        me = 1;
+    for (unsigned i = 32; i < lines; i += 4)
+        wr(gicd, GICD_ITARGETSR + i, me * 0x01010101u);
     wr(gicd, GICD_CTLR, 1);
     return 0;
 }

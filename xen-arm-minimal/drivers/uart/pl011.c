@@ -4,8 +4,13 @@
 
 #define UART_DR 0x00
 #define UART_FR 0x18
+#define UART_IMSC 0x38
+#define UART_ICR 0x44
+#define FR_RXFE (1u << 4)
 #define FR_TXFF (1u << 5)
 #define FR_BUSY (1u << 3)
+#define INT_RX (1u << 4)
+#define INT_RT (1u << 6)
 
 static inline volatile uint32_t *reg(paddr_t base, unsigned off)
 {
@@ -17,6 +22,19 @@ void pl011_putc(paddr_t base, char c)
     while (*reg(base, UART_FR) & FR_TXFF)
         ;
     *reg(base, UART_DR) = (unsigned char)c;
+}
+
+void pl011_enable_rx_irq(paddr_t base)
+{
+    *reg(base, UART_ICR) = INT_RX | INT_RT;
+    *reg(base, UART_IMSC) |= INT_RX | INT_RT;
+}
+
+int pl011_getc(paddr_t base)
+{
+    if (*reg(base, UART_FR) & FR_RXFE)
+        return -1;
+    return (int)(*reg(base, UART_DR) & 0xff);
 }
 
 void pl011_flush(paddr_t base)

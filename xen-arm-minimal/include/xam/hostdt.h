@@ -58,6 +58,7 @@ struct hostdt_uart {
     char path[DT_PATH_MAX];
     paddr_t base;
     uint64_t size;
+    unsigned intid; /* receive interrupt; 0: none described (output only) */
 };
 
 struct hostdt_error {

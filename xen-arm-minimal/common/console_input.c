@@ -1,0 +1,105 @@
+#include <xam/console_input.h>
+#include <xam/domain.h>
+#include <xam/irq.h>
+#include <xam/log.h>
+#include <xam/pl011.h>
+#include <xam/vpl011.h>
+
+#define CTRL_A 0x01
+
+/* Input state: only the CPU taking the UART's interrupt touches it. */
+static paddr_t uart;
+static unsigned focus; /* 0: the hypervisor; n: domains[n - 1] */
+static unsigned ctrl_a;
+
+static bool can_take_input(const struct domain *d)
+{
+    return d->state == DOMAIN_RUNNING && d->vpl011;
+}
+
+static void switch_focus(void)
+{
+    unsigned n = nr_domains;
+    for (unsigned step = 0; step < n + 1; step++) {
+        focus = (focus + 1) % (n + 1);
+        if (focus == 0 || can_take_input(domains[focus - 1]))
+            break;
+    }
+    if (focus == 0)
+        log_info("console: input to the hypervisor (Ctrl-A three times: next domain; h: help)");
+    else
+        log_info("console: input to %s (domain %u) (Ctrl-A three times: next)", domains[focus - 1]->name,
+                 domains[focus - 1]->id);
+}
+
+static void hypervisor_key(char c)
+{
+    switch (c) {
+    case 'h':
+        log_info("console keys: h this help, l list domains; Ctrl-A three times moves input to the next domain");
+        break;
+    case 'l':
+        for (unsigned i = 0; i < nr_domains; i++) {
+            const struct domain *d = domains[i];
+            log_info("domain %u: %s, %u vCPU%s, %s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
+                     d->state == DOMAIN_RUNNING ? "running" : d->state == DOMAIN_RESETTING ? "resetting" : "stopped",
+                     d->vpl011 ? ", console vpl011" : "");
+        }
+        if (nr_domains == 0)
+            log_info("no domains");
+        break;
+    default:
+        break; /* line endings and unknown keys */
+    }
+}
+
+static void deliver(char c)
+{
+    if (focus > nr_domains || (focus && !can_take_input(domains[focus - 1]))) {
+        /* the domain went away: input comes back here */
+        focus = nr_domains;
+        switch_focus();
+    }
+    if (focus == 0)
+        hypervisor_key(c);
+    else
+        vpl011_receive(domains[focus - 1], c);
+}
+
+void console_input_char(char c)
+{
+    if (c == CTRL_A) {
+        if (++ctrl_a == 3) {
+            ctrl_a = 0;
+            switch_focus();
+        }
+        return;
+    }
+    /* Fewer than three Ctrl-As were meant for whoever has the input. */
+    for (; ctrl_a; ctrl_a--)
+        deliver(CTRL_A);
+    deliver(c);
+}
+
+static void uart_rx_irq(unsigned intid __unused, void *arg __unused)
+{
+    int c;
+    while ((c = pl011_getc(uart)) >= 0)
+        console_input_char((char)c);
+}
+
+int console_input_init(const struct hostdt_uart *u)
+{
+    if (!u->intid)
+        return 0; /* output-only console */
+    uart = u->base;
+    int rc = irq_register(u->intid, uart_rx_irq, NULL);
+    if (rc)
+        return rc;
+    irq_enable_line(u->intid);
+    pl011_enable_rx_irq(uart);
+    /* Whatever was typed before now sits in the FIFO with its interrupt
+     * cleared, and a full FIFO takes no more: drain it. */
+    uart_rx_irq(u->intid, NULL);
+    return 0;
+}
