@@ -79,6 +79,25 @@ make_dtbs() {
         fdtput -t s "$f" /chosen/flood/kernel bootargs "noisy=flood"
         add_domain "$f" faulty "$guests/fault.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
     done
+    # vCPU placement from a cpupool and from hard affinity, on 4 CPUs
+    f=$(dt dom-placement)
+    cp "$(dt v3-smp4)" "$f"
+    fdtput -c "$f" /chosen/pool23
+    fdtput -t s "$f" /chosen/pool23 compatible xen,cpupool
+    fdtput -t x "$f" /chosen/pool23 cpupool-cpus "$(fdtget -t x "$f" /cpus/cpu@2 phandle)" "$(fdtget -t x "$f" /cpus/cpu@3 phandle)"
+    fdtput -t x "$f" /chosen/pool23 phandle 0x7000
+    add_domain "$f" badpool "$guests/hello.Image" 0x50600000 memory=0:0x4000 cpus=1 vpl011 domain-cpupool=0x7001
+    add_domain "$f" badaff "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -c "$f" /chosen/badaff/vcpu0
+    fdtput -t s "$f" /chosen/badaff/vcpu0 compatible xen,vcpu
+    fdtput -t x "$f" /chosen/badaff/vcpu0 id 0
+    fdtput -t s "$f" /chosen/badaff/vcpu0 hard-affinity "9"
+    add_domain "$f" pinned "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -c "$f" /chosen/pinned/vcpu0
+    fdtput -t s "$f" /chosen/pinned/vcpu0 compatible xen,vcpu
+    fdtput -t x "$f" /chosen/pinned/vcpu0 id 0
+    fdtput -t s "$f" /chosen/pinned/vcpu0 hard-affinity "1"
+    add_domain "$f" pooled "$guests/timer.Image" 0x50000000 memory=0:0x4000 cpus=2 vpl011 domain-cpupool=0x7000
     cp "$(dt v3-smp1)" "$(dt dom-echo)"
     add_domain "$(dt dom-echo)" echo "$guests/echo.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     printf 'hl\001\001\001hello world\r' >"$out/dtb/echo-input"
@@ -296,6 +315,17 @@ noisy_neighbours() { # noisy_neighbours GIC: one CPU, four domains
 }
 case_noisy-neighbours-gicv2() { noisy_neighbours 2; }
 case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
+case_vcpu-placement() {
+    boot "--gic 3 --smp 4 --dtb $(dt dom-placement) --load $guests/timer.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
+    anywhere 'domain [0-9]: pooled, 2 vCPUs, .*vCPU0 on CPU2' 'domain [0-9]: vCPU placement 0:CPU2 1:CPU3' \
+        'domain [0-9]: pinned, 1 vCPU, .*vCPU0 on CPU1' \
+        'ERROR: /chosen/badaff/vcpu0: hard-affinity: names no online CPU of the domain.s cpupool; domain skipped' \
+        'ERROR: /chosen/badpool: domain-cpupool: does not point to a "xen,cpupool" node; domain skipped' \
+        '\(pooled\) timer: all checks passed' '\(pinned\) hello: all checks passed'
+    in_order 'all domains have stopped: powering off'
+    count_is 2 ERROR
+    absent 'FAIL' 'CRASH' 'PANIC'
+}
 case_console-input() {
     # keys for the hypervisor, then Ctrl-A three times: input moves to the
     # domain, whose receive interrupt brings it the line

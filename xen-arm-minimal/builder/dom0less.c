@@ -7,10 +7,12 @@
 #include <asm/timer.h>
 #include <asm/vgic_hw.h>
 #include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xam/builder.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
+#include <xam/fmt.h>
 #include <xam/guest_fdt.h>
 #include <xam/log.h>
 #include <xam/sched.h>
@@ -29,7 +31,11 @@ struct domain_desc {
     uint64_t text_offset, image_size;
     /* guest addresses, decided before anything is allocated */
     paddr_t dtb, initrd;
+    /* physical CPUs each vCPU may run on (bit n: CPU n) */
+    uint64_t allowed[DOMAIN_MAX_VCPUS];
 };
+
+_Static_assert(NR_CPUS <= 64, "CPU masks are 64-bit");
 
 static bool reject(const struct hostdt *h, int node, const char *prop, const char *why)
 {
@@ -44,6 +50,119 @@ static uint64_t le64(const uint8_t *p)
     for (int i = 7; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
+}
+
+static uint64_t online_mask(void)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < nr_pcpus; i++)
+        if (pcpus[i].online)
+            m |= 1ULL << i;
+    return m;
+}
+
+/* The physical CPU behind a /cpus node, by its MPIDR; -1 if not ours. */
+static int pcpu_of_node(const void *fdt, int cpu_node)
+{
+    int len;
+    const fdt32_t *reg = fdt_getprop(fdt, cpu_node, "reg", &len);
+    if (!reg || (len != 4 && len != 8))
+        return -1;
+    uint64_t mpidr = dt_read_cells(reg, (unsigned)len / 4);
+    for (unsigned i = 0; i < nr_pcpus; i++)
+        if (pcpus[i].mpidr == mpidr)
+            return (int)i;
+    return -1;
+}
+
+/* domain-cpupool = <&pool>, pool: compatible "xen,cpupool", cpupool-cpus =
+ * <&cpu...>. Returns false (after saying why) if it is malformed. */
+static bool read_cpupool(const struct hostdt *h, int node, uint64_t *mask)
+{
+    const void *fdt = h->fdt;
+    int len;
+    const fdt32_t *ph = fdt_getprop(fdt, node, "domain-cpupool", &len);
+    *mask = online_mask();
+    if (!ph)
+        return true;
+    if (len != 4)
+        return reject(h, node, "domain-cpupool", "must be one phandle");
+    int pool = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+    if (pool < 0 || !dt_prop_has_string(fdt, pool, "compatible", "xen,cpupool"))
+        return reject(h, node, "domain-cpupool", "does not point to a \"xen,cpupool\" node");
+    const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
+    if (!cpus || len <= 0 || len % 4)
+        return reject(h, pool, "cpupool-cpus", "missing or not a list of phandles");
+    uint64_t m = 0;
+    for (int i = 0; i < len / 4; i++) {
+        int cpu = fdt_node_offset_by_phandle(fdt, fdt32_ld(&cpus[i]));
+        int p = cpu >= 0 ? pcpu_of_node(fdt, cpu) : -1;
+        if (p < 0)
+            return reject(h, pool, "cpupool-cpus", "names a node that is no CPU of this machine");
+        m |= 1ULL << p;
+    }
+    *mask = m & online_mask();
+    if (!*mask)
+        return reject(h, pool, "cpupool-cpus", "none of its CPUs is online");
+    return true;
+}
+
+/* "0-3,5": CPU numbers as the hypervisor counts them (boot CPU first,
+ * then the others in /cpus order). */
+static bool parse_cpu_list(const char *s, int len, uint64_t *mask)
+{
+    uint64_t m = 0;
+    const char *end = s + len;
+    while (s < end && *s) {
+        char *e;
+        unsigned long a = strtoul(s, &e, 10), b = a;
+        if (e == s)
+            return false;
+        s = e;
+        if (*s == '-') {
+            b = strtoul(++s, &e, 10);
+            if (e == s)
+                return false;
+            s = e;
+        }
+        if (a > b || b >= NR_CPUS)
+            return false;
+        for (unsigned long c = a; c <= b; c++)
+            m |= 1ULL << c;
+        if (*s == ',')
+            s++;
+        else if (s < end && *s)
+            return false;
+    }
+    *mask = m;
+    return m != 0;
+}
+
+/* xen,vcpu children: id = <n>, hard-affinity = "0-3,5". */
+static bool read_affinity(const struct hostdt *h, int node, struct domain_desc *dd, uint64_t pool)
+{
+    const void *fdt = h->fdt;
+    int child;
+    for (unsigned i = 0; i < dd->vcpus; i++)
+        dd->allowed[i] = pool;
+    fdt_for_each_subnode(child, fdt, node) {
+        if (!dt_prop_has_string(fdt, child, "compatible", "xen,vcpu"))
+            continue;
+        int len;
+        const fdt32_t *id = fdt_getprop(fdt, child, "id", &len);
+        if (!id || len != 4 || fdt32_ld(id) >= dd->vcpus)
+            return reject(h, child, "id", "missing, or not a vCPU of this domain");
+        const char *aff = fdt_getprop(fdt, child, "hard-affinity", &len);
+        if (!aff)
+            continue;
+        uint64_t m;
+        if (len <= 0 || aff[len - 1] != '\0' || !parse_cpu_list(aff, len, &m))
+            return reject(h, child, "hard-affinity", "must be a CPU list such as \"0-3,5\"");
+        if (!(m & pool))
+            return reject(h, child, "hard-affinity", "names no online CPU of the domain's cpupool");
+        dd->allowed[fdt32_ld(id)] = m & pool;
+    }
+    return true;
 }
 
 static bool describe(const struct hostdt *h, int node, struct domain_desc *dd)
@@ -71,6 +190,9 @@ static bool describe(const struct hostdt *h, int node, struct domain_desc *dd)
     if (dd->vcpus == 0 || dd->vcpus > DOMAIN_MAX_VCPUS)
         return reject(h, node, "cpus", "must be 1 to 8");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
+    uint64_t pool;
+    if (!read_cpupool(h, node, &pool) || !read_affinity(h, node, dd, pool))
+        return false;
 
     for (unsigned i = 0; i < h->nr_modules; i++) {
         if (h->modules[i].parent != node)
@@ -136,7 +258,9 @@ static struct domain_desc built_from[MAX_DOMAINS + 1];
 
 static int populate(struct domain *d, const struct domain_desc *dd);
 
-static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain **out)
+/* Place each vCPU on the allowed CPU carrying the fewest vCPUs so far
+ * (lowest number on a tie): domains spread over the machine. */
+static int build(const struct domain_desc *dd, unsigned *load, struct domain **out)
 {
     struct domain *d;
     int rc = domain_create(dd->name, dd->vcpus, &d);
@@ -144,10 +268,12 @@ static int build(const struct domain_desc *dd, unsigned *next_cpu, struct domain
         return rc;
     *out = d;
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        d->vcpus[i].pcpu = *next_cpu;
-        *next_cpu = (*next_cpu + 1) % nr_pcpus;
-        while (!pcpus[*next_cpu].online)
-            *next_cpu = (*next_cpu + 1) % nr_pcpus;
+        int best = -1;
+        for (unsigned c = 0; c < nr_pcpus; c++)
+            if ((dd->allowed[i] >> c) & 1 && (best < 0 || load[c] < load[best]))
+                best = (int)c;
+        d->vcpus[i].pcpu = (unsigned)best;
+        load[best]++;
     }
     if (d->id <= MAX_DOMAINS)
         built_from[d->id] = *dd;
@@ -214,7 +340,7 @@ unsigned builder_build_all(const struct hostdt *h)
 {
     const void *fdt = h->fdt;
     int chosen = fdt_path_offset(fdt, "/chosen");
-    unsigned built = 0, next_cpu = 0;
+    unsigned built = 0, load[NR_CPUS] = { 0 };
     struct domain *ready[MAX_DOMAINS];
     int node;
 
@@ -230,7 +356,7 @@ unsigned builder_build_all(const struct hostdt *h)
         if (!describe(h, node, &dd))
             continue;
         struct domain *d = NULL;
-        int rc = build(&dd, &next_cpu, &d);
+        int rc = build(&dd, load, &d);
         if (rc) {
             char path[DT_PATH_MAX];
             log_err("%s: cannot build the domain (error %d: %s); domain skipped",
@@ -247,6 +373,13 @@ unsigned builder_build_all(const struct hostdt *h)
                  dd.vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
         log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd.dtb,
                  dd.ramdisk ? ", ramdisk after it" : "");
+        if (d->nr_vcpus > 1) {
+            char where[8 * DOMAIN_MAX_VCPUS + 1];
+            unsigned n = 0;
+            for (unsigned i = 0; i < d->nr_vcpus; i++)
+                n += (unsigned)fmt_snprintf(where + n, sizeof(where) - n, " %u:CPU%u", i, d->vcpus[i].pcpu);
+            log_info("domain %u: vCPU placement%s", d->id, where);
+        }
     }
     /* Start them all only once every domain is built, as Xen does. */
     for (unsigned i = 0; i < built; i++)
