@@ -285,6 +285,22 @@ static void every_table_allocation_can_fail(void **state)
     assert_int_equal(pt_map(&pt, 0x40400000, 0x400000, 0x1000, PT_HYP_RW), -XAM_ENOMEM);
 }
 
+/* A CPU with a 36-bit physical address size gets 36-bit guest addresses:
+ * the walk still starts at level 1, but nothing at or above 2^36 maps. */
+static void smaller_input_size(void **state)
+{
+    (void)state;
+    struct pt s2 = { .start_level = 1, .in_bits = 36, .alloc_table = alloc };
+    s2.root = alloc(NULL);
+    paddr_t pa;
+    uint64_t attrs;
+    assert_int_equal(pt_map(&s2, (1ULL << 36) - 0x1000, 0x80000000, 0x1000, S2_RAM), 0);
+    assert_true(pt_lookup(&s2, (1ULL << 36) - 0x1000, &pa, &attrs));
+    assert_int_equal(pa, 0x80000000);
+    assert_int_equal(pt_map(&s2, 1ULL << 36, 0x80000000, 0x1000, S2_RAM), -XAM_EINVAL);
+    assert_int_equal(pt_map(&s2, (1ULL << 36) - 0x1000, 0x80001000, 0x2000, S2_RAM), -XAM_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +317,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_arguments_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(level0_reaches_48_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(every_table_allocation_can_fail, setup, teardown),
+        cmocka_unit_test_setup_teardown(smaller_input_size, setup, teardown),
     };
     return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * property, and skips only that domain. */
 #include <asm/cache.h>
 #include <asm/percpu.h>
+#include <asm/stage2.h>
 #include <asm/timer.h>
 #include <asm/vgic_hw.h>
 #include <libfdt.h>
@@ -182,6 +183,8 @@ static bool describe(const struct hostdt *h, int node, struct domain_desc *dd)
     if (kib == 0 || kib % 4 || kib > (GUEST_RAM0_SIZE >> 10) + (GiB(64) >> 10))
         return reject(h, node, "memory", "must be a non-zero multiple of 4 KiB, at most 67 GiB");
     dd->mem = kib << 10;
+    if (dd->mem > GUEST_RAM0_SIZE && GUEST_RAM1_BASE + (dd->mem - GUEST_RAM0_SIZE) > (1ULL << stage2_ipa_bits()))
+        return reject(h, node, "memory", "more than this CPU's guest physical address space holds");
 
     const fdt32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
     if (!cpus || len != 4)

@@ -48,6 +48,7 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
     struct domain *d = (struct domain *)(uintptr_t)pa;
     memset(d, 0, sizeof(*d));
     d->s2.pt.start_level = 1;
+    d->s2.pt.in_bits = stage2_ipa_bits();
     d->s2.pt.alloc_table = alloc_s2_table;
     d->s2.pt.root = alloc_s2_table(NULL);
     if (!d->s2.pt.root) {

@@ -49,7 +49,7 @@ static int map_level(struct pt *pt, uint64_t *table, unsigned level, vaddr_t va,
 
 int pt_map(struct pt *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t attrs)
 {
-    unsigned in_bits = level_shift(pt->start_level) + 9;
+    unsigned in_bits = pt->in_bits ? pt->in_bits : level_shift(pt->start_level) + 9;
     if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || size == 0)
         return -XAM_EINVAL;
     /* Input range within what the walk from start_level covers; output

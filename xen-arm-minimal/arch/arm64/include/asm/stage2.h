@@ -1,12 +1,13 @@
 /* Stage-2 translation: a guest's intermediate physical addresses (IPAs) to
- * host physical addresses. 4 KiB granule, 39-bit IPA (512 GiB: more than
- * the guest memory map uses), walks starting at level 1, 8-bit VMIDs. */
+ * host physical addresses. 4 KiB granule, walks starting at level 1, 8-bit
+ * VMIDs. The IPA size is what the CPU's physical address size allows, up to
+ * 39 bits (512 GiB: more than the guest memory map uses). */
 #ifndef ASM_STAGE2_H
 #define ASM_STAGE2_H
 
 #include <asm/pagetable.h>
 
-#define S2_IPA_BITS 39
+#define S2_IPA_BITS 39 /* at most */
 
 /* Stage-2 leaf attributes: MemAttr[5:2], S2AP[7:6], SH, AF, XN. */
 #define S2_MEMATTR_NORMAL (0xfULL << 2) /* Normal, outer and inner write-back */
@@ -26,8 +27,8 @@ struct stage2 {
     uint16_t vmid;
 };
 
-/* VTCR_EL2 for S2_IPA_BITS, or 0 if the CPU's physical address size cannot
- * hold the host's RAM under this configuration. */
+/* IPA bits for guests on this CPU: min(39, its physical address size). */
+unsigned stage2_ipa_bits(void);
 uint64_t stage2_vtcr(void);
 uint64_t stage2_vttbr(const struct stage2 *s2);
 
