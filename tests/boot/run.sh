@@ -335,7 +335,8 @@ case_console-input() {
         'console keys: h this help, l list domains' 'domain 1: echo, 1 vCPU, running, console vpl011' \
         'console: input to echo \(domain 1\)' \
         '\(echo\) echo: got "hello world"' '\(echo\) PASS: the receive interrupt fired' \
-        '\(echo\) PASS: with the input drained and masked, no interrupt is raised'
+        '\(echo\) PASS: with the input drained and masked, no interrupt is raised' \
+        '\(echo\) PASS: the transmit interrupt fired once when unmasked, and stopped when masked'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
 case_guest-reset-rebuilds() {

@@ -9,17 +9,22 @@
 #define UART_IMSC 0x38
 #define UART_MIS 0x40
 #define RX_INTS ((1u << 4) | (1u << 6))
+#define TX_INT (1u << 5)
 #define VPL011_SPI 32
 
 static volatile char line[64];
-static volatile unsigned len, done, rx_irqs;
+static volatile unsigned len, done, rx_irqs, tx_irqs;
 
 void guest_irq(void);
 void guest_irq(void)
 {
     volatile uint32_t *uart = (volatile uint32_t *)VPL011;
     unsigned intid = gic_ack();
-    if (intid == VPL011_SPI) {
+    if (intid == VPL011_SPI && (uart[UART_MIS / 4] & TX_INT)) {
+        /* TX wants data; we have none: mask it, or it stays raised */
+        tx_irqs++;
+        uart[UART_IMSC / 4] &= ~TX_INT;
+    } else if (intid == VPL011_SPI) {
         rx_irqs++;
         while (!(uart[UART_FR / 4] & (1u << 4))) { /* until RXFE */
             char c = (char)uart[UART_DR / 4];
@@ -50,5 +55,9 @@ void guest_main(void)
     puts_("\"\n");
     check(rx_irqs > 0, "the receive interrupt fired");
     check((uart[UART_MIS / 4] & RX_INTS) == 0, "with the input drained and masked, no interrupt is raised");
+    uart[UART_IMSC / 4] = TX_INT; /* the transmit FIFO is empty: TX fires */
+    for (int i = 0; i < 100 && !tx_irqs; i++)
+        __asm__ volatile("wfi");
+    check(tx_irqs == 1, "the transmit interrupt fired once when unmasked, and stopped when masked");
     psci_system_off();
 }
