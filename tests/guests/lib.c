@@ -50,6 +50,22 @@ void check(int ok, const char *what)
         failures++;
 }
 
+int dtb_mentions(uint64_t dtb, const char *word)
+{
+    const char *hay = (const char *)dtb;
+    unsigned n = 0;
+    while (word[n])
+        n++;
+    for (unsigned i = 0; dtb && i + n <= 4096; i++) {
+        unsigned j = 0;
+        while (j < n && hay[i + j] == word[j])
+            j++;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
 void psci_system_off(void)
 {
     hvc(0x84000008, 0, 0, 0);

@@ -13,6 +13,9 @@ uint64_t hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 uint64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 void check(int ok, const char *what);
 void psci_system_off(void) __attribute__((noreturn));
+/* Whether the device tree at dtb (the guest's x0) contains the word: its
+ * command line is plain text in the blob's first pages. */
+int dtb_mentions(uint64_t dtb, const char *word);
 extern unsigned failures;
 
 #endif

@@ -6,28 +6,11 @@
 
 void guest_main(uint64_t dtb);
 
-static int find(const char *hay, unsigned len, const char *needle)
-{
-    unsigned n = 0;
-    while (needle[n])
-        n++;
-    for (unsigned i = 0; i + n <= len; i++) {
-        unsigned j = 0;
-        while (j < n && hay[i + j] == needle[j])
-            j++;
-        if (j == n)
-            return 1;
-    }
-    return 0;
-}
-
 void guest_main(uint64_t dtb)
 {
     uint64_t freq, start, now;
     __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntvct_el0" : "=r"(freq), "=r"(start));
-    /* The flat tree's string data is plain ASCII: look for our word. */
-    const char *blob = (const char *)dtb;
-    int flood = dtb && find(blob, 4096, "noisy=flood");
+    int flood = dtb_mentions(dtb, "noisy=flood");
     puts_(flood ? "noisy: flooding my UART for 2 s\n" : "noisy: spinning for 2 s\n");
     unsigned long lines = 0;
     do {

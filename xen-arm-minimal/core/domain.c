@@ -135,6 +135,19 @@ static void domain_free_memory(struct domain *d)
     d->nr_banks = 0;
 }
 
+/* The domain has left DOMAIN_RUNNING: turn its vCPUs off, make CPUs that
+ * may be running them look, and free it at once if none is loaded. */
+static void stop_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = &d->vcpus[i];
+        v->state = VCPU_OFF;
+        if (v->pcpu != this_cpu_id())
+            sched_kick(v->pcpu);
+    }
+    sched_domain_stopped(d);
+}
+
 void domain_shutdown(struct domain *d, const char *why)
 {
     uint64_t flags = spin_lock_irqsave(&domains_lock);
@@ -147,14 +160,7 @@ void domain_shutdown(struct domain *d, const char *why)
     spin_unlock_irqrestore(&domains_lock, flags);
 
     log_info("%s (domain %u): %s", d->name, d->id, why);
-    /* Other CPUs may be running this domain's vCPUs: make them look. */
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
-        v->state = VCPU_OFF;
-        if (v->pcpu != this_cpu_id())
-            sched_kick(v->pcpu);
-    }
-    sched_domain_stopped(d);
+    stop_vcpus(d);
     if (left == 0) {
         log_info("all domains have stopped: powering off");
         machine_poweroff();
@@ -172,13 +178,7 @@ void domain_reset(struct domain *d, const char *why)
     spin_unlock_irqrestore(&domains_lock, flags);
 
     log_info("%s (domain %u): %s: rebuilding it", d->name, d->id, why);
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
-        v->state = VCPU_OFF;
-        if (v->pcpu != this_cpu_id())
-            sched_kick(v->pcpu);
-    }
-    sched_domain_stopped(d);
+    stop_vcpus(d);
 }
 
 int domain_reinit(struct domain *d)

@@ -186,6 +186,26 @@ unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool
     }
 }
 
+struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid)
+{
+    struct vgic_irq *irq = vgic_irq(v, intid);
+    struct vgic_lr_state st = { irq->pending || irq->level, irq->active, irq->priority, irq->source };
+    /* A level source's pending state is its line: not latched back. */
+    irq->lr_from_level = !irq->pending && irq->level;
+    irq->pending = irq->active = false;
+    irq->in_lr = true;
+    return st;
+}
+
+void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active)
+{
+    struct vgic_irq *irq = vgic_irq(v, intid);
+    if (pending && !irq->lr_from_level)
+        irq->pending = true;
+    irq->active = active;
+    irq->in_lr = false;
+}
+
 /* ---- MMIO emulation ------------------------------------------------------ */
 
 /* Bit-per-interrupt registers. first: INTID of bit 0 of this word. */

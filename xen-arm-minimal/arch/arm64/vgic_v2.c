@@ -56,19 +56,16 @@ static void v2_flush(struct vcpu *v)
     uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
     unsigned n = vgic_select_locked(v, intids, nr_lrs, &more);
     for (unsigned i = 0; i < n; i++) {
-        struct vgic_irq *irq = vgic_irq(v, intids[i]);
+        struct vgic_lr_state st = vgic_lr_take(v, intids[i]);
         /* group 0 (GICv2 guests enable group 0), 5-bit priority; SGIs carry
          * the sending vCPU, which the guest reads back from GICC_IAR */
-        uint32_t lr = (uint32_t)(irq->priority >> 3) << 23 | intids[i];
+        uint32_t lr = (uint32_t)(st.priority >> 3) << 23 | intids[i];
         if (intids[i] < 16)
-            lr |= (uint32_t)(irq->source & 7) << 10;
-        irq->lr_from_level = !irq->pending && irq->level;
-        if (irq->pending || irq->level)
+            lr |= (uint32_t)(st.source & 7) << 10;
+        if (st.pending)
             lr |= LR_PENDING;
-        if (irq->active)
+        if (st.active)
             lr |= LR_ACTIVE;
-        irq->pending = irq->active = false;
-        irq->in_lr = true;
         v->vgic.lr_intid[i] = intids[i];
         wr(GICH_LR + 4 * i, lr);
     }
@@ -87,11 +84,7 @@ static void v2_sync(struct vcpu *v)
     uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
     for (unsigned i = 0; i < v->vgic.nr_used_lrs; i++) {
         uint32_t lr = rd(GICH_LR + 4 * i);
-        struct vgic_irq *irq = vgic_irq(v, (unsigned)v->vgic.lr_intid[i]);
-        if ((lr & LR_PENDING) && !irq->lr_from_level)
-            irq->pending = true;
-        irq->active = (lr & LR_ACTIVE) != 0;
-        irq->in_lr = false;
+        vgic_lr_give_back(v, (unsigned)v->vgic.lr_intid[i], lr & LR_PENDING, lr & LR_ACTIVE);
         wr(GICH_LR + 4 * i, 0);
     }
     v->vgic.nr_used_lrs = 0;

@@ -77,16 +77,13 @@ static void v3_flush(struct vcpu *v)
     uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
     unsigned n = vgic_select_locked(v, intids, nr_lrs, &more);
     for (unsigned i = 0; i < n; i++) {
-        struct vgic_irq *irq = vgic_irq(v, intids[i]);
-        uint64_t lr = LR_GROUP1 | (uint64_t)irq->priority << 48 | intids[i];
-        irq->lr_from_level = !irq->pending && irq->level;
-        if (irq->pending || irq->level)
-            lr |= LR_STATE_PENDING;
-        if (irq->active)
-            lr |= LR_STATE_ACTIVE;
         /* the state now lives in the list register until the next exit */
-        irq->pending = irq->active = false;
-        irq->in_lr = true;
+        struct vgic_lr_state st = vgic_lr_take(v, intids[i]);
+        uint64_t lr = LR_GROUP1 | (uint64_t)st.priority << 48 | intids[i];
+        if (st.pending)
+            lr |= LR_STATE_PENDING;
+        if (st.active)
+            lr |= LR_STATE_ACTIVE;
         v->vgic.lr_intid[i] = intids[i];
         lr_access(i, true, lr);
     }
@@ -108,11 +105,7 @@ static void v3_sync(struct vcpu *v)
     uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
     for (unsigned i = 0; i < v->vgic.nr_used_lrs; i++) {
         uint64_t lr = lr_access(i, false, 0);
-        struct vgic_irq *irq = vgic_irq(v, (unsigned)v->vgic.lr_intid[i]);
-        if ((lr & LR_STATE_PENDING) && !irq->lr_from_level)
-            irq->pending = true;
-        irq->active = (lr & LR_STATE_ACTIVE) != 0;
-        irq->in_lr = false;
+        vgic_lr_give_back(v, (unsigned)v->vgic.lr_intid[i], lr & LR_STATE_PENDING, lr & LR_STATE_ACTIVE);
         lr_access(i, true, 0);
     }
     v->vgic.nr_used_lrs = 0;

@@ -74,4 +74,14 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool *more);
 struct vgic_irq *vgic_irq(struct vcpu *v, unsigned intid);
 
+/* Moving an interrupt's state into a list register and back (lock held):
+ * vgic_lr_take() says what the list register must show and marks it held;
+ * vgic_lr_give_back() takes the state the list register ended in. */
+struct vgic_lr_state {
+    bool pending, active;
+    uint8_t priority, source;
+};
+struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid);
+void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active);
+
 #endif
