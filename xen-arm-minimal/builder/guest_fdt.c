@@ -2,11 +2,7 @@
 #include <libfdt.h>
 #include <xam/fmt.h>
 #include <xam/guest_fdt.h>
-#include <xam/vgic.h>
-#include <xam/vpl011.h>
-
-#define GICV2_DIST 0x03001000ULL
-#define GICV2_CPU 0x03002000ULL
+#include <xam/guest_map.h>
 
 #define TRY(x)                                                                                     \
     do {                                                                                           \
@@ -96,7 +92,7 @@ static int node_gic(void *fdt, const struct guest_fdt_params *p)
         TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
         TRY(prop_reg(fdt, reg, 2));
     } else {
-        uint64_t reg[4] = { GICV2_DIST, 0x1000, GICV2_CPU, 0x2000 };
+        uint64_t reg[4] = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE };
         TRY(fdt_property_string(fdt, "compatible", "arm,gic-400"));
         TRY(prop_reg(fdt, reg, 2));
     }

@@ -8,15 +8,7 @@
 #include <asm/spinlock.h>
 #include <xam/types.h>
 
-/* Guest map (Xen's): the distributor, GICv3 redistributors, and for GICv2
- * the CPU interface (the host's GICV frame, mapped). */
-#define VGIC_V2_DIST_SIZE 0x1000ULL
-#define VGIC_V2_CPU_BASE 0x03002000ULL
-#define VGIC_V2_CPU_SIZE 0x2000ULL
-#define VGIC_DIST_BASE 0x03001000ULL
-#define VGIC_DIST_SIZE 0x10000ULL
-#define VGIC_RDIST_BASE 0x03020000ULL
-#define VGIC_RDIST_STRIDE 0x20000ULL /* RD + SGI frame per vCPU */
+#include <xam/guest_map.h>
 
 #define VGIC_NR_SPIS 32 /* INTIDs 32..63: the vPL011 is SPI 32 */
 #define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)

@@ -6,9 +6,7 @@
 
 #include <xam/types.h>
 
-#define VPL011_BASE 0x22000000ULL
-#define VPL011_SIZE 0x1000ULL
-#define VPL011_SPI 32
+#include <xam/guest_map.h>
 
 struct domain;
 

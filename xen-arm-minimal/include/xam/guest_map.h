@@ -1,0 +1,26 @@
+/* The guest physical memory map (Xen's, from its public arch-arm.h): where
+ * a domain finds its devices and RAM. One header, so the builder, the
+ * virtual devices and the documentation agree. */
+#ifndef XAM_GUEST_MAP_H
+#define XAM_GUEST_MAP_H
+
+/* virtual GIC */
+#define VGIC_DIST_BASE 0x03001000ULL
+#define VGIC_DIST_SIZE 0x10000ULL     /* GICv3 */
+#define VGIC_V2_DIST_SIZE 0x1000ULL
+#define VGIC_V2_CPU_BASE 0x03002000ULL /* the host's GICV frame */
+#define VGIC_V2_CPU_SIZE 0x2000ULL
+#define VGIC_RDIST_BASE 0x03020000ULL
+#define VGIC_RDIST_STRIDE 0x20000ULL /* RD + SGI frame per vCPU */
+
+/* virtual PL011 (SBSA subset) and its interrupt */
+#define VPL011_BASE 0x22000000ULL
+#define VPL011_SIZE 0x1000ULL
+#define VPL011_SPI 32
+
+/* RAM */
+#define GUEST_RAM0_BASE 0x40000000ULL
+#define GUEST_RAM0_SIZE 0xc0000000ULL /* 3 GiB */
+#define GUEST_RAM1_BASE 0x200000000ULL
+
+#endif
