@@ -98,6 +98,10 @@ make_dtbs() {
     fdtput -t x "$f" /chosen/pinned/vcpu0 id 0
     fdtput -t s "$f" /chosen/pinned/vcpu0 hard-affinity "1"
     add_domain "$f" pooled "$guests/timer.Image" 0x50000000 memory=0:0x4000 cpus=2 vpl011 domain-cpupool=0x7000
+    cp "$(dt v3-smp2)" "$(dt dom-isolate)"
+    add_domain "$(dt dom-isolate)" reader "$guests/isolate.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$(dt dom-isolate)" writer "$guests/isolate.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -t s "$(dt dom-isolate)" /chosen/writer/kernel bootargs "isolate=writer"
     cp "$(dt v3-smp1)" "$(dt dom-echo)"
     add_domain "$(dt dom-echo)" echo "$guests/echo.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     printf 'hl\001\001\001hello world\r' >"$out/dtb/echo-input"
@@ -325,6 +329,15 @@ case_vcpu-placement() {
     in_order 'all domains have stopped: powering off'
     count_is 2 ERROR
     absent 'FAIL' 'CRASH' 'PANIC'
+}
+case_guest-isolation() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-isolate) --load $guests/isolate.Image@0x50000000 --load $guests/isolate.Image@0x50200000" $K
+    in_order '\(writer\) isolate: pattern written' \
+        '\(reader\) PASS: the other domain.s pattern is nowhere in my RAM at the same addresses' \
+        '\(reader\) isolate: all checks passed'
+    anywhere 'domain [12]: writer, .*vCPU0 on CPU[01]' 'domain [12]: reader, .*vCPU0 on CPU[01]' \
+        'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
 }
 case_console-input() {
     # keys for the hypervisor, then Ctrl-A three times: input moves to the
