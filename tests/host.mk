@@ -10,7 +10,8 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/dt/hostdt.c \
     xen-arm-minimal/arch/arm64/pagetable.c \
     xen-arm-minimal/arch/arm64/esr.c \
-    xen-arm-minimal/builder/guest_fdt.c
+    xen-arm-minimal/builder/guest_fdt.c \
+    xen-arm-minimal/builder/domain_desc.c
 HOST_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/arm64/include
 HOST_WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wno-unused-parameter
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

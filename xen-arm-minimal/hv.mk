@@ -37,6 +37,7 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/vgic_v3.c \
     $(HV_DIR)/arch/arm64/vtimer.c \
     $(HV_DIR)/builder/dom0less.c \
+    $(HV_DIR)/builder/domain_desc.c \
     $(HV_DIR)/builder/guest_fdt.c \
     $(HV_DIR)/core/domain.c \
     $(HV_DIR)/core/sched.c \

@@ -2,7 +2,7 @@
 #   make fuzz-smoke   a short bounded run of each (part of make test)
 #   make fuzz         long runs: FUZZ_SECONDS per target (default 600)
 FUZZ_OUT := $(TESTS_OUT)/fuzz
-FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline
+FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -24,6 +24,7 @@ $(FUZZ_OUT)/seeds/.done: $(FUZZ_SEED_DTS) tests/dtb/qemu-dtb.sh
 	for f in $(FUZZ_SEED_DTS); do dtc -q -I dts -O dtb -o $(FUZZ_OUT)/seeds/hostdt/$$(basename $$f .dts).dtb $$f || exit 1; done
 	printf 'loglvl\nloglvl=all dtuart=/pl011@9000000 console=dtuart' >$(FUZZ_OUT)/seeds/cmdline/1
 	printf 'dtuart\ndtuart="/soc/uart@0" crash-test=abort dtuart=serial0' >$(FUZZ_OUT)/seeds/cmdline/2
+	rm -rf $(FUZZ_OUT)/seeds/builder && cp -r $(FUZZ_OUT)/seeds/hostdt $(FUZZ_OUT)/seeds/builder
 	rm -f $(FUZZ_OUT)/seeds/raw.dtb
 	touch $@
 

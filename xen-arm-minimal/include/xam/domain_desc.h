@@ -1,0 +1,45 @@
+/* Reading one /chosen domain node into a checked description, before any
+ * memory is touched: every property, the kernel's Image header, where the
+ * device tree and ramdisk will go, which CPUs each vCPU may use. Portable
+ * C: the hypervisor builds from it; the host fuzzes it (and will dry-run
+ * configurations with it). */
+#ifndef XAM_DOMAIN_DESC_H
+#define XAM_DOMAIN_DESC_H
+
+#include <xam/hostdt.h>
+
+#define DESC_MAX_VCPUS 8
+#define DESC_MAX_CPUS 64
+
+struct domain_desc {
+    int node;
+    const char *name;
+    uint64_t mem;
+    unsigned vcpus;
+    bool vpl011;
+    const struct hostdt_module *kernel, *ramdisk;
+    const char *bootargs;
+    uint64_t text_offset, image_size;
+    /* guest addresses, decided before anything is allocated */
+    paddr_t dtb, initrd;
+    /* physical CPUs each vCPU may run on (bit n: CPU n) */
+    uint64_t allowed[DESC_MAX_VCPUS];
+};
+
+/* What the description depends on besides the device tree. */
+struct builder_env {
+    unsigned nr_cpus;
+    uint64_t cpu_mpidr[DESC_MAX_CPUS]; /* CPU n's MPIDR (n as the hypervisor numbers them) */
+    uint64_t online;                   /* bit n: CPU n runs vCPUs */
+    unsigned ipa_bits;                 /* guest physical address size */
+    /* The first 64 bytes of a module (its Image header), or NULL. */
+    const uint8_t *(*module_header)(const struct hostdt_module *m, void *ctx);
+    void *ctx;
+};
+
+/* Describe the domain node at offset node. False (with a reason naming the
+ * node and property in err) if the domain must be skipped. */
+bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
+                     struct hostdt_error *err);
+
+#endif
