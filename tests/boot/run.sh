@@ -288,6 +288,8 @@ linux_boot() { # linux_boot GIC VCPUS
     boot "--gic $1 --smp 2 --dtb $(dt dom-linux-v$1-$2) $(LINUX_LOADS 0x50000000 0x58000000)" $U
     set -- "$2"
     in_order "domain 1: linux, $1 vCPU" 'domain 1: device tree at IPA 0x48000000, ramdisk after it' \
+        'domains: 1 +linux +[12] +\([01,]+\) +0x40000000-0x4fffffff -> 0x[0-9a-f]+ +vpl011' \
+        'domains: +kernel module at 0x50000000, 0x[0-9a-f]+ bytes' 'domains: +ramdisk module at 0x58000000' \
         '\(linux\) .*Booting Linux on physical CPU 0x0' "\\(linux\\) .*($gic_line)" \
         '\(linux\) .*arch_timer: cp15 timer\(s\) running at .*\(virt\)' \
         '\(linux\) .*22000000.sbsa-uart: ttyAMA0 at MMIO 0x22000000' \
@@ -322,6 +324,9 @@ case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
 case_vcpu-placement() {
     boot "--gic 3 --smp 4 --dtb $(dt dom-placement) --load $guests/timer.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
     anywhere 'domain [0-9]: pooled, 2 vCPUs, .*vCPU0 on CPU2' 'domain [0-9]: vCPU placement 0:CPU2 1:CPU3' \
+        'domains: id name +vCPUs \(CPUs\) +memory \(guest -> host\) +console' \
+        'domains: [0-9] +pooled +2 +\(2,3\) +0x40000000-0x40ffffff -> 0x[0-9a-f]+ +vpl011' \
+        'domains: [0-9] +pinned +1 +\(1\) ' \
         'domain [0-9]: pinned, 1 vCPU, .*vCPU0 on CPU1' \
         'ERROR: /chosen/badaff/vcpu0: hard-affinity: names no online CPU of the domain.s cpupool; domain skipped' \
         'ERROR: /chosen/badpool: domain-cpupool: does not point to a "xen,cpupool" node; domain skipped' \

@@ -144,6 +144,34 @@ static int populate(struct domain *d, const struct domain_desc *dd)
     return 0;
 }
 
+/* One table of what was built, for the user to check against the
+ * configuration: memory as guest -> host ranges, where each module was. */
+static void print_table(struct domain *const *ready, unsigned n)
+{
+    log_info("domains: id name             vCPUs (CPUs)      memory (guest -> host)                   console");
+    for (unsigned i = 0; i < n; i++) {
+        const struct domain *d = ready[i];
+        const struct domain_desc *dd = &built_from[d->id];
+        char cpus[4 * DOMAIN_MAX_VCPUS + 4], mem[96];
+        unsigned c = 0, m = 0;
+        for (unsigned v = 0; v < d->nr_vcpus; v++)
+            c += (unsigned)fmt_snprintf(cpus + c, sizeof(cpus) - c, "%s%u", v ? "," : "(", d->vcpus[v].pcpu);
+        fmt_snprintf(cpus + c, sizeof(cpus) - c, ")");
+        for (unsigned b = 0; b < d->nr_banks; b++)
+            m += (unsigned)fmt_snprintf(mem + m, sizeof(mem) - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "",
+                                        (unsigned long long)d->banks[b].ipa,
+                                        (unsigned long long)(d->banks[b].ipa + d->banks[b].size - 1),
+                                        (unsigned long long)d->banks[b].pa);
+        log_info("domains: %-2u %-16s %-5u %-12s %-40s %s", d->id, d->name, d->nr_vcpus, cpus, mem,
+                 d->vpl011 ? "vpl011" : "-");
+        log_info("domains:    kernel module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->kernel->base,
+                 (unsigned long long)dd->kernel->size);
+        if (dd->ramdisk)
+            log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
+                     (unsigned long long)dd->ramdisk->size);
+    }
+}
+
 unsigned builder_build_all(const struct hostdt *h)
 {
     const void *fdt = h->fdt;
@@ -194,6 +222,8 @@ unsigned builder_build_all(const struct hostdt *h)
             log_info("domain %u: vCPU placement%s", d->id, where);
         }
     }
+    if (built)
+        print_table(ready, built);
     /* Start them all only once every domain is built, as Xen does. */
     for (unsigned i = 0; i < built; i++)
         sched_wake(&ready[i]->vcpus[0]);
