@@ -452,6 +452,10 @@ for name in $all; do
     (
         start=$SECONDS
         "case_$name"
+        # A hypervisor crash is the likeliest cause of any failure: say it first.
+        if [ -n "$why" ] && grep -qE 'PANIC|\*\*\* CRASH' "$log"; then
+            why="the hypervisor crashed ($(grep -m1 -E 'PANIC|\*\*\* CRASH' "$log" | sed 's/^\[ *[0-9.]*\] //')); first unmet expectation: $why"
+        fi
         if [ -z "$why" ]; then
             echo "ok - boot/$name ($((SECONDS - start)) s)"
         else
