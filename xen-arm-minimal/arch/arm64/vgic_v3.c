@@ -13,7 +13,7 @@
 #define LR_STATE_ACTIVE (2ULL << 62)
 #define LR_GROUP1 (1ULL << 60)
 
-static unsigned nr_lrs, nr_apr;
+static unsigned nr_apr;
 
 #define LR_CASE(n)                                                                                 \
     case n:                                                                                        \
@@ -32,14 +32,12 @@ static uint64_t lr_access(unsigned i, bool write, uint64_t val)
     return val;
 }
 
-static void v3_init(void)
+static unsigned v3_init(void)
 {
     uint64_t vtr = read_sysreg(ich_vtr_el2);
-    nr_lrs = (unsigned)(vtr & 0x1f) + 1;
-    if (nr_lrs > 16)
-        nr_lrs = 16;
     unsigned pri_bits = (unsigned)((vtr >> 29) & 7) + 1;
     nr_apr = pri_bits >= 7 ? 4 : pri_bits == 6 ? 2 : 1;
+    return (unsigned)(vtr & 0x1f) + 1;
 }
 
 static void v3_load(struct vcpu *v)
@@ -69,47 +67,36 @@ static void v3_save(struct vcpu *v)
     isb();
 }
 
-static void v3_flush(struct vcpu *v)
+static uint64_t v3_lr_encode(unsigned intid, const struct vgic_lr_state *st)
 {
-    struct domain *d = v->dom;
-    unsigned intids[16];
-    bool more;
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
-    unsigned n = vgic_select_locked(v, intids, nr_lrs, &more);
-    for (unsigned i = 0; i < n; i++) {
-        /* the state now lives in the list register until the next exit */
-        struct vgic_lr_state st = vgic_lr_take(v, intids[i]);
-        uint64_t lr = LR_GROUP1 | (uint64_t)st.priority << 48 | intids[i];
-        if (st.pending)
-            lr |= LR_STATE_PENDING;
-        if (st.active)
-            lr |= LR_STATE_ACTIVE;
-        v->vgic.lr_intid[i] = intids[i];
-        lr_access(i, true, lr);
-    }
-    for (unsigned i = n; i < v->vgic.nr_used_lrs; i++)
-        lr_access(i, true, 0);
-    v->vgic.nr_used_lrs = n;
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
-    /* More waiting than fit: ask for a maintenance interrupt when the list
-     * registers drain, so they get refilled promptly. */
-    write_sysreg(ICH_HCR_EN | (more ? ICH_HCR_UIE : 0), ich_hcr_el2);
-    isb();
+    uint64_t lr = LR_GROUP1 | (uint64_t)st->priority << 48 | intid;
+    if (st->pending)
+        lr |= LR_STATE_PENDING;
+    if (st->active)
+        lr |= LR_STATE_ACTIVE;
+    return lr;
 }
 
-static void v3_sync(struct vcpu *v)
+static void v3_lr_decode(uint64_t lr, bool *pending, bool *active)
 {
-    if (v->vgic.nr_used_lrs == 0)
-        return;
-    struct domain *d = v->dom;
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
-    for (unsigned i = 0; i < v->vgic.nr_used_lrs; i++) {
-        uint64_t lr = lr_access(i, false, 0);
-        vgic_lr_give_back(v, (unsigned)v->vgic.lr_intid[i], lr & LR_STATE_PENDING, lr & LR_STATE_ACTIVE);
-        lr_access(i, true, 0);
-    }
-    v->vgic.nr_used_lrs = 0;
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    *pending = lr & LR_STATE_PENDING;
+    *active = lr & LR_STATE_ACTIVE;
+}
+
+static uint64_t v3_lr_read(unsigned i)
+{
+    return lr_access(i, false, 0);
+}
+
+static void v3_lr_write(unsigned i, uint64_t lr)
+{
+    lr_access(i, true, lr);
+}
+
+static void v3_enable(bool underflow)
+{
+    write_sysreg(ICH_HCR_EN | (underflow ? ICH_HCR_UIE : 0), ich_hcr_el2);
+    isb();
 }
 
 static void v3_maintenance(void)
@@ -121,7 +108,10 @@ const struct vgic_hw_ops vgic_v3_hw = {
     .init = v3_init,
     .load = v3_load,
     .save = v3_save,
-    .flush = v3_flush,
-    .sync = v3_sync,
+    .lr_encode = v3_lr_encode,
+    .lr_decode = v3_lr_decode,
+    .lr_read = v3_lr_read,
+    .lr_write = v3_lr_write,
+    .enable = v3_enable,
     .maintenance = v3_maintenance,
 };

@@ -7,12 +7,22 @@
 
 struct vcpu;
 
+struct vgic_lr_state;
+
+/* What differs between the GICv3 and GICv2 virtual interfaces: register
+ * access and list-register formats. Filling and draining the list
+ * registers is common (vgic_hw.c). */
 struct vgic_hw_ops {
-    void (*init)(void);
+    unsigned (*init)(void); /* returns the number of list registers */
     void (*load)(struct vcpu *v);
     void (*save)(struct vcpu *v);
-    void (*flush)(struct vcpu *v);
-    void (*sync)(struct vcpu *v);
+    uint64_t (*lr_encode)(unsigned intid, const struct vgic_lr_state *st);
+    void (*lr_decode)(uint64_t lr, bool *pending, bool *active);
+    uint64_t (*lr_read)(unsigned i);
+    void (*lr_write)(unsigned i, uint64_t lr);
+    /* virtual interface on; underflow: ask for the maintenance interrupt
+     * when the list registers run (nearly) empty */
+    void (*enable)(bool underflow);
     void (*maintenance)(void);
 };
 
