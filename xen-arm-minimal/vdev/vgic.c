@@ -81,6 +81,7 @@ bool vgic_has_pending_locked(struct vcpu *v)
 
 static void notify(struct vcpu *t)
 {
+    __atomic_store_n(&t->vgic.maybe_pending, true, __ATOMIC_RELEASE);
     /* A sleeping vCPU wakes; a running one on another CPU must leave the
      * guest so that its list registers get refilled. */
     if (t->state == VCPU_BLOCKED)
@@ -204,6 +205,8 @@ void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active
         irq->pending = true;
     irq->active = active;
     irq->in_lr = false;
+    if (irq->pending || irq->active || irq->level)
+        v->vgic.maybe_pending = true;
 }
 
 /* ---- MMIO emulation ------------------------------------------------------ */
@@ -298,6 +301,15 @@ static bool irq_regs(struct vcpu *v, struct mmio_access *a, unsigned off, unsign
     return false;
 }
 
+/* Route SPI intid to vCPU target; a pending one must reach its new owner. */
+static void retarget(struct domain *d, struct vcpu *v, unsigned intid, uint8_t target)
+{
+    struct vgic_irq *irq = &d->vgic.spi[intid - 32];
+    irq->target = target;
+    if (deliverable(d, intid, irq))
+        notify(owner(d, v, intid));
+}
+
 static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
@@ -315,7 +327,7 @@ static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
             } else if (a->write) {
                 uint8_t mask = (uint8_t)(a->value >> (8 * i));
                 if (mask)
-                    d->vgic.spi[intid - 32].target = (uint8_t)__builtin_ctz(mask);
+                    retarget(d, v, intid, (uint8_t)__builtin_ctz(mask));
             } else {
                 a->value |= (uint64_t)(1u << (d->vgic.spi[intid - 32].target & 7)) << (8 * i);
             }
@@ -346,7 +358,7 @@ static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
         struct vgic_irq *irq = &d->vgic.spi[(off - GICD_IROUTER) / 8 - 32];
         if (off % 8 == 0) {
             if (a->write) /* Aff0 names the vCPU; IRM (any CPU) means vCPU 0 */
-                irq->target = (a->value >> 31) & 1 ? 0 : (uint8_t)(a->value & 0xff);
+                retarget(d, v, (off - GICD_IROUTER) / 8, (a->value >> 31) & 1 ? 0 : (uint8_t)(a->value & 0xff));
             else
                 a->value = irq->target;
         }

@@ -39,11 +39,17 @@ void vgic_hw_flush(struct vcpu *v)
 {
     if (!ops)
         return;
+    /* Nothing can be deliverable and no list register holds state: the
+     * registers are already clear, and the lock need not be taken. */
+    if (v->vgic.nr_used_lrs == 0 && !__atomic_load_n(&v->vgic.maybe_pending, __ATOMIC_ACQUIRE))
+        return;
     struct domain *d = v->dom;
     unsigned intids[16];
     bool more;
     uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
     unsigned n = vgic_select_locked(v, intids, nr_lrs, &more);
+    if (n == 0)
+        v->vgic.maybe_pending = false;
     for (unsigned i = 0; i < n; i++) {
         struct vgic_lr_state st = vgic_lr_take(v, intids[i]);
         v->vgic.lr_intid[i] = intids[i];

@@ -34,6 +34,10 @@ struct vgic_cpu {
     uint32_t ap1r[4];
     uint64_t lr_intid[16]; /* which INTID each used list register holds */
     unsigned nr_used_lrs;
+    /* Set (under the lock) whenever something may have become deliverable
+     * to this vCPU; cleared when a fill finds nothing. Read without the
+     * lock on guest entry, so that an idle vCPU's entry skips the lock. */
+    volatile bool maybe_pending;
 };
 
 struct vgic_dist {
