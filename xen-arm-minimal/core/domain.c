@@ -126,6 +126,9 @@ unsigned domains_running(void)
 
 static void domain_free_memory(struct domain *d)
 {
+    /* No CPU runs the domain any more (the scheduler calls this once none
+     * has it loaded); drop its translations before reusing their memory. */
+    stage2_flush_tlb(&d->s2);
     vpl011_detach(d);
     for (unsigned i = 0; i < d->nr_banks; i++)
         memory_free(d->banks[i].pa, d->banks[i].size);

@@ -27,3 +27,18 @@ uint64_t stage2_vttbr(const struct stage2 *s2)
 {
     return (uint64_t)s2->vmid << 48 | (uint64_t)(uintptr_t)s2->pt.root;
 }
+
+void stage2_flush_tlb(const struct stage2 *s2)
+{
+    /* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: switch to it. IRQs
+     * stay masked so that nothing runs with the borrowed VTTBR. */
+    uint64_t flags = irq_save();
+    uint64_t saved = read_sysreg(vttbr_el2);
+    write_sysreg(stage2_vttbr(s2), vttbr_el2);
+    isb();
+    __asm__ volatile("tlbi vmalls12e1is" : : : "memory");
+    dsb(ish);
+    write_sysreg(saved, vttbr_el2);
+    isb();
+    irq_restore(flags);
+}

@@ -31,5 +31,9 @@ struct stage2 {
 unsigned stage2_ipa_bits(void);
 uint64_t stage2_vtcr(void);
 uint64_t stage2_vttbr(const struct stage2 *s2);
+/* Drop every TLB entry of this VMID on all CPUs: before its tables or
+ * memory are freed, since a VMID (the domain id) is used again when the
+ * domain is rebuilt after a reset. */
+void stage2_flush_tlb(const struct stage2 *s2);
 
 #endif
