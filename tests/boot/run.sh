@@ -251,7 +251,7 @@ guest_hello() { # guest_hello GIC
         'domain 1: domU0, 1 vCPU, 16 MiB at IPA 0x40000000, kernel [0-9]+ KiB, console vpl011, vCPU0 on CPU0' \
         '\(domU0\) hello from a bare-metal guest' '\(domU0\) hello: all checks passed' \
         'domU0 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
-    count_is 7 '\(domU0\) PASS: '
+    count_is 9 '\(domU0\) PASS: '
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
 }
 case_guest-hello-gicv2() { guest_hello 2; }

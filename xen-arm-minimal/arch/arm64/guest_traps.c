@@ -97,6 +97,18 @@ static bool handle_sysreg(struct vcpu *v)
         advance_pc(v);
         return true;
     }
+    /* PMU (op0 3: CRn 9 with op1 0 or 3, PMCR, PMCCNTR...; CRn 14 with op1 3
+     * and CRm 8-15, PMEVCNTR/PMEVTYPER, not the timers at CRm 0-3) and
+     * debug (op0 2) registers are the hardware's, shared by every domain:
+     * MDCR_EL2 traps them and guests see them read as zero, writes ignored
+     * (no PMU or debug for guests, as their device trees say). */
+    unsigned op0 = (esr >> 20) & 3, op1 = (esr >> 14) & 7, crn = (esr >> 10) & 0xf, crm = (esr >> 1) & 0xf;
+    if (op0 == 2 || (op0 == 3 && ((crn == 9 && (op1 == 0 || op1 == 3)) || (crn == 14 && op1 == 3 && crm >= 8)))) {
+        if (read && rt != 31)
+            v->arch.regs.x[rt] = 0;
+        advance_pc(v);
+        return true;
+    }
     return guest_fault(v, "trapped system register access", v->arch.regs.pc);
 }
 

@@ -70,6 +70,7 @@ void vcpu_arch_load(struct vcpu *v)
     write_sysreg(stage2_vtcr(), vtcr_el2);
     write_sysreg(stage2_vttbr(&v->dom->s2), vttbr_el2);
     write_sysreg(v->arch.hcr, hcr_el2);
+    write_sysreg(MDCR_GUEST, mdcr_el2);
     isb();
 }
 

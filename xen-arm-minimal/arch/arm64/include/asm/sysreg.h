@@ -34,6 +34,15 @@
 #define CPTR_EL2_RES1 UL(0x000032ff)
 #define CPTR_TFP (UL(1) << 10)
 
+/* MDCR_EL2: trap the PMU (TPMCR, TPM) and debug (TDA, TDOSA, TDRA)
+ * registers, which guests must not share. */
+#define MDCR_TPMCR (UL(1) << 5)
+#define MDCR_TPM (UL(1) << 6)
+#define MDCR_TDA (UL(1) << 9)
+#define MDCR_TDOSA (UL(1) << 10)
+#define MDCR_TDRA (UL(1) << 11)
+#define MDCR_GUEST (MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+
 #define CNTHCTL_EL1PCTEN (UL(1) << 0)
 #define CNTHCTL_EL1PCEN (UL(1) << 1)
 #define CNTHCTL_EVNTEN (UL(1) << 2)
