@@ -108,11 +108,6 @@ void vgic_inject(struct vcpu *v, unsigned intid)
     spin_unlock_irqrestore(&d->vgic.lock, flags);
 }
 
-void vgic_inject_spi(struct domain *d, unsigned intid)
-{
-    vgic_inject(&d->vcpus[0], intid);
-}
-
 void vgic_set_level(struct domain *d, unsigned intid, bool level)
 {
     if (intid < 32 || intid >= VGIC_NR_IRQS)

@@ -55,7 +55,6 @@ int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv);
 /* Make intid (SGI/PPI of vcpu v, or SPI of its domain) pending and wake or
  * kick whoever must see it. */
 void vgic_inject(struct vcpu *v, unsigned intid);
-void vgic_inject_spi(struct domain *d, unsigned intid);
 /* Drive a level-sensitive SPI's line (a virtual device's interrupt). */
 void vgic_set_level(struct domain *d, unsigned intid, bool level);
 /* Whether v has an enabled, pending interrupt (so WFI must not sleep).
