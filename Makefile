@@ -15,6 +15,10 @@ include tests/guests/guests.mk
 -include tests/unit/unit.mk
 -include tests/boot/boot.mk
 -include tests/fuzz/fuzz.mk
+# Host programs: the dry run, and imagebuilder (with its own tests).
+-include xen-arm-minimal/tools/tools.mk
+-include imagebuilder/imagebuilder.mk
+-include tests/imagebuilder/imagebuilder-tests.mk
 
 deps:
 	build/deps.sh
