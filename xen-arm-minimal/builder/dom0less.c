@@ -103,11 +103,9 @@ int builder_rebuild(struct domain *d)
 static int populate(struct domain *d, const struct domain_desc *dd)
 {
     int rc;
-    uint64_t bank0 = MIN(dd->mem, GUEST_RAM0_SIZE);
-    if ((rc = domain_add_ram(d, GUEST_RAM0_BASE, bank0)))
-        return rc;
-    if (dd->mem > bank0 && (rc = domain_add_ram(d, GUEST_RAM1_BASE, dd->mem - bank0)))
-        return rc;
+    for (unsigned i = 0; i < dd->nr_banks; i++)
+        if ((rc = domain_add_ram(d, dd->banks[i].ipa, dd->banks[i].size)))
+            return rc;
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
     if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base())))
@@ -121,20 +119,8 @@ static int populate(struct domain *d, const struct domain_desc *dd)
         return rc;
     icache_inval_all();
 
-    struct guest_fdt_params gp = {
-        .nr_vcpus = d->nr_vcpus,
-        .nr_banks = d->nr_banks,
-        .gic_version = gic_version,
-        .vpl011 = dd->vpl011,
-        .bootargs = dd->bootargs,
-        .initrd_start = dd->ramdisk ? dd->initrd : 0,
-        .initrd_end = dd->ramdisk ? dd->initrd + dd->ramdisk->size : 0,
-        .cpu_compatible = cpu_compatible,
-    };
-    for (unsigned i = 0; i < d->nr_banks; i++) {
-        gp.banks[i].base = d->banks[i].ipa;
-        gp.banks[i].size = d->banks[i].size;
-    }
+    struct guest_fdt_params gp;
+    domain_desc_fdt_params(dd, gic_version, cpu_compatible, &gp);
     void *dtb = domain_ram_ptr(d, dd->dtb, GUEST_FDT_MAX);
     if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)))
         return -XAM_ENOSPC;

@@ -153,6 +153,10 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     if (kib == 0 || kib % 4 || kib > (GUEST_RAM0_SIZE >> 10) + (GiB(64) >> 10))
         return reject(c, node, "memory", "must be a non-zero multiple of 4 KiB, at most 67 GiB");
     dd->mem = kib << 10;
+    dd->banks[0] = (struct desc_bank){ GUEST_RAM0_BASE, MIN(dd->mem, GUEST_RAM0_SIZE) };
+    dd->nr_banks = 1;
+    if (dd->mem > GUEST_RAM0_SIZE)
+        dd->banks[dd->nr_banks++] = (struct desc_bank){ GUEST_RAM1_BASE, dd->mem - GUEST_RAM0_SIZE };
     if (dd->mem > GUEST_RAM0_SIZE && GUEST_RAM1_BASE + (dd->mem - GUEST_RAM0_SIZE) > (1ULL << env->ipa_bits))
         return reject(c, node, "memory", "more than this CPU's guest physical address space holds");
 
@@ -214,3 +218,23 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     return true;
 }
 
+
+void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, const char *cpu_compatible,
+                            struct guest_fdt_params *gp)
+{
+    memset(gp, 0, sizeof(*gp));
+    gp->nr_vcpus = dd->vcpus;
+    gp->nr_banks = dd->nr_banks;
+    for (unsigned i = 0; i < dd->nr_banks; i++) {
+        gp->banks[i].base = dd->banks[i].ipa;
+        gp->banks[i].size = dd->banks[i].size;
+    }
+    gp->gic_version = gic_version;
+    gp->vpl011 = dd->vpl011;
+    gp->bootargs = dd->bootargs;
+    if (dd->ramdisk) {
+        gp->initrd_start = dd->initrd;
+        gp->initrd_end = dd->initrd + dd->ramdisk->size;
+    }
+    gp->cpu_compatible = cpu_compatible;
+}

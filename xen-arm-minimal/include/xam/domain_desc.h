@@ -6,15 +6,25 @@
 #ifndef XAM_DOMAIN_DESC_H
 #define XAM_DOMAIN_DESC_H
 
+#include <xam/guest_fdt.h>
 #include <xam/hostdt.h>
 
 #define DESC_MAX_VCPUS 8
 #define DESC_MAX_CPUS 64
+#define DESC_MAX_BANKS 2
+
+/* A guest RAM bank: guest physical range, and (static memory) where it is. */
+struct desc_bank {
+    paddr_t ipa;
+    uint64_t size;
+};
 
 struct domain_desc {
     int node;
     const char *name;
     uint64_t mem;
+    unsigned nr_banks;
+    struct desc_bank banks[DESC_MAX_BANKS];
     unsigned vcpus;
     bool vpl011;
     const struct hostdt_module *kernel, *ramdisk;
@@ -41,5 +51,10 @@ struct builder_env {
  * node and property in err) if the domain must be skipped. */
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err);
+
+/* The guest device tree's contents for dd, on a host with this GIC version
+ * and first-CPU compatible (NULL: none). */
+void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, const char *cpu_compatible,
+                            struct guest_fdt_params *gp);
 
 #endif

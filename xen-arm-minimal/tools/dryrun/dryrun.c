@@ -1,0 +1,170 @@
+/* The dry run: hostdt_parse() and domain_describe(), the hypervisor's own
+ * code, on the host. Module contents come from files the user names by
+ * load address; the CPUs are taken as all online, as they will be on a
+ * healthy board. */
+#include "dryrun.h"
+
+#include <errno.h>
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xam/domain_desc.h>
+#include <xam/guest_fdt.h>
+
+/* The IPA size of the smallest CPU we run on (39 bits: 512 GiB). */
+#define DRYRUN_IPA_BITS 39
+
+struct files {
+    const struct dryrun_file *f;
+    unsigned n;
+    uint8_t header[64];
+};
+
+static const struct dryrun_file *file_at(const struct files *fs, uint64_t base)
+{
+    for (unsigned i = 0; i < fs->n; i++)
+        if (fs->f[i].base == base)
+            return &fs->f[i];
+    return NULL;
+}
+
+static const uint8_t *module_header(const struct hostdt_module *m, void *ctx)
+{
+    struct files *fs = ctx;
+    const struct dryrun_file *f = file_at(fs, m->base);
+    if (!f && !fs->n) {
+        /* Sizes only (from the tree): take the kernel for an Image of that
+         * size, as the report says. */
+        memset(fs->header, 0, sizeof(fs->header));
+        for (int i = 0; i < 8; i++)
+            fs->header[16 + i] = (uint8_t)(m->size >> (8 * i));
+        memcpy(fs->header + 56, "ARM\x64", 4);
+        return fs->header;
+    }
+    if (!f)
+        return NULL;
+    FILE *in = fopen(f->path, "rb");
+    if (!in)
+        return NULL;
+    size_t got = fread(fs->header, 1, sizeof(fs->header), in);
+    fclose(in);
+    return got == sizeof(fs->header) ? fs->header : NULL;
+}
+
+static int write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *out = fopen(path, "wb");
+    if (!out || fwrite(data, 1, len, out) != len || fclose(out) != 0)
+        return -1;
+    return 0;
+}
+
+/* A module's reg may not claim more than the file the loader will put
+ * there; with no file, the kernel's header cannot be checked. */
+static const char *module_problem(const struct files *fs, const struct hostdt_module *m)
+{
+    const struct dryrun_file *f = file_at(fs, m->base);
+    if (!f)
+        return fs->n ? "no file is loaded at this address" : NULL;
+    if (m->size > f->size)
+        return "reg size is larger than the file loaded there";
+    return NULL;
+}
+
+static void report_layout(FILE *out, const struct domain_desc *dd)
+{
+    fprintf(out, "%s: ok: %u vCPU%s, %llu MiB", dd->name, dd->vcpus, dd->vcpus > 1 ? "s" : "",
+            (unsigned long long)(dd->mem >> 20));
+    for (unsigned i = 0; i < dd->nr_banks; i++)
+        fprintf(out, "%s0x%llx-0x%llx", i ? ", " : " at ", (unsigned long long)dd->banks[i].ipa,
+                (unsigned long long)(dd->banks[i].ipa + dd->banks[i].size - 1));
+    fprintf(out, "; kernel 0x%llx (module 0x%llx, 0x%llx bytes); device tree 0x%llx", 
+            (unsigned long long)(dd->banks[0].ipa + dd->text_offset), (unsigned long long)dd->kernel->base,
+            (unsigned long long)dd->kernel->size, (unsigned long long)dd->dtb);
+    if (dd->ramdisk)
+        fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
+                (unsigned long long)dd->ramdisk->base, (unsigned long long)dd->ramdisk->size);
+    fprintf(out, "; console %s\n", dd->vpl011 ? "vpl011" : "none");
+}
+
+static void report_unchecked(FILE *out, unsigned nfiles)
+{
+    if (!nfiles)
+        fprintf(out, "note: no module files given (-m): kernels were taken to be arm64 Images of the "
+                     "size their reg says, without bss\n");
+}
+
+int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles,
+           const struct dryrun_opts *o, unsigned *accepted)
+{
+    static struct hostdt h; /* large: keep it off the stack */
+    struct hostdt_error err;
+    struct files fs = { files, nfiles, { 0 } };
+    FILE *out = o->report;
+    FILE *layout = NULL;
+    *accepted = 0;
+
+    if (hostdt_parse(&h, fdt, size, NULL, &err)) {
+        fprintf(out, "host device tree: %s\n", err.msg);
+        return -1;
+    }
+    struct builder_env env = { .nr_cpus = h.nr_cpus, .ipa_bits = DRYRUN_IPA_BITS, .module_header = module_header,
+                               .ctx = &fs };
+    for (unsigned i = 0; i < h.nr_cpus && i < DESC_MAX_CPUS; i++) {
+        env.cpu_mpidr[i] = h.cpu_mpidr[i];
+        env.online |= 1ULL << i;
+    }
+    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
+    const char *cpu_compat = cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+
+    if (o->outdir) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/layout.txt", o->outdir);
+        if (!(layout = fopen(path, "w"))) {
+            fprintf(out, "%s: %s\n", path, strerror(errno));
+            return -1;
+        }
+    }
+    int rejected = 0, chosen = fdt_path_offset(fdt, "/chosen"), node;
+    if (chosen >= 0)
+        fdt_for_each_subnode(node, fdt, chosen) {
+            if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
+                continue;
+            struct domain_desc dd;
+            const char *problem = NULL;
+            char path[DT_PATH_MAX];
+            bool ok = domain_describe(&h, node, &env, &dd, &err);
+            for (unsigned m = 0; ok && m < h.nr_modules && !problem; m++)
+                if (h.modules[m].parent == node && (problem = module_problem(&fs, &h.modules[m])))
+                    snprintf(err.msg, sizeof(err.msg), "%s: reg: %s",
+                             dt_node_path(fdt, h.modules[m].node, path, sizeof(path)), problem);
+            if (!ok || problem) {
+                fprintf(out, "%s: rejected: %s\n", fdt_get_name(fdt, node, NULL), err.msg);
+                rejected++;
+                continue;
+            }
+            report_layout(out, &dd);
+            (*accepted)++;
+            if (!o->outdir)
+                continue;
+            report_layout(layout, &dd);
+            static char guest[GUEST_FDT_MAX];
+            struct guest_fdt_params gp;
+            domain_desc_fdt_params(&dd, h.gic.version, cpu_compat, &gp);
+            int rc = guest_fdt_build(guest, sizeof(guest), &gp);
+            char name[DT_PATH_MAX];
+            snprintf(name, sizeof(name), "%s.dtb", dd.name);
+            if (rc || write_file(o->outdir, name, guest, fdt_totalsize(guest))) {
+                fprintf(out, "%s: cannot write %s/%s: %s\n", dd.name, o->outdir, name,
+                        rc ? fdt_strerror(rc) : strerror(errno));
+                rejected++;
+                (*accepted)--;
+            }
+        }
+    report_unchecked(out, nfiles);
+    if (layout)
+        fclose(layout);
+    return rejected;
+}
