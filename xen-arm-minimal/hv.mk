@@ -36,6 +36,7 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/vgic_v2.c \
     $(HV_DIR)/arch/arm64/vgic_v3.c \
     $(HV_DIR)/arch/arm64/vtimer.c \
+    $(HV_DIR)/arch/arm64/guest_mem.c \
     $(HV_DIR)/builder/dom0less.c \
     $(HV_DIR)/builder/domain_desc.c \
     $(HV_DIR)/builder/guest_fdt.c \
@@ -44,6 +45,9 @@ HV_SRCS := \
     $(HV_DIR)/vdev/vgic.c \
     $(HV_DIR)/vdev/vpl011.c \
     $(HV_DIR)/vdev/vpsci.c \
+    $(HV_DIR)/vdev/vpci_bridge.c \
+    $(HV_DIR)/hypercall/hypercall.c \
+    $(HV_DIR)/hypercall/dm_op.c \
     $(HV_DIR)/arch/arm64/mmu.c \
     $(HV_DIR)/arch/arm64/pagetable.c \
     $(HV_DIR)/arch/arm64/psci.c \

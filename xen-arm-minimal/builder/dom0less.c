@@ -18,6 +18,7 @@
 #include <xam/guest_fdt.h>
 #include <xam/log.h>
 #include <xam/sched.h>
+#include <xam/vpci_bridge.h>
 #include <xam/vpl011.h>
 
 _Static_assert(DESC_MAX_VCPUS == DOMAIN_MAX_VCPUS, "vCPU limits agree");
@@ -67,7 +68,7 @@ static int populate(struct domain *d, const struct domain_desc *dd);
 
 /* Place each vCPU on the allowed CPU carrying the fewest vCPUs so far
  * (lowest number on a tie): domains spread over the machine. */
-static int build(const struct domain_desc *dd, unsigned *load, struct domain **out)
+static int create(const struct domain_desc *dd, unsigned *load, struct domain **out)
 {
     struct domain *d;
     int rc = domain_create(dd->name, dd->vcpus, &d);
@@ -82,9 +83,17 @@ static int build(const struct domain_desc *dd, unsigned *load, struct domain **o
         d->vcpus[i].pcpu = (unsigned)best;
         load[best]++;
     }
-    if (d->id <= MAX_DOMAINS)
-        built_from[d->id] = *dd;
-    return populate(d, dd);
+    built_from[d->id] = *dd;
+    return 0;
+}
+
+/* The domain built from host DT node `node`, or NULL. */
+static struct domain *domain_of_node(int node)
+{
+    for (unsigned i = 0; i < nr_domains; i++)
+        if (built_from[domains[i]->id].node == node)
+            return domains[i];
+    return NULL;
 }
 
 int builder_rebuild(struct domain *d)
@@ -100,9 +109,29 @@ int builder_rebuild(struct domain *d)
     return 0;
 }
 
+/* The guests whose bridges d serves, for its device tree. */
+static void add_clients(const struct domain *d, struct guest_fdt_params *gp)
+{
+    for (unsigned i = 0; i < nr_domains && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; i++) {
+        const struct domain *t = domains[i];
+        if (t->device_model != d)
+            continue;
+        const struct domain_desc *td = &built_from[t->id];
+        gp->clients[gp->nr_clients].domid = t->id;
+        gp->clients[gp->nr_clients].name = t->name;
+        gp->clients[gp->nr_clients].bridge = &td->bridge;
+        gp->clients[gp->nr_clients++].hold = td->hold;
+    }
+}
+
 static int populate(struct domain *d, const struct domain_desc *dd)
 {
     int rc;
+    d->enhanced = dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED;
+    d->has_bridge = dd->has_bridge;
+    d->bridge = dd->bridge;
+    if (d->has_bridge && (rc = vpci_bridge_attach(d)))
+        return rc;
     for (unsigned i = 0; i < dd->nr_banks; i++)
         if ((rc = domain_add_ram(d, dd->banks[i].ipa, dd->banks[i].size)))
             return rc;
@@ -121,6 +150,7 @@ static int populate(struct domain *d, const struct domain_desc *dd)
 
     struct guest_fdt_params gp;
     domain_desc_fdt_params(dd, gic_version, cpu_compatible, &gp);
+    add_clients(d, &gp);
     void *dtb = domain_ram_ptr(d, dd->dtb, GUEST_FDT_MAX);
     if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)))
         return -XAM_ENOSPC;
@@ -155,6 +185,52 @@ static void print_table(struct domain *const *ready, unsigned n)
         if (dd->ramdisk)
             log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
                      (unsigned long long)dd->ramdisk->size);
+        if (d->enhanced)
+            log_info("domains:    hypervisor node (xen,enhanced), grant table at 0x%llx",
+                     (unsigned long long)GUEST_GNTTAB_BASE);
+        if (d->has_bridge) {
+            const struct pci_bridge *b = &d->bridge;
+            log_info("domains:    PCI bridge: ECAM 0x%llx+0x%llx, MEM 0x%llx+0x%llx, prefetch 0x%llx+0x%llx, "
+                     "INTx SPIs %u-%u, ready register 0x%llx; device model %s%s",
+                     (unsigned long long)b->ecam, (unsigned long long)b->ecam_size, (unsigned long long)b->mem,
+                     (unsigned long long)b->mem_size, (unsigned long long)b->pref, (unsigned long long)b->pref_size,
+                     b->irq_start, b->irq_start + b->irq_count - 1, (unsigned long long)PCI_READY_BASE,
+                     d->device_model->name, d->held ? " (held until it connects)" : "");
+        }
+    }
+}
+
+static void report_failure(const void *fdt, int node, int rc)
+{
+    char path[DT_PATH_MAX];
+    log_err("%s: cannot build the domain (error %d: %s); domain skipped", dt_node_path(fdt, node, path, sizeof(path)),
+            rc, rc == -XAM_ENOMEM ? "not enough free memory" : "internal limit");
+}
+
+/* A domain whose device model was skipped cannot be served: skip it too
+ * (and, in turn, the guests it serves). dom: the created domains, or NULL
+ * before creation; a domain of a skipped guest is shut down. */
+static void skip_orphans(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n, struct domain **dom)
+{
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned i = 0; i < n; i++) {
+            if (!ok[i] || descs[i].device_model < 0)
+                continue;
+            unsigned j = 0;
+            while (j < n && descs[j].node != descs[i].device_model)
+                j++;
+            if (j < n && ok[j])
+                continue;
+            char path[DT_PATH_MAX], dm[DT_PATH_MAX];
+            log_err("%s: device-model: %s was skipped, so nothing can serve this domain's bridge; domain skipped",
+                    dt_node_path(fdt, descs[i].node, path, sizeof(path)),
+                    dt_node_path(fdt, descs[i].device_model, dm, sizeof(dm)));
+            ok[i] = false;
+            if (dom && dom[i])
+                domain_shutdown(dom[i], "its device model was skipped");
+            again = true;
+        }
     }
 }
 
@@ -173,45 +249,85 @@ unsigned builder_build_all(const struct hostdt *h)
     gic_version = h->gic.version;
     int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
     cpu_compatible = cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+    /* 1: describe and check every domain before touching memory */
+    static struct domain_desc descs[MAX_DOMAINS];
+    bool ok[MAX_DOMAINS];
+    unsigned n = 0;
     fdt_for_each_subnode(node, fdt, chosen) {
         if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
             continue;
-        struct domain_desc dd;
-        struct hostdt_error err;
-        if (!domain_describe(h, node, &env, &dd, &err)) {
-            log_err("%s; domain skipped", err.msg);
+        char path[DT_PATH_MAX];
+        if (n == MAX_DOMAINS) {
+            log_err("%s: more than %u domains; domain skipped", dt_node_path(fdt, node, path, sizeof(path)),
+                    MAX_DOMAINS);
             continue;
         }
-        struct domain *d = NULL;
-        int rc = build(&dd, load, &d);
+        struct hostdt_error err;
+        ok[n] = domain_describe(h, node, &env, &descs[n], &err);
+        if (!ok[n])
+            log_err("%s; domain skipped", err.msg);
+        n++;
+    }
+    skip_orphans(fdt, descs, ok, n, NULL);
+
+    /* 2: create them all (ids known), then 3: fill them, so a device
+     * model's tree can name the guests it serves */
+    struct domain *dom[MAX_DOMAINS] = { NULL };
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        int rc = create(&descs[i], load, &dom[i]);
         if (rc) {
-            char path[DT_PATH_MAX];
-            log_err("%s: cannot build the domain (error %d: %s); domain skipped",
-                    dt_node_path(fdt, node, path, sizeof(path)), rc,
-                    rc == -XAM_ENOMEM ? "not enough free memory" : "internal limit");
-            if (d)
-                domain_shutdown(d, "build failed");
+            report_failure(fdt, descs[i].node, rc);
+            if (dom[i])
+                domain_shutdown(dom[i], "build failed");
+            ok[i] = false;
+        }
+    }
+    skip_orphans(fdt, descs, ok, n, dom);
+    for (unsigned i = 0; i < n; i++)
+        if (ok[i] && descs[i].device_model >= 0) {
+            dom[i]->device_model = domain_of_node(descs[i].device_model);
+            dom[i]->held = descs[i].hold;
+        }
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        struct domain *d = dom[i];
+        const struct domain_desc *dd = &descs[i];
+        int rc = populate(d, dd);
+        if (rc) {
+            report_failure(fdt, dd->node, rc);
+            domain_shutdown(d, "build failed");
             continue;
         }
         ready[built++] = d;
         log_info("domain %u: %s, %u vCPU%s, %llu MiB at IPA 0x%llx, kernel %llu KiB, %s, vCPU0 on CPU%u",
-                 d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd.mem >> 20),
-                 (unsigned long long)GUEST_RAM0_BASE, (unsigned long long)((dd.kernel->size + 1023) >> 10),
-                 dd.vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
-        log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd.dtb,
-                 dd.ramdisk ? ", ramdisk after it" : "");
+                 d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd->mem >> 20),
+                 (unsigned long long)dd->banks[0].ipa, (unsigned long long)((dd->kernel->size + 1023) >> 10),
+                 dd->vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
+        log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd->dtb,
+                 dd->ramdisk ? ", ramdisk after it" : "");
         if (d->nr_vcpus > 1) {
             char where[8 * DOMAIN_MAX_VCPUS + 1];
-            unsigned n = 0;
-            for (unsigned i = 0; i < d->nr_vcpus; i++)
-                n += (unsigned)fmt_snprintf(where + n, sizeof(where) - n, " %u:CPU%u", i, d->vcpus[i].pcpu);
+            unsigned w = 0;
+            for (unsigned v = 0; v < d->nr_vcpus; v++)
+                w += (unsigned)fmt_snprintf(where + w, sizeof(where) - w, " %u:CPU%u", v, d->vcpus[v].pcpu);
             log_info("domain %u: vCPU placement%s", d->id, where);
         }
     }
     if (built)
         print_table(ready, built);
-    /* Start them all only once every domain is built, as Xen does. */
-    for (unsigned i = 0; i < built; i++)
-        sched_wake(&ready[i]->vcpus[0]);
+    /* Start them all only once every domain is built, as Xen does; a held
+     * domain starts when its device model connects. */
+    for (unsigned i = 0; i < built; i++) {
+        if (ready[i]->state != DOMAIN_RUNNING)
+            continue;
+        if (ready[i]->held)
+            log_info("%s (domain %u): held until its device model %s connects", ready[i]->name, ready[i]->id,
+                     ready[i]->device_model->name);
+        else
+            sched_wake(&ready[i]->vcpus[0]);
+    }
     return built;
 }

@@ -134,6 +134,223 @@ static bool read_affinity(const struct ctx *c, int node, struct domain_desc *dd,
     return true;
 }
 
+static bool read_enhanced(const struct ctx *c, int node, struct domain_desc *dd)
+{
+    static const struct {
+        const char *value;
+        enum desc_enhanced e;
+    } values[] = {
+        { "", ENHANCED_ENABLED },        { "enabled", ENHANCED_ENABLED }, { "no-xenstore", ENHANCED_NO_XENSTORE },
+        { "legacy", ENHANCED_LEGACY },   { "disabled", ENHANCED_DISABLED },
+    };
+    int len;
+    const char *v = fdt_getprop(c->h->fdt, node, "xen,enhanced", &len);
+    dd->enhanced = ENHANCED_NONE;
+    if (!v)
+        return true;
+    if (len == 0) /* an empty property: "enabled" */
+        v = "", len = 1;
+    if (len <= 0 || v[len - 1] != '\0')
+        return reject(c, node, "xen,enhanced", "not a string");
+    for (unsigned i = 0; i < ARRAY_SIZE(values); i++)
+        if (!strcmp(v, values[i].value)) {
+            dd->enhanced = values[i].e;
+            return true;
+        }
+    return reject(c, node, "xen,enhanced", "must be \"enabled\", \"no-xenstore\", \"legacy\" or \"disabled\"");
+}
+
+static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
+{
+    return a < b + bs && b < a + as;
+}
+
+/* The guest map's fixed devices and windows, for overlap checks. */
+struct used {
+    const char *what;
+    paddr_t base;
+    uint64_t size;
+};
+
+static unsigned guest_used(const struct domain_desc *dd, unsigned gic_rdist_vcpus, struct used *u)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < dd->nr_banks; i++)
+        u[n++] = (struct used){ "guest RAM", dd->banks[i].ipa, dd->banks[i].size };
+    u[n++] = (struct used){ "the virtual GIC", VGIC_DIST_BASE, VGIC_DIST_SIZE };
+    u[n++] = (struct used){ "the virtual GIC", VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE };
+    u[n++] = (struct used){ "the virtual GIC redistributors", VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * gic_rdist_vcpus };
+    u[n++] = (struct used){ "the vPL011", VPL011_BASE, VPL011_SIZE };
+    u[n++] = (struct used){ "the grant-table region", GUEST_GNTTAB_BASE, GUEST_GNTTAB_SIZE };
+    u[n++] = (struct used){ "Xen's magic pages", GUEST_MAGIC_BASE, GUEST_MAGIC_SIZE };
+    u[n++] = (struct used){ "the PCI readiness register", PCI_READY_BASE, PCI_READY_SIZE };
+    return n;
+}
+
+void pci_bridge_default(struct pci_bridge *b)
+{
+    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
+                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF, PCI_BRIDGE_DEF_PREF_SIZE,
+                              PCI_BRIDGE_DEF_IRQ, PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
+}
+
+#define BRIDGE_PROP "secondary-emulated-pci-host-bridge"
+
+/* <ecam_addr ecam_size mem_addr mem_size prefetch_addr prefetch_size
+ * irq_start irq_count flags>, addresses and sizes in the domain node's own
+ * cells; empty: the default layout. */
+static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
+{
+    const void *fdt = c->h->fdt;
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, BRIDGE_PROP, &len);
+    if (!p)
+        return true;
+    dd->has_bridge = true;
+    struct pci_bridge *b = &dd->bridge;
+    if (len == 0) {
+        pci_bridge_default(b);
+    } else {
+        int ac = fdt_address_cells(fdt, node), sc = fdt_size_cells(fdt, node);
+        if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+            return reject(c, node, BRIDGE_PROP, "#address-cells and #size-cells must be 1 or 2");
+        if (len != (3 * (ac + sc) + 3) * 4)
+            return reject(c, node, BRIDGE_PROP,
+                          "must be empty or <ecam_addr ecam_size mem_addr mem_size prefetch_addr prefetch_size "
+                          "irq_start irq_count flags> in this node's #address-cells/#size-cells");
+        uint64_t v[6];
+        for (int i = 0; i < 6; i++) {
+            int n = i % 2 ? sc : ac;
+            v[i] = dt_read_cells(p, (unsigned)n);
+            p += n;
+        }
+        *b = (struct pci_bridge){ v[0], v[1], v[2], v[3], v[4], v[5], fdt32_ld(&p[0]), fdt32_ld(&p[1]),
+                                  fdt32_ld(&p[2]) };
+    }
+    if (!b->ecam_size || b->ecam_size % MiB(1) || b->ecam_size > MiB(256) || b->ecam % MiB(1))
+        return reject(c, node, BRIDGE_PROP, "the ECAM window must be 1 to 256 MiB (1 MiB per bus), 1 MiB-aligned");
+    if (!b->mem_size || b->mem % PAGE_SIZE || b->mem_size % PAGE_SIZE || b->mem + b->mem_size > GiB(4) ||
+        b->mem + b->mem_size < b->mem)
+        return reject(c, node, BRIDGE_PROP, "the MEM window must be page-aligned, non-empty and below 4 GiB");
+    if (b->pref % PAGE_SIZE || b->pref_size % PAGE_SIZE)
+        return reject(c, node, BRIDGE_PROP, "the prefetchable window must be page-aligned (size 0: none)");
+    if (b->irq_count < 1 || b->irq_count > 4 || b->irq_start < 32 ||
+        b->irq_start + b->irq_count > GUEST_NR_IRQS || (dd->vpl011 && b->irq_start <= VPL011_SPI))
+        return reject(c, node, BRIDGE_PROP, "irq_start/irq_count must name 1 to 4 free SPIs (INTIDs 33-63)");
+    if (b->flags & ~PCI_BRIDGE_FLAGS_KNOWN)
+        return reject(c, node, BRIDGE_PROP, "unknown flags (bit 0, grants, is the only one)");
+
+    struct used u[DESC_MAX_BANKS + 8];
+    unsigned n = guest_used(dd, dd->vcpus, u);
+    const struct used w[3] = { { "the ECAM window", b->ecam, b->ecam_size },
+                               { "the MEM window", b->mem, b->mem_size },
+                               { "the prefetchable window", b->pref, b->pref_size } };
+    uint64_t top = 1ULL << c->env->ipa_bits;
+    for (unsigned i = 0; i < 3; i++) {
+        if (!w[i].size)
+            continue;
+        if (w[i].base + w[i].size > top || w[i].base + w[i].size < w[i].base) {
+            char why[120];
+            fmt_snprintf(why, sizeof(why), "%s ends beyond the guest physical address space (%u bits)", w[i].what,
+                         c->env->ipa_bits);
+            return reject(c, node, BRIDGE_PROP, why);
+        }
+        for (unsigned j = 0; j < n + i; j++) {
+            const struct used *o = j < n ? &u[j] : &w[j - n];
+            if (o->size && overlaps(w[i].base, w[i].size, o->base, o->size)) {
+                char why[160];
+                fmt_snprintf(why, sizeof(why), "%s 0x%llx-0x%llx overlaps %s 0x%llx-0x%llx", w[i].what,
+                             (unsigned long long)w[i].base, (unsigned long long)(w[i].base + w[i].size - 1),
+                             o->what, (unsigned long long)o->base, (unsigned long long)(o->base + o->size - 1));
+                return reject(c, node, BRIDGE_PROP, why);
+            }
+        }
+    }
+    return true;
+}
+
+/* device-model = <&domain>: the domain whose ioreq server serves this
+ * domain's bridge. */
+static bool read_device_model(const struct ctx *c, int node, struct domain_desc *dd)
+{
+    const void *fdt = c->h->fdt;
+    int len;
+    const fdt32_t *ph = fdt_getprop(fdt, node, "device-model", &len);
+    dd->device_model = -1;
+    dd->hold = fdt_getprop(fdt, node, "hold-until-device-model", NULL) != NULL;
+    if (!ph) {
+        if (dd->has_bridge)
+            return reject(c, node, "device-model",
+                          "missing: " BRIDGE_PROP " needs device-model = <&domain> to serve it");
+        if (dd->hold)
+            return reject(c, node, "hold-until-device-model", "this domain has no device-model to wait for");
+        return true;
+    }
+    if (!dd->has_bridge)
+        return reject(c, node, "device-model", "this domain has no " BRIDGE_PROP " to serve");
+    if (len != 4)
+        return reject(c, node, "device-model", "must be one phandle");
+    int dm = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+    if (dm < 0)
+        return reject(c, node, "device-model", "points to no node");
+    if (dm == node)
+        return reject(c, node, "device-model", "points to this domain itself");
+    if (!dt_prop_has_string(fdt, dm, "compatible", "xen,domain") || fdt_parent_offset(fdt, dm) != fdt_parent_offset(fdt, node))
+        return reject(c, node, "device-model", "does not point to a /chosen \"xen,domain\" node");
+    dd->device_model = dm;
+    return true;
+}
+
+static bool check_modules(const struct ctx *c, int node, struct domain_desc *dd)
+{
+    const struct hostdt *h = c->h;
+    unsigned generic = 0;
+    for (unsigned i = 0; i < h->nr_modules; i++) {
+        const struct hostdt_module *m = &h->modules[i];
+        if (m->parent != node)
+            continue;
+        char why[160];
+        if (m->problem) {
+            fmt_snprintf(why, sizeof(why), "module 0x%llx+0x%llx: %s", (unsigned long long)m->base,
+                         (unsigned long long)m->size, m->problem);
+            return reject(c, m->node, "reg", why);
+        }
+        for (unsigned j = 0; j < h->nr_modules; j++) {
+            const struct hostdt_module *o = &h->modules[j];
+            /* the very same range is one file shared (two domains booting
+             * one kernel); a partial overlap is a layout mistake */
+            if (j == i || o->problem || (o->base == m->base && o->size == m->size) ||
+                !overlaps(m->base, m->size, o->base, o->size))
+                continue;
+            char path[DT_PATH_MAX];
+            fmt_snprintf(why, sizeof(why), "module 0x%llx-0x%llx overlaps %s (0x%llx-0x%llx)",
+                         (unsigned long long)m->base, (unsigned long long)(m->base + m->size - 1),
+                         dt_node_path(h->fdt, o->node, path, sizeof(path)), (unsigned long long)o->base,
+                         (unsigned long long)(o->base + o->size - 1));
+            return reject(c, m->node, "reg", why);
+        }
+        enum module_kind kind = m->kind;
+        /* Generic modules take their role from their order, as Xen's
+         * legacy rule has it: the first is the kernel, the second the
+         * ramdisk. */
+        if (kind == MODULE_OTHER)
+            kind = generic == 0 ? MODULE_KERNEL : generic == 1 ? MODULE_RAMDISK : MODULE_OTHER, generic++;
+        if (kind == MODULE_KERNEL && !dd->kernel)
+            dd->kernel = m;
+        else if (kind == MODULE_RAMDISK && !dd->ramdisk)
+            dd->ramdisk = m;
+        else if (kind == MODULE_DEVICE_TREE && !dd->partial_dtb)
+            dd->partial_dtb = m;
+        else if (kind != MODULE_OTHER) {
+            fmt_snprintf(why, sizeof(why), "a second %s module for this domain", module_kind_name(kind));
+            return reject(c, m->node, "compatible", why);
+        }
+    }
+    if (!dd->kernel)
+        return reject(c, node, "compatible", "no child module with compatible \"multiboot,kernel\"");
+    return true;
+}
+
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err)
 {
@@ -144,6 +361,9 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     dd->node = node;
     dd->name = fdt_get_name(fdt, node, NULL);
 
+    /* the modules first: a bad one is the likeliest layout mistake */
+    if (!check_modules(c, node, dd))
+        return false;
     const fdt32_t *mem = fdt_getprop(fdt, node, "memory", &len);
     if (!mem)
         return reject(c, node, "memory", "missing (guest RAM in KiB, two cells)");
@@ -153,6 +373,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     if (kib == 0 || kib % 4 || kib > (GUEST_RAM0_SIZE >> 10) + (GiB(64) >> 10))
         return reject(c, node, "memory", "must be a non-zero multiple of 4 KiB, at most 67 GiB");
     dd->mem = kib << 10;
+    dd->ipa_bits = env->ipa_bits;
     dd->banks[0] = (struct desc_bank){ GUEST_RAM0_BASE, MIN(dd->mem, GUEST_RAM0_SIZE) };
     dd->nr_banks = 1;
     if (dd->mem > GUEST_RAM0_SIZE)
@@ -168,19 +389,9 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, node, "cpus", "must be 1 to 8");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
-    if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool))
+    if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
+        !read_bridge(c, node, dd) || !read_device_model(c, node, dd))
         return false;
-
-    for (unsigned i = 0; i < h->nr_modules; i++) {
-        if (h->modules[i].parent != node)
-            continue;
-        if (h->modules[i].kind == MODULE_KERNEL && !dd->kernel)
-            dd->kernel = &h->modules[i];
-        else if (h->modules[i].kind == MODULE_RAMDISK && !dd->ramdisk)
-            dd->ramdisk = &h->modules[i];
-    }
-    if (!dd->kernel)
-        return reject(c, node, "compatible", "no child module with compatible \"multiboot,kernel\"");
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;
     if (!img || le64(img + 56) % (1ULL << 32) != IMAGE_MAGIC)
@@ -219,6 +430,42 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
 }
 
 
+/* Guest physical space nothing uses, for the guest's foreign mappings
+ * (Linux's "extended regions"): as Xen, the RAM windows above the guest's
+ * RAM, at least 64 MiB each, clear of the bridge's windows, inside the
+ * IPA space. */
+static void extended_regions(const struct domain_desc *dd, struct guest_fdt_params *gp)
+{
+    const paddr_t top = 1ULL << dd->ipa_bits;
+    const struct {
+        paddr_t base, end;
+    } windows[2] = { { GUEST_RAM0_BASE, GUEST_RAM0_BASE + GUEST_RAM0_SIZE }, { GUEST_RAM1_BASE, top } };
+    for (unsigned w = 0; w < 2; w++) {
+        paddr_t lo = windows[w].base, hi = MIN(windows[w].end, top);
+        for (unsigned i = 0; i < dd->nr_banks; i++)
+            if (dd->banks[i].ipa >= lo && dd->banks[i].ipa < hi)
+                lo = MAX(lo, dd->banks[i].ipa + dd->banks[i].size);
+        if (dd->has_bridge) {
+            /* keep the larger side of any bridge window inside */
+            const struct pci_bridge *b = &dd->bridge;
+            const paddr_t bw[3][2] = { { b->ecam, b->ecam_size }, { b->mem, b->mem_size }, { b->pref, b->pref_size } };
+            for (unsigned i = 0; i < 3; i++) {
+                if (!bw[i][1] || !overlaps(lo, hi > lo ? hi - lo : 0, bw[i][0], bw[i][1]))
+                    continue;
+                if (bw[i][0] - lo >= hi - (bw[i][0] + bw[i][1]))
+                    hi = bw[i][0];
+                else
+                    lo = bw[i][0] + bw[i][1];
+            }
+        }
+        lo = ALIGN_UP(lo, MiB(2));
+        if (hi > lo && hi - lo >= MiB(64) && gp->nr_ext < GUEST_FDT_MAX_EXT) {
+            gp->ext[gp->nr_ext].base = lo;
+            gp->ext[gp->nr_ext++].size = (hi - lo) & ~(MiB(2) - 1);
+        }
+    }
+}
+
 void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, const char *cpu_compatible,
                             struct guest_fdt_params *gp)
 {
@@ -237,4 +484,8 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
         gp->initrd_end = dd->initrd + dd->ramdisk->size;
     }
     gp->cpu_compatible = cpu_compatible;
+    gp->hypervisor = dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED;
+    if (gp->hypervisor)
+        extended_regions(dd, gp);
+    gp->bridge = dd->has_bridge ? &dd->bridge : NULL;
 }

@@ -3,6 +3,7 @@
 #include <xam/fmt.h>
 #include <xam/guest_fdt.h>
 #include <xam/guest_map.h>
+#include <xam/xen_abi.h>
 
 #define TRY(x)                                                                                     \
     do {                                                                                           \
@@ -139,6 +140,147 @@ static int node_vpl011(void *fdt)
     return fdt_end_node(fdt);
 }
 
+/* Named exactly "hypervisor": Linux looks it up by that path. */
+static int node_hypervisor(void *fdt, const struct guest_fdt_params *p)
+{
+    static const char compat[] = XEN_ABI_COMPATIBLE "\0xen,xen";
+    uint64_t reg[2 + 2 * GUEST_FDT_MAX_EXT] = { GUEST_GNTTAB_BASE, GUEST_GNTTAB_SIZE };
+    for (unsigned i = 0; i < p->nr_ext; i++) {
+        reg[2 + 2 * i] = p->ext[i].base;
+        reg[3 + 2 * i] = p->ext[i].size;
+    }
+    uint32_t irq[3] = { 1, GUEST_EVTCHN_PPI - 16, 0xf08 };
+    TRY(fdt_begin_node(fdt, "hypervisor"));
+    TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
+    TRY(prop_reg(fdt, reg, 1 + p->nr_ext));
+    TRY(prop_cells(fdt, "interrupts", irq, 3));
+    return fdt_end_node(fdt);
+}
+
+static void split64(uint32_t *c, uint64_t v)
+{
+    c[0] = (uint32_t)(v >> 32);
+    c[1] = (uint32_t)v;
+}
+
+/* pci-host-ecam-generic, as Linux's driver and the 2024 xen-devel series
+ * describe it; INTx only (no MSI), swizzled over 4 slots. */
+static int node_pcie(void *fdt, const struct guest_fdt_params *p)
+{
+    const struct pci_bridge *b = p->bridge;
+    char name[40];
+    fmt_snprintf(name, sizeof(name), "pcie@%llx", (unsigned long long)b->ecam);
+    TRY(fdt_begin_node(fdt, name));
+    TRY(fdt_property_string(fdt, "compatible", "pci-host-ecam-generic"));
+    TRY(fdt_property_string(fdt, "device_type", "pci"));
+    uint64_t reg[2] = { b->ecam, b->ecam_size };
+    TRY(prop_reg(fdt, reg, 1));
+    uint32_t bus[2] = { 0, (uint32_t)(b->ecam_size / MiB(1)) - 1 };
+    TRY(prop_cells(fdt, "bus-range", bus, 2));
+    TRY(fdt_property_u32(fdt, "#address-cells", 3));
+    TRY(fdt_property_u32(fdt, "#size-cells", 2));
+    /* <pci.hi pci.mid pci.lo  cpu.hi cpu.lo  size.hi size.lo>, PCI
+     * addresses equal to guest physical ones */
+    uint32_t ranges[14];
+    unsigned n = 0;
+    ranges[n++] = 0x02000000; /* 32-bit MEM */
+    split64(&ranges[n], b->mem), n += 2;
+    split64(&ranges[n], b->mem), n += 2;
+    split64(&ranges[n], b->mem_size), n += 2;
+    if (b->pref_size) {
+        ranges[n++] = 0x43000000; /* 64-bit prefetchable MEM */
+        split64(&ranges[n], b->pref), n += 2;
+        split64(&ranges[n], b->pref), n += 2;
+        split64(&ranges[n], b->pref_size), n += 2;
+    }
+    TRY(prop_cells(fdt, "ranges", ranges, n));
+    TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+    TRY(fdt_property_u32(fdt, "linux,pci-domain", 1));
+    TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+    uint32_t mask[4] = { 0x1800, 0, 0, 7 };
+    TRY(prop_cells(fdt, "interrupt-map-mask", mask, 4));
+    /* <devfn<<8 0 0 pin  gic  SPI irq level-high>: the GIC node has
+     * #address-cells 0, so no parent unit address */
+    uint32_t map[16 * 8];
+    n = 0;
+    for (uint32_t slot = 0; slot < 4; slot++)
+        for (uint32_t pin = 1; pin <= 4; pin++) {
+            uint32_t intid = b->irq_start + (slot + pin - 1) % b->irq_count;
+            uint32_t e[8] = { slot << 11, 0, 0, pin, GUEST_GIC_PHANDLE, 0, intid - 32, 4 };
+            for (unsigned i = 0; i < 8; i++)
+                map[n++] = e[i];
+        }
+    TRY(prop_cells(fdt, "interrupt-map", map, n));
+    if (b->flags & PCI_BRIDGE_GRANTS) {
+        uint32_t iommu_map[4] = { 0, GRANT_DMA_PHANDLE, 0, 0x10000 };
+        TRY(prop_cells(fdt, "iommu-map", iommu_map, 4));
+    }
+    TRY(fdt_property_u32(fdt, "phandle", PCI_BRIDGE_PHANDLE));
+    return fdt_end_node(fdt);
+}
+
+/* Grant-based DMA for the bridge's devices (flag bit 0): what Linux's
+ * xen-grant-dma driver binds to. */
+static int node_grant_dma(void *fdt)
+{
+    TRY(fdt_begin_node(fdt, "xen-grant-dma"));
+    TRY(fdt_property_string(fdt, "compatible", "xen,grant-dma"));
+    TRY(fdt_property_u32(fdt, "#iommu-cells", 1));
+    TRY(fdt_property_u32(fdt, "phandle", GRANT_DMA_PHANDLE));
+    return fdt_end_node(fdt);
+}
+
+static int node_pci_ready(void *fdt)
+{
+    char name[40];
+    uint64_t reg[2] = { PCI_READY_BASE, PCI_READY_SIZE };
+    fmt_snprintf(name, sizeof(name), "pci-ready@%llx", (unsigned long long)PCI_READY_BASE);
+    TRY(fdt_begin_node(fdt, name));
+    TRY(fdt_property_string(fdt, "compatible", "xen-arm-minimal,pci-ready"));
+    TRY(prop_reg(fdt, reg, 1));
+    TRY(fdt_property_u32(fdt, "pci-host", PCI_BRIDGE_PHANDLE));
+    return fdt_end_node(fdt);
+}
+
+/* <ecam size mem size pref size irq_start irq_count flags>, 2-cell
+ * addresses and sizes: the host property's format */
+static int prop_bridge(void *fdt, const char *name, const struct pci_bridge *b)
+{
+    uint32_t c[15];
+    split64(&c[0], b->ecam);
+    split64(&c[2], b->ecam_size);
+    split64(&c[4], b->mem);
+    split64(&c[6], b->mem_size);
+    split64(&c[8], b->pref);
+    split64(&c[10], b->pref_size);
+    c[12] = b->irq_start;
+    c[13] = b->irq_count;
+    c[14] = b->flags;
+    return prop_cells(fdt, name, c, 15);
+}
+
+/* A device model learns here which guests it serves: their domain ids (for
+ * dm_op) and bridge layouts. */
+static int node_device_model(void *fdt, const struct guest_fdt_params *p)
+{
+    TRY(fdt_begin_node(fdt, "device-model"));
+    TRY(fdt_property_string(fdt, "compatible", "xen-arm-minimal,device-model"));
+    TRY(fdt_property_u32(fdt, "#address-cells", 1));
+    TRY(fdt_property_u32(fdt, "#size-cells", 0));
+    for (unsigned i = 0; i < p->nr_clients; i++) {
+        char name[24];
+        fmt_snprintf(name, sizeof(name), "client@%u", p->clients[i].domid);
+        TRY(fdt_begin_node(fdt, name));
+        TRY(fdt_property_u32(fdt, "reg", p->clients[i].domid));
+        TRY(fdt_property_string(fdt, "domain-name", p->clients[i].name));
+        TRY(prop_bridge(fdt, "bridge", p->clients[i].bridge));
+        if (p->clients[i].hold)
+            TRY(fdt_property(fdt, "held", NULL, 0));
+        TRY(fdt_end_node(fdt));
+    }
+    return fdt_end_node(fdt);
+}
+
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
 {
     void *fdt = buf;
@@ -156,6 +298,16 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
     TRY(node_psci(fdt));
     if (p->vpl011)
         TRY(node_vpl011(fdt));
+    if (p->hypervisor)
+        TRY(node_hypervisor(fdt, p));
+    if (p->bridge) {
+        TRY(node_pcie(fdt, p));
+        if (p->bridge->flags & PCI_BRIDGE_GRANTS)
+            TRY(node_grant_dma(fdt));
+        TRY(node_pci_ready(fdt));
+    }
+    if (p->nr_clients)
+        TRY(node_device_model(fdt, p));
     TRY(fdt_end_node(fdt));
     return fdt_finish(fdt);
 }

@@ -8,6 +8,7 @@
 #include <xam/domain.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
+#include <xam/hypercall.h>
 #include <xam/log.h>
 #include <xam/memory.h>
 #include <xam/sched.h>
@@ -164,6 +165,7 @@ void domain_shutdown(struct domain *d, const char *why)
 
     log_info("%s (domain %u): %s", d->name, d->id, why);
     stop_vcpus(d);
+    ioreq_dm_stopped(d);
     if (left == 0) {
         log_info("all domains have stopped: powering off");
         machine_poweroff();
@@ -182,6 +184,7 @@ void domain_reset(struct domain *d, const char *why)
 
     log_info("%s (domain %u): %s: rebuilding it", d->name, d->id, why);
     stop_vcpus(d);
+    ioreq_dm_stopped(d);
 }
 
 int domain_reinit(struct domain *d)
@@ -193,9 +196,11 @@ int domain_reinit(struct domain *d)
     d->nr_banks = 0;
     d->nr_mmio = 0;
     d->vpl011 = NULL;
+    d->shared_info = 0;
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = &d->vcpus[i];
         v->state = VCPU_OFF;
+        v->vcpu_info = 0;
         v->wake_at = 0;
         v->queued = false;
     }

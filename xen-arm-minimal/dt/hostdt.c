@@ -406,26 +406,21 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
         enum module_kind kind;
         if (!module_compatible(fdt, node, &kind))
             continue;
-        paddr_t base;
-        uint64_t size;
+        paddr_t base = 0;
+        uint64_t size = 0;
+        const char *problem = NULL;
         /* Module addresses are physical: /chosen is no bus to translate. */
-        int rc = dt_read_reg_raw(fdt, node, 0, &base, &size);
-        if (rc)
-            return fail(c, node, "reg", "missing or malformed (cells come from the parent node)");
-        if (size == 0 || range_wraps(base, size))
-            return fail(c, node, "reg", "module 0x%llx+0x%llx has a bad size", (unsigned long long)base,
-                        (unsigned long long)size);
-        if (!mrset_contains(&c->h->mem, base, size))
-            return fail(c, node, "reg", "module 0x%llx-0x%llx is outside RAM", (unsigned long long)base,
-                        (unsigned long long)(base + size - 1));
-        if (hv && ranges_overlap(base, size, hv->base, hv->size))
-            return fail(c, node, "reg", "module 0x%llx-0x%llx overlaps the hypervisor image 0x%llx-0x%llx",
-                        (unsigned long long)base, (unsigned long long)(base + size - 1),
-                        (unsigned long long)hv->base, (unsigned long long)(mrange_end(hv) - 1));
         paddr_t fdt_pa = (paddr_t)(uintptr_t)fdt;
-        if (ranges_overlap(base, size, fdt_pa, c->h->fdt_size))
-            return fail(c, node, "reg", "module 0x%llx-0x%llx overlaps the device tree itself",
-                        (unsigned long long)base, (unsigned long long)(base + size - 1));
+        if (dt_read_reg_raw(fdt, node, 0, &base, &size))
+            problem = "reg is missing or malformed (cells come from the parent node)";
+        else if (size == 0 || range_wraps(base, size))
+            problem = "bad size";
+        else if (!mrset_contains(&c->h->mem, base, size))
+            problem = "outside RAM";
+        else if (hv && ranges_overlap(base, size, hv->base, hv->size))
+            problem = "overlaps the hypervisor image";
+        else if (ranges_overlap(base, size, fdt_pa, c->h->fdt_size))
+            problem = "overlaps the host device tree";
         if (c->h->nr_modules == HOSTDT_MAX_MODULES)
             return fail(c, node, NULL, "more than %d modules", HOSTDT_MAX_MODULES);
         struct hostdt_module *m = &c->h->modules[c->h->nr_modules++];
@@ -434,6 +429,7 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
         m->size = size;
         m->node = node;
         m->parent = fdt_parent_offset(fdt, node);
+        m->problem = problem;
     }
     return 0;
 }

@@ -12,10 +12,12 @@
 #include <asm/traps.h>
 #include <asm/vgic_hw.h>
 #include <xam/domain.h>
+#include <xam/hypercall.h>
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/sched.h>
 #include <xam/vpsci.h>
+#include <xam/xen_abi.h>
 
 #define EC_WFX 0x01
 #define EC_HVC64 0x16
@@ -24,7 +26,6 @@
 #define EC_DABT_LOW 0x24
 #define ESR_IL (1u << 25)
 
-#define XEN_HYPERCALL_TAG 0xea1
 
 static void advance_pc(struct vcpu *v)
 {
@@ -124,10 +125,8 @@ static bool handle_sync(struct vcpu *v)
     case EC_HVC64:
         if ((esr & 0xffff) == 0)
             return vpsci_call(v);
-        if ((esr & 0xffff) == XEN_HYPERCALL_TAG) {
-            v->arch.regs.x[0] = (uint64_t)-38; /* -ENOSYS: no hypercalls yet */
-            return true;
-        }
+        if ((esr & 0xffff) == XEN_HYPERCALL_TAG)
+            return hypercall_dispatch(v);
         v->arch.regs.x[0] = (uint64_t)-1;
         return true;
     case EC_SMC64:

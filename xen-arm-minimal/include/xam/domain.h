@@ -3,9 +3,11 @@
 #ifndef XAM_DOMAIN_H
 #define XAM_DOMAIN_H
 
+#include <asm/spinlock.h>
 #include <asm/stage2.h>
 #include <asm/vcpu_arch.h>
 #include <xam/mmio.h>
+#include <xam/pci_bridge.h>
 #include <xam/vgic.h>
 #include <xam/types.h>
 
@@ -14,6 +16,8 @@
 #define DOMAIN_MAX_MMIO 8
 #define DOMAIN_MAX_BANKS 2
 #define MAX_DOMAINS 64
+#define DOMAIN_MAX_IOREQ 2
+#define IOREQ_MAX_RANGES 8
 
 enum vcpu_state {
     VCPU_OFF,      /* not started (waits for PSCI CPU_ON) or stopped */
@@ -35,6 +39,19 @@ struct vcpu {
     /* Blocked in WFI: physical counter value at which its virtual timer
      * fires (0: no timer armed). */
     uint64_t wake_at;
+    /* VCPUOP_register_vcpu_info: where its vcpu_info lives (IPA; 0: in
+     * shared_info) */
+    paddr_t vcpu_info;
+};
+
+/* A device model's registration for one guest (dm_op ioreq server). */
+struct ioreq_server {
+    bool used, enabled;
+    struct domain *dm;
+    unsigned nr_ranges;
+    struct {
+        uint64_t start, end; /* inclusive, guest physical */
+    } ranges[IOREQ_MAX_RANGES];
 };
 
 struct guest_bank {
@@ -63,6 +80,16 @@ struct domain {
     struct vpl011 *vpl011;
     struct vgic_dist vgic;
     uint64_t cntvoff; /* guests' counters start near zero */
+    bool enhanced;    /* has the hypervisor node (Xen PV interfaces) */
+    bool direct_mapped;
+    paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
+    /* The secondary emulated PCI host bridge, and who serves it. */
+    bool has_bridge;
+    struct pci_bridge bridge;
+    struct domain *device_model;
+    bool held; /* vCPU 0 waits for the device model to connect */
+    spinlock_t ioreq_lock;
+    struct ioreq_server ioreq[DOMAIN_MAX_IOREQ];
     unsigned active;  /* vCPUs loaded on a physical CPU right now */
     bool released;    /* memory given back (after shutdown, once) */
 };

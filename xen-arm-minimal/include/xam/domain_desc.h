@@ -8,6 +8,7 @@
 
 #include <xam/guest_fdt.h>
 #include <xam/hostdt.h>
+#include <xam/pci_bridge.h>
 
 #define DESC_MAX_VCPUS 8
 #define DESC_MAX_CPUS 64
@@ -19,19 +20,35 @@ struct desc_bank {
     uint64_t size;
 };
 
+/* xen,enhanced: absent/"disabled" give no PV interfaces (no hypervisor
+ * node); the others all give them (there is no xenstore here). */
+enum desc_enhanced {
+    ENHANCED_NONE,
+    ENHANCED_ENABLED,
+    ENHANCED_NO_XENSTORE,
+    ENHANCED_LEGACY,
+    ENHANCED_DISABLED,
+};
+
 struct domain_desc {
     int node;
     const char *name;
     uint64_t mem;
+    unsigned ipa_bits; /* the guest physical address space's size */
     unsigned nr_banks;
     struct desc_bank banks[DESC_MAX_BANKS];
     unsigned vcpus;
     bool vpl011;
-    const struct hostdt_module *kernel, *ramdisk;
+    const struct hostdt_module *kernel, *ramdisk, *partial_dtb;
     const char *bootargs;
     uint64_t text_offset, image_size;
     /* guest addresses, decided before anything is allocated */
     paddr_t dtb, initrd;
+    enum desc_enhanced enhanced;
+    bool has_bridge;
+    struct pci_bridge bridge;
+    int device_model;  /* node of the domain serving the bridge, or -1 */
+    bool hold;         /* start only once the device model is connected */
     /* physical CPUs each vCPU may run on (bit n: CPU n) */
     uint64_t allowed[DESC_MAX_VCPUS];
 };

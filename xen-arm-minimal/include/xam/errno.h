@@ -4,6 +4,7 @@
 #define XAM_ERRNO_H
 
 #define XAM_EPERM 1
+#define XAM_ESRCH 3
 #define XAM_ENOENT 2
 #define XAM_EIO 5
 #define XAM_ENOMEM 12

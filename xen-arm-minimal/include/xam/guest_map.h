@@ -18,6 +18,17 @@
 #define VPL011_SIZE 0x1000ULL
 #define VPL011_SPI 32
 
+/* Interrupts the virtual GIC has: SGIs, PPIs and SPIs 32..63. */
+#define GUEST_NR_IRQS 64
+
+/* Xen's PV interfaces (the hypervisor node): grant table, then the magic
+ * pages; PPI 31 signals events. */
+#define GUEST_GNTTAB_BASE 0x38000000ULL
+#define GUEST_GNTTAB_SIZE 0x01000000ULL
+#define GUEST_MAGIC_BASE 0x39000000ULL
+#define GUEST_MAGIC_SIZE 0x01000000ULL
+#define GUEST_EVTCHN_PPI 31
+
 /* RAM */
 #define GUEST_RAM0_BASE 0x40000000ULL
 #define GUEST_RAM0_SIZE 0xc0000000ULL /* 3 GiB */

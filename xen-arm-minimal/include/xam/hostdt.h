@@ -34,6 +34,9 @@ struct hostdt_module {
     uint64_t size;
     int node;   /* offset of the module node */
     int parent; /* offset of the node it sits under (a domain, or /chosen) */
+    /* Why it cannot be used (outside RAM, overlapping the hypervisor...),
+     * or NULL: the domain it belongs to is refused, not the machine. */
+    const char *problem;
 };
 
 struct hostdt_gic {

@@ -1,0 +1,80 @@
+/* Guest virtual -> host physical with AT S12E1R/W: the hardware walks the
+ * guest's stage 1 and its stage 2 for us. The result must land in the
+ * domain's RAM banks: a guest pointing a hypercall at a device page (the
+ * GICv2 CPU interface is mapped into its stage 2) must not make EL2 touch
+ * that device, or anything outside its own memory. */
+#include <asm/cache.h>
+#include <asm/guest_mem.h>
+#include <asm/sysreg.h>
+#include <string.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+
+#define PAR_F 1ULL
+#define PAR_PA_MASK 0x0000fffffffff000ULL
+
+static void *translate(struct vcpu *v, uint64_t gva, bool write)
+{
+    /* AT writes PAR_EL1, which is the guest's: keep it intact. */
+    uint64_t saved = read_sysreg(par_el1), par;
+    if (write)
+        __asm__ volatile("at s12e1w, %0" : : "r"(gva));
+    else
+        __asm__ volatile("at s12e1r, %0" : : "r"(gva));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(saved, par_el1);
+    if (par & PAR_F)
+        return NULL;
+    paddr_t pa = (par & PAR_PA_MASK) | (gva & (PAGE_SIZE - 1));
+    const struct domain *d = v->dom;
+    for (unsigned i = 0; i < d->nr_banks; i++)
+        if (pa >= d->banks[i].pa && pa - d->banks[i].pa < d->banks[i].size)
+            return (void *)(uintptr_t)pa;
+    return NULL;
+}
+
+/* A guest running with its MMU or data cache off reads and writes memory
+ * past the caches, while EL2 goes through them: meet it at the point of
+ * coherency. */
+static bool guest_uncached(void)
+{
+    return (read_sysreg(sctlr_el1) & 5) != 5; /* M and C */
+}
+
+/* One page at a time: consecutive virtual pages need not be consecutive
+ * physical ones. */
+static int copy(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
+{
+    char *b = buf;
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+        void *p = translate(v, gva, write);
+        if (!p)
+            return -XAM_EFAULT;
+        bool sync = guest_uncached();
+        if (write) {
+            memcpy(p, b, chunk);
+            if (sync)
+                dcache_clean_inval_range(p, chunk);
+        } else {
+            if (sync)
+                dcache_clean_inval_range(p, chunk);
+            memcpy(b, p, chunk);
+        }
+        gva += chunk;
+        b += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int guest_copy_from(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+{
+    return copy(v, gva, dst, len, false);
+}
+
+int guest_copy_to(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+    return copy(v, gva, (void *)(uintptr_t)src, len, true);
+}

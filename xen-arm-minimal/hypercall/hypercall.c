@@ -1,0 +1,232 @@
+/* The hypercalls Linux makes once it sees a hypervisor node, answered so it
+ * boots unmodified (see docs/hypercalls.md for each call's answer and why):
+ * Xen version and features, shared_info and vcpu_info registration,
+ * shutdown, the console; grant tables and FIFO events are refused the way
+ * Linux falls back from (-ENOSYS), never with an answer it would BUG on. */
+#include <asm/guest_mem.h>
+#include <string.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+#include <xam/hypercall.h>
+#include <xam/log.h>
+#include <xam/sched.h>
+#include <xam/xen_abi.h>
+
+
+static long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return XEN_ABI_MAJOR << 16 | XEN_ABI_MINOR;
+    case XENVER_extraversion: {
+        static const char extra[16] = ".0-xam";
+        return guest_copy_to(v, arg, extra, sizeof(extra));
+    }
+    case XENVER_get_features: {
+        uint32_t f[2];
+        if (guest_copy_from(v, f, arg, sizeof(f)))
+            return -XAM_EFAULT;
+        /* submap 0: guest physical != host physical unless direct-mapped;
+         * never XENFEAT_dom0 */
+        f[1] = f[0] != 0 ? 0
+                         : 1u << XENFEAT_auto_translated_physmap |
+                               1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped : XENFEAT_not_direct_mapped);
+        return guest_copy_to(v, arg, f, sizeof(f));
+    }
+    case XENVER_pagesize:
+        return PAGE_SIZE;
+    default:
+        return -XAM_ENOSYS;
+    }
+}
+
+/* There is no xenstore and no PV console here (no dom0): their parameters
+ * read as 0, which Linux takes as "not present". */
+static long hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    if (cmd != HVMOP_get_param)
+        return cmd == HVMOP_set_param ? -XAM_EPERM : -XAM_ENOSYS;
+    uint8_t p[HVM_PARAM_SIZE];
+    if (guest_copy_from(v, p, arg, sizeof(p)))
+        return -XAM_EFAULT;
+    uint16_t domid;
+    uint32_t index;
+    memcpy(&domid, p, 2);
+    memcpy(&index, p + 4, 4);
+    if (domid != DOMID_SELF && domid != v->dom->id)
+        return -XAM_EPERM;
+    switch (index) {
+    case HVM_PARAM_STORE_PFN: case HVM_PARAM_STORE_EVTCHN:
+    case HVM_PARAM_CONSOLE_PFN: case HVM_PARAM_CONSOLE_EVTCHN:
+        memset(p + 8, 0, 8);
+        return guest_copy_to(v, arg, p, sizeof(p));
+    default:
+        return -XAM_EINVAL;
+    }
+}
+
+/* shared_info goes where the guest asks (a zeroed page of its own RAM, as
+ * Linux passes): the page stays the guest's, so nothing is remapped. */
+static long memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    if (cmd != XENMEM_add_to_physmap)
+        return -XAM_ENOSYS;
+    uint8_t x[XATP_SIZE];
+    if (guest_copy_from(v, x, arg, sizeof(x)))
+        return -XAM_EFAULT;
+    uint16_t domid;
+    uint32_t space;
+    uint64_t gpfn;
+    memcpy(&domid, x, 2);
+    memcpy(&space, x + 4, 4);
+    memcpy(&gpfn, x + 16, 8);
+    if (domid != DOMID_SELF && domid != v->dom->id)
+        return -XAM_EPERM;
+    if (space != XENMAPSPACE_shared_info)
+        return -XAM_ENOSYS; /* grant-table frames: Linux then runs without grants */
+    paddr_t ipa = gpfn << PAGE_SHIFT;
+    void *page = domain_ram_ptr(v->dom, ipa, PAGE_SIZE);
+    if (!page || gpfn >> (64 - PAGE_SHIFT))
+        return -XAM_EINVAL;
+    memset(page, 0, PAGE_SIZE);
+    v->dom->shared_info = ipa;
+    return 0;
+}
+
+static long vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+    struct domain *d = v->dom;
+    if (vcpuid >= d->nr_vcpus)
+        return -XAM_ENOENT;
+    switch (cmd) {
+    case VCPUOP_register_vcpu_info: {
+        struct {
+            uint64_t mfn;
+            uint32_t offset, rsvd;
+        } info;
+        if (guest_copy_from(v, &info, arg, sizeof(info)))
+            return -XAM_EFAULT;
+        /* vcpu_info is 64 bytes and must not cross a page */
+        if (info.offset > PAGE_SIZE - 64 || !domain_ram_ptr(d, info.mfn << PAGE_SHIFT, PAGE_SIZE))
+            return -XAM_EINVAL;
+        d->vcpus[vcpuid].vcpu_info = (info.mfn << PAGE_SHIFT) + info.offset;
+        return 0;
+    }
+    case VCPUOP_register_runstate_memory_area:
+        /* No steal time is reported: the area stays as the guest left it
+         * (zero), which reads as "never runnable-but-waiting". */
+        return 0;
+    default:
+        return -XAM_ENOSYS;
+    }
+}
+
+static bool sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    struct domain *d = v->dom;
+    uint32_t reason;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        v->arch.regs.x[0] = 0;
+        return true;
+    case SCHEDOP_block:
+        v->arch.regs.x[0] = 0;
+        return sched_block(v);
+    case SCHEDOP_shutdown:
+        if (guest_copy_from(v, &reason, arg, sizeof(reason))) {
+            v->arch.regs.x[0] = (uint64_t)-XAM_EFAULT;
+            return true;
+        }
+        v->arch.regs.x[0] = 0;
+        switch (reason) {
+        case SHUTDOWN_poweroff:
+            domain_shutdown(d, "powered off (SCHEDOP_shutdown)");
+            return false;
+        case SHUTDOWN_reboot:
+            domain_reset(d, "reset (SCHEDOP_shutdown reboot)");
+            return false;
+        case SHUTDOWN_crash:
+        case SHUTDOWN_watchdog:
+            domain_shutdown(d, reason == SHUTDOWN_crash ? "crashed (SCHEDOP_shutdown)" : "watchdog fired");
+            return false;
+        default:
+            v->arch.regs.x[0] = (uint64_t)-XAM_EINVAL;
+            return true;
+        }
+    default:
+        v->arch.regs.x[0] = (uint64_t)-XAM_ENOSYS;
+        return true;
+    }
+}
+
+/* Only 2-level event channels, none of them bound yet: the calls Linux
+ * makes on its own ports succeed; FIFO events are refused so Linux stays
+ * on the 2-level ABI. */
+static long event_channel_op(uint64_t cmd)
+{
+    switch (cmd) {
+    case EVTCHNOP_close: case EVTCHNOP_send: case EVTCHNOP_bind_vcpu: case EVTCHNOP_unmask:
+        return 0;
+    default:
+        return -XAM_ENOSYS;
+    }
+}
+
+/* A guest's console_io writes reach the host console with its name, as
+ * its vPL011 output does. */
+static long console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
+{
+    if (cmd == CONSOLEIO_read)
+        return 0;
+    if (cmd != CONSOLEIO_write)
+        return -XAM_ENOSYS;
+    char line[128];
+    uint64_t done = 0;
+    while (done < count) {
+        size_t n = (size_t)MIN(count - done, sizeof(line) - 1);
+        if (guest_copy_from(v, line, buf + done, n))
+            return -XAM_EFAULT;
+        line[n] = '\0';
+        log_info("%s (console_io): %s", v->dom->name, line);
+        done += n;
+    }
+    return (long)count;
+}
+
+bool hypercall_dispatch(struct vcpu *v)
+{
+    uint64_t *x = v->arch.regs.x;
+    long ret;
+    switch (x[16]) {
+    case __HYPERVISOR_xen_version:
+        ret = xen_version(v, x[0], x[1]);
+        break;
+    case __HYPERVISOR_hvm_op:
+        ret = hvm_op(v, x[0], x[1]);
+        break;
+    case __HYPERVISOR_memory_op:
+        ret = memory_op(v, x[0], x[1]);
+        break;
+    case __HYPERVISOR_vcpu_op:
+        ret = vcpu_op(v, x[0], x[1], x[2]);
+        break;
+    case __HYPERVISOR_sched_op:
+        return sched_op(v, x[0], x[1]);
+    case __HYPERVISOR_event_channel_op:
+        ret = event_channel_op(x[0]);
+        break;
+    case __HYPERVISOR_console_io:
+        ret = console_io(v, x[0], x[1], x[2]);
+        break;
+    case __HYPERVISOR_dm_op:
+        ret = dm_op(v, x[0], x[1], x[2]);
+        break;
+    default: /* grant tables, vm_assist, multicall...: not here */
+        log_debug("%s: vCPU%u: hypercall %llu (0x%llx) not implemented", v->dom->name, v->id,
+                  (unsigned long long)x[16], (unsigned long long)x[0]);
+        ret = -XAM_ENOSYS;
+        break;
+    }
+    x[0] = (uint64_t)ret;
+    return true;
+}

@@ -1,0 +1,94 @@
+/* The part of Xen's guest ABI (public headers xen.h, version.h, memory.h,
+ * vcpu.h, sched.h, event_channel.h, hvm/params.h, hvm/dm_op.h) that we
+ * answer, as numbers and byte offsets: guests built against Xen's headers
+ * must find their structures where they put them. Written from those
+ * headers' documented layouts for arm64 (xen_ulong_t and pointers are
+ * 64-bit, guest handles are 64-bit). */
+#ifndef XAM_XEN_ABI_H
+#define XAM_XEN_ABI_H
+
+/* HVC #0xEA1, number in x16, arguments x0-x4, result in x0 */
+#define XEN_HYPERCALL_TAG 0xea1
+
+#define __HYPERVISOR_memory_op 12
+#define __HYPERVISOR_xen_version 17
+#define __HYPERVISOR_console_io 18
+#define __HYPERVISOR_grant_table_op 20
+#define __HYPERVISOR_vm_assist 21
+#define __HYPERVISOR_vcpu_op 24
+#define __HYPERVISOR_sched_op 29
+#define __HYPERVISOR_event_channel_op 32
+#define __HYPERVISOR_hvm_op 34
+#define __HYPERVISOR_dm_op 41
+
+/* The Xen interface version we present (compatible "xen,xen-4.17"). */
+#define XEN_ABI_MAJOR 4
+#define XEN_ABI_MINOR 17
+#define XEN_ABI_COMPATIBLE "xen,xen-4.17"
+
+/* xen_version */
+#define XENVER_version 0
+#define XENVER_extraversion 1 /* char[16] */
+#define XENVER_get_features 6 /* { u32 submap_idx; u32 submap; } */
+#define XENVER_pagesize 7
+#define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_not_direct_mapped 16
+#define XENFEAT_direct_mapped 17
+
+/* memory_op */
+#define XENMEM_add_to_physmap 7
+/* struct xen_add_to_physmap: u16 domid @0, u16 size @2, u32 space @4,
+ * u64 idx @8, u64 gpfn @16 */
+#define XATP_SIZE 24
+#define XENMAPSPACE_shared_info 0
+#define XENMAPSPACE_grant_table 1
+#define DOMID_SELF 0x7ff0
+
+/* vcpu_op (x1 = vCPU id) */
+#define VCPUOP_register_runstate_memory_area 5
+#define VCPUOP_register_vcpu_info 10 /* { u64 mfn; u32 offset; u32 rsvd; } */
+
+/* sched_op */
+#define SCHEDOP_yield 0
+#define SCHEDOP_block 1
+#define SCHEDOP_shutdown 2 /* { u32 reason; } */
+#define SHUTDOWN_poweroff 0
+#define SHUTDOWN_reboot 1
+#define SHUTDOWN_suspend 2
+#define SHUTDOWN_crash 3
+#define SHUTDOWN_watchdog 4
+
+/* event_channel_op */
+#define EVTCHNOP_close 3
+#define EVTCHNOP_send 4
+#define EVTCHNOP_bind_vcpu 8
+#define EVTCHNOP_unmask 9
+#define EVTCHNOP_init_control 11
+
+/* console_io (x1 = count, x2 = buffer) */
+#define CONSOLEIO_write 0
+#define CONSOLEIO_read 1
+
+/* hvm_op */
+#define HVMOP_set_param 0
+#define HVMOP_get_param 1
+/* struct xen_hvm_param: u16 domid @0, u32 index @4, u64 value @8 */
+#define HVM_PARAM_SIZE 16
+#define HVM_PARAM_STORE_PFN 1
+#define HVM_PARAM_STORE_EVTCHN 2
+#define HVM_PARAM_CONSOLE_PFN 17
+#define HVM_PARAM_CONSOLE_EVTCHN 18
+
+/* dm_op(domid, nr_bufs, bufs): bufs[i] = { u64 guest address; u64 size };
+ * bufs[0] holds struct xen_dm_op: u32 op @0, u32 pad @4, union @8 */
+#define DMOP_BUF_SIZE 16
+#define DMOP_HEADER 8
+#define DMOP_STRUCT_SIZE 32
+#define XEN_DMOP_create_ioreq_server 1      /* u8 handle_bufioreq @8; u16 id @12 (out) */
+#define XEN_DMOP_map_io_range_to_ioreq_server 3 /* u16 id @8; u32 type @12; u64 start @16, end @24 */
+#define XEN_DMOP_unmap_io_range_from_ioreq_server 4
+#define XEN_DMOP_set_ioreq_server_state 5   /* u16 id @8; u8 enabled @10 */
+#define XEN_DMOP_destroy_ioreq_server 6     /* u16 id @8 */
+#define XEN_DMOP_IO_RANGE_MEMORY 1
+
+#endif
