@@ -114,6 +114,33 @@ make_dtbs() {
     cp "$(dt v3-smp2)" "$(dt dom-fault)"
     add_domain "$(dt dom-fault)" good "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-fault)" faulty "$guests/fault.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    # the PCI bridge: a device model serving a polling guest and a held one,
+    # beside a guest without PV interfaces and two refused bridges
+    f=$(dt dom-bridge)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" plain "$guests/dtcheck.Image" 0x50800000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -t s "$f" /chosen/plain/kernel bootargs "noxen"
+    add_domain "$f" overlap "$guests/dtcheck.Image" 0x50800000 memory=0:0x4000 cpus=1 vpl011 device-model=0x7100 \
+        secondary-emulated-pci-host-bridge=0:0x40000000:0:0x100000:0:0x70000000:0:0x100000:0:0:0:0:0x28:1:0
+    add_domain "$f" selfdm "$guests/dtcheck.Image" 0x50800000 memory=0:0x4000 cpus=1 vpl011 device-model=0x7102 \
+        phandle=0x7102 secondary-emulated-pci-host-bridge
+    fdtput -t s "$f" /chosen/selfdm xen,enhanced enabled
+    add_domain "$f" guest2 "$guests/dtcheck.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011 device-model=0x7100 \
+        secondary-emulated-pci-host-bridge=0:0x60000000:0:0x200000:0:0x70000000:0:0x1000000:0:0:0:0:0x28:2:0 \
+        hold-until-device-model
+    fdtput -t s "$f" /chosen/guest2 xen,enhanced no-xenstore
+    fdtput -t s "$f" /chosen/guest2/kernel bootargs "bridge held"
+    add_domain "$f" guest1 "$guests/dtcheck.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 device-model=0x7100 \
+        secondary-emulated-pci-host-bridge
+    fdtput -t s "$f" /chosen/guest1 xen,enhanced enabled
+    fdtput -t s "$f" /chosen/guest1/kernel bootargs "bridge"
+    add_domain "$f" dm "$guests/devmodel.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7100
+    fdtput -t s "$f" /chosen/dm/kernel bootargs "delay"
+    if [ -s "$linux/Image" ]; then
+        cp "$(dt v3-smp2)" "$(dt dom-linux-xen)"
+        add_linux "$(dt dom-linux-xen)" linux 0x50000000 0x58000000 "$rd" 0x40000 1
+        fdtput -t s "$(dt dom-linux-xen)" /chosen/linux xen,enhanced enabled
+    fi
     # bad input
     head -c 3000 "$base" >"$(dt truncated)"
     cp "$base" "$(dt bad-magic)"; printf '\xde\xad\xbe\xef' | dd of="$(dt bad-magic)" bs=1 conv=notrunc status=none
@@ -143,7 +170,7 @@ add_domain() { # add_domain DTB NAME KERNEL ADDR [PROP=V1:V2...|FLAG]...
     fdtput -t x "$f" "$node" '#size-cells' 2
     for p in "$@"; do
         if [[ $p == *=* ]]; then fdtput -t x "$f" "$node" "${p%%=*}" $(tr ':' ' ' <<<"${p#*=}")
-        else fdtput -t s "$f" "$node" "$p" ""; fi
+        else fdtput -t x "$f" "$node" "$p"; fi # an empty property
     done
     fdtput -t s "$f" "$node/kernel" compatible multiboot,kernel multiboot,module
     fdtput -t x "$f" "$node/kernel" reg 0 "$addr" 0 "$size"
@@ -298,6 +325,16 @@ linux_boot() { # linux_boot GIC VCPUS
     absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
 case_linux-gicv3() { linux_boot 3 1; }
+case_linux-xen-enhanced() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    boot "--gic 3 --smp 2 --dtb $(dt dom-linux-xen) $(LINUX_LOADS 0x50000000 0x58000000)" $U
+    in_order "domain 1: linux, 1 vCPU" 'domains: +hypervisor node \(xen,enhanced\), grant table at 0x38000000' \
+        '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*Xen 4.17 support found' \
+        '\(linux\) .*22000000.sbsa-uart: ttyAMA0 at MMIO 0x22000000' \
+        "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\), console=ttyAMA0" \
+        'linux \(domain 1\): powered off \(SCHEDOP_shutdown\)' 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+}
 case_linux-gicv3-2vcpus() { linux_boot 3 2; }
 case_linux-gicv2() { linux_boot 2 1; }
 case_linux-gicv2-2vcpus() { linux_boot 2 2; }
@@ -374,6 +411,31 @@ case_guest-physical-timer-trapped() {
         'WARNING: ptimer: vCPU0: trapped system register access at 0x4000[0-9a-f]+ \(system register or instruction access' \
         'ptimer \(domain 1\): crashed' 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_pci-bridge-device-model() {
+    local g
+    boot "--gic 3 --smp 2 --dtb $(dt dom-bridge) --load $guests/devmodel.Image@0x50000000 --load $guests/dtcheck.Image@0x50200000 --load $guests/dtcheck.Image@0x50400000 --load $guests/dtcheck.Image@0x50800000" $K
+    anywhere 'ERROR: /chosen/selfdm: device-model: points to this domain itself; domain skipped' \
+        'ERROR: /chosen/overlap: secondary-emulated-pci-host-bridge: the ECAM window 0x40000000-0x400fffff overlaps guest RAM 0x40000000-0x40ffffff; domain skipped'
+    count_is 2 ERROR
+    in_order 'boot: ready to build domains' \
+        'domains: +PCI bridge: ECAM 0x60000000\+0x200000, MEM 0x70000000\+0x1000000, prefetch 0x0\+0x0, INTx SPIs 40-41, ready register 0x37ff0000; device model dm \(held until it connects\)' \
+        'guest2 \(domain [0-9]\): held until its device model dm connects' \
+        '\(dm\) devmodel: all checks passed' 'all domains have stopped: powering off'
+    last_line=0
+    in_order 'guest2 \(domain [0-9]\): device model dm connected' 'guest2 \(domain [0-9]\): starting \(held until its device model connected\)' \
+        '\(guest2\) dtcheck: reading my device tree'
+    for g in guest1 guest2; do
+        last_line=0
+        in_order "\\($g\\) PASS: the readiness register reads 1 once the device model connected" \
+            "\\($g\\) dtcheck: all checks passed" "$g \\(domain [0-9]\\): powered off \\(SCHEDOP_shutdown\\)"
+    done
+    last_line=0
+    in_order '\(guest1\) dtcheck: bridge node /pcie@33000000' '\(guest2\) dtcheck: bridge node /pcie@60000000'
+    last_line=0
+    in_order '\(plain\) PASS: no /hypervisor node without xen,enhanced' '\(plain\) dtcheck: all checks passed'
+    count_is 2 '\(dm\) devmodel: serving'
+    absent 'FAIL' 'CRASH' 'PANIC' 'selfdm\)' 'overlap\)'
 }
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K

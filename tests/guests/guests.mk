@@ -1,12 +1,12 @@
 # Bare-metal test guests, built with the cross compiler as arm64 Images.
 GUESTS_OUT := $(TESTS_OUT)/guests
-GUEST_NAMES := hello fault timer noisy reset echo isolate
+GUEST_NAMES := hello fault timer noisy reset echo isolate dtcheck devmodel
 GUEST_IMAGES := $(addprefix $(GUESTS_OUT)/,$(addsuffix .Image,$(GUEST_NAMES)))
 GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mgeneral-regs-only -mstrict-align \
     -fno-pic -fno-pie -fno-stack-protector -Wall -Wextra -Werror -mno-outline-atomics
-GUEST_COMMON := tests/guests/head.S tests/guests/vectors.S tests/guests/lib.c tests/guests/gicv3.c
+GUEST_COMMON := tests/guests/head.S tests/guests/vectors.S tests/guests/lib.c tests/guests/gicv3.c tests/guests/fdt.c
 
-$(GUESTS_OUT)/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/lib.h tests/guests/gicv3.h tests/guests/guest.lds
+$(GUESTS_OUT)/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/lib.h tests/guests/gicv3.h tests/guests/fdt.h tests/guests/guest.lds
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(GUEST_CFLAGS) -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guests/guest.lds -o $@ $(GUEST_COMMON) $<
 

@@ -41,6 +41,35 @@ uint64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
     return x0;
 }
 
+int64_t xen_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
+                      x16 __asm__("x16") = nr;
+    __asm__ volatile("hvc #0xea1" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x16) : : "memory");
+    return (int64_t)x0;
+}
+
+void delay_ms(unsigned ms)
+{
+    uint64_t f, t0, t;
+    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntvct_el0" : "=r"(f), "=r"(t0));
+    do
+        __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+    while (t - t0 < f / 1000 * ms);
+}
+
+int contains(const char *s, const char *word)
+{
+    for (; s && *s; s++) {
+        unsigned j = 0;
+        while (word[j] && s[j] == word[j])
+            j++;
+        if (!word[j])
+            return 1;
+    }
+    return 0;
+}
+
 void check(int ok, const char *what)
 {
     puts_(ok ? "PASS: " : "FAIL: ");

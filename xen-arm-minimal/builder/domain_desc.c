@@ -217,7 +217,7 @@ static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
         if (len != (3 * (ac + sc) + 3) * 4)
             return reject(c, node, BRIDGE_PROP,
                           "must be empty or <ecam_addr ecam_size mem_addr mem_size prefetch_addr prefetch_size "
-                          "irq_start irq_count flags> in this node's #address-cells/#size-cells");
+                          "irq_start irq_count flags>, addresses and sizes in this node's cells");
         uint64_t v[6];
         for (int i = 0; i < 6; i++) {
             int n = i % 2 ? sc : ac;

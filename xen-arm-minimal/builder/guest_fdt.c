@@ -14,16 +14,19 @@
 
 static int prop_cells(void *fdt, const char *name, const uint32_t *cells, unsigned n)
 {
-    fdt32_t be[16];
+    void *p;
+    TRY(fdt_property_placeholder(fdt, name, (int)(n * sizeof(fdt32_t)), &p));
     for (unsigned i = 0; i < n; i++)
-        be[i] = cpu_to_fdt32(cells[i]);
-    return fdt_property(fdt, name, be, (int)(n * sizeof(be[0])));
+        ((fdt32_t *)p)[i] = cpu_to_fdt32(cells[i]);
+    return 0;
 }
 
 /* reg entries of 2 + 2 cells */
 static int prop_reg(void *fdt, const uint64_t *pairs, unsigned n)
 {
     uint32_t cells[16];
+    if (n * 4 > 16)
+        return -FDT_ERR_NOSPACE;
     for (unsigned i = 0; i < n * 2; i++) {
         cells[2 * i] = (uint32_t)(pairs[i] >> 32);
         cells[2 * i + 1] = (uint32_t)pairs[i];

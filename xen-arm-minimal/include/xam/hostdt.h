@@ -65,7 +65,7 @@ struct hostdt_uart {
 };
 
 struct hostdt_error {
-    char msg[200];
+    char msg[320];
 };
 
 struct hostdt {

@@ -1,0 +1,126 @@
+/* Reads its own device tree and checks what the builder promised: the
+ * hypervisor node, the PCI bridge and its readiness register; answers to
+ * the hypercalls Linux makes; then waits for its device model as a guest
+ * that polls would. Bootargs: "bridge" (expect a bridge), "held" (started
+ * only once the device model connected), "noxen" (expect no hypervisor
+ * node). */
+#include "fdt.h"
+#include "lib.h"
+
+#define ENOSYS 38
+#define EFAULT 14
+#define READY 0x37ff0000UL
+
+static uint8_t page[4096] __attribute__((aligned(4096)));
+
+static void check_hypervisor_node(const void *fdt)
+{
+    int hv = fdt_node(fdt, "/hypervisor"), len;
+    check(hv >= 0, "the tree has a /hypervisor node");
+    if (hv < 0)
+        return;
+    check(fdt_has_string(fdt, hv, "compatible", "xen,xen-4.17") && fdt_has_string(fdt, hv, "compatible", "xen,xen"),
+          "hypervisor compatible is \"xen,xen-4.17\", \"xen,xen\"");
+    const uint8_t *reg = fdt_prop(fdt, hv, "reg", &len);
+    check(reg && len >= 16 && len % 16 == 0 && be64(reg) == 0x38000000 && be64(reg + 8) == 0x1000000,
+          "hypervisor reg starts with the grant table region 0x38000000, 16 MiB");
+    check(reg && len >= 32 && be64(reg + 24) >= 64 << 20, "an extended region of at least 64 MiB follows");
+    const uint8_t *irq = fdt_prop(fdt, hv, "interrupts", &len);
+    check(irq && len == 12 && be32(irq) == 1 && be32(irq + 4) == 15 && be32(irq + 8) == 0xf08,
+          "event channel interrupt is PPI 31 <1 15 0xf08>");
+}
+
+static void check_hypercalls(void)
+{
+    check(xen_hypercall(17, 0, 0, 0) == 0x40011, "XENVER_version says 4.17");
+    uint32_t feat[2] = { 0, 0 };
+    check(xen_hypercall(17, 6, (uint64_t)feat, 0) == 0 && (feat[1] & 1u << 2) && (feat[1] & 1u << 16) &&
+              !(feat[1] & (1u << 11 | 1u << 17)),
+          "features: auto-translated, not direct-mapped, not dom0");
+    struct {
+        uint16_t domid, pad;
+        uint32_t index;
+        uint64_t value;
+    } param = { 0x7ff0, 0, 1, 123 };
+    check(xen_hypercall(34, 1, (uint64_t)&param, 0) == 0 && param.value == 0, "HVM_PARAM_STORE_PFN reads 0: no xenstore");
+    struct {
+        uint16_t domid, size;
+        uint32_t space;
+        uint64_t idx, gpfn;
+    } xatp = { 0x7ff0, 0, 0, 0, (uint64_t)page >> 12 };
+    page[100] = 0xaa;
+    check(xen_hypercall(12, 7, (uint64_t)&xatp, 0) == 0 && page[100] == 0, "shared_info placed (and zeroed)");
+    struct {
+        uint64_t mfn;
+        uint32_t offset, rsvd;
+    } info = { (uint64_t)page >> 12, 64, 0 };
+    check(xen_hypercall(24, 10, 0, (uint64_t)&info) == 0, "VCPUOP_register_vcpu_info answers 0");
+    check(xen_hypercall(32, 11, (uint64_t)page, 0) == -ENOSYS, "FIFO event channels refused (-ENOSYS)");
+    check(xen_hypercall(20, 6, (uint64_t)page, 1) == -ENOSYS, "grant table ops refused (-ENOSYS)");
+    check(xen_hypercall(17, 6, 0x10, 0) == -EFAULT, "a pointer outside guest RAM gets -EFAULT");
+    check(xen_hypercall(17, 6, 0x03001000, 0) == -EFAULT, "a pointer to a device gets -EFAULT");
+}
+
+static void check_bridge(const void *fdt, int held)
+{
+    int root = fdt_node(fdt, "/"), pci = -1, len;
+    while ((pci = fdt_child(fdt, root, pci)) >= 0 && !contains(fdt_name(fdt, pci), "pcie@"))
+        ;
+    check(pci >= 0, "the tree has a pcie@ node");
+    if (pci < 0)
+        return;
+    puts_("dtcheck: bridge node /");
+    puts_(fdt_name(fdt, pci));
+    puts_("\n");
+    check(fdt_has_string(fdt, pci, "compatible", "pci-host-ecam-generic") &&
+              fdt_has_string(fdt, pci, "device_type", "pci"),
+          "bridge is a pci-host-ecam-generic, device_type pci");
+    const uint8_t *reg = fdt_prop(fdt, pci, "reg", &len);
+    check(reg && len == 16, "bridge reg is one 2+2-cell ECAM range");
+    uint64_t ecam = reg ? be64(reg) : 0;
+    const uint8_t *map = fdt_prop(fdt, pci, "interrupt-map", &len);
+    check(map && len == 16 * 8 * 4, "interrupt-map has 4 slots x 4 pins of 8 cells");
+    check(fdt_prop(fdt, pci, "dma-coherent", &len) != 0, "bridge is dma-coherent");
+    int ready = fdt_node(fdt, "/pci-ready@37ff0000");
+    const uint8_t *rreg = ready >= 0 ? fdt_prop(fdt, ready, "reg", &len) : 0;
+    check(ready >= 0 && fdt_has_string(fdt, ready, "compatible", "xen-arm-minimal,pci-ready") && rreg &&
+              be64(rreg) == READY && be64(rreg + 8) == 0x1000,
+          "readiness register node at 0x37ff0000, 4 KiB");
+    check(*(volatile uint32_t *)ecam == 0xffffffffu, "config space reads as an empty bus");
+
+    volatile uint32_t *r = (volatile uint32_t *)READY;
+    uint32_t first = r[0];
+    if (held)
+        check(first == 1, "held: the device model was connected before this guest started");
+    unsigned polls = 1;
+    while (r[0] != 1 && polls < 100000) {
+        delay_ms(1);
+        polls++;
+    }
+    check(r[0] == 1, "the readiness register reads 1 once the device model connected");
+    puts_(held ? "dtcheck: ready at the first read\n" : first ? "dtcheck: ready at the first read\n"
+                                                               : "dtcheck: waited for the device model\n");
+}
+
+void guest_main(uint64_t dtb);
+
+void guest_main(uint64_t dtb)
+{
+    const void *fdt = (const void *)dtb;
+    int chosen = fdt_node(fdt, "/chosen"), len;
+    const char *args = chosen >= 0 ? fdt_prop(fdt, chosen, "bootargs", &len) : 0;
+    puts_("dtcheck: reading my device tree\n");
+    check(be32(fdt) == 0xd00dfeed, "x0 points to a device tree");
+    if (contains(args, "noxen")) {
+        check(fdt_node(fdt, "/hypervisor") < 0, "no /hypervisor node without xen,enhanced");
+    } else {
+        check_hypervisor_node(fdt);
+        check_hypercalls();
+    }
+    if (contains(args, "bridge"))
+        check_bridge(fdt, contains(args, "held"));
+    puts_(failures ? "dtcheck: some checks FAILED\n" : "dtcheck: all checks passed\n");
+    uint32_t reason = 0; /* poweroff, through the Xen interface */
+    xen_hypercall(29, 2, (uint64_t)&reason, 0);
+    psci_system_off();
+}
