@@ -9,7 +9,7 @@ export OUT=${OUT:-build/out}
 log_dir=$OUT/tests/logs
 mkdir -p "$log_dir"
 
-layers=(unit boot fuzz)
+layers=(unit tools boot fuzz)
 [ $# -gt 0 ] && layers=("$@")
 
 status=0
@@ -17,6 +17,7 @@ for layer in "${layers[@]}"; do
     echo "=== $layer tests"
     case "$layer" in
         unit) cmd=(make --no-print-directory unit) ;;
+        tools) cmd=(make --no-print-directory tools-tests) ;;
         boot) cmd=(make --no-print-directory boot-tests) ;;
         fuzz) cmd=(make --no-print-directory fuzz-smoke) ;;
         *) echo "run-all: unknown layer '$layer'" >&2; exit 2 ;;

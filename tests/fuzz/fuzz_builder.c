@@ -60,11 +60,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check(!dd.ramdisk || dd.initrd + dd.ramdisk->size <= GUEST_RAM0_BASE + ram0);
             for (unsigned i = 0; i < dd.vcpus; i++)
                 check(dd.allowed[i] != 0 && (dd.allowed[i] & ~env.online) == 0);
-            struct guest_fdt_params p = {
-                .nr_vcpus = dd.vcpus, .nr_banks = 1, .banks = { { GUEST_RAM0_BASE, ram0 } },
-                .gic_version = h.gic.version, .vpl011 = dd.vpl011, .bootargs = dd.bootargs,
-                .initrd_start = dd.ramdisk ? dd.initrd : 0, .initrd_end = dd.ramdisk ? dd.initrd + dd.ramdisk->size : 0,
-            };
+            for (unsigned i = 0; i < h.nr_modules; i++)
+                check(h.modules[i].parent != node || !h.modules[i].problem);
+            if (dd.has_bridge) {
+                const struct pci_bridge *b = &dd.bridge;
+                check(dd.device_model >= 0 && dd.device_model != node);
+                check(b->irq_count >= 1 && b->irq_count <= 4 && b->irq_start >= 32 &&
+                      b->irq_start + b->irq_count <= GUEST_NR_IRQS);
+                check(b->mem + b->mem_size <= (1ULL << 32) && b->ecam_size >= (1u << 20));
+                for (unsigned i = 0; i < dd.nr_banks; i++)
+                    check(!ranges_overlap(b->ecam, b->ecam_size, dd.banks[i].ipa, dd.banks[i].size) &&
+                          !ranges_overlap(b->mem, b->mem_size, dd.banks[i].ipa, dd.banks[i].size) &&
+                          (!b->pref_size || !ranges_overlap(b->pref, b->pref_size, dd.banks[i].ipa, dd.banks[i].size)));
+            }
+            struct guest_fdt_params p;
+            domain_desc_fdt_params(&dd, h.gic.version, NULL, &p);
             if (guest_fdt_build(guest, sizeof(guest), &p) == 0)
                 check(fdt_check_full(guest, fdt_totalsize(guest)) == 0);
             else

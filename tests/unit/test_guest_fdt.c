@@ -38,8 +38,15 @@ static void check_against_golden(const void *fdt, const char *name)
     assert_int_equal(system(cmd), 0);
     char *w = slurp(warn);
     assert_non_null(w);
-    if (w[0])
-        fail_msg("dtc warns about the %s tree:\n%s", name, w);
+    /* The one warning we accept: Linux finds the hypervisor node by its
+     * exact name "hypervisor" (arch/arm/xen/enlighten.c), so it cannot
+     * carry the unit address dtc asks for. */
+    char other[4096] = "";
+    for (char *line = strtok(w, "\n"); line; line = strtok(NULL, "\n"))
+        if (!strstr(line, "Warning (unit_address_vs_reg): /hypervisor: node has a reg or ranges property"))
+            snprintf(other + strlen(other), sizeof(other) - strlen(other), "%s\n", line);
+    if (other[0])
+        fail_msg("dtc warns about the %s tree:\n%s", name, other);
     char *got = slurp(dts), *want = slurp(golden);
     assert_non_null(got);
     if (!want)
@@ -84,6 +91,43 @@ static void two_banks_on_gicv2_no_console(void **state)
     check_against_golden(buf, "guest-gicv2-bare");
 }
 
+/* xen,enhanced with a bridge (grants flag on): the hypervisor node, the
+ * ECAM host bridge with its swizzled interrupt-map, the grant-dma node and
+ * the readiness register; plus the bridge's device model's own view. */
+static void enhanced_with_bridge(void **state)
+{
+    (void)state;
+    static char buf[GUEST_FDT_MAX];
+    struct pci_bridge b;
+    pci_bridge_default(&b);
+    b.flags = PCI_BRIDGE_GRANTS;
+    b.irq_count = 3; /* the swizzle wraps over 3 lines */
+    struct guest_fdt_params p = {
+        .nr_vcpus = 1, .nr_banks = 1, .banks = { { 0x40000000, 0x8000000 } },
+        .gic_version = 3, .vpl011 = true, .bootargs = "console=ttyAMA0",
+        .hypervisor = true, .nr_ext = 2, .ext = { { 0x48000000, 0xb8000000 }, { 0x200000000, 0x7e00000000 } },
+        .bridge = &b,
+    };
+    assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+    int hv = fdt_path_offset(buf, "/hypervisor");
+    assert_true(hv >= 0);
+    int len;
+    const fdt32_t *map = fdt_getprop(buf, fdt_path_offset(buf, "/pcie@33000000"), "interrupt-map", &len);
+    assert_int_equal(len, 16 * 8 * 4);
+    /* slot 1, INTB: (1 + 2 - 1) % 3 = 2 -> SPI 44 + 2 - 32 */
+    assert_int_equal(fdt32_ld(&map[(1 * 4 + 1) * 8 + 6]), 14);
+    assert_int_equal(fdt_node_offset_by_phandle(buf, PCI_BRIDGE_PHANDLE), fdt_path_offset(buf, "/pcie@33000000"));
+    check_against_golden(buf, "guest-enhanced-bridge");
+
+    struct guest_fdt_params dm = {
+        .nr_vcpus = 1, .nr_banks = 1, .banks = { { 0x40000000, 0x2000000 } }, .gic_version = 2,
+        .nr_clients = 2,
+        .clients = { { 2, "guest", &b, false }, { 3, "held-guest", &b, true } },
+    };
+    assert_int_equal(guest_fdt_build(buf, sizeof(buf), &dm), 0);
+    check_against_golden(buf, "guest-device-model");
+}
+
 static void too_small_a_buffer(void **state)
 {
     (void)state;
@@ -96,6 +140,7 @@ static void too_small_a_buffer(void **state)
 int main(int argc, char **argv)
 {
     outdir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
-    const struct CMUnitTest tests[] = { T(linux_on_gicv3), T(two_banks_on_gicv2_no_console), T(too_small_a_buffer) };
+    const struct CMUnitTest tests[] = { T(linux_on_gicv3), T(two_banks_on_gicv2_no_console), T(enhanced_with_bridge),
+                                        T(too_small_a_buffer) };
     return cmocka_run_group_tests_name("guest_fdt", tests, NULL, NULL);
 }

@@ -311,8 +311,11 @@ static bool check_modules(const struct ctx *c, int node, struct domain_desc *dd)
             continue;
         char why[160];
         if (m->problem) {
-            fmt_snprintf(why, sizeof(why), "module 0x%llx+0x%llx: %s", (unsigned long long)m->base,
-                         (unsigned long long)m->size, m->problem);
+            if (m->size)
+                fmt_snprintf(why, sizeof(why), "module 0x%llx+0x%llx: %s", (unsigned long long)m->base,
+                             (unsigned long long)m->size, m->problem);
+            else
+                fmt_snprintf(why, sizeof(why), "%s", m->problem);
             return reject(c, m->node, "reg", why);
         }
         for (unsigned j = 0; j < h->nr_modules; j++) {

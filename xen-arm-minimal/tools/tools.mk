@@ -13,3 +13,7 @@ $(DRYRUN): xen-arm-minimal/tools/dryrun/main.c xen-arm-minimal/tools/dryrun/dryr
 
 .PHONY: dryrun
 dryrun: $(DRYRUN)
+
+.PHONY: tools-tests
+tools-tests: $(DRYRUN)
+	tests/tools/dryrun-test.sh $(DRYRUN) $(TESTS_OUT)/tools

@@ -11,6 +11,9 @@
 #include <xam/domain_desc.h>
 #include <xam/guest_fdt.h>
 
+/* As many domains as the hypervisor builds. */
+#define MAX_DESC 64
+
 /* The IPA size of the smallest CPU we run on (39 bits: 512 GiB). */
 #define DRYRUN_IPA_BITS 39
 
@@ -73,7 +76,7 @@ static const char *module_problem(const struct files *fs, const struct hostdt_mo
     return NULL;
 }
 
-static void report_layout(FILE *out, const struct domain_desc *dd)
+static void report_layout(FILE *out, const void *fdt, const struct domain_desc *dd)
 {
     fprintf(out, "%s: ok: %u vCPU%s, %llu MiB", dd->name, dd->vcpus, dd->vcpus > 1 ? "s" : "",
             (unsigned long long)(dd->mem >> 20));
@@ -86,7 +89,19 @@ static void report_layout(FILE *out, const struct domain_desc *dd)
     if (dd->ramdisk)
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
                 (unsigned long long)dd->ramdisk->base, (unsigned long long)dd->ramdisk->size);
-    fprintf(out, "; console %s\n", dd->vpl011 ? "vpl011" : "none");
+    fprintf(out, "; console %s", dd->vpl011 ? "vpl011" : "none");
+    if (dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED)
+        fprintf(out, "; hypervisor node");
+    if (dd->has_bridge) {
+        const struct pci_bridge *b = &dd->bridge;
+        char dm[DT_PATH_MAX];
+        fprintf(out, "; PCI bridge ECAM 0x%llx+0x%llx MEM 0x%llx+0x%llx prefetch 0x%llx+0x%llx SPIs %u-%u, served by %s%s",
+                (unsigned long long)b->ecam, (unsigned long long)b->ecam_size, (unsigned long long)b->mem,
+                (unsigned long long)b->mem_size, (unsigned long long)b->pref, (unsigned long long)b->pref_size,
+                b->irq_start, b->irq_start + b->irq_count - 1, dt_node_path(fdt, dd->device_model, dm, sizeof(dm)),
+                dd->hold ? " (held until it connects)" : "");
+    }
+    fprintf(out, "\n");
 }
 
 static void report_unchecked(FILE *out, unsigned nfiles)
@@ -127,42 +142,87 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
             return -1;
         }
     }
+    /* As the hypervisor: describe every domain, skip those whose device
+     * model was skipped, number the rest in order (their domain ids), and
+     * only then write trees, so a device model's lists its guests. */
+    static struct domain_desc dd[MAX_DESC];
+    bool ok[MAX_DESC];
+    unsigned n = 0;
     int rejected = 0, chosen = fdt_path_offset(fdt, "/chosen"), node;
     if (chosen >= 0)
         fdt_for_each_subnode(node, fdt, chosen) {
             if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
                 continue;
-            struct domain_desc dd;
             const char *problem = NULL;
             char path[DT_PATH_MAX];
-            bool ok = domain_describe(&h, node, &env, &dd, &err);
-            for (unsigned m = 0; ok && m < h.nr_modules && !problem; m++)
-                if (h.modules[m].parent == node && (problem = module_problem(&fs, &h.modules[m])))
+            if (n == MAX_DESC) {
+                fprintf(out, "%s: rejected: more than %u domains\n", fdt_get_name(fdt, node, NULL), MAX_DESC);
+                rejected++;
+                continue;
+            }
+            /* the files first: what the loader will really put there */
+            for (unsigned m = 0; m < h.nr_modules && !problem; m++)
+                if (h.modules[m].parent == node && !h.modules[m].problem &&
+                    (problem = module_problem(&fs, &h.modules[m])))
                     snprintf(err.msg, sizeof(err.msg), "%s: reg: %s",
                              dt_node_path(fdt, h.modules[m].node, path, sizeof(path)), problem);
-            if (!ok || problem) {
+            ok[n] = !problem && domain_describe(&h, node, &env, &dd[n], &err);
+            if (!ok[n] || problem) {
                 fprintf(out, "%s: rejected: %s\n", fdt_get_name(fdt, node, NULL), err.msg);
                 rejected++;
-                continue;
+                ok[n] = false;
             }
-            report_layout(out, &dd);
-            (*accepted)++;
-            if (!o->outdir)
-                continue;
-            report_layout(layout, &dd);
-            static char guest[GUEST_FDT_MAX];
-            struct guest_fdt_params gp;
-            domain_desc_fdt_params(&dd, h.gic.version, cpu_compat, &gp);
-            int rc = guest_fdt_build(guest, sizeof(guest), &gp);
-            char name[DT_PATH_MAX];
-            snprintf(name, sizeof(name), "%s.dtb", dd.name);
-            if (rc || write_file(o->outdir, name, guest, fdt_totalsize(guest))) {
-                fprintf(out, "%s: cannot write %s/%s: %s\n", dd.name, o->outdir, name,
-                        rc ? fdt_strerror(rc) : strerror(errno));
-                rejected++;
-                (*accepted)--;
-            }
+            n++;
         }
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned i = 0; i < n; i++) {
+            unsigned j = 0;
+            if (!ok[i] || dd[i].device_model < 0)
+                continue;
+            while (j < n && dd[j].node != dd[i].device_model)
+                j++;
+            if (j < n && ok[j])
+                continue;
+            fprintf(out, "%s: rejected: device-model: %s was rejected, so nothing can serve this domain's bridge\n",
+                    dd[i].name, fdt_get_name(fdt, dd[i].device_model, NULL));
+            ok[i] = false;
+            rejected++;
+            again = true;
+        }
+    }
+    unsigned id[MAX_DESC], next_id = 1;
+    for (unsigned i = 0; i < n; i++)
+        id[i] = ok[i] ? next_id++ : 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        report_layout(out, fdt, &dd[i]);
+        (*accepted)++;
+        if (!o->outdir)
+            continue;
+        fprintf(layout, "domain %u: ", id[i]);
+        report_layout(layout, fdt, &dd[i]);
+        static char guest[GUEST_FDT_MAX];
+        struct guest_fdt_params gp;
+        domain_desc_fdt_params(&dd[i], h.gic.version, cpu_compat, &gp);
+        for (unsigned t = 0; t < n && gp.nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
+            if (ok[t] && dd[t].device_model == dd[i].node) {
+                gp.clients[gp.nr_clients].domid = id[t];
+                gp.clients[gp.nr_clients].name = dd[t].name;
+                gp.clients[gp.nr_clients].bridge = &dd[t].bridge;
+                gp.clients[gp.nr_clients++].hold = dd[t].hold;
+            }
+        int rc = guest_fdt_build(guest, sizeof(guest), &gp);
+        char name[DT_PATH_MAX];
+        snprintf(name, sizeof(name), "%s.dtb", dd[i].name);
+        if (rc || write_file(o->outdir, name, guest, fdt_totalsize(guest))) {
+            fprintf(out, "%s: cannot write %s/%s: %s\n", dd[i].name, o->outdir, name,
+                    rc ? fdt_strerror(rc) : strerror(errno));
+            rejected++;
+            (*accepted)--;
+        }
+    }
     report_unchecked(out, nfiles);
     if (layout)
         fclose(layout);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# xam-dryrun as a user runs it: exit status, the verdict line per domain,
+# and the guest trees it writes (checked with dtc). One "ok - tools/NAME"
+# or "not ok - tools/NAME: why" line per case.
+#   dryrun-test.sh XAM-DRYRUN WORKDIR
+set -uo pipefail
+dryrun=$1 work=$2
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work"
+status=0
+result() { # result NAME WHY-OR-EMPTY OUTPUT-FILE
+    if [ -z "$2" ]; then echo "ok - tools/$1"
+    else echo "not ok - tools/$1: $2"; sed 's/^/    /' "$3"; status=1; fi
+}
+has() { grep -qF -- "$2" "$1"; }
+
+dtc -q -I dts -O dtb -o "$work/host.dtb" "$here/../fuzz/seeds/dom0less.dts" || { echo "not ok - tools/fixture: dtc"; exit 1; }
+
+# sizes only: three domains accepted, the one with a malformed module refused
+name=sizes-only why=""
+"$dryrun" -o "$work/out" "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1 (a domain rejected)"
+has "$work/$name.txt" "domU3: rejected: /chosen/domU3/module@55000000: reg: reg is missing or malformed" || why=${why:-"domU3's reason missing"}
+has "$work/$name.txt" "3 domains accepted, 1 rejected" || why=${why:-"summary line missing"}
+has "$work/$name.txt" "domU2: ok: 1 vCPU, 64 MiB at 0x40000000-0x43ffffff" || why=${why:-"domU2's layout missing"}
+result "$name" "$why" "$work/$name.txt"
+
+# the trees it wrote: valid, warning-free but for the hypervisor node's name,
+# with the bridge on the guest and the client list on its device model
+name=guest-trees why=""
+for d in domU0 domU1 domU2; do
+    [ -s "$work/out/$d.dtb" ] || { why="no $d.dtb written"; break; }
+    dtc -I dtb -O dts -o "$work/out/$d.dts" "$work/out/$d.dtb" 2>"$work/out/$d.warn" || { why="dtc cannot read $d.dtb"; break; }
+    if grep -v 'unit_address_vs_reg): /hypervisor' "$work/out/$d.warn" | grep -q .; then why="dtc warns about $d.dtb"; cat "$work/out/$d.warn" >>"$work/$name.txt"; break; fi
+done
+[ -e "$work/out/domU3.dtb" ] && why=${why:-"a tree was written for the rejected domU3"}
+has "$work/out/domU2.dts" "pcie@60000000 {" || why=${why:-"domU2 has no pcie@60000000"}
+has "$work/out/domU2.dts" 'compatible = "xen,xen-4.17\0xen,xen";' || why=${why:-"domU2 has no hypervisor node"}
+has "$work/out/domU1.dts" "client@3 {" || why=${why:-"the device model's tree does not list domain 3"}
+has "$work/out/layout.txt" "domain 3: domU2: ok" || why=${why:-"layout.txt lacks domain 3"}
+result "$name" "$why" "$work/$name.txt"
+
+# with files: a kernel that is not an arm64 Image is caught on the workstation
+name=kernel-not-an-image why=""
+head -c 2097152 /dev/zero >"$work/zero.bin"
+"$dryrun" -m 0x50000000="$work/zero.bin" -m 0x52000000="$work/zero.bin" -m 0x53000000="$work/zero.bin" \
+    -m 0x54000000="$work/zero.bin" -m 0x55000000="$work/zero.bin" "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+has "$work/$name.txt" 'domU0: rejected: /chosen/domU0/module@50000000: reg: the kernel is not an arm64 Image' || why=${why:-"no not-an-Image reason"}
+result "$name" "$why" "$work/$name.txt"
+
+# a module bigger than the file that will be loaded there
+name=module-larger-than-file why=""
+head -c 4096 /dev/zero >"$work/small.bin"
+"$dryrun" -m 0x50000000="$work/small.bin" "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?
+has "$work/$name.txt" 'domU0: rejected: /chosen/domU0/module@50000000: reg: reg size is larger than the file loaded there' || why="no size reason"
+has "$work/$name.txt" 'domU1: rejected: /chosen/domU1/module@53000000: reg: no file is loaded at this address' || why=${why:-"no missing-file reason"}
+result "$name" "$why" "$work/$name.txt"
+
+# a host tree the hypervisor would refuse: exit 2 and the reason
+name=host-tree-refused why=""
+head -c 100 "$work/host.dtb" >"$work/truncated.dtb"
+"$dryrun" "$work/truncated.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 2 ] || why="exit $rc, expected 2"
+has "$work/$name.txt" 'host device tree: device tree: truncated: header says' || why=${why:-"no reason"}
+result "$name" "$why" "$work/$name.txt"
+
+# usage errors
+name=usage why=""
+"$dryrun" -m nonsense "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 2 ] && has "$work/$name.txt" "usage: xam-dryrun" || why="bad -m: exit $rc"
+"$dryrun" "$work/missing.dtb" >>"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 2 ] && has "$work/$name.txt" "missing.dtb: No such file" || why=${why:-"missing file: exit $rc"}
+result "$name" "$why" "$work/$name.txt"
+exit $status

@@ -1,0 +1,281 @@
+/* The builder's checks on one domain node, as a user meets them: each bad
+ * configuration is refused with a message naming the node, the property
+ * and the reason; good ones give the layout the hypervisor will build. */
+#include "unit.h"
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xam/domain_desc.h>
+#include <xam/guest_map.h>
+
+static const char *dir;
+static struct hostdt h;
+static struct hostdt_error err;
+static char buf[1 << 20];
+
+static const uint8_t *image_header(const struct hostdt_module *m, void *ctx)
+{
+    static uint8_t img[64];
+    (void)ctx;
+    memset(img, 0, sizeof(img));
+    uint64_t size = m->size + 0x10000; /* some bss */
+    for (int i = 0; i < 8; i++)
+        img[16 + i] = (uint8_t)(size >> (8 * i));
+    memcpy(img + 56, "ARM\x64", 4);
+    return img;
+}
+
+static const struct builder_env env = { .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .online = 3, .ipa_bits = 39,
+                                        .module_header = image_header };
+
+static void *host(void)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/qemu-v3-smp4.dtb", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open fixture %s", path);
+    static char raw[1 << 20];
+    size_t n = fread(raw, 1, sizeof(raw), f);
+    fclose(f);
+    assert_true(n > 0);
+    assert_int_equal(fdt_open_into(raw, buf, sizeof(buf)), 0);
+    return buf;
+}
+
+/* A good 64 MiB, 1-vCPU domain with a kernel at addr; returns its node. */
+static int domain(void *fdt, const char *name, uint64_t addr, uint32_t phandle)
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    int d = fdt_add_subnode(fdt, chosen, name);
+    fdt_setprop_string(fdt, d, "compatible", "xen,domain");
+    fdt_setprop_u32(fdt, d, "#address-cells", 2);
+    fdt_setprop_u32(fdt, d, "#size-cells", 2);
+    fdt_setprop_u64(fdt, d, "memory", 0x10000);
+    fdt_setprop_u32(fdt, d, "cpus", 1);
+    fdt_setprop(fdt, d, "vpl011", NULL, 0);
+    if (phandle)
+        fdt_setprop_u32(fdt, d, "phandle", phandle);
+    int k = fdt_add_subnode(fdt, d, "kernel");
+    fdt_setprop(fdt, k, "compatible", "multiboot,kernel\0multiboot,module", 34);
+    fdt64_t reg[2] = { cpu_to_fdt64(addr), cpu_to_fdt64(0x100000) };
+    fdt_setprop(fdt, k, "reg", reg, sizeof(reg));
+    return d;
+}
+
+static int path(void *fdt, const char *p)
+{
+    return fdt_path_offset(fdt, p);
+}
+
+static bool describe(void *fdt, const char *p, struct domain_desc *dd)
+{
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("host tree refused: %s", err.msg);
+    return domain_describe(&h, path(fdt, p), &env, dd, &err);
+}
+
+static void expect_refused(void *fdt, const char *p, const char *msg)
+{
+    struct domain_desc dd;
+    if (describe(fdt, p, &dd))
+        fail_msg("%s accepted; expected \"%s\"", p, msg);
+    if (!strstr(err.msg, msg))
+        fail_msg("\"%s\" does not say \"%s\"", err.msg, msg);
+}
+
+static void bridge_cells(void *fdt, int node, const uint64_t v[6], uint32_t irq, uint32_t count, uint32_t flags)
+{
+    fdt32_t c[15];
+    for (int i = 0; i < 6; i++) {
+        c[2 * i] = cpu_to_fdt32((uint32_t)(v[i] >> 32));
+        c[2 * i + 1] = cpu_to_fdt32((uint32_t)v[i]);
+    }
+    c[12] = cpu_to_fdt32(irq);
+    c[13] = cpu_to_fdt32(count);
+    c[14] = cpu_to_fdt32(flags);
+    fdt_setprop(fdt, node, "secondary-emulated-pci-host-bridge", c, sizeof(c));
+}
+
+static void enhanced_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *v;
+        int len;
+        enum desc_enhanced e;
+    } ok[] = { { "enabled", 8, ENHANCED_ENABLED }, { "", 0, ENHANCED_ENABLED },
+               { "no-xenstore", 12, ENHANCED_NO_XENSTORE }, { "legacy", 7, ENHANCED_LEGACY },
+               { "disabled", 9, ENHANCED_DISABLED } };
+    for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        void *fdt = host();
+        int d = domain(fdt, "g", 0x50000000, 0);
+        fdt_setprop(fdt, d, "xen,enhanced", ok[i].v, ok[i].len);
+        struct domain_desc dd;
+        if (!describe(fdt, "/chosen/g", &dd))
+            fail_msg("xen,enhanced \"%s\" refused: %s", ok[i].v, err.msg);
+        assert_int_equal(dd.enhanced, ok[i].e);
+        struct guest_fdt_params gp;
+        domain_desc_fdt_params(&dd, 3, NULL, &gp);
+        assert_int_equal(gp.hypervisor, ok[i].e != ENHANCED_DISABLED);
+    }
+    void *fdt = host();
+    fdt_setprop_string(fdt, domain(fdt, "g", 0x50000000, 0), "xen,enhanced", "yes");
+    expect_refused(fdt, "/chosen/g", "/chosen/g: xen,enhanced: must be \"enabled\", \"no-xenstore\", \"legacy\" or \"disabled\"");
+}
+
+/* 64 MiB of RAM: bank 0's window above it (to 4 GiB) and bank 1's (to
+ * the 39-bit IPA top) are the extended regions. */
+static void extended_regions(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    fdt_setprop_string(fdt, domain(fdt, "g", 0x50000000, 0), "xen,enhanced", "enabled");
+    struct domain_desc dd;
+    assert_true(describe(fdt, "/chosen/g", &dd));
+    struct guest_fdt_params gp;
+    domain_desc_fdt_params(&dd, 3, NULL, &gp);
+    assert_int_equal(gp.nr_ext, 2);
+    assert_int_equal(gp.ext[0].base, 0x44000000);
+    assert_int_equal(gp.ext[0].size, 0x100000000ULL - 0x44000000);
+    assert_int_equal(gp.ext[1].base, 0x200000000ULL);
+    assert_int_equal(gp.ext[1].size, (1ULL << 39) - 0x200000000ULL);
+}
+
+static void bridge_default_and_explicit(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    domain(fdt, "dm", 0x50000000, 0x100);
+    int g = domain(fdt, "g", 0x50200000, 0);
+    fdt_setprop(fdt, g, "secondary-emulated-pci-host-bridge", NULL, 0);
+    fdt_setprop_u32(fdt, g, "device-model", 0x100);
+    fdt_setprop(fdt, g, "hold-until-device-model", NULL, 0);
+    struct domain_desc dd;
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("%s", err.msg);
+    assert_true(dd.has_bridge && dd.hold);
+    assert_int_equal(dd.device_model, path(fdt, "/chosen/dm"));
+    assert_int_equal(dd.bridge.ecam, PCI_BRIDGE_DEF_ECAM);
+    assert_true(dd.bridge.mem + dd.bridge.mem_size <= 0x100000000ULL);
+
+    const uint64_t v[6] = { 0x60000000, 0x200000, 0x70000000, 0x1000000, 0x8000000000ULL - 0x10000000, 0x10000000 };
+    bridge_cells(fdt, path(fdt, "/chosen/g"), v, 40, 2, 1);
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dd.bridge.ecam_size, 0x200000);
+    assert_int_equal(dd.bridge.pref, 0x8000000000ULL - 0x10000000);
+    assert_int_equal(dd.bridge.irq_start, 40);
+    assert_int_equal(dd.bridge.flags, PCI_BRIDGE_GRANTS);
+}
+
+static void bridge_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t v[6];
+        uint32_t irq, count, flags;
+        const char *msg;
+    } bad[] = {
+        { { 0x40000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 0, "the ECAM window 0x40000000-0x400fffff overlaps guest RAM" },
+        { { 0x60000000, 0x80000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 0, "the ECAM window must be 1 to 256 MiB" },
+        { { 0x60000000, 0x100000, 0xfff00000, 0x200000, 0, 0 }, 40, 1, 0, "the MEM window must be page-aligned, non-empty and below 4 GiB" },
+        { { 0x60000000, 0x100000, 0x21000000, 0x2000000, 0, 0 }, 40, 1, 0, "the MEM window 0x21000000-0x22ffffff overlaps the vPL011" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x37800000, 0x800000 }, 40, 1, 0, "the prefetchable window 0x37800000-0x37ffffff overlaps the PCI readiness register" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x60000000, 0x100000 }, 40, 1, 0, "the prefetchable window 0x60000000-0x600fffff overlaps the ECAM window" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x8000000000ULL, 0x100000 }, 40, 1, 0, "the prefetchable window ends beyond the guest physical address space (39 bits)" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 32, 1, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 62, 4, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 6, "unknown flags" },
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        void *fdt = host();
+        domain(fdt, "dm", 0x50000000, 0x100);
+        int g = domain(fdt, "g", 0x50200000, 0);
+        fdt_setprop_u32(fdt, g, "device-model", 0x100);
+        bridge_cells(fdt, g, bad[i].v, bad[i].irq, bad[i].count, bad[i].flags);
+        expect_refused(fdt, "/chosen/g", bad[i].msg);
+    }
+    void *fdt = host();
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50200000, 0), "secondary-emulated-pci-host-bridge", 1);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: secondary-emulated-pci-host-bridge: must be empty or <ecam_addr");
+}
+
+static void device_model_refused(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    int g = domain(fdt, "g", 0x50200000, 0);
+    fdt_setprop(fdt, g, "secondary-emulated-pci-host-bridge", NULL, 0);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: device-model: missing: secondary-emulated-pci-host-bridge needs");
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/g"), "device-model", 0x999);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: device-model: points to no node");
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/g"), "phandle", 0x200);
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/g"), "device-model", 0x200);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: device-model: points to this domain itself");
+    fdt_setprop_u32(fdt, path(fdt, "/cpus/cpu@0"), "phandle", 0x300);
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/g"), "device-model", 0x300);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: device-model: does not point to a /chosen \"xen,domain\" node");
+
+    fdt = host();
+    domain(fdt, "dm", 0x50000000, 0x100);
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50200000, 0), "device-model", 0x100);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: device-model: this domain has no secondary-emulated-pci-host-bridge to serve");
+    fdt = host();
+    fdt_setprop(fdt, domain(fdt, "g", 0x50200000, 0), "hold-until-device-model", NULL, 0);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: hold-until-device-model: this domain has no device-model to wait for");
+}
+
+/* Modules: partial overlaps are refused, one file shared by two domains
+ * is fine, generic modules take kernel then ramdisk roles. */
+static void modules(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    domain(fdt, "a", 0x50000000, 0);
+    domain(fdt, "b", 0x50080000, 0);
+    expect_refused(fdt, "/chosen/b", "/chosen/b/kernel: reg: module 0x50080000-0x5017ffff overlaps /chosen/a/kernel (0x50000000-0x500fffff)");
+
+    fdt = host();
+    domain(fdt, "a", 0x50000000, 0);
+    domain(fdt, "b", 0x50000000, 0);
+    struct domain_desc dd;
+    if (!describe(fdt, "/chosen/b", &dd))
+        fail_msg("a shared kernel refused: %s", err.msg);
+
+    fdt = host();
+    int d = domain(fdt, "g", 0x50000000, 0);
+    fdt_del_node(fdt, fdt_subnode_offset(fdt, d, "kernel"));
+    d = path(fdt, "/chosen/g");
+    const uint64_t at[2] = { 0x52000000, 0x50000000 }; /* fdt_add_subnode puts each first */
+    for (int i = 0; i < 2; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "module@%llx", (unsigned long long)at[i]);
+        int m = fdt_add_subnode(fdt, d, name);
+        fdt_setprop_string(fdt, m, "compatible", "multiboot,module");
+        fdt64_t reg[2] = { cpu_to_fdt64(at[i]), cpu_to_fdt64(0x100000) };
+        fdt_setprop(fdt, m, "reg", reg, sizeof(reg));
+        d = path(fdt, "/chosen/g");
+    }
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("generic modules refused: %s", err.msg);
+    assert_int_equal(dd.kernel->base, 0x50000000);
+    assert_non_null(dd.ramdisk);
+    assert_int_equal(dd.ramdisk->base, 0x52000000);
+
+    fdt = host();
+    d = domain(fdt, "g", 0x50000000, 0);
+    int k = fdt_add_subnode(fdt, d, "kernel2");
+    fdt_setprop_string(fdt, k, "compatible", "xen,linux-zimage");
+    fdt64_t reg[2] = { cpu_to_fdt64(0x52000000), cpu_to_fdt64(0x100000) };
+    fdt_setprop(fdt, k, "reg", reg, sizeof(reg));
+    expect_refused(fdt, "/chosen/g", "/chosen/g/kernel: compatible: a second kernel module for this domain");
+}
+
+int main(int argc, char **argv)
+{
+    dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
+    const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
+                                        T(bridge_refused), T(device_model_refused), T(modules) };
+    return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
+}
