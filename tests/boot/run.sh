@@ -136,7 +136,24 @@ make_dtbs() {
     fdtput -t s "$f" /chosen/guest1/kernel bootargs "bridge"
     add_domain "$f" dm "$guests/devmodel.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7100
     fdtput -t s "$f" /chosen/dm/kernel bootargs "delay"
+    # static memory: packed at 0x40000000, or 1:1 with direct-map (Linux
+    # relocates itself; the bare-metal guests are linked at 0x40000000)
+    f=$(dt dom-static)
+    cp "$(dt v3-smp2)" "$f"
+    fdtput -t x "$f" /chosen '#address-cells' 2
+    fdtput -t x "$f" /chosen '#size-cells' 2
+    add_domain "$f" mismatch "$guests/hello.Image" 0x50400000 memory=0:0x8000 cpus=1 vpl011 xen,static-mem=0:0x62000000:0:0x1000000
+    add_domain "$f" onmodule "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 xen,static-mem=0:0x50000000:0:0x1000000
+    add_domain "$f" nostatic "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 direct-map
+    add_domain "$f" static "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 xen,static-mem=0:0x60000000:0:0x800000:0:0x61000000:0:0x800000
     if [ -s "$linux/Image" ]; then
+        cp "$(dt v3-smp2)" "$(dt dom-linux-direct)"
+        fdtput -t x "$(dt dom-linux-direct)" /chosen '#address-cells' 2
+        fdtput -t x "$(dt dom-linux-direct)" /chosen '#size-cells' 2
+        add_linux "$(dt dom-linux-direct)" linux 0x50000000 0x58000000 "$rd" 0x40000 1
+        fdtput -t x "$(dt dom-linux-direct)" /chosen/linux xen,static-mem 0 0x70000000 0 0x10000000
+        fdtput -t x "$(dt dom-linux-direct)" /chosen/linux direct-map
+        fdtput -t s "$(dt dom-linux-direct)" /chosen/linux xen,enhanced enabled
         cp "$(dt v3-smp2)" "$(dt dom-linux-xen)"
         add_linux "$(dt dom-linux-xen)" linux 0x50000000 0x58000000 "$rd" 0x40000 1
         fdtput -t s "$(dt dom-linux-xen)" /chosen/linux xen,enhanced enabled
@@ -411,6 +428,25 @@ case_guest-physical-timer-trapped() {
         'WARNING: ptimer: vCPU0: trapped system register access at 0x4000[0-9a-f]+ \(system register or instruction access' \
         'ptimer \(domain 1\): crashed' 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_static-memory() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
+    anywhere 'ERROR: /chosen/mismatch: memory: must equal the total of xen,static-mem \(0x4000 KiB\); domain skipped' \
+        'ERROR: /chosen/onmodule: xen,static-mem: 0x50000000-0x50ffffff overlaps the module /chosen/static/kernel; domain skipped' \
+        'ERROR: /chosen/nostatic: direct-map: needs xen,static-mem \(the host memory to map 1:1\); domain skipped'
+    count_is 3 ERROR
+    in_order 'domains: 1 +static .* 0x40000000-0x407fffff -> 0x60000000, 0x40800000-0x40ffffff -> 0x61000000' \
+        '\(static\) hello: all checks passed' 'static \(domain 1\): powered off' 'all domains have stopped: powering off'
+    absent 'FAIL' 'CRASH' 'PANIC'
+}
+case_linux-direct-map() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    boot "--gic 3 --smp 2 --dtb $(dt dom-linux-direct) $(LINUX_LOADS 0x50000000 0x58000000)" $U
+    in_order 'domains: 1 +linux .* 0x70000000-0x7fffffff -> 0x70000000' \
+        '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*Xen 4.17 support found' \
+        "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\), console=ttyAMA0" \
+        'linux \(domain 1\): powered off \(SCHEDOP_shutdown\)' 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
 case_pci-bridge-device-model() {
     local g

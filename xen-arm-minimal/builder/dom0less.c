@@ -17,6 +17,7 @@
 #include <xam/fmt.h>
 #include <xam/guest_fdt.h>
 #include <xam/log.h>
+#include <xam/memory.h>
 #include <xam/sched.h>
 #include <xam/vpci_bridge.h>
 #include <xam/vpl011.h>
@@ -132,8 +133,10 @@ static int populate(struct domain *d, const struct domain_desc *dd)
     d->bridge = dd->bridge;
     if (d->has_bridge && (rc = vpci_bridge_attach(d)))
         return rc;
+    d->direct_mapped = dd->direct_map;
     for (unsigned i = 0; i < dd->nr_banks; i++)
-        if ((rc = domain_add_ram(d, dd->banks[i].ipa, dd->banks[i].size)))
+        if ((rc = dd->static_mem ? domain_add_static_ram(d, dd->banks[i].ipa, dd->banks[i].pa, dd->banks[i].size)
+                                 : domain_add_ram(d, dd->banks[i].ipa, dd->banks[i].size)))
             return rc;
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
@@ -141,7 +144,7 @@ static int populate(struct domain *d, const struct domain_desc *dd)
         return rc;
     d->cntvoff = counter_read();
 
-    paddr_t entry = GUEST_RAM0_BASE + dd->text_offset;
+    paddr_t entry = dd->banks[0].ipa + dd->text_offset;
     if ((rc = load_blob(d, entry, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size)))
         return rc;
     if (dd->ramdisk && (rc = load_blob(d, dd->initrd, (const void *)(uintptr_t)dd->ramdisk->base, dd->ramdisk->size)))
@@ -196,6 +199,30 @@ static void print_table(struct domain *const *ready, unsigned n)
                      (unsigned long long)b->mem_size, (unsigned long long)b->pref, (unsigned long long)b->pref_size,
                      b->irq_start, b->irq_start + b->irq_count - 1, (unsigned long long)PCI_READY_BASE,
                      d->device_model->name, d->held ? " (held until it connects)" : "");
+        }
+    }
+}
+
+/* Static memory is the domain's for good: take it from the allocator
+ * before anything else is allocated, so nothing can land in it. */
+static void claim_static_memory(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i] || !descs[i].static_mem)
+            continue;
+        for (unsigned b = 0; b < descs[i].nr_banks; b++) {
+            const struct desc_bank *r = &descs[i].banks[b];
+            if (memory_claim(r->pa, r->size) == 0)
+                continue;
+            char path[DT_PATH_MAX];
+            log_err("%s: xen,static-mem: 0x%llx-0x%llx is not free (the hypervisor, a module, the device tree, "
+                    "reserved memory or another domain's static memory is there); domain skipped",
+                    dt_node_path(fdt, descs[i].node, path, sizeof(path)), (unsigned long long)r->pa,
+                    (unsigned long long)(r->pa + r->size - 1));
+            for (unsigned k = 0; k < b; k++)
+                memory_free(descs[i].banks[k].pa, descs[i].banks[k].size);
+            ok[i] = false;
+            break;
         }
     }
 }
@@ -268,6 +295,7 @@ unsigned builder_build_all(const struct hostdt *h)
             log_err("%s; domain skipped", err.msg);
         n++;
     }
+    claim_static_memory(fdt, descs, ok, n);
     skip_orphans(fdt, descs, ok, n, NULL);
 
     /* 2: create them all (ids known), then 3: fill them, so a device

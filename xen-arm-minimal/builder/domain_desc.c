@@ -354,6 +354,101 @@ static bool check_modules(const struct ctx *c, int node, struct domain_desc *dd)
     return true;
 }
 
+/* xen,static-mem = <host-addr size>... in /chosen's cells: the domain's
+ * RAM is exactly these host ranges (claimed by the builder), at guest
+ * addresses packed as dynamic memory would be, or 1:1 with direct-map. */
+static bool read_static_mem(const struct ctx *c, int node, struct domain_desc *dd)
+{
+    const void *fdt = c->h->fdt;
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, "xen,static-mem", &len);
+    dd->direct_map = fdt_getprop(fdt, node, "direct-map", NULL) != NULL;
+    if (!p) {
+        if (dd->direct_map)
+            return reject(c, node, "direct-map", "needs xen,static-mem (the host memory to map 1:1)");
+        return true;
+    }
+    int parent = fdt_parent_offset(fdt, node);
+    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
+    if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len <= 0 || len % ((ac + sc) * 4))
+        return reject(c, node, "xen,static-mem", "must be <host-addr size>... in /chosen's #address-cells/#size-cells");
+    unsigned n = (unsigned)len / (unsigned)((ac + sc) * 4);
+    struct desc_bank r[DESC_MAX_BANKS];
+    if (n > DESC_MAX_BANKS)
+        return reject(c, node, "xen,static-mem", "more than 8 ranges");
+    uint64_t total = 0;
+    char why[160];
+    for (unsigned i = 0; i < n; i++) {
+        r[i].pa = dt_read_cells(p, (unsigned)ac);
+        r[i].size = dt_read_cells(p + ac, (unsigned)sc);
+        p += ac + sc;
+        if (!r[i].size || r[i].pa % PAGE_SIZE || r[i].size % PAGE_SIZE || r[i].pa + r[i].size < r[i].pa)
+            return reject(c, node, "xen,static-mem", "ranges must be non-empty and page-aligned");
+        if (!mrset_contains(&c->h->mem, r[i].pa, r[i].size)) {
+            fmt_snprintf(why, sizeof(why), "0x%llx-0x%llx is not host RAM", (unsigned long long)r[i].pa,
+                         (unsigned long long)(r[i].pa + r[i].size - 1));
+            return reject(c, node, "xen,static-mem", why);
+        }
+        for (unsigned j = 0; j < i; j++)
+            if (overlaps(r[i].pa, r[i].size, r[j].pa, r[j].size))
+                return reject(c, node, "xen,static-mem", "ranges overlap each other");
+        for (unsigned m = 0; m < c->h->nr_modules; m++) {
+            const struct hostdt_module *mod = &c->h->modules[m];
+            if (!mod->problem && overlaps(r[i].pa, r[i].size, mod->base, mod->size)) {
+                char path[DT_PATH_MAX];
+                fmt_snprintf(why, sizeof(why), "0x%llx-0x%llx overlaps the module %s", (unsigned long long)r[i].pa,
+                             (unsigned long long)(r[i].pa + r[i].size - 1),
+                             dt_node_path(c->h->fdt, mod->node, path, sizeof(path)));
+                return reject(c, node, "xen,static-mem", why);
+            }
+        }
+        total += r[i].size;
+    }
+    if (total != dd->mem) {
+        fmt_snprintf(why, sizeof(why), "must equal the total of xen,static-mem (0x%llx KiB)",
+                     (unsigned long long)(total >> 10));
+        return reject(c, node, "memory", why);
+    }
+    dd->static_mem = true;
+    if (dd->direct_map) {
+        /* the guest sees the host addresses: they must not fall on the
+         * guest map's devices */
+        struct used u[DESC_MAX_BANKS + 8];
+        dd->nr_banks = 0;
+        unsigned nu = guest_used(dd, DESC_MAX_VCPUS, u);
+        for (unsigned i = 0; i < n; i++) {
+            if (r[i].pa + r[i].size > 1ULL << dd->ipa_bits)
+                return reject(c, node, "direct-map", "a range lies beyond the guest physical address space");
+            for (unsigned j = 0; j < nu; j++)
+                if (overlaps(r[i].pa, r[i].size, u[j].base, u[j].size)) {
+                    fmt_snprintf(why, sizeof(why), "host range 0x%llx-0x%llx would cover %s in the guest map",
+                                 (unsigned long long)r[i].pa, (unsigned long long)(r[i].pa + r[i].size - 1), u[j].what);
+                    return reject(c, node, "direct-map", why);
+                }
+            dd->banks[dd->nr_banks++] = (struct desc_bank){ r[i].pa, r[i].size, r[i].pa };
+        }
+        return true;
+    }
+    /* packed from 0x40000000 (to 3 GiB), then from 0x200000000 */
+    paddr_t ipa = GUEST_RAM0_BASE;
+    dd->nr_banks = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t left = r[i].size;
+        paddr_t pa = r[i].pa;
+        while (left) {
+            if (ipa == GUEST_RAM0_BASE + GUEST_RAM0_SIZE)
+                ipa = GUEST_RAM1_BASE;
+            uint64_t room = ipa < GUEST_RAM1_BASE ? GUEST_RAM0_BASE + GUEST_RAM0_SIZE - ipa : left;
+            uint64_t chunk = MIN(left, room);
+            if (dd->nr_banks == DESC_MAX_BANKS)
+                return reject(c, node, "xen,static-mem", "its ranges need more than 8 guest segments");
+            dd->banks[dd->nr_banks++] = (struct desc_bank){ ipa, chunk, pa };
+            ipa += chunk, pa += chunk, left -= chunk;
+        }
+    }
+    return true;
+}
+
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err)
 {
@@ -377,12 +472,14 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, node, "memory", "must be a non-zero multiple of 4 KiB, at most 67 GiB");
     dd->mem = kib << 10;
     dd->ipa_bits = env->ipa_bits;
-    dd->banks[0] = (struct desc_bank){ GUEST_RAM0_BASE, MIN(dd->mem, GUEST_RAM0_SIZE) };
+    dd->banks[0] = (struct desc_bank){ GUEST_RAM0_BASE, MIN(dd->mem, GUEST_RAM0_SIZE), 0 };
     dd->nr_banks = 1;
     if (dd->mem > GUEST_RAM0_SIZE)
-        dd->banks[dd->nr_banks++] = (struct desc_bank){ GUEST_RAM1_BASE, dd->mem - GUEST_RAM0_SIZE };
+        dd->banks[dd->nr_banks++] = (struct desc_bank){ GUEST_RAM1_BASE, dd->mem - GUEST_RAM0_SIZE, 0 };
     if (dd->mem > GUEST_RAM0_SIZE && GUEST_RAM1_BASE + (dd->mem - GUEST_RAM0_SIZE) > (1ULL << env->ipa_bits))
         return reject(c, node, "memory", "more than this CPU's guest physical address space holds");
+    if (!read_static_mem(c, node, dd))
+        return false;
 
     const fdt32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
     if (!cpus || len != 4)
@@ -405,10 +502,12 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         dd->image_size = dd->kernel->size;
     /* image_size comes from the kernel: compare it alone first, so the sum
      * below cannot wrap */
-    uint64_t ram0 = MIN(dd->mem, GUEST_RAM0_SIZE);
+    uint64_t ram0 = dd->banks[0].size;
     if (dd->image_size < dd->kernel->size || dd->text_offset >= MiB(2) || dd->image_size > ram0 ||
         dd->text_offset + dd->image_size > ram0)
-        return reject(c, dd->kernel->node, "reg", "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
+        return reject(c, dd->kernel->node, "reg",
+                      dd->static_mem ? "the kernel (text_offset + image_size) does not fit the first xen,static-mem range"
+                                     : "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
     int blen;
     const char *args = fdt_getprop(fdt, dd->kernel->node, "bootargs", &blen);
     if (args && (blen <= 0 || args[blen - 1] != '\0'))
@@ -418,16 +517,20 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     /* Where Xen puts them: the device tree at RAM + 128 MiB if the kernel
      * ends below that, else at the top of bank 0; the initrd right after
      * it; each 2 MiB-aligned. */
-    uint64_t bank0 = MIN(dd->mem, GUEST_RAM0_SIZE);
-    paddr_t kernel_end = GUEST_RAM0_BASE + dd->text_offset + dd->image_size;
+    /* (static memory: all of it in the first range) */
+    const paddr_t base = dd->banks[0].ipa;
+    uint64_t bank0 = dd->banks[0].size;
+    paddr_t kernel_end = base + dd->text_offset + dd->image_size;
     uint64_t initrd_size = dd->ramdisk ? ALIGN_UP(dd->ramdisk->size, MiB(2)) : 0;
     uint64_t need = MiB(2) + initrd_size;
-    if (ALIGN_UP(kernel_end, MiB(2)) <= GUEST_RAM0_BASE + MiB(128) && MiB(128) + need <= bank0)
-        dd->dtb = GUEST_RAM0_BASE + MiB(128);
-    else if (bank0 >= need && GUEST_RAM0_BASE + bank0 - need >= ALIGN_UP(kernel_end, MiB(2)))
-        dd->dtb = GUEST_RAM0_BASE + bank0 - need;
+    if (ALIGN_UP(kernel_end, MiB(2)) <= base + MiB(128) && MiB(128) + need <= bank0)
+        dd->dtb = base + MiB(128);
+    else if (bank0 >= need && base + bank0 - need >= ALIGN_UP(kernel_end, MiB(2)))
+        dd->dtb = ALIGN_DOWN(base + bank0 - need, MiB(2));
     else
-        return reject(c, node, "memory", "too small for the kernel, its device tree and the ramdisk");
+        return reject(c, node, dd->static_mem ? "xen,static-mem" : "memory",
+                      dd->static_mem ? "the first range is too small for the kernel, its device tree and the ramdisk"
+                                     : "too small for the kernel, its device tree and the ramdisk");
     dd->initrd = dd->dtb + MiB(2);
     return true;
 }

@@ -24,8 +24,8 @@ static int prop_cells(void *fdt, const char *name, const uint32_t *cells, unsign
 /* reg entries of 2 + 2 cells */
 static int prop_reg(void *fdt, const uint64_t *pairs, unsigned n)
 {
-    uint32_t cells[16];
-    if (n * 4 > 16)
+    uint32_t cells[64];
+    if (n * 4 > 64)
         return -FDT_ERR_NOSPACE;
     for (unsigned i = 0; i < n * 2; i++) {
         cells[2 * i] = (uint32_t)(pairs[i] >> 32);
@@ -73,7 +73,7 @@ static int node_cpus(void *fdt, const struct guest_fdt_params *p)
 static int node_memory(void *fdt, const struct guest_fdt_params *p)
 {
     char name[32];
-    uint64_t pairs[4];
+    uint64_t pairs[16];
     fmt_snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)p->banks[0].base);
     TRY(fdt_begin_node(fdt, name));
     TRY(fdt_property_string(fdt, "device_type", "memory"));

@@ -15,6 +15,14 @@ int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
     return rc;
 }
 
+int memory_claim(paddr_t pa, uint64_t size)
+{
+    uint64_t flags = spin_lock_irqsave(&host_pages_lock);
+    int rc = palloc_claim(&host_pages, pa, size);
+    spin_unlock_irqrestore(&host_pages_lock, flags);
+    return rc;
+}
+
 void memory_free(paddr_t pa, uint64_t size)
 {
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);

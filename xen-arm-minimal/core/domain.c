@@ -95,7 +95,20 @@ int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size)
         memory_free(pa, size);
         return rc;
     }
-    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size };
+    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, false };
+    return 0;
+}
+
+int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
+{
+    if (d->nr_banks == DOMAIN_MAX_BANKS)
+        return -XAM_ENOSPC;
+    memset((void *)(uintptr_t)pa, 0, size);
+    dcache_clean_range((void *)(uintptr_t)pa, size);
+    int rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
+    if (rc)
+        return rc;
+    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, true };
     return 0;
 }
 
@@ -132,7 +145,8 @@ static void domain_free_memory(struct domain *d)
     stage2_flush_tlb(&d->s2);
     vpl011_detach(d);
     for (unsigned i = 0; i < d->nr_banks; i++)
-        memory_free(d->banks[i].pa, d->banks[i].size);
+        if (!d->banks[i].is_static)
+            memory_free(d->banks[i].pa, d->banks[i].size);
     pt_free_tables(&d->s2.pt, free_s2_table);
     free_s2_table(d->s2.pt.root);
     d->s2.pt.root = NULL;

@@ -14,7 +14,7 @@
 #define DOMAIN_NAME_MAX 32
 #define DOMAIN_MAX_VCPUS 8
 #define DOMAIN_MAX_MMIO 8
-#define DOMAIN_MAX_BANKS 2
+#define DOMAIN_MAX_BANKS 8
 #define MAX_DOMAINS 64
 #define DOMAIN_MAX_IOREQ 2
 #define IOREQ_MAX_RANGES 8
@@ -58,6 +58,7 @@ struct guest_bank {
     paddr_t ipa;
     paddr_t pa;
     uint64_t size;
+    bool is_static; /* xen,static-mem: stays the domain's, never freed */
 };
 
 enum domain_state {
@@ -102,6 +103,9 @@ extern unsigned nr_domains;
 int domain_create(const char *name, unsigned nr_vcpus, struct domain **out);
 /* Back [ipa, ipa+size) with freshly allocated, zeroed RAM. */
 int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size);
+/* Back [ipa, ipa+size) with the host memory at pa (static memory the
+ * builder has claimed), zeroed. */
+int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
 int domain_add_mmio(struct domain *d, const struct mmio_region *r);
 /* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);

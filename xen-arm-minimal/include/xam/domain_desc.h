@@ -12,12 +12,13 @@
 
 #define DESC_MAX_VCPUS 8
 #define DESC_MAX_CPUS 64
-#define DESC_MAX_BANKS 2
+#define DESC_MAX_BANKS 8
 
 /* A guest RAM bank: guest physical range, and (static memory) where it is. */
 struct desc_bank {
     paddr_t ipa;
     uint64_t size;
+    paddr_t pa; /* static memory: where it is on the host (else 0) */
 };
 
 /* xen,enhanced: absent/"disabled" give no PV interfaces (no hypervisor
@@ -35,8 +36,13 @@ struct domain_desc {
     const char *name;
     uint64_t mem;
     unsigned ipa_bits; /* the guest physical address space's size */
+    /* Guest RAM as segments in guest-physical order. Dynamic memory: bank
+     * 0 at 0x40000000 (up to 3 GiB), then bank 1 at 0x200000000. Static
+     * memory (xen,static-mem): one segment per host range, packed the
+     * same way, or at their host addresses with direct-map. */
     unsigned nr_banks;
     struct desc_bank banks[DESC_MAX_BANKS];
+    bool static_mem, direct_map;
     unsigned vcpus;
     bool vpl011;
     const struct hostdt_module *kernel, *ramdisk, *partial_dtb;

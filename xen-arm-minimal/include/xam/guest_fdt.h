@@ -18,7 +18,7 @@ struct guest_fdt_params {
     struct {
         paddr_t base;
         uint64_t size;
-    } banks[2];
+    } banks[8];
     unsigned gic_version; /* 2 or 3 */
     bool vpl011;
     const char *bootargs;         /* NULL: none */

@@ -12,6 +12,9 @@ extern struct palloc host_pages;
 /* Allocation from host_pages for any CPU at run time (serialised). */
 int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa);
 void memory_free(paddr_t pa, uint64_t size);
+/* Take exactly [pa, pa+size) (static memory); -XAM_EBUSY if any of it is
+ * not free. */
+int memory_claim(paddr_t pa, uint64_t size);
 
 /* RAM minus the hypervisor image, the device tree, /memreserve/,
  * /reserved-memory and every boot module. 0 or a negative error, with
