@@ -136,6 +136,22 @@ make_dtbs() {
     fdtput -t s "$f" /chosen/guest1/kernel bootargs "bridge"
     add_domain "$f" dm "$guests/devmodel.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7100
     fdtput -t s "$f" /chosen/dm/kernel bootargs "delay"
+    # partial device trees: an MMIO passthrough, and two refused ones
+    local p
+    for p in rtc ram irq; do dtc -q -I dts -O dtb -o "$out/dtb/partial-$p.dtb" "$here/partial/$p.dts" || return 1; done
+    f=$(dt dom-passthrough)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" irq "$guests/dtcheck.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" ram "$guests/dtcheck.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" rtc "$guests/dtcheck.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    local -A at=([rtc]=0x50210000 [ram]=0x50240000 [irq]=0x50270000)
+    for p in rtc ram irq; do
+        fdtput -t s "$f" /chosen/$p/kernel bootargs "noxen passthrough"
+        fdtput -c "$f" /chosen/$p/dtb
+        fdtput -t s "$f" /chosen/$p/dtb compatible multiboot,device-tree multiboot,module
+        fdtput -t x "$f" /chosen/$p/dtb reg 0 "${at[$p]}" \
+            0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-$p.dtb")")"
+    done
     # static memory: packed at 0x40000000, or 1:1 with direct-map (Linux
     # relocates itself; the bare-metal guests are linked at 0x40000000)
     f=$(dt dom-static)
@@ -428,6 +444,18 @@ case_guest-physical-timer-trapped() {
         'WARNING: ptimer: vCPU0: trapped system register access at 0x4000[0-9a-f]+ \(system register or instruction access' \
         'ptimer \(domain 1\): crashed' 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_partial-device-tree() {
+    local d=$out/dtb
+    boot "--gic 3 --smp 2 --dtb $(dt dom-passthrough) --load $guests/dtcheck.Image@0x50000000 --load $d/partial-rtc.dtb@0x50210000 --load $d/partial-ram.dtb@0x50240000 --load $d/partial-irq.dtb@0x50270000" $K
+    anywhere 'ERROR: /chosen/ram/dtb: reg: partial device tree: /passthrough/steal@60000000: xen,reg 0x60000000\+0x1000: covers host RAM; domain skipped' \
+        'ERROR: /chosen/irq/dtb: reg: partial device tree: /passthrough/rtc@9010000: interrupts: passing physical interrupts to guests is not supported yet'
+    count_is 2 ERROR
+    in_order '\(rtc\) PASS: the passthrough node /rtc@9010000 is in my tree, without xen,reg' \
+        '\(rtc\) PASS: aliases from the partial tree: rtc0' \
+        '\(rtc\) PASS: the passed-through PL031 answers with its PrimeCell ID' \
+        '\(rtc\) dtcheck: all checks passed' 'all domains have stopped: powering off'
+    absent 'FAIL' 'CRASH' 'PANIC'
 }
 case_static-memory() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K

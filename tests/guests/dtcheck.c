@@ -102,6 +102,20 @@ static void check_bridge(const void *fdt, int held)
                                                                : "dtcheck: waited for the device model\n");
 }
 
+/* The PL031 the partial device tree passes through (MMIO only). */
+static void check_passthrough(const void *fdt)
+{
+    int rtc = fdt_node(fdt, "/rtc@9010000"), len;
+    check(rtc >= 0 && fdt_has_string(fdt, rtc, "compatible", "arm,pl031") && !fdt_prop(fdt, rtc, "xen,reg", &len),
+          "the passthrough node /rtc@9010000 is in my tree, without xen,reg");
+    int aliases = fdt_node(fdt, "/aliases");
+    const char *a = aliases >= 0 ? fdt_prop(fdt, aliases, "rtc0", &len) : 0;
+    check(a && contains(a, "/rtc@9010000"), "aliases from the partial tree: rtc0");
+    volatile uint32_t *id = (volatile uint32_t *)0x09010fe0UL;
+    check(id[0] == 0x31 && id[1] == 0x10 && id[4] == 0x0d && id[7] == 0xb1,
+          "the passed-through PL031 answers with its PrimeCell ID");
+}
+
 void guest_main(uint64_t dtb);
 
 void guest_main(uint64_t dtb)
@@ -117,6 +131,8 @@ void guest_main(uint64_t dtb)
         check_hypervisor_node(fdt);
         check_hypercalls();
     }
+    if (contains(args, "passthrough"))
+        check_passthrough(fdt);
     if (contains(args, "bridge"))
         check_bridge(fdt, contains(args, "held"));
     puts_(failures ? "dtcheck: some checks FAILED\n" : "dtcheck: all checks passed\n");

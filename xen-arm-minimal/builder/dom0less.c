@@ -31,6 +31,11 @@ static const uint8_t *module_header(const struct hostdt_module *m, void *ctx __u
     return (const uint8_t *)(uintptr_t)m->base;
 }
 
+static const void *module_data(const struct hostdt_module *m, void *ctx __unused)
+{
+    return (const void *)(uintptr_t)m->base;
+}
+
 static void make_env(struct builder_env *env)
 {
     memset(env, 0, sizeof(*env));
@@ -42,6 +47,7 @@ static void make_env(struct builder_env *env)
     }
     env->ipa_bits = stage2_ipa_bits();
     env->module_header = module_header;
+    env->module_data = module_data;
 }
 
 /* The host's GIC version and first CPU's compatible, for guest trees. */
@@ -133,6 +139,9 @@ static int populate(struct domain *d, const struct domain_desc *dd)
     d->bridge = dd->bridge;
     if (d->has_bridge && (rc = vpci_bridge_attach(d)))
         return rc;
+    for (unsigned i = 0; i < dd->nr_mmio; i++)
+        if ((rc = pt_map(&d->s2.pt, dd->mmio[i].guest, dd->mmio[i].host, dd->mmio[i].size, S2_DEVICE)))
+            return rc;
     d->direct_mapped = dd->direct_map;
     for (unsigned i = 0; i < dd->nr_banks; i++)
         if ((rc = dd->static_mem ? domain_add_static_ram(d, dd->banks[i].ipa, dd->banks[i].pa, dd->banks[i].size)

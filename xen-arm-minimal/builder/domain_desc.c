@@ -449,6 +449,130 @@ static bool read_static_mem(const struct ctx *c, int node, struct domain_desc *d
     return true;
 }
 
+/* Names the builder gives root nodes: a passthrough node must not clash. */
+static bool generated_name(const char *n)
+{
+    static const char *const exact[] = { "chosen", "cpus", "timer", "psci", "hypervisor", "aliases", "device-model",
+                                         "xen-grant-dma" };
+    static const char *const prefix[] = { "memory@", "interrupt-controller@", "sbsa-uart@", "pcie@", "pci-ready@" };
+    for (unsigned i = 0; i < ARRAY_SIZE(exact); i++)
+        if (!strcmp(n, exact[i]))
+            return true;
+    for (unsigned i = 0; i < ARRAY_SIZE(prefix); i++)
+        if (!strncmp(n, prefix[i], strlen(prefix[i])))
+            return true;
+    return false;
+}
+
+/* The host devices the hypervisor itself drives: never a guest's. */
+static const char *host_device_at(const struct hostdt *h, paddr_t base, uint64_t size)
+{
+    const struct hostdt_gic *g = &h->gic;
+    if (mrset_overlaps(&h->mem, base, size))
+        return "host RAM";
+    if (overlaps(base, size, g->dist.base, g->dist.size) || overlaps(base, size, g->cpu.base, g->cpu.size) ||
+        overlaps(base, size, g->hyp.base, g->hyp.size) || overlaps(base, size, g->vcpu.base, g->vcpu.size))
+        return "the host GIC";
+    for (unsigned i = 0; i < g->nr_redist; i++)
+        if (overlaps(base, size, g->redist[i].base, g->redist[i].size))
+            return "the host GIC";
+    if (h->uart.size && overlaps(base, size, h->uart.base, h->uart.size))
+        return "the hypervisor's console UART";
+    return NULL;
+}
+
+/* One /passthrough node and its children: xen,reg ranges (6 cells: host
+ * address, size, guest address), xen,path, no interrupts (not forwarded
+ * yet). */
+static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnode, int depth, struct domain_desc *dd)
+{
+    const void *fdt = c->h->fdt;
+    int node = dd->partial_dtb->node, len;
+    char why[200], where[DT_PATH_MAX];
+    dt_node_path(pdt, pnode, where, sizeof(where));
+    if (depth == 1 && generated_name(fdt_get_name(pdt, pnode, NULL))) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s clashes with a node the builder writes", where);
+        return reject(c, node, "reg", why);
+    }
+    if (fdt_getprop(pdt, pnode, "interrupts", NULL) || fdt_getprop(pdt, pnode, "interrupts-extended", NULL)) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts: passing physical interrupts to guests is "
+                     "not supported yet (MMIO only)", where);
+        return reject(c, node, "reg", why);
+    }
+    const char *hpath = fdt_getprop(pdt, pnode, "xen,path", &len);
+    if (hpath && (len <= 0 || hpath[len - 1] || fdt_path_offset(fdt, hpath) < 0)) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,path names no node of the host tree", where);
+        return reject(c, node, "reg", why);
+    }
+    const fdt32_t *r = fdt_getprop(pdt, pnode, "xen,reg", &len);
+    if (r && (len <= 0 || len % 24)) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg must be <host-addr size guest-addr>... in 2 cells each", where);
+        return reject(c, node, "reg", why);
+    }
+    for (int i = 0; r && i < len / 24; i++) {
+        struct desc_mmio m = { dt_read_cells(&r[6 * i], 2), dt_read_cells(&r[6 * i + 4], 2), dt_read_cells(&r[6 * i + 2], 2) };
+        const char *what = NULL;
+        if (!m.size || m.host % PAGE_SIZE || m.guest % PAGE_SIZE || m.size % PAGE_SIZE || m.host + m.size < m.host ||
+            m.guest + m.size < m.guest || m.guest + m.size > 1ULL << dd->ipa_bits)
+            what = "must be non-empty, page-aligned and inside the guest address space";
+        else
+            what = host_device_at(c->h, m.host, m.size);
+        if (what) {
+            fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg 0x%llx+0x%llx: %s%s", where,
+                         (unsigned long long)m.host, (unsigned long long)m.size,
+                         what[0] == 'm' ? "" : "covers ", what);
+            return reject(c, node, "reg", why);
+        }
+        struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
+        unsigned n = guest_used(dd, dd->vcpus, u);
+        if (dd->has_bridge) {
+            u[n++] = (struct used){ "the PCI bridge's ECAM window", dd->bridge.ecam, dd->bridge.ecam_size };
+            u[n++] = (struct used){ "the PCI bridge's MEM window", dd->bridge.mem, dd->bridge.mem_size };
+            u[n++] = (struct used){ "the PCI bridge's prefetchable window", dd->bridge.pref, dd->bridge.pref_size };
+        }
+        for (unsigned j = 0; j < dd->nr_mmio; j++)
+            u[n++] = (struct used){ "another passthrough range", dd->mmio[j].guest, dd->mmio[j].size };
+        for (unsigned j = 0; j < n; j++)
+            if (u[j].size && overlaps(m.guest, m.size, u[j].base, u[j].size)) {
+                fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg guest address 0x%llx+0x%llx overlaps %s",
+                             where, (unsigned long long)m.guest, (unsigned long long)m.size, u[j].what);
+                return reject(c, node, "reg", why);
+            }
+        if (dd->nr_mmio == DESC_MAX_PASSTHROUGH)
+            return reject(c, node, "reg", "partial device tree: more than 8 xen,reg ranges");
+        dd->mmio[dd->nr_mmio++] = m;
+    }
+    int child;
+    fdt_for_each_subnode(child, pdt, pnode)
+        if (!read_passthrough_node(c, pdt, child, depth + 1, dd))
+            return false;
+    return true;
+}
+
+/* multiboot,device-tree: a small tree whose /passthrough children are
+ * copied into the guest's root, and /aliases into its aliases. */
+static bool read_partial(const struct ctx *c, struct domain_desc *dd)
+{
+    const struct hostdt_module *m = dd->partial_dtb;
+    if (!m)
+        return true;
+    const void *pdt = c->env->module_data ? c->env->module_data(m, c->env->ctx) : NULL;
+    if (!pdt)
+        return reject(c, m->node, "reg", "the partial device tree cannot be read");
+    if (m->size < sizeof(struct fdt_header) || fdt_check_header(pdt) || fdt_totalsize(pdt) > m->size ||
+        fdt_check_full(pdt, fdt_totalsize(pdt)))
+        return reject(c, m->node, "reg", "not a valid device tree (multiboot,device-tree), or larger than reg says");
+    if (fdt_address_cells(pdt, 0) != 2 || fdt_size_cells(pdt, 0) != 2)
+        return reject(c, m->node, "reg", "partial device tree: the root must have #address-cells and #size-cells 2, as the guest's");
+    int pt = fdt_path_offset(pdt, "/passthrough"), child;
+    if (pt >= 0)
+        fdt_for_each_subnode(child, pdt, pt)
+            if (!read_passthrough_node(c, pdt, child, 1, dd))
+                return false;
+    dd->partial = pdt;
+    return true;
+}
+
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err)
 {
@@ -490,7 +614,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
     if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
-        !read_bridge(c, node, dd) || !read_device_model(c, node, dd))
+        !read_bridge(c, node, dd) || !read_device_model(c, node, dd) || !read_partial(c, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;
@@ -594,4 +718,5 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
     if (gp->hypervisor)
         extended_regions(dd, gp);
     gp->bridge = dd->has_bridge ? &dd->bridge : NULL;
+    gp->partial = dd->partial;
 }

@@ -1,5 +1,6 @@
 /* One small function per node, with libfdt's sequential-write API. */
 #include <libfdt.h>
+#include <string.h>
 #include <xam/fmt.h>
 #include <xam/guest_fdt.h>
 #include <xam/guest_map.h>
@@ -284,6 +285,37 @@ static int node_device_model(void *fdt, const struct guest_fdt_params *p)
     return fdt_end_node(fdt);
 }
 
+/* A passthrough node and its children, less the properties meant for us. */
+static int copy_node(void *fdt, const void *src, int node, const char *name)
+{
+    int prop, child;
+    TRY(fdt_begin_node(fdt, name));
+    fdt_for_each_property_offset(prop, src, node) {
+        const char *pname;
+        int len;
+        const void *val = fdt_getprop_by_offset(src, prop, &pname, &len);
+        if (!val)
+            return len;
+        if (!strcmp(pname, "xen,reg") || !strcmp(pname, "xen,path") ||
+            !strcmp(pname, "xen,force-assign-without-iommu"))
+            continue;
+        TRY(fdt_property(fdt, pname, val, len));
+    }
+    fdt_for_each_subnode(child, src, node)
+        TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
+    return fdt_end_node(fdt);
+}
+
+static int node_partial(void *fdt, const void *src)
+{
+    int pt = fdt_path_offset(src, "/passthrough"), child;
+    if (pt >= 0)
+        fdt_for_each_subnode(child, src, pt)
+            TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
+    int aliases = fdt_path_offset(src, "/aliases");
+    return aliases >= 0 ? copy_node(fdt, src, aliases, "aliases") : 0;
+}
+
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
 {
     void *fdt = buf;
@@ -311,6 +343,8 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
     }
     if (p->nr_clients)
         TRY(node_device_model(fdt, p));
+    if (p->partial)
+        TRY(node_partial(fdt, p->partial));
     TRY(fdt_end_node(fdt));
     return fdt_finish(fdt);
 }

@@ -13,6 +13,13 @@
 #define DESC_MAX_VCPUS 8
 #define DESC_MAX_CPUS 64
 #define DESC_MAX_BANKS 8
+#define DESC_MAX_PASSTHROUGH 8
+
+/* xen,reg of a passthrough node: host MMIO mapped into the guest. */
+struct desc_mmio {
+    paddr_t host, guest;
+    uint64_t size;
+};
 
 /* A guest RAM bank: guest physical range, and (static memory) where it is. */
 struct desc_bank {
@@ -43,6 +50,11 @@ struct domain_desc {
     unsigned nr_banks;
     struct desc_bank banks[DESC_MAX_BANKS];
     bool static_mem, direct_map;
+    /* The partial device tree (multiboot,device-tree), checked: its
+     * /passthrough nodes' MMIO, and the tree to copy them from. */
+    const void *partial;
+    unsigned nr_mmio;
+    struct desc_mmio mmio[DESC_MAX_PASSTHROUGH];
     unsigned vcpus;
     bool vpl011;
     const struct hostdt_module *kernel, *ramdisk, *partial_dtb;
@@ -67,6 +79,9 @@ struct builder_env {
     unsigned ipa_bits;                 /* guest physical address size */
     /* The first 64 bytes of a module (its Image header), or NULL. */
     const uint8_t *(*module_header)(const struct hostdt_module *m, void *ctx);
+    /* A whole module's bytes (m->size of them), or NULL if they cannot be
+     * read here: for partial device trees. */
+    const void *(*module_data)(const struct hostdt_module *m, void *ctx);
     void *ctx;
 };
 

@@ -17,10 +17,15 @@
 /* The IPA size of the smallest CPU we run on (39 bits: 512 GiB). */
 #define DRYRUN_IPA_BITS 39
 
+#define DRYRUN_MAX_LOADED 64
+
 struct files {
     const struct dryrun_file *f;
     unsigned n;
     uint8_t header[64];
+    unsigned nloaded;
+    uint64_t loaded_base[DRYRUN_MAX_LOADED];
+    void *loaded[DRYRUN_MAX_LOADED];
 };
 
 static const struct dryrun_file *file_at(const struct files *fs, uint64_t base)
@@ -52,6 +57,30 @@ static const uint8_t *module_header(const struct hostdt_module *m, void *ctx)
     size_t got = fread(fs->header, 1, sizeof(fs->header), in);
     fclose(in);
     return got == sizeof(fs->header) ? fs->header : NULL;
+}
+
+/* Whole files, read once and kept for the run (partial device trees). */
+static const void *module_data(const struct hostdt_module *m, void *ctx)
+{
+    struct files *fs = ctx;
+    const struct dryrun_file *f = file_at(fs, m->base);
+    if (!f || f->size < m->size)
+        return NULL;
+    for (unsigned i = 0; i < fs->nloaded; i++)
+        if (fs->loaded_base[i] == m->base)
+            return fs->loaded[i];
+    FILE *in = fopen(f->path, "rb");
+    void *buf = in ? malloc(f->size ? f->size : 1) : NULL;
+    size_t got = buf ? fread(buf, 1, f->size, in) : 0;
+    if (in)
+        fclose(in);
+    if (!buf || got != f->size || fs->nloaded == DRYRUN_MAX_LOADED) {
+        free(buf);
+        return NULL;
+    }
+    fs->loaded_base[fs->nloaded] = m->base;
+    fs->loaded[fs->nloaded++] = buf;
+    return buf;
 }
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
@@ -116,7 +145,7 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
 {
     static struct hostdt h; /* large: keep it off the stack */
     struct hostdt_error err;
-    struct files fs = { files, nfiles, { 0 } };
+    struct files fs = { .f = files, .n = nfiles };
     FILE *out = o->report;
     FILE *layout = NULL;
     *accepted = 0;
@@ -126,7 +155,7 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
         return -1;
     }
     struct builder_env env = { .nr_cpus = h.nr_cpus, .ipa_bits = DRYRUN_IPA_BITS, .module_header = module_header,
-                               .ctx = &fs };
+                               .module_data = module_data, .ctx = &fs };
     for (unsigned i = 0; i < h.nr_cpus && i < DESC_MAX_CPUS; i++) {
         env.cpu_mpidr[i] = h.cpu_mpidr[i];
         env.online |= 1ULL << i;
@@ -223,6 +252,8 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
             (*accepted)--;
         }
     }
+    for (unsigned i = 0; i < fs.nloaded; i++)
+        free(fs.loaded[i]);
     report_unchecked(out, nfiles);
     if (layout)
         fclose(layout);
