@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# make bench: the domain builder's cost for 1 to 64 small domains (the
+# bare-metal hello guest, 4 MiB each, one module shared by all) on QEMU
+# virt, GICv3, 4 CPUs, TCG, read off the builder's own counter-time line.
+# Goal (issue 4): 64 domains in under 50 ms.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+image=${1:-build/out/xen-arm-minimal.Image}
+guest=build/out/tests/guests/hello.Image
+runs=${RUNS:-3}
+out=build/out/bench/builder
+mkdir -p "$out"
+[ -s "$guest" ] || make -s guests >/dev/null
+
+median() { sort -g | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m}'; }
+size=$(printf '0x%x' "$(stat -c %s "$guest")")
+tests/dtb/qemu-dtb.sh "$out/raw.dtb" 3 4 2G
+echo "domain builder, QEMU virt GICv3, 4 CPUs, TCG, 4 MiB hello guests, median of $runs runs:"
+printf "  %8s %12s %12s %12s %14s\n" domains "total (ms)" "check (ms)" "build (ms)" "per domain (us)"
+for n in 1 8 16 32 64; do
+    dtb=$out/host-$n.dtb
+    for ((i = 0; i < n; i++)); do
+        printf 'domU%d { compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>; memory = <0 0x1000>; cpus = <1>;\n' "$i"
+        printf '  kernel { compatible = "multiboot,kernel", "multiboot,module"; reg = <0 0x50000000 0 %s>; bootargs = "quiet"; }; };\n' "$size"
+    done >"$out/domains-$n.dtsi"
+    # a second "/ { chosen { ... } }" merges into the first
+    { dtc -q -I dtb -O dts "$out/raw.dtb"; echo "/ { chosen {"; cat "$out/domains-$n.dtsi"; echo "}; };"; } |
+        dtc -q -I dts -O dtb -o "$dtb" -
+    declare -a tot=() chk=() bld=()
+    for ((r = 0; r < runs; r++)); do
+        log=$out/run-$n-$r.log
+        timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
+            -nographic -nic none -no-reboot -kernel "$image" -dtb "$dtb" \
+            -device "loader,file=$guest,addr=0x50000000,force-raw=on" >"$log" 2>&1 || true
+        line=$(grep -m1 'builder: [0-9]* domains\? built in' "$log") ||
+            { echo "bench: $n domains: no builder line (see $log)" >&2; exit 1; }
+        [[ $line == *"builder: $n domain"* ]] || { echo "bench: only part of $n domains built (see $log)" >&2; exit 1; }
+        read -r t c b <<<"$(sed -E 's/.*built in ([0-9]+) us: checking ([0-9]+) us, building ([0-9]+) us.*/\1 \2 \3/' <<<"$line")"
+        tot+=("$t") chk+=("$c") bld+=("$b")
+    done
+    t=$(printf '%s\n' "${tot[@]}" | median) c=$(printf '%s\n' "${chk[@]}" | median) b=$(printf '%s\n' "${bld[@]}" | median)
+    printf "  %8d %12.2f %12.2f %12.2f %14.0f\n" "$n" "$(awk -v x="$t" 'BEGIN{print x/1000}')" \
+        "$(awk -v x="$c" 'BEGIN{print x/1000}')" "$(awk -v x="$b" 'BEGIN{print x/1000}')" "$(awk -v x="$t" -v n="$n" 'BEGIN{print x/n}')"
+    [ "$n" -eq 64 ] && printf "64 domains: %.2f ms; goal 50 ms: ratio %.2f\n" "$(awk -v x="$t" 'BEGIN{print x/1000}')" "$(awk -v x="$t" 'BEGIN{print x/50000}')"
+done
