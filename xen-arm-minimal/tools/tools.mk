@@ -17,3 +17,4 @@ dryrun: $(DRYRUN)
 .PHONY: tools-tests
 tools-tests: $(DRYRUN)
 	tests/tools/dryrun-test.sh $(DRYRUN) $(TESTS_OUT)/tools
+	tests/tools/dts-examples.sh $(DRYRUN) $(TESTS_OUT)/tools/dts
