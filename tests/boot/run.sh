@@ -106,8 +106,11 @@ make_dtbs() {
     add_domain "$(dt dom-echo)" echo "$guests/echo.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     printf 'hl\001\001\001hello world\r' >"$out/dtb/echo-input"
     cp "$(dt v3-smp2)" "$(dt dom-reset)"
-    add_domain "$(dt dom-reset)" resetter "$guests/reset.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    # the resetter's kernel is not 2 MiB-aligned: copied, so it can be
+    # rebuilt; the other one is mapped in place, so its reset stops it
+    add_domain "$(dt dom-reset)" resetter "$guests/reset.Image" 0x50001000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-reset)" other "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$(dt dom-reset)" inplace "$guests/reset.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
     cp "$(dt v3-smp1)" "$(dt dom-ptimer)"
     add_domain "$(dt dom-ptimer)" ptimer "$guests/fault.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     fdtput -t s "$(dt dom-ptimer)" /chosen/ptimer/kernel bootargs "fault=ptimer"
@@ -348,7 +351,7 @@ linux_boot() { # linux_boot GIC VCPUS
     boot "--gic $1 --smp 2 --dtb $(dt dom-linux-v$1-$2) $(LINUX_LOADS 0x50000000 0x58000000)" $U
     set -- "$2"
     in_order "domain 1: linux, $1 vCPU" 'domain 1: device tree at IPA 0x48000000, ramdisk after it' \
-        'domains: 1 +linux +[12] +\([01,]+\) +0x40000000-0x4fffffff -> 0x[0-9a-f]+ +vpl011' \
+        'domains: 1 +linux +[12] +\([01,]+\) +0x40000000-0x[0-9a-f]+ -> 0x50000000, 0x[0-9a-f]+-0x4fffffff -> 0x[0-9a-f]+ +vpl011' \
         'domains: +kernel module at 0x50000000, 0x[0-9a-f]+ bytes' 'domains: +ramdisk module at 0x58000000' \
         '\(linux\) .*Booting Linux on physical CPU 0x0' "\\(linux\\) .*($gic_line)" \
         '\(linux\) .*arch_timer: cp15 timer\(s\) running at .*\(virt\)' \
@@ -428,14 +431,22 @@ case_console-input() {
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
 case_guest-reset-rebuilds() {
-    boot "--gic 3 --smp 2 --dtb $(dt dom-reset) --load $guests/reset.Image@0x50000000 --load $guests/hello.Image@0x50200000" $K
+    boot "--gic 3 --smp 2 --dtb $(dt dom-reset) --load $guests/reset.Image@0x50001000 --load $guests/hello.Image@0x50200000 --load $guests/reset.Image@0x50400000" $K
+    anywhere 'domains: +kernel module at 0x50001000, 0x[0-9a-f]+ bytes' 'domains: +kernel module at 0x50200000, 0x[0-9a-f]+ bytes, mapped in place \(not copied\)' \
+        'domains: +kernel module at 0x50400000, 0x[0-9a-f]+ bytes, mapped in place \(not copied\)'
+    absent 'kernel module at 0x50001000.*mapped in place'
+    in_order '\(inplace\) reset: first boot, writing a marker to RAM and resetting' \
+        'WARNING: inplace \(domain [0-9]\): cannot be rebuilt: its kernel was mapped in place' \
+        'inplace \(domain [0-9]\): could not be rebuilt after a reset'
+    last_line=0
     in_order '\(resetter\) reset: first boot, writing a marker to RAM and resetting' \
-        'resetter \(domain [12]\): reset \(PSCI SYSTEM_RESET\): rebuilding it' \
-        'domain [12]: resetter rebuilt from its boot modules' '\(resetter\) reset: second boot' \
+        'resetter \(domain [0-9]\): reset \(PSCI SYSTEM_RESET\): rebuilding it' \
+        'domain [0-9]: resetter rebuilt from its boot modules' '\(resetter\) reset: second boot' \
         '\(resetter\) PASS: RAM is zeroed again after the reset' '\(resetter\) reset: all checks passed' \
-        'resetter \(domain [12]\): powered off' 'all domains have stopped: powering off'
+        'resetter \(domain [0-9]\): powered off' 'all domains have stopped: powering off'
     anywhere '\(other\) hello: all checks passed'
-    count_is 1 'first boot'
+    count_is 2 'first boot'
+    count_is 1 WARNING
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
 case_guest-physical-timer-trapped() {

@@ -105,6 +105,12 @@ static struct domain *domain_of_node(int node)
 
 int builder_rebuild(struct domain *d)
 {
+    if (built_from[d->id].kernel_in_place) {
+        log_warn("%s (domain %u): cannot be rebuilt: its kernel was mapped in place, and it has run from it "
+                 "(place the kernel at an address that is not 2 MiB-aligned to keep a pristine copy)",
+                 d->name, d->id);
+        return -XAM_EBUSY;
+    }
     int rc = domain_reinit(d);
     if (rc)
         return rc;
@@ -143,10 +149,18 @@ static int populate(struct domain *d, const struct domain_desc *dd)
         if ((rc = pt_map(&d->s2.pt, dd->mmio[i].guest, dd->mmio[i].host, dd->mmio[i].size, S2_DEVICE)))
             return rc;
     d->direct_mapped = dd->direct_map;
-    for (unsigned i = 0; i < dd->nr_banks; i++)
-        if ((rc = dd->static_mem ? domain_add_static_ram(d, dd->banks[i].ipa, dd->banks[i].pa, dd->banks[i].size)
-                                 : domain_add_ram(d, dd->banks[i].ipa, dd->banks[i].size)))
+    for (unsigned i = 0; i < dd->nr_banks; i++) {
+        paddr_t ipa = dd->banks[i].ipa;
+        uint64_t size = dd->banks[i].size;
+        if (i == 0 && dd->kernel_in_place) {
+            /* the kernel's pages first, where they are; fresh RAM after */
+            if ((rc = domain_add_ram_in_place(d, ipa, dd->kernel->base, dd->kernel_mapped)))
+                return rc;
+            ipa += dd->kernel_mapped, size -= dd->kernel_mapped;
+        }
+        if ((rc = dd->static_mem ? domain_add_static_ram(d, ipa, dd->banks[i].pa, size) : domain_add_ram(d, ipa, size)))
             return rc;
+    }
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
     if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base())))
@@ -154,7 +168,9 @@ static int populate(struct domain *d, const struct domain_desc *dd)
     d->cntvoff = counter_read();
 
     paddr_t entry = dd->banks[0].ipa + dd->text_offset;
-    if ((rc = load_blob(d, entry, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size)))
+    uint64_t skip = dd->kernel_in_place ? dd->kernel_mapped : 0; /* already there */
+    if (dd->kernel->size > skip &&
+        (rc = load_blob(d, entry + skip, (const void *)(uintptr_t)(dd->kernel->base + skip), dd->kernel->size - skip)))
         return rc;
     if (dd->ramdisk && (rc = load_blob(d, dd->initrd, (const void *)(uintptr_t)dd->ramdisk->base, dd->ramdisk->size)))
         return rc;
@@ -192,8 +208,8 @@ static void print_table(struct domain *const *ready, unsigned n)
                                         (unsigned long long)d->banks[b].pa);
         log_info("domains: %-2u %-16s %-5u %-12s %-40s %s", d->id, d->name, d->nr_vcpus, cpus, mem,
                  d->vpl011 ? "vpl011" : "-");
-        log_info("domains:    kernel module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->kernel->base,
-                 (unsigned long long)dd->kernel->size);
+        log_info("domains:    kernel module at 0x%llx, 0x%llx bytes%s", (unsigned long long)dd->kernel->base,
+                 (unsigned long long)dd->kernel->size, dd->kernel_in_place ? ", mapped in place (not copied)" : "");
         if (dd->ramdisk)
             log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
                      (unsigned long long)dd->ramdisk->size);

@@ -638,6 +638,13 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, dd->kernel->node, "bootargs", "not a NUL-terminated string");
     dd->bootargs = args;
 
+    bool shared = false;
+    for (unsigned i = 0; i < h->nr_modules; i++)
+        shared |= &h->modules[i] != dd->kernel && h->modules[i].base == dd->kernel->base;
+    dd->kernel_mapped = ALIGN_DOWN(dd->kernel->size, PAGE_SIZE);
+    dd->kernel_in_place = !shared && !dd->static_mem && dd->text_offset == 0 && dd->kernel->base % MiB(2) == 0 &&
+                          dd->kernel_mapped > 0;
+
     /* Where Xen puts them: the device tree at RAM + 128 MiB if the kernel
      * ends below that, else at the top of bank 0; the initrd right after
      * it; each 2 MiB-aligned. */

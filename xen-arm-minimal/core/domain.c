@@ -112,6 +112,17 @@ int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t si
     return 0;
 }
 
+int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
+{
+    if (d->nr_banks == DOMAIN_MAX_BANKS)
+        return -XAM_ENOSPC;
+    int rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
+    if (rc)
+        return rc;
+    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, true };
+    return 0;
+}
+
 int domain_add_mmio(struct domain *d, const struct mmio_region *r)
 {
     if (d->nr_mmio == DOMAIN_MAX_MMIO)

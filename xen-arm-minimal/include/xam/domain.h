@@ -58,7 +58,7 @@ struct guest_bank {
     paddr_t ipa;
     paddr_t pa;
     uint64_t size;
-    bool is_static; /* xen,static-mem: stays the domain's, never freed */
+    bool is_static; /* xen,static-mem or a kernel in place: never freed */
 };
 
 enum domain_state {
@@ -106,6 +106,9 @@ int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size);
 /* Back [ipa, ipa+size) with the host memory at pa (static memory the
  * builder has claimed), zeroed. */
 int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
+/* Give the guest the host memory at pa as RAM at ipa, as it is (a kernel
+ * mapped in place); it is never freed. */
+int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
 int domain_add_mmio(struct domain *d, const struct mmio_region *r);
 /* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);

@@ -60,6 +60,12 @@ struct domain_desc {
     const struct hostdt_module *kernel, *ramdisk, *partial_dtb;
     const char *bootargs;
     uint64_t text_offset, image_size;
+    /* The kernel's whole pages are mapped into the guest where the boot
+     * loader put them, not copied: it sits 2 MiB-aligned, is no other
+     * domain's, has text_offset 0 and the domain has dynamic memory. The
+     * guest then owns those pages, so it cannot be rebuilt after a reset. */
+    bool kernel_in_place;
+    uint64_t kernel_mapped; /* bytes mapped in place (whole pages) */
     /* guest addresses, decided before anything is allocated */
     paddr_t dtb, initrd;
     enum desc_enhanced enhanced;

@@ -112,9 +112,10 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
     for (unsigned i = 0; i < dd->nr_banks; i++)
         fprintf(out, "%s0x%llx-0x%llx", i ? ", " : " at ", (unsigned long long)dd->banks[i].ipa,
                 (unsigned long long)(dd->banks[i].ipa + dd->banks[i].size - 1));
-    fprintf(out, "; kernel 0x%llx (module 0x%llx, 0x%llx bytes); device tree 0x%llx", 
+    fprintf(out, "; kernel 0x%llx (module 0x%llx, 0x%llx bytes%s); device tree 0x%llx",
             (unsigned long long)(dd->banks[0].ipa + dd->text_offset), (unsigned long long)dd->kernel->base,
-            (unsigned long long)dd->kernel->size, (unsigned long long)dd->dtb);
+            (unsigned long long)dd->kernel->size, dd->kernel_in_place ? ", mapped in place" : "",
+            (unsigned long long)dd->dtb);
     if (dd->ramdisk)
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
                 (unsigned long long)dd->ramdisk->base, (unsigned long long)dd->ramdisk->size);
