@@ -48,6 +48,7 @@ make_dtbs() {
     add_domain "$(dt dom-one-bad)" bad0 "$guests/hello.Image" 0x50000000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" good1 "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" bad2 "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=0 vpl011
+    add_domain "$(dt dom-one-bad)" good3 "$guests/hello.Image" 0x50600000 memory=0:0x4000 cpus=1 vpl011
     for s in 1 2; do
         cp "$(dt v3-smp$s)" "$(dt dom-timer-smp$s)"
         add_domain "$(dt dom-timer-smp$s)" domU0 "$guests/timer.Image" 0x50000000 memory=0:0x4000 cpus=2 vpl011
@@ -513,9 +514,14 @@ case_pci-bridge-device-model() {
     absent 'FAIL' 'CRASH' 'PANIC' 'selfdm\)' 'overlap\)'
 }
 case_domains-bad-skipped() {
-    boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
-    in_order 'boot: ready to build domains' 'domain 1: good1, 1 vCPU, 16 MiB' \
-        '\(good1\) hello: all checks passed' 'good1 \(domain 1\): powered off' 'all domains have stopped: powering off'
+    boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
+    local g
+    for g in good1 good3; do
+        last_line=0
+        in_order 'boot: ready to build domains' "domain [12]: $g, 1 vCPU, 16 MiB" \
+            "\\($g\\) hello: all checks passed" "$g \\(domain [12]\\): powered off"
+    done
+    anywhere 'all domains have stopped: powering off'
     anywhere 'ERROR: /chosen/bad0: memory: missing .*; domain skipped' \
         'ERROR: /chosen/bad2: cpus: must be 1 to 8; domain skipped'
     count_is 2 ERROR
