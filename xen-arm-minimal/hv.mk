@@ -68,7 +68,9 @@ HV_SRCS := \
     $(HV_DIR)/dt/dtutil.c \
     $(HV_DIR)/dt/hostdt.c \
     $(HV_DIR)/lib/cmdline.c \
+    $(HV_DIR)/lib/inflate.c \
     $(HV_DIR)/lib/fmt.c \
+    $(HV_DIR)/lib/inflate.c \
     $(HV_DIR)/lib/string.c \
     $(HV_DIR)/mm/memrange.c \
     $(HV_DIR)/mm/palloc.c
