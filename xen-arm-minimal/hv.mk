@@ -68,7 +68,6 @@ HV_SRCS := \
     $(HV_DIR)/dt/dtutil.c \
     $(HV_DIR)/dt/hostdt.c \
     $(HV_DIR)/lib/cmdline.c \
-    $(HV_DIR)/lib/inflate.c \
     $(HV_DIR)/lib/fmt.c \
     $(HV_DIR)/lib/inflate.c \
     $(HV_DIR)/lib/string.c \
