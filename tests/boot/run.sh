@@ -156,6 +156,14 @@ make_dtbs() {
         fdtput -t x "$f" /chosen/$p/dtb reg 0 "${at[$p]}" \
             0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-$p.dtb")")"
     done
+    # gzip-compressed kernels: a good one, one corrupted past its header
+    gzip -9 -n -c "$guests/hello.Image" >"$out/dtb/hello.Image.gz"
+    cp "$out/dtb/hello.Image.gz" "$out/dtb/bad.Image.gz"
+    printf '\xff\xff\xff\xff' | dd of="$out/dtb/bad.Image.gz" bs=1 seek=$(( $(stat -c %s "$out/dtb/bad.Image.gz") - 40 )) conv=notrunc status=none
+    f=$(dt dom-gzip)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" corrupt "$out/dtb/bad.Image.gz" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" zipped "$out/dtb/hello.Image.gz" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     # static memory: packed at 0x40000000, or 1:1 with direct-map (Linux
     # relocates itself; the bare-metal guests are linked at 0x40000000)
     f=$(dt dom-static)
@@ -174,6 +182,11 @@ make_dtbs() {
         fdtput -t x "$(dt dom-linux-direct)" /chosen/linux xen,static-mem 0 0x70000000 0 0x10000000
         fdtput -t x "$(dt dom-linux-direct)" /chosen/linux direct-map
         fdtput -t s "$(dt dom-linux-direct)" /chosen/linux xen,enhanced enabled
+        # Debian's kernel gzip-compressed, as Image.gz
+        [ "$out/dtb/Image.gz" -nt "$linux/Image" ] || gzip -6 -n -c "$linux/Image" >"$out/dtb/Image.gz"
+        cp "$(dt v2-smp2)" "$(dt dom-linux-gzip)"
+        add_linux "$(dt dom-linux-gzip)" linux 0x50000000 0x58000000 "$rd" 0x40000 1
+        fdtput -t x "$(dt dom-linux-gzip)" /chosen/linux/kernel reg 0 0x50000000 0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/Image.gz")")"
         cp "$(dt v3-smp2)" "$(dt dom-linux-xen)"
         add_linux "$(dt dom-linux-xen)" linux 0x50000000 0x58000000 "$rd" 0x40000 1
         fdtput -t s "$(dt dom-linux-xen)" /chosen/linux xen,enhanced enabled
@@ -469,6 +482,16 @@ case_partial-device-tree() {
         '\(rtc\) dtcheck: all checks passed' 'all domains have stopped: powering off'
     absent 'FAIL' 'CRASH' 'PANIC'
 }
+case_gzip-kernel() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-gzip) --load $out/dtb/hello.Image.gz@0x50000000 --load $out/dtb/bad.Image.gz@0x50200000" $K
+    in_order 'ERROR: corrupt: the gzip-compressed kernel does not decompress \((CRC mismatch|corrupt data)\)' \
+        'ERROR: /chosen/corrupt: cannot build the domain .*; domain skipped'
+    last_line=0
+    in_order 'domains: +kernel module at 0x50000000, 0x[0-9a-f]+ bytes, gzip, decompressed' \
+        '\(zipped\) hello: all checks passed' 'zipped \(domain [12]\): powered off' 'all domains have stopped: powering off'
+    count_is 2 ERROR
+    absent 'FAIL' 'CRASH' 'PANIC'
+}
 case_static-memory() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
     anywhere 'ERROR: /chosen/mismatch: memory: must equal the total of xen,static-mem \(0x4000 KiB\); domain skipped' \
@@ -478,6 +501,15 @@ case_static-memory() {
     in_order 'domains: 1 +static .* 0x40000000-0x407fffff -> 0x60000000, 0x40800000-0x40ffffff -> 0x61000000' \
         '\(static\) hello: all checks passed' 'static \(domain 1\): powered off' 'all domains have stopped: powering off'
     absent 'FAIL' 'CRASH' 'PANIC'
+}
+case_linux-gzip() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    boot "--gic 2 --smp 2 --dtb $(dt dom-linux-gzip) --load $out/dtb/Image.gz@0x50000000 --load $linux/initramfs.cpio.gz@0x58000000" $U
+    in_order 'domains: +kernel module at 0x50000000, 0x[0-9a-f]+ bytes, gzip, decompressed' \
+        '\(linux\) .*Booting Linux on physical CPU 0x0' \
+        "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\), console=ttyAMA0" \
+        'linux \(domain 1\): powered off' 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
 case_linux-direct-map() {
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }

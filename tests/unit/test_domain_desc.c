@@ -272,10 +272,81 @@ static void modules(void **state)
     expect_refused(fdt, "/chosen/g", "/chosen/g/kernel: compatible: a second kernel module for this domain");
 }
 
+/* Image.gz: made with the gzip command from an Image of 200000 bytes. */
+static uint8_t gz[1 << 16];
+static size_t gz_len;
+static const uint8_t *gz_header(const struct hostdt_module *m, void *ctx)
+{
+    (void)m, (void)ctx;
+    return gz;
+}
+static const void *gz_data(const struct hostdt_module *m, void *ctx)
+{
+    (void)ctx;
+    return m->size <= gz_len ? gz : NULL;
+}
+
+static void gzip_kernel(void **state)
+{
+    (void)state;
+    static uint8_t img[200000];
+    memset(img, 0, sizeof(img));
+    uint64_t image_size = sizeof(img) + 0x8000;
+    for (int i = 0; i < 8; i++)
+        img[16 + i] = (uint8_t)(image_size >> (8 * i));
+    memcpy(img + 56, "ARM\x64", 4);
+    for (size_t i = 64; i < sizeof(img); i++)
+        img[i] = (uint8_t)(i * 7 / 13);
+    FILE *f = fopen("build/out/tests/unit/img.bin", "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, sizeof(img), f), sizeof(img));
+    fclose(f);
+    FILE *p = popen("gzip -9 -n -c build/out/tests/unit/img.bin", "r");
+    assert_non_null(p);
+    gz_len = fread(gz, 1, sizeof(gz), p);
+    assert_int_equal(pclose(p), 0);
+    assert_true(gz_len > 100 && gz_len < sizeof(gz));
+
+    static struct inflate_work w;
+    struct builder_env genv = env;
+    genv.module_header = gz_header;
+    genv.module_data = gz_data;
+    genv.inflate_work = &w;
+    void *fdt = host();
+    int d = domain(fdt, "g", 0x50000000, 0);
+    fdt64_t reg[2] = { cpu_to_fdt64(0x50000000), cpu_to_fdt64(gz_len) };
+    fdt_setprop(fdt, fdt_subnode_offset(fdt, d, "kernel"), "reg", reg, sizeof(reg));
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    struct domain_desc dd;
+    if (!domain_describe(&h, path(fdt, "/chosen/g"), &genv, &dd, &err))
+        fail_msg("Image.gz refused: %s", err.msg);
+    assert_true(dd.kernel_gzip && !dd.kernel_in_place);
+    assert_int_equal(dd.kernel_size, sizeof(img));
+    assert_int_equal(dd.image_size, image_size);
+
+    /* a reg that stops short of the member's end: no trailer to trust */
+    reg[1] = cpu_to_fdt64(gz_len - 3);
+    fdt_setprop(fdt, fdt_subnode_offset(fdt, path(fdt, "/chosen/g"), "kernel"), "reg", reg, sizeof(reg));
+    assert_int_equal(hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err), 0);
+    assert_false(domain_describe(&h, path(fdt, "/chosen/g"), &genv, &dd, &err));
+    if (!strstr(err.msg, "/chosen/g/kernel: reg: the kernel is gzip-compressed, but the size its trailer gives") ||
+        !strstr(err.msg, "reg must be the .gz file's exact size"))
+        fail_msg("%s", err.msg);
+    /* without a way to read it (the fuzzer's case) */
+    genv.module_data = NULL;
+    reg[1] = cpu_to_fdt64(gz_len);
+    fdt_setprop(fdt, fdt_subnode_offset(fdt, path(fdt, "/chosen/g"), "kernel"), "reg", reg, sizeof(reg));
+    assert_int_equal(hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err), 0);
+    assert_false(domain_describe(&h, path(fdt, "/chosen/g"), &genv, &dd, &err));
+    assert_non_null(strstr(err.msg, "gzip-compressed and cannot be read here"));
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
-                                        T(bridge_refused), T(device_model_refused), T(modules) };
+                                        T(bridge_refused), T(device_model_refused), T(modules),
+                                        T(gzip_kernel) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * property, and skips only that domain. */
 #include <asm/cache.h>
 #include <asm/percpu.h>
+#include <asm/spinlock.h>
 #include <asm/stage2.h>
 #include <asm/timer.h>
 #include <asm/vgic_hw.h>
@@ -36,6 +37,36 @@ static const void *module_data(const struct hostdt_module *m, void *ctx __unused
     return (const void *)(uintptr_t)m->base;
 }
 
+/* 14 KiB of decompression tables: too big for an EL2 stack. Shared by the
+ * builder (boot CPU) and rebuilds (any CPU), hence the lock. */
+static struct inflate_work inflate_scratch;
+static spinlock_t inflate_lock = SPINLOCK_INIT;
+
+/* Decompress an Image.gz kernel into guest RAM at ipa; it must come out
+ * exactly the size its trailer promised. */
+static int load_gzip(struct domain *d, paddr_t ipa, const struct domain_desc *dd)
+{
+    uint64_t room = dd->banks[0].ipa + dd->banks[0].size - ipa;
+    void *dst = domain_ram_ptr(d, ipa, room);
+    size_t got = 0;
+    if (!dst)
+        return -XAM_ERANGE;
+    uint64_t flags = spin_lock_irqsave(&inflate_lock);
+    int rc = gzip_inflate(dst, room, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size, &got,
+                          &inflate_scratch);
+    spin_unlock_irqrestore(&inflate_lock, flags);
+    if (rc || got != dd->kernel_size) {
+        log_err("%s: the gzip-compressed kernel does not decompress (%s)", d->name,
+                rc == -XAM_EIO ? "CRC mismatch" : rc == -XAM_ENOSPC ? "larger than its trailer says" : "corrupt data");
+        return rc ? rc : -XAM_EINVAL;
+    }
+    /* bytes past the Image may have been scribbled (word-wide copies):
+     * they are the kernel's bss, which must start zeroed */
+    memset((char *)dst + got, 0, MIN(room - got, 64));
+    dcache_clean_range(dst, got + MIN(room - got, 64));
+    return 0;
+}
+
 static void make_env(struct builder_env *env)
 {
     memset(env, 0, sizeof(*env));
@@ -48,6 +79,7 @@ static void make_env(struct builder_env *env)
     env->ipa_bits = stage2_ipa_bits();
     env->module_header = module_header;
     env->module_data = module_data;
+    env->inflate_work = &inflate_scratch; /* boot CPU only, before any rebuild */
 }
 
 /* The host's GIC version and first CPU's compatible, for guest trees. */
@@ -169,7 +201,10 @@ static int populate(struct domain *d, const struct domain_desc *dd)
 
     paddr_t entry = dd->banks[0].ipa + dd->text_offset;
     uint64_t skip = dd->kernel_in_place ? dd->kernel_mapped : 0; /* already there */
-    if (dd->kernel->size > skip &&
+    if (dd->kernel_gzip) {
+        if ((rc = load_gzip(d, entry, dd)))
+            return rc;
+    } else if (dd->kernel->size > skip &&
         (rc = load_blob(d, entry + skip, (const void *)(uintptr_t)(dd->kernel->base + skip), dd->kernel->size - skip)))
         return rc;
     if (dd->ramdisk && (rc = load_blob(d, dd->initrd, (const void *)(uintptr_t)dd->ramdisk->base, dd->ramdisk->size)))
@@ -209,7 +244,8 @@ static void print_table(struct domain *const *ready, unsigned n)
         log_info("domains: %-2u %-16s %-5u %-12s %-40s %s", d->id, d->name, d->nr_vcpus, cpus, mem,
                  d->vpl011 ? "vpl011" : "-");
         log_info("domains:    kernel module at 0x%llx, 0x%llx bytes%s", (unsigned long long)dd->kernel->base,
-                 (unsigned long long)dd->kernel->size, dd->kernel_in_place ? ", mapped in place (not copied)" : "");
+                 (unsigned long long)dd->kernel->size,
+                 dd->kernel_in_place ? ", mapped in place (not copied)" : dd->kernel_gzip ? ", gzip, decompressed" : "");
         if (dd->ramdisk)
             log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
                      (unsigned long long)dd->ramdisk->size);
@@ -256,7 +292,9 @@ static void report_failure(const void *fdt, int node, int rc)
 {
     char path[DT_PATH_MAX];
     log_err("%s: cannot build the domain (error %d: %s); domain skipped", dt_node_path(fdt, node, path, sizeof(path)),
-            rc, rc == -XAM_ENOMEM ? "not enough free memory" : "internal limit");
+            rc, rc == -XAM_ENOMEM                      ? "not enough free memory"
+                : rc == -XAM_EIO || rc == -XAM_EINVAL ? "its kernel could not be loaded, see above"
+                                                       : "internal limit");
 }
 
 /* A domain whose device model was skipped cannot be served: skip it too

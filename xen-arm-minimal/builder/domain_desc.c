@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xam/domain_desc.h>
+#include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/guest_map.h>
 
@@ -573,6 +574,39 @@ static bool read_partial(const struct ctx *c, struct domain_desc *dd)
     return true;
 }
 
+/* Image.gz: the size from the gzip trailer, the Image header from the
+ * first bytes decompressed (the whole stream is checked when it is
+ * decompressed into the guest). */
+static bool read_gzip_kernel(const struct ctx *c, struct domain_desc *dd, const uint8_t **img)
+{
+    static uint8_t header[64];
+    const struct hostdt_module *k = dd->kernel;
+    dd->kernel_gzip = true;
+    const void *z = c->env->module_data ? c->env->module_data(k, c->env->ctx) : NULL;
+    if (!z || !c->env->inflate_work)
+        return reject(c, k->node, "reg", "the kernel is gzip-compressed and cannot be read here");
+    uint32_t isize;
+    size_t got;
+    if (gzip_trailer_size(z, k->size, &isize) || isize < 64)
+        return reject(c, k->node, "reg", "the kernel is gzip-compressed but its reg does not end where the gzip member does");
+    int rc = gzip_inflate(header, sizeof(header), z, k->size, &got, c->env->inflate_work);
+    if (rc != -XAM_ENOSPC && !(rc == 0 && got == sizeof(header)))
+        return reject(c, k->node, "reg", "the kernel is gzip-compressed but does not decompress");
+    /* a reg longer or shorter than the file ends on bytes that are no
+     * trailer: the size they give will not match the Image's own */
+    uint64_t image_size = le64(header + 16);
+    if (image_size && isize > image_size) {
+        char why[200];
+        fmt_snprintf(why, sizeof(why), "the kernel is gzip-compressed, but the size its trailer gives (0x%x) is larger "
+                     "than the Image says (0x%llx): reg must be the .gz file's exact size", isize,
+                     (unsigned long long)image_size);
+        return reject(c, k->node, "reg", why);
+    }
+    dd->kernel_size = isize;
+    *img = header;
+    return true;
+}
+
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err)
 {
@@ -618,16 +652,21 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;
+    dd->kernel_size = dd->kernel->size;
+    if (img && gzip_is_gzip(img, 64) && !read_gzip_kernel(c, dd, &img))
+        return false;
     if (!img || le64(img + 56) % (1ULL << 32) != IMAGE_MAGIC)
-        return reject(c, dd->kernel->node, "reg", "the kernel is not an arm64 Image (no \"ARM\\x64\" magic)");
+        return reject(c, dd->kernel->node, "reg",
+                      dd->kernel_gzip ? "the kernel is gzip-compressed, but not an arm64 Image (no \"ARM\\x64\" magic)"
+                                      : "the kernel is not an arm64 Image (no \"ARM\\x64\" magic)");
     dd->text_offset = le64(img + 8);
     dd->image_size = le64(img + 16);
     if (dd->image_size == 0) /* pre-3.17 kernels: the file is all there is */
-        dd->image_size = dd->kernel->size;
+        dd->image_size = dd->kernel_size;
     /* image_size comes from the kernel: compare it alone first, so the sum
      * below cannot wrap */
     uint64_t ram0 = dd->banks[0].size;
-    if (dd->image_size < dd->kernel->size || dd->text_offset >= MiB(2) || dd->image_size > ram0 ||
+    if (dd->image_size < dd->kernel_size || dd->text_offset >= MiB(2) || dd->image_size > ram0 ||
         dd->text_offset + dd->image_size > ram0)
         return reject(c, dd->kernel->node, "reg",
                       dd->static_mem ? "the kernel (text_offset + image_size) does not fit the first xen,static-mem range"
@@ -642,8 +681,8 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     for (unsigned i = 0; i < h->nr_modules; i++)
         shared |= &h->modules[i] != dd->kernel && h->modules[i].base == dd->kernel->base;
     dd->kernel_mapped = ALIGN_DOWN(dd->kernel->size, PAGE_SIZE);
-    dd->kernel_in_place = !shared && !dd->static_mem && dd->text_offset == 0 && dd->kernel->base % MiB(2) == 0 &&
-                          dd->kernel_mapped > 0;
+    dd->kernel_in_place = !shared && !dd->static_mem && !dd->kernel_gzip && dd->text_offset == 0 &&
+                          dd->kernel->base % MiB(2) == 0 && dd->kernel_mapped > 0;
 
     /* Where Xen puts them: the device tree at RAM + 128 MiB if the kernel
      * ends below that, else at the top of bank 0; the initrd right after

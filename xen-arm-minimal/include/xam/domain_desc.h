@@ -7,6 +7,7 @@
 #define XAM_DOMAIN_DESC_H
 
 #include <xam/guest_fdt.h>
+#include <xam/inflate.h>
 #include <xam/hostdt.h>
 #include <xam/pci_bridge.h>
 
@@ -60,6 +61,10 @@ struct domain_desc {
     const struct hostdt_module *kernel, *ramdisk, *partial_dtb;
     const char *bootargs;
     uint64_t text_offset, image_size;
+    /* A gzip-compressed Image: decompressed into guest RAM; kernel_size
+     * is the Image's size (else the module's). */
+    bool kernel_gzip;
+    uint64_t kernel_size;
     /* The kernel's whole pages are mapped into the guest where the boot
      * loader put them, not copied: it sits 2 MiB-aligned, is no other
      * domain's, has text_offset 0 and the domain has dynamic memory. The
@@ -88,6 +93,9 @@ struct builder_env {
     /* A whole module's bytes (m->size of them), or NULL if they cannot be
      * read here: for partial device trees. */
     const void *(*module_data)(const struct hostdt_module *m, void *ctx);
+    /* Scratch for decompressing a gzip kernel's header (NULL: gzip kernels
+     * are refused). */
+    struct inflate_work *inflate_work;
     void *ctx;
 };
 

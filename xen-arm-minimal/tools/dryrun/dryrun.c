@@ -114,7 +114,8 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
                 (unsigned long long)(dd->banks[i].ipa + dd->banks[i].size - 1));
     fprintf(out, "; kernel 0x%llx (module 0x%llx, 0x%llx bytes%s); device tree 0x%llx",
             (unsigned long long)(dd->banks[0].ipa + dd->text_offset), (unsigned long long)dd->kernel->base,
-            (unsigned long long)dd->kernel->size, dd->kernel_in_place ? ", mapped in place" : "",
+            (unsigned long long)dd->kernel->size,
+            dd->kernel_in_place ? ", mapped in place" : dd->kernel_gzip ? ", gzip" : "",
             (unsigned long long)dd->dtb);
     if (dd->ramdisk)
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
@@ -155,8 +156,9 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
         fprintf(out, "host device tree: %s\n", err.msg);
         return -1;
     }
+    static struct inflate_work inflate_work;
     struct builder_env env = { .nr_cpus = h.nr_cpus, .ipa_bits = DRYRUN_IPA_BITS, .module_header = module_header,
-                               .module_data = module_data, .ctx = &fs };
+                               .module_data = module_data, .inflate_work = &inflate_work, .ctx = &fs };
     for (unsigned i = 0; i < h.nr_cpus && i < DESC_MAX_CPUS; i++) {
         env.cpu_mpidr[i] = h.cpu_mpidr[i];
         env.online |= 1ULL << i;
