@@ -1,0 +1,99 @@
+/* The ImageBuilder-style configuration: bash variable assignments read
+ * without a shell (config_parse), then checked and typed (config_interpret).
+ * Nothing is ever evaluated: a construct that would need a shell is an
+ * error naming file:line. */
+#ifndef IB_CONFIG_H
+#define IB_CONFIG_H
+
+#include "util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* As many domains as the hypervisor builds. */
+#define IB_MAX_DOMUS 64
+#define IB_MAX_CPUPOOLS 16
+#define IB_MAX_POOL_CPUS 64
+#define IB_MAX_STATIC 16 /* "base size" pairs per domain */
+
+/* One assignment as written: the text after quote removal and the line the
+ * assignment started on (0: never assigned). */
+struct ib_value {
+    char *str;
+    unsigned line;
+};
+
+struct ib_raw_domu {
+    struct ib_value kernel, ramdisk, passthrough_dtb, mem, vcpus, cmd, enhanced, static_mem, direct_map,
+        noboot, vpl011, cpupool, pci_bridge, device_model, device_model_hold;
+};
+
+struct ib_raw {
+    struct ib_value memory_start, memory_end, load_cmd, boot_cmd, device_tree, xen, xen_cmd, num_domus,
+        num_cpupools, uboot_source, uboot_script, fdtedit, append_extra_cmds;
+    struct ib_value cpupool[IB_MAX_CPUPOOLS];
+    struct ib_raw_domu domu[IB_MAX_DOMUS];
+};
+
+/* Parse text (len bytes, need not be NUL-terminated) named `file` in
+ * messages. On error, *raw holds what was read so far: free it anyway. */
+int config_parse(const char *file, const char *text, size_t len, struct ib_raw *raw, struct ib_error *err);
+void config_raw_free(struct ib_raw *raw);
+
+enum ib_boot_cmd { BOOT_BOOTI, BOOT_BOOTM, BOOT_NONE };
+enum ib_bridge { BRIDGE_NONE, BRIDGE_DEFAULT, BRIDGE_EXPLICIT };
+
+struct ib_domain {
+    unsigned index;
+    bool boot;                                  /* false: DOMU_NOBOOT, nothing written */
+    const char *kernel, *ramdisk, *passthrough; /* paths as written (NULL: none) */
+    unsigned kernel_line, ramdisk_line, passthrough_line;
+    uint64_t mem_kib;
+    uint32_t vcpus;
+    const char *cmd; /* NULL: no bootargs */
+    int enhanced;    /* 0: no property, 1 "enabled", 2 "no-xenstore" */
+    unsigned nr_static;
+    uint64_t static_mem[2 * IB_MAX_STATIC];
+    bool direct_map, vpl011;
+    int cpupool; /* -1: none */
+    enum ib_bridge bridge;
+    uint64_t bridge_v[9];
+    int device_model; /* -1: none */
+    bool hold;
+};
+
+struct ib_cpupool {
+    unsigned ncpus;
+    char *cpus[IB_MAX_POOL_CPUS]; /* node names under /cpus */
+    char *sched;                  /* NULL: the hypervisor's default */
+    unsigned line;
+};
+
+struct ib_config {
+    const char *file;
+    uint64_t mem_start, mem_end;
+    const char *load_cmd; /* NULL: not in the file (then -t must give it) */
+    enum ib_boot_cmd boot_cmd;
+    const char *device_tree, *xen, *xen_cmd;
+    unsigned device_tree_line, xen_line;
+    unsigned ndomus, ncpupools;
+    struct ib_domain dom[IB_MAX_DOMUS];
+    struct ib_cpupool pool[IB_MAX_CPUPOOLS];
+    const char *uboot_source, *uboot_script, *fdtedit, *append_extra_cmds;
+};
+
+/* Check every value and apply ImageBuilder's defaults. Strings in *cfg
+ * point into *raw (keep it alive); pool CPU names are owned by *cfg. */
+int config_interpret(const char *file, const struct ib_raw *raw, struct ib_config *cfg, struct ib_error *err);
+void config_free(struct ib_config *cfg);
+
+/* The expansion of -t's shorthands (tftp, sd, scsi, usb, virtio). */
+const char *config_load_cmd(const char *t);
+
+/* Characters that cannot cross U-Boot 2023.01's hush inside a double-quoted
+ * word (it keeps backslashes, expands $, and a ' aborts the whole script):
+ * returns the first one in s, or 0. */
+char config_unsafe_char(const char *s);
+
+#endif

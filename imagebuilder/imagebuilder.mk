@@ -1,0 +1,24 @@
+# imagebuilder: an ImageBuilder-style config to a U-Boot script (issue 5).
+#   make imagebuilder        build/out/imagebuilder/imagebuilder
+#   make imagebuilder-demo   boot imagebuilder/examples/qemu-two-guests.cfg through U-Boot
+# It links the hypervisor's dry run (DRYRUN_SRCS, from xen-arm-minimal/tools/tools.mk).
+IB_OUT := $(OUT)/imagebuilder
+IB := $(IB_OUT)/imagebuilder
+# The tool's own sources (main.c apart, so the unit tests can link the rest).
+IB_LIB_SRCS := imagebuilder/util.c imagebuilder/config.c imagebuilder/layout.c imagebuilder/edits.c \
+    imagebuilder/script.c imagebuilder/qemu.c imagebuilder/build.c
+IB_SRCS := imagebuilder/main.c $(IB_LIB_SRCS)
+IB_HDRS := $(wildcard imagebuilder/*.h)
+IB_DRYRUN_INCLUDES := $(HOST_INCLUDES) -Ixen-arm-minimal/tools/dryrun
+IB_CFLAGS := -std=gnu11 -O2 -g $(HOST_WARNINGS)
+
+$(IB): $(IB_SRCS) $(IB_HDRS) $(DRYRUN_SRCS) $(wildcard xen-arm-minimal/include/xam/*.h) \
+        xen-arm-minimal/tools/dryrun/dryrun.h imagebuilder/imagebuilder.mk tests/host.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(IB_CFLAGS) $(IB_DRYRUN_INCLUDES) -o $@ $(IB_SRCS) $(DRYRUN_SRCS) -lfdt
+
+.PHONY: imagebuilder imagebuilder-demo
+imagebuilder: $(IB)
+
+imagebuilder-demo: $(IB) $(HV_IMAGE) $(GUEST_IMAGES)
+	imagebuilder/demo.sh $(IB) $(HV_IMAGE) $(GUESTS_OUT) $(IB_OUT)/demo
