@@ -46,6 +46,7 @@ HV_SRCS := \
     $(HV_DIR)/vdev/vpl011.c \
     $(HV_DIR)/vdev/vpsci.c \
     $(HV_DIR)/vdev/vpci_bridge.c \
+    $(HV_DIR)/vdev/irq_forward.c \
     $(HV_DIR)/hypercall/hypercall.c \
     $(HV_DIR)/hypercall/dm_op.c \
     $(HV_DIR)/arch/arm64/mmu.c \

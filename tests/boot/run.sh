@@ -142,7 +142,13 @@ make_dtbs() {
     fdtput -t s "$f" /chosen/dm/kernel bootargs "delay"
     # partial device trees: an MMIO passthrough, and two refused ones
     local p
-    for p in rtc ram irq; do dtc -q -I dts -O dtb -o "$out/dtb/partial-$p.dtb" "$here/partial/$p.dts" || return 1; done
+    for p in rtc ram irq rtc-irq; do dtc -q -I dts -O dtb -o "$out/dtb/partial-$p.dtb" "$here/partial/$p.dts" || return 1; done
+    f=$(dt dom-rtc-irq)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" rtcirq "$guests/rtcirq.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -c "$f" /chosen/rtcirq/dtb
+    fdtput -t s "$f" /chosen/rtcirq/dtb compatible multiboot,device-tree multiboot,module
+    fdtput -t x "$f" /chosen/rtcirq/dtb reg 0 0x50200000 0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-rtc-irq.dtb")")"
     f=$(dt dom-passthrough)
     cp "$(dt v3-smp2)" "$f"
     add_domain "$f" irq "$guests/dtcheck.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
@@ -412,7 +418,7 @@ case_vcpu-placement() {
     boot "--gic 3 --smp 4 --dtb $(dt dom-placement) --load $guests/timer.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
     anywhere 'domain [0-9]: pooled, 2 vCPUs, .*vCPU0 on CPU2' 'domain [0-9]: vCPU placement 0:CPU2 1:CPU3' \
         'domains: id name +vCPUs \(CPUs\) +memory \(guest -> host\) +console' \
-        'domains: [0-9] +pooled +2 +\(2,3\) +0x40000000-0x40ffffff -> 0x[0-9a-f]+ +vpl011' \
+        'domains: [0-9] +pooled +2 +\(2,3\) +0x40000000-0x[0-9a-f]+ -> 0x50000000, 0x[0-9a-f]+-0x40ffffff -> 0x[0-9a-f]+ +vpl011' \
         'domains: [0-9] +pinned +1 +\(1\) ' \
         'domain [0-9]: pinned, 1 vCPU, .*vCPU0 on CPU1' \
         'ERROR: /chosen/badaff/vcpu0: hard-affinity: names no online CPU of the domain.s cpupool; domain skipped' \
@@ -474,7 +480,7 @@ case_partial-device-tree() {
     local d=$out/dtb
     boot "--gic 3 --smp 2 --dtb $(dt dom-passthrough) --load $guests/dtcheck.Image@0x50000000 --load $d/partial-rtc.dtb@0x50210000 --load $d/partial-ram.dtb@0x50240000 --load $d/partial-irq.dtb@0x50270000" $K
     anywhere 'ERROR: /chosen/ram/dtb: reg: partial device tree: /passthrough/steal@60000000: xen,reg 0x60000000\+0x1000: covers host RAM; domain skipped' \
-        'ERROR: /chosen/irq/dtb: reg: partial device tree: /passthrough/rtc@9010000: interrupts: passing physical interrupts to guests is not supported yet'
+        'ERROR: /chosen/irq/dtb: reg: partial device tree: /passthrough/rtc@9010000: interrupts: SPI 2: only level-high interrupts \(flags 4\) can be passed through; domain skipped'
     count_is 2 ERROR
     in_order '\(rtc\) PASS: the passthrough node /rtc@9010000 is in my tree, without xen,reg' \
         '\(rtc\) PASS: aliases from the partial tree: rtc0' \
@@ -491,6 +497,13 @@ case_gzip-kernel() {
         '\(zipped\) hello: all checks passed' 'zipped \(domain [12]\): powered off' 'all domains have stopped: powering off'
     count_is 2 ERROR
     absent 'FAIL' 'CRASH' 'PANIC'
+}
+case_passthrough-interrupt() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-rtc-irq) --load $guests/rtcirq.Image@0x50000000 --load $out/dtb/partial-rtc-irq.dtb@0x50200000" $K
+    in_order '\(rtcirq\) PASS: my tree gives the RTC SPI 2, level-high' '\(rtcirq\) PASS: the RTC.s match interrupt arrived' \
+        '\(rtcirq\) PASS: and again: the line was unmasked' '\(rtcirq\) PASS: exactly two interrupts, none spurious' \
+        '\(rtcirq\) rtcirq: all checks passed' 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
 case_static-memory() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K

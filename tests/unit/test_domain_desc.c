@@ -342,11 +342,39 @@ static void gzip_kernel(void **state)
     assert_non_null(strstr(err.msg, "gzip-compressed and cannot be read here"));
 }
 
+static void conflicts_between_domains(void **state)
+{
+    (void)state;
+    struct domain_desc a = { .name = "first" }, b = { .name = "second" };
+    char why[160];
+    assert_false(domain_desc_conflict(&a, &b, why, sizeof(why)));
+    a.nr_mmio = b.nr_mmio = 1;
+    a.mmio[0] = (struct desc_mmio){ 0x9010000, 0x9010000, 0x1000 };
+    b.mmio[0] = (struct desc_mmio){ 0x9010000, 0x20000000, 0x1000 };
+    assert_true(domain_desc_conflict(&a, &b, why, sizeof(why)));
+    assert_string_equal(why, "passthrough: host 0x9010000-0x9010fff (xen,reg) is already first's");
+    b.mmio[0].host = 0x9011000;
+    assert_false(domain_desc_conflict(&a, &b, why, sizeof(why)));
+    a.nr_irqs = b.nr_irqs = 1;
+    a.irqs[0] = b.irqs[0] = 34;
+    assert_true(domain_desc_conflict(&a, &b, why, sizeof(why)));
+    assert_string_equal(why, "passthrough: interrupt SPI 2 is already first's");
+    b.irqs[0] = 35;
+    a.static_mem = b.static_mem = true;
+    a.nr_banks = b.nr_banks = 1;
+    a.banks[0] = (struct desc_bank){ 0x40000000, 0x1000000, 0x60000000 };
+    b.banks[0] = (struct desc_bank){ 0x40000000, 0x1000000, 0x60800000 };
+    assert_true(domain_desc_conflict(&a, &b, why, sizeof(why)));
+    assert_string_equal(why, "xen,static-mem: host 0x60800000-0x617fffff is already first's");
+    b.banks[0].pa = 0x61000000;
+    assert_false(domain_desc_conflict(&a, &b, why, sizeof(why)));
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
                                         T(bridge_refused), T(device_model_refused), T(modules),
-                                        T(gzip_kernel) };
+                                        T(gzip_kernel), T(conflicts_between_domains) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/guest_fdt.h>
+#include <xam/irq_forward.h>
 #include <xam/log.h>
 #include <xam/memory.h>
 #include <xam/sched.h>
@@ -197,6 +198,12 @@ static int populate(struct domain *d, const struct domain_desc *dd)
         return rc;
     if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base())))
         return rc;
+    for (unsigned i = 0; i < dd->nr_irqs; i++)
+        if ((rc = irq_forward_claim(d, dd->irqs[i]))) {
+            log_err("%s: host interrupt %u (SPI %u) is already another domain's or the hypervisor's", d->name,
+                    dd->irqs[i], dd->irqs[i] - 32);
+            return rc;
+        }
     d->cntvoff = counter_read();
 
     paddr_t entry = dd->banks[0].ipa + dd->text_offset;
@@ -264,6 +271,20 @@ static void print_table(struct domain *const *ready, unsigned n)
     }
 }
 
+/* First come, first served: a domain asking for what an earlier one
+ * already has is skipped. */
+static void skip_conflicts(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; ok[i] && j < i; j++) {
+            char why[160], path[DT_PATH_MAX];
+            if (ok[j] && domain_desc_conflict(&descs[j], &descs[i], why, sizeof(why))) {
+                log_err("%s: %s; domain skipped", dt_node_path(fdt, descs[i].node, path, sizeof(path)), why);
+                ok[i] = false;
+            }
+        }
+}
+
 /* Static memory is the domain's for good: take it from the allocator
  * before anything else is allocated, so nothing can land in it. */
 static void claim_static_memory(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n)
@@ -294,6 +315,7 @@ static void report_failure(const void *fdt, int node, int rc)
     log_err("%s: cannot build the domain (error %d: %s); domain skipped", dt_node_path(fdt, node, path, sizeof(path)),
             rc, rc == -XAM_ENOMEM                      ? "not enough free memory"
                 : rc == -XAM_EIO || rc == -XAM_EINVAL ? "its kernel could not be loaded, see above"
+                : rc == -XAM_EBUSY                     ? "something it asks for is taken, see above"
                                                        : "internal limit");
 }
 
@@ -359,6 +381,7 @@ unsigned builder_build_all(const struct hostdt *h)
             log_err("%s; domain skipped", err.msg);
         n++;
     }
+    skip_conflicts(fdt, descs, ok, n);
     claim_static_memory(fdt, descs, ok, n);
     skip_orphans(fdt, descs, ok, n, NULL);
 

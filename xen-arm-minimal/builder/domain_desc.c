@@ -482,9 +482,62 @@ static const char *host_device_at(const struct hostdt *h, paddr_t base, uint64_t
     return NULL;
 }
 
+/* interrupts of a passthrough node: GIC SPIs given to the guest under the
+ * same number (as Xen), level-high, that the vGIC carries and nothing else
+ * of this guest or the hypervisor uses. */
+static bool read_passthrough_irqs(const struct ctx *c, const void *pdt, int pnode, const char *where,
+                                  struct domain_desc *dd)
+{
+    int node = dd->partial_dtb->node, len;
+    char why[240];
+    if (fdt_getprop(pdt, pnode, "interrupts-extended", NULL)) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts-extended: use interrupts (the guest's GIC)", where);
+        return reject(c, node, "reg", why);
+    }
+    const fdt32_t *ip = fdt_getprop(pdt, pnode, "interrupt-parent", &len);
+    if (ip && (len != 4 || fdt32_ld(ip) != GUEST_GIC_PHANDLE)) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupt-parent must be the guest's GIC, <65000>", where);
+        return reject(c, node, "reg", why);
+    }
+    const fdt32_t *irq = fdt_getprop(pdt, pnode, "interrupts", &len);
+    if (!irq)
+        return true;
+    if (len <= 0 || len % 12) {
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts must be 3-cell GIC specifiers", where);
+        return reject(c, node, "reg", why);
+    }
+    for (int i = 0; i < len / 12; i++) {
+        uint32_t type = fdt32_ld(&irq[3 * i]), num = fdt32_ld(&irq[3 * i + 1]), flags = fdt32_ld(&irq[3 * i + 2]);
+        unsigned intid = 32 + num;
+        const char *what = NULL;
+        if (type != 0)
+            what = "only SPIs (type 0) can be passed through";
+        else if ((flags & 0xf) != 4)
+            what = "only level-high interrupts (flags 4) can be passed through";
+        else if (num > GUEST_NR_IRQS - 33)
+            what = "the guest's GIC has SPIs 0-31 only (INTIDs 32-63)";
+        else if (intid == VPL011_SPI && dd->vpl011)
+            what = "SPI 0 (INTID 32) is the vPL011's";
+        else if (dd->has_bridge && intid >= dd->bridge.irq_start && intid < dd->bridge.irq_start + dd->bridge.irq_count)
+            what = "the PCI bridge uses it";
+        else if (c->h->uart.intid == intid)
+            what = "it is the hypervisor's console UART interrupt";
+        for (unsigned j = 0; !what && j < dd->nr_irqs; j++)
+            if (dd->irqs[j] == intid)
+                what = "named twice";
+        if (!what && dd->nr_irqs == DESC_MAX_PASSTHROUGH)
+            what = "more than 8 passthrough interrupts";
+        if (what) {
+            fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts: SPI %u: %s", where, num, what);
+            return reject(c, node, "reg", why);
+        }
+        dd->irqs[dd->nr_irqs++] = intid;
+    }
+    return true;
+}
+
 /* One /passthrough node and its children: xen,reg ranges (6 cells: host
- * address, size, guest address), xen,path, no interrupts (not forwarded
- * yet). */
+ * address, size, guest address), xen,path, interrupts. */
 static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnode, int depth, struct domain_desc *dd)
 {
     const void *fdt = c->h->fdt;
@@ -495,11 +548,8 @@ static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnod
         fmt_snprintf(why, sizeof(why), "partial device tree: %s clashes with a node the builder writes", where);
         return reject(c, node, "reg", why);
     }
-    if (fdt_getprop(pdt, pnode, "interrupts", NULL) || fdt_getprop(pdt, pnode, "interrupts-extended", NULL)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts: passing physical interrupts to guests is "
-                     "not supported yet (MMIO only)", where);
-        return reject(c, node, "reg", why);
-    }
+    if (!read_passthrough_irqs(c, pdt, pnode, where, dd))
+        return false;
     const char *hpath = fdt_getprop(pdt, pnode, "xen,path", &len);
     if (hpath && (len <= 0 || hpath[len - 1] || fdt_path_offset(fdt, hpath) < 0)) {
         fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,path names no node of the host tree", where);
@@ -765,4 +815,31 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
         extended_regions(dd, gp);
     gp->bridge = dd->has_bridge ? &dd->bridge : NULL;
     gp->partial = dd->partial;
+}
+
+bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len)
+{
+    for (unsigned i = 0; a->static_mem && b->static_mem && i < b->nr_banks; i++)
+        for (unsigned j = 0; j < a->nr_banks; j++)
+            if (overlaps(b->banks[i].pa, b->banks[i].size, a->banks[j].pa, a->banks[j].size)) {
+                fmt_snprintf(why, len, "xen,static-mem: host 0x%llx-0x%llx is already %s's",
+                             (unsigned long long)b->banks[i].pa,
+                             (unsigned long long)(b->banks[i].pa + b->banks[i].size - 1), a->name);
+                return true;
+            }
+    for (unsigned i = 0; i < b->nr_mmio; i++)
+        for (unsigned j = 0; j < a->nr_mmio; j++)
+            if (overlaps(b->mmio[i].host, b->mmio[i].size, a->mmio[j].host, a->mmio[j].size)) {
+                fmt_snprintf(why, len, "passthrough: host 0x%llx-0x%llx (xen,reg) is already %s's",
+                             (unsigned long long)b->mmio[i].host,
+                             (unsigned long long)(b->mmio[i].host + b->mmio[i].size - 1), a->name);
+                return true;
+            }
+    for (unsigned i = 0; i < b->nr_irqs; i++)
+        for (unsigned j = 0; j < a->nr_irqs; j++)
+            if (b->irqs[i] == a->irqs[j]) {
+                fmt_snprintf(why, len, "passthrough: interrupt SPI %u is already %s's", b->irqs[i] - 32, a->name);
+                return true;
+            }
+    return false;
 }

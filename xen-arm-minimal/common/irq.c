@@ -27,6 +27,11 @@ void irq_enable_line(unsigned intid)
     gic()->enable(intid);
 }
 
+void irq_disable_line(unsigned intid)
+{
+    gic()->disable(intid);
+}
+
 void irq_send_sgi(unsigned cpu, enum sgi sgi)
 {
     gic()->send_sgi(&pcpus[cpu], sgi);

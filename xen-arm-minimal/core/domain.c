@@ -9,6 +9,7 @@
 #include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/hypercall.h>
+#include <xam/irq_forward.h>
 #include <xam/log.h>
 #include <xam/memory.h>
 #include <xam/sched.h>
@@ -190,6 +191,7 @@ void domain_shutdown(struct domain *d, const char *why)
 
     log_info("%s (domain %u): %s", d->name, d->id, why);
     stop_vcpus(d);
+    irq_forward_release(d);
     ioreq_dm_stopped(d);
     if (left == 0) {
         log_info("all domains have stopped: powering off");
@@ -209,6 +211,7 @@ void domain_reset(struct domain *d, const char *why)
 
     log_info("%s (domain %u): %s: rebuilding it", d->name, d->id, why);
     stop_vcpus(d);
+    irq_forward_release(d);
     ioreq_dm_stopped(d);
 }
 

@@ -9,6 +9,7 @@
 #include <xam/errno.h>
 #include <xam/log.h>
 #include <xam/sched.h>
+#include <xam/irq_forward.h>
 #include <xam/vgic.h>
 
 #define GICD_CTLR 0x0000
@@ -185,7 +186,10 @@ unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool
 struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid)
 {
     struct vgic_irq *irq = vgic_irq(v, intid);
-    struct vgic_lr_state st = { irq->pending || irq->level, irq->active, irq->priority, irq->source };
+    /* a forwarded line stays high until the guest is done: not pending
+     * again while it is being handled */
+    bool line = irq->level && !(irq->hw && irq->active);
+    struct vgic_lr_state st = { irq->pending || line, irq->active, irq->priority, irq->source };
     /* A level source's pending state is its line: not latched back. */
     irq->lr_from_level = !irq->pending && irq->level;
     irq->pending = irq->active = false;
@@ -200,6 +204,11 @@ void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active
         irq->pending = true;
     irq->active = active;
     irq->in_lr = false;
+    if (irq->hw && irq->level && !pending && !active) {
+        /* handled: let the device raise it again */
+        irq->level = false;
+        irq_forward_done(intid);
+    }
     if (irq->pending || irq->active || irq->level)
         v->vgic.maybe_pending = true;
 }

@@ -16,6 +16,7 @@ struct gic_ops {
     void (*eoi)(unsigned intid);        /* priority drop */
     void (*deactivate)(unsigned intid);
     void (*enable)(unsigned intid);     /* SGI/PPI: this CPU's bank */
+    void (*disable)(unsigned intid);    /* SPIs (forwarded to guests) */
     void (*send_sgi)(const struct pcpu *target, unsigned sgi);
     unsigned (*nr_lines)(void);
 };

@@ -116,6 +116,14 @@ static void v2_enable(unsigned intid)
     wr(gicd, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
 }
 
+static void v2_disable(unsigned intid)
+{
+    if (intid >= 32) {
+        wr(gicd, GICD_ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
+        __asm__ volatile("dsb sy" : : : "memory");
+    }
+}
+
 static void v2_send_sgi(const struct pcpu *target, unsigned sgi)
 {
     __asm__ volatile("dsb ishst" : : : "memory");
@@ -135,6 +143,7 @@ const struct gic_ops gicv2_ops = {
     .eoi = v2_eoi,
     .deactivate = v2_deactivate,
     .enable = v2_enable,
+    .disable = v2_disable,
     .send_sgi = v2_send_sgi,
     .nr_lines = v2_nr_lines,
 };

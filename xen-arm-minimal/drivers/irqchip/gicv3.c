@@ -182,6 +182,14 @@ static void v3_enable(unsigned intid)
         wr32(gicd + 0x100 + (intid / 32) * 4, 1u << (intid % 32));
 }
 
+static void v3_disable(unsigned intid)
+{
+    if (intid >= 32) {
+        wr32(gicd + GICD_ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
+        __asm__ volatile("dsb sy" : : : "memory");
+    }
+}
+
 static void v3_send_sgi(const struct pcpu *target, unsigned sgi)
 {
     uint64_t m = target->mpidr;
@@ -206,6 +214,7 @@ const struct gic_ops gicv3_ops = {
     .eoi = v3_eoi,
     .deactivate = v3_deactivate,
     .enable = v3_enable,
+    .disable = v3_disable,
     .send_sgi = v3_send_sgi,
     .nr_lines = v3_nr_lines,
 };

@@ -56,6 +56,9 @@ struct domain_desc {
     const void *partial;
     unsigned nr_mmio;
     struct desc_mmio mmio[DESC_MAX_PASSTHROUGH];
+    /* host SPIs (INTIDs) its passthrough nodes' interrupts name */
+    unsigned nr_irqs;
+    unsigned irqs[DESC_MAX_PASSTHROUGH];
     unsigned vcpus;
     bool vpl011;
     const struct hostdt_module *kernel, *ramdisk, *partial_dtb;
@@ -103,6 +106,11 @@ struct builder_env {
  * node and property in err) if the domain must be skipped. */
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err);
+
+/* What two domains cannot both have: the same host static memory,
+ * passthrough MMIO or interrupt. True (and the reason, naming what) if b
+ * conflicts with a, which was accepted first. */
+bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len);
 
 /* The guest device tree's contents for dd, on a host with this GIC version
  * and first-CPU compatible (NULL: none). */

@@ -19,6 +19,7 @@ typedef void (*irq_handler_t)(unsigned intid, void *arg);
 
 int irq_register(unsigned intid, irq_handler_t fn, void *arg);
 void irq_enable_line(unsigned intid);
+void irq_disable_line(unsigned intid);
 void irq_send_sgi(unsigned cpu, enum sgi sgi);
 
 struct cpu_regs;

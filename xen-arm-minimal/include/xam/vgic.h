@@ -23,6 +23,9 @@ struct vgic_irq {
      * lr_from_level: the pending state in the list register came only from
      * the line, so it is not latched back on exit (the line says). */
     bool level, lr_from_level;
+    /* A host device's line, forwarded (irq_forward.c): masked at the host
+     * while the guest handles it, unmasked when it is done. */
+    bool hw;
     uint8_t source; /* SGIs: the vCPU that sent it (GICv2 reports it) */
 };
 

@@ -206,6 +206,15 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
             }
             n++;
         }
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; ok[i] && j < i; j++) {
+            char why[160];
+            if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
+                fprintf(out, "%s: rejected: %s\n", dd[i].name, why);
+                ok[i] = false;
+                rejected++;
+            }
+        }
     for (bool again = true; again;) {
         again = false;
         for (unsigned i = 0; i < n; i++) {

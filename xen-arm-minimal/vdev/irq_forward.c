@@ -1,0 +1,56 @@
+/* A forwarded level interrupt is masked at the host GIC as it arrives and
+ * its line raised in the guest's vGIC; when the guest has handled it (its
+ * list register comes back neither pending nor active) the virtual line
+ * drops and the host line is unmasked: a device still asserting fires
+ * again. No list-register HW bit: the same code serves GICv2 and GICv3. */
+#include <asm/spinlock.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+#include <xam/irq.h>
+#include <xam/irq_forward.h>
+#include <xam/log.h>
+
+/* Which domain has each SPI the vGIC can carry. */
+static struct domain *owner[GUEST_NR_IRQS];
+static spinlock_t owner_lock = SPINLOCK_INIT;
+
+static void forward(unsigned intid, void *arg __unused)
+{
+    irq_disable_line(intid);
+    struct domain *d = __atomic_load_n(&owner[intid], __ATOMIC_ACQUIRE);
+    if (d && d->state == DOMAIN_RUNNING)
+        vgic_set_level(d, intid, true);
+}
+
+int irq_forward_claim(struct domain *d, unsigned intid)
+{
+    if (intid < 32 || intid >= GUEST_NR_IRQS)
+        return -XAM_EINVAL;
+    uint64_t flags = spin_lock_irqsave(&owner_lock);
+    int rc = owner[intid] && owner[intid] != d ? -XAM_EBUSY : irq_register(intid, forward, NULL);
+    if (!rc)
+        __atomic_store_n(&owner[intid], d, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&owner_lock, flags);
+    if (rc)
+        return rc;
+    d->vgic.spi[intid - 32].hw = true;
+    irq_enable_line(intid);
+    return 0;
+}
+
+void irq_forward_release(struct domain *d)
+{
+    uint64_t flags = spin_lock_irqsave(&owner_lock);
+    for (unsigned i = 32; i < GUEST_NR_IRQS; i++)
+        if (owner[i] == d) {
+            irq_disable_line(i);
+            __atomic_store_n(&owner[i], NULL, __ATOMIC_RELEASE);
+        }
+    spin_unlock_irqrestore(&owner_lock, flags);
+}
+
+void irq_forward_done(unsigned intid)
+{
+    if (intid < GUEST_NR_IRQS && __atomic_load_n(&owner[intid], __ATOMIC_ACQUIRE))
+        irq_enable_line(intid);
+}
