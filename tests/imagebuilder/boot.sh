@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# imagebuilder boot tests: configs turned into U-Boot scripts and booted the
+# way users boot them (Debian's U-Boot fetching boot.scr.uimg over QEMU's
+# TFTP, no keystrokes, the host tree being QEMU's own), and the same configs
+# through the loader path (imagebuilder -Q: no U-Boot). Each case prints one
+# "ok - imagebuilder/NAME" or "not ok - imagebuilder/NAME" line (with the
+# console log on failure), has a hard time-out and never leaves QEMU behind.
+# Two QEMUs at most run at once.
+#   boot.sh IMAGEBUILDER HV-IMAGE GUESTS-DIR WORKDIR [CASE...]
+set -uo pipefail
+ib=$(realpath "$1") hv=$(realpath "$2") guests=$(realpath "$3") out=$4
+shift 4
+only=("$@")
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+linux=${LINUX_DIR:-$top/${OUT:-build/out}/guests/linux}
+mkdir -p "$out"
+out=$(realpath "$out")
+UBOOT_TIMEOUT=${IB_UBOOT_TIMEOUT:-120}
+LOADER_TIMEOUT=${IB_LOADER_TIMEOUT:-60}
+
+# ---- configs ------------------------------------------------------------------
+common() { # common GIC: the lines every config starts with
+    cat <<CFG
+MEMORY_START=0x40000000
+MEMORY_END=0xc0000000
+DEVICE_TREE=virt-gicv$1.dtb
+XEN=xen-arm-minimal.Image
+XEN_CMD="loglvl=info"
+CFG
+}
+cfg_one() { # one bare-metal guest
+    common "$1"
+    printf 'NUM_DOMUS=1\nDOMU_KERNEL[0]=guests/hello.Image\nDOMU_MEM[0]=16\n'
+}
+MANY=14 # past Xen ImageBuilder's fdt resize 1024
+cfg_many() { # fourteen domains, thirteen booted, using most keys
+    common "$1"
+    echo "NUM_DOMUS=$MANY"
+    echo 'NUM_CPUPOOLS=1'
+    echo 'CPUPOOL[0]="cpu@1"'
+    for ((i = 0; i < MANY; i++)); do
+        echo "DOMU_KERNEL[$i]=guests/hello.Image"
+        echo "DOMU_MEM[$i]=16"
+    done
+    echo 'DOMU_CPUPOOL[1]=0'
+    echo 'DOMU_STATIC_MEM[2]="0x70000000 0x1000000"'
+    echo 'DOMU_DIRECT_MAP[2]=0 # the guest is linked at 0x40000000'
+    echo 'DOMU_ENHANCED[3]=1'
+    echo 'DOMU_ENHANCED[4]=2'
+    echo "DOMU_CMD[5]='console=ttyAMA0 a=b#c'"
+    echo "DOMU_NOBOOT[$((MANY - 1))]=1"
+}
+cfg_linux() { # Debian's kernel and a busybox initramfs, beside a bare-metal guest
+    common "$1"
+    printf 'NUM_DOMUS=2\nDOMU_KERNEL[0]=linux/Image\nDOMU_RAMDISK[0]=linux/initramfs.cpio.gz\nDOMU_MEM[0]=256\n'
+    printf 'DOMU_KERNEL[1]=guests/hello.Image\nDOMU_MEM[1]=16\n'
+}
+
+stage() { # stage DIR GIC CONFIG-FUNCTION: the TFTP root with every file
+    local d=$1
+    rm -rf "$d" && mkdir -p "$d/guests"
+    cp "$hv" "$d/xen-arm-minimal.Image"
+    cp "$guests/hello.Image" "$d/guests/"
+    "$top/tests/dtb/qemu-dtb.sh" "$d/virt-gicv$2.dtb" "$2" 2 2G || return 1
+    if [ "$3" = cfg_linux ]; then
+        [ -s "$linux/Image" ] || { echo "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
+        mkdir -p "$d/linux" && cp "$linux/Image" "$linux/initramfs.cpio.gz" "$d/linux/"
+    fi
+    "$3" "$2" >"$d/system.cfg"
+}
+
+# ---- running QEMU -------------------------------------------------------------
+# run_qemu TIMEOUT [STOP-REGEX] -- ARGS...: QEMU in its own process group,
+# console to $log; killed at TIMEOUT, or as soon as STOP-REGEX appears (a
+# script that refused to boot leaves U-Boot waiting at its prompt).
+run_qemu() {
+    local t=$1 stop=$2
+    shift 3
+    setsid timeout --kill-after=5 "$t" qemu-system-aarch64 "$@" </dev/null >"$log" 2>&1 &
+    local pid=$! rc
+    if [ -n "$stop" ]; then
+        while kill -0 "$pid" 2>/dev/null; do
+            if grep -qE -- "$stop" "$log"; then
+                sleep 1
+                kill -TERM -- "-$pid" 2>/dev/null
+                break
+            fi
+            sleep 0.5
+        done
+    fi
+    wait "$pid"
+    rc=$?
+    qemu_rc=$rc
+    if [ -z "$stop" ]; then
+        if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then fail "timed out after $t s (QEMU killed)"
+        elif [ $rc -ne 0 ]; then fail "QEMU exited with status $rc, not 0 (power-off)"; fi
+    fi
+}
+
+uboot_boot() { # uboot_boot DIR GIC [STOP-REGEX]
+    local d=$1
+    cp "$d/boot.scr" "$d/boot.scr.uimg"
+    run_qemu "$UBOOT_TIMEOUT" "${3:-}" -- -M "virt,virtualization=on,gic-version=$2" -cpu cortex-a57 -smp 2 -m 2G \
+        -nographic -no-reboot -bios /usr/lib/u-boot/qemu_arm64/u-boot.bin \
+        -netdev "user,id=n0,tftp=$d,bootfile=boot.scr.uimg" -device "virtio-net-pci,netdev=n0,romfile="
+}
+
+loader_boot() { # loader_boot DIR: the command imagebuilder -Q printed
+    local cmd
+    cmd=$(tr -d '\\\n' <"$1/qemu-cmd.txt")
+    # shellcheck disable=SC2086 # paths are plain (imagebuilder quotes others)
+    eval "set -- $cmd"
+    shift # qemu-system-aarch64
+    run_qemu "$LOADER_TIMEOUT" "" -- "$@"
+}
+
+# ---- checks -------------------------------------------------------------------
+fail() { [ -n "$why" ] || why=$1; }
+in_order() { # each regex must match a line after the previous match
+    local re n
+    for re in "$@"; do
+        [ -z "$why" ] || return 0
+        n=$(awk -v from="$last_line" -v re="$re" 'NR > from && $0 ~ re { print NR; exit }' "$log")
+        if [ -z "$n" ]; then
+            if grep -qE -- "$re" "$log"; then fail "'$re' appears, but not after the previous expected line"
+            else fail "missing: '$re'"; fi
+            return 0
+        fi
+        last_line=$n
+    done
+}
+anywhere() { local re; for re in "$@"; do grep -qE -- "$re" "$log" || fail "missing: '$re'"; done; }
+absent() { local re; for re in "$@"; do ! grep -qE -- "$re" "$log" || fail "unexpected: '$re'"; done; }
+count_is() { local n; n=$(grep -cE -- "$2" "$log"); [ "$n" -eq "$1" ] || fail "'$2' appears $n times, expected $1"; }
+
+generate() { # generate DIR [extra imagebuilder options]: imagebuilder as users run it
+    local d=$1
+    shift
+    "$ib" -c "$d/system.cfg" -d "$d" -t tftp -o boot "$@" >"$d/imagebuilder.out" 2>"$d/imagebuilder.err" ||
+        { fail "imagebuilder failed: $(cat "$d/imagebuilder.err")"; return 1; }
+}
+
+hello_ok() { # hello_ok DOMAIN...: each guest passed and powered off
+    local g
+    for g in "$@"; do
+        anywhere "\\($g\\) hello: all checks passed" "$g \\(domain [0-9]+\\): powered off \\(PSCI SYSTEM_OFF\\)"
+    done
+}
+
+expect_one() {
+    hello_ok domU0
+    in_order 'boot: ready to build domains' 'domain 1: domU0, 1 vCPU, 16 MiB' 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+expect_many() {
+    local i names=()
+    for ((i = 0; i < MANY - 1; i++)); do names+=("domU$i"); done
+    hello_ok "${names[@]}"
+    count_is $((MANY - 1)) 'hello: all checks passed'
+    # tree order follows the config: domUk is domain k+1
+    anywhere 'domain 1: domU0,' "domain $((MANY - 1)): domU$((MANY - 2)),"
+    anywhere 'domain 2: domU1, 1 vCPU, .*vCPU0 on CPU1' \
+        'domains: 3 +domU2 .* -> 0x70000000' 'domain 4: .*hypervisor node|domains: .*hypervisor node'
+    absent "domU$((MANY - 1))" 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+    in_order 'all domains have stopped: powering off'
+}
+expect_uboot() { # the script ran, loaded everything and booted
+    in_order 'U-Boot 20' '## Executing script at 40200000' "imagebuilder: loading $1 files" \
+        'imagebuilder: writing [0-9]+ device-tree edits' 'imagebuilder: booti 0x[0-9a-f]+ - 0x[0-9a-f]+' \
+        'Starting kernel' 'xen-arm-minimal .* loaded at 0x'
+    absent 'not booting' 'FDT_ERR' 'syntax error'
+    last_line=0
+}
+
+# ---- the cases ------------------------------------------------------------------
+uboot_case() { # uboot_case GIC CONFIG-FUNCTION NFILES EXPECT-FUNCTION
+    local d=$out/$name
+    stage "$d" "$1" "$2" || { fail "could not stage the files"; return; }
+    generate "$d" || return
+    log=$out/$name.log
+    uboot_boot "$d" "$1"
+    expect_uboot "$3"
+    "$4"
+}
+loader_case() { # loader_case GIC CONFIG-FUNCTION EXPECT-FUNCTION
+    local d=$out/$name
+    stage "$d" "$1" "$2" || { fail "could not stage the files"; return; }
+    generate "$d" -Q || return
+    cp "$d/imagebuilder.out" "$d/qemu-cmd.txt"
+    log=$out/$name.log
+    loader_boot "$d"
+    absent 'U-Boot'
+    in_order 'xen-arm-minimal .* loaded at 0x'
+    "$3"
+}
+case_uboot-gicv2-one() { uboot_case 2 cfg_one 3 expect_one; }
+case_uboot-gicv3-one() { uboot_case 3 cfg_one 3 expect_one; }
+case_uboot-gicv2-many() { uboot_case 2 cfg_many $((MANY + 1)) expect_many; }
+case_uboot-gicv3-many() { uboot_case 3 cfg_many $((MANY + 1)) expect_many; }
+case_loader-gicv2-one() { loader_case 2 cfg_one expect_one; }
+case_loader-gicv3-one() { loader_case 3 cfg_one expect_one; }
+case_loader-gicv2-many() { loader_case 2 cfg_many expect_many; }
+case_loader-gicv3-many() { loader_case 3 cfg_many expect_many; }
+expect_linux() {
+    hello_ok domU1
+    anywhere '\(domU0\) .*Booting Linux on physical CPU 0x0' '\(domU0\) .*22000000.sbsa-uart: ttyAMA0 at MMIO 0x22000000' \
+        '\(domU0\) XAM-LINUX-INIT: .* up, 1 CPU\(s\), console=ttyAMA0' 'domU0 \(domain 1\): powered off'
+    in_order 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+}
+case_uboot-gicv3-linux() { uboot_case 3 cfg_linux 4 expect_linux; }
+case_loader-gicv3-linux() { loader_case 3 cfg_linux expect_linux; }
+case_example-config() {
+    # imagebuilder/examples/qemu-two-guests.cfg, as imagebuilder/demo.sh boots it
+    log=$out/$name.log
+    "$top/imagebuilder/demo.sh" "$ib" "$hv" "$guests" "$out/$name" --timeout "$UBOOT_TIMEOUT" >"$log" 2>&1
+    local rc=$?
+    [ $rc -eq 0 ] || fail "demo.sh exited with status $rc"
+    expect_uboot 4
+    hello_ok domU0
+    anywhere '\(domU1\) timer: all checks passed' 'domain 2: domU1, 2 vCPUs, .*vCPU0 on CPU[23]' \
+        'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+case_uboot-missing-file() {
+    # a file gone from the TFTP directory: the script says so and boots nothing
+    local d=$out/$name
+    stage "$d" 3 cfg_one || { fail "could not stage the files"; return; }
+    generate "$d" || return
+    rm "$d/guests/hello.Image"
+    log=$out/$name.log
+    uboot_boot "$d" 3 'not booting|Starting kernel'
+    in_order '## Executing script' 'imagebuilder: loading guests/hello.Image at 0x40400000 failed: not booting'
+    absent 'Starting kernel' 'imagebuilder: booti' 'fdt resize'
+}
+case_uboot-changed-file() {
+    # a file that changed after the script was made is refused by its size
+    local d=$out/$name
+    stage "$d" 3 cfg_one || { fail "could not stage the files"; return; }
+    generate "$d" || return
+    echo extra >>"$d/xen-arm-minimal.Image"
+    log=$out/$name.log
+    uboot_boot "$d" 3 'not booting|Starting kernel'
+    in_order '## Executing script' 'imagebuilder: xen-arm-minimal.Image is 0x[0-9a-f]+ bytes, not 0x[0-9a-f]+ as when this script was made: run imagebuilder again: not booting'
+    absent 'Starting kernel'
+}
+case_cli() {
+    # usage, help and the errors users meet, without QEMU
+    local d=$out/$name rc
+    log=$out/$name.log
+    stage "$d" 3 cfg_one >"$log" 2>&1 || { fail "could not stage the files"; return; }
+    { "$ib"; echo "rc=$?"; "$ib" -c "$d/system.cfg"; echo "rc=$?"; "$ib" -x; echo "rc=$?"
+      "$ib" -h; echo "rc=$?"
+      "$ib" -c "$d/system.cfg" -d "$d" -o boot; echo "rc=$?" # no -t, no LOAD_CMD
+      printf 'DOM0_KERNEL=Image\n' >>"$d/system.cfg"; "$ib" -c "$d/system.cfg" -d "$d" -t tftp; echo "rc=$?"
+      cfg_one 3 | sed 's/DOMU_MEM\[0\]=16/DOMU_MEM[0]=16\nDOMU_VCPUS[0]=9/' >"$d/system.cfg"
+      "$ib" -c "$d/system.cfg" -d "$d" -t tftp; echo "rc=$?"
+      cfg_one 3 | sed 's/MEMORY_END=0xc0000000/MEMORY_END=0x40800000/' >"$d/system.cfg"
+      "$ib" -c "$d/system.cfg" -d "$d" -t tftp; echo "rc=$?"
+      cfg_one 3 >"$d/system.cfg"; "$ib" -c "$d/system.cfg" -d "$d" -t sd -o sd -D "$d/written.dtb"; echo "rc=$?"
+    } >>"$log" 2>&1
+    in_order '^usage: imagebuilder' '^rc=2$' '^rc=2$' '^rc=2$'
+    in_order '^  -c CONFIG' '^  -d DIR' '^  -t LOADCMD' '^  -o NAME' '^  -D FILE, --write-dtb FILE' '^  -Q, --qemu' '^  -h' '^rc=0$'
+    in_order 'imagebuilder: no load command: give -t' '^rc=2$'
+    in_order 'system.cfg:9: DOM0_KERNEL: this config describes a dom0; xen-arm-minimal boots dom0less only' '^rc=1$'
+    in_order 'imagebuilder: the hypervisor would refuse this configuration:' '  domU0: rejected: .*cpus' '^rc=1$'
+    in_order 'imagebuilder: DEVICE_TREE \(virt-gicv3.dtb\): 0x[0-9a-f]+ bytes .* do not fit in MEMORY_START..MEMORY_END 0x40000000-0x407fffff' '^rc=1$'
+    in_order 'imagebuilder: dry run: domU0: ok' "imagebuilder: wrote $d/sd.source and $d/sd.scr; in U-Boot: load mmc 0:1 0x40200000 sd.scr; source 0x40200000" '^rc=0$'
+    grep -q 'load mmc 0:1 0x40400000 guests/hello.Image' "$d/sd.source" || fail "sd.source does not use load mmc 0:1"
+    fdtget "$d/written.dtb" /chosen/domU0 compatible 2>/dev/null | grep -q xen,domain || fail "-D did not write the edited tree"
+}
+
+# ---- main ---------------------------------------------------------------------
+all=$(declare -F | awk '$3 ~ /^case_/ { sub(/^case_/, "", $3); print $3 }')
+[ ${#only[@]} -gt 0 ] && all=$(printf '%s\n' "${only[@]}")
+status=0
+for name in $all; do
+    declare -F "case_$name" >/dev/null || { echo "not ok - imagebuilder/$name: no such case"; status=1; continue; }
+    while [ "$(jobs -rp | wc -l)" -ge "${IB_BOOT_JOBS:-2}" ]; do wait -n; done
+    (
+        why="" last_line=0 log=/dev/null start=$SECONDS
+        "case_$name"
+        if [ -z "$why" ]; then
+            echo "ok - imagebuilder/$name ($((SECONDS - start)) s)"
+        else
+            echo "not ok - imagebuilder/$name: $why"
+            echo "--- console log of imagebuilder/$name ($log):"
+            sed 's/^/    /' "$log"
+            echo "--- end of log"
+        fi
+    ) >"$out/$name.result" 2>&1 &
+done
+wait
+for name in $all; do
+    [ -f "$out/$name.result" ] || continue
+    cat "$out/$name.result"
+    grep -q '^not ok' "$out/$name.result" && status=1
+done
+exit $status

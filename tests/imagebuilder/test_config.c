@@ -1,0 +1,266 @@
+/* imagebuilder's config reader: every key, bash quoting, arrays, comments,
+ * and errors that name the file and line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+static struct ib_raw raw;
+static struct ib_config cfg;
+static struct ib_error err;
+
+static int load(const char *text)
+{
+    config_free(&cfg);
+    config_raw_free(&raw);
+    memset(&err, 0, sizeof(err));
+    int rc = config_parse("t.cfg", text, strlen(text), &raw, &err);
+    return rc ? rc : config_interpret("t.cfg", &raw, &cfg, &err);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    config_free(&cfg);
+    config_raw_free(&raw);
+    return 0;
+}
+
+#define BASE "MEMORY_START=0x40000000\nMEMORY_END=0xc0000000\nDEVICE_TREE=host.dtb\nXEN=xen.Image\n"
+#define ONE BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\n"
+
+static void defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(load(ONE), 0);
+    assert_int_equal(cfg.mem_start, 0x40000000);
+    assert_int_equal(cfg.mem_end, 0xc0000000);
+    assert_null(cfg.load_cmd);
+    assert_int_equal(cfg.boot_cmd, BOOT_BOOTI);
+    assert_int_equal(cfg.ndomus, 1);
+    const struct ib_domain *d = &cfg.dom[0];
+    assert_true(d->boot);
+    assert_string_equal(d->kernel, "k0");
+    assert_null(d->ramdisk);
+    assert_int_equal(d->mem_kib, 512 * 1024); /* 512 MiB, written in KiB */
+    assert_int_equal(d->vcpus, 1);
+    assert_true(d->vpl011);
+    assert_string_equal(d->cmd, "console=ttyAMA0");
+    assert_int_equal(d->enhanced, 0);
+    assert_int_equal(d->nr_static, 0);
+    assert_false(d->direct_map);
+    assert_int_equal(d->cpupool, -1);
+    assert_int_equal(d->bridge, BRIDGE_NONE);
+    assert_int_equal(d->device_model, -1);
+    assert_false(d->hold);
+}
+
+static void every_key(void **state)
+{
+    (void)state;
+    const char *text = BASE "LOAD_CMD=\"load mmc 0:1\"\nBOOT_CMD=bootm\nXEN_CMD=\"loglvl=all dtuart=serial0\"\n"
+                            "UBOOT_SOURCE=u.source\nUBOOT_SCRIPT=u.scr\nFDTEDIT=edited.dtb\nAPPEND_EXTRA_CMDS=extra.txt\n"
+                            "NUM_DOMUS=3\nNUM_CPUPOOLS=2\nCPUPOOL[0]=\"cpu@1,cpu@2 null\"\nCPUPOOL[1]=cpu@3\n"
+                            "DOMU_KERNEL[0]=dir/k0\nDOMU_RAMDISK[0]=r0.cpio.gz\nDOMU_PASSTHROUGH_DTB[0]=p0.dtb\n"
+                            "DOMU_MEM[0]=64\nDOMU_VCPUS[0]=2\nDOMU_CMD[0]=\"console=ttyAMA0 rdinit=/init\"\n"
+                            "DOMU_ENHANCED[0]=1\nDOMU_CPUPOOL[0]=1\nDOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=1\n"
+                            "DOMU_DEVICE_MODEL_HOLD[0]=1\n"
+                            "DOMU_KERNEL[1]=k1\nDOMU_STATIC_MEM[1]=\"0x60000000 0x800000 0x61000000 0x800000\"\n"
+                            "DOMU_VPL011[1]=0\nDOMU_ENHANCED[1]=2\n"
+                            "DOMU_KERNEL[2]=k2\nDOMU_NOBOOT[2]=1\n";
+    assert_int_equal(load(text), 0);
+    assert_string_equal(cfg.load_cmd, "load mmc 0:1");
+    assert_int_equal(cfg.boot_cmd, BOOT_BOOTM);
+    assert_string_equal(cfg.xen_cmd, "loglvl=all dtuart=serial0");
+    assert_string_equal(cfg.uboot_source, "u.source");
+    assert_string_equal(cfg.uboot_script, "u.scr");
+    assert_string_equal(cfg.fdtedit, "edited.dtb");
+    assert_string_equal(cfg.append_extra_cmds, "extra.txt");
+    assert_int_equal(cfg.ncpupools, 2);
+    assert_int_equal(cfg.pool[0].ncpus, 2);
+    assert_string_equal(cfg.pool[0].cpus[1], "cpu@2");
+    assert_string_equal(cfg.pool[0].sched, "null");
+    assert_null(cfg.pool[1].sched);
+    const struct ib_domain *d = &cfg.dom[0];
+    assert_string_equal(d->kernel, "dir/k0");
+    assert_string_equal(d->ramdisk, "r0.cpio.gz");
+    assert_string_equal(d->passthrough, "p0.dtb");
+    assert_int_equal(d->mem_kib, 64 * 1024);
+    assert_int_equal(d->vcpus, 2);
+    assert_string_equal(d->cmd, "console=ttyAMA0 rdinit=/init");
+    assert_int_equal(d->enhanced, 1);
+    assert_int_equal(d->cpupool, 1);
+    assert_int_equal(d->bridge, BRIDGE_DEFAULT);
+    assert_int_equal(d->device_model, 1);
+    assert_true(d->hold);
+    d = &cfg.dom[1];
+    assert_int_equal(d->nr_static, 2);
+    assert_int_equal(d->static_mem[2], 0x61000000);
+    assert_int_equal(d->mem_kib, 0x1000000 / 1024); /* the static regions' total */
+    assert_true(d->direct_map);                     /* the default with static memory */
+    assert_false(d->vpl011);
+    assert_null(d->cmd); /* no console=ttyAMA0 without a vPL011 */
+    assert_int_equal(d->enhanced, 2);
+    assert_false(cfg.dom[2].boot);
+}
+
+static void quoting(void **state)
+{
+    (void)state;
+    const char *text = "# a comment\n\n   # an indented one\n" BASE "NUM_DOMUS=1 DOMU_KERNEL[0]=k0   # trailing\n"
+                       "DOMU_CMD[0]=a'b c'\"d \\\"e\\\\ \\$ \\` f#g\"h\\ i\n"
+                       "XEN_CMD='multi\nline'\n"
+                       "DOMU_MEM[0]=1\\\n6\n";
+    /* parsed only: the value holds characters a U-Boot script refuses */
+    config_raw_free(&raw);
+    assert_int_equal(config_parse("t.cfg", text, strlen(text), &raw, &err), 0);
+    assert_int_equal(config_interpret("t.cfg", &raw, &cfg, &err), -1);
+    assert_string_equal(raw.domu[0].cmd.str, "ab cd \"e\\ $ ` f#gh i");
+    assert_int_equal(raw.domu[0].cmd.line, 9);
+    assert_string_equal(raw.xen_cmd.str, "multi\nline");
+    assert_string_equal(raw.domu[0].mem.str, "16");
+    assert_string_equal(raw.domu[0].kernel.str, "k0");
+    assert_int_equal(raw.domu[0].kernel.line, 8);
+    /* the last assignment wins, as in bash */
+    assert_int_equal(load(ONE "DOMU_VCPUS[0]=2\nDOMU_VCPUS[0]=3\n"), 0);
+    assert_int_equal(cfg.dom[0].vcpus, 3);
+    /* bash arithmetic bases: 0x hex, leading 0 octal */
+    assert_int_equal(load(ONE "DOMU_MEM[0]=010\nDOMU_VCPUS[0]=0x2\n"), 0);
+    assert_int_equal(cfg.dom[0].mem_kib, 8 * 1024);
+    assert_int_equal(cfg.dom[0].vcpus, 2);
+    /* empty is unset (ImageBuilder's test -z) */
+    assert_int_equal(load(ONE "DOMU_MEM[0]=\nDOMU_CMD[0]=\"\"\n"), 0);
+    assert_int_equal(cfg.dom[0].mem_kib, 512 * 1024);
+    assert_string_equal(cfg.dom[0].cmd, "console=ttyAMA0");
+}
+
+static void arrays(void **state)
+{
+    (void)state;
+    char text[16384] = BASE "NUM_DOMUS=64\n";
+    for (unsigned i = 0; i < 64; i++)
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "DOMU_KERNEL[%u]=k%u\nDOMU_MEM[%u]=%u\n", i, i, i, i + 1);
+    assert_int_equal(load(text), 0);
+    assert_int_equal(cfg.ndomus, 64);
+    assert_string_equal(cfg.dom[63].kernel, "k63");
+    assert_int_equal(cfg.dom[40].mem_kib, 41 * 1024);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+    assert_int_not_equal(load(text), 0);
+    if (!strstr(err.msg, msg))
+        fail_msg("config:\n%s\nerror \"%s\"\ndoes not contain \"%s\"", text, err.msg, msg);
+}
+
+static void errors_name_the_line(void **state)
+{
+    (void)state;
+    expect_error(ONE "FOO=1\n", "t.cfg:7: FOO: unknown key");
+    expect_error(ONE "XEN_STATIC_HEAP=\"0x1 0x2\"\n", "t.cfg:7: XEN_STATIC_HEAP: an ImageBuilder key that this imagebuilder does not support");
+    expect_error(ONE "DOMU_CMD[0]=$HOME\n", "t.cfg:7: '$': shell expansion is not supported");
+    expect_error(ONE "DOMU_CMD[0]=\"x $(ls)\"\n", "t.cfg:7: '$'");
+    expect_error(ONE "DOMU_CMD[0]=`ls`\n", "t.cfg:7: '`'");
+    expect_error(ONE "DOMU_CMD[0]=a;b\n", "t.cfg:7: ';': only NAME=value");
+    expect_error(ONE "DOMU_CMD[0]=a|b\n", "t.cfg:7: '|'");
+    expect_error(ONE "export DOMU_CMD\n", "t.cfg:7: 'export': not supported");
+    expect_error(ONE "echo hi\n", "t.cfg:7: 'echo' is not an assignment");
+    expect_error(ONE "XEN_CMD+=x\n", "t.cfg:7: XEN_CMD+=: appending is not supported");
+    expect_error(ONE "DOMU_KERNEL=(a b)\n", "t.cfg:7: DOMU_KERNEL=(...): array lists are not supported");
+    expect_error(ONE "\nDOMU_CMD[0]=\"abc\n\n", "t.cfg:8: unterminated double quote");
+    expect_error(ONE "DOMU_CMD[0]='abc\n", "t.cfg:7: unterminated single quote");
+    expect_error(ONE "DOMU_MEM=5\n", "t.cfg:7: DOMU_MEM needs an index");
+    expect_error(ONE "XEN[0]=x\n", "t.cfg:7: XEN is not an array");
+    expect_error(ONE "DOMU_MEM[x]=5\n", "t.cfg:7: DOMU_MEM[...]: the index must be a plain number");
+    expect_error(ONE "DOMU_MEM[64]=5\n", "t.cfg:7: DOMU_MEM[64]: the index must be below 64");
+    expect_error(ONE "DOMU_MEM[3]=5\n", "t.cfg:7: DOMU_MEM[3] is set but NUM_DOMUS is 1");
+    expect_error(ONE "DOMU_MEM[0]=lots\n", "t.cfg:7: DOMU_MEM[0]: 'lots' is not a number");
+    expect_error(ONE "DOMU_VCPUS[0]=0\n", "t.cfg:7: DOMU_VCPUS[0]: 0 vCPUs");
+    expect_error(ONE "DOMU_VPL011[0]=2\n", "t.cfg:7: DOMU_VPL011[0]: '2' must be 0 or 1");
+    expect_error(ONE "DOMU_ENHANCED[0]=3\n", "t.cfg:7: DOMU_ENHANCED[0]: '3' must be 0, 1 (enabled) or 2 (no-xenstore)");
+    expect_error(ONE "DOMU_DIRECT_MAP[0]=1\n", "t.cfg:7: DOMU_DIRECT_MAP[0]=1 needs DOMU_STATIC_MEM[0]");
+    expect_error(ONE "DOMU_STATIC_MEM[0]=\"0x60000000\"\n", "t.cfg:7: DOMU_STATIC_MEM[0]: expected \"base size");
+    expect_error(ONE "DOMU_STATIC_MEM[0]=\"0x60000000 0x800000\"\nDOMU_MEM[0]=16\n",
+                 "t.cfg:8: DOMU_MEM[0] is 16 MiB but DOMU_STATIC_MEM[0] adds up to 0x800000 bytes");
+    expect_error(ONE "DOMU_CPUPOOL[0]=0\n", "t.cfg:7: DOMU_CPUPOOL[0]=0: there is no such pool (NUM_CPUPOOLS is 0)");
+    expect_error(ONE "NUM_CPUPOOLS=1\n", "t.cfg: CPUPOOL[0] is missing");
+    expect_error(ONE "NUM_CPUPOOLS=2\nCPUPOOL[0]=cpu@1\nCPUPOOL[1]=\"cpu@2,cpu@1\"\n",
+                 "t.cfg:9: CPUPOOL[1]: cpu@1 is already in CPUPOOL[0]");
+    expect_error(ONE "NUM_CPUPOOLS=1\nCPUPOOL[0]=\"cpu@1 null extra\"\n", "t.cfg:8: CPUPOOL[0]: expected");
+    expect_error(ONE "CPUPOOL[0]=cpu@1\n", "t.cfg:7: CPUPOOL[0] is set but NUM_CPUPOOLS is 0");
+    expect_error(ONE "DOMU_PCI_BRIDGE[0]=\"1 2 3\"\n", "t.cfg:7: DOMU_PCI_BRIDGE[0]: expected \"default\" or 9 numbers");
+    expect_error(ONE "DOMU_PCI_BRIDGE[0]=\"1 2 3 4 5 6 0x100000000 1 0\"\n", "t.cfg:7: DOMU_PCI_BRIDGE[0]: irq_start");
+    expect_error(ONE "DOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=0\n", "t.cfg:8: DOMU_DEVICE_MODEL[0]=0: a domain cannot be its own device model");
+    expect_error(ONE "DOMU_DEVICE_MODEL[0]=1\n", "t.cfg:7: DOMU_DEVICE_MODEL[0]=1: there is no such domain");
+    expect_error(BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_DEVICE_MODEL[0]=1\n",
+                 "t.cfg:8: DOMU_DEVICE_MODEL[0]: the device model serves a PCI bridge: set DOMU_PCI_BRIDGE[0] too");
+    expect_error(BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_NOBOOT[1]=1\nDOMU_PCI_BRIDGE[0]=default\n"
+                      "DOMU_DEVICE_MODEL[0]=1\n",
+                 "t.cfg:10: DOMU_DEVICE_MODEL[0]=1: domain 1 is not booted");
+    expect_error(ONE "DOMU_DEVICE_MODEL_HOLD[0]=1\n", "t.cfg:7: DOMU_DEVICE_MODEL_HOLD[0]=1 needs DOMU_DEVICE_MODEL[0]");
+    expect_error(ONE "DOMU_NOBOOT[0]=0\n", "t.cfg:7: DOMU_NOBOOT[0]=0: ImageBuilder takes any value as");
+    expect_error(ONE "DOMU_NOBOOT[0]=1\n", "t.cfg:5: every domain has DOMU_NOBOOT");
+    expect_error(ONE "DOMU_CMD[0]=\"say \\\"hi\\\"\"\n", "t.cfg:7: DOMU_CMD[0]: the character '\"' cannot be passed through a U-Boot script");
+    expect_error(ONE "DOMU_CMD[0]=\"it's\"\n", "t.cfg:7: DOMU_CMD[0]: the character \"'\"");
+    expect_error(ONE "DOMU_RAMDISK[0]=\"my file\"\n", "t.cfg:7: DOMU_RAMDISK[0]: 'my file': a path the U-Boot script loads may hold only");
+    expect_error(ONE "BOOT_CMD=bootefi\n", "t.cfg:7: BOOT_CMD=bootefi: not supported");
+    expect_error(ONE "BOOT_CMD=go\n", "t.cfg:7: BOOT_CMD: 'go' must be booti, bootm or none");
+    expect_error(BASE "NUM_DOMUS=0\n", "t.cfg:5: NUM_DOMUS: 0: must be 1 to 64");
+    expect_error(BASE "NUM_DOMUS=1\n", "t.cfg: DOMU_KERNEL[0] is missing");
+    expect_error("XEN=x\n", "t.cfg: MEMORY_START and MEMORY_END must be set");
+    expect_error(ONE "MEMORY_END=0x40000000\n", "t.cfg:7: MEMORY_END (0x40000000) must be above MEMORY_START");
+    expect_error(ONE "1X=2\n", "t.cfg:7: expected NAME=value, found '1'");
+}
+
+static void dom0_refused(void **state)
+{
+    (void)state;
+    expect_error(ONE "\nDOM0_KERNEL=Image\n", "t.cfg:8: DOM0_KERNEL: this config describes a dom0; xen-arm-minimal boots dom0less only");
+    expect_error("DOM0_MEM=1024\n" ONE, "t.cfg:1: DOM0_MEM: this config describes a dom0");
+}
+
+static void bridge_values(void **state)
+{
+    (void)state;
+    assert_int_equal(load(ONE "DOMU_PCI_BRIDGE[0]=\"\"\n"), 0);
+    assert_int_equal(cfg.dom[0].bridge, BRIDGE_DEFAULT); /* present but empty: the default layout */
+    assert_int_equal(load(ONE "DOMU_PCI_BRIDGE[0]=\"0x1_0\"\n"), -1);
+    assert_int_equal(load(ONE "DOMU_PCI_BRIDGE[0]=\"0x60000000 0x200000 0x70000000 0x1000000 0x100000000 0x4000000 40 2 1\"\n"), 0);
+    assert_int_equal(cfg.dom[0].bridge, BRIDGE_EXPLICIT);
+    assert_int_equal(cfg.dom[0].bridge_v[4], 0x100000000ULL);
+    assert_int_equal(cfg.dom[0].bridge_v[6], 40);
+    assert_int_equal(cfg.dom[0].bridge_v[8], 1);
+}
+
+static void load_cmd_shorthands(void **state)
+{
+    (void)state;
+    assert_string_equal(config_load_cmd("tftp"), "tftpb");
+    assert_string_equal(config_load_cmd("sd"), "load mmc 0:1");
+    assert_string_equal(config_load_cmd("scsi"), "load scsi 0:1");
+    assert_string_equal(config_load_cmd("usb"), "load usb 0:1");
+    assert_string_equal(config_load_cmd("virtio"), "load virtio 0:1");
+    assert_string_equal(config_load_cmd("load mmc 1:2"), "load mmc 1:2");
+    assert_int_equal(load(ONE "LOAD_CMD=tftp\n"), 0);
+    assert_string_equal(cfg.load_cmd, "tftpb");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(defaults, teardown),
+        cmocka_unit_test_teardown(every_key, teardown),
+        cmocka_unit_test_teardown(quoting, teardown),
+        cmocka_unit_test_teardown(arrays, teardown),
+        cmocka_unit_test_teardown(errors_name_the_line, teardown),
+        cmocka_unit_test_teardown(dom0_refused, teardown),
+        cmocka_unit_test_teardown(bridge_values, teardown),
+        cmocka_unit_test_teardown(load_cmd_shorthands, teardown),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,297 @@
+/* imagebuilder end to end on files in a scratch directory: the plan, the
+ * edited tree, and the script text (fdt resize sizing, escaping, guards). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "fixture.h"
+#include "script.h"
+
+static char dir[] = "/tmp/ib-test-XXXXXX";
+static struct ib_raw raw;
+static struct ib_config cfg;
+static struct ib_result r;
+static struct ib_error err;
+static struct ib_buf text;
+
+static void write_at(const char *name, const void *data, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static int make_files(void **state)
+{
+    (void)state;
+    static char small[8192], dtb[65536];
+    uint8_t image[4096] = { 0 };
+    if (!mkdtemp(dir))
+        return -1;
+    make_host_fdt(small, sizeof(small), 0, 0, 0);
+    if (fdt_open_into(small, dtb, sizeof(dtb))) /* padded, as QEMU's is */
+        return -1;
+    write_at("host.dtb", dtb, sizeof(dtb));
+    make_image_header(image, 0, 0x300000);
+    write_at("xen.Image", image, sizeof(image));
+    for (int i = 0; i < 16; i++) {
+        char name[16];
+        make_image_header(image, 0, 0x10000 + 0x1000 * (uint64_t)i);
+        snprintf(name, sizeof(name), "k%d", i);
+        write_at(name, image, 100 + (size_t)i);
+    }
+    write_at("rd.cpio", "070701", 6);
+    write_at("extra.txt", "echo extra one\necho extra two", 29);
+    return 0;
+}
+
+static int remove_files(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    plan_free(&r);
+    config_free(&cfg);
+    config_raw_free(&raw);
+    buf_free(&text);
+    return 0;
+}
+
+#define BASE "MEMORY_START=0x40000000\nMEMORY_END=0xc0000000\nDEVICE_TREE=host.dtb\nXEN=xen.Image\n"
+
+/* Build from config text; the script lands in `text`. */
+static void build(const char *config, const char *load_cmd)
+{
+    cleanup(NULL);
+    assert_int_equal(config_parse("t.cfg", config, strlen(config), &raw, &err), 0);
+    assert_int_equal(config_interpret("t.cfg", &raw, &cfg, &err), 0);
+    if (plan_build(&r, &cfg, dir, load_cmd, &err))
+        fail_msg("plan_build: %s", err.msg);
+    script_text(&text, &r.plan, &r.edits);
+}
+
+static char *domains(unsigned n)
+{
+    static char cfgtext[8192];
+    snprintf(cfgtext, sizeof(cfgtext), BASE "NUM_DOMUS=%u\n", n);
+    for (unsigned i = 0; i < n; i++)
+        snprintf(cfgtext + strlen(cfgtext), sizeof(cfgtext) - strlen(cfgtext),
+                 "DOMU_KERNEL[%u]=k%u\nDOMU_RAMDISK[%u]=rd.cpio\nDOMU_MEM[%u]=16\nDOMU_CMD[%u]=\"console=ttyAMA0 quiet\"\n",
+                 i, i, i, i, i);
+    return cfgtext;
+}
+
+/* What the edits really add: packed trees before and after. */
+static size_t real_growth(void)
+{
+    size_t a = r.host_len, b = r.edited_len;
+    char *x = malloc(a), *y = malloc(b);
+    memcpy(x, r.host_fdt, a);
+    memcpy(y, r.edited, b);
+    assert_int_equal(fdt_pack(x), 0);
+    assert_int_equal(fdt_pack(y), 0);
+    size_t g = fdt_totalsize(y) - fdt_totalsize(x);
+    free(x);
+    free(y);
+    return g;
+}
+
+static void resize_sized(unsigned n)
+{
+    build(domains(n), "tftpb");
+    size_t growth = real_growth();
+    char line[64];
+    snprintf(line, sizeof(line), "fdt resize %u ||", r.plan.resize);
+    assert_non_null(strstr(text.s, line));
+    /* enough (plan_build applied the edits in exactly that much room) and
+     * not wasteful */
+    assert_true(r.plan.resize >= growth);
+    assert_true(r.plan.resize <= 2 * growth + 1024);
+}
+
+static void resize_one_domain(void **state)
+{
+    (void)state;
+    resize_sized(1);
+}
+
+static void resize_sixteen_domains(void **state)
+{
+    (void)state;
+    resize_sized(16);
+    /* Xen ImageBuilder's fixed 1024 bytes is not enough for this */
+    assert_true(r.plan.resize > 1024);
+    void *out;
+    size_t len;
+    assert_int_not_equal(edits_apply(r.host_fdt, &r.edits, 1024, true, r.plan.dtb.addr, &out, &len, &err), 0);
+    assert_non_null(strstr(err.msg, "FDT_ERR_NOSPACE"));
+}
+
+static bool has_line(const char *s)
+{
+    return strstr(text.s, s) != NULL;
+}
+
+static void escaping_and_guards(void **state)
+{
+    (void)state;
+    build(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nDOMU_CMD[0]=\"console=ttyAMA0 root=/dev/ram0 #x;y\"\n"
+               "XEN_CMD=\"loglvl=all\"\n",
+          "load mmc 0:1");
+    assert_true(has_line("fdt set /chosen \\#address-cells <0x2> ||"));
+    assert_true(has_line("fdt set /chosen/domU0 \\#size-cells <0x2> ||"));
+    assert_true(has_line("fdt set /chosen xen,xen-bootargs \"loglvl=all\" ||"));
+    assert_true(has_line("fdt set /chosen/domU0 compatible \"xen,domain\" ||"));
+    assert_true(has_line("fdt set /chosen/domU0/module@40400000 compatible \"multiboot,kernel\" \"multiboot,module\" ||"));
+    assert_true(has_line("fdt set /chosen/domU0/module@40400000 reg <0x0 0x40400000 0x0 0x64> ||"));
+    assert_true(has_line("fdt set /chosen/domU0/module@40400000 bootargs \"console=ttyAMA0 root=/dev/ram0 #x;y\" ||"));
+    assert_true(has_line("fdt set /chosen/domU0 memory <0x0 0x80000> ||")); /* 512 MiB in KiB */
+    assert_true(has_line("fdt set /chosen/domU0 vpl011 ||"));
+    assert_true(has_line("load mmc 0:1 0x40400000 k0 ||"));
+    assert_true(has_line("itest ${filesize} == 0x64 ||"));
+    assert_true(has_line("test -n \"${ib_err}\" || setenv fdt_high 0xffffffffffffffff ||"));
+    assert_true(has_line("test -n \"${ib_err}\" || booti 0x40600000 - 0x40a00000 ||"));
+    /* a ' anywhere makes U-Boot 2023.01's shell drop the whole script */
+    assert_null(strchr(text.s, '\''));
+    /* every command but echo/if/the first setenv runs only while all is well */
+    char *copy = strdup(text.s), *save = NULL;
+    const char *guard = "test -n \"${ib_err}\" || ";
+    unsigned guarded = 0, unguarded = 0;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (l[0] == '#' || !strncmp(l, "echo ", 5) || !strncmp(l, "if test -n", 10) || !strcmp(l, "setenv ib_err"))
+            continue;
+        if (strncmp(l, guard, strlen(guard))) {
+            print_error("unguarded line: %s\n", l);
+            unguarded++;
+        }
+        guarded++;
+    }
+    free(copy);
+    assert_int_equal(unguarded, 0);
+    assert_int_equal(guarded, 2 * 3 /* three loads */ + 2 /* addr, resize */ + r.edits.n + 3 /* fdt_high, echo, booti */);
+    /* the tree as the script leaves it */
+    int dom = fdt_path_offset(r.edited, "/chosen/domU0/module@40400000");
+    assert_true(dom >= 0);
+    assert_string_equal(fdt_getprop(r.edited, dom, "bootargs", NULL), "console=ttyAMA0 root=/dev/ram0 #x;y");
+}
+
+static void phandles_and_links(void **state)
+{
+    (void)state;
+    build(BASE "NUM_DOMUS=3\nNUM_CPUPOOLS=1\nCPUPOOL[0]=\"cpu@1,cpu@2 null\"\n"
+               "DOMU_KERNEL[0]=k0\nDOMU_PCI_BRIDGE[0]=\"0x60000000 0x200000 0x70000000 0x1000000 0 0 40 2 1\"\n"
+               "DOMU_DEVICE_MODEL[0]=2\nDOMU_DEVICE_MODEL_HOLD[0]=1\nDOMU_CPUPOOL[0]=0\n"
+               "DOMU_KERNEL[1]=k1\nDOMU_PCI_BRIDGE[1]=default\nDOMU_DEVICE_MODEL[1]=2\nDOMU_ENHANCED[1]=1\n"
+               "DOMU_KERNEL[2]=k2\nDOMU_STATIC_MEM[2]=\"0x60000000 0x1000000\"\nDOMU_DIRECT_MAP[2]=0\n",
+          "tftpb");
+    const void *t = r.edited;
+    int d0 = fdt_path_offset(t, "/chosen/domU0"), d1 = fdt_path_offset(t, "/chosen/domU1"),
+        d2 = fdt_path_offset(t, "/chosen/domU2"), pool = fdt_path_offset(t, "/chosen/cpupool_0");
+    assert_true(d0 >= 0 && d1 >= 0 && d2 >= 0 && pool >= 0);
+    /* tree order follows the config: domU0 first */
+    assert_int_equal(fdt_first_subnode(t, fdt_path_offset(t, "/chosen")), d0);
+    /* the device model gets a phandle above every existing one (0x11) */
+    uint32_t dm = fdt_get_phandle(t, d2);
+    assert_true(dm > 0x11);
+    const fdt32_t *p = fdt_getprop(t, d0, "device-model", NULL);
+    assert_non_null(p);
+    assert_int_equal(fdt32_to_cpu(*p), dm);
+    p = fdt_getprop(t, d1, "device-model", NULL);
+    assert_int_equal(fdt32_to_cpu(*p), dm);
+    int len;
+    assert_non_null(fdt_getprop(t, d0, "hold-until-device-model", &len));
+    assert_int_equal(len, 0);
+    assert_null(fdt_getprop(t, d1, "hold-until-device-model", NULL));
+    p = fdt_getprop(t, d0, "secondary-emulated-pci-host-bridge", &len);
+    assert_int_equal(len, 15 * 4);
+    assert_int_equal(fdt32_to_cpu(p[1]), 0x60000000);
+    assert_int_equal(fdt32_to_cpu(p[12]), 40);
+    assert_int_equal(fdt32_to_cpu(p[14]), 1);
+    fdt_getprop(t, d1, "secondary-emulated-pci-host-bridge", &len);
+    assert_int_equal(len, 0);
+    assert_string_equal(fdt_getprop(t, d1, "xen,enhanced", NULL), "enabled");
+    /* static memory without direct-map, memory from its total */
+    assert_null(fdt_getprop(t, d2, "direct-map", NULL));
+    p = fdt_getprop(t, d2, "memory", NULL);
+    assert_int_equal(fdt32_to_cpu(p[1]), 0x4000);
+    /* the pool: cpu@1 keeps its phandle, cpu@2 gets a new one */
+    uint32_t cpu2 = fdt_get_phandle(t, fdt_path_offset(t, "/cpus/cpu@2"));
+    assert_true(cpu2 > 0x11 && cpu2 != dm);
+    p = fdt_getprop(t, pool, "cpupool-cpus", &len);
+    assert_int_equal(len, 8);
+    assert_int_equal(fdt32_to_cpu(p[0]), 0x11);
+    assert_int_equal(fdt32_to_cpu(p[1]), cpu2);
+    assert_string_equal(fdt_getprop(t, pool, "cpupool-sched", NULL), "null");
+    p = fdt_getprop(t, d0, "domain-cpupool", NULL);
+    assert_int_equal(fdt32_to_cpu(*p), fdt_get_phandle(t, pool));
+    /* the layout kept the static memory free: nothing placed at 0x60000000 */
+    for (unsigned i = 0; i < r.layout.nblocked; i++)
+        if (strstr(r.layout.blocked[i].what, "DOMU_KERNEL"))
+            assert_true(r.layout.blocked[i].end <= 0x60000000 || r.layout.blocked[i].base >= 0x61000000);
+}
+
+static void fdtedit_and_extra(void **state)
+{
+    (void)state;
+    build(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nFDTEDIT=edited.dtb\nAPPEND_EXTRA_CMDS=extra.txt\nBOOT_CMD=bootm\n", "tftpb");
+    assert_null(strstr(text.s, "fdt set"));
+    assert_null(strstr(text.s, "fdt resize"));
+    assert_true(has_line("tftpb 0x40a00000 edited.dtb ||")); /* after k0 and the 3 MiB hypervisor */
+    char size[64];
+    snprintf(size, sizeof(size), "itest ${filesize} == 0x%zx ||", r.edited_len);
+    assert_true(has_line(size));
+    char *extra = strstr(text.s, "echo extra one\necho extra two\n"), *boot = strstr(text.s, "bootm 0x");
+    assert_non_null(extra);
+    assert_non_null(boot);
+    assert_true(extra < boot);
+    /* no /memreserve/ entry: no fdt resize runs */
+    assert_int_equal(fdt_num_mem_rsv(r.edited), 0);
+}
+
+static void missing_file_named(void **state)
+{
+    (void)state;
+    const char *c = BASE "NUM_DOMUS=1\n\nDOMU_KERNEL[0]=nope\n";
+    cleanup(NULL);
+    assert_int_equal(config_parse("t.cfg", c, strlen(c), &raw, &err), 0);
+    assert_int_equal(config_interpret("t.cfg", &raw, &cfg, &err), 0);
+    assert_int_not_equal(plan_build(&r, &cfg, dir, "tftpb", &err), 0);
+    assert_non_null(strstr(err.msg, "t.cfg:7: DOMU_KERNEL[0]: "));
+    assert_non_null(strstr(err.msg, "/nope: No such file or directory"));
+    /* the hypervisor must be an arm64 Image for booti */
+    c = BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nXEN=rd.cpio\n";
+    cleanup(NULL);
+    assert_int_equal(config_parse("t.cfg", c, strlen(c), &raw, &err), 0);
+    assert_int_equal(config_interpret("t.cfg", &raw, &cfg, &err), 0);
+    assert_int_not_equal(plan_build(&r, &cfg, dir, "tftpb", &err), 0);
+    assert_non_null(strstr(err.msg, "t.cfg:7: XEN: rd.cpio is not an arm64 Image"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(resize_one_domain, cleanup),
+        cmocka_unit_test_teardown(resize_sixteen_domains, cleanup),
+        cmocka_unit_test_teardown(escaping_and_guards, cleanup),
+        cmocka_unit_test_teardown(phandles_and_links, cleanup),
+        cmocka_unit_test_teardown(fdtedit_and_extra, cleanup),
+        cmocka_unit_test_teardown(missing_file_named, cleanup),
+    };
+    return cmocka_run_group_tests_name("script", tests, make_files, remove_files);
+}
