@@ -221,7 +221,8 @@ static int read_dynamic(struct inflate_work *w, struct bits *b, const struct huf
 {
     /* The order code-length code lengths are sent in (RFC 1951 3.2.7). */
     static const uint8_t order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
-    const struct huff clen = { w->lit.fast, w->lit.count, w->lit.sym, INFLATE_LIT_ROOT, KIND_CLEN };
+    /* Code-length codes are at most 7 bits: a 7-bit table holds them all. */
+    const struct huff clen = { w->lit.fast, w->lit.count, w->lit.sym, 7, KIND_CLEN };
     unsigned hlit, hdist, hclen, v, i, n;
     int rc;
 
@@ -392,14 +393,26 @@ static int inflate_codes(struct bits *bs, const struct huff *lit, const struct h
     return rc;
 }
 
+/* CRC-32 is linear over GF(2): the byte table is built from its eight
+ * single-bit entries with one XOR per entry, which matters to the fuzzer
+ * more than to the hypervisor. Built only once a CRC is needed, so input
+ * refused early costs nothing. */
+/* CRC-32 is linear over GF(2): each byte's entry is the XOR of its bits'
+ * entries, one XOR per entry instead of eight shift steps. Built only when
+ * a CRC is about to be checked, so input refused early (most of what a
+ * fuzzer sends) does not pay for it. */
 static void crc32_init(uint32_t t[8][256])
 {
-    for (unsigned n = 0; n < 256; n++) {
-        uint32_t c = n;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        t[0][n] = c;
+    uint32_t single[8], c = 0xedb88320u; /* the entry for byte 0x80 */
+
+    for (int i = 7; i >= 0; i--) {
+        single[i] = c;
+        c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
     }
+    t[0][0] = 0;
+    for (unsigned i = 0; i < 8; i++)
+        for (unsigned n = 0; n < (1u << i); n++)
+            t[0][(1u << i) + n] = single[i] ^ t[0][n];
     for (unsigned n = 0; n < 256; n++)
         for (int k = 1; k < 8; k++)
             t[k][n] = (t[k - 1][n] >> 8) ^ t[0][t[k - 1][n] & 0xff];
@@ -449,7 +462,7 @@ int gzip_trailer_size(const void *src, size_t len, uint32_t *isize)
 }
 
 /* RFC 1952 2.3: returns the offset of the deflate data. */
-static int gzip_header(const uint8_t *p, size_t len, const uint32_t crc[8][256], size_t *off)
+static int gzip_header(const uint8_t *p, size_t len, uint32_t crc[8][256], size_t *off)
 {
     enum { FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16, FRESERVED = 0xe0 };
     size_t pos = 10;
@@ -477,6 +490,7 @@ static int gzip_header(const uint8_t *p, size_t len, const uint32_t crc[8][256],
     if (p[3] & FHCRC) {
         if (len - pos < 2)
             return -XAM_EINVAL;
+        crc32_init(crc);
         if ((crc32_calc(crc, p, pos) & 0xffff) != (p[pos] | (uint32_t)p[pos + 1] << 8))
             return -XAM_EIO;
         pos += 2;
@@ -499,7 +513,6 @@ int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *
     int rc;
 
     *outlen = 0;
-    crc32_init(w->crc);
     if ((rc = gzip_header(p, len, w->crc, &off)))
         return rc;
     b.in = p + off;
@@ -557,6 +570,7 @@ int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *
     byte_align(&b);
     if (b.end - b.in < 8)
         return -XAM_EINVAL;
+    crc32_init(w->crc);
     if (le32(b.in) != crc32_calc(w->crc, dst, *outlen) || le32(b.in + 4) != (uint32_t)*outlen)
         return -XAM_EIO;
     return 0;

@@ -34,7 +34,7 @@ struct inflate_work {
     struct inflate_huff_lit lit; /* also holds the code-length code */
     struct inflate_huff_dist dist;
     uint8_t lens[288 + 32];
-    uint32_t crc[8][256]; /* CRC-32 slices, rebuilt by every call */
+    uint32_t crc[8][256]; /* CRC-32 slices, rebuilt when a CRC is checked */
 };
 
 /* The gzip magic and the deflate method byte (1f 8b 08). */
