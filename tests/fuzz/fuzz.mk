@@ -2,7 +2,7 @@
 #   make fuzz-smoke   a short bounded run of each (part of make test)
 #   make fuzz         long runs: FUZZ_SECONDS per target (default 600)
 FUZZ_OUT := $(TESTS_OUT)/fuzz
-FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder
+FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -27,6 +27,21 @@ $(FUZZ_OUT)/seeds/.done: $(FUZZ_SEED_DTS) tests/dtb/qemu-dtb.sh
 	rm -rf $(FUZZ_OUT)/seeds/builder && cp -r $(FUZZ_OUT)/seeds/hostdt $(FUZZ_OUT)/seeds/builder
 	rm -f $(FUZZ_OUT)/seeds/raw.dtb
 	touch $@
+
+# gzip members of each block type, made here by gzip: fixed and dynamic
+# Huffman (the target's own source at two levels), stored (gzip output is
+# incompressible), empty, and one with FNAME and MTIME set.
+$(FUZZ_OUT)/seeds/inflate/.done: tests/fuzz/fuzz_inflate.c tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	gzip -9 -n -c tests/fuzz/fuzz_inflate.c >$(dir $@)dynamic9.gz
+	gzip -1 -n -c tests/fuzz/fuzz_inflate.c >$(dir $@)dynamic1.gz
+	head -c 200 tests/fuzz/fuzz_inflate.c | gzip -9 -n -c >$(dir $@)fixed.gz
+	gzip -9 -n -c tests/fuzz/fuzz_inflate.c | gzip -9 -n -c >$(dir $@)stored.gz
+	printf '' | gzip -n -c >$(dir $@)empty.gz
+	gzip -c tests/fuzz/fuzz_inflate.c >$(dir $@)named.gz
+	touch $@
+
+fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done
