@@ -209,7 +209,7 @@ expect_linux() {
     in_order 'all domains have stopped: powering off'
     absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
-case_uboot-gicv3-linux() { uboot_case 3 cfg_linux 4 expect_linux; }
+case_uboot-gicv3-linux() { uboot_case 3 cfg_linux 5 expect_linux; }
 case_loader-gicv3-linux() { loader_case 3 cfg_linux expect_linux; }
 case_example-config() {
     # imagebuilder/examples/qemu-two-guests.cfg, as imagebuilder/demo.sh boots it
