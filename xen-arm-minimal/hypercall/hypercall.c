@@ -182,6 +182,9 @@ static long console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t bu
         return -XAM_ENOSYS;
     char line[128];
     uint64_t done = 0;
+    /* at most 4 KiB a call (the caller loops on a short write, as Linux
+     * does): one guest cannot hold this CPU printing forever */
+    count = MIN(count, 4096);
     while (done < count) {
         size_t n = (size_t)MIN(count - done, sizeof(line) - 1);
         if (guest_copy_from(v, line, buf + done, n))
