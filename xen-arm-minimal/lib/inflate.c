@@ -19,15 +19,19 @@
 #include <xam/inflate.h>
 
 /* Word-at-a-time input loads and match copies only where unaligned accesses
- * are legal and cheap: the hypervisor is built -mstrict-align (parts of it
- * run with the MMU off), so there it reads bytes. */
+ * are legal and cheap. The hypervisor is built -mstrict-align (parts of it
+ * run with the MMU off), where each such word would become eight byte loads
+ * and cost more than reading just the bytes needed; GCC still defines
+ * __ARM_FEATURE_UNALIGNED then, so a freestanding arm64 build is taken to
+ * be the hypervisor. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define INFLATE_LE 1
 #else
 #define INFLATE_LE 0
 #endif
-#if INFLATE_LE && (defined(__x86_64__) || defined(__i386__) || defined(__ARM_FEATURE_UNALIGNED)) && \
-    !defined(INFLATE_BYTEWISE)
+#if INFLATE_LE && !defined(INFLATE_BYTEWISE) && \
+    (defined(__x86_64__) || defined(__i386__) || \
+     (defined(__aarch64__) && defined(__ARM_FEATURE_UNALIGNED) && __STDC_HOSTED__))
 #define INFLATE_WORDS 1
 #else
 #define INFLATE_WORDS 0
