@@ -218,9 +218,11 @@ int main(int argc, char **argv)
         fprintf(info, "imagebuilder:   0x%010" PRIx64 "-0x%010" PRIx64 "  %s\n", r.layout.blocked[i].base,
                 r.layout.blocked[i].end - 1, r.layout.blocked[i].what);
     fprintf(info, "imagebuilder: fdt resize %" PRIu32 " for %u edits\n", r.plan.resize, r.edits.n);
+    /* The script as U-Boot names it: relative to DIR when inside it. */
+    size_t dl = strlen(dir);
+    const char *script_name = !strncmp(script, dir, dl) && script[dl] == '/' ? script + dl + 1 : script;
     fprintf(info, "imagebuilder: wrote %s and %s; in U-Boot: %s 0x%" PRIx64 " %s; source 0x%" PRIx64 "\n", source,
-            script, load_cmd, r.plan.script_addr, script + strlen(dir) + (script[0] != '/' || !strncmp(script, dir, strlen(dir)) ? 1 : 0),
-            r.plan.script_addr);
+            script, load_cmd, r.plan.script_addr, script_name, r.plan.script_addr);
     if (qemu) {
         base = stem(script);
         shim = xasprintf("%s-shim.bin", base);
