@@ -28,13 +28,12 @@ help:
 
 ## make            build the hypervisor image (build/out/xen-arm-minimal.Image)
 ## make deps       install/fetch everything the build and tests need
-## make run        the demo: boot the hypervisor under QEMU (GICv3, 4 CPUs)
+## make run        the demo: imagebuilder's example system booted by U-Boot under QEMU
 ## make test       every test layer; ends with "N passed, N failed"
 ## make bench      boot timeline, size and Linux-guest ratio against the anchors
 ## make clean      remove build/out (keeps downloaded packages)
 run: deps
-	$(MAKE) hypervisor
-	tests/boot/qemu-run.sh --gic 3 --smp 4 -- $(HV_IMAGE)
+	$(MAKE) imagebuilder-demo
 
 test:
 	build/deps.sh --guests

@@ -9,7 +9,7 @@ export OUT=${OUT:-build/out}
 log_dir=$OUT/tests/logs
 mkdir -p "$log_dir"
 
-layers=(unit tools boot fuzz)
+layers=(unit tools boot fuzz imagebuilder)
 [ $# -gt 0 ] && layers=("$@")
 
 status=0
@@ -20,6 +20,7 @@ for layer in "${layers[@]}"; do
         tools) cmd=(make --no-print-directory tools-tests) ;;
         boot) cmd=(make --no-print-directory boot-tests) ;;
         fuzz) cmd=(make --no-print-directory fuzz-smoke) ;;
+        imagebuilder) cmd=(make --no-print-directory imagebuilder-tests) ;;
         *) echo "run-all: unknown layer '$layer'" >&2; exit 2 ;;
     esac
     if ! "${cmd[@]}" 2>&1 | tee "$log_dir/$layer.log"; then

@@ -57,11 +57,34 @@ cfg_linux() { # Debian's kernel and a busybox initramfs, beside a bare-metal gue
     printf 'DOMU_KERNEL[1]=guests/hello.Image\nDOMU_MEM[1]=16\n'
 }
 
+cfg_devmodel() { # a device model serving two guests' PCI bridges, one of them held
+    common "$1"
+    cat <<'CFG'
+NUM_DOMUS=3
+DOMU_KERNEL[0]=guests/devmodel.Image
+DOMU_MEM[0]=16
+DOMU_CMD[0]="delay"
+DOMU_KERNEL[1]=guests/dtcheck.Image
+DOMU_MEM[1]=16
+DOMU_CMD[1]="bridge"
+DOMU_ENHANCED[1]=1
+DOMU_PCI_BRIDGE[1]=default
+DOMU_DEVICE_MODEL[1]=0
+DOMU_KERNEL[2]=guests/dtcheck.Image
+DOMU_MEM[2]=16
+DOMU_CMD[2]="bridge held"
+DOMU_ENHANCED[2]=2
+DOMU_PCI_BRIDGE[2]="0x60000000 0x200000 0x70000000 0x1000000 0 0 40 2 0"
+DOMU_DEVICE_MODEL[2]=0
+DOMU_DEVICE_MODEL_HOLD[2]=1
+CFG
+}
+
 stage() { # stage DIR GIC CONFIG-FUNCTION: the TFTP root with every file
     local d=$1
     rm -rf "$d" && mkdir -p "$d/guests"
     cp "$hv" "$d/xen-arm-minimal.Image"
-    cp "$guests/hello.Image" "$d/guests/"
+    cp "$guests/hello.Image" "$guests/dtcheck.Image" "$guests/devmodel.Image" "$d/guests/"
     "$top/tests/dtb/qemu-dtb.sh" "$d/virt-gicv$2.dtb" "$2" 2 2G || return 1
     if [ "$3" = cfg_linux ]; then
         [ -s "$linux/Image" ] || { echo "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
@@ -211,6 +234,17 @@ expect_linux() {
 }
 case_uboot-gicv3-linux() { uboot_case 3 cfg_linux 5 expect_linux; }
 case_loader-gicv3-linux() { loader_case 3 cfg_linux expect_linux; }
+expect_devmodel() {
+    anywhere 'domains: +PCI bridge: ECAM 0x33000000\+0x100000, .*; device model domU0' \
+        'domains: +PCI bridge: ECAM 0x60000000\+0x200000, MEM 0x70000000\+0x1000000, .*INTx SPIs 40-41, .*; device model domU0 \(held until it connects\)' \
+        '\(domU0\) devmodel: all checks passed' '\(domU1\) dtcheck: all checks passed' '\(domU2\) dtcheck: all checks passed' \
+        '\(domU2\) PASS: held: the device model was connected before this guest started'
+    count_is 2 '\(domU0\) devmodel: serving'
+    in_order 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_uboot-gicv3-devmodel() { uboot_case 3 cfg_devmodel 5 expect_devmodel; }
+case_loader-gicv2-devmodel() { loader_case 2 cfg_devmodel expect_devmodel; }
 case_example-config() {
     # imagebuilder/examples/qemu-two-guests.cfg, as imagebuilder/demo.sh boots it
     log=$out/$name.log
