@@ -253,26 +253,7 @@ boot() { # boot "qemu-run options" TIMEOUT
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then why="timed out after $2 s (QEMU killed)"
     elif [ $rc -ne 0 ]; then why="QEMU exited with status $rc, not 0 (power-off)"; fi
 }
-fail() { [ -n "$why" ] || why=$1; }
-in_order() { # each regex must match a line after the previous match
-    local re n
-    for re in "$@"; do
-        [ -z "$why" ] || return 0
-        n=$(awk -v from="$last_line" -v re="$re" 'NR > from && $0 ~ re { print NR; exit }' "$log")
-        if [ -z "$n" ]; then
-            if grep -qE -- "$re" "$log"; then fail "'$re' appears, but not after the previous expected line"
-            else fail "missing: '$re'"; fi
-            return 0
-        fi
-        last_line=$n
-    done
-}
-anywhere() { local re; for re in "$@"; do grep -qE -- "$re" "$log" || fail "missing: '$re'"; done; }
-absent() { local re; for re in "$@"; do ! grep -qE -- "$re" "$log" || fail "unexpected: '$re'"; done; }
-count_is() { # count_is N REGEX
-    local n; n=$(grep -cE -- "$2" "$log")
-    [ "$n" -eq "$1" ] || fail "'$2' appears $n times, expected $1"
-}
+. "$here/../lib/console-checks.sh"
 
 good_boot() { # good_boot GIC SMP LOADED-AT
     local g=$1 s=$2 at=$3 i
