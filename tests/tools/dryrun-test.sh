@@ -40,6 +40,18 @@ has "$work/out/domU1.dts" "client@3 {" || why=${why:-"the device model's tree do
 has "$work/out/layout.txt" "domain 3: domU2: ok" || why=${why:-"layout.txt lacks domain 3"}
 result "$name" "$why" "$work/$name.txt"
 
+# a refused device model takes the guest it serves with it
+name=device-model-refused why=""
+cp "$work/host.dtb" "$work/no-dm.dtb"
+fdtput -d "$work/no-dm.dtb" /chosen/domU1 memory
+"$dryrun" "$work/no-dm.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+has "$work/$name.txt" "domU1: rejected: /chosen/domU1: memory: missing" || why=${why:-"the device model's reason missing"}
+has "$work/$name.txt" "domU2: rejected: device-model: /chosen/domU1 is not built, so nothing can serve this domain's bridge" ||
+    why=${why:-"the served guest was not refused"}
+has "$work/$name.txt" "1 domain accepted, 3 rejected" || why=${why:-"summary line missing"}
+result "$name" "$why" "$work/$name.txt"
+
 # with files: a kernel that is not an arm64 Image is caught on the workstation
 name=kernel-not-an-image why=""
 head -c 2097152 /dev/zero >"$work/zero.bin"

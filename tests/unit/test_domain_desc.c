@@ -370,11 +370,77 @@ static void conflicts_between_domains(void **state)
     assert_false(domain_desc_conflict(&a, &b, why, sizeof(why)));
 }
 
+/* The checks between domains, as the hypervisor and xam-dryrun run them. */
+static char refusals[4][200];
+static unsigned nr_refusals, refused_index[4];
+static void record(unsigned i, const char *why, void *ctx)
+{
+    (void)ctx;
+    assert_true(nr_refusals < 4);
+    refused_index[nr_refusals] = i;
+    snprintf(refusals[nr_refusals++], sizeof(refusals[0]), "%s", why);
+}
+
+static void between_domains(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    /* /chosen cells 2/2 for xen,static-mem */
+    fdt_setprop_u32(fdt, path(fdt, "/chosen"), "#address-cells", 2);
+    fdt_setprop_u32(fdt, path(fdt, "/chosen"), "#size-cells", 2);
+    /* fdt_add_subnode puts each new node first: add them last to first */
+    static const char *const names[] = { "late", "early", "c", "b", "a" };
+    for (unsigned k = 0; k < 5; k++)
+        domain(fdt, names[k], 0x50000000 + 0x200000 * k, 0x100 + k);
+    /* a: a device model that is refused (no memory); b: served by a and
+     * serving c; c: served by b */
+    fdt_delprop(fdt, path(fdt, "/chosen/a"), "memory");
+    for (unsigned k = 0; k < 2; k++) {
+        int g = path(fdt, k ? "/chosen/c" : "/chosen/b");
+        fdt_setprop(fdt, g, "secondary-emulated-pci-host-bridge", NULL, 0);
+        fdt_setprop_u32(fdt, g, "device-model", k ? 0x100 + 3 /* b */ : 0x100 + 4 /* a */);
+    }
+    /* early and late want the same host memory */
+    fdt64_t early[2] = { cpu_to_fdt64(0x60000000), cpu_to_fdt64(0x4000000) };
+    fdt64_t late[2] = { cpu_to_fdt64(0x62000000), cpu_to_fdt64(0x4000000) };
+    fdt_setprop(fdt, path(fdt, "/chosen/early"), "xen,static-mem", early, sizeof(early));
+    fdt_setprop(fdt, path(fdt, "/chosen/late"), "xen,static-mem", late, sizeof(late));
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+
+    static const char *const order[] = { "/chosen/a", "/chosen/b", "/chosen/c", "/chosen/early", "/chosen/late" };
+    static struct domain_desc dd[5];
+    bool ok[5];
+    for (unsigned i = 0; i < 5; i++)
+        ok[i] = domain_describe(&h, path(fdt, order[i]), &env, &dd[i], &err);
+    assert_false(ok[0]);
+    for (unsigned i = 1; i < 5; i++)
+        if (!ok[i])
+            fail_msg("%s refused on its own: %s", order[i], err.msg);
+
+    nr_refusals = 0;
+    domain_descs_conflicts(dd, ok, 5, record, NULL);
+    assert_int_equal(nr_refusals, 1);
+    assert_int_equal(refused_index[0], 4);
+    assert_string_equal(refusals[0], "xen,static-mem: host 0x62000000-0x65ffffff is already early's");
+    domain_descs_orphans(fdt, dd, ok, 5, record, NULL);
+    assert_int_equal(nr_refusals, 3);
+    assert_int_equal(refused_index[1], 1);
+    assert_string_equal(refusals[1], "device-model: /chosen/a is not built, so nothing can serve this domain's bridge");
+    assert_int_equal(refused_index[2], 2);
+    assert_string_equal(refusals[2], "device-model: /chosen/b is not built, so nothing can serve this domain's bridge");
+    assert_true(ok[3] && !ok[1] && !ok[2] && !ok[4]);
+    /* nothing left to refuse: a second run changes nothing */
+    domain_descs_orphans(fdt, dd, ok, 5, record, NULL);
+    assert_int_equal(nr_refusals, 3);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
                                         T(bridge_refused), T(device_model_refused), T(modules),
-                                        T(gzip_kernel), T(conflicts_between_domains) };
+                                        T(gzip_kernel), T(conflicts_between_domains),
+                                        T(between_domains) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

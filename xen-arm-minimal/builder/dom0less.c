@@ -173,7 +173,7 @@ static void add_clients(const struct domain *d, struct guest_fdt_params *gp)
 static int populate(struct domain *d, const struct domain_desc *dd)
 {
     int rc;
-    d->enhanced = dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED;
+    d->enhanced = domain_desc_enhanced(dd);
     d->has_bridge = dd->has_bridge;
     d->bridge = dd->bridge;
     if (d->has_bridge && (rc = vpci_bridge_attach(d)))
@@ -271,20 +271,6 @@ static void print_table(struct domain *const *ready, unsigned n)
     }
 }
 
-/* First come, first served: a domain asking for what an earlier one
- * already has is skipped. */
-static void skip_conflicts(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned j = 0; ok[i] && j < i; j++) {
-            char why[160], path[DT_PATH_MAX];
-            if (ok[j] && domain_desc_conflict(&descs[j], &descs[i], why, sizeof(why))) {
-                log_err("%s: %s; domain skipped", dt_node_path(fdt, descs[i].node, path, sizeof(path)), why);
-                ok[i] = false;
-            }
-        }
-}
-
 /* Static memory is the domain's for good: take it from the allocator
  * before anything else is allocated, so nothing can land in it. */
 static void claim_static_memory(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n)
@@ -319,31 +305,21 @@ static void report_failure(const void *fdt, int node, int rc)
                                                        : "internal limit");
 }
 
-/* A domain whose device model was skipped cannot be served: skip it too
- * (and, in turn, the guests it serves). dom: the created domains, or NULL
- * before creation; a domain of a skipped guest is shut down. */
-static void skip_orphans(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n, struct domain **dom)
+/* What the checks between domains report to: the log, and the domains
+ * already created (NULL before creation), which a refusal shuts down. */
+struct refusals {
+    const void *fdt;
+    const struct domain_desc *descs;
+    struct domain **dom;
+};
+
+static void refused(unsigned i, const char *why, void *ctx)
 {
-    for (bool again = true; again;) {
-        again = false;
-        for (unsigned i = 0; i < n; i++) {
-            if (!ok[i] || descs[i].device_model < 0)
-                continue;
-            unsigned j = 0;
-            while (j < n && descs[j].node != descs[i].device_model)
-                j++;
-            if (j < n && ok[j])
-                continue;
-            char path[DT_PATH_MAX], dm[DT_PATH_MAX];
-            log_err("%s: device-model: %s was skipped, so nothing can serve this domain's bridge; domain skipped",
-                    dt_node_path(fdt, descs[i].node, path, sizeof(path)),
-                    dt_node_path(fdt, descs[i].device_model, dm, sizeof(dm)));
-            ok[i] = false;
-            if (dom && dom[i])
-                domain_shutdown(dom[i], "its device model was skipped");
-            again = true;
-        }
-    }
+    const struct refusals *r = ctx;
+    char path[DT_PATH_MAX];
+    log_err("%s: %s; domain skipped", dt_node_path(r->fdt, r->descs[i].node, path, sizeof(path)), why);
+    if (r->dom && r->dom[i])
+        domain_shutdown(r->dom[i], "its device model was not built");
 }
 
 unsigned builder_build_all(const struct hostdt *h)
@@ -381,9 +357,10 @@ unsigned builder_build_all(const struct hostdt *h)
             log_err("%s; domain skipped", err.msg);
         n++;
     }
-    skip_conflicts(fdt, descs, ok, n);
+    struct refusals r = { fdt, descs, NULL };
+    domain_descs_conflicts(descs, ok, n, refused, &r);
     claim_static_memory(fdt, descs, ok, n);
-    skip_orphans(fdt, descs, ok, n, NULL);
+    domain_descs_orphans(fdt, descs, ok, n, refused, &r);
 
     uint64_t t_described = counter_read();
     /* 2: create them all (ids known), then 3: fill them, so a device
@@ -400,7 +377,8 @@ unsigned builder_build_all(const struct hostdt *h)
             ok[i] = false;
         }
     }
-    skip_orphans(fdt, descs, ok, n, dom);
+    r.dom = dom;
+    domain_descs_orphans(fdt, descs, ok, n, refused, &r);
     for (unsigned i = 0; i < n; i++)
         if (ok[i] && descs[i].device_model >= 0) {
             dom[i]->device_model = domain_of_node(descs[i].device_model);

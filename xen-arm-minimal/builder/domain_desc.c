@@ -810,7 +810,7 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
         gp->initrd_end = dd->initrd + dd->ramdisk->size;
     }
     gp->cpu_compatible = cpu_compatible;
-    gp->hypervisor = dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED;
+    gp->hypervisor = domain_desc_enhanced(dd);
     if (gp->hypervisor)
         extended_regions(dd, gp);
     gp->bridge = dd->has_bridge ? &dd->bridge : NULL;
@@ -842,4 +842,39 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
                 return true;
             }
     return false;
+}
+
+void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx)
+{
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; ok[i] && j < i; j++) {
+            char why[160];
+            if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
+                ok[i] = false;
+                refuse(i, why, ctx);
+            }
+        }
+}
+
+void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                          void *ctx)
+{
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned i = 0; i < n; i++) {
+            if (!ok[i] || dd[i].device_model < 0)
+                continue;
+            unsigned j = 0;
+            while (j < n && dd[j].node != dd[i].device_model)
+                j++;
+            if (j < n && ok[j])
+                continue;
+            char why[200], dm[DT_PATH_MAX];
+            fmt_snprintf(why, sizeof(why), "device-model: %s is not built, so nothing can serve this domain's bridge",
+                         dt_node_path(fdt, dd[i].device_model, dm, sizeof(dm)));
+            ok[i] = false;
+            refuse(i, why, ctx);
+            again = true;
+        }
+    }
 }

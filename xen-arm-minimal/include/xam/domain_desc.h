@@ -107,6 +107,27 @@ struct builder_env {
 bool domain_describe(const struct hostdt *h, int node, const struct builder_env *env, struct domain_desc *dd,
                      struct hostdt_error *err);
 
+/* Whether the domain gets Xen's PV interfaces (the hypervisor node). */
+static inline bool domain_desc_enhanced(const struct domain_desc *dd)
+{
+    return dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED;
+}
+
+/* Told of each domain the checks between domains refuse (ok[i] is then
+ * false), with the reason naming the property. */
+typedef void (*desc_refuse_fn)(unsigned i, const char *why, void *ctx);
+
+/* The checks between domains, in /chosen order, shared by the hypervisor
+ * and xam-dryrun so both refuse the same ones. dd[0..n), ok[i]: whether
+ * domain i is still to be built.
+ * First come, first served: refuse a domain that asks for what an earlier
+ * one has (domain_desc_conflict()). */
+void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx);
+/* Refuse every domain whose device model is refused, and in turn the
+ * guests those serve. Run again whenever a domain drops out later. */
+void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                          void *ctx);
+
 /* What two domains cannot both have: the same host static memory,
  * passthrough MMIO or interrupt. True (and the reason, naming what) if b
  * conflicts with a, which was accepted first. */

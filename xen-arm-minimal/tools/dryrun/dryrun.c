@@ -121,7 +121,7 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
                 (unsigned long long)dd->ramdisk->base, (unsigned long long)dd->ramdisk->size);
     fprintf(out, "; console %s", dd->vpl011 ? "vpl011" : "none");
-    if (dd->enhanced != ENHANCED_NONE && dd->enhanced != ENHANCED_DISABLED)
+    if (domain_desc_enhanced(dd))
         fprintf(out, "; hypervisor node");
     if (dd->has_bridge) {
         const struct pci_bridge *b = &dd->bridge;
@@ -140,6 +140,19 @@ static void report_unchecked(FILE *out, unsigned nfiles)
     if (!nfiles)
         fprintf(out, "note: no module files given (-m): kernels were taken to be arm64 Images of the "
                      "size their reg says, without bss\n");
+}
+
+struct refusals {
+    FILE *out;
+    const struct domain_desc *dd;
+    int *rejected;
+};
+
+static void refused(unsigned i, const char *why, void *ctx)
+{
+    struct refusals *r = ctx;
+    fprintf(r->out, "%s: rejected: %s\n", r->dd[i].name, why);
+    (*r->rejected)++;
 }
 
 int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles,
@@ -206,32 +219,9 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
             }
             n++;
         }
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned j = 0; ok[i] && j < i; j++) {
-            char why[160];
-            if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
-                fprintf(out, "%s: rejected: %s\n", dd[i].name, why);
-                ok[i] = false;
-                rejected++;
-            }
-        }
-    for (bool again = true; again;) {
-        again = false;
-        for (unsigned i = 0; i < n; i++) {
-            unsigned j = 0;
-            if (!ok[i] || dd[i].device_model < 0)
-                continue;
-            while (j < n && dd[j].node != dd[i].device_model)
-                j++;
-            if (j < n && ok[j])
-                continue;
-            fprintf(out, "%s: rejected: device-model: %s was rejected, so nothing can serve this domain's bridge\n",
-                    dd[i].name, fdt_get_name(fdt, dd[i].device_model, NULL));
-            ok[i] = false;
-            rejected++;
-            again = true;
-        }
-    }
+    struct refusals r = { out, dd, &rejected };
+    domain_descs_conflicts(dd, ok, n, refused, &r);
+    domain_descs_orphans(fdt, dd, ok, n, refused, &r);
     unsigned id[MAX_DESC], next_id = 1;
     for (unsigned i = 0; i < n; i++)
         id[i] = ok[i] ? next_id++ : 0;
