@@ -12,6 +12,7 @@ FUZZ_SEED_DTS := $(wildcard tests/fuzz/seeds/*.dts)
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_PORTABLE_SRCS) tests/host.mk tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_PORTABLE_SRCS) -lfdt
+$(FUZZ_OUT)/fuzz_inflate: tests/lib/inflate_bytewise.h
 
 # Seeds: QEMU's real trees (packed: the 1 MiB padding would exceed
 # -max_len) and the hand-written ones.

@@ -15,17 +15,7 @@
 #include <string.h>
 #include <xam/errno.h>
 
-#define INFLATE_BYTEWISE 1
-#define gzip_is_gzip bytewise_gzip_is_gzip
-#define gzip_trailer_size bytewise_gzip_trailer_size
-#define gzip_inflate bytewise_gzip_inflate
-#include "../../xen-arm-minimal/lib/inflate.c"
-#undef gzip_is_gzip
-#undef gzip_trailer_size
-#undef gzip_inflate
-
-int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen,
-                 struct inflate_work *w);
+#include "../lib/inflate_bytewise.h"
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define OUT_MAX (1u << 20)

@@ -1,7 +1,7 @@
 /* The builder's checks on one domain node, as a user meets them: each bad
  * configuration is refused with a message naming the node, the property
  * and the reason; good ones give the layout the hypervisor will build. */
-#include "unit.h"
+#include "fixture.h"
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,17 +30,7 @@ static const struct builder_env env = { .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .on
 
 static void *host(void)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/qemu-v3-smp4.dtb", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open fixture %s", path);
-    static char raw[1 << 20];
-    size_t n = fread(raw, 1, sizeof(raw), f);
-    fclose(f);
-    assert_true(n > 0);
-    assert_int_equal(fdt_open_into(raw, buf, sizeof(buf)), 0);
-    return buf;
+    return unit_load_dtb(dir, "qemu-v3-smp4.dtb", buf, sizeof(buf));
 }
 
 /* A good 64 MiB, 1-vCPU domain with a kernel at addr; returns its node. */

@@ -1,4 +1,4 @@
-#include "unit.h"
+#include "fixture.h"
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +16,7 @@ static char buf[4 << 20];
 /* Load a fixture into buf with room to edit it. */
 static void *load(const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open fixture %s", path);
-    static char raw[2 << 20];
-    size_t n = fread(raw, 1, sizeof(raw), f);
-    fclose(f);
-    assert_true(n > 0);
-    assert_int_equal(fdt_open_into(raw, buf, 1 << 20), 0);
-    return buf;
+    return unit_load_dtb(dir, name, buf, 1 << 20);
 }
 
 static int parse(void *fdt)
