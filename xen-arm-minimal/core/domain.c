@@ -100,19 +100,6 @@ int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size)
     return 0;
 }
 
-int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
-{
-    if (d->nr_banks == DOMAIN_MAX_BANKS)
-        return -XAM_ENOSPC;
-    memset((void *)(uintptr_t)pa, 0, size);
-    dcache_clean_range((void *)(uintptr_t)pa, size);
-    int rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
-    if (rc)
-        return rc;
-    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, true };
-    return 0;
-}
-
 int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
 {
     if (d->nr_banks == DOMAIN_MAX_BANKS)
@@ -122,6 +109,15 @@ int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t 
         return rc;
     d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, true };
     return 0;
+}
+
+int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
+{
+    if (d->nr_banks == DOMAIN_MAX_BANKS)
+        return -XAM_ENOSPC;
+    memset((void *)(uintptr_t)pa, 0, size);
+    dcache_clean_range((void *)(uintptr_t)pa, size);
+    return domain_add_ram_in_place(d, ipa, pa, size);
 }
 
 int domain_add_mmio(struct domain *d, const struct mmio_region *r)
