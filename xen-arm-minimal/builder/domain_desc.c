@@ -161,11 +161,6 @@ static bool read_enhanced(const struct ctx *c, int node, struct domain_desc *dd)
     return reject(c, node, "xen,enhanced", "must be \"enabled\", \"no-xenstore\", \"legacy\" or \"disabled\"");
 }
 
-static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
-{
-    return a < b + bs && b < a + as;
-}
-
 /* The guest map's fixed devices and windows, for overlap checks. */
 struct used {
     const char *what;
@@ -258,7 +253,7 @@ static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
         }
         for (unsigned j = 0; j < n + i; j++) {
             const struct used *o = j < n ? &u[j] : &w[j - n];
-            if (o->size && overlaps(w[i].base, w[i].size, o->base, o->size)) {
+            if (o->size && ranges_overlap(w[i].base, w[i].size, o->base, o->size)) {
                 char why[160];
                 fmt_snprintf(why, sizeof(why), "%s 0x%llx-0x%llx overlaps %s 0x%llx-0x%llx", w[i].what,
                              (unsigned long long)w[i].base, (unsigned long long)(w[i].base + w[i].size - 1),
@@ -324,7 +319,7 @@ static bool check_modules(const struct ctx *c, int node, struct domain_desc *dd)
             /* the very same range is one file shared (two domains booting
              * one kernel); a partial overlap is a layout mistake */
             if (j == i || o->problem || (o->base == m->base && o->size == m->size) ||
-                !overlaps(m->base, m->size, o->base, o->size))
+                !ranges_overlap(m->base, m->size, o->base, o->size))
                 continue;
             char path[DT_PATH_MAX];
             fmt_snprintf(why, sizeof(why), "module 0x%llx-0x%llx overlaps %s (0x%llx-0x%llx)",
@@ -391,11 +386,11 @@ static bool read_static_mem(const struct ctx *c, int node, struct domain_desc *d
             return reject(c, node, "xen,static-mem", why);
         }
         for (unsigned j = 0; j < i; j++)
-            if (overlaps(r[i].pa, r[i].size, r[j].pa, r[j].size))
+            if (ranges_overlap(r[i].pa, r[i].size, r[j].pa, r[j].size))
                 return reject(c, node, "xen,static-mem", "ranges overlap each other");
         for (unsigned m = 0; m < c->h->nr_modules; m++) {
             const struct hostdt_module *mod = &c->h->modules[m];
-            if (!mod->problem && overlaps(r[i].pa, r[i].size, mod->base, mod->size)) {
+            if (!mod->problem && ranges_overlap(r[i].pa, r[i].size, mod->base, mod->size)) {
                 char path[DT_PATH_MAX];
                 fmt_snprintf(why, sizeof(why), "0x%llx-0x%llx overlaps the module %s", (unsigned long long)r[i].pa,
                              (unsigned long long)(r[i].pa + r[i].size - 1),
@@ -421,7 +416,7 @@ static bool read_static_mem(const struct ctx *c, int node, struct domain_desc *d
             if (r[i].pa + r[i].size > 1ULL << dd->ipa_bits)
                 return reject(c, node, "direct-map", "a range lies beyond the guest physical address space");
             for (unsigned j = 0; j < nu; j++)
-                if (overlaps(r[i].pa, r[i].size, u[j].base, u[j].size)) {
+                if (ranges_overlap(r[i].pa, r[i].size, u[j].base, u[j].size)) {
                     fmt_snprintf(why, sizeof(why), "host range 0x%llx-0x%llx would cover %s in the guest map",
                                  (unsigned long long)r[i].pa, (unsigned long long)(r[i].pa + r[i].size - 1), u[j].what);
                     return reject(c, node, "direct-map", why);
@@ -471,13 +466,13 @@ static const char *host_device_at(const struct hostdt *h, paddr_t base, uint64_t
     const struct hostdt_gic *g = &h->gic;
     if (mrset_overlaps(&h->mem, base, size))
         return "host RAM";
-    if (overlaps(base, size, g->dist.base, g->dist.size) || overlaps(base, size, g->cpu.base, g->cpu.size) ||
-        overlaps(base, size, g->hyp.base, g->hyp.size) || overlaps(base, size, g->vcpu.base, g->vcpu.size))
+    if (ranges_overlap(base, size, g->dist.base, g->dist.size) || ranges_overlap(base, size, g->cpu.base, g->cpu.size) ||
+        ranges_overlap(base, size, g->hyp.base, g->hyp.size) || ranges_overlap(base, size, g->vcpu.base, g->vcpu.size))
         return "the host GIC";
     for (unsigned i = 0; i < g->nr_redist; i++)
-        if (overlaps(base, size, g->redist[i].base, g->redist[i].size))
+        if (ranges_overlap(base, size, g->redist[i].base, g->redist[i].size))
             return "the host GIC";
-    if (h->uart.size && overlaps(base, size, h->uart.base, h->uart.size))
+    if (h->uart.size && ranges_overlap(base, size, h->uart.base, h->uart.size))
         return "the hypervisor's console UART";
     return NULL;
 }
@@ -584,7 +579,7 @@ static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnod
         for (unsigned j = 0; j < dd->nr_mmio; j++)
             u[n++] = (struct used){ "another passthrough range", dd->mmio[j].guest, dd->mmio[j].size };
         for (unsigned j = 0; j < n; j++)
-            if (u[j].size && overlaps(m.guest, m.size, u[j].base, u[j].size)) {
+            if (u[j].size && ranges_overlap(m.guest, m.size, u[j].base, u[j].size)) {
                 fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg guest address 0x%llx+0x%llx overlaps %s",
                              where, (unsigned long long)m.guest, (unsigned long long)m.size, u[j].what);
                 return reject(c, node, "reg", why);
@@ -776,7 +771,7 @@ static void extended_regions(const struct domain_desc *dd, struct guest_fdt_para
             const struct pci_bridge *b = &dd->bridge;
             const paddr_t bw[3][2] = { { b->ecam, b->ecam_size }, { b->mem, b->mem_size }, { b->pref, b->pref_size } };
             for (unsigned i = 0; i < 3; i++) {
-                if (!bw[i][1] || !overlaps(lo, hi > lo ? hi - lo : 0, bw[i][0], bw[i][1]))
+                if (!bw[i][1] || !ranges_overlap(lo, hi > lo ? hi - lo : 0, bw[i][0], bw[i][1]))
                     continue;
                 if (bw[i][0] - lo >= hi - (bw[i][0] + bw[i][1]))
                     hi = bw[i][0];
@@ -821,7 +816,7 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
 {
     for (unsigned i = 0; a->static_mem && b->static_mem && i < b->nr_banks; i++)
         for (unsigned j = 0; j < a->nr_banks; j++)
-            if (overlaps(b->banks[i].pa, b->banks[i].size, a->banks[j].pa, a->banks[j].size)) {
+            if (ranges_overlap(b->banks[i].pa, b->banks[i].size, a->banks[j].pa, a->banks[j].size)) {
                 fmt_snprintf(why, len, "xen,static-mem: host 0x%llx-0x%llx is already %s's",
                              (unsigned long long)b->banks[i].pa,
                              (unsigned long long)(b->banks[i].pa + b->banks[i].size - 1), a->name);
@@ -829,7 +824,7 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
             }
     for (unsigned i = 0; i < b->nr_mmio; i++)
         for (unsigned j = 0; j < a->nr_mmio; j++)
-            if (overlaps(b->mmio[i].host, b->mmio[i].size, a->mmio[j].host, a->mmio[j].size)) {
+            if (ranges_overlap(b->mmio[i].host, b->mmio[i].size, a->mmio[j].host, a->mmio[j].size)) {
                 fmt_snprintf(why, len, "passthrough: host 0x%llx-0x%llx (xen,reg) is already %s's",
                              (unsigned long long)b->mmio[i].host,
                              (unsigned long long)(b->mmio[i].host + b->mmio[i].size - 1), a->name);
