@@ -1,6 +1,7 @@
 # The hypervisor's portable parts, built for the host (unit tests, fuzzers,
 # later the dry-run tools). They include only xam/ and pure asm/ headers and
-# use the host's libc and libfdt.
+# use the host's libc and libfdt. tests/lib/host_log.c is the log_msg()
+# they print through (weak: a test program's own wins).
 HOST_PORTABLE_SRCS := \
     xen-arm-minimal/mm/memrange.c \
     xen-arm-minimal/mm/palloc.c \
@@ -12,7 +13,9 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/arch/arm64/pagetable.c \
     xen-arm-minimal/arch/arm64/esr.c \
     xen-arm-minimal/builder/guest_fdt.c \
-    xen-arm-minimal/builder/domain_desc.c
+    xen-arm-minimal/builder/domain_desc.c \
+    xen-arm-minimal/core/guest_console.c \
+    tests/lib/host_log.c
 HOST_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/arm64/include
 HOST_WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wno-unused-parameter
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -2,7 +2,7 @@
 # ASan and UBSan, with cmocka. `make unit` builds every test program into
 # $(TESTS_OUT)/unit, dumps/compiles the DT fixtures and runs all groups.
 UNIT_OUT := $(TESTS_OUT)/unit
-UNIT_NAMES := memrange palloc fmt cmdline pagetable esr dtutil hostdt string guest_fdt domain_desc inflate
+UNIT_NAMES := memrange palloc fmt cmdline pagetable esr dtutil hostdt string guest_fdt domain_desc inflate guest_console
 UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
 UNIT_CC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -g -O1 $(HOST_WARNINGS) $(HOST_SAN) $(HOST_INCLUDES)
