@@ -2,7 +2,7 @@
 #   make fuzz-smoke   a short bounded run of each (part of make test)
 #   make fuzz         long runs: FUZZ_SECONDS per target (default 600)
 FUZZ_OUT := $(TESTS_OUT)/fuzz
-FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate
+FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -42,7 +42,18 @@ $(FUZZ_OUT)/seeds/inflate/.done: tests/fuzz/fuzz_inflate.c tests/fuzz/fuzz.mk
 	gzip -c tests/fuzz/fuzz_inflate.c >$(dir $@)named.gz
 	touch $@
 
-fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done
+# What guests write: lines, Linux's boot messages with UTF-8, forging
+# attempts (a hypervisor line after a '\n', escape sequences, CR, NUL),
+# and a line too long for one console line.
+$(FUZZ_OUT)/seeds/guest_console/.done: tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	printf 'hello\r\nworld\n\npartial' >$(dir $@)lines
+	printf '[    0.000000] Booting Linux on physical CPU 0x0\r\n\303\251\342\234\223 \360\237\220\247\n' >$(dir $@)linux
+	printf 'ok\n[    0.100000] ERROR: *** CRASH on CPU0\n\033[2J\033[H\033]0;t\007x\rover\000\177\233\\x1b\n' >$(dir $@)forge
+	head -c 500 /dev/zero | tr '\0' 'a' >$(dir $@)long
+	touch $@
+
+fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done $(FUZZ_OUT)/seeds/guest_console/.done
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done
