@@ -29,7 +29,6 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/esr.c \
     $(HV_DIR)/arch/arm64/fpsimd.S \
     $(HV_DIR)/arch/arm64/guest_entry.S \
-    $(HV_DIR)/arch/arm64/guest_traps.c \
     $(HV_DIR)/arch/arm64/stage2.c \
     $(HV_DIR)/arch/arm64/vcpu.c \
     $(HV_DIR)/arch/arm64/vgic_hw.c \
@@ -41,12 +40,18 @@ HV_SRCS := \
     $(HV_DIR)/builder/domain_desc.c \
     $(HV_DIR)/builder/guest_fdt.c \
     $(HV_DIR)/core/domain.c \
+    $(HV_DIR)/core/emul.c \
+    $(HV_DIR)/core/exit.c \
+    $(HV_DIR)/core/guest_console.c \
+    $(HV_DIR)/core/ioreq.c \
+    $(HV_DIR)/core/lifecycle.c \
     $(HV_DIR)/core/sched.c \
     $(HV_DIR)/vdev/vgic.c \
     $(HV_DIR)/vdev/vpl011.c \
     $(HV_DIR)/vdev/vpsci.c \
     $(HV_DIR)/vdev/vpci_bridge.c \
     $(HV_DIR)/vdev/irq_forward.c \
+    $(HV_DIR)/vdev/vdebug.c \
     $(HV_DIR)/hypercall/hypercall.c \
     $(HV_DIR)/hypercall/dm_op.c \
     $(HV_DIR)/arch/arm64/mmu.c \

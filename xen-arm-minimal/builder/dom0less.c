@@ -8,6 +8,7 @@
 #include <asm/stage2.h>
 #include <asm/timer.h>
 #include <asm/vgic_hw.h>
+#include <xam/vgic.h>
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,7 @@ static int load_blob(struct domain *d, paddr_t ipa, const void *src, uint64_t si
  * which stay reserved and are never written. */
 static struct domain_desc built_from[MAX_DOMAINS + 1];
 
-static int populate(struct domain *d, const struct domain_desc *dd);
+static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *entry_out, uint64_t *x0_out);
 
 /* Place each vCPU on the allowed CPU carrying the fewest vCPUs so far
  * (lowest number on a tie): domains spread over the machine. */
@@ -136,7 +137,9 @@ static struct domain *domain_of_node(int node)
     return NULL;
 }
 
-int builder_rebuild(struct domain *d)
+/* The lifecycle's rebuild hook (core/lifecycle.c calls it from a
+ * deferred job, the domain emptied). */
+static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 {
     if (built_from[d->id].kernel_in_place) {
         log_warn("%s (domain %u): cannot be rebuilt: its kernel was mapped in place, and it has run from it "
@@ -144,14 +147,10 @@ int builder_rebuild(struct domain *d)
                  d->name, d->id);
         return -XAM_EBUSY;
     }
-    int rc = domain_reinit(d);
+    int rc = populate(d, &built_from[d->id], entry, x0);
     if (rc)
         return rc;
-    if ((rc = populate(d, &built_from[d->id])))
-        return rc;
     log_info("domain %u: %s rebuilt from its boot modules", d->id, d->name);
-    d->state = DOMAIN_RUNNING;
-    sched_wake(&d->vcpus[0]);
     return 0;
 }
 
@@ -170,7 +169,7 @@ static void add_clients(const struct domain *d, struct guest_fdt_params *gp)
     }
 }
 
-static int populate(struct domain *d, const struct domain_desc *dd)
+static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *entry_out, uint64_t *x0_out)
 {
     int rc;
     d->enhanced = domain_desc_enhanced(dd);
@@ -226,7 +225,8 @@ static int populate(struct domain *d, const struct domain_desc *dd)
         return -XAM_ENOSPC;
     dcache_clean_range(dtb, GUEST_FDT_MAX);
 
-    vcpu_arch_reset(&d->vcpus[0], entry, dd->dtb);
+    *entry_out = entry;
+    *x0_out = dd->dtb;
     return 0;
 }
 
@@ -319,11 +319,12 @@ static void refused(unsigned i, const char *why, void *ctx)
     char path[DT_PATH_MAX];
     log_err("%s: %s; domain skipped", dt_node_path(r->fdt, r->descs[i].node, path, sizeof(path)), why);
     if (r->dom && r->dom[i])
-        domain_shutdown(r->dom[i], "its device model was not built");
+        domain_abandon(r->dom[i], "its device model was not built");
 }
 
 unsigned builder_build_all(const struct hostdt *h)
 {
+    domain_set_rebuild_hook(rebuild);
     const void *fdt = h->fdt;
     int chosen = fdt_path_offset(fdt, "/chosen");
     unsigned built = 0, load[NR_CPUS] = { 0 };
@@ -373,7 +374,7 @@ unsigned builder_build_all(const struct hostdt *h)
         if (rc) {
             report_failure(fdt, descs[i].node, rc);
             if (dom[i])
-                domain_shutdown(dom[i], "build failed");
+                domain_abandon(dom[i], "build failed");
             ok[i] = false;
         }
     }
@@ -389,10 +390,10 @@ unsigned builder_build_all(const struct hostdt *h)
             continue;
         struct domain *d = dom[i];
         const struct domain_desc *dd = &descs[i];
-        int rc = populate(d, dd);
+        int rc = populate(d, dd, &d->start_entry, &d->start_x0);
         if (rc) {
             report_failure(fdt, dd->node, rc);
-            domain_shutdown(d, "build failed");
+            domain_abandon(d, "build failed");
             continue;
         }
         ready[built++] = d;
@@ -422,13 +423,14 @@ unsigned builder_build_all(const struct hostdt *h)
     /* Start them all only once every domain is built, as Xen does; a held
      * domain starts when its device model connects. */
     for (unsigned i = 0; i < built; i++) {
-        if (ready[i]->state != DOMAIN_RUNNING)
+        struct domain *d = ready[i], *dm = d->device_model;
+        if (dm && dm->state != DOMAIN_BUILDING && dm->state != DOMAIN_RUNNING) {
+            domain_abandon(d, "its device model was not built");
             continue;
-        if (ready[i]->held)
-            log_info("%s (domain %u): held until its device model %s connects", ready[i]->name, ready[i]->id,
-                     ready[i]->device_model->name);
-        else
-            sched_wake(&ready[i]->vcpus[0]);
+        }
+        if (d->held)
+            log_info("%s (domain %u): held until its device model %s connects", d->name, d->id, dm->name);
+        domain_start(d, d->start_entry, d->start_x0, d->held);
     }
     return built;
 }

@@ -42,7 +42,7 @@ static void hypervisor_key(char c)
         for (unsigned i = 0; i < nr_domains; i++) {
             const struct domain *d = domains[i];
             log_info("domain %u: %s, %u vCPU%s, %s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
-                     d->state == DOMAIN_RUNNING ? "running" : d->state == DOMAIN_RESETTING ? "resetting" : "stopped",
+                     domain_state_name(d->state),
                      d->vpl011 ? ", console vpl011" : "");
         }
         if (nr_domains == 0)

@@ -19,11 +19,16 @@
 #include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/hostdt.h>
+#include <xam/hypercall.h>
+#include <xam/irq_forward.h>
 #include <xam/log.h>
 #include <xam/memory.h>
 #include <xam/sched.h>
 #include <xam/setup.h>
 #include <xam/shutdown.h>
+#include <xam/vdebug.h>
+#include <xam/vgic.h>
+#include <xam/vpsci.h>
 #include "../drivers/irqchip/gic.h"
 
 void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_base) __noreturn;
@@ -158,6 +163,10 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     if ((rc = sched_init()))
         fatal("scheduler: cannot hook its IPI (error %d)", rc);
+    /* what guests trap to, registered by its owners */
+    if ((rc = vpsci_init()) || (rc = hypercall_init()) || (rc = vgic_register_sysregs()) || (rc = vdebug_init()) ||
+        (rc = irq_forward_init()))
+        fatal("emulation: cannot register the guest interfaces (error %d)", rc);
     if ((rc = console_input_init(&host.uart)))
         log_warn("console: input disabled: cannot hook interrupt %u (error %d)", host.uart.intid, rc);
     else if (host.uart.intid)

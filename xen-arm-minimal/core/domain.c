@@ -1,25 +1,23 @@
 /* Domain objects: creation, guest RAM, stage-2 maps, MMIO regions and the
  * end of a domain's life. */
 #include <asm/cache.h>
-#include <asm/percpu.h>
 #include <asm/spinlock.h>
 #include <string.h>
-#include <xam/builder.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
-#include <xam/hypercall.h>
-#include <xam/irq_forward.h>
-#include <xam/log.h>
 #include <xam/memory.h>
-#include <xam/sched.h>
-#include <xam/shutdown.h>
-#include <xam/vpl011.h>
 
 struct domain *domains[MAX_DOMAINS];
 unsigned nr_domains;
 static spinlock_t domains_lock = SPINLOCK_INIT;
-static unsigned running;
+
+struct domain *domain_by_id(uint64_t id)
+{
+    /* ids are given in creation order from 1 */
+    unsigned n = __atomic_load_n(&nr_domains, __ATOMIC_ACQUIRE);
+    return id >= 1 && id <= n ? domains[id - 1] : NULL;
+}
 
 static uint64_t *alloc_s2_table(void *ctx __unused)
 {
@@ -65,13 +63,13 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
         d->vcpus[i].id = i;
         d->vcpus[i].state = VCPU_OFF;
     }
-    d->state = DOMAIN_RUNNING;
+    d->state = DOMAIN_BUILDING;
 
     uint64_t flags = spin_lock_irqsave(&domains_lock);
     d->id = nr_domains + 1; /* domain 0 would be a dom0: there is none */
     d->s2.vmid = (uint16_t)d->id;
-    domains[nr_domains++] = d;
-    running++;
+    domains[nr_domains] = d;
+    __atomic_store_n(&nr_domains, nr_domains + 1, __ATOMIC_RELEASE);
     spin_unlock_irqrestore(&domains_lock, flags);
     *out = d;
     return 0;
@@ -120,14 +118,22 @@ int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t si
     return domain_add_ram_in_place(d, ipa, pa, size);
 }
 
+int domain_map_device(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
+{
+    return pt_map(&d->s2.pt, ipa, pa, size, S2_DEVICE);
+}
+
 int domain_add_mmio(struct domain *d, const struct mmio_region *r)
 {
-    if (d->nr_mmio == DOMAIN_MAX_MMIO)
+    return emul_mmio_add(&d->mmio, r);
+}
+
+int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg), void *arg)
+{
+    if (d->nr_on_release == DOMAIN_MAX_RELEASE)
         return -XAM_ENOSPC;
-    for (unsigned i = 0; i < d->nr_mmio; i++)
-        if (ranges_overlap(d->mmio[i].base, d->mmio[i].size, r->base, r->size))
-            return -XAM_EEXIST;
-    d->mmio[d->nr_mmio++] = *r;
+    d->on_release[d->nr_on_release].fn = fn;
+    d->on_release[d->nr_on_release++].arg = arg;
     return 0;
 }
 
@@ -141,76 +147,29 @@ void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len)
     return NULL;
 }
 
-unsigned domains_running(void)
+void domain_console_write(struct domain *d, const char *buf, size_t n)
 {
-    return __atomic_load_n(&running, __ATOMIC_ACQUIRE);
+    uint64_t flags = spin_lock_irqsave(&d->console_lock);
+    guest_console_write(&d->console, d->name, buf, n);
+    spin_unlock_irqrestore(&d->console_lock, flags);
 }
 
-static void domain_free_memory(struct domain *d)
+/* Its RAM and stage-2 tables (lifecycle.c, once no CPU runs it). */
+void domain_free_ram(struct domain *d)
 {
-    /* No CPU runs the domain any more (the scheduler calls this once none
-     * has it loaded); drop its translations before reusing their memory. */
-    stage2_flush_tlb(&d->s2);
-    vpl011_detach(d);
     for (unsigned i = 0; i < d->nr_banks; i++)
         if (!d->banks[i].is_static)
             memory_free(d->banks[i].pa, d->banks[i].size);
-    pt_free_tables(&d->s2.pt, free_s2_table);
-    free_s2_table(d->s2.pt.root);
-    d->s2.pt.root = NULL;
     d->nr_banks = 0;
-}
-
-/* The domain has left DOMAIN_RUNNING: turn its vCPUs off, make CPUs that
- * may be running them look, and free it at once if none is loaded. */
-static void stop_vcpus(struct domain *d)
-{
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
-        v->state = VCPU_OFF;
-        if (v->pcpu != this_cpu_id())
-            sched_kick(v->pcpu);
-    }
-    sched_domain_stopped(d);
-}
-
-void domain_shutdown(struct domain *d, const char *why)
-{
-    uint64_t flags = spin_lock_irqsave(&domains_lock);
-    if (d->state != DOMAIN_RUNNING) {
-        spin_unlock_irqrestore(&domains_lock, flags);
-        return;
-    }
-    d->state = DOMAIN_SHUTDOWN;
-    unsigned left = --running;
-    spin_unlock_irqrestore(&domains_lock, flags);
-
-    log_info("%s (domain %u): %s", d->name, d->id, why);
-    stop_vcpus(d);
-    irq_forward_release(d);
-    ioreq_dm_stopped(d);
-    if (left == 0) {
-        log_info("all domains have stopped: powering off");
-        machine_poweroff();
+    if (d->s2.pt.root) {
+        pt_free_tables(&d->s2.pt, free_s2_table);
+        free_s2_table(d->s2.pt.root);
+        d->s2.pt.root = NULL;
     }
 }
 
-void domain_reset(struct domain *d, const char *why)
-{
-    uint64_t flags = spin_lock_irqsave(&domains_lock);
-    if (d->state != DOMAIN_RUNNING) {
-        spin_unlock_irqrestore(&domains_lock, flags);
-        return;
-    }
-    d->state = DOMAIN_RESETTING;
-    spin_unlock_irqrestore(&domains_lock, flags);
-
-    log_info("%s (domain %u): %s: rebuilding it", d->name, d->id, why);
-    stop_vcpus(d);
-    irq_forward_release(d);
-    ioreq_dm_stopped(d);
-}
-
+/* An emptied domain for the rebuild: new stage 2, no RAM, no devices,
+ * vCPUs off; id, name, vCPU count and placement kept. */
 int domain_reinit(struct domain *d)
 {
     d->s2.pt.root = alloc_s2_table(NULL);
@@ -218,29 +177,8 @@ int domain_reinit(struct domain *d)
         return -XAM_ENOMEM;
     d->s2.pt.tables = 1;
     d->nr_banks = 0;
-    d->nr_mmio = 0;
+    memset(&d->mmio, 0, sizeof(d->mmio));
     d->vpl011 = NULL;
     d->shared_info = 0;
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
-        v->state = VCPU_OFF;
-        v->vcpu_info = 0;
-        v->wake_at = 0;
-        v->queued = false;
-    }
-    d->released = false;
     return 0;
-}
-
-void domain_release(struct domain *d)
-{
-    domain_free_memory(d);
-    log_debug("%s: memory freed", d->name);
-    if (d->state != DOMAIN_RESETTING)
-        return;
-    int rc = builder_rebuild(d);
-    if (rc) {
-        d->state = DOMAIN_RUNNING; /* so that shutdown takes it down */
-        domain_shutdown(d, "could not be rebuilt after a reset");
-    }
 }

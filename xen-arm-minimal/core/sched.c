@@ -1,26 +1,28 @@
 /* Per-CPU run queues of vCPUs, round robin. A vCPU belongs to one physical
  * CPU (its placement is decided when the domain is built), so a queue is
  * only ever run by its own CPU; other CPUs add to it under its lock and kick
- * it with an SGI. */
+ * it with an SGI. Every vCPU state change another CPU can race with (a
+ * wake-up, CPU_ON, an answered access, the end of CPU_OFF) is made under
+ * that lock; so are the sleeper list (vCPUs in WFI with a timer armed) and
+ * d->active, which tells the lifecycle when no CPU holds a vCPU of the
+ * domain any more. */
 #include <asm/percpu.h>
 #include <asm/spinlock.h>
 #include <asm/timer.h>
+#include <asm/vtimer.h>
 #include <xam/domain.h>
+#include <xam/exit.h>
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/sched.h>
-#include <asm/vtimer.h>
-
-#define MAX_SLEEPERS 64
 
 struct runqueue {
     spinlock_t lock;
     struct vcpu *head, *tail;
     volatile bool need_resched;
-    /* vCPUs of this CPU blocked in WFI with a virtual timer armed; only
-     * this CPU touches the list. */
-    unsigned nr_sleepers;
-    struct vcpu *sleepers[MAX_SLEEPERS];
+    /* vCPUs of this CPU blocked in WFI with a virtual timer armed: a list
+     * through the vCPUs themselves, so it can never fill up */
+    struct vcpu *sleepers;
 };
 
 static struct runqueue rqs[NR_CPUS];
@@ -39,6 +41,7 @@ static void enqueue_locked(struct runqueue *rq, struct vcpu *v)
     rq->tail = v;
 }
 
+/* The head of the queue, counted as loaded in its domain's active. */
 static struct vcpu *dequeue(struct runqueue *rq)
 {
     uint64_t flags = spin_lock_irqsave(&rq->lock);
@@ -48,6 +51,8 @@ static struct vcpu *dequeue(struct runqueue *rq)
         if (!rq->head)
             rq->tail = NULL;
         v->queued = false;
+        v->next_in_queue = NULL;
+        __atomic_add_fetch(&v->dom->active, 1, __ATOMIC_ACQ_REL);
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     return v;
@@ -60,94 +65,169 @@ void sched_kick(unsigned cpu)
         irq_send_sgi(cpu, SGI_KICK);
 }
 
-void sched_wake(struct vcpu *v)
+/* from -> RUNNABLE and queued, if v is in from and its domain runs. */
+static bool make_runnable(struct vcpu *v, enum vcpu_state from)
 {
     struct runqueue *rq = &rqs[v->pcpu];
     uint64_t flags = spin_lock_irqsave(&rq->lock);
-    if (v->dom->state == DOMAIN_RUNNING) {
+    bool ok = v->state == from && v->dom->state == DOMAIN_RUNNING;
+    if (ok) {
         v->state = VCPU_RUNNABLE;
         enqueue_locked(rq, v);
     }
     spin_unlock_irqrestore(&rq->lock, flags);
-    if (v->pcpu != this_cpu_id())
+    if (ok && v->pcpu != this_cpu_id())
+        irq_send_sgi(v->pcpu, SGI_KICK);
+    return ok;
+}
+
+void sched_wake(struct vcpu *v)
+{
+    make_runnable(v, VCPU_BLOCKED);
+}
+
+bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
+{
+    struct runqueue *rq = &rqs[v->pcpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    /* VCPU_OFF means saved by its CPU (or never run): nobody else touches
+     * its registers now, and the reset below is all it starts with. */
+    bool ok = v->state == VCPU_OFF && v->dom->state == DOMAIN_RUNNING;
+    if (ok) {
+        vcpu_arch_reset(v, entry, x0);
+        v->pending.active = v->pending.done = false;
+        v->wake_at = 0;
+        v->state = VCPU_RUNNABLE;
+        enqueue_locked(rq, v);
+    }
+    spin_unlock_irqrestore(&rq->lock, flags);
+    if (ok && v->pcpu != this_cpu_id())
+        irq_send_sgi(v->pcpu, SGI_KICK);
+    return ok;
+}
+
+/* Called by the interrupt controller under its lock, when nothing is
+ * deliverable to v. */
+static void mark_blocked(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->pcpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    if (v->state == VCPU_RUNNABLE)
+        v->state = VCPU_BLOCKED;
+    spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+void sched_block(struct vcpu *v)
+{
+    bool due;
+    uint64_t deadline = vtimer_deadline_loaded(v, &due);
+    const struct vintc_ops *intc = v->dom->intc;
+    if (due || !intc) /* its timer interrupt is already on its way */
+        return;
+    v->wake_at = deadline;
+    if (!intc->block(v, mark_blocked))
+        v->wake_at = 0;
+}
+
+bool sched_wait(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->pcpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    bool wait = !v->pending.done && v->state == VCPU_RUNNABLE;
+    if (wait)
+        v->state = VCPU_WAITING;
+    spin_unlock_irqrestore(&rq->lock, flags);
+    return wait;
+}
+
+void sched_answer(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->pcpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    v->pending.done = true;
+    bool wake = v->state == VCPU_WAITING && v->dom->state == DOMAIN_RUNNING;
+    if (wake) {
+        v->state = VCPU_RUNNABLE;
+        enqueue_locked(rq, v);
+    }
+    spin_unlock_irqrestore(&rq->lock, flags);
+    if (wake && v->pcpu != this_cpu_id())
         irq_send_sgi(v->pcpu, SGI_KICK);
 }
 
-int sched_vcpu_on(struct vcpu *v, uint64_t entry, uint64_t context)
+static void unlink_sleeper_locked(struct runqueue *rq, struct vcpu *v)
 {
-    if (v->state != VCPU_OFF)
-        return -4; /* PSCI ALREADY_ON */
-    vcpu_arch_reset(v, entry, context);
-    sched_wake(v);
-    return 0;
+    for (struct vcpu **p = &rq->sleepers; *p; p = &(*p)->next_sleeper)
+        if (*p == v) {
+            *p = v->next_sleeper;
+            break;
+        }
+    v->next_sleeper = NULL;
+    v->sleeping = false;
 }
 
-void sched_vcpu_off(struct vcpu *v)
+void sched_forget(struct vcpu *v)
 {
-    v->state = VCPU_OFF;
-}
-
-bool sched_block(struct vcpu *v)
-{
-    struct domain *d = v->dom;
-    bool due;
-    uint64_t deadline = vtimer_deadline_loaded(v, &due);
-    if (due) /* its timer interrupt is already on its way */
-        return true;
-    /* Under the vGIC lock, so an interrupt injected from another CPU either
-     * is seen here or finds the vCPU blocked and wakes it. */
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
-    bool pending = vgic_has_pending_locked(v);
-    if (!pending) {
-        v->wake_at = deadline;
-        v->state = VCPU_BLOCKED;
+    struct runqueue *rq = &rqs[v->pcpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    if (v->queued) {
+        struct vcpu *prev = NULL;
+        for (struct vcpu *q = rq->head; q; prev = q, q = q->next_in_queue)
+            if (q == v) {
+                if (prev)
+                    prev->next_in_queue = v->next_in_queue;
+                else
+                    rq->head = v->next_in_queue;
+                if (rq->tail == v)
+                    rq->tail = prev;
+                break;
+            }
+        v->queued = false;
+        v->next_in_queue = NULL;
     }
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
-    return pending;
-}
-
-static void add_sleeper(struct runqueue *rq, struct vcpu *v)
-{
-    for (unsigned i = 0; i < rq->nr_sleepers; i++)
-        if (rq->sleepers[i] == v)
-            return;
-    if (rq->nr_sleepers < MAX_SLEEPERS)
-        rq->sleepers[rq->nr_sleepers++] = v;
+    if (v->sleeping)
+        unlink_sleeper_locked(rq, v);
+    spin_unlock_irqrestore(&rq->lock, flags);
 }
 
 /* Deliver the timers of sleepers whose deadline passed; forget those that
- * woke up some other way. Returns the earliest deadline still ahead. */
+ * woke up some other way. Returns the earliest deadline still ahead. The
+ * timer interrupts are injected after the lock is dropped (an injection
+ * wakes the vCPU, which takes this lock); meanwhile each such vCPU counts
+ * as loaded, so its domain cannot be released under the injection. */
 static uint64_t wake_expired(struct runqueue *rq)
 {
     uint64_t now = counter_read(), next = UINT64_MAX;
-    for (unsigned i = 0; i < rq->nr_sleepers;) {
-        struct vcpu *v = rq->sleepers[i];
-        if (v->state != VCPU_BLOCKED || v->dom->state != DOMAIN_RUNNING || !v->wake_at) {
-            rq->sleepers[i] = rq->sleepers[--rq->nr_sleepers];
+    struct vcpu *expired = NULL;
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    for (struct vcpu **p = &rq->sleepers; *p;) {
+        struct vcpu *v = *p;
+        bool stale = v->state != VCPU_BLOCKED || v->dom->state != DOMAIN_RUNNING || !v->wake_at;
+        if (!stale && v->wake_at > now) {
+            next = MIN(next, v->wake_at);
+            p = &v->next_sleeper;
             continue;
         }
-        if (v->wake_at <= now) {
+        *p = v->next_sleeper;
+        v->sleeping = false;
+        v->next_sleeper = NULL;
+        if (!stale) {
             v->wake_at = 0;
-            vtimer_expire_saved(v); /* injects PPI 27, which wakes it */
-            rq->sleepers[i] = rq->sleepers[--rq->nr_sleepers];
-            continue;
+            __atomic_add_fetch(&v->dom->active, 1, __ATOMIC_ACQ_REL);
+            v->next_sleeper = expired;
+            expired = v;
         }
-        next = MIN(next, v->wake_at);
-        i++;
+    }
+    spin_unlock_irqrestore(&rq->lock, flags);
+    while (expired) {
+        struct vcpu *v = expired;
+        expired = v->next_sleeper;
+        v->next_sleeper = NULL;
+        vtimer_expire_saved(v); /* masks its timer, injects PPI 27: wakes it */
+        vcpu_inject_irq(v, VINTC_PPI_VTIMER);
+        domain_vcpu_unloaded(v);
     }
     return next;
-}
-
-static void release_if_idle(struct domain *d)
-{
-    if (d->state != DOMAIN_RUNNING && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE) == 0 &&
-        !__atomic_exchange_n(&d->released, true, __ATOMIC_ACQ_REL))
-        domain_release(d);
-}
-
-void sched_domain_stopped(struct domain *d)
-{
-    release_if_idle(d);
 }
 
 static void slice_end(void)
@@ -174,21 +254,18 @@ static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
 static void run_vcpu(struct vcpu *v, struct runqueue *rq)
 {
     struct domain *d = v->dom;
-    __atomic_add_fetch(&d->active, 1, __ATOMIC_ACQ_REL);
     if (d->state == DOMAIN_RUNNING && v->state == VCPU_RUNNABLE) {
         this_cpu()->current = v;
         vcpu_arch_load(v);
         rq->need_resched = false;
         uint64_t slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
         arm_timer(rq, slice);
-        while (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING) {
-            if (!vcpu_arch_run(v))
-                break;
+        while (vcpu_run(v)) {
             if (rq->need_resched) {
                 rq->need_resched = false;
                 /* Alone in the queue, a vCPU keeps its CPU past the slice. */
                 if (counter_read() >= slice) {
-                    if (rq->head)
+                    if (rq->head || domain_jobs_pending())
                         break;
                     slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
                 }
@@ -198,16 +275,21 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
         timer_cancel();
         vcpu_arch_save(v);
         this_cpu()->current = NULL;
-        if (v->state == VCPU_BLOCKED && v->wake_at)
-            add_sleeper(rq, v);
     }
-    if (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING) {
-        uint64_t flags = spin_lock_irqsave(&rq->lock);
-        enqueue_locked(rq, v);
-        spin_unlock_irqrestore(&rq->lock, flags);
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
+    if (v->state == VCPU_OFFLINING)
+        v->state = VCPU_OFF; /* saved: CPU_ON may reset it now */
+    if (d->state == DOMAIN_RUNNING) {
+        if (v->state == VCPU_RUNNABLE)
+            enqueue_locked(rq, v);
+        else if (v->state == VCPU_BLOCKED && v->wake_at && !v->sleeping) {
+            v->sleeping = true;
+            v->next_sleeper = rq->sleepers;
+            rq->sleepers = v;
+        }
     }
-    __atomic_sub_fetch(&d->active, 1, __ATOMIC_ACQ_REL);
-    release_if_idle(d);
+    spin_unlock_irqrestore(&rq->lock, flags);
+    domain_vcpu_unloaded(v);
 }
 
 void sched_run(void)
@@ -215,6 +297,11 @@ void sched_run(void)
     struct runqueue *rq = &rqs[this_cpu_id()];
     irq_enable_line(SGI_KICK);
     for (;;) {
+        if (domain_jobs_pending()) {
+            /* releases and rebuilds: long, so with interrupts enabled */
+            irq_enable();
+            domain_run_jobs();
+        }
         irq_disable();
         struct vcpu *v = dequeue(rq);
         if (v) {
@@ -226,7 +313,7 @@ void sched_run(void)
          * check and the WFI; the interrupt is then taken here. */
         rq->need_resched = false;
         arm_timer(rq, UINT64_MAX);
-        if (rq->head)
+        if (rq->head || domain_jobs_pending())
             continue;
         wfi();
         irq_enable();

@@ -6,6 +6,7 @@
 #include <asm/guest_mem.h>
 #include <string.h>
 #include <xam/domain.h>
+#include <xam/emul.h>
 #include <xam/errno.h>
 #include <xam/hypercall.h>
 #include <xam/log.h>
@@ -121,41 +122,35 @@ static long vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
     }
 }
 
-static bool sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     struct domain *d = v->dom;
     uint32_t reason;
     switch (cmd) {
     case SCHEDOP_yield:
-        v->arch.regs.x[0] = 0;
-        return true;
+        return 0;
     case SCHEDOP_block:
-        v->arch.regs.x[0] = 0;
-        return sched_block(v);
+        sched_block(v);
+        return 0;
     case SCHEDOP_shutdown:
-        if (guest_copy_from(v, &reason, arg, sizeof(reason))) {
-            v->arch.regs.x[0] = (uint64_t)-XAM_EFAULT;
-            return true;
-        }
-        v->arch.regs.x[0] = 0;
+        if (guest_copy_from(v, &reason, arg, sizeof(reason)))
+            return -XAM_EFAULT;
         switch (reason) {
         case SHUTDOWN_poweroff:
             domain_shutdown(d, "powered off (SCHEDOP_shutdown)");
-            return false;
+            return 0;
         case SHUTDOWN_reboot:
             domain_reset(d, "reset (SCHEDOP_shutdown reboot)");
-            return false;
+            return 0;
         case SHUTDOWN_crash:
         case SHUTDOWN_watchdog:
             domain_shutdown(d, reason == SHUTDOWN_crash ? "crashed (SCHEDOP_shutdown)" : "watchdog fired");
-            return false;
+            return 0;
         default:
-            v->arch.regs.x[0] = (uint64_t)-XAM_EINVAL;
-            return true;
+            return -XAM_EINVAL;
         }
     default:
-        v->arch.regs.x[0] = (uint64_t)-XAM_ENOSYS;
-        return true;
+        return -XAM_ENOSYS;
     }
 }
 
@@ -172,31 +167,30 @@ static long event_channel_op(uint64_t cmd)
     }
 }
 
-/* A guest's console_io writes reach the host console with its name, as
- * its vPL011 output does. */
+/* A guest's console_io writes go to its console, as its vPL011 output
+ * does: "(name) text" lines, control characters made harmless. */
 static long console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
 {
     if (cmd == CONSOLEIO_read)
         return 0;
     if (cmd != CONSOLEIO_write)
         return -XAM_ENOSYS;
-    char line[128];
+    char chunk[128];
     uint64_t done = 0;
     /* at most 4 KiB a call (the caller loops on a short write, as Linux
      * does): one guest cannot hold this CPU printing forever */
     count = MIN(count, 4096);
     while (done < count) {
-        size_t n = (size_t)MIN(count - done, sizeof(line) - 1);
-        if (guest_copy_from(v, line, buf + done, n))
-            return -XAM_EFAULT;
-        line[n] = '\0';
-        log_info("%s (console_io): %s", v->dom->name, line);
+        size_t n = (size_t)MIN(count - done, sizeof(chunk));
+        if (guest_copy_from(v, chunk, buf + done, n))
+            return done ? (long)done : -XAM_EFAULT;
+        domain_console_write(v->dom, chunk, n);
         done += n;
     }
     return (long)count;
 }
 
-bool hypercall_dispatch(struct vcpu *v)
+static enum emul_result hypercall_dispatch(struct vcpu *v)
 {
     uint64_t *x = v->arch.regs.x;
     long ret;
@@ -214,7 +208,8 @@ bool hypercall_dispatch(struct vcpu *v)
         ret = vcpu_op(v, x[0], x[1], x[2]);
         break;
     case __HYPERVISOR_sched_op:
-        return sched_op(v, x[0], x[1]);
+        ret = sched_op(v, x[0], x[1]);
+        break;
     case __HYPERVISOR_event_channel_op:
         ret = event_channel_op(x[0]);
         break;
@@ -231,5 +226,10 @@ bool hypercall_dispatch(struct vcpu *v)
         break;
     }
     x[0] = (uint64_t)ret;
-    return true;
+    return EMUL_HANDLED;
+}
+
+int hypercall_init(void)
+{
+    return emul_call_register(EMUL_HVC, XEN_HYPERCALL_TAG, hypercall_dispatch);
 }

@@ -9,6 +9,7 @@
 #include <xam/irq.h>
 #include <xam/irq_forward.h>
 #include <xam/log.h>
+#include <xam/vgic.h>
 
 /* Which domain has each SPI the vGIC can carry. */
 static struct domain *owner[GUEST_NR_IRQS];
@@ -18,8 +19,8 @@ static void forward(unsigned intid, void *arg __unused)
 {
     irq_disable_line(intid);
     struct domain *d = __atomic_load_n(&owner[intid], __ATOMIC_ACQUIRE);
-    if (d && d->state == DOMAIN_RUNNING)
-        vgic_set_level(d, intid, true);
+    if (d && d->state == DOMAIN_RUNNING && d->intc)
+        d->intc->set_level(d, intid, true);
 }
 
 int irq_forward_claim(struct domain *d, unsigned intid)
@@ -33,7 +34,7 @@ int irq_forward_claim(struct domain *d, unsigned intid)
     spin_unlock_irqrestore(&owner_lock, flags);
     if (rc)
         return rc;
-    d->vgic.spi[intid - 32].hw = true;
+    vgic_set_hw(d, intid);
     irq_enable_line(intid);
     return 0;
 }
@@ -53,4 +54,9 @@ void irq_forward_done(unsigned intid)
 {
     if (intid < GUEST_NR_IRQS && __atomic_load_n(&owner[intid], __ATOMIC_ACQUIRE))
         irq_enable_line(intid);
+}
+
+int irq_forward_init(void)
+{
+    return domain_add_stop_hook(irq_forward_release);
 }

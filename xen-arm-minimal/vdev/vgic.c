@@ -4,6 +4,9 @@
  * reason about. Affinity routing is always on; every interrupt is group 1;
  * no LPIs or ITS. */
 #include <asm/percpu.h>
+#include <asm/vgic_hw.h>
+#include <xam/emul.h>
+#include <xam/memory.h>
 #include <string.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
@@ -47,9 +50,9 @@
 struct vgic_irq *vgic_irq(struct vcpu *v, unsigned intid)
 {
     if (intid < 32)
-        return &v->vgic.priv[intid];
+        return &VC(v)->priv[intid];
     if (intid < VGIC_NR_IRQS)
-        return &v->dom->vgic.spi[intid - 32];
+        return &VD(v->dom)->spi[intid - 32];
     return NULL;
 }
 
@@ -58,13 +61,13 @@ static struct vcpu *owner(struct domain *d, struct vcpu *v, unsigned intid)
 {
     if (intid < 32)
         return v;
-    unsigned t = d->vgic.spi[intid - 32].target;
+    unsigned t = VD(d)->spi[intid - 32].target;
     return &d->vcpus[t < d->nr_vcpus ? t : 0];
 }
 
 static bool deliverable(struct domain *d, unsigned intid, const struct vgic_irq *irq)
 {
-    return irq->enabled && (irq->pending || irq->active || irq->level) && (intid < 32 || d->vgic.enabled);
+    return irq->enabled && (irq->pending || irq->active || irq->level) && (intid < 32 || VD(d)->enabled);
 }
 
 bool vgic_has_pending_locked(struct vcpu *v)
@@ -74,7 +77,7 @@ bool vgic_has_pending_locked(struct vcpu *v)
         struct vgic_irq *irq = vgic_irq(v, i);
         if (i >= 32 && owner(d, v, i) != v)
             continue;
-        if (irq->enabled && (irq->pending || irq->level) && (i < 32 || d->vgic.enabled))
+        if (irq->enabled && (irq->pending || irq->level) && (i < 32 || VD(d)->enabled))
             return true;
     }
     return false;
@@ -82,7 +85,7 @@ bool vgic_has_pending_locked(struct vcpu *v)
 
 static void notify(struct vcpu *t)
 {
-    __atomic_store_n(&t->vgic.maybe_pending, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&VC(t)->maybe_pending, true, __ATOMIC_RELEASE);
     /* A sleeping vCPU wakes; a running one on another CPU must leave the
      * guest so that its list registers get refilled. */
     if (t->state == VCPU_BLOCKED)
@@ -104,22 +107,22 @@ static void set_pending(struct domain *d, struct vcpu *v, unsigned intid)
 void vgic_inject(struct vcpu *v, unsigned intid)
 {
     struct domain *d = v->dom;
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
     set_pending(d, v, intid);
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
 }
 
 void vgic_set_level(struct domain *d, unsigned intid, bool level)
 {
     if (intid < 32 || intid >= VGIC_NR_IRQS)
         return;
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
-    struct vgic_irq *irq = &d->vgic.spi[intid - 32];
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
+    struct vgic_irq *irq = &VD(d)->spi[intid - 32];
     bool rising = level && !irq->level;
     irq->level = level;
     if (rising && deliverable(d, intid, irq))
         notify(owner(d, &d->vcpus[0], intid));
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
 }
 
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
@@ -130,17 +133,17 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
     uint64_t aff123 = (sgi1r >> 16 & 0xff) | (sgi1r >> 32 & 0xff) << 8 | (sgi1r >> 48 & 0xff) << 16;
     unsigned rs = (sgi1r >> 44) & 0xf;
 
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         /* vCPU i has MPIDR Aff0 = i, higher affinities 0 */
         bool hit = all_others ? i != v->id
                               : aff123 == 0 && i / 16 == rs && ((sgi1r & 0xffff) >> (i % 16)) & 1;
         if (hit) {
-            d->vcpus[i].vgic.priv[intid].source = (uint8_t)v->id;
+            VC(&d->vcpus[i])->priv[intid].source = (uint8_t)v->id;
             set_pending(d, &d->vcpus[i], intid);
         }
     }
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
 }
 
 /* GICv2 GICD_SGIR write (locked). */
@@ -151,7 +154,7 @@ static void sgir_write(struct vcpu *v, uint32_t val)
     for (unsigned i = 0; i < d->nr_vcpus && i < 8; i++) {
         bool hit = filter == 0 ? (list >> i) & 1 : filter == 1 ? i != v->id : filter == 2 ? i == v->id : false;
         if (hit) {
-            d->vcpus[i].vgic.priv[intid].source = (uint8_t)v->id;
+            VC(&d->vcpus[i])->priv[intid].source = (uint8_t)v->id;
             set_pending(d, &d->vcpus[i], intid);
         }
     }
@@ -183,7 +186,7 @@ unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool
     }
 }
 
-struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid)
+static struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid)
 {
     struct vgic_irq *irq = vgic_irq(v, intid);
     /* a forwarded line stays high until the guest is done: not pending
@@ -197,7 +200,7 @@ struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid)
     return st;
 }
 
-void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active)
+static void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active)
 {
     struct vgic_irq *irq = vgic_irq(v, intid);
     if (pending && !irq->lr_from_level)
@@ -210,7 +213,7 @@ void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active
         irq_forward_done(intid);
     }
     if (irq->pending || irq->active || irq->level)
-        v->vgic.maybe_pending = true;
+        VC(v)->maybe_pending = true;
 }
 
 /* ---- MMIO emulation ------------------------------------------------------ */
@@ -308,21 +311,21 @@ static bool irq_regs(struct vcpu *v, struct mmio_access *a, unsigned off, unsign
 /* Route SPI intid to vCPU target; a pending one must reach its new owner. */
 static void retarget(struct domain *d, struct vcpu *v, unsigned intid, uint8_t target)
 {
-    struct vgic_irq *irq = &d->vgic.spi[intid - 32];
+    struct vgic_irq *irq = &VD(d)->spi[intid - 32];
     irq->target = target;
     if (deliverable(d, intid, irq))
         notify(owner(d, v, intid));
 }
 
-static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
+static enum emul_result dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
     unsigned off = (unsigned)(a->ipa - VGIC_DIST_BASE);
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
     if (!a->write)
         a->value = 0;
 
-    if (d->vgic.version == 2 && off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
+    if (VD(d)->version == 2 && off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
         for (unsigned i = 0; i < a->size && i < 4; i++) {
             unsigned intid = off - GICD_ITARGETSR + i;
             if (intid < 32) { /* banked: the accessing vCPU's own bit */
@@ -333,33 +336,33 @@ static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
                 if (mask)
                     retarget(d, v, intid, (uint8_t)__builtin_ctz(mask));
             } else {
-                a->value |= (uint64_t)(1u << (d->vgic.spi[intid - 32].target & 7)) << (8 * i);
+                a->value |= (uint64_t)(1u << (VD(d)->spi[intid - 32].target & 7)) << (8 * i);
             }
         }
-    } else if (d->vgic.version == 2 && off == GICD_SGIR) {
+    } else if (VD(d)->version == 2 && off == GICD_SGIR) {
         if (a->write)
             sgir_write(v, (uint32_t)a->value);
-    } else if (d->vgic.version == 2 && off == GICD_V2_PIDR2) {
+    } else if (VD(d)->version == 2 && off == GICD_V2_PIDR2) {
         a->value = PIDR2_GICV2;
     } else if (off == GICD_CTLR) {
         if (a->write) {
-            d->vgic.enabled = a->value & 3;
-            for (unsigned i = 32; i < VGIC_NR_IRQS && d->vgic.enabled; i++)
-                if (deliverable(d, i, &d->vgic.spi[i - 32]))
+            VD(d)->enabled = a->value & 3;
+            for (unsigned i = 32; i < VGIC_NR_IRQS && VD(d)->enabled; i++)
+                if (deliverable(d, i, &VD(d)->spi[i - 32]))
                     notify(owner(d, v, i));
         } else {
-            a->value = (d->vgic.version == 3 ? CTLR_ARE : 0) | (d->vgic.enabled ? 3 : 0);
+            a->value = (VD(d)->version == 3 ? CTLR_ARE : 0) | (VD(d)->enabled ? 3 : 0);
         }
     } else if (off == GICD_TYPER) {
         /* ITLinesNumber; GICv3: 10 ID bits; GICv2: CPUNumber */
         a->value = (VGIC_NR_IRQS / 32 - 1) |
-                   (d->vgic.version == 3 ? 9u << 19 : (uint32_t)((d->nr_vcpus - 1) & 7) << 5);
+                   (VD(d)->version == 3 ? 9u << 19 : (uint32_t)((d->nr_vcpus - 1) & 7) << 5);
     } else if (off == GICD_IIDR) {
         a->value = IIDR_ARM;
     } else if (off == GICD_PIDR2) {
         a->value = PIDR2_GICV3;
-    } else if (d->vgic.version == 3 && off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
-        struct vgic_irq *irq = &d->vgic.spi[(off - GICD_IROUTER) / 8 - 32];
+    } else if (VD(d)->version == 3 && off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
+        struct vgic_irq *irq = &VD(d)->spi[(off - GICD_IROUTER) / 8 - 32];
         if (off % 8 == 0) {
             if (a->write) /* Aff0 names the vCPU; IRM (any CPU) means vCPU 0 */
                 retarget(d, v, (off - GICD_IROUTER) / 8, (a->value >> 31) & 1 ? 0 : (uint8_t)(a->value & 0xff));
@@ -370,22 +373,22 @@ static int dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
         /* GICv2 has no redistributors: the accessing vCPU's private
          * interrupts are banked into the distributor. Anything else is
          * reserved or unimplemented: RAZ/WI. */
-        if (d->vgic.version == 2)
+        if (VD(d)->version == 2)
             irq_regs(v, a, off, 0, VGIC_NR_IRQS);
         else
             irq_regs(v, a, off, 32, VGIC_NR_SPIS);
     }
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
-    return 0;
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
+    return EMUL_HANDLED;
 }
 
-static int rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
+static enum emul_result rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
     uint64_t rel = a->ipa - VGIC_RDIST_BASE;
     struct vcpu *t = &d->vcpus[rel / VGIC_RDIST_STRIDE]; /* the redistributor's vCPU */
     unsigned off = (unsigned)(rel % VGIC_RDIST_STRIDE);
-    uint64_t flags = spin_lock_irqsave(&d->vgic.lock);
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
     if (!a->write)
         a->value = 0;
 
@@ -397,26 +400,138 @@ static int rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
             a->value = off == GICR_TYPER ? typer : typer >> 32;
     } else if (off == GICR_WAKER) {
         if (a->write)
-            t->vgic.rdist_asleep = a->value & WAKER_PS;
+            VC(t)->rdist_asleep = a->value & WAKER_PS;
         else
-            a->value = t->vgic.rdist_asleep ? WAKER_PS | WAKER_CA : 0;
+            a->value = VC(t)->rdist_asleep ? WAKER_PS | WAKER_CA : 0;
     } else if (off == GICD_PIDR2) {
         a->value = PIDR2_GICV3;
     } else if (off >= GICR_SGI) {
         irq_regs(t, a, off - GICR_SGI, 0, 32);
     }
-    spin_unlock_irqrestore(&d->vgic.lock, flags);
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
+    return EMUL_HANDLED;
+}
+
+/* ---- list registers -------------------------------------------------------- */
+
+/* Before entry: the highest-priority deliverable interrupts into the list
+ * registers, which then hold their state until the next exit. */
+static void vgic_flush(struct vcpu *v)
+{
+    struct vgic_cpu *vc = VC(v);
+    /* Nothing can be deliverable and no list register holds state: the
+     * registers are already clear, and the lock need not be taken. */
+    if (vc->nr_used_lrs == 0 && !__atomic_load_n(&vc->maybe_pending, __ATOMIC_ACQUIRE))
+        return;
+    struct domain *d = v->dom;
+    unsigned intids[16];
+    bool more;
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
+    unsigned n = vgic_select_locked(v, intids, MIN(vgic_hw_nr_lrs(), 16u), &more);
+    if (n == 0)
+        vc->maybe_pending = false;
+    for (unsigned i = 0; i < n; i++) {
+        struct vgic_lr_state st = vgic_lr_take(v, intids[i]);
+        vc->lr_intid[i] = intids[i];
+        vgic_hw_lr_write(i, intids[i], &st);
+    }
+    for (unsigned i = n; i < vc->nr_used_lrs; i++)
+        vgic_hw_lr_clear(i);
+    vc->nr_used_lrs = n;
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
+    vgic_hw_enable(more);
+}
+
+/* After exit: the list registers' state back into the vGIC. */
+static void vgic_sync(struct vcpu *v)
+{
+    struct vgic_cpu *vc = VC(v);
+    if (vc->nr_used_lrs == 0)
+        return;
+    struct domain *d = v->dom;
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
+    for (unsigned i = 0; i < vc->nr_used_lrs; i++) {
+        bool pending, active;
+        vgic_hw_lr_read(i, &pending, &active);
+        vgic_lr_give_back(v, (unsigned)vc->lr_intid[i], pending, active);
+        vgic_hw_lr_clear(i);
+    }
+    vc->nr_used_lrs = 0;
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
+}
+
+static bool vgic_block(struct vcpu *v, void (*sleep)(struct vcpu *v))
+{
+    struct domain *d = v->dom;
+    uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
+    bool pending = vgic_has_pending_locked(v);
+    if (!pending)
+        sleep(v);
+    spin_unlock_irqrestore(&VD(d)->lock, flags);
+    return !pending;
+}
+
+void vgic_set_hw(struct domain *d, unsigned intid)
+{
+    if (intid >= 32 && intid < VGIC_NR_IRQS)
+        VD(d)->spi[intid - 32].hw = true;
+}
+
+static void vgic_release(struct domain *d)
+{
+    memory_free((paddr_t)(uintptr_t)d->intc_state, ALIGN_UP(sizeof(struct vgic_dist), PAGE_SIZE));
+}
+
+static const struct vintc_ops vgic_ops = {
+    .flush = vgic_flush,
+    .sync = vgic_sync,
+    .block = vgic_block,
+    .inject = vgic_inject,
+    .set_level = vgic_set_level,
+    .release = vgic_release,
+};
+
+/* GICv3 guests send SGIs by writing ICC_SGI1R_EL1 (ICH_HCR_EL2 traps it
+ * with TC... ; QEMU and hardware trap it to EL2 with ICC_SRE set). */
+static enum emul_result sgi1r_write(struct vcpu *v, struct sysreg_access *a)
+{
+    if (a->read)
+        return EMUL_FAULT;
+    vgic_send_sgi(v, a->value);
+    return EMUL_HANDLED;
+}
+
+int vgic_register_sysregs(void)
+{
+    static const struct sysreg_handler h[] = {
+        { SYSREG_KEY(3, 0, 12, 11, 5), SYSREG_KEY_MASK, sgi1r_write, "ICC_SGI1R_EL1" },
+        { SYSREG_KEY(3, 0, 12, 11, 6), SYSREG_KEY_MASK, sgi1r_write, "ICC_ASGI1R_EL1" },
+        { SYSREG_KEY(3, 0, 12, 11, 7), SYSREG_KEY_MASK, sgi1r_write, "ICC_SGI0R_EL1" },
+    };
+    if (vgic_hw_version() != 3)
+        return 0;
+    for (unsigned i = 0; i < ARRAY_SIZE(h); i++) {
+        int rc = emul_sysreg_register(&h[i]);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
 int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv)
 {
-    memset(&d->vgic, 0, sizeof(d->vgic));
-    d->vgic.version = version;
+    paddr_t pa;
+    int rc = memory_alloc(ALIGN_UP(sizeof(struct vgic_dist), PAGE_SIZE), PAGE_SIZE, &pa);
+    if (rc)
+        return rc;
+    d->intc_state = (void *)(uintptr_t)pa;
+    memset(d->intc_state, 0, sizeof(struct vgic_dist));
+    d->intc = &vgic_ops;
+    VD(d)->version = version;
     for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-        d->vgic.spi[i].priority = 0xa0;
+        VD(d)->spi[i].priority = 0xa0;
     for (unsigned c = 0; c < d->nr_vcpus; c++) {
-        struct vgic_cpu *vc = &d->vcpus[c].vgic;
+        struct vgic_cpu *vc = VC(&d->vcpus[c]);
         memset(vc, 0, sizeof(*vc));
         vc->rdist_asleep = true;
         for (unsigned i = 0; i < 32; i++) {
@@ -425,13 +540,13 @@ int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv)
         }
     }
     if (version == 2) {
-        struct mmio_region dist = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, dist_mmio, NULL };
-        int rc = domain_add_mmio(d, &dist);
+        struct mmio_region dist = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, dist_mmio, NULL, "GICD" };
+        rc = domain_add_mmio(d, &dist);
         /* The guest's CPU interface is the hardware's virtual one. */
-        return rc ? rc : pt_map(&d->s2.pt, VGIC_V2_CPU_BASE, gicv, VGIC_V2_CPU_SIZE, S2_DEVICE);
+        return rc ? rc : domain_map_device(d, VGIC_V2_CPU_BASE, gicv, VGIC_V2_CPU_SIZE);
     }
-    struct mmio_region dist = { VGIC_DIST_BASE, VGIC_DIST_SIZE, dist_mmio, NULL };
-    struct mmio_region rdist = { VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * d->nr_vcpus, rdist_mmio, NULL };
-    int rc = domain_add_mmio(d, &dist);
+    struct mmio_region dist = { VGIC_DIST_BASE, VGIC_DIST_SIZE, dist_mmio, NULL, "GICD" };
+    struct mmio_region rdist = { VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * d->nr_vcpus, rdist_mmio, NULL, "GICR" };
+    rc = domain_add_mmio(d, &dist);
     return rc ? rc : domain_add_mmio(d, &rdist);
 }

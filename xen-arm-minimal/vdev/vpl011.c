@@ -1,13 +1,12 @@
+/* The virtual PL011 (SBSA subset): output goes to the domain's console
+ * line by line; input comes from the console's Ctrl-A switching. */
 #include <asm/spinlock.h>
 #include <string.h>
 #include <xam/domain.h>
+#include <xam/emul.h>
 #include <xam/errno.h>
-#include <xam/log.h>
-#include <xam/palloc.h>
 #include <xam/memory.h>
 #include <xam/vpl011.h>
-#include <xam/vgic.h>
-#include <asm/vgic_hw.h>
 
 #define UART_DR 0x000
 #define UART_FR 0x018
@@ -24,13 +23,9 @@
 #define FR_TXFF_BIT (1u << 5)
 #define RX_FIFO 32
 
-#define LINE_MAX 160
-
 struct vpl011 {
     spinlock_t lock;
     uint32_t imsc;
-    unsigned len;
-    char line[LINE_MAX];
     /* console input */
     unsigned rx_head, rx_count;
     char rx[RX_FIFO];
@@ -48,20 +43,17 @@ static uint32_t raw_status(const struct vpl011 *u)
 
 static void update_irq(struct domain *d, struct vpl011 *u)
 {
-    if (vgic_hw_present())
-        vgic_set_level(d, VPL011_SPI, (raw_status(u) & u->imsc) != 0);
+    if (d->intc)
+        d->intc->set_level(d, VPL011_SPI, (raw_status(u) & u->imsc) != 0);
 }
 
-static void flush_line(struct domain *d, struct vpl011 *u)
-{
-    log_msg(LOG_INFO, "(%s) %.*s", d->name, (int)u->len, u->line);
-    u->len = 0;
-}
-
-static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
+static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct vpl011 *u = dev;
-    unsigned off = (unsigned)(a->ipa - VPL011_BASE);
+    unsigned off = (unsigned)a->off;
+    /* byte, halfword and word registers; never 64-bit or misaligned */
+    if (a->size > 4 || !mmio_aligned(a))
+        return EMUL_FAULT;
 
     if (a->write) {
         if (off == UART_IMSC) {
@@ -71,17 +63,9 @@ static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
             spin_unlock_irqrestore(&u->lock, flags);
         } else if (off == UART_DR) {
             char c = (char)(a->value & 0xff);
-            uint64_t flags = spin_lock_irqsave(&u->lock);
-            if (c == '\n' || u->len == LINE_MAX) {
-                flush_line(v->dom, u);
-                if (c != '\n' && c != '\r')
-                    u->line[u->len++] = c;
-            } else if (c != '\r') {
-                u->line[u->len++] = c;
-            }
-            spin_unlock_irqrestore(&u->lock, flags);
+            domain_console_write(v->dom, &c, 1);
         }
-        return 0; /* other registers: writes ignored */
+        return EMUL_HANDLED; /* other registers: writes ignored */
     }
     /* The transmitter is always ready (output is taken synchronously). */
     uint64_t flags = spin_lock_irqsave(&u->lock);
@@ -104,7 +88,13 @@ static int vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
     default: a->value = 0; break;
     }
     spin_unlock_irqrestore(&u->lock, flags);
-    return 0;
+    return EMUL_HANDLED;
+}
+
+static void vpl011_release(struct domain *d, void *arg)
+{
+    d->vpl011 = NULL;
+    memory_free((paddr_t)(uintptr_t)arg, PAGE_SIZE);
 }
 
 int vpl011_attach(struct domain *d)
@@ -116,14 +106,13 @@ int vpl011_attach(struct domain *d)
         return rc;
     struct vpl011 *u = (struct vpl011 *)(uintptr_t)pa;
     memset(u, 0, sizeof(*u));
-    struct mmio_region r = { VPL011_BASE, VPL011_SIZE, vpl011_mmio, u };
-    rc = domain_add_mmio(d, &r);
-    if (rc) {
+    if ((rc = domain_on_release(d, vpl011_release, u))) {
         memory_free(pa, PAGE_SIZE);
         return rc;
     }
-    d->vpl011 = u;
-    return 0;
+    d->vpl011 = u; /* freed with the domain from here on */
+    struct mmio_region r = { VPL011_BASE, VPL011_SIZE, vpl011_mmio, u, "vPL011" };
+    return domain_add_mmio(d, &r);
 }
 
 bool vpl011_receive(struct domain *d, char c)
@@ -143,13 +132,3 @@ bool vpl011_receive(struct domain *d, char c)
     return true;
 }
 
-void vpl011_detach(struct domain *d)
-{
-    struct vpl011 *u = d->vpl011;
-    if (!u)
-        return;
-    if (u->len)
-        flush_line(d, u);
-    d->vpl011 = NULL;
-    memory_free((paddr_t)(uintptr_t)u, PAGE_SIZE);
-}

@@ -1,5 +1,10 @@
+/* PSCI 1.1 and the SMCCC discovery calls, as guests see them (HVC #0 and
+ * SMC #0). Power state changes go through the domain lifecycle
+ * (core/lifecycle.c): CPU_ON starts a vCPU from its reset state, CPU_OFF
+ * of the last vCPU powers the domain off. */
 #include <asm/psci.h>
 #include <xam/domain.h>
+#include <xam/emul.h>
 #include <xam/log.h>
 #include <xam/sched.h>
 #include <xam/vpsci.h>
@@ -33,7 +38,7 @@ static bool supported(uint32_t fid)
     }
 }
 
-bool vpsci_call(struct vcpu *v)
+static enum emul_result vpsci_call(struct vcpu *v)
 {
     uint64_t *x = v->arch.regs.x;
     uint32_t fid = (uint32_t)x[0];
@@ -63,18 +68,18 @@ bool vpsci_call(struct vcpu *v)
     case PSCI_CPU_SUSPEND_64:
         /* A standby state is a WFI; the caller resumes after the call. */
         x[0] = 0;
-        return sched_block(v);
+        sched_block(v);
+        return EMUL_HANDLED;
     case PSCI_CPU_OFF:
-        log_debug("%s: vCPU%u off", d->name, v->id);
-        sched_vcpu_off(v);
-        return false;
+        vcpu_off(v);
+        return EMUL_HANDLED;
     case PSCI_CPU_ON_32:
     case PSCI_CPU_ON_64: {
         struct vcpu *t = vcpu_by_mpidr(d, a1);
         if (!t)
             ret = PSCI_INVALID_PARAMETERS;
         else
-            ret = sched_vcpu_on(t, a2, a3);
+            ret = vcpu_on(t, a2, a3);
         break;
     }
     case PSCI_AFFINITY_INFO_32:
@@ -83,19 +88,25 @@ bool vpsci_call(struct vcpu *v)
         if (!t || a2 != 0)
             ret = PSCI_INVALID_PARAMETERS;
         else
-            ret = t->state == VCPU_OFF ? 1 : 0;
+            ret = t->state == VCPU_OFF ? 1 : 0; /* OFF, else ON */
         break;
     }
     case PSCI_SYSTEM_OFF:
         domain_shutdown(d, "powered off (PSCI SYSTEM_OFF)");
-        return false;
+        return EMUL_HANDLED;
     case PSCI_SYSTEM_RESET:
         domain_reset(d, "reset (PSCI SYSTEM_RESET)");
-        return false;
+        return EMUL_HANDLED;
     default:
         log_debug("%s: vCPU%u: unsupported PSCI/SMCCC call 0x%x", d->name, v->id, fid);
         break;
     }
     x[0] = (uint64_t)ret;
-    return true;
+    return EMUL_HANDLED;
+}
+
+int vpsci_init(void)
+{
+    int rc = emul_call_register(EMUL_HVC, 0, vpsci_call);
+    return rc ? rc : emul_call_register(EMUL_SMC, 0, vpsci_call);
 }

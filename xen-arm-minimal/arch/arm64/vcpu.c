@@ -1,6 +1,7 @@
 /* vCPU context: reset state, and loading/saving everything EL1 can see.
  * Non-VHE: EL2 uses none of the EL1 registers, so a switch is a plain copy
  * of all of them, with no lazy tricks to get wrong. */
+#include <asm/esr.h>
 #include <asm/percpu.h>
 #include <asm/stage2.h>
 #include <asm/vgic_hw.h>
@@ -111,4 +112,37 @@ void vcpu_arch_save(struct vcpu *v)
     /* Back to the host's view: no stage 2, host traps. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
     isb();
+}
+
+void vcpu_arch_enter(struct vcpu_arch *a)
+{
+    a->exit = guest_enter(&a->regs);
+    a->esr = read_sysreg(esr_el2);
+    a->far = read_sysreg(far_el2);
+    a->hpfar = read_sysreg(hpfar_el2);
+}
+
+#define PSTATE_MODE_MASK 0xfULL
+#define PSTATE_EL1T 0x4ULL
+#define PSTATE_EL1H 0x5ULL
+#define ESR_DFSC_SYNC_EXTERNAL 0x10
+#define ESR_WNR (1ULL << 6)
+
+/* What the CPU does taking a synchronous exception to EL1 (Arm ARM
+ * D1.10): the return state into ELR/SPSR_EL1, the syndrome into
+ * ESR/FAR_EL1, PSTATE to EL1h with DAIF masked, the PC to the vector for
+ * where it came from. The vCPU's EL1 registers are live on this CPU. */
+void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
+{
+    uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
+    bool from_el0 = mode == 0;
+    uint64_t esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ |
+                   (write ? ESR_WNR : 0) | ESR_DFSC_SYNC_EXTERNAL;
+    uint64_t offset = from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200;
+    write_sysreg(a->regs.pc, elr_el1);
+    write_sysreg(a->regs.pstate, spsr_el1);
+    write_sysreg(esr, esr_el1);
+    write_sysreg(far, far_el1);
+    a->regs.pstate = PSTATE_EL1H_MASKED;
+    a->regs.pc = read_sysreg(vbar_el1) + offset;
 }

@@ -3,7 +3,6 @@
 #include <asm/sysreg.h>
 #include <asm/vgic_hw.h>
 #include <xam/domain.h>
-#include <xam/vgic.h>
 
 #define GICH_HCR 0x000
 #define GICH_VTR 0x004
@@ -33,15 +32,15 @@ static unsigned v2_init(void)
 
 static void v2_load(struct vcpu *v)
 {
-    wr(GICH_VMCR, v->vgic.vmcr);
-    wr(GICH_APR, v->vgic.ap1r[0]);
+    wr(GICH_VMCR, v->arch.gic.vmcr);
+    wr(GICH_APR, v->arch.gic.ap1r[0]);
     wr(GICH_HCR, GICH_HCR_EN);
 }
 
 static void v2_save(struct vcpu *v)
 {
-    v->vgic.vmcr = rd(GICH_VMCR);
-    v->vgic.ap1r[0] = rd(GICH_APR);
+    v->arch.gic.vmcr = rd(GICH_VMCR);
+    v->arch.gic.ap1r[0] = rd(GICH_APR);
     wr(GICH_HCR, 0);
 }
 

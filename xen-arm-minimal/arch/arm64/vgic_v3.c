@@ -5,7 +5,6 @@
 #include <asm/sysreg.h>
 #include <asm/vgic_hw.h>
 #include <xam/domain.h>
-#include <xam/vgic.h>
 
 #define ICH_HCR_EN (1ULL << 0)
 #define ICH_HCR_UIE (1ULL << 1)
@@ -42,26 +41,26 @@ static unsigned v3_init(void)
 
 static void v3_load(struct vcpu *v)
 {
-    write_sysreg(v->vgic.vmcr, ich_vmcr_el2);
-    write_sysreg(v->vgic.ap1r[0], ich_ap1r0_el2);
+    write_sysreg(v->arch.gic.vmcr, ich_vmcr_el2);
+    write_sysreg(v->arch.gic.ap1r[0], ich_ap1r0_el2);
     if (nr_apr > 1)
-        write_sysreg(v->vgic.ap1r[1], ich_ap1r1_el2);
+        write_sysreg(v->arch.gic.ap1r[1], ich_ap1r1_el2);
     if (nr_apr > 2) {
-        write_sysreg(v->vgic.ap1r[2], ich_ap1r2_el2);
-        write_sysreg(v->vgic.ap1r[3], ich_ap1r3_el2);
+        write_sysreg(v->arch.gic.ap1r[2], ich_ap1r2_el2);
+        write_sysreg(v->arch.gic.ap1r[3], ich_ap1r3_el2);
     }
     write_sysreg(ICH_HCR_EN, ich_hcr_el2);
 }
 
 static void v3_save(struct vcpu *v)
 {
-    v->vgic.vmcr = (uint32_t)read_sysreg(ich_vmcr_el2);
-    v->vgic.ap1r[0] = (uint32_t)read_sysreg(ich_ap1r0_el2);
+    v->arch.gic.vmcr = (uint32_t)read_sysreg(ich_vmcr_el2);
+    v->arch.gic.ap1r[0] = (uint32_t)read_sysreg(ich_ap1r0_el2);
     if (nr_apr > 1)
-        v->vgic.ap1r[1] = (uint32_t)read_sysreg(ich_ap1r1_el2);
+        v->arch.gic.ap1r[1] = (uint32_t)read_sysreg(ich_ap1r1_el2);
     if (nr_apr > 2) {
-        v->vgic.ap1r[2] = (uint32_t)read_sysreg(ich_ap1r2_el2);
-        v->vgic.ap1r[3] = (uint32_t)read_sysreg(ich_ap1r3_el2);
+        v->arch.gic.ap1r[2] = (uint32_t)read_sysreg(ich_ap1r2_el2);
+        v->arch.gic.ap1r[3] = (uint32_t)read_sysreg(ich_ap1r3_el2);
     }
     write_sysreg(0, ich_hcr_el2);
     isb();

@@ -3,7 +3,6 @@
 #include <asm/vtimer.h>
 #include <xam/domain.h>
 #include <xam/irq.h>
-#include <xam/vgic.h>
 
 static unsigned virt_intid;
 
@@ -16,7 +15,7 @@ static void vtimer_irq(unsigned intid __unused, void *arg __unused)
     write_sysreg(read_sysreg(cntv_ctl_el0) | CNT_CTL_IMASK, cntv_ctl_el0);
     isb();
     if (v)
-        vgic_inject(v, VGIC_PPI_VTIMER);
+        vcpu_inject_irq(v, VINTC_PPI_VTIMER);
 }
 
 int vtimer_init(unsigned host_virt_intid)
@@ -47,5 +46,4 @@ uint64_t vtimer_deadline_loaded(struct vcpu *v, bool *due)
 void vtimer_expire_saved(struct vcpu *v)
 {
     v->arch.sys.cntv_ctl |= CNT_CTL_IMASK;
-    vgic_inject(v, VGIC_PPI_VTIMER);
 }

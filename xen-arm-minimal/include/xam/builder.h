@@ -14,6 +14,5 @@ struct domain;
 unsigned builder_build_all(const struct hostdt *h);
 /* After a reset: load d again from the boot modules it was built from and
  * start its vCPU 0. d has been emptied (domain_reinit). */
-int builder_rebuild(struct domain *d);
 
 #endif

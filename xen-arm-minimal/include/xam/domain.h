@@ -6,23 +6,28 @@
 #include <asm/spinlock.h>
 #include <asm/stage2.h>
 #include <asm/vcpu_arch.h>
-#include <xam/mmio.h>
+#include <xam/emul.h>
+#include <xam/guest_console.h>
+#include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
-#include <xam/vgic.h>
 #include <xam/types.h>
+#include <xam/vintc.h>
 
 #define DOMAIN_NAME_MAX 32
 #define DOMAIN_MAX_VCPUS 8
-#define DOMAIN_MAX_MMIO 8
 #define DOMAIN_MAX_BANKS 8
 #define MAX_DOMAINS 64
-#define DOMAIN_MAX_IOREQ 2
-#define IOREQ_MAX_RANGES 8
+#define DOMAIN_MAX_RELEASE 8
 
+/* A vCPU's life (docs/domains.md, "Lifecycle"). Only the CPU a vCPU
+ * belongs to loads, runs and saves it; the transitions other CPUs make
+ * (CPU_ON, a wake-up) are compare-and-swaps on this field. */
 enum vcpu_state {
-    VCPU_OFF,      /* not started (waits for PSCI CPU_ON) or stopped */
-    VCPU_RUNNABLE, /* on a run queue or running */
-    VCPU_BLOCKED,  /* in WFI, waiting for an interrupt */
+    VCPU_OFF,       /* never started, or off and saved: CPU_ON may start it */
+    VCPU_RUNNABLE,  /* on its CPU's run queue, or running */
+    VCPU_BLOCKED,   /* in WFI: an interrupt (or its timer) wakes it */
+    VCPU_WAITING,   /* an emulated access is pending: its answer wakes it */
+    VCPU_OFFLINING, /* called CPU_OFF: VCPU_OFF once its CPU has saved it */
 };
 
 struct domain;
@@ -33,25 +38,26 @@ struct vcpu {
     unsigned id;
     unsigned pcpu; /* physical CPU whose run queue holds it */
     volatile enum vcpu_state state;
+    /* run queue link (under the queue's lock) */
     struct vcpu *next_in_queue;
     bool queued;
-    struct vgic_cpu vgic;
+    /* sleeper list link (only its CPU touches it) */
+    struct vcpu *next_sleeper;
+    bool sleeping;
     /* Blocked in WFI: physical counter value at which its virtual timer
      * fires (0: no timer armed). */
     uint64_t wake_at;
+    /* The MMIO access it waits on (VCPU_WAITING). */
+    struct {
+        bool active;       /* an access is pending */
+        bool done, fault;  /* answered (under its run-queue lock) */
+        bool write, sign_extend, sf;
+        unsigned size, reg; /* reg 31: XZR */
+        uint64_t value, far;
+    } pending;
     /* VCPUOP_register_vcpu_info: where its vcpu_info lives (IPA; 0: in
      * shared_info) */
     paddr_t vcpu_info;
-};
-
-/* A device model's registration for one guest (dm_op ioreq server). */
-struct ioreq_server {
-    bool used, enabled;
-    struct domain *dm;
-    unsigned nr_ranges;
-    struct {
-        uint64_t start, end; /* inclusive, guest physical */
-    } ranges[IOREQ_MAX_RANGES];
 };
 
 struct guest_bank {
@@ -61,25 +67,40 @@ struct guest_bank {
     bool is_static; /* xen,static-mem or a kernel in place: never freed */
 };
 
+/* A domain's life. Transitions are made under the domain's lock by
+ * core/lifecycle.c, and only along these arrows:
+ *   BUILDING -> RUNNING -> STOPPING -> DEAD
+ *                      \-> RESETTING -> REBUILDING -> RUNNING (or DEAD)
+ * STOPPING and RESETTING wait until no CPU has one of its vCPUs loaded;
+ * the memory is then released by a deferred job, outside the scheduler's
+ * interrupts-masked path, which for a reset also rebuilds the domain. */
 enum domain_state {
+    DOMAIN_BUILDING,
     DOMAIN_RUNNING,
-    DOMAIN_SHUTDOWN,  /* stopped; its memory is freed */
-    DOMAIN_RESETTING, /* stopping, to be rebuilt from its boot modules */
+    DOMAIN_STOPPING,
+    DOMAIN_RESETTING,
+    DOMAIN_REBUILDING,
+    DOMAIN_DEAD,
 };
 
 struct domain {
     unsigned id;
     char name[DOMAIN_NAME_MAX];
+    spinlock_t lock; /* state, release_queued */
     volatile enum domain_state state;
     struct stage2 s2;
     unsigned nr_banks;
     struct guest_bank banks[DOMAIN_MAX_BANKS];
     unsigned nr_vcpus;
     struct vcpu vcpus[DOMAIN_MAX_VCPUS];
-    unsigned nr_mmio;
-    struct mmio_region mmio[DOMAIN_MAX_MMIO];
+    unsigned vcpus_on; /* started and not turned off (CPU_ON minus CPU_OFF) */
+    struct mmio_map mmio;
+    /* its virtual interrupt controller, installed by the vGIC */
+    const struct vintc_ops *intc;
+    void *intc_state;
     struct vpl011 *vpl011;
-    struct vgic_dist vgic;
+    spinlock_t console_lock;
+    struct guest_console console;
     uint64_t cntvoff; /* guests' counters start near zero */
     bool enhanced;    /* has the hypervisor node (Xen PV interfaces) */
     bool direct_mapped;
@@ -89,17 +110,29 @@ struct domain {
     struct pci_bridge bridge;
     struct domain *device_model;
     bool held; /* vCPU 0 waits for the device model to connect */
-    spinlock_t ioreq_lock;
-    struct ioreq_server ioreq[DOMAIN_MAX_IOREQ];
-    unsigned active;  /* vCPUs loaded on a physical CPU right now */
-    bool released;    /* memory given back (after shutdown, once) */
+    struct ioreq_state ioreq;
+    /* What its devices must free when its memory is released. */
+    unsigned nr_on_release;
+    struct {
+        void (*fn)(struct domain *d, void *arg);
+        void *arg;
+    } on_release[DOMAIN_MAX_RELEASE];
+    /* where vCPU 0 starts (a held domain starts later) */
+    paddr_t start_entry;
+    uint64_t start_x0;
+    unsigned active;     /* vCPUs taken off a run queue and not yet put back */
+    bool release_queued; /* the release job is on its way */
+    struct domain *next_job;
 };
 
 /* Every domain created so far (stopped ones included), by creation order. */
 extern struct domain *domains[MAX_DOMAINS];
 extern unsigned nr_domains;
+/* The domain with this id, or NULL. */
+struct domain *domain_by_id(uint64_t id);
 
-/* An empty domain with a stage-2 table and nr_vcpus vCPUs (all off). */
+/* An empty domain (DOMAIN_BUILDING) with a stage-2 table and nr_vcpus
+ * vCPUs, all off. */
 int domain_create(const char *name, unsigned nr_vcpus, struct domain **out);
 /* Back [ipa, ipa+size) with freshly allocated, zeroed RAM. */
 int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size);
@@ -109,20 +142,67 @@ int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t si
 /* Give the guest the host memory at pa as RAM at ipa, as it is (a kernel
  * mapped in place); it is never freed. */
 int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
+/* Map host device memory into the guest (passthrough, the GICv2 CPU
+ * interface). */
+int domain_map_device(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
 int domain_add_mmio(struct domain *d, const struct mmio_region *r);
+/* fn(d, arg) runs when d's memory is released (a device freeing its
+ * state), newest first. */
+int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg), void *arg);
 /* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
-/* Stop every vCPU, free the domain's memory; powers off when none is left. */
-void domain_shutdown(struct domain *d, const char *why);
-/* Stop every vCPU, then (once none is loaded anywhere) free the domain's
- * memory and build it again from its boot modules. */
-void domain_reset(struct domain *d, const char *why);
-/* For the builder: an emptied domain (new stage 2, no RAM, no devices,
- * vCPUs off), keeping its id, name, vCPU count and placement. */
+/* Its console: n bytes it wrote (vPL011 or console_io), printed as
+ * "(name) text" lines. */
+void domain_console_write(struct domain *d, const char *buf, size_t n);
+
+/* For the lifecycle: free its RAM and stage-2 tables; make it empty again
+ * (new stage 2, no RAM, no devices) for a rebuild. */
+void domain_free_ram(struct domain *d);
 int domain_reinit(struct domain *d);
+
+/* ---- lifecycle (core/lifecycle.c) ---- */
+/* BUILDING -> RUNNING and vCPU 0 started at (entry, x0); or, held, left
+ * for domain_start_held(). */
+void domain_start(struct domain *d, paddr_t entry, uint64_t x0, bool held);
+/* Start a held domain's vCPU 0 (its device model connected). */
+void domain_start_held(struct domain *d);
+/* RUNNING -> STOPPING -> DEAD: vCPUs stopped, memory freed once none is
+ * loaded; powers the machine off when no domain is left running. */
+void domain_shutdown(struct domain *d, const char *why);
+/* RUNNING -> RESETTING -> REBUILDING -> RUNNING: as shutdown, then built
+ * again from its boot modules by the rebuild hook. */
+void domain_reset(struct domain *d, const char *why);
+/* A domain that failed to build: BUILDING -> DEAD, memory freed. */
+void domain_abandon(struct domain *d, const char *why);
 unsigned domains_running(void);
-/* Free a stopped domain's memory; the scheduler calls it once no vCPU of
- * the domain is loaded anywhere. */
-void domain_release(struct domain *d);
+const char *domain_state_name(enum domain_state s);
+
+/* Who rebuilds a reset domain (the builder registers itself at boot; the
+ * core does not call up into it): fill the emptied domain again and say
+ * where vCPU 0 starts. 0 or a negative error. */
+typedef int (*domain_rebuild_fn)(struct domain *d, paddr_t *entry, uint64_t *x0);
+void domain_set_rebuild_hook(domain_rebuild_fn fn);
+/* Called for every domain that stops or resets (its vCPUs are off), so
+ * services below the builder can let go of it (forwarded interrupts, ...). */
+typedef void (*domain_stop_fn)(struct domain *d);
+int domain_add_stop_hook(domain_stop_fn fn);
+
+/* ---- vCPUs (core/lifecycle.c) ---- */
+/* PSCI CPU_ON: start v at (entry, x0) with its reset state. 0, or
+ * PSCI_ALREADY_ON (-4) if it is not off. */
+int vcpu_on(struct vcpu *v, uint64_t entry, uint64_t x0);
+/* PSCI CPU_OFF by v itself; the last vCPU of a domain to go off powers
+ * the domain off. */
+void vcpu_off(struct vcpu *v);
+/* Give v an interrupt through its domain's controller. */
+void vcpu_inject_irq(struct vcpu *v, unsigned intid);
+
+/* ---- for the scheduler ---- */
+/* v was taken off a run queue / is done on its CPU (CPU_OFF completes
+ * here; a stopping domain with no vCPU loaded is released). */
+void domain_vcpu_unloaded(struct vcpu *v);
+/* Run the deferred jobs (releases, rebuilds); interrupts enabled. */
+void domain_run_jobs(void);
+bool domain_jobs_pending(void);
 
 #endif

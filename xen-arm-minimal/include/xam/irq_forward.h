@@ -11,6 +11,8 @@ struct domain;
 int irq_forward_claim(struct domain *d, unsigned intid);
 /* d stopped: its lines are masked and free again. */
 void irq_forward_release(struct domain *d);
+/* At boot: release a domain's interrupts when it stops. */
+int irq_forward_init(void);
 /* The guest finished with intid (vGIC): unmask it at the host. */
 void irq_forward_done(unsigned intid);
 

@@ -1,5 +1,7 @@
 /* The vCPU scheduler: one run queue per physical CPU, round robin with a
- * time slice from the EL2 timer; a CPU with nothing to run sleeps in WFI. */
+ * time slice from the EL2 timer; a CPU with nothing to run sleeps in WFI.
+ * Every change of a vCPU's state that another CPU can race with is made
+ * under the run-queue lock of the CPU the vCPU belongs to. */
 #ifndef XAM_SCHED_H
 #define XAM_SCHED_H
 
@@ -9,18 +11,23 @@ struct vcpu;
 
 #define SCHED_SLICE_US 10000
 
-/* Make v runnable on its physical CPU (waking that CPU if needed). */
+/* BLOCKED -> RUNNABLE (an interrupt for it), waking its CPU if needed. */
 void sched_wake(struct vcpu *v);
-/* PSCI CPU_ON: reset v to (entry, context) and run it; PSCI return code. */
-int sched_vcpu_on(struct vcpu *v, uint64_t entry, uint64_t context);
-void sched_vcpu_off(struct vcpu *v);
-/* WFI: block v unless it has work; returns whether it may keep running. */
-bool sched_block(struct vcpu *v);
+/* OFF -> RUNNABLE with its reset state at (entry, x0) (PSCI CPU_ON).
+ * False if it was not off. */
+bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0);
+/* WFI: block v unless it has an interrupt to take. */
+void sched_block(struct vcpu *v);
+/* RUNNABLE -> WAITING for a pending emulated access; false if its answer
+ * already came (it stays runnable). */
+bool sched_wait(struct vcpu *v);
+/* The pending access of v is answered: WAITING -> RUNNABLE. */
+void sched_answer(struct vcpu *v);
+/* Take v off its run queue and its CPU's sleeper list (its domain is
+ * being released). */
+void sched_forget(struct vcpu *v);
 /* Ask CPU cpu to look at its run queue again. */
 void sched_kick(unsigned cpu);
-struct domain;
-/* d was just shut down: release its memory now if no vCPU of it is loaded. */
-void sched_domain_stopped(struct domain *d);
 /* Hook the kick IPI; before the builder runs. */
 int sched_init(void);
 /* Start the scheduler (boot CPU, after the builder): every CPU enters its

@@ -6,14 +6,16 @@
 #define XAM_VGIC_H
 
 #include <asm/spinlock.h>
+#include <asm/vgic_hw.h>
+#include <xam/domain.h>
 #include <xam/types.h>
 
 #include <xam/guest_map.h>
 
 #define VGIC_NR_SPIS 32 /* INTIDs 32..63: the vPL011 is SPI 32 */
 #define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
-#define VGIC_PPI_VTIMER 27
-#define VGIC_PPI_EVTCHN 31
+#define VGIC_PPI_VTIMER VINTC_PPI_VTIMER
+#define VGIC_PPI_EVTCHN VINTC_PPI_EVTCHN
 
 struct vgic_irq {
     uint8_t priority;
@@ -32,9 +34,6 @@ struct vgic_irq {
 struct vgic_cpu {
     struct vgic_irq priv[32]; /* SGIs and PPIs */
     bool rdist_asleep;        /* GICR_WAKER.ProcessorSleep */
-    /* hardware CPU interface state, saved while descheduled */
-    uint32_t vmcr;
-    uint32_t ap1r[4];
     uint64_t lr_intid[16]; /* which INTID each used list register holds */
     unsigned nr_used_lrs;
     /* Set (under the lock) whenever something may have become deliverable
@@ -48,11 +47,20 @@ struct vgic_dist {
     unsigned version; /* 2 or 3: the host's, and so the register layout */
     bool enabled;
     struct vgic_irq spi[VGIC_NR_SPIS];
+    struct vgic_cpu cpu[DOMAIN_MAX_VCPUS];
 };
+
+static inline struct vgic_dist *VD(struct domain *d) { return (struct vgic_dist *)d->intc_state; }
+static inline struct vgic_cpu *VC(struct vcpu *v) { return &VD(v->dom)->cpu[v->id]; }
+
+/* A host interrupt forwarded to d as this SPI (irq_forward.c). */
+void vgic_set_hw(struct domain *d, unsigned intid);
 
 struct domain;
 struct vcpu;
 
+/* At boot: the system registers the vGIC owns (GICv3 SGI generation). */
+int vgic_register_sysregs(void);
 /* version: the host GIC's; gicv: for GICv2, the host GICV frame. */
 int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv);
 /* Make intid (SGI/PPI of vcpu v, or SPI of its domain) pending and wake or
@@ -72,14 +80,5 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool *more);
 struct vgic_irq *vgic_irq(struct vcpu *v, unsigned intid);
 
-/* Moving an interrupt's state into a list register and back (lock held):
- * vgic_lr_take() says what the list register must show and marks it held;
- * vgic_lr_give_back() takes the state the list register ended in. */
-struct vgic_lr_state {
-    bool pending, active;
-    uint8_t priority, source;
-};
-struct vgic_lr_state vgic_lr_take(struct vcpu *v, unsigned intid);
-void vgic_lr_give_back(struct vcpu *v, unsigned intid, bool pending, bool active);
 
 #endif

@@ -11,7 +11,6 @@
 struct domain;
 
 int vpl011_attach(struct domain *d);
-void vpl011_detach(struct domain *d);
 /* Console input for d: queued in its receive FIFO (dropped, and counted,
  * when full), with the receive interrupt raised. False if d has none. */
 bool vpl011_receive(struct domain *d, char c);

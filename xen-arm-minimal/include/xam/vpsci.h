@@ -6,8 +6,7 @@
 
 struct vcpu;
 
-/* Handle the call in x0..x3 and write the result to x0. Returns false if
- * the calling vCPU stopped (CPU_OFF, SYSTEM_OFF...). */
-bool vpsci_call(struct vcpu *v);
+/* At boot: take HVC #0 and SMC #0. */
+int vpsci_init(void);
 
 #endif

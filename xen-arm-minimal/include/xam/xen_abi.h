@@ -7,6 +7,8 @@
 #ifndef XAM_XEN_ABI_H
 #define XAM_XEN_ABI_H
 
+#include <xam/types.h>
+
 /* HVC #0xEA1, number in x16, arguments x0-x4, result in x0 */
 #define XEN_HYPERCALL_TAG 0xea1
 
@@ -79,16 +81,65 @@
 #define HVM_PARAM_CONSOLE_PFN 17
 #define HVM_PARAM_CONSOLE_EVTCHN 18
 
-/* dm_op(domid, nr_bufs, bufs): bufs[i] = { u64 guest address; u64 size };
- * bufs[0] holds struct xen_dm_op: u32 op @0, u32 pad @4, union @8 */
-#define DMOP_BUF_SIZE 16
-#define DMOP_HEADER 8
-#define DMOP_STRUCT_SIZE 32
-#define XEN_DMOP_create_ioreq_server 1      /* u8 handle_bufioreq @8; u16 id @12 (out) */
-#define XEN_DMOP_map_io_range_to_ioreq_server 3 /* u16 id @8; u32 type @12; u64 start @16, end @24 */
+/* dm_op(domid, nr_bufs, bufs): bufs[i] = struct xen_dm_op_buf; bufs[0]
+ * holds struct xen_dm_op (public/hvm/dm_op.h) */
+#define XEN_DMOP_create_ioreq_server 1
+#define XEN_DMOP_map_io_range_to_ioreq_server 3
 #define XEN_DMOP_unmap_io_range_from_ioreq_server 4
-#define XEN_DMOP_set_ioreq_server_state 5   /* u16 id @8; u8 enabled @10 */
-#define XEN_DMOP_destroy_ioreq_server 6     /* u16 id @8 */
+#define XEN_DMOP_set_ioreq_server_state 5
+#define XEN_DMOP_destroy_ioreq_server 6
+#define XEN_DMOP_IO_RANGE_PORT 0
 #define XEN_DMOP_IO_RANGE_MEMORY 1
+#define XEN_DMOP_IO_RANGE_PCI 2
+
+struct xen_dm_op_buf {
+    uint64_t h; /* guest handle */
+    uint64_t size;
+};
+
+struct xen_dm_op_create_ioreq_server {
+    uint8_t handle_bufioreq;
+    uint8_t pad[3];
+    uint16_t id; /* out */
+};
+
+struct xen_dm_op_ioreq_server_range {
+    uint16_t id;
+    uint16_t pad;
+    uint32_t type;
+    uint64_t start, end; /* inclusive */
+};
+
+struct xen_dm_op_set_ioreq_server_state {
+    uint16_t id;
+    uint8_t enabled;
+    uint8_t pad;
+};
+
+struct xen_dm_op_destroy_ioreq_server {
+    uint16_t id;
+    uint16_t pad;
+};
+
+struct xen_dm_op {
+    uint32_t op;
+    uint32_t pad;
+    union {
+        struct xen_dm_op_create_ioreq_server create_ioreq_server;
+        struct xen_dm_op_ioreq_server_range map_io_range_to_ioreq_server;
+        struct xen_dm_op_ioreq_server_range unmap_io_range_from_ioreq_server;
+        struct xen_dm_op_set_ioreq_server_state set_ioreq_server_state;
+        struct xen_dm_op_destroy_ioreq_server destroy_ioreq_server;
+    } u; /* Xen's union has more (and larger) members: we read only these */
+};
+
+_Static_assert(sizeof(struct xen_dm_op_buf) == 16, "xen_dm_op_buf");
+_Static_assert(sizeof(struct xen_dm_op) == 32, "the part of xen_dm_op read");
+_Static_assert(__builtin_offsetof(struct xen_dm_op, u) == 8, "xen_dm_op.u");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_create_ioreq_server, id) == 4, "create.id");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_ioreq_server_range, type) == 4, "range.type");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_ioreq_server_range, start) == 8, "range.start");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_ioreq_server_range, end) == 16, "range.end");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_set_ioreq_server_state, enabled) == 2, "state.enabled");
 
 #endif

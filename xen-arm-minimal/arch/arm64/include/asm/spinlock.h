@@ -14,6 +14,12 @@ typedef struct {
 
 #define SPINLOCK_INIT { 0, 0 }
 
+/* In a busy-wait loop. */
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("yield" : : : "memory");
+}
+
 static inline void spin_lock(spinlock_t *l)
 {
     uint32_t ticket, tmp, fail;

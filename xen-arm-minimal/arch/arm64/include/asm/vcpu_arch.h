@@ -23,7 +23,14 @@ struct vcpu_arch {
     struct el1_sysregs sys;
     struct fpsimd_state fp;
     uint64_t hcr;
+    /* the GIC virtual CPU interface's state (VMCR, active priorities),
+     * saved while descheduled */
+    struct {
+        uint32_t vmcr;
+        uint32_t ap1r[4];
+    } gic;
     /* last exit */
+    enum guest_exit exit;
     uint64_t esr, far, hpfar;
 };
 
@@ -35,9 +42,12 @@ void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0);
 /* Load the vCPU's state into this CPU / save it back. */
 void vcpu_arch_load(struct vcpu *v);
 void vcpu_arch_save(struct vcpu *v);
-/* Run until the next exit, and handle it. Returns false when the vCPU can
- * no longer run here (blocked, off, its domain stopped). */
-bool vcpu_arch_run(struct vcpu *v);
+/* Run the loaded vCPU until its next exit; record why in a->exit, esr,
+ * far, hpfar. */
+void vcpu_arch_enter(struct vcpu_arch *a);
+/* Give the loaded vCPU a synchronous external abort on a data access at
+ * virtual address far, taken to its EL1 vector as hardware would. */
+void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write);
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_load(const struct fpsimd_state *s);

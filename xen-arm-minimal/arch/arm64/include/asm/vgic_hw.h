@@ -7,7 +7,11 @@
 
 struct vcpu;
 
-struct vgic_lr_state;
+/* What one list register holds of an interrupt. */
+struct vgic_lr_state {
+    bool pending, active;
+    uint8_t priority, source;
+};
 
 /* What differs between the GICv3 and GICv2 virtual interfaces: register
  * access and list-register formats. Filling and draining the list
@@ -37,8 +41,14 @@ unsigned vgic_hw_version(void);
 paddr_t vgic_hw_gicv_base(void);
 void vgic_hw_load(struct vcpu *v);  /* on switch-in */
 void vgic_hw_save(struct vcpu *v);  /* on switch-out */
-void vgic_hw_flush(struct vcpu *v); /* before every guest entry */
-void vgic_hw_sync(struct vcpu *v);  /* after every guest exit */
+/* The list registers of this CPU, for the vGIC's fill and drain. */
+unsigned vgic_hw_nr_lrs(void);
+void vgic_hw_lr_write(unsigned i, unsigned intid, const struct vgic_lr_state *st);
+void vgic_hw_lr_read(unsigned i, bool *pending, bool *active);
+void vgic_hw_lr_clear(unsigned i);
+/* Virtual interface on; underflow: maintenance interrupt when the list
+ * registers run (nearly) empty, so more can be filled in. */
+void vgic_hw_enable(bool underflow);
 /* The maintenance interrupt: list registers ran low; refill on re-entry. */
 void vgic_hw_maintenance(void);
 

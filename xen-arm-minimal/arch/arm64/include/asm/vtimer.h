@@ -14,7 +14,8 @@ void vtimer_cpu_init(void);
  * counter value its timer fires at, 0 if it is not armed. Sets *due if it
  * has already fired. */
 uint64_t vtimer_deadline_loaded(struct vcpu *v, bool *due);
-/* A blocked vCPU's deadline passed: mask its timer, deliver PPI 27. */
+/* A blocked vCPU's deadline passed: mask its saved timer (the caller
+ * delivers PPI 27). */
 void vtimer_expire_saved(struct vcpu *v);
 
 #endif

@@ -1,0 +1,219 @@
+/* What happens when a guest traps to EL2: one table indexed by exception
+ * class; data aborts decoded once, by named syndrome fields, into a
+ * struct mmio_access for the region's owner; system registers and calls
+ * looked up in what their owners registered (core/emul.c). The trap code
+ * names no device.
+ *
+ * Guest-fault policy (docs/domains.md): an access the owning device
+ * refuses (EMUL_FAULT: a width, alignment or register it does not allow)
+ * gets a synchronous external abort injected, as hardware answers; an
+ * access to an address with neither RAM nor a device, an abort whose
+ * syndrome does not describe the access (ISV=0), an unexpected system
+ * register or an exception we do not emulate stops that domain, with a
+ * log line naming it, the address and the syndrome. */
+#include <asm/esr.h>
+#include <asm/traps.h>
+#include <xam/domain.h>
+#include <xam/emul.h>
+#include <xam/exit.h>
+#include <xam/irq.h>
+#include <xam/log.h>
+#include <xam/sched.h>
+
+static void advance_pc(struct vcpu *v)
+{
+    v->arch.regs.pc += esr_il(v->arch.esr) ? 4 : 2;
+}
+
+static void guest_fault(struct vcpu *v, const char *what, uint64_t addr)
+{
+    log_warn("%s: vCPU%u: %s at 0x%llx (%s, ESR 0x%llx, PC 0x%llx): domain stopped", v->dom->name, v->id,
+             what, (unsigned long long)addr, esr_class_name(esr_ec(v->arch.esr)),
+             (unsigned long long)v->arch.esr, (unsigned long long)v->arch.regs.pc);
+    domain_shutdown(v->dom, "crashed");
+}
+
+/* The first refusal of a domain is logged (with what was refused); later
+ * ones only at debug level: a guest must not flood the console. */
+static void refused(struct vcpu *v, const char *region, const struct mmio_access *a)
+{
+    static struct domain *last;
+    bool first = __atomic_exchange_n(&last, v->dom, __ATOMIC_ACQ_REL) != v->dom;
+    log_msg(first ? LOG_WARN : LOG_DEBUG,
+            "%s: vCPU%u: %u-byte %s of %s at 0x%llx refused (width or alignment not allowed): abort injected",
+            v->dom->name, v->id, a->size, a->write ? "write" : "read", region, (unsigned long long)a->ipa);
+}
+
+static void set_reg(struct vcpu *v, unsigned reg, uint64_t val)
+{
+    if (reg != 31) /* XZR */
+        v->arch.regs.x[reg] = val;
+}
+
+/* A read's value into its register: only size bytes, sign-extended when
+ * the instruction asked (SSE), to 32 bits for a W register (SF=0). */
+static uint64_t read_result(uint64_t val, unsigned size, bool sse, bool sf)
+{
+    if (size < 8)
+        val &= (1ULL << (8 * size)) - 1;
+    if (sse && size < 8) {
+        uint64_t sign = 1ULL << (8 * size - 1);
+        val = (val ^ sign) - sign;
+        if (!sf)
+            val &= 0xffffffffULL;
+    }
+    return val;
+}
+
+static void finish_mmio(struct vcpu *v, const struct mmio_access *a, unsigned reg, bool sse, bool sf)
+{
+    if (!a->write)
+        set_reg(v, reg, read_result(a->value, a->size, sse, sf));
+    advance_pc(v);
+}
+
+static void exit_dabt(struct vcpu *v)
+{
+    uint64_t esr = v->arch.esr;
+    paddr_t ipa = esr_fault_ipa(v->arch.hpfar, v->arch.far);
+    if (!esr_dabt_isv(esr)) {
+        guest_fault(v, "data abort without a valid syndrome (ISV=0)", ipa);
+        return;
+    }
+    const struct mmio_region *r = emul_mmio_find(&v->dom->mmio, ipa);
+    if (!r) {
+        guest_fault(v, esr_dabt_wnr(esr) ? "write to unmapped guest address" : "read of unmapped guest address", ipa);
+        return;
+    }
+    unsigned size = 1u << esr_dabt_sas(esr), reg = esr_dabt_srt(esr);
+    struct mmio_access a = { .ipa = ipa, .off = ipa - r->base, .size = size, .write = esr_dabt_wnr(esr) };
+    if (a.write && reg != 31)
+        a.value = v->arch.regs.x[reg] & (size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1);
+    /* an access running past the region's end is the region's to refuse,
+     * never its neighbour's to see */
+    enum emul_result res = a.off + size > r->size ? EMUL_FAULT : r->handle(v, &a, r->dev);
+    switch (res) {
+    case EMUL_HANDLED:
+        finish_mmio(v, &a, reg, esr_dabt_sse(esr), esr_dabt_sf(esr));
+        return;
+    case EMUL_FAULT:
+        refused(v, r->name ? r->name : "an emulated device", &a);
+        vcpu_arch_inject_dabt(&v->arch, v->arch.far, a.write);
+        return;
+    case EMUL_PENDING:
+        v->pending.active = true;
+        v->pending.write = a.write;
+        v->pending.size = size;
+        v->pending.reg = reg;
+        v->pending.sign_extend = esr_dabt_sse(esr);
+        v->pending.sf = esr_dabt_sf(esr);
+        v->pending.far = v->arch.far;
+        sched_wait(v); /* unless the answer already came */
+        return;
+    }
+}
+
+bool emul_complete(struct vcpu *v, uint64_t value, bool fault)
+{
+    if (!v->pending.active || v->pending.done)
+        return false;
+    v->pending.value = value;
+    v->pending.fault = fault;
+    sched_answer(v);
+    return true;
+}
+
+/* On v's own CPU, before it enters the guest again: apply the answer. */
+static void apply_answer(struct vcpu *v)
+{
+    v->pending.active = v->pending.done = false;
+    if (v->pending.fault) {
+        vcpu_arch_inject_dabt(&v->arch, v->pending.far, v->pending.write);
+        return;
+    }
+    struct mmio_access a = { .size = v->pending.size, .write = v->pending.write, .value = v->pending.value };
+    finish_mmio(v, &a, v->pending.reg, v->pending.sign_extend, v->pending.sf);
+}
+
+static void exit_sysreg(struct vcpu *v)
+{
+    uint64_t esr = v->arch.esr;
+    unsigned rt = esr_sysreg_rt(esr);
+    struct sysreg_access a = { .key = esr_iss(esr) & SYSREG_KEY_MASK, .read = esr_sysreg_read(esr) };
+    if (!a.read)
+        a.value = rt == 31 ? 0 : v->arch.regs.x[rt];
+    const struct sysreg_handler *h = emul_sysreg_find(a.key);
+    enum emul_result res = h ? h->handle(v, &a) : EMUL_FAULT;
+    if (res != EMUL_HANDLED) { /* no pending system registers */
+        guest_fault(v, "trapped system register access", v->arch.regs.pc);
+        return;
+    }
+    if (a.read)
+        set_reg(v, rt, a.value);
+    advance_pc(v);
+}
+
+/* SMCCC: an unknown function or conduit answers NOT_SUPPORTED in x0. */
+static void exit_call(struct vcpu *v, enum emul_call_kind kind)
+{
+    if (kind == EMUL_SMC)
+        advance_pc(v); /* a trapped SMC leaves ELR at the SMC itself */
+    call_handler_fn fn = emul_call_find(kind, esr_call_imm(v->arch.esr));
+    if (!fn || fn(v) != EMUL_HANDLED)
+        v->arch.regs.x[0] = (uint64_t)-1;
+}
+
+static void exit_hvc(struct vcpu *v) { exit_call(v, EMUL_HVC); }
+static void exit_smc(struct vcpu *v) { exit_call(v, EMUL_SMC); }
+
+static void exit_wfx(struct vcpu *v)
+{
+    advance_pc(v);
+    if (!esr_wfx_is_wfe(v->arch.esr)) /* WFE: just give others a turn */
+        sched_block(v);
+}
+
+static void exit_unknown(struct vcpu *v)
+{
+    guest_fault(v, "unhandled exception", v->arch.far);
+}
+
+static void (*const by_class[EC_NR])(struct vcpu *v) = {
+    [EC_WFX] = exit_wfx,
+    [EC_HVC64] = exit_hvc,
+    [EC_SMC64] = exit_smc,
+    [EC_SYSREG] = exit_sysreg,
+    [EC_DABT_LOW] = exit_dabt,
+};
+
+void vcpu_handle_exit(struct vcpu *v)
+{
+    switch (v->arch.exit) {
+    case GUEST_EXIT_IRQ:
+        irq_handle(NULL);
+        return;
+    case GUEST_EXIT_SYNC: {
+        void (*fn)(struct vcpu *) = by_class[esr_ec(v->arch.esr)];
+        (fn ? fn : exit_unknown)(v);
+        return;
+    }
+    default:
+        guest_fault(v, "SError", v->arch.far);
+        return;
+    }
+}
+
+bool vcpu_run(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    if (v->pending.done)
+        apply_answer(v);
+    const struct vintc_ops *intc = d->intc;
+    if (intc)
+        intc->flush(v);
+    vcpu_arch_enter(&v->arch);
+    if (intc)
+        intc->sync(v);
+    vcpu_handle_exit(v);
+    return v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING;
+}
