@@ -617,8 +617,10 @@ case_loglvl-warning() {
     absent 'CPU0: online' 'boot: ready to build domains' 'no domains to run' 'ERROR'
 }
 
+. "$here/cases-hostile.sh"
 # ---- main --------------------------------------------------------------------
 make_dtbs || { echo "not ok - boot/device-tree-fixtures: could not make them"; exit 1; }
+make_hostile_dtbs || { echo "not ok - boot/hostile-device-tree-fixtures: could not make them"; exit 1; }
 all=$(declare -F | awk '$3 ~ /^case_/ { sub(/^case_/, "", $3); print $3 }')
 [ ${#only[@]} -gt 0 ] && all=$(printf '%s\n' "${only[@]}")
 jobs_max=${BOOT_JOBS:-2}

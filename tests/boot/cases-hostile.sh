@@ -1,0 +1,87 @@
+# Hostile-guest boot cases, sourced by tests/boot/run.sh: bare-metal guests
+# (tests/guests/hostile_*.c) that attack the hypervisor's guest-facing core
+# (PSCI races, the vGIC's MMIO decoding, the scheduler's sleeper list, the
+# console), each checking what a correct hypervisor must do. Same helpers
+# and conventions as run.sh: make_hostile_dtbs makes the device trees,
+# each case_hostile-* boots once and states its expectations.
+
+vcpu_affinity() { # vcpu_affinity DTB DOMAIN VCPU CPU-LIST
+    fdtput -c "$1" "/chosen/$2/vcpu$3"
+    fdtput -t s "$1" "/chosen/$2/vcpu$3" compatible xen,vcpu
+    fdtput -t x "$1" "/chosen/$2/vcpu$3" id "$3"
+    fdtput -t s "$1" "/chosen/$2/vcpu$3" hard-affinity "$4"
+}
+
+make_hostile_dtbs() {
+    local f s
+    # 1. SYSTEM_RESET from vCPU1 while vCPU0 spins, beside a bystander on
+    # vCPU0's CPU, and a neighbour there that spins for 2 s (noisy.Image),
+    # so that vCPU0 is often waiting in the run queue when the reset comes.
+    # Nodes added first are built (and queued) last: resetter, spinner,
+    # bystander. The resetter's kernel is not 2 MiB-aligned: copied, so it
+    # can be rebuilt. loglvl=all shows the "memory freed" debug line.
+    for s in 1 2 4 pool; do
+        f=$(dt dom-hostile-reset-$s)
+        local pool=""
+        if [ "$s" = pool ]; then # everything in a cpupool of one CPU (CPU3) of four
+            cp "$(dt v3-smp4)" "$f"
+            fdtput -c "$f" /chosen/pool3
+            fdtput -t s "$f" /chosen/pool3 compatible xen,cpupool
+            fdtput -t x "$f" /chosen/pool3 cpupool-cpus "$(fdtget -t x "$f" /cpus/cpu@3 phandle)"
+            fdtput -t x "$f" /chosen/pool3 phandle 0x7003
+            pool=domain-cpupool=0x7003
+        else
+            cp "$(dt v3-smp$s)" "$f"
+        fi
+        fdtput -t s "$f" /chosen xen,xen-bootargs "loglvl=all"
+        add_domain "$f" bystander "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 $pool
+        add_domain "$f" spinner "$guests/noisy.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011 $pool
+        add_domain "$f" resetter "$guests/hostile_reset.Image" 0x50001000 memory=0:0x4000 cpus=2 vpl011 $pool
+        if [ "$s" = 2 ] || [ "$s" = 4 ]; then # all on CPU0 but the resetter's vCPU1, on CPU1
+            vcpu_affinity "$f" bystander 0 0
+            vcpu_affinity "$f" spinner 0 0
+            vcpu_affinity "$f" resetter 0 0
+            vcpu_affinity "$f" resetter 1 1
+        fi
+    done
+}
+
+# ---- checks ------------------------------------------------------------------
+# reset_sequence NAME: every reset of NAME is, in this order, announced once,
+# frees the domain's memory once and rebuilds it once; its memory may be
+# freed once more at the very end (its power-off). At least MIN resets.
+reset_sequence() { # reset_sequence NAME MIN
+    local seq n
+    seq=$(awk -v n="$1" '
+        index($0, n " (domain ") && / reset \(PSCI SYSTEM_RESET\): rebuilding it/ { printf "R"; next }
+        index($0, "] " n ": memory freed") { printf "F"; next }
+        $0 ~ ("domain [0-9]+: " n " rebuilt from its boot modules") { printf "B" }' "$log")
+    n=$(grep -cE -- "$1 \\(domain [0-9]+\\): reset \\(PSCI SYSTEM_RESET\\): rebuilding it" "$log")
+    [ "$n" -ge "$2" ] || fail "$1 was reset $n times, expected at least $2"
+    [[ $seq =~ ^(RFB)*F?$ ]] ||
+        fail "$1: resets (R), frees (F) and rebuilds (B) came as '$seq', not one free and one rebuild per reset"
+}
+
+# ---- the cases ---------------------------------------------------------------
+hostile_reset() { # hostile_reset DTB SMP
+    boot "--gic 3 --smp $2 --dtb $(dt "$1") --load $guests/hostile_reset.Image@0x50001000 --load $guests/hello.Image@0x50200000 --load $guests/noisy.Image@0x50400000" 40
+    anywhere 'domains: +kernel module at 0x50001000, 0x[0-9a-f]+ bytes' '\(bystander\) hello: all checks passed' \
+        '\(spinner\) noisy: done'
+    absent 'kernel module at 0x50001000.*mapped in place'
+    in_order '\(resetter\) hostile-reset: booted, created at' \
+        'resetter \(domain [0-9]+\): reset \(PSCI SYSTEM_RESET\): rebuilding it' \
+        'domain [0-9]+: resetter rebuilt from its boot modules' \
+        '\(resetter\) hostile-reset: all checks passed' 'resetter \(domain [0-9]+\): powered off' \
+        'all domains have stopped: powering off'
+    reset_sequence resetter 3
+    count_is 1 'all domains have stopped: powering off'
+    absent 'could not be rebuilt' 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_hostile-reset-smp1() { hostile_reset dom-hostile-reset-1 1; }
+case_hostile-reset-smp2() { hostile_reset dom-hostile-reset-2 2; }
+case_hostile-reset-smp4() { hostile_reset dom-hostile-reset-4 4; }
+case_hostile-reset-pool() {
+    hostile_reset dom-hostile-reset-pool 4
+    anywhere 'domain [0-9]: vCPU placement 0:CPU3 1:CPU3' 'domain [0-9]: bystander, 1 vCPU, .*vCPU0 on CPU3' \
+        'domain [0-9]: spinner, 1 vCPU, .*vCPU0 on CPU3'
+}

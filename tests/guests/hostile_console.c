@@ -1,0 +1,3 @@
+#include "lib.h"
+void guest_main(void);
+void guest_main(void) { puts_("stub\n"); psci_system_off(); }
