@@ -44,6 +44,14 @@ make_hostile_dtbs() {
             vcpu_affinity "$f" resetter 1 1
         fi
     done
+    # 2. odd accesses to the vGIC distributor, one domain on one CPU
+    for s in itargets-v2 width-v2 width-v3; do
+        f=$(dt dom-hostile-vgic-$s)
+        cp "$(dt v${s##*-v}-smp1)" "$f"
+        add_domain "$f" vgic "$guests/hostile_vgic.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+        fdtput -t s "$f" /chosen/vgic xen,enhanced enabled
+        fdtput -t s "$f" /chosen/vgic/kernel bootargs "${s%-v*}"
+    done
 }
 
 # ---- checks ------------------------------------------------------------------
@@ -85,3 +93,32 @@ case_hostile-reset-pool() {
     anywhere 'domain [0-9]: vCPU placement 0:CPU3 1:CPU3' 'domain [0-9]: bystander, 1 vCPU, .*vCPU0 on CPU3' \
         'domain [0-9]: spinner, 1 vCPU, .*vCPU0 on CPU3'
 }
+
+hostile_vgic() { # hostile_vgic itargets|width GIC
+    boot "--gic $2 --smp 1 --dtb $(dt dom-hostile-vgic-$1-v$2) --load $guests/hostile_vgic.Image@0x50000000" 30
+    in_order "gic: GICv$2" '\(vgic\) hostile-vgic: ' '\(vgic\) hostile-vgic: the distributor refused what it had to' \
+        '\(vgic\) hostile-vgic: all checks passed' 'vgic \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' \
+        'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+# Unaligned 16/32-bit GICD_ITARGETSR accesses straddling the last SPI: an
+# out-of-bounds write into the domain's own struct domain, and a leak.
+case_hostile-vgic-itargetsr-unaligned() {
+    hostile_vgic itargets 2
+    in_order '\(vgic\) PASS: a 4-byte read at GICD\+0x000000000000083e was refused with an abort' \
+        '\(vgic\) PASS: a 2-byte write at GICD\+0x000000000000083f was refused with an abort' \
+        '\(vgic\) PASS: CNTPCT - CNTVCT \(my counter offset\) is unchanged' \
+        '\(vgic\) PASS: XENVER_get_features is unchanged' \
+        '\(vgic\) PASS: byte reads of ITARGETSR past the implemented SPIs read 0' \
+        '\(vgic\) PASS: byte writes there are ignored'
+    count_is 6 '\(vgic\) PASS: a [24]-byte (read|write) at GICD\+0x[0-9a-f]+ was refused with an abort'
+}
+# A byte write to the word-only GICD_ISENABLER1 enabled the wrong INTID.
+hostile_vgic_width() {
+    hostile_vgic width "$1"
+    in_order '\(vgic\) PASS: a 1-byte write at GICD\+0x0000000000000105 was refused with an abort' \
+        '\(vgic\) PASS: INTID 32 was not enabled by it' '\(vgic\) PASS: nor INTID 40' \
+        '\(vgic\) PASS: a 32-bit write of 1 << 8 enables exactly INTID 40'
+}
+case_hostile-vgic-byte-write-gicv2() { hostile_vgic_width 2; }
+case_hostile-vgic-byte-write-gicv3() { hostile_vgic_width 3; }
