@@ -4,7 +4,7 @@
 #include <xam/errno.h>
 #include <xam/irq.h>
 #include <xam/log.h>
-#include "../drivers/irqchip/gic.h"
+#include <xam/gic.h>
 
 static struct {
     irq_handler_t fn;

@@ -29,7 +29,7 @@
 #include <xam/vdebug.h>
 #include <xam/vgic.h>
 #include <xam/vpsci.h>
-#include "../drivers/irqchip/gic.h"
+#include <xam/gic.h>
 
 void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_base) __noreturn;
 void refuse_entry_el(paddr_t fdt, unsigned el) __noreturn;

@@ -16,5 +16,6 @@ dryrun: $(DRYRUN)
 
 .PHONY: tools-tests
 tools-tests: $(DRYRUN)
+	tests/tools/layer-check.sh
 	tests/tools/dryrun-test.sh $(DRYRUN) $(TESTS_OUT)/tools
 	tests/tools/dts-examples.sh $(DRYRUN) $(TESTS_OUT)/tools/dts

@@ -10,7 +10,7 @@
 #include <xam/sched.h>
 #include <asm/vgic_hw.h>
 #include <asm/vtimer.h>
-#include "../../drivers/irqchip/gic.h"
+#include <xam/gic.h>
 
 struct pcpu pcpus[NR_CPUS];
 unsigned nr_pcpus;

@@ -1,5 +1,5 @@
 #include <xam/errno.h>
-#include "gic.h"
+#include <xam/gic.h>
 
 static const struct gic_ops *ops;
 

@@ -4,7 +4,7 @@
 #include <asm/percpu.h>
 #include <xam/errno.h>
 #include <xam/log.h>
-#include "gic.h"
+#include <xam/gic.h>
 
 #define GICD_CTLR 0x000
 #define GICD_TYPER 0x004

@@ -5,7 +5,7 @@
 #include <asm/timer.h>
 #include <xam/errno.h>
 #include <xam/log.h>
-#include "gic.h"
+#include <xam/gic.h>
 
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
