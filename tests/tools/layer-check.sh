@@ -108,6 +108,14 @@ while IFS= read -r f; do
 done < <(find "$src" -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' \) | sort)
 
 for u in "${unplaced[@]}"; do bad+=("$u has no layer (add it to tests/tools/layer-check.sh)"); done
+# A function used across files is declared once, in a header: a prototype
+# at file scope of a .c file is only for an entry point called from
+# assembly, so no two .c files may declare the same name.
+while read -r n name; do
+    [ "$n" -gt 1 ] && bad+=("$name is declared in $n .c files: declare it once, in a header")
+done < <(for f in $(find "$src" -name '*.c' | sort); do
+             sed -nE 's/^[a-z_][a-z_0-9 ]*[ *]([a-z_][a-z_0-9]*)\(.*\)( __[a-z]+)?;$/\1/p' "$f" | sort -u
+         done | sort | uniq -c)
 if [ ${#bad[@]} -eq 0 ]; then
     echo "ok - tools/layers ($files files; ${LAYERS[*]})"
 else

@@ -32,8 +32,6 @@
 #include <xam/gic.h>
 
 void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_base) __noreturn;
-void refuse_entry_el(paddr_t fdt, unsigned el) __noreturn;
-int cpu_boot_local_init(unsigned gic_maint_intid);
 
 static struct hostdt host;
 

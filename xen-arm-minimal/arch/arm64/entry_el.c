@@ -1,13 +1,13 @@
 /* Entered at the wrong exception level: say why, and power off. Runs with
  * the MMU off (which is why the whole image is built -mstrict-align). */
 #include <asm/psci.h>
+#include <asm/smp.h>
 #include <asm/sysreg.h>
 #include <xam/hostdt.h>
 #include <xam/log.h>
 #include <xam/setup.h>
 #include <xam/shutdown.h>
 
-void refuse_entry_el(paddr_t fdt, unsigned el) __noreturn;
 extern char el1_park_vectors[];
 
 static struct hostdt host;

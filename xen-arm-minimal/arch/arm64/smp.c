@@ -85,7 +85,6 @@ static int cpu_local_init(struct pcpu *c)
     return 0;
 }
 
-int cpu_boot_local_init(unsigned gic_maint_intid);
 int cpu_boot_local_init(unsigned gic_maint_intid)
 {
     int rc;
