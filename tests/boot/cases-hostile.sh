@@ -52,6 +52,19 @@ make_hostile_dtbs() {
         fdtput -t s "$f" /chosen/vgic xen,enhanced enabled
         fdtput -t s "$f" /chosen/vgic/kernel bootargs "${s%-v*}"
     done
+    # 3. a CPU_ON storm: one 4-vCPU domain, on 2 and on 4 CPUs
+    for s in 2 4; do
+        f=$(dt dom-hostile-cpuon-smp$s)
+        cp "$(dt v3-smp$s)" "$f"
+        add_domain "$f" storm "$guests/hostile_cpuon.Image" 0x50000000 memory=0:0x4000 cpus=4 vpl011
+    done
+    # 4. the last vCPU calls CPU_OFF: one vCPU, and two going off in turn
+    for s in 1 2; do
+        f=$(dt dom-hostile-cpuoff-$s)
+        cp "$(dt v3-smp2)" "$f"
+        add_domain "$f" cpuoff "$guests/hostile_cpuoff.Image" 0x50000000 memory=0:0x4000 cpus=$s vpl011
+        [ "$s" = 1 ] || fdtput -t s "$f" /chosen/cpuoff/kernel bootargs "two"
+    done
 }
 
 # ---- checks ------------------------------------------------------------------
@@ -122,3 +135,34 @@ hostile_vgic_width() {
 }
 case_hostile-vgic-byte-write-gicv2() { hostile_vgic_width 2; }
 case_hostile-vgic-byte-write-gicv3() { hostile_vgic_width 3; }
+
+# CPU_ON against vCPUs that CPU_OFF at once: a start must never see the
+# previous incarnation's EL1 registers.
+hostile_cpuon() { # hostile_cpuon SMP
+    boot "--gic 3 --smp $1 --dtb $(dt dom-hostile-cpuon-smp$1) --load $guests/hostile_cpuon.Image@0x50000000" 45
+    in_order 'domain 1: storm, 4 vCPUs' '\(storm\) hostile-cpuon: CPU_ON storm' \
+        '\(storm\) PASS: the storm.s 6000 CPU_ONs succeeded' \
+        '\(storm\) PASS: no vCPU started with its previous incarnation.s' \
+        '\(storm\) PASS: every start had x0 = the context passed' \
+        '\(storm\) PASS: each successful CPU_ON started its vCPU exactly once' \
+        '\(storm\) hostile-cpuon: all checks passed' 'storm \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' \
+        'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+case_hostile-cpuon-storm-smp2() { hostile_cpuon 2; }
+case_hostile-cpuon-storm-smp4() { hostile_cpuon 4; }
+
+# The last vCPU turning itself off: the domain is then powered off, and
+# with it (the only domain) the machine.
+hostile_cpuoff() { # hostile_cpuoff VCPUS
+    boot "--gic 3 --smp 2 --dtb $(dt dom-hostile-cpuoff-$1) --load $guests/hostile_cpuoff.Image@0x50000000" 20
+    [ "$1" = 1 ] || in_order '\(cpuoff\) hostile-cpuoff: vCPU1 calls CPU_OFF' \
+        '\(cpuoff\) PASS: AFFINITY_INFO says vCPU1 is OFF after its CPU_OFF'
+    in_order "domain 1: cpuoff, $1 vCPU" '\(cpuoff\) hostile-cpuoff: vCPU0, the last one, calls CPU_OFF' \
+        'cpuoff \(domain [0-9]+\): powered off \(its last vCPU called PSCI CPU_OFF\)' \
+        'all domains have stopped: powering off'
+    count_is 1 'cpuoff \(domain [0-9]+\): powered off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+case_hostile-cpu-off-last() { hostile_cpuoff 1; }
+case_hostile-cpu-off-last-2vcpus() { hostile_cpuoff 2; }
