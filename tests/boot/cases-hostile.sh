@@ -65,6 +65,15 @@ make_hostile_dtbs() {
         add_domain "$f" cpuoff "$guests/hostile_cpuoff.Image" 0x50000000 memory=0:0x4000 cpus=$s vpl011
         [ "$s" = 1 ] || fdtput -t s "$f" /chosen/cpuoff/kernel bootargs "two"
     done
+    # 5. 72 vCPUs asleep on their timers on one CPU: nine 8-vCPU domains,
+    # each with its own copy of the kernel (mapped in place)
+    f=$(dt dom-hostile-sleepers)
+    cp "$(dt v3-smp1)" "$f"
+    local i
+    for i in 1 2 3 4 5 6 7 8 9; do
+        add_domain "$f" sleep$i "$guests/hostile_sleepers.Image" "$(printf '0x%x' $((0x50000000 + (i - 1) * 0x200000)))" \
+            memory=0:0x4000 cpus=8 vpl011
+    done
 }
 
 # ---- checks ------------------------------------------------------------------
@@ -166,3 +175,20 @@ hostile_cpuoff() { # hostile_cpuoff VCPUS
 }
 case_hostile-cpu-off-last() { hostile_cpuoff 1; }
 case_hostile-cpu-off-last-2vcpus() { hostile_cpuoff 2; }
+
+# More vCPUs asleep on timers on one CPU than the sleeper list once held.
+case_hostile-timer-sleepers() {
+    local i loads=""
+    for i in 0 1 2 3 4 5 6 7 8; do
+        loads+=" --load $guests/hostile_sleepers.Image@$(printf '0x%x' $((0x50000000 + i * 0x200000)))"
+    done
+    boot "--gic 3 --smp 1 --dtb $(dt dom-hostile-sleepers)$loads" 60
+    for i in 1 2 3 4 5 6 7 8 9; do
+        last_line=0
+        in_order "domain [0-9]: sleep$i, 8 vCPUs" "\\(sleep$i\\) hostile-sleepers: 0x0*8 vCPUs, rounds done by each: 8 8 8 8 8 8 8 8" \
+            "\\(sleep$i\\) PASS: every vCPU woke from its timer every round" \
+            "\\(sleep$i\\) hostile-sleepers: all checks passed" "sleep$i \\(domain [0-9]\\): powered off"
+    done
+    anywhere 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
