@@ -52,8 +52,8 @@ void guest_main(uint64_t dtb)
     int dm = fdt_node(fdt, "/device-model");
     check(dm >= 0 && fdt_has_string(fdt, dm, "compatible", "xen-arm-minimal,device-model"),
           "the tree has a /device-model node");
-    if (contains(args, "delay"))
-        delay_ms(100);
+    if (contains(args, "delay")) /* guests get to wait for it */
+        delay_ms(300);
     uint32_t served[8];
     unsigned n = 0;
     for (int c = -1; dm >= 0 && (c = fdt_child(fdt, dm, c)) >= 0 && n < 8;) {

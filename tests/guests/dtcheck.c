@@ -2,8 +2,9 @@
  * hypervisor node, the PCI bridge and its readiness register; answers to
  * the hypercalls Linux makes; then waits for its device model as a guest
  * that polls would. Bootargs: "bridge" (expect a bridge), "held" (started
- * only once the device model connected), "noxen" (expect no hypervisor
- * node). */
+ * only once the device model connected), "wait" (first read the
+ * readiness page's word 1, which holds the vCPU until the device model
+ * connects), "noxen" (expect no hypervisor node). */
 #include "fdt.h"
 #include "lib.h"
 
@@ -61,7 +62,14 @@ static void check_hypercalls(void)
     check(xen_hypercall(17, 6, 0x03001000, 0) == -EFAULT, "a pointer to a device gets -EFAULT");
 }
 
-static void check_bridge(const void *fdt, int held)
+static uint64_t vcount(void)
+{
+    uint64_t t;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+    return t;
+}
+
+static void check_bridge(const void *fdt, int held, int wait)
 {
     int root = fdt_node(fdt, "/"), pci = -1, len;
     while ((pci = fdt_child(fdt, root, pci)) >= 0 && !contains(fdt_name(fdt, pci), "pcie@"))
@@ -89,6 +97,16 @@ static void check_bridge(const void *fdt, int held)
     check(*(volatile uint32_t *)ecam == 0xffffffffu, "config space reads as an empty bus");
 
     volatile uint32_t *r = (volatile uint32_t *)READY;
+    if (wait) {
+        /* word 1: the read itself waits until the device model connects */
+        uint64_t freq, t0 = vcount();
+        __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+        uint32_t w = r[1];
+        uint64_t ms = (vcount() - t0) * 1000 / freq;
+        check(w == 1 && r[0] == 1, "a read of the wait register returns 1 once the device model connected");
+        puts_(ms >= 20 ? "dtcheck: the wait register held me until the device model connected\n"
+                       : "dtcheck: the device model was already connected\n");
+    }
     uint32_t first = r[0];
     if (held)
         check(first == 1, "held: the device model was connected before this guest started");
@@ -134,7 +152,7 @@ void guest_main(uint64_t dtb)
     if (contains(args, "passthrough"))
         check_passthrough(fdt);
     if (contains(args, "bridge"))
-        check_bridge(fdt, contains(args, "held"));
+        check_bridge(fdt, contains(args, "held"), contains(args, "wait"));
     puts_(failures ? "dtcheck: some checks FAILED\n" : "dtcheck: all checks passed\n");
     uint32_t reason = 0; /* poweroff, through the Xen interface */
     xen_hypercall(29, 2, (uint64_t)&reason, 0);

@@ -119,7 +119,7 @@ done < <(for f in $(find "$src" -name '*.c' | sort); do
 if [ ${#bad[@]} -eq 0 ]; then
     echo "ok - tools/layers ($files files; ${LAYERS[*]})"
 else
-    echo "not ok - tools/layers: ${#bad[@]} include(s) break the layering:"
+    echo "not ok - tools/layers: ${#bad[@]} problem(s) with the layering:"
     printf '    %s\n' "${bad[@]}"
     exit 1
 fi

@@ -89,9 +89,21 @@ static void exit_dabt(struct vcpu *v)
     struct mmio_access a = { .ipa = ipa, .off = ipa - r->base, .size = size, .write = esr_dabt_wnr(esr) };
     if (a.write && reg != 31)
         a.value = v->arch.regs.x[reg] & (size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1);
+    /* Recorded before the handler runs: whoever it hands the access to
+     * may answer (emul_complete) before it has even returned PENDING. */
+    v->pending.write = a.write;
+    v->pending.size = size;
+    v->pending.reg = reg;
+    v->pending.sign_extend = esr_dabt_sse(esr);
+    v->pending.sf = esr_dabt_sf(esr);
+    v->pending.far = v->arch.far;
+    v->pending.done = false;
+    __atomic_store_n(&v->pending.active, true, __ATOMIC_RELEASE);
     /* an access running past the region's end is the region's to refuse,
      * never its neighbour's to see */
     enum emul_result res = a.off + size > r->size ? EMUL_FAULT : r->handle(v, &a, r->dev);
+    if (res != EMUL_PENDING)
+        __atomic_store_n(&v->pending.active, false, __ATOMIC_RELEASE);
     switch (res) {
     case EMUL_HANDLED:
         finish_mmio(v, &a, reg, esr_dabt_sse(esr), esr_dabt_sf(esr));
@@ -101,13 +113,6 @@ static void exit_dabt(struct vcpu *v)
         vcpu_arch_inject_dabt(&v->arch, v->arch.far, a.write);
         return;
     case EMUL_PENDING:
-        v->pending.active = true;
-        v->pending.write = a.write;
-        v->pending.size = size;
-        v->pending.reg = reg;
-        v->pending.sign_extend = esr_dabt_sse(esr);
-        v->pending.sf = esr_dabt_sf(esr);
-        v->pending.far = v->arch.far;
         sched_wait(v); /* unless the answer already came */
         return;
     }
@@ -115,7 +120,7 @@ static void exit_dabt(struct vcpu *v)
 
 bool emul_complete(struct vcpu *v, uint64_t value, bool fault)
 {
-    if (!v->pending.active || v->pending.done)
+    if (!__atomic_load_n(&v->pending.active, __ATOMIC_ACQUIRE) || v->pending.done)
         return false;
     v->pending.value = value;
     v->pending.fault = fault;

@@ -98,6 +98,8 @@ int ioreq_set_state(struct domain *t, uint16_t id, bool enabled)
         log_info("%s (domain %u): device model %s connected", t->name, t->id, t->device_model->name);
         domain_start_held(t);
     }
+    if (was != now && t->ioreq.on_change)
+        t->ioreq.on_change(t, now);
     return 0;
 }
 
@@ -127,6 +129,8 @@ void ioreq_dm_stopped(struct domain *dm)
         spin_unlock_irqrestore(&t->ioreq.lock, flags);
         if (was)
             log_warn("%s (domain %u): its device model %s stopped: bridge disconnected", t->name, t->id, dm->name);
+        if (t->ioreq.on_change)
+            t->ioreq.on_change(t, false);
         /* nothing will ever start it now */
         if (t->held)
             domain_shutdown(t, "its device model stopped before connecting");

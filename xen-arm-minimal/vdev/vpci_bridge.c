@@ -1,11 +1,41 @@
 /* Until requests are forwarded to the device model, config space reads as
  * an empty bus (all ones: "no device"), which is what Linux probes safely;
- * writes are dropped. The readiness register tells the guest whether its
- * device model has connected, so it can wait before probing. */
+ * writes are dropped. The readiness page tells the guest whether its
+ * device model has connected, so it can wait before probing: word 0 reads
+ * 1 once connected (poll it); a read of word 1 waits until then (the vCPU
+ * is held, EMUL_PENDING, and answered 1 at the connection, or 0 if its
+ * device model stops first). */
+#include <asm/spinlock.h>
 #include <xam/domain.h>
 #include <xam/emul.h>
 #include <xam/ioreq.h>
 #include <xam/vpci_bridge.h>
+
+#define READY_WORD 0x0
+#define WAIT_WORD 0x4
+
+/* vCPUs waiting on word 1, by domain id: a bit per vCPU */
+static spinlock_t waiters_lock = SPINLOCK_INIT;
+static uint32_t waiters[MAX_DOMAINS + 1];
+_Static_assert(DOMAIN_MAX_VCPUS <= 32, "a bit per vCPU");
+
+static void answer_waiters(struct domain *t, bool connected)
+{
+    uint64_t flags = spin_lock_irqsave(&waiters_lock);
+    uint32_t w = waiters[t->id];
+    waiters[t->id] = 0;
+    for (unsigned i = 0; i < t->nr_vcpus; i++)
+        if ((w >> i) & 1)
+            emul_complete(&t->vcpus[i], connected ? 1 : 0, false);
+    spin_unlock_irqrestore(&waiters_lock, flags);
+}
+
+static void forget_waiters(struct domain *d, void *arg __unused)
+{
+    uint64_t flags = spin_lock_irqsave(&waiters_lock);
+    waiters[d->id] = 0;
+    spin_unlock_irqrestore(&waiters_lock, flags);
+}
 
 /* ECAM: byte, halfword and word accesses, naturally aligned, as PCI
  * configuration space allows. */
@@ -18,13 +48,26 @@ static enum emul_result ecam_access(struct vcpu *v __unused, struct mmio_access 
     return EMUL_HANDLED;
 }
 
-/* Word 0: 1 once connected, else 0; the rest of the page reads 0. */
+/* Word 0: 1 once connected, else 0; word 1 the same, but a read waits for
+ * the connection; the rest of the page reads 0, writes are ignored. */
 static enum emul_result ready_access(struct vcpu *v, struct mmio_access *a, void *dev __unused)
 {
     if (!mmio_aligned(a))
         return EMUL_FAULT;
-    if (!a->write)
-        a->value = (a->off == 0 && ioreq_connected(v->dom)) ? 1 : 0;
+    if (a->write)
+        return EMUL_HANDLED;
+    struct domain *d = v->dom;
+    if (a->off == WAIT_WORD && a->size == 4) {
+        uint64_t flags = spin_lock_irqsave(&waiters_lock);
+        /* checked under the lock the connection's answer takes */
+        bool wait = !ioreq_connected(d) && d->device_model && d->device_model->state == DOMAIN_RUNNING;
+        if (wait)
+            waiters[d->id] |= 1u << v->id;
+        spin_unlock_irqrestore(&waiters_lock, flags);
+        if (wait)
+            return EMUL_PENDING;
+    }
+    a->value = (a->off == READY_WORD || a->off == WAIT_WORD) && a->size == 4 && ioreq_connected(d) ? 1 : 0;
     return EMUL_HANDLED;
 }
 
@@ -32,6 +75,9 @@ int vpci_bridge_attach(struct domain *d)
 {
     struct mmio_region ecam = { d->bridge.ecam, d->bridge.ecam_size, ecam_access, NULL, "PCI ECAM" };
     struct mmio_region ready = { PCI_READY_BASE, PCI_READY_SIZE, ready_access, NULL, "PCI readiness register" };
-    int rc = domain_add_mmio(d, &ecam);
+    d->ioreq.on_change = answer_waiters;
+    int rc = domain_on_release(d, forget_waiters, NULL);
+    if (!rc)
+        rc = domain_add_mmio(d, &ecam);
     return rc ? rc : domain_add_mmio(d, &ready);
 }

@@ -26,6 +26,9 @@ struct ioreq_server {
 struct ioreq_state {
     spinlock_t lock;
     struct ioreq_server servers[IOREQ_MAX_SERVERS];
+    /* Told when the guest's connection comes or goes (the bridge answers
+     * the vCPUs waiting on its readiness register). */
+    void (*on_change)(struct domain *t, bool connected);
 };
 
 /* Each returns 0 or a negative XAM error. dm must be t's device model
