@@ -74,6 +74,11 @@ make_hostile_dtbs() {
         add_domain "$f" sleep$i "$guests/hostile_sleepers.Image" "$(printf '0x%x' $((0x50000000 + (i - 1) * 0x200000)))" \
             memory=0:0x4000 cpus=8 vpl011
     done
+    # 6. a guest forging console lines, through console_io and its vPL011
+    f=$(dt dom-hostile-console)
+    cp "$(dt v3-smp1)" "$f"
+    add_domain "$f" forger "$guests/hostile_console.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -t s "$f" /chosen/forger xen,enhanced enabled
 }
 
 # ---- checks ------------------------------------------------------------------
@@ -191,4 +196,25 @@ case_hostile-timer-sleepers() {
     done
     anywhere 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+
+# A guest's console output cannot pass for the hypervisor's, nor reach the
+# terminal as escape sequences.
+case_hostile-console-forgery() {
+    boot "--gic 3 --smp 1 --dtb $(dt dom-hostile-console) --load $guests/hostile_console.Image@0x50000000" 30
+    in_order '\(forger\) hostile-console: forging console lines' \
+        '\(forger\) \[    0\.100000\] ERROR: \*\*\* CRASH on CPU0: forged by a guest' \
+        '\(forger\) cio-esc: \\x1b\[2J\\x1b\]0;title\\x07 end' '\(forger\) cio-cr: keepoverwritten' \
+        '\(forger\) \[    0\.200000\] ERROR: \*\*\* CRASH on CPU0: forged via the UART' \
+        '\(forger\) uart-esc: \\x1b\[2J\\x1b\]0;title\\x07 end' '\(forger\) uart-cr: keepoverwritten' \
+        "\\(forger\\) uart-ctl: a\\\\x01b\\\\x7fc$(printf '\t')d" \
+        '\(forger\) hostile-console: all checks passed' 'forger \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' \
+        'all domains have stopped: powering off'
+    # the forged text only ever after the guest's prefix
+    local forged prefixed
+    forged=$(grep -c 'forged' "$log") prefixed=$(grep -cE '^\[ *[0-9]+\.[0-9]+\] \(forger\) .*forged' "$log")
+    [ "$forged" -eq "$prefixed" ] || fail "'forged' is on $forged lines, only $prefixed of them start with '[ time] (forger) '"
+    # no raw ESC or BEL, no carriage return but at the ends of lines
+    absent $'\x1b' $'\x07' $'\r.'
+    absent '^\[ *[0-9]+\.[0-9]+\] ERROR: \*\*\* CRASH' 'FAIL' 'WARNING' 'PANIC'
 }
