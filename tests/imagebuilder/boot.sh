@@ -164,7 +164,7 @@ expect_many() {
     local i names=()
     for ((i = 0; i < MANY - 1; i++)); do names+=("domU$i"); done
     hello_ok "${names[@]}"
-    count_is $((MANY - 1)) 'hello: all checks passed'
+    count_is $((MANY - 1)) '\(domU[0-9]+\) hello: all checks passed'
     # tree order follows the config: domUk is domain k+1
     anywhere 'domain 1: domU0,' "domain $((MANY - 1)): domU$((MANY - 2)),"
     anywhere 'domain 2: domU1, 1 vCPU, .*vCPU0 on CPU1' \
