@@ -2,7 +2,11 @@
 # ASan and UBSan, with cmocka. `make unit` builds every test program into
 # $(TESTS_OUT)/unit, dumps/compiles the DT fixtures and runs all groups.
 UNIT_OUT := $(TESTS_OUT)/unit
-UNIT_NAMES := memrange palloc fmt cmdline pagetable esr dtutil hostdt string guest_fdt domain_desc inflate guest_console
+# Groups over the guest-facing code and the fake architecture (tests/host.mk,
+# HOST_GUEST_SRCS): their own objects, archive and link line.
+UNIT_GUEST_NAMES := emul
+UNIT_NAMES := memrange palloc fmt cmdline pagetable esr dtutil hostdt string guest_fdt domain_desc inflate guest_console \
+    $(UNIT_GUEST_NAMES)
 UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
 UNIT_CC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -g -O1 $(HOST_WARNINGS) $(HOST_SAN) $(HOST_INCLUDES)
@@ -34,7 +38,25 @@ $(UNIT_FIXTURES): tests/dtb/make-fixtures.sh tests/dtb/qemu-dtb.sh $(wildcard te
 	tests/dtb/make-fixtures.sh $(UNIT_OUT)/dtb
 	@touch $@
 
+UNIT_GUEST_CFLAGS := -std=gnu11 -g -O1 $(HOST_WARNINGS) $(HOST_SAN) $(HOST_FAKE_INCLUDES)
+UNIT_GUEST_OBJS := $(patsubst %.c,$(UNIT_OUT)/guest-obj/%.o,$(HOST_GUEST_SRCS))
+UNIT_GUEST_LIB := $(UNIT_OUT)/libxam-guest.a
+UNIT_GUEST_TEST_OBJS := $(UNIT_GUEST_NAMES:%=$(UNIT_OUT)/guest-obj/tests/unit/test_%.o)
+.SECONDARY: $(UNIT_GUEST_TEST_OBJS)
+
+$(UNIT_OUT)/guest-obj/%.o: %.c tests/host.mk tests/unit/unit.mk
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) $(UNIT_GUEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(UNIT_GUEST_LIB): $(UNIT_GUEST_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(UNIT_GUEST_NAMES:%=$(UNIT_OUT)/test_%): $(UNIT_OUT)/test_%: $(UNIT_OUT)/guest-obj/tests/unit/test_%.o $(UNIT_GUEST_LIB)
+	$(UNIT_CC) $(UNIT_GUEST_CFLAGS) -o $@ $< $(UNIT_GUEST_LIB) -lcmocka -lpthread
+
 -include $(UNIT_PORTABLE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d)
+-include $(UNIT_GUEST_OBJS:.o=.d) $(UNIT_GUEST_TEST_OBJS:.o=.d)
 
 .PHONY: unit
 unit: $(UNIT_BINS) $(UNIT_FIXTURES)
