@@ -435,11 +435,22 @@ void vcpu_arch_load(struct vcpu *v)
     vgic_hw_load(v);
 }
 
+static void (*save_hook)(struct vcpu *v, void *arg);
+static void *save_hook_arg;
+
+void fake_on_save(void (*fn)(struct vcpu *v, void *arg), void *arg)
+{
+    save_hook = fn;
+    save_hook_arg = arg;
+}
+
 void vcpu_arch_save(struct vcpu *v)
 {
     struct fake_cpu *c = &cpus[fake_this_cpu];
     if (c->loaded != v)
         die("CPU%u: saving a vCPU it has not loaded", fake_this_cpu);
+    if (save_hook)
+        save_hook(v, save_hook_arg);
     vgic_hw_save(v);
     c->loaded = NULL;
 }
@@ -477,6 +488,15 @@ void vcpu_arch_enter(struct vcpu_arch *a)
         found = true;
         break;
     });
+    uint64_t ctl = a->sys.cntv_ctl;
+    if (!found && (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK) &&
+        counter_read() >= a->sys.cntv_cval + v->dom->cntvoff) {
+        /* its virtual timer fires, as arch/arm64/vtimer.c takes it */
+        a->sys.cntv_ctl |= CNT_CTL_IMASK;
+        vcpu_inject_irq(v, VINTC_PPI_VTIMER);
+        e.exit = GUEST_EXIT_IRQ;
+        found = true;
+    }
     if (!found) {
         /* nothing scripted: in a scheduler run the guest waits (WFI),
          * otherwise an interrupt with nothing pending */
@@ -898,6 +918,7 @@ void fake_reset(unsigned nr_cpus)
     vgic_gicv = 0x08040000;
     fail_at = 0;
     poweroff_jmp = NULL;
+    save_hook = NULL;
 }
 
 /* Stop d, or run the jobs (d NULL), a poweroff caught. */

@@ -8,8 +8,10 @@
  *  - CPUs: fake_reset(n) gives n online CPUs; each host thread has a
  *    current CPU (fake_set_cpu), which this_cpu()/this_cpu_id() return.
  *  - vCPU entry: vcpu_arch_enter() takes the next exit scripted for that
- *    vCPU (fake_push_exit), else a harmless one: an IRQ exit with nothing
- *    pending (registers untouched), or inside fake_run_cpu() a WFI.
+ *    vCPU (fake_push_exit), else its virtual timer if it is due (masked
+ *    and PPI 27 injected, as the hardware and arch/arm64/vtimer.c do),
+ *    else a harmless one: an IRQ exit with nothing pending (registers
+ *    untouched), or inside fake_run_cpu() a WFI.
  *  - fake_run_cpu(cpu): the real scheduler loop (sched_run) on that CPU
  *    until it has nothing to run and would wait in WFI.
  *  - memory_alloc/free: host aligned_alloc with canaries (poisoned for
@@ -112,6 +114,9 @@ unsigned fake_entries(unsigned cpu);
 /* The vCPU vcpu_arch_load()ed on cpu (NULL after the save). */
 struct vcpu *fake_loaded(unsigned cpu);
 unsigned fake_arch_resets(void);
+/* fn(v, arg) in every vcpu_arch_save(), before the save: a window where
+ * v is still loaded on this CPU (the test acts there as another CPU). */
+void fake_on_save(void (*fn)(struct vcpu *v, void *arg), void *arg);
 
 /* The scheduler loop of cpu until it would wait in WFI with nothing to
  * run; aborts if its vCPUs enter more than budget times (0: 10000).
