@@ -1,0 +1,303 @@
+/* Virtual devices over the fake architecture, driven by the guest's data
+ * aborts: the vPL011 (vdev/vpl011.c: every register, width and
+ * alignment, the receive FIFO, interrupt mask and status and the level
+ * given to the interrupt controller) and the PCI bridge (vdev/vpci_bridge.c:
+ * ECAM and the readiness page, connected or not, the waiting word). */
+#include "guest_env.h"
+#include <xam/hypercall.h>
+#include <xam/ioreq.h>
+#include <xam/pci_bridge.h>
+#include <xam/vpci_bridge.h>
+#include <xam/vpl011.h>
+
+#define DR 0x000
+#define FR 0x018
+#define IMSC 0x038
+#define RIS 0x03c
+#define MIS 0x040
+#define ICR 0x044
+#define FR_RXFE (1u << 4)
+#define FR_RXFF (1u << 6)
+#define FR_TXFE (1u << 7)
+#define INT_RX (1u << 4)
+#define INT_TX (1u << 5)
+#define INT_RT (1u << 6)
+
+static struct domain *dom;
+static struct vcpu *v0;
+
+/* The default layout (builder/domain_desc.c's pci_bridge_default). */
+static void default_bridge(struct pci_bridge *b)
+{
+    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
+                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF, PCI_BRIDGE_DEF_PREF_SIZE,
+                              PCI_BRIDGE_DEF_IRQ, PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    env_setup(2);
+    env_keeper();
+    dom = env_build("uart", 1, NULL, true);
+    assert_int_equal(vpl011_attach(dom), 0);
+    dom->has_bridge = true;
+    default_bridge(&dom->bridge);
+    assert_int_equal(vpci_bridge_attach(dom), 0);
+    domain_start(dom, ENV_ENTRY, 0, false);
+    v0 = &dom->vcpus[0];
+    v0->arch.sys.vbar = 0x40000800;
+    v0->arch.regs.pstate = 0x3c5;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return env_teardown();
+}
+
+/* One access by vCPU 0; returns whether it was taken (PC moved on) rather
+ * than refused (an abort injected at it). */
+static bool access(paddr_t ipa, unsigned size, bool write, uint64_t *val)
+{
+    v0->arch.regs.pc = ENV_ENTRY;
+    v0->arch.regs.x[1] = write ? *val : 0xdeadbeefdeadbeefULL;
+    fake_trap(v0, fake_esr_dabt(size, write, 1, false, true), ipa);
+    assert_int_equal(dom->state, DOMAIN_RUNNING);
+    if (v0->arch.regs.pc == ENV_ENTRY + 4) {
+        if (!write)
+            *val = v0->arch.regs.x[1];
+        return true;
+    }
+    assert_int_equal(v0->arch.regs.pc, 0x40000800 + 0x200);
+    v0->arch.regs.pstate = 0x3c5;
+    return false;
+}
+
+static uint64_t rd(uint64_t off)
+{
+    uint64_t val;
+    assert_true(access(VPL011_BASE + off, 4, false, &val));
+    return val;
+}
+
+static void wr(uint64_t off, uint64_t val)
+{
+    assert_true(access(VPL011_BASE + off, 4, true, &val));
+}
+
+static bool level(void)
+{
+    return (fake_intc(dom)->level >> (VPL011_SPI - 32)) & 1;
+}
+
+static void uart_widths_and_alignment(void **state)
+{
+    (void)state;
+    for (uint64_t off = 0; off < 0x50; off++) {
+        for (unsigned size = 1; size <= 8; size *= 2) {
+            uint64_t val = 0;
+            bool aligned = (off & (size - 1)) == 0;
+            bool ok = access(VPL011_BASE + off, size, false, &val);
+            assert_int_equal(ok, aligned && size <= 4);
+            val = 0;
+            ok = access(VPL011_BASE + off, size, true, &val);
+            assert_int_equal(ok, aligned && size <= 4);
+        }
+    }
+    /* the end of the page, and past it: not the vPL011's */
+    uint64_t val;
+    assert_true(access(VPL011_BASE + VPL011_SIZE - 4, 4, false, &val));
+    assert_int_equal(val, 0);
+    assert_false(access(VPL011_BASE + VPL011_SIZE - 2, 4, false, &val));
+    assert_true(access(VPL011_BASE + 0xfe0, 1, false, &val));
+}
+
+static void uart_output_lines(void **state)
+{
+    (void)state;
+    fake_log_clear();
+    const char *s = "hi\x1b[0m\n";
+    for (const char *p = s; *p; p++) {
+        uint64_t c = (unsigned char)*p | 0xab00; /* bits above the byte ignored */
+        assert_true(access(VPL011_BASE + DR, 1 + (p - s) % 2, true, &c));
+    }
+    assert_int_equal(fake_log_lines(), 1);
+    assert_string_equal(fake_log_line(0), "(uart) hi\\x1b[0m");
+    assert_int_equal(rd(FR) & (FR_TXFE | FR_RXFE), FR_TXFE | FR_RXFE);
+}
+
+static void uart_receive_fifo(void **state)
+{
+    (void)state;
+    assert_int_equal(rd(RIS), INT_TX);
+    assert_int_equal(rd(MIS), 0);
+    assert_false(level());
+    /* TX unmasked: the line is up at once (the transmitter is always ready) */
+    wr(IMSC, INT_TX);
+    assert_true(level());
+    assert_int_equal(rd(MIS), INT_TX);
+    wr(IMSC, 0xffffffff);
+    assert_int_equal(rd(IMSC), 0x7ff);
+    wr(IMSC, INT_RX);
+    assert_false(level());
+    /* input: RX (and time-out) raised, the line follows the mask */
+    for (unsigned i = 0; i < 32; i++)
+        assert_true(vpl011_receive(dom, (char)('a' + i % 26)));
+    assert_true(level());
+    assert_int_equal(rd(RIS), INT_TX | INT_RX | INT_RT);
+    assert_int_equal(rd(MIS), INT_RX);
+    assert_int_equal(rd(FR) & (FR_RXFE | FR_RXFF), FR_RXFF);
+    /* full: dropped, not queued */
+    assert_true(vpl011_receive(dom, 'X'));
+    assert_true(vpl011_receive(dom, 'Y'));
+    for (unsigned i = 0; i < 32; i++) {
+        uint64_t c;
+        assert_true(access(VPL011_BASE + DR, 1 + 3 * (i % 2), false, &c));
+        assert_int_equal(c, 'a' + i % 26);
+    }
+    assert_int_equal(rd(DR), 0); /* empty */
+    assert_int_equal(rd(FR) & FR_RXFE, FR_RXFE);
+    assert_int_equal(rd(RIS), INT_TX);
+    assert_false(level());
+    /* ICR and the ID registers: writes ignored, reads zero */
+    wr(ICR, 0x7ff);
+    assert_int_equal(rd(0xfe0), 0);
+    /* wrapping the ring */
+    for (unsigned round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < 20; i++)
+            vpl011_receive(dom, (char)i);
+        for (unsigned i = 0; i < 20; i++)
+            assert_int_equal(rd(DR), i);
+    }
+    assert_false(level());
+    /* a domain without a vPL011 takes no input */
+    struct domain *other = env_domain("none", 1, NULL, true);
+    assert_false(vpl011_receive(other, 'x'));
+}
+
+static void uart_overflow_counted(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < 100; i++)
+        vpl011_receive(dom, 'z');
+    unsigned n = 0;
+    while (rd(FR) & FR_RXFF || !(rd(FR) & FR_RXFE)) {
+        assert_int_equal(rd(DR), 'z');
+        n++;
+        assert_true(n <= 32);
+    }
+    assert_int_equal(n, 32);
+}
+
+/* ---- the PCI bridge ---- */
+
+static void ecam_reads_an_empty_bus(void **state)
+{
+    (void)state;
+    paddr_t ecam = dom->bridge.ecam;
+    static const uint64_t offs[] = { 0, 1, 2, 3, 4, 6, 0x100, 0xfff, 0x8000, PCI_BRIDGE_DEF_ECAM_SIZE - 4 };
+    for (unsigned i = 0; i < ARRAY_SIZE(offs); i++)
+        for (unsigned size = 1; size <= 8; size *= 2) {
+            uint64_t val = 0;
+            bool ok = access(ecam + offs[i], size, false, &val);
+            bool fits = offs[i] + size <= PCI_BRIDGE_DEF_ECAM_SIZE;
+            assert_int_equal(ok, fits && size <= 4 && (offs[i] & (size - 1)) == 0);
+            if (ok)
+                assert_int_equal(val, size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1);
+            val = 0x1234;
+            assert_int_equal(access(ecam + offs[i], size, true, &val), ok);
+        }
+}
+
+static void readiness_page(void **state)
+{
+    (void)state;
+    /* no device model at all: word 0 reads 0, so does word 1 (no wait) */
+    for (uint64_t off = 0; off < 16; off++)
+        for (unsigned size = 1; size <= 8; size *= 2) {
+            uint64_t val = 0x55;
+            bool ok = access(PCI_READY_BASE + off, size, false, &val);
+            assert_int_equal(ok, (off & (size - 1)) == 0);
+            if (ok)
+                assert_int_equal(val, 0);
+            assert_int_equal(access(PCI_READY_BASE + off, size, true, &val), ok);
+        }
+    uint64_t val;
+    assert_true(access(PCI_READY_BASE + PCI_READY_SIZE - 8, 8, false, &val));
+    assert_int_equal(val, 0);
+}
+
+/* A device model connects a client that reads word 1 first, then polls
+ * word 0. */
+static void readiness_with_a_device_model(void **state)
+{
+    (void)state;
+    assert_int_equal(hypercall_init(), 0);
+    struct domain *dm = env_domain("dm", 1, NULL, true);
+    struct domain *c = env_build("client", 2, NULL, true);
+    c->device_model = dm;
+    c->has_bridge = true;
+    default_bridge(&c->bridge);
+    assert_int_equal(vpci_bridge_attach(c), 0);
+    domain_start(c, ENV_ENTRY, 0, false);
+    struct vcpu *cv = &c->vcpus[0];
+    /* word 0 polls: 0 */
+    cv->arch.regs.x[2] = 0x77;
+    fake_trap(cv, fake_esr_dabt(4, false, 2, false, false), PCI_READY_BASE);
+    assert_int_equal(cv->arch.regs.x[2], 0);
+    /* word 1 waits; a byte of it does not */
+    fake_trap(cv, fake_esr_dabt(1, false, 2, false, false), PCI_READY_BASE + 4);
+    assert_int_equal(cv->state, VCPU_RUNNABLE);
+    uint64_t pc = cv->arch.regs.pc;
+    fake_trap(cv, fake_esr_dabt(4, false, 3, false, false), PCI_READY_BASE + 4);
+    assert_int_equal(cv->state, VCPU_WAITING);
+    assert_int_equal(cv->arch.regs.pc, pc);
+    /* the device model connects */
+    uint16_t id;
+    assert_int_equal(ioreq_create(c, dm, &id), 0);
+    assert_int_equal(ioreq_set_state(c, id, true), 0);
+    assert_int_equal(cv->state, VCPU_RUNNABLE);
+    cv->arch.regs.x[3] = 0x99;
+    assert_true(vcpu_run(cv));
+    assert_int_equal(cv->arch.regs.x[3], 1);
+    assert_int_equal(cv->arch.regs.pc, pc + 4);
+    /* connected: both words read 1 at once */
+    fake_trap(cv, fake_esr_dabt(4, false, 2, false, false), PCI_READY_BASE);
+    assert_int_equal(cv->arch.regs.x[2], 1);
+    fake_trap(cv, fake_esr_dabt(4, false, 2, false, false), PCI_READY_BASE + 4);
+    assert_int_equal(cv->arch.regs.x[2], 1);
+    assert_int_equal(cv->state, VCPU_RUNNABLE);
+    fake_trap(cv, fake_esr_dabt(4, false, 2, false, false), PCI_READY_BASE + 8);
+    assert_int_equal(cv->arch.regs.x[2], 0);
+    /* disconnected again: a waiter is answered 0 when the device model stops */
+    assert_int_equal(ioreq_set_state(c, id, false), 0);
+    struct vcpu *cv1 = &c->vcpus[1];
+    assert_int_equal(vcpu_on(cv1, ENV_ENTRY, 0), 0);
+    fake_trap(cv1, fake_esr_dabt(4, false, 5, false, false), PCI_READY_BASE + 4);
+    assert_int_equal(cv1->state, VCPU_WAITING);
+    domain_shutdown(dm, "stopped by the test");
+    assert_int_equal(c->state, DOMAIN_RUNNING);
+    assert_int_equal(cv1->state, VCPU_RUNNABLE);
+    cv1->arch.regs.x[5] = 0x99;
+    assert_true(vcpu_run(cv1));
+    assert_int_equal(cv1->arch.regs.x[5], 0);
+    /* and with its device model gone, word 1 no longer waits */
+    fake_trap(cv1, fake_esr_dabt(4, false, 5, false, false), PCI_READY_BASE + 4);
+    assert_int_equal(cv1->state, VCPU_RUNNABLE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        ENV_TEST(uart_widths_and_alignment, setup, teardown),
+        ENV_TEST(uart_output_lines, setup, teardown),
+        ENV_TEST(uart_receive_fifo, setup, teardown),
+        ENV_TEST(uart_overflow_counted, setup, teardown),
+        ENV_TEST(ecam_reads_an_empty_bus, setup, teardown),
+        ENV_TEST(readiness_page, setup, teardown),
+        ENV_TEST(readiness_with_a_device_model, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
