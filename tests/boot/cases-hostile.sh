@@ -126,14 +126,17 @@ hostile_vgic() { # hostile_vgic itargets|width GIC
     in_order "gic: GICv$2" '\(vgic\) hostile-vgic: ' '\(vgic\) hostile-vgic: the distributor refused what it had to' \
         '\(vgic\) hostile-vgic: all checks passed' 'vgic \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' \
         'all domains have stopped: powering off'
-    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+    # a refusal may be logged (once) as a warning; nothing else may be
+    local w; w=$(grep -E 'WARNING' "$log" | grep -vcE 'WARNING: vgic: .*refused')
+    [ "$w" -eq 0 ] || fail "$w warnings other than a refused access"
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
 # Unaligned 16/32-bit GICD_ITARGETSR accesses straddling the last SPI: an
 # out-of-bounds write into the domain's own struct domain, and a leak.
 case_hostile-vgic-itargetsr-unaligned() {
     hostile_vgic itargets 2
-    in_order '\(vgic\) PASS: a 4-byte read at GICD\+0x000000000000083e was refused with an abort' \
-        '\(vgic\) PASS: a 2-byte write at GICD\+0x000000000000083f was refused with an abort' \
+    in_order '\(vgic\) PASS: a 4-byte read at GICD\+0x[0-9a-f]+ was refused with an abort' \
+        '\(vgic\) PASS: a 2-byte write at GICD\+0x[0-9a-f]+ was refused with an abort' \
         '\(vgic\) PASS: CNTPCT - CNTVCT \(my counter offset\) is unchanged' \
         '\(vgic\) PASS: XENVER_get_features is unchanged' \
         '\(vgic\) PASS: byte reads of ITARGETSR past the implemented SPIs read 0' \
@@ -155,7 +158,7 @@ case_hostile-vgic-byte-write-gicv3() { hostile_vgic_width 3; }
 hostile_cpuon() { # hostile_cpuon SMP
     boot "--gic 3 --smp $1 --dtb $(dt dom-hostile-cpuon-smp$1) --load $guests/hostile_cpuon.Image@0x50000000" 45
     in_order 'domain 1: storm, 4 vCPUs' '\(storm\) hostile-cpuon: CPU_ON storm' \
-        '\(storm\) PASS: the storm.s 6000 CPU_ONs succeeded' \
+        '\(storm\) PASS: at least 3000 CPU_ONs succeeded' \
         '\(storm\) PASS: no vCPU started with its previous incarnation.s' \
         '\(storm\) PASS: every start had x0 = the context passed' \
         '\(storm\) PASS: each successful CPU_ON started its vCPU exactly once' \

@@ -5,12 +5,14 @@
  * that x0 is the context passed to CPU_ON (tagged with the target's
  * index), then sets those registers to a marker and calls CPU_OFF. A vCPU
  * started while the hypervisor was still saving its previous incarnation
- * would start with that incarnation's registers (the markers). vCPU0
- * issues STORM successful CPU_ONs round robin over vCPUs 1-3 (retrying on
- * -4 ALREADY_ON) and then compares what the secondaries recorded. */
+ * would start with that incarnation's registers (the markers). For
+ * STORM_MS of its counter, vCPU0 issues CPU_ONs round robin over vCPUs 1-3
+ * as fast as it can (ALREADY_ON, -4: on to the next one), then compares
+ * what the secondaries recorded with the contexts it passed. */
 #include "lib.h"
 
-#define STORM 6000
+#define STORM_MS 5000
+#define MIN_STARTS 3000
 #define NSEC 3
 #define TAG 0xc0de0000ULL
 
@@ -86,7 +88,7 @@ void guest_main(void)
     unsigned n = 0, t = 0;
     int other = 0;
     puts_("hostile-cpuon: CPU_ON storm against vCPUs that CPU_OFF at once\n");
-    while (n < STORM && now_ms() - start < 20000) {
+    while (now_ms() - start < STORM_MS) {
         t = t % NSEC + 1;
         uint64_t ctx = (TAG | t) << 32 | seq;
         int64_t rc = (int64_t)hvc(0xc4000003, t, (uint64_t)storm_entry, ctx);
@@ -103,7 +105,7 @@ void guest_main(void)
         }
     }
     check(!other, "CPU_ON answers only SUCCESS or ALREADY_ON");
-    check(n == STORM, "the storm's 6000 CPU_ONs succeeded within 20 s");
+    check(n >= MIN_STARTS, "at least 3000 CPU_ONs succeeded in the storm's 5 s");
     /* let the last ones finish */
     for (unsigned s = 1; s <= NSEC; s++) {
         uint64_t t0 = now_ms();

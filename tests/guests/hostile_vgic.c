@@ -237,8 +237,10 @@ static void itargets(uintptr_t gicd)
 
     mmu_on();
     puts_("hostile-vgic: MMU on, the distributor mapped Normal non-cacheable\n");
-    v = expect_ok(0, gicd, ITARGETSR + 32, 4, 0);
-    check(v == 0x01010101, "an aligned 32-bit read of ITARGETSR8 (INTIDs 32-35) says vCPU0");
+    if (nr >= 64) {
+        v = expect_ok(0, gicd, ITARGETSR + 32, 4, 0);
+        check(v == 0x01010101, "an aligned 32-bit read of ITARGETSR8 (INTIDs 32-35) says vCPU0");
+    }
 
     /* reads straddling the last implemented SPI and what lies past it */
     expect_abort(0, gicd, ITARGETSR + nr - 2, 4, 0);
@@ -278,8 +280,10 @@ static void itargets(uintptr_t gicd)
               "the counter offset and features are still unchanged");
     }
     /* a byte access to an implemented SPI's ITARGETSR is fine */
-    expect_ok(1, gicd, ITARGETSR + 33, 1, 0x01);
-    check(expect_ok(0, gicd, ITARGETSR + 33, 1, 0) == 0x01, "a byte write and read of ITARGETSR for INTID 33 work");
+    if (nr >= 64) {
+        expect_ok(1, gicd, ITARGETSR + 33, 1, 0x01);
+        check(expect_ok(0, gicd, ITARGETSR + 33, 1, 0) == 0x01, "a byte write and read of ITARGETSR for INTID 33 work");
+    }
 }
 
 static void width(uintptr_t gicd)
