@@ -2,7 +2,10 @@
 #   make fuzz-smoke   a short bounded run of each (part of make test)
 #   make fuzz         long runs: FUZZ_SECONDS per target (default 600)
 FUZZ_OUT := $(TESTS_OUT)/fuzz
-FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console
+# Targets over the guest-facing code and the fake architecture (tests/host.mk,
+# HOST_GUEST_SRCS): their own sources and include order.
+FUZZ_GUEST_TARGETS := fuzz_mmio
+FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console $(FUZZ_GUEST_TARGETS)
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -13,6 +16,22 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_PORTABLE_SRCS) tests/host.mk test
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_PORTABLE_SRCS) -lfdt
 $(FUZZ_OUT)/fuzz_inflate: tests/lib/inflate_bytewise.h
+
+FUZZ_GUEST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    $(HOST_FAKE_INCLUDES) $(HOST_WARNINGS)
+$(FUZZ_GUEST_TARGETS:%=$(FUZZ_OUT)/%): $(FUZZ_OUT)/%: tests/fuzz/%.c $(HOST_GUEST_SRCS) \
+        $(wildcard xen-arm-minimal/arch/fake/*.h xen-arm-minimal/arch/fake/include/asm/*.h) tests/host.mk tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_GUEST_CFLAGS) -o $@ $< $(HOST_GUEST_SRCS) -lpthread
+
+# A few hand-made inputs: accesses to each region, a guest entry, console
+# input (mmio); hypercalls of each kind and a well-formed dm_op (hypercall).
+$(FUZZ_OUT)/seeds/mmio/.done $(FUZZ_OUT)/seeds/hypercall/.done: tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	printf '\000\003\000\006\000\000\000\000\000\001\001\000\000\000\000\000\000\000\006\125\005\000A' >$(dir $@)1
+	printf '\001\017\001\002\000\001\000\000\000\002\002\004\000\000\000\000\001\377\000\000\000\000\000\000\000\206\252' >$(dir $@)2
+	head -c 2048 tests/fuzz/fuzz_mmio.c >$(dir $@)3
+	touch $@
 
 # Seeds: QEMU's real trees (packed: the 1 MiB padding would exceed
 # -max_len) and the hand-written ones.
@@ -53,7 +72,8 @@ $(FUZZ_OUT)/seeds/guest_console/.done: tests/fuzz/fuzz.mk
 	head -c 500 /dev/zero | tr '\0' 'a' >$(dir $@)long
 	touch $@
 
-fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done $(FUZZ_OUT)/seeds/guest_console/.done
+fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done $(FUZZ_OUT)/seeds/guest_console/.done \
+    $(FUZZ_OUT)/seeds/mmio/.done $(FUZZ_OUT)/seeds/hypercall/.done
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done

@@ -245,19 +245,28 @@ static paddr_t pool_base;
 static uint64_t pool_size;
 static uint8_t *pool_claimed;
 
+/* Whether [p, p+n) is all CANARY (a word at a time: this runs for every
+ * block at every check, in fuzzers too). */
+static bool intact(const uint8_t *p, uint64_t n)
+{
+    static const uint8_t ref[256] = { [0 ... 255] = CANARY };
+    for (uint64_t at = 0; at < n; at += sizeof(ref))
+        if (memcmp(p + at, ref, MIN(sizeof(ref), n - at)))
+            return false;
+    return true;
+}
+
 static void check_guard(const struct block *b)
 {
     uint8_t *p = b->base, *tail = (uint8_t *)(uintptr_t)b->pa + b->size;
     UNPOISON(p, b->head);
     UNPOISON(tail, TAIL_GUARD);
-    for (uint64_t i = 0; i < b->head; i++)
-        if (p[i] != CANARY)
-            die("%llu bytes below block 0x%llx (size 0x%llx) overwritten", (unsigned long long)(b->head - i),
-                (unsigned long long)b->pa, (unsigned long long)b->size);
-    for (unsigned i = 0; i < TAIL_GUARD; i++)
-        if (tail[i] != CANARY)
-            die("byte %u past the end of block 0x%llx (size 0x%llx) overwritten", i, (unsigned long long)b->pa,
-                (unsigned long long)b->size);
+    if (!intact(p, b->head))
+        die("bytes below block 0x%llx (size 0x%llx) overwritten", (unsigned long long)b->pa,
+            (unsigned long long)b->size);
+    if (!intact(tail, TAIL_GUARD))
+        die("bytes past the end of block 0x%llx (size 0x%llx) overwritten", (unsigned long long)b->pa,
+            (unsigned long long)b->size);
     POISON(p, b->head);
     POISON(tail, TAIL_GUARD);
 }
@@ -276,7 +285,8 @@ int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
     struct block *b = malloc(sizeof(*b));
     if (!base || !b)
         die("host out of memory (0x%llx bytes)", (unsigned long long)total);
-    memset(base, CANARY, total);
+    memset(base, CANARY, head);
+    memset((uint8_t *)base + head + size, CANARY, total - head - size);
     b->base = base;
     b->pa = (paddr_t)(uintptr_t)base + head;
     b->size = size;
@@ -472,10 +482,21 @@ void fake_push_exit(const struct fake_exit *e)
 unsigned fake_exits_queued(void) { return nr_script; }
 void fake_exits_clear(void) { LOCKED(nr_script = 0); }
 
+static void (*enter_hook)(struct vcpu *v, void *arg);
+static void *enter_hook_arg;
+
+void fake_on_enter(void (*fn)(struct vcpu *v, void *arg), void *arg)
+{
+    enter_hook = fn;
+    enter_hook_arg = arg;
+}
+
 void vcpu_arch_enter(struct vcpu_arch *a)
 {
     struct vcpu *v = (struct vcpu *)a;
     cpus[fake_this_cpu].entries++;
+    if (enter_hook)
+        enter_hook(v, enter_hook_arg);
     if (idle_jmp && ++run_entries > run_budget)
         die("CPU%u: %s vCPU%u entered %u times without the CPU going idle", fake_this_cpu, v->dom->name, v->id,
             run_budget);
@@ -919,6 +940,7 @@ void fake_reset(unsigned nr_cpus)
     fail_at = 0;
     poweroff_jmp = NULL;
     save_hook = NULL;
+    enter_hook = NULL;
 }
 
 /* Stop d, or run the jobs (d NULL), a poweroff caught. */

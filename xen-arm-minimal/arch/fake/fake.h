@@ -117,6 +117,10 @@ unsigned fake_arch_resets(void);
 /* fn(v, arg) in every vcpu_arch_save(), before the save: a window where
  * v is still loaded on this CPU (the test acts there as another CPU). */
 void fake_on_save(void (*fn)(struct vcpu *v, void *arg), void *arg);
+/* fn(v, arg) at every vcpu_arch_enter(), first: "the guest runs" (it may
+ * change its registers or, playing the guest's interrupt handling, the
+ * list registers of this CPU). */
+void fake_on_enter(void (*fn)(struct vcpu *v, void *arg), void *arg);
 
 /* The scheduler loop of cpu until it would wait in WFI with nothing to
  * run; aborts if its vCPUs enter more than budget times (0: 10000).
