@@ -89,7 +89,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
     -isystem $(shell $(HV_CC) -print-file-name=include) \
     -I$(HV_DIR)/include/libc -I$(HV_DIR)/include -I$(HV_DIR)/arch/arm64/include \
     -I$(ARM64_SYSROOT)/usr/include \
-    -fpie -fno-plt -fno-common -fno-tree-loop-distribute-patterns \
+    -fpie -fvisibility=hidden -fno-common -fno-tree-loop-distribute-patterns \
     -mgeneral-regs-only -mstrict-align -mno-outline-atomics -mbranch-protection=none \
     -fstack-protector-strong -fno-asynchronous-unwind-tables -fno-unwind-tables \
     -ffunction-sections -fdata-sections \

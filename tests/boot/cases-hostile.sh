@@ -175,6 +175,7 @@ hostile_cpuoff() { # hostile_cpuoff VCPUS
     boot "--gic 3 --smp 2 --dtb $(dt dom-hostile-cpuoff-$1) --load $guests/hostile_cpuoff.Image@0x50000000" 20
     [ "$1" = 1 ] || in_order '\(cpuoff\) hostile-cpuoff: vCPU1 calls CPU_OFF' \
         '\(cpuoff\) PASS: AFFINITY_INFO says vCPU1 is OFF after its CPU_OFF'
+    last_line=0
     in_order "domain 1: cpuoff, $1 vCPU" '\(cpuoff\) hostile-cpuoff: vCPU0, the last one, calls CPU_OFF' \
         'cpuoff \(domain [0-9]+\): powered off \(its last vCPU called PSCI CPU_OFF\)' \
         'all domains have stopped: powering off'

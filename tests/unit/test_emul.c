@@ -28,6 +28,8 @@ static enum emul_result dev_mmio(struct vcpu *v, struct mmio_access *a, void *ar
     dv->last = *a;
     if (!a->write)
         a->value = dv->answer;
+    if (dv->result == EMUL_PENDING) /* the contract: record before handing it on */
+        emul_pend(v);
     if (dv->complete_early)
         assert_true(emul_complete(v, dv->answer, false));
     return dv->result;

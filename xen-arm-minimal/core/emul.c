@@ -9,13 +9,15 @@
 static struct sysreg_handler sysregs[EMUL_MAX_SYSREG];
 static unsigned nr_sysregs;
 
-#define EMUL_MAX_CALLS 8
+/* per conduit, few entries (PSCI's #0 first, Xen's #0xEA1): a short scan */
+#define EMUL_MAX_CALLS 4
 static struct {
-    enum emul_call_kind kind;
-    uint16_t imm;
-    call_handler_fn fn;
-} calls[EMUL_MAX_CALLS];
-static unsigned nr_calls;
+    unsigned nr;
+    struct {
+        uint16_t imm;
+        call_handler_fn fn;
+    } c[EMUL_MAX_CALLS];
+} calls[2];
 
 int emul_mmio_add(struct mmio_map *m, const struct mmio_region *r)
 {
@@ -70,27 +72,27 @@ const struct sysreg_handler *emul_sysreg_find(uint32_t key)
 
 int emul_call_register(enum emul_call_kind kind, uint16_t imm, call_handler_fn fn)
 {
-    for (unsigned i = 0; i < nr_calls; i++)
-        if (calls[i].kind == kind && calls[i].imm == imm)
-            return -XAM_EEXIST;
-    if (nr_calls == EMUL_MAX_CALLS)
+    if ((unsigned)kind > EMUL_SMC)
+        return -XAM_EINVAL;
+    if (emul_call_find(kind, imm))
+        return -XAM_EEXIST;
+    if (calls[kind].nr == EMUL_MAX_CALLS)
         return -XAM_ENOSPC;
-    calls[nr_calls].kind = kind;
-    calls[nr_calls].imm = imm;
-    calls[nr_calls++].fn = fn;
+    calls[kind].c[calls[kind].nr].imm = imm;
+    calls[kind].c[calls[kind].nr++].fn = fn;
     return 0;
 }
 
 call_handler_fn emul_call_find(enum emul_call_kind kind, uint16_t imm)
 {
-    for (unsigned i = 0; i < nr_calls; i++)
-        if (calls[i].kind == kind && calls[i].imm == imm)
-            return calls[i].fn;
+    for (unsigned i = 0; i < calls[kind].nr; i++)
+        if (calls[kind].c[i].imm == imm)
+            return calls[kind].c[i].fn;
     return NULL;
 }
 
 void emul_reset_registrations(void)
 {
     nr_sysregs = 0;
-    nr_calls = 0;
+    calls[EMUL_HVC].nr = calls[EMUL_SMC].nr = 0;
 }

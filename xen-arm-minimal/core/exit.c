@@ -65,7 +65,7 @@ static uint64_t read_result(uint64_t val, unsigned size, bool sse, bool sf)
     return val;
 }
 
-static void finish_mmio(struct vcpu *v, const struct mmio_access *a, unsigned reg, bool sse, bool sf)
+static inline void finish_mmio(struct vcpu *v, const struct mmio_access *a, unsigned reg, bool sse, bool sf)
 {
     if (!a->write)
         set_reg(v, reg, read_result(a->value, a->size, sse, sf));
@@ -86,36 +86,41 @@ static void exit_dabt(struct vcpu *v)
         return;
     }
     unsigned size = 1u << esr_dabt_sas(esr), reg = esr_dabt_srt(esr);
-    struct mmio_access a = { .ipa = ipa, .off = ipa - r->base, .size = size, .write = esr_dabt_wnr(esr) };
-    if (a.write && reg != 31)
-        a.value = v->arch.regs.x[reg] & (size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1);
-    /* Recorded before the handler runs: whoever it hands the access to
-     * may answer (emul_complete) before it has even returned PENDING. */
-    v->pending.write = a.write;
-    v->pending.size = size;
-    v->pending.reg = reg;
-    v->pending.sign_extend = esr_dabt_sse(esr);
-    v->pending.sf = esr_dabt_sf(esr);
-    v->pending.far = v->arch.far;
-    v->pending.done = false;
-    __atomic_store_n(&v->pending.active, true, __ATOMIC_RELEASE);
+    /* field by field: an initializer would also zero the padding, byte by
+     * byte under -mstrict-align, on every trapped access */
+    struct mmio_access *a = &v->access;
+    a->ipa = ipa;
+    a->off = ipa - r->base;
+    a->size = size;
+    a->write = esr_dabt_wnr(esr);
+    a->value = a->write && reg != 31 ? v->arch.regs.x[reg] & (size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1) : 0;
     /* an access running past the region's end is the region's to refuse,
      * never its neighbour's to see */
-    enum emul_result res = a.off + size > r->size ? EMUL_FAULT : r->handle(v, &a, r->dev);
-    if (res != EMUL_PENDING)
-        __atomic_store_n(&v->pending.active, false, __ATOMIC_RELEASE);
+    enum emul_result res = a->off + size > r->size ? EMUL_FAULT : r->handle(v, a, r->dev);
     switch (res) {
     case EMUL_HANDLED:
-        finish_mmio(v, &a, reg, esr_dabt_sse(esr), esr_dabt_sf(esr));
+        finish_mmio(v, a, reg, esr_dabt_sse(esr), esr_dabt_sf(esr));
         return;
     case EMUL_FAULT:
-        refused(v, r->name ? r->name : "an emulated device", &a);
-        vcpu_arch_inject_dabt(&v->arch, v->arch.far, a.write);
+        refused(v, r->name ? r->name : "an emulated device", a);
+        vcpu_arch_inject_dabt(&v->arch, v->arch.far, a->write);
         return;
     case EMUL_PENDING:
+        if (!v->pending.active) { /* a handler bug: it did not call emul_pend() */
+            guest_fault(v, "emulated access left pending without emul_pend()", ipa);
+            return;
+        }
         sched_wait(v); /* unless the answer already came */
         return;
     }
+}
+
+void emul_pend(struct vcpu *v)
+{
+    v->pending.esr = v->arch.esr;
+    v->pending.far = v->arch.far;
+    v->pending.done = false;
+    __atomic_store_n(&v->pending.active, true, __ATOMIC_RELEASE);
 }
 
 bool emul_complete(struct vcpu *v, uint64_t value, bool fault)
@@ -128,16 +133,21 @@ bool emul_complete(struct vcpu *v, uint64_t value, bool fault)
     return true;
 }
 
-/* On v's own CPU, before it enters the guest again: apply the answer. */
-static void apply_answer(struct vcpu *v)
+/* On v's own CPU, before it enters the guest again: apply the answer.
+ * Out of line: the common entry path stays free of its stack frame. */
+static __attribute__((noinline, cold)) void apply_answer(struct vcpu *v)
 {
+    uint64_t esr = v->pending.esr;
     v->pending.active = v->pending.done = false;
     if (v->pending.fault) {
-        vcpu_arch_inject_dabt(&v->arch, v->pending.far, v->pending.write);
+        vcpu_arch_inject_dabt(&v->arch, v->pending.far, esr_dabt_wnr(esr));
         return;
     }
-    struct mmio_access a = { .size = v->pending.size, .write = v->pending.write, .value = v->pending.value };
-    finish_mmio(v, &a, v->pending.reg, v->pending.sign_extend, v->pending.sf);
+    struct mmio_access a;
+    a.size = 1u << esr_dabt_sas(esr);
+    a.write = esr_dabt_wnr(esr);
+    a.value = v->pending.value;
+    finish_mmio(v, &a, esr_dabt_srt(esr), esr_dabt_sse(esr), esr_dabt_sf(esr));
 }
 
 static void exit_sysreg(struct vcpu *v)
@@ -191,7 +201,7 @@ static void (*const by_class[EC_NR])(struct vcpu *v) = {
     [EC_DABT_LOW] = exit_dabt,
 };
 
-void vcpu_handle_exit(struct vcpu *v)
+static inline void handle_exit(struct vcpu *v)
 {
     switch (v->arch.exit) {
     case GUEST_EXIT_IRQ:
@@ -208,6 +218,11 @@ void vcpu_handle_exit(struct vcpu *v)
     }
 }
 
+void vcpu_handle_exit(struct vcpu *v)
+{
+    handle_exit(v);
+}
+
 bool vcpu_run(struct vcpu *v)
 {
     struct domain *d = v->dom;
@@ -219,6 +234,6 @@ bool vcpu_run(struct vcpu *v)
     vcpu_arch_enter(&v->arch);
     if (intc)
         intc->sync(v);
-    vcpu_handle_exit(v);
+    handle_exit(v);
     return v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING;
 }

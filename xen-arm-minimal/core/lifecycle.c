@@ -272,10 +272,14 @@ int vcpu_on(struct vcpu *v, uint64_t entry, uint64_t x0)
 {
     if (v->dom->state != DOMAIN_RUNNING)
         return PSCI_DENIED;
-    if (!sched_vcpu_start(v, entry, x0))
-        return PSCI_ALREADY_ON;
+    /* counted before it can run: it may turn itself off again before this
+     * CPU gets any further */
     __atomic_add_fetch(&v->dom->vcpus_on, 1, __ATOMIC_ACQ_REL);
-    return PSCI_SUCCESS;
+    if (sched_vcpu_start(v, entry, x0))
+        return PSCI_SUCCESS;
+    if (__atomic_sub_fetch(&v->dom->vcpus_on, 1, __ATOMIC_ACQ_REL) == 0) /* raced the last CPU_OFF */
+        domain_shutdown(v->dom, "powered off (its last vCPU called PSCI CPU_OFF)");
+    return PSCI_ALREADY_ON;
 }
 
 void vcpu_off(struct vcpu *v)

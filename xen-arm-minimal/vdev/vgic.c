@@ -416,13 +416,9 @@ static enum emul_result rdist_mmio(struct vcpu *v, struct mmio_access *a, void *
 
 /* Before entry: the highest-priority deliverable interrupts into the list
  * registers, which then hold their state until the next exit. */
-static void vgic_flush(struct vcpu *v)
+static __attribute__((noinline)) void vgic_flush_slow(struct vcpu *v)
 {
     struct vgic_cpu *vc = VC(v);
-    /* Nothing can be deliverable and no list register holds state: the
-     * registers are already clear, and the lock need not be taken. */
-    if (vc->nr_used_lrs == 0 && !__atomic_load_n(&vc->maybe_pending, __ATOMIC_ACQUIRE))
-        return;
     struct domain *d = v->dom;
     unsigned intids[16];
     bool more;
@@ -442,12 +438,20 @@ static void vgic_flush(struct vcpu *v)
     vgic_hw_enable(more);
 }
 
-/* After exit: the list registers' state back into the vGIC. */
-static void vgic_sync(struct vcpu *v)
+/* Before entry, the hot path: nothing can be deliverable and no list
+ * register holds state, so the registers are already clear and the lock
+ * need not be taken. */
+static void vgic_flush(struct vcpu *v)
 {
     struct vgic_cpu *vc = VC(v);
-    if (vc->nr_used_lrs == 0)
+    if (vc->nr_used_lrs == 0 && !__atomic_load_n(&vc->maybe_pending, __ATOMIC_ACQUIRE))
         return;
+    vgic_flush_slow(v);
+}
+
+static __attribute__((noinline)) void vgic_sync_slow(struct vcpu *v)
+{
+    struct vgic_cpu *vc = VC(v);
     struct domain *d = v->dom;
     uint64_t flags = spin_lock_irqsave(&VD(d)->lock);
     for (unsigned i = 0; i < vc->nr_used_lrs; i++) {
@@ -458,6 +462,13 @@ static void vgic_sync(struct vcpu *v)
     }
     vc->nr_used_lrs = 0;
     spin_unlock_irqrestore(&VD(d)->lock, flags);
+}
+
+/* After exit: the list registers' state back into the vGIC. */
+static void vgic_sync(struct vcpu *v)
+{
+    if (VC(v)->nr_used_lrs)
+        vgic_sync_slow(v);
 }
 
 static bool vgic_block(struct vcpu *v, void (*sleep)(struct vcpu *v))

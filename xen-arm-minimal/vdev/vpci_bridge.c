@@ -61,8 +61,10 @@ static enum emul_result ready_access(struct vcpu *v, struct mmio_access *a, void
         uint64_t flags = spin_lock_irqsave(&waiters_lock);
         /* checked under the lock the connection's answer takes */
         bool wait = !ioreq_connected(d) && d->device_model && d->device_model->state == DOMAIN_RUNNING;
-        if (wait)
+        if (wait) {
+            emul_pend(v);
             waiters[d->id] |= 1u << v->id;
+        }
         spin_unlock_irqrestore(&waiters_lock, flags);
         if (wait)
             return EMUL_PENDING;

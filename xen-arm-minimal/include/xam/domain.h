@@ -47,12 +47,14 @@ struct vcpu {
     /* Blocked in WFI: physical counter value at which its virtual timer
      * fires (0: no timer armed). */
     uint64_t wake_at;
+    /* The MMIO access being emulated (in the vCPU, not on the stack: the
+     * trap path needs no stack canary for it) */
+    struct mmio_access access;
     /* The MMIO access it waits on (VCPU_WAITING). */
     struct {
-        bool active;       /* an access is pending */
-        bool done, fault;  /* answered (under its run-queue lock) */
-        bool write, sign_extend, sf;
-        unsigned size, reg; /* reg 31: XZR */
+        bool active;      /* an access is pending */
+        bool done, fault; /* answered (under its run-queue lock) */
+        uint64_t esr;     /* the access: its syndrome says width, register, sign */
         uint64_t value, far;
     } pending;
     /* VCPUOP_register_vcpu_info: where its vcpu_info lives (IPA; 0: in

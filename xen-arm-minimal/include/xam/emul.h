@@ -14,7 +14,10 @@
  *                 the instruction, as hardware answers such an access;
  *   EMUL_PENDING  someone else must answer (a device model): the vCPU waits
  *                 (VCPU_WAITING) and emul_complete() finishes the access
- *                 later, on whichever CPU the answer arrives. */
+ *                 later, on whichever CPU the answer arrives. A handler
+ *                 calls emul_pend(v) before it hands the access to whoever
+ *                 will answer (that one may answer before the handler has
+ *                 even returned), and only then returns EMUL_PENDING. */
 #ifndef XAM_EMUL_H
 #define XAM_EMUL_H
 
@@ -96,6 +99,9 @@ typedef enum emul_result (*call_handler_fn)(struct vcpu *v);
 enum emul_call_kind { EMUL_HVC, EMUL_SMC };
 int emul_call_register(enum emul_call_kind kind, uint16_t imm, call_handler_fn fn);
 
+/* The MMIO access v trapped on will be answered later (see EMUL_PENDING):
+ * recorded now, from its syndrome. */
+void emul_pend(struct vcpu *v);
 /* A pending MMIO read or write is answered: a read's value goes to the
  * register the instruction named, the PC moves on, the vCPU runs again.
  * fault: the access failed after all (the guest gets the abort). Returns
