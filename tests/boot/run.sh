@@ -137,7 +137,7 @@ make_dtbs() {
     add_domain "$f" guest1 "$guests/dtcheck.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 device-model=0x7100 \
         secondary-emulated-pci-host-bridge
     fdtput -t s "$f" /chosen/guest1 xen,enhanced enabled
-    fdtput -t s "$f" /chosen/guest1/kernel bootargs "bridge"
+    fdtput -t s "$f" /chosen/guest1/kernel bootargs "bridge wait"
     add_domain "$f" dm "$guests/devmodel.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7100
     fdtput -t s "$f" /chosen/dm/kernel bootargs "delay"
     # partial device trees: an MMIO passthrough, and two refused ones
@@ -533,6 +533,11 @@ case_pci-bridge-device-model() {
         in_order "\\($g\\) PASS: the readiness register reads 1 once the device model connected" \
             "\\($g\\) dtcheck: all checks passed" "$g \\(domain [0-9]\\): powered off \\(SCHEDOP_shutdown\\)"
     done
+    last_line=0
+    # guest1 reads the wait word before the device model (300 ms late)
+    # connects: its read is held (EMUL_PENDING) and answered at the connection
+    in_order '\(guest1\) PASS: a read of the wait register returns 1 once the device model connected' \
+        '\(guest1\) dtcheck: the wait register held me until the device model connected'
     last_line=0
     in_order '\(guest1\) dtcheck: bridge node /pcie@33000000' '\(guest2\) dtcheck: bridge node /pcie@60000000'
     last_line=0
