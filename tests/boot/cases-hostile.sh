@@ -99,7 +99,7 @@ reset_sequence() { # reset_sequence NAME MIN
 
 # ---- the cases ---------------------------------------------------------------
 hostile_reset() { # hostile_reset DTB SMP
-    boot "--gic 3 --smp $2 --dtb $(dt "$1") --load $guests/hostile_reset.Image@0x50001000 --load $guests/hello.Image@0x50200000 --load $guests/noisy.Image@0x50400000" 40
+    boot "--gic 3 --smp $2 --dtb $(dt "$1") --load $guests/hostile_reset.Image@0x50001000 --load $guests/hello.Image@0x50200000 --load $guests/noisy.Image@0x50400000" 30
     anywhere 'domains: +kernel module at 0x50001000, 0x[0-9a-f]+ bytes' '\(bystander\) hello: all checks passed' \
         '\(spinner\) noisy: done'
     absent 'kernel module at 0x50001000.*mapped in place'
@@ -156,7 +156,7 @@ case_hostile-vgic-byte-write-gicv3() { hostile_vgic_width 3; }
 # CPU_ON against vCPUs that CPU_OFF at once: a start must never see the
 # previous incarnation's EL1 registers.
 hostile_cpuon() { # hostile_cpuon SMP
-    boot "--gic 3 --smp $1 --dtb $(dt dom-hostile-cpuon-smp$1) --load $guests/hostile_cpuon.Image@0x50000000" 45
+    boot "--gic 3 --smp $1 --dtb $(dt dom-hostile-cpuon-smp$1) --load $guests/hostile_cpuon.Image@0x50000000" 30
     in_order 'domain 1: storm, 4 vCPUs' '\(storm\) hostile-cpuon: CPU_ON storm' \
         '\(storm\) PASS: at least 3000 CPU_ONs succeeded' \
         '\(storm\) PASS: no vCPU started with its previous incarnation.s' \
@@ -191,7 +191,7 @@ case_hostile-timer-sleepers() {
     for i in 0 1 2 3 4 5 6 7 8; do
         loads+=" --load $guests/hostile_sleepers.Image@$(printf '0x%x' $((0x50000000 + i * 0x200000)))"
     done
-    boot "--gic 3 --smp 1 --dtb $(dt dom-hostile-sleepers)$loads" 60
+    boot "--gic 3 --smp 1 --dtb $(dt dom-hostile-sleepers)$loads" 30
     for i in 1 2 3 4 5 6 7 8 9; do
         last_line=0
         in_order "domain [0-9]: sleep$i, 8 vCPUs" "\\(sleep$i\\) hostile-sleepers: 0x0*8 vCPUs, rounds done by each: 8 8 8 8 8 8 8 8" \
