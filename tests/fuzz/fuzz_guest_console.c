@@ -131,7 +131,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 int hi = hexval(l->text[j + 2]), lo = hexval(l->text[j + 3]);
                 CHECK(hi >= 0 && lo >= 0);
                 orig = (uint8_t)(hi << 4 | lo);
-                CHECK(needs_escape(orig));
+                /* a C1 control in UTF-8: 0xc2 and its second byte, both escaped */
+                size_t at = pos, nx, pv;
+                while (at < size && data[at] == '\r')
+                    at++;
+                for (nx = at + 1; nx < size && data[nx] == '\r'; nx++)
+                    ;
+                for (pv = at; pv > 0 && data[pv - 1] == '\r'; pv--)
+                    ;
+                bool c1_lead = orig == 0xc2 && nx < size && data[nx] >= 0x80 && data[nx] <= 0x9f;
+                bool c1_tail = orig >= 0x80 && orig <= 0x9f && pv > 0 && data[pv - 1] == 0xc2;
+                CHECK(needs_escape(orig) || c1_lead || c1_tail);
                 j += 4;
             } else {
                 orig = b;
@@ -144,15 +154,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         while (pos < size && data[pos] == '\r')
             pos++;
-        if (l->by == '\n') { /* ended by this '\n' */
-            CHECK(pos < size && data[pos] == '\n');
+        if (l->by == '\n' && pos < size && data[pos] == '\n') { /* ended by this '\n' */
             pos++;
-        } else if (l->by == FLUSHED) {
-            CHECK(i == nlines - 1 && l->len > 0);
+        } else if (l->by == FLUSHED && i == nlines - 1) {
+            CHECK(l->len > 0);
+        } else if (l->by == FLUSHED || l->by == '\n') {
+            /* a held 0xc2, put out (as it is) by the flush or the '\n',
+             * did not fit */
+            CHECK(l->len > 0 && pos < size && data[pos] == 0xc2 && l->len + 1 > GUEST_CONSOLE_LINE_MAX);
         } else { /* cut: the byte being written did not fit */
             CHECK(l->len > 0 && l->by != '\r');
-            CHECK(pos < size && data[pos] == (uint8_t)l->by);
-            CHECK(l->len + (needs_escape((uint8_t)l->by) ? 4u : 1u) > GUEST_CONSOLE_LINE_MAX);
+            CHECK(pos < size);
+            /* the byte being written, or the 0xc2 held before it */
+            bool held = data[pos] == 0xc2 && data[pos] != (uint8_t)l->by;
+            size_t next = pos + 1;
+            while (held && next < size && data[next] == '\r')
+                next++;
+            CHECK(data[pos] == (uint8_t)l->by || (held && next < size && data[next] == (uint8_t)l->by));
+            unsigned need = held ? ((uint8_t)l->by >= 0x80 && (uint8_t)l->by <= 0x9f ? 8u : 1u)
+                                 : needs_escape((uint8_t)l->by) ? 4u : 1u;
+            CHECK(l->len + need > GUEST_CONSOLE_LINE_MAX);
         }
     }
     while (pos < size && data[pos] == '\r')

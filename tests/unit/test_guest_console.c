@@ -149,6 +149,22 @@ static void high_bytes_pass(void **state)
     assert_all_lines_safe();
 }
 
+/* CSI written as UTF-8 (U+009B) is obeyed by UTF-8 terminals like ESC [ */
+static void utf8_c1_controls_are_escaped(void **state)
+{
+    (void)state;
+    put("a\xc2\x9b" "2Jb\n");              /* CSI 2 J: clear the screen */
+    put("\xc2\xa9 2026\n");                /* the copyright sign is text */
+    put("x\xc2");                           /* held across two writes ... */
+    put("\x85y\n");                         /* ... and NEL found */
+    put("\xc2\r\x9b\n");                    /* a CR between changes nothing */
+    put("z\xc2");
+    guest_console_flush(&con, "dom");       /* a held lone 0xc2 is flushed as it is */
+    expect_lines(5, "(dom) a\\xc2\\x9b2Jb", "(dom) \xc2\xa9 2026", "(dom) x\\xc2\\x85y", "(dom) \\xc2\\x9b",
+                 "(dom) z\xc2");
+    assert_all_lines_safe();
+}
+
 static void long_lines_are_cut(void **state)
 {
     (void)state;
@@ -300,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup(high_bytes_pass, reset),
         cmocka_unit_test_setup(long_lines_are_cut, reset),
         cmocka_unit_test_setup(escapes_are_never_split, reset),
+        cmocka_unit_test_setup(utf8_c1_controls_are_escaped, reset),
         cmocka_unit_test_setup(partial_line_flushed, reset),
         cmocka_unit_test_setup(consoles_are_separate, reset),
         cmocka_unit_test_setup(split_writes_make_the_same_lines, reset),

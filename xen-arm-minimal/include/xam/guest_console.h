@@ -8,7 +8,9 @@
  *  - bytes below 0x20 other than '\t', 0x7f, and the backslash itself are
  *    shown as the four characters \xNN (lower-case hex: ESC is \x1b, '\'
  *    is \x5c), so the text decodes back to exactly what the guest wrote;
- *  - bytes from 0x80 up pass unchanged (UTF-8 text from Linux);
+ *  - bytes from 0x80 up pass unchanged (UTF-8 text from Linux), but for
+ *    the C1 controls written in UTF-8 (0xc2 0x80..0x9f: CSI is 0xc2 0x9b),
+ *    which terminals obey like escape sequences: both bytes are escaped;
  *  - a line longer than GUEST_CONSOLE_LINE_MAX characters (escapes count
  *    four) is cut there, never inside an escape, and goes on on a new
  *    "(name) " line. */
@@ -25,6 +27,7 @@
 
 struct guest_console {
     unsigned len; /* characters in line[], escapes included */
+    bool held_c2; /* a 0xc2 byte waits to see whether a C1 control follows */
     char line[GUEST_CONSOLE_LINE_MAX + 1];
 };
 
