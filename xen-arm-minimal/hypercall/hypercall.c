@@ -24,15 +24,16 @@ static long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
         return guest_copy_to(v, arg, extra, sizeof(extra));
     }
     case XENVER_get_features: {
-        uint32_t f[2];
-        if (guest_copy_from(v, f, arg, sizeof(f)))
+        struct xen_feature_info f;
+        if (guest_copy_from(v, &f, arg, sizeof(f)))
             return -XAM_EFAULT;
         /* submap 0: guest physical != host physical unless direct-mapped;
          * never XENFEAT_dom0 */
-        f[1] = f[0] != 0 ? 0
-                         : 1u << XENFEAT_auto_translated_physmap |
-                               1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped : XENFEAT_not_direct_mapped);
-        return guest_copy_to(v, arg, f, sizeof(f));
+        f.submap = f.submap_idx != 0 ? 0
+                                     : 1u << XENFEAT_auto_translated_physmap |
+                                           1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped
+                                                                        : XENFEAT_not_direct_mapped);
+        return guest_copy_to(v, arg, &f, sizeof(f));
     }
     case XENVER_pagesize:
         return PAGE_SIZE;
@@ -47,20 +48,16 @@ static long hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     if (cmd != HVMOP_get_param)
         return cmd == HVMOP_set_param ? -XAM_EPERM : -XAM_ENOSYS;
-    uint8_t p[HVM_PARAM_SIZE];
-    if (guest_copy_from(v, p, arg, sizeof(p)))
+    struct xen_hvm_param p;
+    if (guest_copy_from(v, &p, arg, sizeof(p)))
         return -XAM_EFAULT;
-    uint16_t domid;
-    uint32_t index;
-    memcpy(&domid, p, 2);
-    memcpy(&index, p + 4, 4);
-    if (domid != DOMID_SELF && domid != v->dom->id)
+    if (p.domid != DOMID_SELF && p.domid != v->dom->id)
         return -XAM_EPERM;
-    switch (index) {
+    switch (p.index) {
     case HVM_PARAM_STORE_PFN: case HVM_PARAM_STORE_EVTCHN:
     case HVM_PARAM_CONSOLE_PFN: case HVM_PARAM_CONSOLE_EVTCHN:
-        memset(p + 8, 0, 8);
-        return guest_copy_to(v, arg, p, sizeof(p));
+        p.value = 0;
+        return guest_copy_to(v, arg, &p, sizeof(p));
     default:
         return -XAM_EINVAL;
     }
@@ -72,19 +69,14 @@ static long memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     if (cmd != XENMEM_add_to_physmap)
         return -XAM_ENOSYS;
-    uint8_t x[XATP_SIZE];
-    if (guest_copy_from(v, x, arg, sizeof(x)))
+    struct xen_add_to_physmap x;
+    if (guest_copy_from(v, &x, arg, sizeof(x)))
         return -XAM_EFAULT;
-    uint16_t domid;
-    uint32_t space;
-    uint64_t gpfn;
-    memcpy(&domid, x, 2);
-    memcpy(&space, x + 4, 4);
-    memcpy(&gpfn, x + 16, 8);
-    if (domid != DOMID_SELF && domid != v->dom->id)
+    if (x.domid != DOMID_SELF && x.domid != v->dom->id)
         return -XAM_EPERM;
-    if (space != XENMAPSPACE_shared_info)
+    if (x.space != XENMAPSPACE_shared_info)
         return -XAM_ENOSYS; /* grant-table frames: Linux then runs without grants */
+    uint64_t gpfn = x.gpfn;
     paddr_t ipa = gpfn << PAGE_SHIFT;
     void *page = domain_ram_ptr(v->dom, ipa, PAGE_SIZE);
     if (!page || gpfn >> (64 - PAGE_SHIFT))
@@ -101,10 +93,7 @@ static long vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
         return -XAM_ENOENT;
     switch (cmd) {
     case VCPUOP_register_vcpu_info: {
-        struct {
-            uint64_t mfn;
-            uint32_t offset, rsvd;
-        } info;
+        struct vcpu_register_vcpu_info info;
         if (guest_copy_from(v, &info, arg, sizeof(info)))
             return -XAM_EFAULT;
         /* vcpu_info is 64 bytes and must not cross a page */
@@ -125,7 +114,7 @@ static long vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     struct domain *d = v->dom;
-    uint32_t reason;
+    struct sched_shutdown sd;
     switch (cmd) {
     case SCHEDOP_yield:
         return 0;
@@ -133,9 +122,9 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
         sched_block(v);
         return 0;
     case SCHEDOP_shutdown:
-        if (guest_copy_from(v, &reason, arg, sizeof(reason)))
+        if (guest_copy_from(v, &sd, arg, sizeof(sd)))
             return -XAM_EFAULT;
-        switch (reason) {
+        switch (sd.reason) {
         case SHUTDOWN_poweroff:
             domain_shutdown(d, "powered off (SCHEDOP_shutdown)");
             return 0;
@@ -144,7 +133,7 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
             return 0;
         case SHUTDOWN_crash:
         case SHUTDOWN_watchdog:
-            domain_shutdown(d, reason == SHUTDOWN_crash ? "crashed (SCHEDOP_shutdown)" : "watchdog fired");
+            domain_shutdown(d, sd.reason == SHUTDOWN_crash ? "crashed (SCHEDOP_shutdown)" : "watchdog fired");
             return 0;
         default:
             return -XAM_EINVAL;

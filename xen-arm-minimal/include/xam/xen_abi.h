@@ -31,7 +31,12 @@
 /* xen_version */
 #define XENVER_version 0
 #define XENVER_extraversion 1 /* char[16] */
-#define XENVER_get_features 6 /* { u32 submap_idx; u32 submap; } */
+#define XENVER_get_features 6
+struct xen_feature_info {
+    uint32_t submap_idx;
+    uint32_t submap;
+};
+_Static_assert(sizeof(struct xen_feature_info) == 8, "xen_feature_info");
 #define XENVER_pagesize 7
 #define XENFEAT_auto_translated_physmap 2
 #define XENFEAT_not_direct_mapped 16
@@ -39,21 +44,37 @@
 
 /* memory_op */
 #define XENMEM_add_to_physmap 7
-/* struct xen_add_to_physmap: u16 domid @0, u16 size @2, u32 space @4,
- * u64 idx @8, u64 gpfn @16 */
-#define XATP_SIZE 24
+struct xen_add_to_physmap {
+    uint16_t domid;
+    uint16_t size; /* for the gmfn_range space only */
+    uint32_t space;
+    uint64_t idx;
+    uint64_t gpfn;
+};
+_Static_assert(sizeof(struct xen_add_to_physmap) == 24, "xen_add_to_physmap");
+_Static_assert(__builtin_offsetof(struct xen_add_to_physmap, space) == 4, "xatp.space");
+_Static_assert(__builtin_offsetof(struct xen_add_to_physmap, gpfn) == 16, "xatp.gpfn");
 #define XENMAPSPACE_shared_info 0
 #define XENMAPSPACE_grant_table 1
 #define DOMID_SELF 0x7ff0
 
 /* vcpu_op (x1 = vCPU id) */
 #define VCPUOP_register_runstate_memory_area 5
-#define VCPUOP_register_vcpu_info 10 /* { u64 mfn; u32 offset; u32 rsvd; } */
+#define VCPUOP_register_vcpu_info 10
+struct vcpu_register_vcpu_info {
+    uint64_t mfn;
+    uint32_t offset;
+    uint32_t rsvd;
+};
+_Static_assert(sizeof(struct vcpu_register_vcpu_info) == 16, "vcpu_register_vcpu_info");
 
 /* sched_op */
 #define SCHEDOP_yield 0
 #define SCHEDOP_block 1
-#define SCHEDOP_shutdown 2 /* { u32 reason; } */
+#define SCHEDOP_shutdown 2
+struct sched_shutdown {
+    uint32_t reason;
+};
 #define SHUTDOWN_poweroff 0
 #define SHUTDOWN_reboot 1
 #define SHUTDOWN_suspend 2
@@ -74,8 +95,15 @@
 /* hvm_op */
 #define HVMOP_set_param 0
 #define HVMOP_get_param 1
-/* struct xen_hvm_param: u16 domid @0, u32 index @4, u64 value @8 */
-#define HVM_PARAM_SIZE 16
+struct xen_hvm_param {
+    uint16_t domid;
+    uint16_t pad;
+    uint32_t index;
+    uint64_t value;
+};
+_Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param");
+_Static_assert(__builtin_offsetof(struct xen_hvm_param, index) == 4, "hvm_param.index");
+_Static_assert(__builtin_offsetof(struct xen_hvm_param, value) == 8, "hvm_param.value");
 #define HVM_PARAM_STORE_PFN 1
 #define HVM_PARAM_STORE_EVTCHN 2
 #define HVM_PARAM_CONSOLE_PFN 17
