@@ -4,7 +4,7 @@
 FUZZ_OUT := $(TESTS_OUT)/fuzz
 # Targets over the guest-facing code and the fake architecture (tests/host.mk,
 # HOST_GUEST_SRCS): their own sources and include order.
-FUZZ_GUEST_TARGETS := fuzz_mmio
+FUZZ_GUEST_TARGETS := fuzz_mmio fuzz_hypercall
 FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console $(FUZZ_GUEST_TARGETS)
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang

@@ -146,7 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(vcpu_on(&d->vcpus[1], GUEST_RAM0_BASE, 0) == 0);
     fake_on_enter(guest_runs, NULL);
 
-    while (in.n && d->state == DOMAIN_RUNNING) {
+    /* a bounded number of steps per input keeps runs short */
+    for (unsigned ops = 0; in.n && ops < 128 && d->state == DOMAIN_RUNNING; ops++) {
         unsigned op = (unsigned)take(&in, 1);
         struct vcpu *v = &d->vcpus[(op >> 7) & 1];
         fake_set_cpu(v->pcpu);

@@ -17,7 +17,11 @@ for t in "$@"; do
     if [ "$mode" = smoke ]; then
         corpus=$out/smoke-corpus/$short
         rm -rf "$corpus"; mkdir -p "$corpus"
-        args=(-runs="${FUZZ_SMOKE_RUNS:-200000}" -seed=1)
+        # a target whose runs are expensive (a whole machine per input)
+        # names its own smoke count in tests/fuzz/SHORT.smoke-runs
+        runs=200000
+        [ -f "tests/fuzz/$short.smoke-runs" ] && runs=$(cat "tests/fuzz/$short.smoke-runs")
+        args=(-runs="${FUZZ_SMOKE_RUNS:-$runs}" -seed=1)
     else
         corpus=$out/corpus/$short
         mkdir -p "$corpus"
