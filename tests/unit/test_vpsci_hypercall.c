@@ -231,12 +231,12 @@ static void sched_op_shutdown(void **state)
 static void hvm_params(void **state)
 {
     (void)state;
-    uint8_t *p = env_guest(dom, BUF, HVM_PARAM_SIZE);
+    uint8_t *p = env_guest(dom, BUF, sizeof(struct xen_hvm_param));
     static const uint32_t zero_params[] = { HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, HVM_PARAM_CONSOLE_PFN,
                                             HVM_PARAM_CONSOLE_EVTCHN };
     for (unsigned i = 0; i < ARRAY_SIZE(zero_params); i++) {
         for (unsigned self = 0; self < 2; self++) {
-            memset(p, 0xee, HVM_PARAM_SIZE);
+            memset(p, 0xee, sizeof(struct xen_hvm_param));
             uint16_t domid = self ? DOMID_SELF : (uint16_t)dom->id;
             memcpy(p, &domid, 2);
             memcpy(p + 4, &zero_params[i], 4);
@@ -261,11 +261,11 @@ static void hvm_params(void **state)
 static void add_to_physmap(void **state)
 {
     (void)state;
-    uint8_t *x = env_guest(dom, BUF, XATP_SIZE);
+    uint8_t *x = env_guest(dom, BUF, sizeof(struct xen_add_to_physmap));
     uint16_t self = DOMID_SELF;
     uint32_t space = XENMAPSPACE_shared_info;
     uint64_t gpfn = OUTSIDE >> PAGE_SHIFT;
-    memset(x, 0, XATP_SIZE);
+    memset(x, 0, sizeof(struct xen_add_to_physmap));
     memcpy(x, &self, 2);
     memcpy(x + 4, &space, 4);
     memcpy(x + 16, &gpfn, 8);
