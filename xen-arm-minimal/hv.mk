@@ -46,7 +46,13 @@ HV_SRCS := \
     $(HV_DIR)/core/ioreq.c \
     $(HV_DIR)/core/lifecycle.c \
     $(HV_DIR)/core/sched.c \
-    $(HV_DIR)/vdev/vgic.c \
+    $(HV_DIR)/vdev/vgic/vgic.c \
+    $(HV_DIR)/vdev/vgic/vgic_lr.c \
+    $(HV_DIR)/vdev/vgic/vgic_mmio.c \
+    $(HV_DIR)/vdev/vgic/vgic_sgi.c \
+    $(HV_DIR)/vdev/vgic/vgic_v2_dist.c \
+    $(HV_DIR)/vdev/vgic/vgic_v3_dist.c \
+    $(HV_DIR)/vdev/vgic/vgic_v3_rdist.c \
     $(HV_DIR)/vdev/vpl011.c \
     $(HV_DIR)/vdev/vpsci.c \
     $(HV_DIR)/vdev/vpci_bridge.c \

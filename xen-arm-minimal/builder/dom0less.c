@@ -27,6 +27,7 @@
 
 _Static_assert(DESC_MAX_VCPUS == DOMAIN_MAX_VCPUS, "vCPU limits agree");
 _Static_assert(NR_CPUS <= DESC_MAX_CPUS, "CPU masks hold every CPU");
+_Static_assert(GUEST_NR_IRQS <= VGIC_MAX_IRQS, "every INTID a domain may name fits its vGIC");
 
 /* Modules are in RAM the hypervisor maps 1:1. */
 static const uint8_t *module_header(const struct hostdt_module *m, void *ctx __unused)
@@ -169,6 +170,18 @@ static void add_clients(const struct domain *d, struct guest_fdt_params *gp)
     }
 }
 
+/* The SPIs dd's vGIC needs: up to the highest INTID it uses (its vPL011,
+ * its PCI bridge's INTx lines, its passthrough interrupts). */
+static unsigned domain_nr_spis(const struct domain_desc *dd)
+{
+    unsigned top = dd->vpl011 ? VPL011_SPI : 0;
+    if (dd->has_bridge)
+        top = MAX(top, dd->bridge.irq_start + dd->bridge.irq_count - 1);
+    for (unsigned i = 0; i < dd->nr_irqs; i++)
+        top = MAX(top, dd->irqs[i]);
+    return vgic_nr_spis_for(top);
+}
+
 static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *entry_out, uint64_t *x0_out)
 {
     int rc;
@@ -195,7 +208,7 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     }
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
-    if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base())))
+    if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base(), domain_nr_spis(dd))))
         return rc;
     for (unsigned i = 0; i < dd->nr_irqs; i++)
         if ((rc = irq_forward_claim(d, dd->irqs[i]))) {

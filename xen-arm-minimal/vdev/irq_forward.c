@@ -12,7 +12,7 @@
 #include <xam/vgic.h>
 
 /* Which domain has each SPI the vGIC can carry. */
-static struct domain *owner[GUEST_NR_IRQS];
+static struct domain *owner[VGIC_MAX_IRQS];
 static spinlock_t owner_lock = SPINLOCK_INIT;
 
 static void forward(unsigned intid, void *arg __unused)
@@ -25,7 +25,7 @@ static void forward(unsigned intid, void *arg __unused)
 
 int irq_forward_claim(struct domain *d, unsigned intid)
 {
-    if (intid < 32 || intid >= GUEST_NR_IRQS)
+    if (intid < 32 || intid >= VGIC_MAX_IRQS)
         return -XAM_EINVAL;
     uint64_t flags = spin_lock_irqsave(&owner_lock);
     int rc = owner[intid] && owner[intid] != d ? -XAM_EBUSY : irq_register(intid, forward, NULL);
@@ -42,7 +42,7 @@ int irq_forward_claim(struct domain *d, unsigned intid)
 void irq_forward_release(struct domain *d)
 {
     uint64_t flags = spin_lock_irqsave(&owner_lock);
-    for (unsigned i = 32; i < GUEST_NR_IRQS; i++)
+    for (unsigned i = 32; i < VGIC_MAX_IRQS; i++)
         if (owner[i] == d) {
             irq_disable_line(i);
             __atomic_store_n(&owner[i], NULL, __ATOMIC_RELEASE);
@@ -52,7 +52,7 @@ void irq_forward_release(struct domain *d)
 
 void irq_forward_done(unsigned intid)
 {
-    if (intid < GUEST_NR_IRQS && __atomic_load_n(&owner[intid], __ATOMIC_ACQUIRE))
+    if (intid < VGIC_MAX_IRQS && __atomic_load_n(&owner[intid], __ATOMIC_ACQUIRE))
         irq_enable_line(intid);
 }
 

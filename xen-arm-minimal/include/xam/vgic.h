@@ -1,84 +1,46 @@
-/* The virtual GIC: interrupt state per domain (SPIs) and per vCPU (SGIs and
- * PPIs), the emulated distributor and redistributors, and injection. The
- * CPU interface is the hardware's (GICv3 ICH_* list registers); arch code
- * moves pending interrupts into list registers on entry and back on exit. */
+/* The virtual GIC (vdev/vgic/): each domain's emulated distributor (GICv2
+ * or GICv3) and GICv3 redistributors, its interrupt state, injection, and
+ * the list registers' fill and drain. The core reaches it only through the
+ * struct vintc_ops it installs (xam/vintc.h); this header is for who builds
+ * domains and who forwards host interrupts into them. */
 #ifndef XAM_VGIC_H
 #define XAM_VGIC_H
 
-#include <asm/spinlock.h>
-#include <asm/vgic_hw.h>
-#include <xam/domain.h>
 #include <xam/types.h>
-
-#include <xam/guest_map.h>
-
-#define VGIC_NR_SPIS 32 /* INTIDs 32..63: the vPL011 is SPI 32 */
-#define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
-#define VGIC_PPI_VTIMER VINTC_PPI_VTIMER
-#define VGIC_PPI_EVTCHN VINTC_PPI_EVTCHN
-
-struct vgic_irq {
-    uint8_t priority;
-    uint8_t target; /* SPIs: the vCPU it is routed to */
-    bool enabled, pending, active, edge, in_lr;
-    /* A level-sensitive source's line; while high the interrupt is pending.
-     * lr_from_level: the pending state in the list register came only from
-     * the line, so it is not latched back on exit (the line says). */
-    bool level, lr_from_level;
-    /* A host device's line, forwarded (irq_forward.c): masked at the host
-     * while the guest handles it, unmasked when it is done. */
-    bool hw;
-    uint8_t source; /* SGIs: the vCPU that sent it (GICv2 reports it) */
-};
-
-struct vgic_cpu {
-    struct vgic_irq priv[32]; /* SGIs and PPIs */
-    bool rdist_asleep;        /* GICR_WAKER.ProcessorSleep */
-    uint64_t lr_intid[16]; /* which INTID each used list register holds */
-    unsigned nr_used_lrs;
-    /* Set (under the lock) whenever something may have become deliverable
-     * to this vCPU; cleared when a fill finds nothing. Read without the
-     * lock on guest entry, so that an idle vCPU's entry skips the lock. */
-    volatile bool maybe_pending;
-};
-
-struct vgic_dist {
-    spinlock_t lock; /* all of a domain's vGIC state */
-    unsigned version; /* 2 or 3: the host's, and so the register layout */
-    bool enabled;
-    struct vgic_irq spi[VGIC_NR_SPIS];
-    struct vgic_cpu cpu[DOMAIN_MAX_VCPUS];
-};
-
-static inline struct vgic_dist *VD(struct domain *d) { return (struct vgic_dist *)d->intc_state; }
-static inline struct vgic_cpu *VC(struct vcpu *v) { return &VD(v->dom)->cpu[v->id]; }
-
-/* A host interrupt forwarded to d as this SPI (irq_forward.c). */
-void vgic_set_hw(struct domain *d, unsigned intid);
 
 struct domain;
 struct vcpu;
 
+/* The most SPIs a domain's vGIC can have: INTIDs 32..1019 (1020-1023 are
+ * special). A domain gets as many as it needs, in whole registers of 32
+ * (the last "register" is the architecture's partial one). */
+#define VGIC_MAX_SPIS 988
+/* So INTIDs below this are the most any domain's vGIC has. */
+#define VGIC_MAX_IRQS (32 + VGIC_MAX_SPIS)
+/* Whether nr_spis is a count vgic_domain_init() accepts. */
+static inline bool vgic_nr_spis_valid(unsigned nr_spis)
+{
+    return nr_spis >= 32 && nr_spis <= VGIC_MAX_SPIS && (nr_spis % 32 == 0 || nr_spis == VGIC_MAX_SPIS);
+}
+/* The SPI count covering every INTID up to max_intid. */
+static inline unsigned vgic_nr_spis_for(unsigned max_intid)
+{
+    unsigned n = max_intid < 32 ? 32 : (unsigned)ALIGN_UP(max_intid + 1 - 32, 32);
+    return MIN(n, VGIC_MAX_SPIS);
+}
+
 /* At boot: the system registers the vGIC owns (GICv3 SGI generation). */
 int vgic_register_sysregs(void);
-/* version: the host GIC's; gicv: for GICv2, the host GICV frame. */
-int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv);
-/* Make intid (SGI/PPI of vcpu v, or SPI of its domain) pending and wake or
- * kick whoever must see it. */
-void vgic_inject(struct vcpu *v, unsigned intid);
-/* Drive a level-sensitive SPI's line (a virtual device's interrupt). */
-void vgic_set_level(struct domain *d, unsigned intid, bool level);
-/* Whether v has an enabled, pending interrupt (so WFI must not sleep).
- * Call with the domain's vGIC lock held. */
-bool vgic_has_pending_locked(struct vcpu *v);
-/* GICv3 ICC_SGI1R_EL1 write by v: send SGIs to the vCPUs it names. */
+/* Give d (its vCPUs created) a vGIC of the host's version with nr_spis
+ * SPIs (vgic_nr_spis_valid()); gicv: for GICv2, the host's GICV frame,
+ * mapped as the guest's CPU interface. 0, -XAM_EINVAL or -XAM_ENOMEM. */
+int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv, unsigned nr_spis);
+/* A host interrupt is forwarded to d as this SPI (irq_forward.c): its
+ * line is the host's, masked while the guest handles it. Ignored for an
+ * INTID d's vGIC does not have. */
+void vgic_set_hw(struct domain *d, unsigned intid);
+/* GICv3 ICC_SGI1R_EL1 written by v (its trap handler; tests): send the SGI
+ * to the vCPUs it names. */
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
-
-/* Pick the interrupts for v's list registers: fills intids[] (highest
- * priority first, at most max) and says whether more were waiting. Called
- * with the lock held; marks them in_lr and moves their state to the LR. */
-unsigned vgic_select_locked(struct vcpu *v, unsigned *intids, unsigned max, bool *more);
-struct vgic_irq *vgic_irq(struct vcpu *v, unsigned intid);
-
 
 #endif
