@@ -2,12 +2,17 @@
 # make bench: the domain builder's cost for 1 to 64 small domains (the
 # bare-metal hello guest, 4 MiB each, one module shared by all) on QEMU
 # virt, GICv3, 4 CPUs, TCG, read off the builder's own counter-time line.
-# Goal (issue 4): 64 domains in under 50 ms.
+# Goal (issue 4): 64 domains in under 50 ms. ICOUNT=1: under QEMU's
+# -icount shift=0,sleep=off instead (one instruction = 1 ns of virtual
+# time, single-threaded): figures that repeat exactly, for comparing builds
+# on a shared machine; one run each is enough.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 image=${1:-build/out/xen-arm-minimal.Image}
 guest=build/out/tests/guests/hello.Image
 runs=${RUNS:-3}
+icount=()
+[ "${ICOUNT:-0}" = 1 ] && icount=(-icount shift=0,sleep=off) && runs=1
 out=build/out/bench/builder
 mkdir -p "$out"
 [ -s "$guest" ] || make -s guests >/dev/null
@@ -15,7 +20,7 @@ mkdir -p "$out"
 median() { sort -g | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m}'; }
 size=$(printf '0x%x' "$(stat -c %s "$guest")")
 tests/dtb/qemu-dtb.sh "$out/raw.dtb" 3 4 2G
-echo "domain builder, QEMU virt GICv3, 4 CPUs, TCG, 4 MiB hello guests, median of $runs runs:"
+echo "domain builder, QEMU virt GICv3, 4 CPUs, TCG${icount:+ under -icount shift=0 (virtual time)}, 4 MiB hello guests, median of $runs runs:"
 printf "  %8s %12s %12s %12s %14s\n" domains "total (ms)" "check (ms)" "build (ms)" "per domain (us)"
 for n in 1 8 16 32 64; do
     dtb=$out/host-$n.dtb
@@ -30,7 +35,7 @@ for n in 1 8 16 32 64; do
     for ((r = 0; r < runs; r++)); do
         log=$out/run-$n-$r.log
         timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-            -nographic -nic none -no-reboot -kernel "$image" -dtb "$dtb" \
+            "${icount[@]}" -nographic -nic none -no-reboot -kernel "$image" -dtb "$dtb" \
             -device "loader,file=$guest,addr=0x50000000,force-raw=on" >"$log" 2>&1 || true
         line=$(grep -m1 'builder: [0-9]* domains\? built in' "$log") ||
             { echo "bench: $n domains: no builder line (see $log)" >&2; exit 1; }
@@ -57,7 +62,7 @@ if [ -s "$linux" ]; then
         for ((r = 0; r < runs; r++)); do
             log=$out/linux-$at-$r.log
             timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-                -nographic -nic none -no-reboot -kernel "$image" -dtb "$dtb" \
+                "${icount[@]}" -nographic -nic none -no-reboot -kernel "$image" -dtb "$dtb" \
                 -device "loader,file=$linux,addr=$at,force-raw=on" >"$log" 2>&1 &
             pid=$!
             for ((w = 0; w < 100; w++)); do grep -q 'builder: 1 domain built' "$log" 2>/dev/null && break; sleep 0.2; done

@@ -37,8 +37,7 @@ static void guest_fault(struct vcpu *v, const char *what, uint64_t addr)
  * ones only at debug level: a guest must not flood the console. */
 static void refused(struct vcpu *v, const char *region, const struct mmio_access *a)
 {
-    static struct domain *last;
-    bool first = __atomic_exchange_n(&last, v->dom, __ATOMIC_ACQ_REL) != v->dom;
+    bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
     log_msg(first ? LOG_WARN : LOG_DEBUG,
             "%s: vCPU%u: %u-byte %s of %s at 0x%llx refused (width or alignment not allowed): abort injected",
             v->dom->name, v->id, a->size, a->write ? "write" : "read", region, (unsigned long long)a->ipa);

@@ -122,6 +122,7 @@ struct domain {
     /* where vCPU 0 starts (a held domain starts later) */
     paddr_t start_entry;
     uint64_t start_x0;
+    unsigned refusals;   /* accesses its devices refused (the first is logged) */
     unsigned active;     /* vCPUs taken off a run queue and not yet put back */
     bool release_queued; /* the release job is on its way */
     struct domain *next_job;
