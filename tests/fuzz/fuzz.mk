@@ -4,7 +4,7 @@
 FUZZ_OUT := $(TESTS_OUT)/fuzz
 # Targets over the guest-facing code and the fake architecture (tests/host.mk,
 # HOST_GUEST_SRCS): their own sources and include order.
-FUZZ_GUEST_TARGETS := fuzz_mmio fuzz_hypercall
+FUZZ_GUEST_TARGETS := fuzz_mmio fuzz_vgic fuzz_hypercall
 FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console $(FUZZ_GUEST_TARGETS)
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang
@@ -23,6 +23,17 @@ $(FUZZ_GUEST_TARGETS:%=$(FUZZ_OUT)/%): $(FUZZ_OUT)/%: tests/fuzz/%.c $(HOST_GUES
         $(wildcard xen-arm-minimal/arch/fake/*.h xen-arm-minimal/arch/fake/include/asm/*.h) tests/host.mk tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_GUEST_CFLAGS) -o $@ $< $(HOST_GUEST_SRCS) -lpthread
+# fuzz_vgic looks at the vGIC's own state, checked by tests/lib/vgic_check.h.
+$(FUZZ_OUT)/fuzz_vgic: FUZZ_GUEST_CFLAGS += -Ixen-arm-minimal/vdev/vgic -Itests/lib
+$(FUZZ_OUT)/fuzz_vgic: tests/lib/vgic_check.h xen-arm-minimal/vdev/vgic/vgic_priv.h
+
+# vGIC seeds: GICv3 with 2 vCPUs and GICv2 with 3, a few accesses, an
+# injection, an entry and an exit each.
+$(FUZZ_OUT)/seeds/vgic/.done: tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	printf '\042\000\000\004\000\001\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000\001\000\000\000\006\000\041\000\011\377\377\014' >$(dir $@)v3
+	printf '\025\001\000\004\000\001\000\000\000\003\000\000\000\000\000\000\000\010\005\000\001\000\000\000\000\000\000\011\125\125\015' >$(dir $@)v2
+	touch $@
 
 # A few hand-made inputs: accesses to each region, a guest entry, console
 # input (mmio); hypercalls of each kind and a well-formed dm_op (hypercall).
@@ -73,7 +84,7 @@ $(FUZZ_OUT)/seeds/guest_console/.done: tests/fuzz/fuzz.mk
 	touch $@
 
 fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done $(FUZZ_OUT)/seeds/guest_console/.done \
-    $(FUZZ_OUT)/seeds/mmio/.done $(FUZZ_OUT)/seeds/hypercall/.done
+    $(FUZZ_OUT)/seeds/mmio/.done $(FUZZ_OUT)/seeds/hypercall/.done $(FUZZ_OUT)/seeds/vgic/.done
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done

@@ -4,7 +4,7 @@
 UNIT_OUT := $(TESTS_OUT)/unit
 # Groups over the guest-facing code and the fake architecture (tests/host.mk,
 # HOST_GUEST_SRCS): their own objects, archive and link line.
-UNIT_GUEST_NAMES := emul lifecycle vpsci_hypercall vdev
+UNIT_GUEST_NAMES := emul lifecycle vpsci_hypercall vdev vgic
 UNIT_NAMES := memrange palloc fmt cmdline pagetable esr dtutil hostdt string guest_fdt domain_desc inflate guest_console \
     $(UNIT_GUEST_NAMES)
 UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
@@ -47,6 +47,10 @@ UNIT_GUEST_TEST_OBJS := $(UNIT_GUEST_NAMES:%=$(UNIT_OUT)/guest-obj/tests/unit/te
 $(UNIT_OUT)/guest-obj/%.o: %.c tests/host.mk tests/unit/unit.mk
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(UNIT_GUEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+# test_vgic looks at the vGIC's own state (vdev/vgic/vgic_priv.h) and
+# checks it with tests/lib/vgic_check.h.
+$(UNIT_OUT)/guest-obj/tests/unit/test_vgic.o: UNIT_GUEST_CFLAGS += -Ixen-arm-minimal/vdev/vgic -Itests/lib
 
 $(UNIT_GUEST_LIB): $(UNIT_GUEST_OBJS)
 	@rm -f $@
