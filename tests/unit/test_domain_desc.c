@@ -175,7 +175,7 @@ static void bridge_refused(void **state)
         { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x60000000, 0x100000 }, 40, 1, 0, "the prefetchable window 0x60000000-0x600fffff overlaps the ECAM window" },
         { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x8000000000ULL, 0x100000 }, 40, 1, 0, "the prefetchable window ends beyond the guest physical address space (39 bits)" },
         { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 32, 1, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
-        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 62, 4, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 1018, 4, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
         { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 6, "unknown flags" },
     };
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

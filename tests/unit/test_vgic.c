@@ -216,7 +216,9 @@ static void tables_well_formed(void **state)
         for (unsigned i = 0; i < fr->nr_rows; i++) {
             const struct vgic_reg *r = &fr->rows[i];
             unsigned widest = r->widths & 8 ? 8 : r->widths & 4 ? 4 : r->widths & 2 ? 2 : 1;
-            assert_true(r->widths && !(r->widths & ~15u));
+            assert_true((r->widths & 15u) && !(r->widths & ~(15u | VGIC_W1X)));
+            /* only per-bit rows may skip the zero fields of a write */
+            assert_true(!(r->widths & VGIC_W1X) || r->bits == 1);
             assert_true(r->read && r->write);
             assert_int_equal(r->offset % widest, 0);
             assert_true(r->offset + r->length <= fr->size);

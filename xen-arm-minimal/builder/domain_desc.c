@@ -7,6 +7,7 @@
 #include <xam/guest_map.h>
 
 #define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at byte 56 */
+_Static_assert(GUEST_NR_IRQS == 1020, "the passthrough refusal names INTIDs 32-1019");
 
 
 struct ctx {
@@ -232,7 +233,12 @@ static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
         return reject(c, node, BRIDGE_PROP, "the prefetchable window must be page-aligned (size 0: none)");
     if (b->irq_count < 1 || b->irq_count > 4 || b->irq_start < 32 ||
         b->irq_start + b->irq_count > GUEST_NR_IRQS || (dd->vpl011 && b->irq_start <= VPL011_SPI))
-        return reject(c, node, BRIDGE_PROP, "irq_start/irq_count must name 1 to 4 free SPIs (INTIDs 33-63)");
+    {
+        char why[96];
+        fmt_snprintf(why, sizeof(why), "irq_start/irq_count must name 1 to 4 free SPIs (INTIDs 33-%u)",
+                     GUEST_NR_IRQS - 1);
+        return reject(c, node, BRIDGE_PROP, why);
+    }
     if (b->flags & ~PCI_BRIDGE_FLAGS_KNOWN)
         return reject(c, node, BRIDGE_PROP, "unknown flags (bit 0, grants, is the only one)");
 
@@ -510,7 +516,7 @@ static bool read_passthrough_irqs(const struct ctx *c, const void *pdt, int pnod
         else if ((flags & 0xf) != 4)
             what = "only level-high interrupts (flags 4) can be passed through";
         else if (num > GUEST_NR_IRQS - 33)
-            what = "the guest's GIC has SPIs 0-31 only (INTIDs 32-63)";
+            what = "the guest's GIC has SPIs 0-987 only (INTIDs 32-1019)";
         else if (intid == VPL011_SPI && dd->vpl011)
             what = "SPI 0 (INTID 32) is the vPL011's";
         else if (dd->has_bridge && intid >= dd->bridge.irq_start && intid < dd->bridge.irq_start + dd->bridge.irq_count)

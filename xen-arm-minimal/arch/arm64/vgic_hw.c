@@ -23,7 +23,7 @@ int vgic_hw_init(const struct hostdt_gic *g)
     } else {
         ops = &vgic_v3_hw;
     }
-    nr_lrs = MIN(ops->init(), 16u);
+    nr_lrs = MIN(ops->init(), (unsigned)VGIC_HW_MAX_LRS);
     return 0;
 }
 

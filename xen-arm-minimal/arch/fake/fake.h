@@ -37,7 +37,7 @@
 #include <xam/log.h>
 
 #define FAKE_COUNTER_HZ 100000000ULL /* 100 ticks a microsecond */
-#define FAKE_MAX_LRS 16
+#define FAKE_MAX_LRS VGIC_HW_MAX_LRS
 
 /* Everything the fake records goes back to its start: nr_cpus online
  * CPUs, this thread on CPU 0, counter 0, no timers, kicks, lines, list

@@ -18,8 +18,10 @@
 #define VPL011_SIZE 0x1000ULL
 #define VPL011_SPI 32
 
-/* Interrupts the virtual GIC has: SGIs, PPIs and SPIs 32..63. */
-#define GUEST_NR_IRQS 64
+/* The INTIDs a guest's devices may use: SGIs, PPIs and SPIs 32..1019
+ * (1020-1023 are special). Each domain's vGIC has only as many SPIs as
+ * its devices need, in groups of 32 (vgic_nr_spis_for()). */
+#define GUEST_NR_IRQS 1020
 
 /* Xen's PV interfaces (the hypervisor node): grant table, then the magic
  * pages; PPI 31 signals events. */

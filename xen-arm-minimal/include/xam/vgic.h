@@ -6,6 +6,7 @@
 #ifndef XAM_VGIC_H
 #define XAM_VGIC_H
 
+#include <xam/guest_map.h>
 #include <xam/types.h>
 
 struct domain;
@@ -14,7 +15,7 @@ struct vcpu;
 /* The most SPIs a domain's vGIC can have: INTIDs 32..1019 (1020-1023 are
  * special). A domain gets as many as it needs, in whole registers of 32
  * (the last "register" is the architecture's partial one). */
-#define VGIC_MAX_SPIS 988
+#define VGIC_MAX_SPIS (GUEST_NR_IRQS - 32) /* 988: the limit is guest_map.h's */
 /* So INTIDs below this are the most any domain's vGIC has. */
 #define VGIC_MAX_IRQS (32 + VGIC_MAX_SPIS)
 /* Whether nr_spis is a count vgic_domain_init() accepts. */

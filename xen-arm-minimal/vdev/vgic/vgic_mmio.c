@@ -91,6 +91,16 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
     if (abits >= fbits) {
         /* whole fields: the access is aligned to its size, fields to theirs */
         unsigned first = rel * 8 / fbits, n = abits / fbits;
+        if (m->write && (r->widths & VGIC_W1X) && fbits == 1) {
+            /* only the bits that are set do anything (a guest clearing
+             * one enable does not pay for the other 31) */
+            for (uint64_t bits = in; bits; bits &= bits - 1) {
+                unsigned i = (unsigned)__builtin_ctzll(bits);
+                if (bind(a, r, first + i))
+                    write_field(a, r, 1);
+            }
+            return EMUL_HANDLED;
+        }
         for (unsigned i = 0; i < n; i++) {
             if (!bind(a, r, first + i))
                 continue;

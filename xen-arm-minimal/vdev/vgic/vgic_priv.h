@@ -11,6 +11,7 @@
 #define VDEV_VGIC_PRIV_H
 
 #include <asm/spinlock.h>
+#include <asm/vgic_hw.h>
 #include <xam/domain.h>
 #include <xam/emul.h>
 #include <xam/guest_map.h>
@@ -21,7 +22,7 @@
 #define VGIC_NO_VCPU 0xff      /* an SPI routed to no vCPU */
 #define VGIC_PRIO_RESET 0xa0   /* what Linux leaves alone reads as "set" */
 /* List registers the vGIC tracks per vCPU (GICv3 has at most 16). */
-#define VGIC_MAX_LRS 16
+#define VGIC_MAX_LRS VGIC_HW_MAX_LRS
 
 struct vgic_irq {
     /* SPIs: the guest's routing, as written: a GICv2 ITARGETSR byte (a
@@ -117,6 +118,10 @@ void vgic_v2_sgir_write(struct vcpu *v, uint32_t val);
 #define VGIC_W2 2u
 #define VGIC_W4 4u
 #define VGIC_W8 8u
+/* Not a width: in a row's widths, "write-1-to-set/clear (or write
+ * ignored)": a zero field written changes nothing, so a write visits only
+ * the fields that are set. */
+#define VGIC_W1X 0x10u
 
 /* One access, as a row's handler sees it. For a per-interrupt row the
  * handler is called once per interrupt the access covers that exists,
@@ -184,13 +189,13 @@ uint64_t vgic_mmio_read_iidr(struct vgic_access *a);
  * INTIDs; 4: the 32 private ones). IGROUPR reads as one: every interrupt
  * is group 1, as Xen's vGIC says. */
 #define VGIC_ROWS_BITS(base, len)                                                                  \
-    { (base) + 0x080, (len), 1, VGIC_W4, vgic_mmio_rao, vgic_mmio_wi },                            \
-    { (base) + 0x100, (len), 1, VGIC_W4, vgic_mmio_read_enable, vgic_mmio_write_senable },         \
-    { (base) + 0x180, (len), 1, VGIC_W4, vgic_mmio_read_enable, vgic_mmio_write_cenable },         \
-    { (base) + 0x200, (len), 1, VGIC_W4, vgic_mmio_read_pending, vgic_mmio_write_spending },       \
-    { (base) + 0x280, (len), 1, VGIC_W4, vgic_mmio_read_pending, vgic_mmio_write_cpending },       \
-    { (base) + 0x300, (len), 1, VGIC_W4, vgic_mmio_read_active, vgic_mmio_write_sactive },         \
-    { (base) + 0x380, (len), 1, VGIC_W4, vgic_mmio_read_active, vgic_mmio_write_cactive }
+    { (base) + 0x080, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_rao, vgic_mmio_wi },                \
+    { (base) + 0x100, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_enable, vgic_mmio_write_senable },   \
+    { (base) + 0x180, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_enable, vgic_mmio_write_cenable },   \
+    { (base) + 0x200, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_pending, vgic_mmio_write_spending }, \
+    { (base) + 0x280, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_pending, vgic_mmio_write_cpending }, \
+    { (base) + 0x300, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_active, vgic_mmio_write_sactive },   \
+    { (base) + 0x380, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_active, vgic_mmio_write_cactive }
 /* IPRIORITYR: a byte per interrupt, byte- and word-accessible. */
 #define VGIC_ROW_PRIORITY(base, len)                                                               \
     { (base) + 0x400, (len), 8, VGIC_W1 | VGIC_W4, vgic_mmio_read_priority, vgic_mmio_write_priority }

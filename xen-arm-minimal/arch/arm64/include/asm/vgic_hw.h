@@ -7,6 +7,10 @@
 
 struct vcpu;
 
+/* List registers used at most (GICv3 has up to 16; GICv2 up to 64, of
+ * which we use 16): the one definition of the limit. */
+#define VGIC_HW_MAX_LRS 16
+
 /* What one list register holds of an interrupt. */
 struct vgic_lr_state {
     bool pending, active;
