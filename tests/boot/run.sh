@@ -149,6 +149,16 @@ make_dtbs() {
     fdtput -c "$f" /chosen/rtcirq/dtb
     fdtput -t s "$f" /chosen/rtcirq/dtb compatible multiboot,device-tree multiboot,module
     fdtput -t x "$f" /chosen/rtcirq/dtb reg 0 0x50200000 0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-rtc-irq.dtb")")"
+    # the same RTC, but naming SPI 500, which QEMU's GIC (256 lines) lacks
+    sed 's/interrupts = <0x0 0x2 0x4>/interrupts = <0x0 0x1f4 0x4>/' "$here/partial/rtc-irq.dts" |
+        dtc -q -I dts -O dtb -o "$out/dtb/partial-ghost-irq.dtb" - || return 1
+    f=$(dt dom-ghost-irq)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" good "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" ghost "$guests/rtcirq.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -c "$f" /chosen/ghost/dtb
+    fdtput -t s "$f" /chosen/ghost/dtb compatible multiboot,device-tree multiboot,module
+    fdtput -t x "$f" /chosen/ghost/dtb reg 0 0x50200000 0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-ghost-irq.dtb")")"
     f=$(dt dom-passthrough)
     cp "$(dt v3-smp2)" "$f"
     add_domain "$f" irq "$guests/dtcheck.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
@@ -486,6 +496,16 @@ case_passthrough-interrupt() {
         '\(rtcirq\) PASS: and again: the line was unmasked' '\(rtcirq\) PASS: exactly two interrupts, none spurious' \
         '\(rtcirq\) rtcirq: all checks passed' 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_passthrough-interrupt-missing() {
+    # a passthrough interrupt the host's GIC does not have: that domain is
+    # refused with the reason, the other one runs
+    boot "--gic 3 --smp 2 --dtb $(dt dom-ghost-irq) --load $guests/rtcirq.Image@0x50000000 --load $out/dtb/partial-ghost-irq.dtb@0x50200000 --load $guests/hello.Image@0x50400000" $K
+    in_order 'ERROR: ghost: host interrupt 532 \(SPI 500\) does not exist: the host GIC has [0-9]+ interrupt lines' \
+        'ghost \(domain [0-9]\): build failed'
+    last_line=0
+    in_order '\(good\) hello: all checks passed' 'all domains have stopped: powering off'
+    absent '\(ghost\)' 'CRASH' 'PANIC'
 }
 case_static-memory() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K

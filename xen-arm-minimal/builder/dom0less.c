@@ -17,6 +17,7 @@
 #include <xam/domain_desc.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
+#include <xam/gic.h>
 #include <xam/guest_fdt.h>
 #include <xam/irq_forward.h>
 #include <xam/log.h>
@@ -212,8 +213,12 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
         return rc;
     for (unsigned i = 0; i < dd->nr_irqs; i++)
         if ((rc = irq_forward_claim(d, dd->irqs[i]))) {
-            log_err("%s: host interrupt %u (SPI %u) is already another domain's or the hypervisor's", d->name,
-                    dd->irqs[i], dd->irqs[i] - 32);
+            if (rc == -XAM_ERANGE)
+                log_err("%s: host interrupt %u (SPI %u) does not exist: the host GIC has %u interrupt lines", d->name,
+                        dd->irqs[i], dd->irqs[i] - 32, gic()->nr_lines());
+            else
+                log_err("%s: host interrupt %u (SPI %u) is already another domain's or the hypervisor's", d->name,
+                        dd->irqs[i], dd->irqs[i] - 32);
             return rc;
         }
     d->cntvoff = counter_read();

@@ -6,6 +6,7 @@
 #include <asm/spinlock.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
+#include <xam/gic.h>
 #include <xam/irq.h>
 #include <xam/irq_forward.h>
 #include <xam/log.h>
@@ -27,6 +28,8 @@ int irq_forward_claim(struct domain *d, unsigned intid)
 {
     if (intid < 32 || intid >= VGIC_MAX_IRQS)
         return -XAM_EINVAL;
+    if (intid >= gic()->nr_lines()) /* the host's GIC has no such line */
+        return -XAM_ERANGE;
     uint64_t flags = spin_lock_irqsave(&owner_lock);
     int rc = owner[intid] && owner[intid] != d ? -XAM_EBUSY : irq_register(intid, forward, NULL);
     if (!rc)
