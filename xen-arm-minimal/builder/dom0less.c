@@ -320,6 +320,7 @@ static void report_failure(const void *fdt, int node, int rc)
             rc, rc == -XAM_ENOMEM                      ? "not enough free memory"
                 : rc == -XAM_EIO || rc == -XAM_EINVAL ? "its kernel could not be loaded, see above"
                 : rc == -XAM_EBUSY                     ? "something it asks for is taken, see above"
+                : rc == -XAM_ERANGE                    ? "something it asks for is not on this machine, see above"
                                                        : "internal limit");
 }
 
