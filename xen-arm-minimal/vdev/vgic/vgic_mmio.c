@@ -75,7 +75,7 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
                                     struct mmio_access *m)
 {
     unsigned size = m->size;
-    if ((size != 1 && size != 2 && size != 4 && size != 8) || off64 % size || off64 >= f->size ||
+    if ((size != 1 && size != 2 && size != 4 && size != 8) || (off64 & (size - 1)) || off64 >= f->size ||
         size > f->size - off64)
         return EMUL_FAULT;
     uint32_t off = (uint32_t)off64;
@@ -86,6 +86,15 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
         return EMUL_FAULT;
 
     unsigned rel = off - r->offset, abits = 8 * size;
+    if (!r->bits && rel == 0 && size == r->length) {
+        /* a whole plain register (CTLR, TYPER, IIDR...): the common case */
+        a->irq = NULL;
+        if (m->write)
+            r->write(a, m->value & mask_of(abits));
+        else
+            m->value = r->read(a) & mask_of(abits);
+        return EMUL_HANDLED;
+    }
     unsigned fbits = r->bits ? r->bits : 8 * r->length; /* a plain register: one field */
     uint64_t in = m->write ? m->value & mask_of(abits) : 0, out = 0;
     if (abits >= fbits) {
