@@ -216,7 +216,9 @@ static void tables_well_formed(void **state)
         for (unsigned i = 0; i < fr->nr_rows; i++) {
             const struct vgic_reg *r = &fr->rows[i];
             unsigned widest = r->widths & 8 ? 8 : r->widths & 4 ? 4 : r->widths & 2 ? 2 : 1;
-            assert_true((r->widths & 15u) && !(r->widths & ~(15u | VGIC_W1X)));
+            assert_true((r->widths & 15u) && !(r->widths & ~(15u | VGIC_W1X | VGIC_FIXED)));
+            /* a row read without the lock must not change anything */
+            assert_true(!(r->widths & VGIC_FIXED) || (r->write == vgic_mmio_wi && !r->bits));
             /* only per-bit rows may skip the zero fields of a write */
             assert_true(!(r->widths & VGIC_W1X) || r->bits == 1);
             assert_true(r->read && r->write);

@@ -71,6 +71,9 @@ static void write_field(struct vgic_access *a, const struct vgic_reg *r, uint64_
         vgic_irq_changed(a->d, irq);
 }
 
+static enum emul_result access_row(const struct vgic_reg *r, struct vgic_access *a, uint32_t off,
+                                   struct mmio_access *m);
+
 enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_access *a, uint64_t off64,
                                     struct mmio_access *m)
 {
@@ -84,8 +87,20 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
         return gap_access(f, off, m);
     if (!(r->widths & size) || size > r->offset + r->length - off)
         return EMUL_FAULT;
+    if (r->widths & VGIC_FIXED) /* nothing to race with */
+        return access_row(r, a, off, m);
+    spinlock_t *lock = &vgic_dist(a->d)->lock;
+    uint64_t flags = spin_lock_irqsave(lock);
+    enum emul_result res = access_row(r, a, off, m);
+    spin_unlock_irqrestore(lock, flags);
+    return res;
+}
 
-    unsigned rel = off - r->offset, abits = 8 * size;
+/* One access that fits row r, its width allowed there. */
+static enum emul_result access_row(const struct vgic_reg *r, struct vgic_access *a, uint32_t off,
+                                   struct mmio_access *m)
+{
+    unsigned size = m->size, rel = off - r->offset, abits = 8 * size;
     if (!r->bits && rel == 0 && size == r->length) {
         /* a whole plain register (CTLR, TYPER, IIDR...): the common case */
         a->irq = NULL;

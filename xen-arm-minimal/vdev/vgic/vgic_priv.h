@@ -122,6 +122,9 @@ void vgic_v2_sgir_write(struct vcpu *v, uint32_t val);
  * ignored)": a zero field written changes nothing, so a write visits only
  * the fields that are set. */
 #define VGIC_W1X 0x10u
+/* Not a width either: the register reads a value fixed once the domain is
+ * built (TYPER, IIDR, PIDR2) and ignores writes: no lock is taken for it. */
+#define VGIC_FIXED 0x20u
 
 /* One access, as a row's handler sees it. For a per-interrupt row the
  * handler is called once per interrupt the access covers that exists,
@@ -158,8 +161,9 @@ struct vgic_frame {
     uint8_t gap_widths;
 };
 
-/* Carry out m (offset off in frame f) for a (locked): EMUL_FAULT if its
- * width or alignment is not allowed there or it runs past its row. */
+/* Carry out m (offset off in frame f) for a, under the domain's vGIC lock
+ * (not for VGIC_FIXED rows): EMUL_FAULT if its width or alignment is not
+ * allowed there or it runs past its row. */
 enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_access *a, uint64_t off,
                                     struct mmio_access *m);
 /* The row holding offset off, or NULL (reserved space). */

@@ -68,8 +68,8 @@ static uint64_t pidr2_read(struct vgic_access *a) { return GICD_PIDR2_V2; }
 
 static const struct vgic_reg rows[] = {
     { 0x000, 4, 0, VGIC_W4, ctlr_read, ctlr_write },
-    { 0x004, 4, 0, VGIC_W4, typer_read, vgic_mmio_wi },
-    { 0x008, 4, 0, VGIC_W4, vgic_mmio_read_iidr, vgic_mmio_wi },
+    { 0x004, 4, 0, VGIC_W4 | VGIC_FIXED, typer_read, vgic_mmio_wi },
+    { 0x008, 4, 0, VGIC_W4 | VGIC_FIXED, vgic_mmio_read_iidr, vgic_mmio_wi },
     VGIC_ROWS_BITS(0, 0x80),
     VGIC_ROW_PRIORITY(0, 0x400),
     { 0x800, 0x400, 8, VGIC_W1 | VGIC_W4, itargets_read, itargets_write },
@@ -77,7 +77,7 @@ static const struct vgic_reg rows[] = {
     { 0xf00, 4, 0, VGIC_W4, sgir_read, sgir_write },
     { 0xf10, VGIC_NR_SGIS, 8, VGIC_W1 | VGIC_W4, sgi_pending_read, sgi_cpending_write },
     { 0xf20, VGIC_NR_SGIS, 8, VGIC_W1 | VGIC_W4, sgi_pending_read, sgi_spending_write },
-    { 0xfe8, 4, 0, VGIC_W4, pidr2_read, vgic_mmio_wi },
+    { 0xfe8, 4, 0, VGIC_W4 | VGIC_FIXED, pidr2_read, vgic_mmio_wi },
 };
 
 const struct vgic_frame vgic_v2_dist_frame = { "GICD", rows, ARRAY_SIZE(rows), VGIC_V2_DIST_SIZE, VGIC_W4 };
@@ -85,10 +85,6 @@ const struct vgic_frame vgic_v2_dist_frame = { "GICD", rows, ARRAY_SIZE(rows), V
 enum emul_result vgic_v2_dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
-    struct vgic_dist *vd = vgic_dist(d);
     struct vgic_access acc = { .d = d, .v = v, .priv = v, .spis = true };
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
-    enum emul_result res = vgic_mmio_dispatch(&vgic_v2_dist_frame, &acc, a->off, a);
-    spin_unlock_irqrestore(&vd->lock, flags);
-    return res;
+    return vgic_mmio_dispatch(&vgic_v2_dist_frame, &acc, a->off, a);
 }

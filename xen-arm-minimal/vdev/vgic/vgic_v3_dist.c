@@ -27,14 +27,14 @@ static void irouter_write(struct vgic_access *a, uint64_t val)
 
 static const struct vgic_reg rows[] = {
     { 0x0000, 4, 0, VGIC_W4, ctlr_read, ctlr_write },
-    { 0x0004, 4, 0, VGIC_W4, typer_read, vgic_mmio_wi },
-    { 0x0008, 4, 0, VGIC_W4, vgic_mmio_read_iidr, vgic_mmio_wi },
+    { 0x0004, 4, 0, VGIC_W4 | VGIC_FIXED, typer_read, vgic_mmio_wi },
+    { 0x0008, 4, 0, VGIC_W4 | VGIC_FIXED, vgic_mmio_read_iidr, vgic_mmio_wi },
     VGIC_ROWS_BITS(0, 0x80),
     VGIC_ROW_PRIORITY(0, 0x400),
     VGIC_ROW_CONFIG(0, 0x100),
     /* 64 bits per INTID; INTIDs 0-31 reserved (no interrupt: RAZ/WI) */
     { 0x6000, 0x2000, 64, VGIC_W4 | VGIC_W8, irouter_read, irouter_write },
-    { 0xffe8, 4, 0, VGIC_W4, pidr2_read, vgic_mmio_wi },
+    { 0xffe8, 4, 0, VGIC_W4 | VGIC_FIXED, pidr2_read, vgic_mmio_wi },
 };
 
 const struct vgic_frame vgic_v3_dist_frame = { "GICD", rows, ARRAY_SIZE(rows), VGIC_DIST_SIZE, VGIC_W4 | VGIC_W8 };
@@ -42,10 +42,6 @@ const struct vgic_frame vgic_v3_dist_frame = { "GICD", rows, ARRAY_SIZE(rows), V
 enum emul_result vgic_v3_dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
-    struct vgic_dist *vd = vgic_dist(d);
     struct vgic_access acc = { .d = d, .v = v, .priv = NULL, .spis = true };
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
-    enum emul_result res = vgic_mmio_dispatch(&vgic_v3_dist_frame, &acc, a->off, a);
-    spin_unlock_irqrestore(&vd->lock, flags);
-    return res;
+    return vgic_mmio_dispatch(&vgic_v3_dist_frame, &acc, a->off, a);
 }

@@ -34,10 +34,10 @@ static uint64_t pidr2_read(struct vgic_access *a) { return GICR_PIDR2_V3; }
 
 static const struct vgic_reg rows[] = {
     { 0x0000, 4, 0, VGIC_W4, vgic_mmio_raz, vgic_mmio_wi }, /* GICR_CTLR: no LPIs to enable */
-    { 0x0004, 4, 0, VGIC_W4, vgic_mmio_read_iidr, vgic_mmio_wi },
-    { 0x0008, 8, 0, VGIC_W4 | VGIC_W8, typer_read, vgic_mmio_wi },
+    { 0x0004, 4, 0, VGIC_W4 | VGIC_FIXED, vgic_mmio_read_iidr, vgic_mmio_wi },
+    { 0x0008, 8, 0, VGIC_W4 | VGIC_W8 | VGIC_FIXED, typer_read, vgic_mmio_wi },
     { 0x0014, 4, 0, VGIC_W4, waker_read, waker_write },
-    { 0xffe8, 4, 0, VGIC_W4, pidr2_read, vgic_mmio_wi },
+    { 0xffe8, 4, 0, VGIC_W4 | VGIC_FIXED, pidr2_read, vgic_mmio_wi },
     VGIC_ROWS_BITS(GICR_SGI_FRAME, 4),
     VGIC_ROW_PRIORITY(GICR_SGI_FRAME, 32),
     VGIC_ROW_CONFIG(GICR_SGI_FRAME, 8),
@@ -49,13 +49,9 @@ const struct vgic_frame vgic_v3_rdist_frame = { "GICR", rows, ARRAY_SIZE(rows), 
 enum emul_result vgic_v3_rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
-    struct vgic_dist *vd = vgic_dist(d);
     uint64_t frame = a->off / VGIC_RDIST_STRIDE;
     if (frame >= d->nr_vcpus) /* the region is sized for them: cannot happen */
         return EMUL_FAULT;
     struct vgic_access acc = { .d = d, .v = v, .priv = &d->vcpus[frame], .spis = false };
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
-    enum emul_result res = vgic_mmio_dispatch(&vgic_v3_rdist_frame, &acc, a->off % VGIC_RDIST_STRIDE, a);
-    spin_unlock_irqrestore(&vd->lock, flags);
-    return res;
+    return vgic_mmio_dispatch(&vgic_v3_rdist_frame, &acc, a->off % VGIC_RDIST_STRIDE, a);
 }
