@@ -71,8 +71,9 @@ static void write_field(struct vgic_access *a, const struct vgic_reg *r, uint64_
         vgic_irq_changed(a->d, irq);
 }
 
-static enum emul_result access_row(const struct vgic_reg *r, struct vgic_access *a, uint32_t off,
-                                   struct mmio_access *m);
+static inline __attribute__((always_inline)) enum emul_result access_row(const struct vgic_reg *r,
+                                                                        struct vgic_access *a, uint32_t off,
+                                                                        struct mmio_access *m);
 
 enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_access *a, uint64_t off64,
                                     struct mmio_access *m)
@@ -97,8 +98,9 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
 }
 
 /* One access that fits row r, its width allowed there. */
-static enum emul_result access_row(const struct vgic_reg *r, struct vgic_access *a, uint32_t off,
-                                   struct mmio_access *m)
+static inline __attribute__((always_inline)) enum emul_result access_row(const struct vgic_reg *r,
+                                                                        struct vgic_access *a, uint32_t off,
+                                                                        struct mmio_access *m)
 {
     unsigned size = m->size, rel = off - r->offset, abits = 8 * size;
     if (!r->bits && rel == 0 && size == r->length) {
@@ -190,8 +192,4 @@ void vgic_ctlr_write(struct domain *d, uint64_t val)
         vgic_dist_enabled(d);
 }
 
-uint32_t vgic_typer_lines(const struct domain *d)
-{
-    /* ITLinesNumber: 32 * (N + 1) INTIDs, the last group possibly partial */
-    return (VGIC_NR_PRIVATE + vgic_dist(d)->nr_spis + 31) / 32 - 1;
-}
+

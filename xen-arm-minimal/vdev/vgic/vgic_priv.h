@@ -47,6 +47,18 @@ struct vgic_irq {
     bool hw;
 };
 
+/* One access, as a row's handler sees it. For a per-interrupt row the
+ * handler is called once per interrupt the access covers that exists,
+ * with irq set (never NULL) and the interrupt's field (bits wide); for a
+ * plain register with irq NULL and the whole register. */
+struct vgic_access {
+    struct domain *d;
+    struct vcpu *v;     /* the vCPU accessing */
+    struct vcpu *priv;  /* whose SGIs and PPIs the frame shows; NULL: none */
+    bool spis;          /* whether the frame shows SPIs */
+    struct vgic_irq *irq;
+};
+
 struct vgic_cpu {
     struct vgic_irq priv[VGIC_NR_PRIVATE];
     bool rdist_asleep; /* GICR_WAKER.ProcessorSleep */
@@ -56,6 +68,10 @@ struct vgic_cpu {
      * to this vCPU; cleared when a fill finds nothing. Read without the
      * lock on guest entry, so that an idle vCPU's entry skips the lock. */
     volatile bool maybe_pending;
+    /* The record of this vCPU's vGIC access being emulated: here, not on
+     * the stack, so the MMIO path needs no stack canary (only this vCPU,
+     * running on this CPU, uses it). */
+    struct vgic_access access;
 };
 
 struct vgic_dist {
@@ -126,17 +142,6 @@ void vgic_v2_sgir_write(struct vcpu *v, uint32_t val);
  * built (TYPER, IIDR, PIDR2) and ignores writes: no lock is taken for it. */
 #define VGIC_FIXED 0x20u
 
-/* One access, as a row's handler sees it. For a per-interrupt row the
- * handler is called once per interrupt the access covers that exists,
- * with irq set (never NULL) and the interrupt's field (bits wide); for a
- * plain register with irq NULL and the whole register. */
-struct vgic_access {
-    struct domain *d;
-    struct vcpu *v;     /* the vCPU accessing */
-    struct vcpu *priv;  /* whose SGIs and PPIs the frame shows; NULL: none */
-    bool spis;          /* whether the frame shows SPIs */
-    struct vgic_irq *irq;
-};
 
 typedef uint64_t (*vgic_read_fn)(struct vgic_access *a);
 typedef void (*vgic_write_fn)(struct vgic_access *a, uint64_t val);
@@ -217,6 +222,10 @@ enum emul_result vgic_v3_dist_mmio(struct vcpu *v, struct mmio_access *a, void *
 enum emul_result vgic_v3_rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev);
 /* GICD_CTLR, GICD_TYPER: the parts GICv2 and GICv3 share. */
 void vgic_ctlr_write(struct domain *d, uint64_t val);
-uint32_t vgic_typer_lines(const struct domain *d);
+static inline uint32_t vgic_typer_lines(const struct domain *d)
+{
+    /* ITLinesNumber: 32 * (N + 1) INTIDs, the last group possibly partial */
+    return (VGIC_NR_PRIVATE + vgic_dist(d)->nr_spis + 31) / 32 - 1;
+}
 
 #endif

@@ -85,6 +85,10 @@ const struct vgic_frame vgic_v2_dist_frame = { "GICD", rows, ARRAY_SIZE(rows), V
 enum emul_result vgic_v2_dist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {
     struct domain *d = v->dom;
-    struct vgic_access acc = { .d = d, .v = v, .priv = v, .spis = true };
-    return vgic_mmio_dispatch(&vgic_v2_dist_frame, &acc, a->off, a);
+    struct vgic_access *acc = &vgic_cpu(v)->access; /* not on the stack: no canary */
+    acc->d = d;
+    acc->v = v;
+    acc->priv = v;
+    acc->spis = true;
+    return vgic_mmio_dispatch(&vgic_v2_dist_frame, acc, a->off, a);
 }

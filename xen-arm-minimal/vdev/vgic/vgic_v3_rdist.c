@@ -52,6 +52,10 @@ enum emul_result vgic_v3_rdist_mmio(struct vcpu *v, struct mmio_access *a, void 
     uint64_t frame = a->off / VGIC_RDIST_STRIDE;
     if (frame >= d->nr_vcpus) /* the region is sized for them: cannot happen */
         return EMUL_FAULT;
-    struct vgic_access acc = { .d = d, .v = v, .priv = &d->vcpus[frame], .spis = false };
-    return vgic_mmio_dispatch(&vgic_v3_rdist_frame, &acc, a->off % VGIC_RDIST_STRIDE, a);
+    struct vgic_access *acc = &vgic_cpu(v)->access; /* not on the stack: no canary */
+    acc->d = d;
+    acc->v = v;
+    acc->priv = &d->vcpus[frame];
+    acc->spis = false;
+    return vgic_mmio_dispatch(&vgic_v3_rdist_frame, acc, a->off % VGIC_RDIST_STRIDE, a);
 }
