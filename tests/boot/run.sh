@@ -211,6 +211,7 @@ make_dtbs() {
     head -c 3000 "$base" >"$(dt truncated)"
     cp "$base" "$(dt bad-magic)"; printf '\xde\xad\xbe\xef' | dd of="$(dt bad-magic)" bs=1 conv=notrunc status=none
     cp "$base" "$(dt no-stdout-path)"; fdtput -d "$(dt no-stdout-path)" /chosen stdout-path
+    cp "$base" "$(dt psci-hvc)"; fdtput -t s "$(dt psci-hvc)" /psci method hvc
     cp "$base" "$(dt no-memory)"; fdtput -t x "$(dt no-memory)" /memory@40000000 reg 0 0x40000000 0 0
     for m in outside-ram:0x1:0x00000000:0x100000 overlaps-hv:0x0:0x40210000:0x100000 in-ram:0x0:0x50000000:0x200000; do
         IFS=: read -r name hi lo size <<<"$m"
@@ -595,6 +596,11 @@ case_dtb-bad-magic() {
 case_dtb-no-stdout-path() {
     boot "--shim $shim --dtb $(dt no-stdout-path) --smp 1" $K
     refused 'host device tree at 0x48000000: /chosen: stdout-path: missing'
+}
+# At EL2, HVC calls the hypervisor itself: this crashed and hung the machine.
+case_dtb-psci-hvc() {
+    boot "--shim $shim --dtb $(dt psci-hvc) --smp 2" $K
+    refused 'host device tree at 0x48000000: /psci: method: "hvc" cannot reach PSCI from EL2, where the hypervisor runs: the firmware must offer PSCI over "smc" \(EL3\)'
 }
 case_dtb-no-memory() {
     boot "--shim $shim --dtb $(dt no-memory) --smp 1" $K

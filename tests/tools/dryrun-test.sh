@@ -77,6 +77,16 @@ head -c 100 "$work/host.dtb" >"$work/truncated.dtb"
 has "$work/$name.txt" 'host device tree: device tree: truncated: header says' || why=${why:-"no reason"}
 result "$name" "$why" "$work/$name.txt"
 
+# PSCI over HVC: the hypervisor refuses the whole boot, so does the dry run,
+# with the hypervisor's words
+name=psci-hvc-refused why=""
+cp "$work/host.dtb" "$work/psci-hvc.dtb" && fdtput -t s "$work/psci-hvc.dtb" /psci method hvc
+"$dryrun" "$work/psci-hvc.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 2 ] || why="exit $rc, expected 2"
+has "$work/$name.txt" 'host device tree: /psci: method: "hvc" cannot reach PSCI from EL2, where the hypervisor runs' ||
+    why=${why:-"no reason"}
+result "$name" "$why" "$work/$name.txt"
+
 # usage errors
 name=usage why=""
 "$dryrun" -m nonsense "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?

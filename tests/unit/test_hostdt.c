@@ -175,7 +175,7 @@ static void dom0less_fixture(void **state)
     assert_string_equal(h.uart.path, "/soc@0/uart@9000000");
     assert_int_equal(h.uart.base, 0x9000000);
     assert_string_equal(h.bootargs, "loglvl=all dtuart=serial0");
-    assert_int_equal(h.psci, PSCI_CONDUIT_HVC);
+    assert_int_equal(h.psci, PSCI_CONDUIT_SMC);
     assert_int_equal(h.nr_cpus, 2);
     assert_int_equal(h.cpu_mpidr[1], 0x100);
     /* modules, with their kind and the domain node they belong to */
@@ -388,7 +388,18 @@ static void psci_method_bogus(void **state)
     (void)state;
     void *fdt = qemu();
     fdt_setprop_string(fdt, node(fdt, "/psci"), "method", "svc");
-    expect_error(fdt, "/psci: method: must be \"smc\" or \"hvc\"");
+    expect_error(fdt, "/psci: method: must be \"smc\"");
+}
+
+/* At EL2, HVC traps to the hypervisor itself: accepted, it crashed and
+ * hung the machine at the first PSCI call. */
+static void psci_method_hvc_refused(void **state)
+{
+    (void)state;
+    void *fdt = qemu();
+    fdt_setprop_string(fdt, node(fdt, "/psci"), "method", "hvc");
+    expect_error(fdt, "/psci: method: \"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the firmware "
+                      "must offer PSCI over \"smc\" (EL3)");
 }
 
 static void duplicate_mpidr(void **state)
@@ -680,7 +691,7 @@ int main(int argc, char **argv)
         T(libfdt_null_name_regression), T(missing_stdout_path), T(stdout_path_to_nothing),
         T(console_not_a_pl011), T(no_usable_memory), T(memory_reg_malformed), T(module_outside_ram),
         T(module_straddling_ram_end), T(module_overlapping_hypervisor), T(module_zero_size), T(no_gic),
-        T(gicv2_without_maintenance_interrupt), T(no_timer), T(timer_without_hyp_ppi), T(psci_method_bogus),
+        T(gicv2_without_maintenance_interrupt), T(no_timer), T(timer_without_hyp_ppi), T(psci_method_bogus), T(psci_method_hvc_refused),
         T(duplicate_mpidr), T(bootargs_not_terminated),
         T(qemu_gicv2_smp1), T(qemu_gicv3_smp4), T(modules_of_dom0_and_domus), T(module_kind_names),
         T(hypervisor_range_against_modules), T(memory_banks_and_reserved_regions),

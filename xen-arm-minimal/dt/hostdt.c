@@ -236,13 +236,16 @@ static int read_psci(struct ctx *c)
     int len;
     const char *method = fdt_getprop(fdt, node, "method", &len);
     if (!method)
-        return fail(c, node, "method", "missing (must be \"smc\" or \"hvc\")");
+        return fail(c, node, "method", "missing (must be \"smc\")");
     if (len == 4 && memcmp(method, "smc", 4) == 0)
         c->h->psci = PSCI_CONDUIT_SMC;
     else if (len == 4 && memcmp(method, "hvc", 4) == 0)
-        c->h->psci = PSCI_CONDUIT_HVC;
+        /* HVC calls the level above EL1: at EL2 that is the hypervisor
+         * itself, and there is nothing there to answer */
+        return fail(c, node, "method", "\"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the "
+                                       "firmware must offer PSCI over \"smc\" (EL3)");
     else
-        return fail(c, node, "method", "must be \"smc\" or \"hvc\"");
+        return fail(c, node, "method", "must be \"smc\"");
     return 0;
 }
 
