@@ -149,6 +149,17 @@ make_dtbs() {
     fdtput -c "$f" /chosen/rtcirq/dtb
     fdtput -t s "$f" /chosen/rtcirq/dtb compatible multiboot,device-tree multiboot,module
     fdtput -t x "$f" /chosen/rtcirq/dtb reg 0 0x50200000 0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-rtc-irq.dtb")")"
+    # two held guests, each the other's device model (this hung silently),
+    # and two domains whose names agree in their first 31 characters
+    f=$(dt dom-dm-loop)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" good "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" a-domain-with-a-very-long-name-two "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" a-domain-with-a-very-long-name-one "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" loopb "$guests/dtcheck.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7201 \
+        device-model=0x7200 secondary-emulated-pci-host-bridge hold-until-device-model
+    add_domain "$f" loopa "$guests/dtcheck.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7200 \
+        device-model=0x7201 secondary-emulated-pci-host-bridge hold-until-device-model
     # the same RTC, but naming SPI 500, which QEMU's GIC (256 lines) lacks
     sed 's/interrupts = <0x0 0x2 0x4>/interrupts = <0x0 0x1f4 0x4>/' "$here/partial/rtc-irq.dts" |
         dtc -q -I dts -O dtb -o "$out/dtb/partial-ghost-irq.dtb" - || return 1
@@ -508,6 +519,18 @@ case_passthrough-interrupt-missing() {
     last_line=0
     in_order '\(good\) hello: all checks passed' 'all domains have stopped: powering off'
     absent '\(ghost\)' 'CRASH' 'PANIC'
+}
+case_device-model-loop-and-names() {
+    boot "--gic 3 --smp 2 --dtb $(dt dom-dm-loop) --load $guests/dtcheck.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
+    anywhere 'ERROR: /chosen/loopa: device-model: the device models form a loop \(loopa -> loopb -> loopa\): none of them could start serving the others; domain skipped' \
+        'ERROR: /chosen/loopb: device-model: the device models form a loop \(loopb -> loopa -> loopb\): none of them could start serving the others; domain skipped' \
+        'ERROR: /chosen/a-domain-with-a-very-long-name-two: its name is a-domain-with-a-very-long-name-one.s: domain names must differ in their first 31 characters; domain skipped'
+    count_is 3 ERROR
+    in_order '\(good\) hello: all checks passed' 'all domains have stopped: powering off'
+    last_line=0
+    in_order '\(a-domain-with-a-very-long-name-\) hello: all checks passed'
+    count_is 1 '\(a-domain-with-a-very-long-name-\) hello: all checks passed'
+    absent '\] \(loop' 'CRASH' 'PANIC'
 }
 case_static-memory() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K

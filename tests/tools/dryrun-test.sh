@@ -77,6 +77,37 @@ head -c 100 "$work/host.dtb" >"$work/truncated.dtb"
 has "$work/$name.txt" 'host device tree: device tree: truncated: header says' || why=${why:-"no reason"}
 result "$name" "$why" "$work/$name.txt"
 
+# a device-model loop with held guests (the hypervisor would wait forever)
+# and a name that agrees with another's in its first 31 characters: the
+# dry run refuses those domains with the hypervisor's words
+name=loop-and-names why=""
+cp "$work/host.dtb" "$work/loop.dtb"
+for d in loopa loopb a-domain-with-a-very-long-name-one a-domain-with-a-very-long-name-two; do
+    fdtput -c "$work/loop.dtb" "/chosen/$d" "/chosen/$d/module@50000000"
+    fdtput -t s "$work/loop.dtb" "/chosen/$d" compatible xen,domain
+    fdtput -t x "$work/loop.dtb" "/chosen/$d" '#address-cells' 2
+    fdtput -t x "$work/loop.dtb" "/chosen/$d" '#size-cells' 2
+    fdtput -t x "$work/loop.dtb" "/chosen/$d" memory 0 0x4000
+    fdtput -t x "$work/loop.dtb" "/chosen/$d" cpus 1
+    fdtput -t s "$work/loop.dtb" "/chosen/$d/module@50000000" compatible multiboot,kernel multiboot,module
+    fdtput -t x "$work/loop.dtb" "/chosen/$d/module@50000000" reg 0 0x50000000 0 0x200000
+done
+fdtput -t x "$work/loop.dtb" /chosen/loopa phandle 0x7200
+fdtput -t x "$work/loop.dtb" /chosen/loopb phandle 0x7201
+fdtput -t x "$work/loop.dtb" /chosen/loopa device-model 0x7201
+fdtput -t x "$work/loop.dtb" /chosen/loopb device-model 0x7200
+for d in loopa loopb; do
+    fdtput -t x "$work/loop.dtb" "/chosen/$d" secondary-emulated-pci-host-bridge
+    fdtput -t x "$work/loop.dtb" "/chosen/$d" hold-until-device-model
+done
+"$dryrun" "$work/loop.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1 (domains rejected)"
+has "$work/$name.txt" "loopa: rejected: device-model: the device models form a loop (loopa -> loopb -> loopa): none of them could start serving the others" ||
+    why=${why:-"loopa's reason missing"}
+has "$work/$name.txt" "device models form a loop (loopb -> loopa -> loopb)" || why=${why:-"loopb's reason missing"}
+has "$work/$name.txt" "its name is a-domain-with-a-very-long-name-" || why=${why:-"the name conflict missing"}
+result "$name" "$why" "$work/$name.txt"
+
 # PSCI over HVC: the hypervisor refuses the whole boot, so does the dry run,
 # with the hypervisor's words
 name=psci-hvc-refused why=""

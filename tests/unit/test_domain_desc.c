@@ -371,6 +371,42 @@ static void record(unsigned i, const char *why, void *ctx)
     snprintf(refusals[nr_refusals++], sizeof(refusals[0]), "%s", why);
 }
 
+/* Two domains whose names agree in the first 31 characters would print
+ * the same "(name)" console prefix. */
+static void names_must_differ(void **state)
+{
+    (void)state;
+    struct domain_desc a = { .name = "a-domain-with-a-very-long-name-one" },
+                       b = { .name = "a-domain-with-a-very-long-name-two" }, c = { .name = "a-domain" };
+    char why[160];
+    assert_true(domain_desc_conflict(&a, &b, why, sizeof(why)));
+    assert_string_equal(why, "its name is a-domain-with-a-very-long-name-one's: domain names must differ in their "
+                             "first 31 characters");
+    assert_false(domain_desc_conflict(&a, &c, why, sizeof(why)));
+}
+
+/* Device models serving each other in a loop: nobody could start first. */
+static void device_model_loops_refused(void **state)
+{
+    (void)state;
+    static struct domain_desc dd[4] = {
+        { .name = "x", .node = 10, .device_model = 11 }, /* x served by y */
+        { .name = "y", .node = 11, .device_model = 12 }, /* y served by z */
+        { .name = "z", .node = 12, .device_model = 10 }, /* z served by x: a loop */
+        { .name = "w", .node = 13, .device_model = 12 }, /* w served by z: left without */
+    };
+    bool ok[4] = { true, true, true, true };
+    nr_refusals = 0;
+    domain_descs_orphans(NULL, dd, ok, 3, record, NULL); /* the loop alone first */
+    assert_int_equal(nr_refusals, 3);
+    assert_string_equal(refusals[0], "device-model: the device models form a loop (x -> y -> z -> x): none of them "
+                                     "could start serving the others");
+    assert_string_equal(refusals[2], "device-model: the device models form a loop (z -> x -> y -> z): none of them "
+                                     "could start serving the others");
+    assert_false(ok[0] || ok[1] || ok[2]);
+    assert_true(ok[3]);
+}
+
 static void between_domains(void **state)
 {
     (void)state;
@@ -430,7 +466,7 @@ int main(int argc, char **argv)
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
                                         T(bridge_refused), T(device_model_refused), T(modules),
-                                        T(gzip_kernel), T(conflicts_between_domains),
+                                        T(gzip_kernel), T(conflicts_between_domains), T(names_must_differ), T(device_model_loops_refused),
                                         T(between_domains) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

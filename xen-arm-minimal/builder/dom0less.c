@@ -27,6 +27,7 @@
 #include <xam/vpl011.h>
 
 _Static_assert(DESC_MAX_VCPUS == DOMAIN_MAX_VCPUS, "vCPU limits agree");
+_Static_assert(DESC_NAME_MAX == DOMAIN_NAME_MAX, "name limits agree");
 _Static_assert(NR_CPUS <= DESC_MAX_CPUS, "CPU masks hold every CPU");
 _Static_assert(GUEST_NR_IRQS <= VGIC_MAX_IRQS, "every INTID a domain may name fits its vGIC");
 

@@ -820,6 +820,12 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
 
 bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len)
 {
+    /* the console and the logs tell domains apart by name only */
+    if (a->name && b->name && strncmp(a->name, b->name, DESC_NAME_MAX - 1) == 0) {
+        fmt_snprintf(why, len, "its name is %s's: domain names must differ in their first %u characters",
+                     a->name, DESC_NAME_MAX - 1);
+        return true;
+    }
     for (unsigned i = 0; a->static_mem && b->static_mem && i < b->nr_banks; i++)
         for (unsigned j = 0; j < a->nr_banks; j++)
             if (ranges_overlap(b->banks[i].pa, b->banks[i].size, a->banks[j].pa, a->banks[j].size)) {
@@ -860,6 +866,40 @@ void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, 
 void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
                           void *ctx)
 {
+    /* A loop of device models (each serving the next): none can start
+     * serving before another does, and held guests among them would wait
+     * forever. Every domain on the loop is refused. */
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        bool loop = false;
+        unsigned cur = i, steps = 0;
+        while (!loop && steps++ <= n && dd[cur].device_model >= 0) {
+            unsigned j = 0;
+            while (j < n && dd[j].node != dd[cur].device_model)
+                j++;
+            if (j == n)
+                break;
+            cur = j;
+            loop = cur == i;
+        }
+        if (!loop)
+            continue;
+        char why[200];
+        size_t w = (size_t)fmt_snprintf(why, sizeof(why), "device-model: the device models form a loop (%s", dd[i].name);
+        do {
+            unsigned j = 0;
+            while (dd[j].node != dd[cur].device_model)
+                j++;
+            cur = j;
+            if (w < sizeof(why))
+                w += (size_t)fmt_snprintf(why + w, sizeof(why) - w, " -> %s", dd[cur].name);
+        } while (cur != i);
+        if (w < sizeof(why))
+            fmt_snprintf(why + w, sizeof(why) - w, "): none of them could start serving the others");
+        ok[i] = false;
+        refuse(i, why, ctx);
+    }
     for (bool again = true; again;) {
         again = false;
         for (unsigned i = 0; i < n; i++) {

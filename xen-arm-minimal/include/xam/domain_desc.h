@@ -12,6 +12,9 @@
 #include <xam/pci_bridge.h>
 
 #define DESC_MAX_VCPUS 8
+/* A domain's name on the console, "(name) ...", is its node name cut to
+ * DESC_NAME_MAX - 1 characters: two domains must differ within them. */
+#define DESC_NAME_MAX 32
 #define DESC_MAX_CPUS 64
 #define DESC_MAX_BANKS 8
 #define DESC_MAX_PASSTHROUGH 8
