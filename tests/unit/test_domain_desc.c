@@ -371,6 +371,26 @@ static void record(unsigned i, const char *why, void *ctx)
     snprintf(refusals[nr_refusals++], sizeof(refusals[0]), "%s", why);
 }
 
+/* Reserved memory cannot be claimed at boot: the dry run passed it, the
+ * hypervisor skipped the domain. */
+static void static_mem_on_reserved_memory(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    fdt_setprop_u32(fdt, path(fdt, "/chosen"), "#address-cells", 2);
+    fdt_setprop_u32(fdt, path(fdt, "/chosen"), "#size-cells", 2);
+    assert_int_equal(fdt_add_mem_rsv(fdt, 0x62000000, 0x10000), 0);
+    domain(fdt, "r", 0x50000000, 0);
+    fdt64_t sm[2] = { cpu_to_fdt64(0x60000000), cpu_to_fdt64(0x4000000) }; /* 64 MiB, as domain() asks */
+    fdt_setprop(fdt, path(fdt, "/chosen/r"), "xen,static-mem", sm, sizeof(sm));
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    static struct domain_desc dd;
+    assert_false(domain_describe(&h, path(fdt, "/chosen/r"), &env, &dd, &err));
+    assert_string_equal(err.msg, "/chosen/r: xen,static-mem: 0x60000000-0x63ffffff overlaps reserved memory "
+                                 "(/memreserve/ or /reserved-memory)");
+}
+
 /* Two domains whose names agree in the first 31 characters would print
  * the same "(name)" console prefix. */
 static void names_must_differ(void **state)
@@ -466,7 +486,7 @@ int main(int argc, char **argv)
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
                                         T(bridge_refused), T(device_model_refused), T(modules),
-                                        T(gzip_kernel), T(conflicts_between_domains), T(names_must_differ), T(device_model_loops_refused),
+                                        T(gzip_kernel), T(conflicts_between_domains), T(names_must_differ), T(static_mem_on_reserved_memory), T(device_model_loops_refused),
                                         T(between_domains) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

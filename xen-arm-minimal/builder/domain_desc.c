@@ -394,6 +394,13 @@ static bool read_static_mem(const struct ctx *c, int node, struct domain_desc *d
         for (unsigned j = 0; j < i; j++)
             if (ranges_overlap(r[i].pa, r[i].size, r[j].pa, r[j].size))
                 return reject(c, node, "xen,static-mem", "ranges overlap each other");
+        /* the hypervisor cannot claim reserved memory: say so here, so the
+         * dry run refuses what the hypervisor would */
+        if (mrset_overlaps(&c->h->reserved, r[i].pa, r[i].size)) {
+            fmt_snprintf(why, sizeof(why), "0x%llx-0x%llx overlaps reserved memory (/memreserve/ or /reserved-memory)",
+                         (unsigned long long)r[i].pa, (unsigned long long)(r[i].pa + r[i].size - 1));
+            return reject(c, node, "xen,static-mem", why);
+        }
         for (unsigned m = 0; m < c->h->nr_modules; m++) {
             const struct hostdt_module *mod = &c->h->modules[m];
             if (!mod->problem && ranges_overlap(r[i].pa, r[i].size, mod->base, mod->size)) {
