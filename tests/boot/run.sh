@@ -224,7 +224,8 @@ make_dtbs() {
     cp "$base" "$(dt no-stdout-path)"; fdtput -d "$(dt no-stdout-path)" /chosen stdout-path
     cp "$base" "$(dt psci-hvc)"; fdtput -t s "$(dt psci-hvc)" /psci method hvc
     cp "$base" "$(dt no-memory)"; fdtput -t x "$(dt no-memory)" /memory@40000000 reg 0 0x40000000 0 0
-    for m in outside-ram:0x1:0x00000000:0x100000 overlaps-hv:0x0:0x40210000:0x100000 in-ram:0x0:0x50000000:0x200000; do
+    for m in outside-ram:0x1:0x00000000:0x100000 overlaps-hv:0x0:0x40210000:0x100000 in-ram:0x0:0x50000000:0x200000 \
+             wraps:0xffffffff:0xfff00000:0x200000; do
         IFS=: read -r name hi lo size <<<"$m"
         local f; f=$(dt "module-$name")
         cp "$base" "$f"
@@ -634,6 +635,15 @@ case_module-outside-ram() {
     boot "--shim $shim --dtb $(dt module-outside-ram) --smp 1" $K
     in_order 'boot: ready to build domains' \
         'ERROR: /chosen/domU0/kernel: reg: module 0x100000000\+0x100000: outside RAM; domain skipped' \
+        'no domains to run: powering off'
+    count_is 1 ERROR
+}
+# A module whose range wraps past 2^64 refused the whole boot ("too many
+# reserved regions split RAM"); it costs its domain only.
+case_module-wraps() {
+    boot "--shim $shim --dtb $(dt module-wraps) --smp 1" $K
+    in_order 'boot: ready to build domains' \
+        'ERROR: /chosen/domU0/kernel: reg: module 0xfffffffffff00000\+0x200000: the range runs past the end of the address space; domain skipped' \
         'no domains to run: powering off'
     count_is 1 ERROR
 }

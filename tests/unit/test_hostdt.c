@@ -346,7 +346,15 @@ static void module_zero_size(void **state)
     (void)state;
     void *fdt = qemu();
     add_module(fdt, 0x50000000, 0);
-    expect_module_problem(fdt, "/chosen/domU0/kernel", "bad size");
+    expect_module_problem(fdt, "/chosen/domU0/kernel", "empty");
+}
+
+static void module_wraps(void **state)
+{
+    (void)state;
+    void *fdt = qemu();
+    add_module(fdt, 0xfffffffffff00000ULL, 0x200000);
+    expect_module_problem(fdt, "/chosen/domU0/kernel", "the range runs past the end of the address space");
 }
 
 static void no_gic(void **state)
@@ -690,7 +698,7 @@ int main(int argc, char **argv)
         T(bus_without_ranges_is_unreachable), T(interrupts), T(truncated), T(bad_magic),
         T(libfdt_null_name_regression), T(missing_stdout_path), T(stdout_path_to_nothing),
         T(console_not_a_pl011), T(no_usable_memory), T(memory_reg_malformed), T(module_outside_ram),
-        T(module_straddling_ram_end), T(module_overlapping_hypervisor), T(module_zero_size), T(no_gic),
+        T(module_straddling_ram_end), T(module_overlapping_hypervisor), T(module_zero_size), T(module_wraps), T(no_gic),
         T(gicv2_without_maintenance_interrupt), T(no_timer), T(timer_without_hyp_ppi), T(psci_method_bogus), T(psci_method_hvc_refused),
         T(duplicate_mpidr), T(bootargs_not_terminated),
         T(qemu_gicv2_smp1), T(qemu_gicv3_smp4), T(modules_of_dom0_and_domus), T(module_kind_names),

@@ -79,6 +79,10 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
     }
     for (unsigned i = 0; i < h->nr_modules && !rc; i++) {
         const struct hostdt_module *m = &h->modules[i];
+        /* a module with a problem costs its domain (the builder says why),
+         * never the boot: nothing will read it, so nothing is reserved */
+        if (m->problem)
+            continue;
         char path[DT_PATH_MAX];
         log_range("module", m->base, m->size, dt_node_path(h->fdt, m->node, path, sizeof(path)));
         rc = exclude(m->base, m->size);

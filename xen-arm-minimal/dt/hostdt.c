@@ -416,8 +416,10 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
         paddr_t fdt_pa = (paddr_t)(uintptr_t)fdt;
         if (dt_read_reg_raw(fdt, node, 0, &base, &size))
             problem = "reg is missing or malformed (cells come from the parent node)";
-        else if (size == 0 || range_wraps(base, size))
-            problem = "bad size";
+        else if (size == 0)
+            problem = "empty";
+        else if (range_wraps(base, size))
+            problem = "the range runs past the end of the address space";
         else if (!mrset_contains(&c->h->mem, base, size))
             problem = "outside RAM";
         else if (hv && ranges_overlap(base, size, hv->base, hv->size))
