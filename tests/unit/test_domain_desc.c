@@ -391,6 +391,34 @@ static void static_mem_on_reserved_memory(void **state)
                                  "(/memreserve/ or /reserved-memory)");
 }
 
+/* 1.5 MB of bootargs passed the dry run and failed at boot ("internal
+ * limit"): the describe phase, shared by both, refuses them. */
+static void bootargs_too_long(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    domain(fdt, "long", 0x50000000, 0);
+    static char args[DESC_MAX_BOOTARGS + 2];
+    memset(args, 'x', sizeof(args) - 1);
+    args[sizeof(args) - 1] = '\0';
+    int k = fdt_subnode_offset(fdt, path(fdt, "/chosen/long"), "kernel");
+    assert_true(k >= 0);
+    assert_int_equal(fdt_setprop_string(fdt, k, "bootargs", args), 0);
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    static struct domain_desc dd;
+    assert_false(domain_describe(&h, path(fdt, "/chosen/long"), &env, &dd, &err));
+    assert_string_equal(err.msg, "/chosen/long/kernel: bootargs: 4097 characters, more than the 4096 a guest's "
+                                 "device tree has room for");
+    args[sizeof(args) - 2] = '\0'; /* 4096: fine */
+    assert_int_equal(fdt_setprop_string(fdt, fdt_subnode_offset(fdt, path(fdt, "/chosen/long"), "kernel"), "bootargs",
+                                        args), 0);
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    if (!domain_describe(&h, path(fdt, "/chosen/long"), &env, &dd, &err))
+        fail_msg("%s", err.msg);
+}
+
 /* Two domains whose names agree in the first 31 characters would print
  * the same "(name)" console prefix. */
 static void names_must_differ(void **state)
@@ -486,7 +514,7 @@ int main(int argc, char **argv)
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
                                         T(bridge_refused), T(device_model_refused), T(modules),
-                                        T(gzip_kernel), T(conflicts_between_domains), T(names_must_differ), T(static_mem_on_reserved_memory), T(device_model_loops_refused),
+                                        T(gzip_kernel), T(conflicts_between_domains), T(names_must_differ), T(bootargs_too_long), T(static_mem_on_reserved_memory), T(device_model_loops_refused),
                                         T(between_domains) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

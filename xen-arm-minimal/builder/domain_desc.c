@@ -733,6 +733,12 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     const char *args = fdt_getprop(fdt, dd->kernel->node, "bootargs", &blen);
     if (args && (blen <= 0 || args[blen - 1] != '\0'))
         return reject(c, dd->kernel->node, "bootargs", "not a NUL-terminated string");
+    if (args && blen - 1 > DESC_MAX_BOOTARGS) {
+        char why[96];
+        fmt_snprintf(why, sizeof(why), "%d characters, more than the %d a guest's device tree has room for",
+                     blen - 1, DESC_MAX_BOOTARGS);
+        return reject(c, dd->kernel->node, "bootargs", why);
+    }
     dd->bootargs = args;
 
     bool shared = false;

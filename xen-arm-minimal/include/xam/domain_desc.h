@@ -15,6 +15,9 @@
 /* A domain's name on the console, "(name) ...", is its node name cut to
  * DESC_NAME_MAX - 1 characters: two domains must differ within them. */
 #define DESC_NAME_MAX 32
+/* The longest kernel command line a guest's device tree carries (its
+ * /chosen/bootargs; the tree has GUEST_FDT_MAX bytes for everything). */
+#define DESC_MAX_BOOTARGS 4096
 #define DESC_MAX_CPUS 64
 #define DESC_MAX_BANKS 8
 #define DESC_MAX_PASSTHROUGH 8
