@@ -28,42 +28,128 @@ __attribute__((format(printf, 3, 4))) static int fail_at(struct ib_error *err, c
     return ib_fail(err, "%s: %s: %s", w->file, w->key, msg);
 }
 
-/* A file named in the config: found relative to dir (an absolute path must
- * lie inside dir, since U-Boot loads relative to it), measured, and its
- * first bytes read. */
-static int resolve(struct ib_file *f, const char *dir, const char *name, const struct where *w, uint8_t *head,
-                   size_t *headlen, struct ib_error *err)
+/* Whether real (a canonical path) is realdir or inside it. */
+static bool inside(const char *real, const char *realdir)
+{
+    size_t l = strlen(realdir);
+    if (l == 1) /* -d / */
+        return real[0] == '/';
+    return !strncmp(real, realdir, l) && (real[l] == '/' || real[l] == 0);
+}
+
+static void add_input(struct ib_result *r, const struct stat *st, const char *key, unsigned line)
+{
+    if (r->ninputs == IB_MAX_INPUTS)
+        abort();
+    struct ib_input *in = &r->inputs[r->ninputs++];
+    in->dev = (uint64_t)st->st_dev;
+    in->ino = (uint64_t)st->st_ino;
+    if (line)
+        snprintf(in->what, sizeof(in->what), "%s (line %u)", key, line);
+    else
+        snprintf(in->what, sizeof(in->what), "%s", key);
+}
+
+/* A file named in the config: found relative to dir; it must resolve
+ * (symbolic links followed) inside dir, since U-Boot loads relative to it;
+ * measured, and its first bytes read. */
+static int resolve(struct ib_result *r, struct ib_file *f, const char *dir, const char *name, const struct where *w,
+                   uint8_t *head, size_t *headlen, struct ib_error *err)
 {
     char joined[PATH_MAX], real[PATH_MAX], realdir[PATH_MAX];
     struct stat st;
     if (!realpath(dir, realdir))
         return ib_fail(err, "-d %s: %s", dir, strerror(errno));
-    if (name[0] == '/')
-        snprintf(joined, sizeof(joined), "%s", name);
-    else
-        snprintf(joined, sizeof(joined), "%s/%s", dir, name);
+    int n = name[0] == '/' ? snprintf(joined, sizeof(joined), "%s", name)
+                           : snprintf(joined, sizeof(joined), "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof(joined))
+        return fail_at(err, w, "a path of %d characters: longer than this system's %d", n, PATH_MAX - 1);
+    if (config_has_dotdot(name))
+        return fail_at(err, w, "%.80s: a \"..\" component: every file must be inside -d %s", name, dir);
     if (!realpath(joined, real) || stat(real, &st))
         return fail_at(err, w, "%s: %s", joined, strerror(errno));
+    if (!inside(real, realdir) || !strcmp(real, realdir))
+        return fail_at(err, w, "%.200s resolves to %.200s, outside -d %s: the script loads paths relative to it", name,
+                       real, dir);
     if (!S_ISREG(st.st_mode))
         return fail_at(err, w, "%s: not a regular file", joined);
     if (!st.st_size)
         return fail_at(err, w, "%s: the file is empty", joined);
-    if (name[0] == '/') {
-        size_t l = strlen(realdir);
-        if (strncmp(real, realdir, l) || real[l] != '/')
-            return fail_at(err, w, "%s is not inside -d %s: the script loads paths relative to it", name, dir);
-        f->name = xstrdup(real + l + 1);
-    } else {
-        f->name = xstrdup(name);
-    }
+    const char *rel = name[0] == '/' ? real + strlen(realdir) + (strlen(realdir) > 1) : name;
+    if (strlen(rel) > IB_NAME_MAX)
+        return fail_at(err, w, "%.60s...: a name of %zu characters; the script's loads take at most %u (U-Boot's "
+                               "TFTP client would cut it short)",
+                       rel, strlen(rel), IB_NAME_MAX);
+    f->name = xstrdup(rel);
     f->host = xstrdup(real);
     f->size = (uint64_t)st.st_size;
+    add_input(r, &st, w->key, w->line);
     FILE *in = fopen(real, "rb");
     if (!in)
         return fail_at(err, w, "%s: %s", joined, strerror(errno));
     *headlen = fread(head, 1, 64, in);
     fclose(in);
     f->footprint = image_footprint(head, *headlen, f->size);
+    return 0;
+}
+
+/* An output path (relative to dir when rel_to_dir, else to the current
+ * directory), checked: no "..", its directory inside dir (symbolic links
+ * followed), not itself a symbolic link or anything but a regular file,
+ * and not one of r's inputs. *host: the canonical path written; *rel: it
+ * relative to dir. */
+static int check_output(const struct ib_result *r, const char *dir, const char *name, bool rel_to_dir,
+                        const struct where *w, char **host, char **rel, struct ib_error *err)
+{
+    char joined[PATH_MAX], realdir[PATH_MAX], parent[PATH_MAX], realparent[PATH_MAX];
+    struct stat st;
+    *host = *rel = NULL;
+    if (!realpath(dir, realdir))
+        return ib_fail(err, "-d %s: %s", dir, strerror(errno));
+    if (!*name)
+        return fail_at(err, w, "an empty name");
+    if (config_has_dotdot(name))
+        return fail_at(err, w, "%.200s: a \"..\" component: outputs are written only inside -d %s", name, dir);
+    int n = name[0] == '/' || !rel_to_dir ? snprintf(joined, sizeof(joined), "%s", name)
+                                          : snprintf(joined, sizeof(joined), "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof(joined))
+        return fail_at(err, w, "a path of %d characters: longer than this system's %d", n, PATH_MAX - 1);
+    char *slash = strrchr(joined, '/');
+    const char *base = slash ? slash + 1 : joined;
+    if (!*base || !strcmp(base, "."))
+        return fail_at(err, w, "%.200s: not a file name", name);
+    if (!slash)
+        snprintf(parent, sizeof(parent), ".");
+    else if (slash == joined)
+        snprintf(parent, sizeof(parent), "/");
+    else
+        snprintf(parent, sizeof(parent), "%.*s", (int)(slash - joined), joined);
+    if (!realpath(parent, realparent))
+        return fail_at(err, w, "%.200s: the directory %.200s: %s", name, parent, strerror(errno));
+    if (!inside(realparent, realdir))
+        return fail_at(err, w, "%.200s is outside -d %s (in %.200s): outputs are written only inside -d", name, dir,
+                       realparent);
+    char *canon = xasprintf("%s%s%s", realparent, strcmp(realparent, "/") ? "/" : "", base);
+    if (!lstat(canon, &st)) {
+        const char *why = S_ISLNK(st.st_mode) ? "is a symbolic link: not written through"
+                          : !S_ISREG(st.st_mode) ? "exists and is not a regular file"
+                                                 : NULL;
+        if (why) {
+            int rc = fail_at(err, w, "%.200s %s", name, why);
+            free(canon);
+            return rc;
+        }
+        for (unsigned i = 0; i < r->ninputs; i++)
+            if (r->inputs[i].dev == (uint64_t)st.st_dev && r->inputs[i].ino == (uint64_t)st.st_ino) {
+                int rc = fail_at(err, w, "%.200s is the input %s: an input is never overwritten", name,
+                                 r->inputs[i].what);
+                free(canon);
+                return rc;
+            }
+    }
+    size_t l = strlen(realdir);
+    *rel = xstrdup(l == 1 ? canon + 1 : canon + l + (canon[l] == '/'));
+    *host = canon;
     return 0;
 }
 
@@ -111,12 +197,12 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
 
     /* Read everything first: a missing file is the likeliest mistake. */
     struct where w = { cfg->file, cfg->device_tree_line, "DEVICE_TREE" };
-    if (resolve(&p->dtb, dir, cfg->device_tree, &w, head, &headlen, err) ||
+    if (resolve(r, &p->dtb, dir, cfg->device_tree, &w, head, &headlen, err) ||
         check_fdt_file(&p->dtb, &w, err, &r->host_fdt))
         return -1;
     r->host_len = p->dtb.size;
     w = (struct where){ cfg->file, cfg->xen_line, "XEN" };
-    if (resolve(&p->xen, dir, cfg->xen, &w, head, &headlen, err))
+    if (resolve(r, &p->xen, dir, cfg->xen, &w, head, &headlen, err))
         return -1;
     if (cfg->boot_cmd == BOOT_BOOTI && !is_image(head, headlen))
         return fail_at(err, &w, "%s is not an arm64 Image (no \"ARM\\x64\" magic at byte 56), which booti needs",
@@ -127,26 +213,38 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
             continue;
         snprintf(key, sizeof(key), "DOMU_KERNEL[%u]", n);
         w = (struct where){ cfg->file, d->kernel_line, key };
-        if (resolve(&p->kernel[n], dir, d->kernel, &w, head, &headlen, err))
+        if (resolve(r, &p->kernel[n], dir, d->kernel, &w, head, &headlen, err))
             return -1;
         if (d->ramdisk) {
             snprintf(key, sizeof(key), "DOMU_RAMDISK[%u]", n);
             w = (struct where){ cfg->file, d->ramdisk_line, key };
-            if (resolve(&p->ramdisk[n], dir, d->ramdisk, &w, head, &headlen, err))
+            if (resolve(r, &p->ramdisk[n], dir, d->ramdisk, &w, head, &headlen, err))
                 return -1;
         }
         if (d->passthrough) {
             snprintf(key, sizeof(key), "DOMU_PASSTHROUGH_DTB[%u]", n);
             w = (struct where){ cfg->file, d->passthrough_line, key };
-            if (resolve(&p->partial[n], dir, d->passthrough, &w, head, &headlen, err) ||
+            if (resolve(r, &p->partial[n], dir, d->passthrough, &w, head, &headlen, err) ||
                 check_fdt_file(&p->partial[n], &w, err, NULL))
                 return -1;
         }
     }
     if (cfg->append_extra_cmds) {
-        char path[PATH_MAX];
+        char joined[PATH_MAX], path[PATH_MAX], realdir[PATH_MAX];
         size_t len;
-        snprintf(path, sizeof(path), "%s/%s", dir, cfg->append_extra_cmds);
+        struct stat st;
+        w = (struct where){ cfg->file, cfg->append_extra_cmds_line, "APPEND_EXTRA_CMDS" };
+        int n = cfg->append_extra_cmds[0] == '/' ? snprintf(joined, sizeof(joined), "%s", cfg->append_extra_cmds)
+                                                 : snprintf(joined, sizeof(joined), "%s/%s", dir, cfg->append_extra_cmds);
+        if (n < 0 || (size_t)n >= sizeof(joined))
+            return fail_at(err, &w, "a path of %d characters: longer than this system's %d", n, PATH_MAX - 1);
+        if (!realpath(dir, realdir))
+            return ib_fail(err, "-d %s: %s", dir, strerror(errno));
+        if (!realpath(joined, path) || stat(path, &st))
+            return fail_at(err, &w, "%s: %s", joined, strerror(errno));
+        if (!inside(path, realdir))
+            return fail_at(err, &w, "%.200s resolves to %.200s, outside -d %s", cfg->append_extra_cmds, path, dir);
+        add_input(r, &st, "APPEND_EXTRA_CMDS", cfg->append_extra_cmds_line);
         if (!(p->extra_cmds = read_file(path, &len)))
             return ib_fail(err, "%s: APPEND_EXTRA_CMDS: %s: %s", cfg->file, path, strerror(errno));
         p->extra_cmds = xrealloc(p->extra_cmds, len + 1);
@@ -199,11 +297,22 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
     uint64_t edited = (structs > strings ? structs : strings) + p->resize;
     uint64_t slot = ((edited + 0xfff) & ~0xfffULL) + 0x1000 + IB_UBOOT_FDT_PAD;
     if (cfg->fdtedit) {
-        /* The script loads the tree edited here instead. */
+        /* The script loads the tree edited here instead: an output, held
+         * to the outputs' rules, and a name the script loads. */
+        char *host, *rel;
+        w = (struct where){ cfg->file, cfg->fdtedit_line, "FDTEDIT" };
+        if (check_output(r, dir, cfg->fdtedit, true, &w, &host, &rel, err))
+            return -1;
+        size_t rl = strlen(rel);
+        if (rl > IB_NAME_MAX) {
+            free(host);
+            free(rel);
+            return fail_at(err, &w, "a name of %zu characters; the script's loads take at most %u", rl, IB_NAME_MAX);
+        }
         free(p->dtb.name);
         free(p->dtb.host);
-        p->dtb.name = xstrdup(cfg->fdtedit);
-        p->dtb.host = xasprintf("%s/%s", dir, cfg->fdtedit);
+        p->dtb.name = rel;
+        p->dtb.host = host;
         p->dtb.size = edited;
     } else if (p->dtb.size > slot) {
         slot = p->dtb.size;
@@ -237,4 +346,96 @@ void plan_free(struct ib_result *r)
     free(r->host_fdt);
     free(r->edited);
     r->host_fdt = r->edited = NULL;
+}
+
+/* NAME.scr -> NAME: the stem the -Q outputs are named after. */
+static char *stem(const char *script)
+{
+    char *s = xstrdup(script), *dot = strrchr(s, '.'), *slash = strrchr(s, '/');
+    if (dot && (!slash || dot > slash))
+        *dot = 0;
+    return s;
+}
+
+int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, const char *name,
+                 const char *dtb_out, bool qemu, struct ib_error *err)
+{
+    const struct ib_config *cfg = r->plan.cfg;
+    struct stat st;
+    memset(o, 0, sizeof(*o));
+    if (!stat(cfg->file, &st) && r->ninputs < IB_MAX_INPUTS) /* the config is an input too */
+        add_input(r, &st, "-c CONFIG", 0);
+    struct where w_o = { cfg->file, 0, "-o NAME" };
+    struct where w_src = { cfg->file, cfg->uboot_source_line, "UBOOT_SOURCE" };
+    struct where w_scr = { cfg->file, cfg->uboot_script_line, "UBOOT_SCRIPT" };
+    char *src_name = name ? xasprintf("%s.source", name) : xstrdup(cfg->uboot_source ? cfg->uboot_source : "boot.source");
+    char *scr_name = name ? xasprintf("%s.scr", name) : xstrdup(cfg->uboot_script ? cfg->uboot_script : "boot.scr");
+    char *rel = NULL, *base = NULL;
+    int rc = -1;
+    /* -o's errors name the option, not a config line. */
+    if (name && config_has_dotdot(name)) {
+        ib_fail(err, "-o %.200s: a \"..\" component: outputs are written only inside -d %s", name, dir);
+        goto out;
+    }
+    if (check_output(r, dir, src_name, true, name ? &w_o : &w_src, &o->source, &rel, err))
+        goto out;
+    free(rel);
+    if (check_output(r, dir, scr_name, true, name ? &w_o : &w_scr, &o->script, &o->script_name, err))
+        goto out;
+    if (dtb_out) {
+        struct where w = { cfg->file, 0, "-D FILE" };
+        if (check_output(r, dir, dtb_out, false, &w, &o->dtb, &rel, err))
+            goto out;
+        free(rel);
+    }
+    if (qemu) {
+        struct where w = { cfg->file, 0, "-Q" };
+        base = stem(o->script);
+        char *shim = xasprintf("%s-shim.bin", base);
+        if (check_output(r, dir, shim, false, &w, &o->shim, &rel, err)) {
+            free(shim);
+            goto out;
+        }
+        free(shim);
+        free(rel);
+        if (!cfg->fdtedit && !dtb_out) {
+            char *edited = xasprintf("%s-edited.dtb", base);
+            if (check_output(r, dir, edited, false, &w, &o->edited, &rel, err)) {
+                free(edited);
+                goto out;
+            }
+            free(edited);
+            free(rel);
+        }
+    }
+    /* No two outputs the same file (mkimage would read what it writes). */
+    const char *all[] = { o->source, o->script, cfg->fdtedit ? r->plan.dtb.host : NULL, o->dtb, o->shim, o->edited };
+    const char *names[] = { name ? "-o NAME (.source)" : "UBOOT_SOURCE", name ? "-o NAME (.scr)" : "UBOOT_SCRIPT",
+                            "FDTEDIT", "-D FILE", "-Q (the shim)", "-Q (the edited tree)" };
+    for (unsigned i = 0; i < 6; i++)
+        for (unsigned j = i + 1; j < 6; j++)
+            if (all[i] && all[j] && !strcmp(all[i], all[j])) {
+                ib_fail(err, "%s: %s and %s both name %s: each output needs its own file", cfg->file, names[i],
+                        names[j], all[i]);
+                goto out;
+            }
+    rc = 0;
+out:
+    free(src_name);
+    free(scr_name);
+    free(base);
+    if (rc)
+        outputs_free(o);
+    return rc;
+}
+
+void outputs_free(struct ib_outputs *o)
+{
+    free(o->source);
+    free(o->script);
+    free(o->script_name);
+    free(o->dtb);
+    free(o->edited);
+    free(o->shim);
+    memset(o, 0, sizeof(*o));
 }

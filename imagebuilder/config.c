@@ -335,6 +335,22 @@ const char *config_load_cmd(const char *t)
     return t;
 }
 
+const char *config_bad_load_cmd(const char *s, char *bad_char)
+{
+    bool word = false;
+    *bad_char = 0;
+    if (strlen(s) > IB_LOAD_CMD_MAX)
+        return "longer than 64 characters";
+    for (; *s; s++) {
+        if (!isalnum((unsigned char)*s) && !strchr(" ._:,/+=@-", *s)) {
+            *bad_char = *s;
+            return "may hold only letters, digits, spaces and ._:,/+=@- (it is copied into every load line)";
+        }
+        word |= *s != ' ';
+    }
+    return word ? NULL : "is empty";
+}
+
 char config_unsafe_char(const char *s)
 {
     for (; *s; s++)
@@ -383,14 +399,26 @@ static int flag(struct ctx *c, const struct ib_value *v, const char *what, bool 
     return 0;
 }
 
+bool config_has_dotdot(const char *s)
+{
+    for (const char *p = s; (p = strstr(p, "..")); p += 2)
+        if ((p == s || p[-1] == '/') && (p[2] == 0 || p[2] == '/'))
+            return true;
+    return false;
+}
+
 /* Paths become words of U-Boot load commands: keep to characters that need
- * no quoting there. */
+ * no quoting there, and inside -d (no ".." component). */
 static int path(struct ctx *c, const struct ib_value *v, const char *what, const char **out, unsigned *line)
 {
     for (const char *s = v->str; *s; s++)
         if (!isalnum((unsigned char)*s) && !strchr("._-+/@,=:", *s))
-            return bad(c, v, "%s: '%s': a path the U-Boot script loads may hold only letters, digits and ._-+/@,=:",
+            return bad(c, v, "%s: '%.80s': a path the U-Boot script loads may hold only letters, digits and ._-+/@,=:",
                        what, v->str);
+    if (config_has_dotdot(v->str))
+        return bad(c, v, "%s: '%.80s': a \"..\" component: every path must stay inside -d", what, v->str);
+    if (strlen(v->str) > IB_PATH_MAX)
+        return bad(c, v, "%s: a path of %zu characters: at most %u", what, strlen(v->str), IB_PATH_MAX);
     *out = v->str;
     if (line)
         *line = v->line;
@@ -649,8 +677,18 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
     if (cfg->mem_end <= cfg->mem_start)
         return bad(&c, &raw->memory_end, "MEMORY_END (0x%llx) must be above MEMORY_START (0x%llx)",
                    (unsigned long long)cfg->mem_end, (unsigned long long)cfg->mem_start);
-    if (given(&raw->load_cmd) && text(&c, &raw->load_cmd, "LOAD_CMD", &cfg->load_cmd))
-        return -1;
+    if (given(&raw->load_cmd)) {
+        char ch;
+        const char *why = config_bad_load_cmd(raw->load_cmd.str, &ch);
+        if (why && ch && (unsigned char)ch > 0x20 && ch != 0x7f)
+            return bad(&c, &raw->load_cmd, "LOAD_CMD: '%c' refused: a load command %s", ch, why);
+        if (why && ch)
+            return bad(&c, &raw->load_cmd, "LOAD_CMD: the control character 0x%02x refused: a load command %s",
+                       (unsigned char)ch, why);
+        if (why)
+            return bad(&c, &raw->load_cmd, "LOAD_CMD: the load command %s", why);
+        cfg->load_cmd = raw->load_cmd.str;
+    }
     if (cfg->load_cmd)
         cfg->load_cmd = config_load_cmd(cfg->load_cmd);
     cfg->boot_cmd = BOOT_BOOTI;
@@ -677,14 +715,14 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
         return -1;
     if (given(&raw->xen_cmd) && text(&c, &raw->xen_cmd, "XEN_CMD", &cfg->xen_cmd))
         return -1;
-    if (given(&raw->uboot_source) && path(&c, &raw->uboot_source, "UBOOT_SOURCE", &cfg->uboot_source, NULL))
+    if (given(&raw->uboot_source) && path(&c, &raw->uboot_source, "UBOOT_SOURCE", &cfg->uboot_source, &cfg->uboot_source_line))
         return -1;
-    if (given(&raw->uboot_script) && path(&c, &raw->uboot_script, "UBOOT_SCRIPT", &cfg->uboot_script, NULL))
+    if (given(&raw->uboot_script) && path(&c, &raw->uboot_script, "UBOOT_SCRIPT", &cfg->uboot_script, &cfg->uboot_script_line))
         return -1;
-    if (given(&raw->fdtedit) && path(&c, &raw->fdtedit, "FDTEDIT", &cfg->fdtedit, NULL))
+    if (given(&raw->fdtedit) && path(&c, &raw->fdtedit, "FDTEDIT", &cfg->fdtedit, &cfg->fdtedit_line))
         return -1;
     if (given(&raw->append_extra_cmds) &&
-        path(&c, &raw->append_extra_cmds, "APPEND_EXTRA_CMDS", &cfg->append_extra_cmds, NULL))
+        path(&c, &raw->append_extra_cmds, "APPEND_EXTRA_CMDS", &cfg->append_extra_cmds, &cfg->append_extra_cmds_line))
         return -1;
 
     if (!given(&raw->num_domus))

@@ -81,6 +81,7 @@ struct ib_config {
     struct ib_domain dom[IB_MAX_DOMUS];
     struct ib_cpupool pool[IB_MAX_CPUPOOLS];
     const char *uboot_source, *uboot_script, *fdtedit, *append_extra_cmds;
+    unsigned uboot_source_line, uboot_script_line, fdtedit_line, append_extra_cmds_line;
 };
 
 /* Check every value and apply ImageBuilder's defaults. Strings in *cfg
@@ -90,6 +91,22 @@ void config_free(struct ib_config *cfg);
 
 /* The expansion of -t's shorthands (tftp, sd, scsi, usb, virtio). */
 const char *config_load_cmd(const char *t);
+
+/* The longest path a config may write (a name the script loads is held
+ * to IB_NAME_MAX once made relative to -d, see build.c). */
+#define IB_PATH_MAX 1024
+/* The longest load command (-t or LOAD_CMD). */
+#define IB_LOAD_CMD_MAX 64
+
+/* Why a load command (-t or LOAD_CMD, after the shorthands) cannot be
+ * copied into the script's load lines, or NULL: it must be a few words of
+ * letters, digits and ._:,/+=@- (no ; # quotes $ \ or control characters,
+ * which would change the script's structure). *bad_char: the first
+ * character refused, or 0. */
+const char *config_bad_load_cmd(const char *s, char *bad_char);
+
+/* Whether a path has a ".." component. */
+bool config_has_dotdot(const char *s);
 
 /* Characters that cannot cross U-Boot 2023.01's hush inside a double-quoted
  * word (it keeps backslashes, expands $, and a ' aborts the whole script):

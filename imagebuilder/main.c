@@ -26,10 +26,11 @@ static void usage(FILE *f)
             "The result is first checked with the hypervisor's own parser and domain builder.\n"
             "  -c CONFIG   the configuration (KEY=value and KEY[n]=value lines; see imagebuilder/README.md)\n"
             "  -d DIR      the directory the config's paths are relative to (the TFTP root or the boot\n"
-            "              partition); the outputs are written there too\n"
+            "              partition); the outputs are written there too, and only there: an input or\n"
+            "              output outside DIR, or an output that is an input, is refused\n"
             "  -t LOADCMD  how U-Boot loads a file, overriding LOAD_CMD: tftp (tftpb), sd (load mmc 0:1),\n"
             "              scsi (load scsi 0:1), usb (load usb 0:1), virtio (load virtio 0:1), or any\n"
-            "              other text, used as it is\n"
+            "              other text of letters, digits, spaces and ._:,/+=@- used as it is\n"
             "  -o NAME     write DIR/NAME.source and DIR/NAME.scr, overriding UBOOT_SOURCE and\n"
             "              UBOOT_SCRIPT (default: boot.source and boot.scr)\n"
             "  -D FILE, --write-dtb FILE\n"
@@ -125,20 +126,6 @@ static int check(const struct ib_result *r, FILE *info, struct ib_error *err)
     return rc;
 }
 
-static char *output_path(const char *dir, const char *name)
-{
-    return name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", dir, name);
-}
-
-/* NAME.scr -> NAME: the stem the -Q outputs are named after. */
-static char *stem(const char *script)
-{
-    char *s = xstrdup(script), *dot = strrchr(s, '.'), *slash = strrchr(s, '/');
-    if (dot && (!slash || dot > slash))
-        *dot = 0;
-    return s;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -184,6 +171,7 @@ int main(int argc, char **argv)
     static struct ib_result r;
     int rc = 1;
     struct ib_buf src = { 0 }, cmd = { 0 };
+    struct ib_outputs outs = { 0 };
     char *source = NULL, *script = NULL, *base = NULL, *edited = NULL, *shim = NULL;
     if (config_parse(cfgfile, text, len, &raw, &err) || config_interpret(cfgfile, &raw, &cfg, &err))
         goto out;
@@ -194,22 +182,34 @@ int main(int argc, char **argv)
         rc = 2;
         goto out_quiet;
     }
-    if (config_unsafe_char(load_cmd)) {
-        fprintf(stderr, "imagebuilder: -t '%s': quotes, $ and backslashes cannot pass through a U-Boot script\n", t);
-        rc = 2;
-        goto out_quiet;
+    if (t) {
+        char ch;
+        const char *why = config_bad_load_cmd(load_cmd, &ch);
+        if (why) {
+            if (ch && (unsigned char)ch > 0x20 && ch != 0x7f)
+                fprintf(stderr, "imagebuilder: -t: '%c' refused: a load command %s\n", ch, why);
+            else if (ch)
+                fprintf(stderr, "imagebuilder: -t: the control character 0x%02x refused: a load command %s\n",
+                        (unsigned char)ch, why);
+            else
+                fprintf(stderr, "imagebuilder: -t: the load command %s\n", why);
+            rc = 2;
+            goto out_quiet;
+        }
     }
-    if (plan_build(&r, &cfg, dir, load_cmd, &err) || check(&r, info, &err))
+    /* Every output is checked before anything is written. */
+    if (plan_build(&r, &cfg, dir, load_cmd, &err) || plan_outputs(&outs, &r, dir, name, dtb_out, qemu, &err) ||
+        check(&r, info, &err))
         goto out;
 
-    source = output_path(dir, name ? xasprintf("%s.source", name) : cfg.uboot_source ? cfg.uboot_source : "boot.source");
-    script = output_path(dir, name ? xasprintf("%s.scr", name) : cfg.uboot_script ? cfg.uboot_script : "boot.scr");
+    source = xstrdup(outs.source);
+    script = xstrdup(outs.script);
     script_text(&src, &r.plan, &r.edits);
     if (write_file(source, src.s, src.len, &err) || mkimage(source, script, &err))
         goto out;
     if (cfg.fdtedit && write_file(r.plan.dtb.host, r.edited, r.edited_len, &err))
         goto out;
-    if (dtb_out && write_file(dtb_out, r.edited, r.edited_len, &err))
+    if (dtb_out && write_file(outs.dtb, r.edited, r.edited_len, &err))
         goto out;
 
     fprintf(info, "imagebuilder: layout (2 MiB-aligned, in 0x%" PRIx64 "-0x%" PRIx64 "):\n", cfg.mem_start,
@@ -218,17 +218,14 @@ int main(int argc, char **argv)
         fprintf(info, "imagebuilder:   0x%010" PRIx64 "-0x%010" PRIx64 "  %s\n", r.layout.blocked[i].base,
                 r.layout.blocked[i].end - 1, r.layout.blocked[i].what);
     fprintf(info, "imagebuilder: fdt resize %" PRIu32 " for %u edits\n", r.plan.resize, r.edits.n);
-    /* The script as U-Boot names it: relative to DIR when inside it. */
-    size_t dl = strlen(dir);
-    const char *script_name = !strncmp(script, dir, dl) && script[dl] == '/' ? script + dl + 1 : script;
+    const char *script_name = outs.script_name; /* as U-Boot names it: relative to DIR */
     fprintf(info, "imagebuilder: wrote %s and %s; in U-Boot: %s 0x%" PRIx64 " %s; source 0x%" PRIx64 "\n", source,
             script, load_cmd, r.plan.script_addr, script_name, r.plan.script_addr);
     if (qemu) {
-        base = stem(script);
-        shim = xasprintf("%s-shim.bin", base);
-        const char *dtb_host = cfg.fdtedit ? r.plan.dtb.host : dtb_out;
+        shim = xstrdup(outs.shim);
+        const char *dtb_host = cfg.fdtedit ? r.plan.dtb.host : outs.dtb;
         if (!dtb_host) {
-            edited = xasprintf("%s-edited.dtb", base);
+            edited = xstrdup(outs.edited);
             if (write_file(edited, r.edited, r.edited_len, &err))
                 goto out;
             dtb_host = edited;
@@ -250,6 +247,7 @@ out:
 out_quiet:
     buf_free(&src);
     buf_free(&cmd);
+    outputs_free(&outs);
     plan_free(&r);
     config_free(&cfg);
     config_raw_free(&raw);

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One guarded step: skipped after a failure, records its own failure. The
@@ -12,19 +13,23 @@ static void step(struct ib_buf *b, const char *cmd, const char *fail)
     buf_printf(b, "test -n \"${ib_err}\" || %s || setenv ib_err \"%s\"\n", cmd, fail);
 }
 
+/* Built with xasprintf: nothing is cut short, whatever the lengths. */
 static void load(struct ib_buf *b, const struct ib_plan *p, const struct ib_file *f, const char *what)
 {
-    char cmd[1200], fail[1200];
     buf_printf(b, "echo \"imagebuilder: %s %s at 0x%" PRIx64 "\"\n", what, f->name, f->addr);
-    snprintf(cmd, sizeof(cmd), "%s 0x%" PRIx64 " %s", p->load_cmd, f->addr, f->name);
-    snprintf(fail, sizeof(fail), "loading %s at 0x%" PRIx64 " failed", f->name, f->addr);
+    char *cmd = xasprintf("%s 0x%" PRIx64 " %s", p->load_cmd, f->addr, f->name);
+    char *fail = xasprintf("loading %s at 0x%" PRIx64 " failed", f->name, f->addr);
     step(b, cmd, fail);
+    free(cmd);
+    free(fail);
     /* A file that changed since the script was made no longer matches the
      * sizes in the tree and the layout: refuse it. */
-    snprintf(cmd, sizeof(cmd), "itest ${filesize} == 0x%" PRIx64, f->size);
-    snprintf(fail, sizeof(fail), "%s is 0x${filesize} bytes, not 0x%" PRIx64 " as when this script was made: run imagebuilder again",
-             f->name, f->size);
+    cmd = xasprintf("itest ${filesize} == 0x%" PRIx64, f->size);
+    fail = xasprintf("%s is 0x${filesize} bytes, not 0x%" PRIx64 " as when this script was made: run imagebuilder again",
+                     f->name, f->size);
     step(b, cmd, fail);
+    free(cmd);
+    free(fail);
 }
 
 void script_text(struct ib_buf *b, const struct ib_plan *p, const struct ib_edits *e)
@@ -69,8 +74,9 @@ void script_text(struct ib_buf *b, const struct ib_plan *p, const struct ib_edit
             struct ib_buf c = { 0 };
             edits_command(&c, op);
             /* The failure names the node or property, not the value. */
-            snprintf(fail, sizeof(fail), "fdt %s %s %s failed", op->mknode ? "mknode" : "set", op->path, op->name);
-            step(b, c.s, fail);
+            char *f = xasprintf("fdt %s %s %s failed", op->mknode ? "mknode" : "set", op->path, op->name);
+            step(b, c.s, f);
+            free(f);
             buf_free(&c);
         }
     }

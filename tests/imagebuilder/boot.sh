@@ -289,6 +289,70 @@ case_cli() {
     fdtget "$d/written.dtb" /chosen/domU0 compatible 2>/dev/null | grep -q xen,domain || fail "-D did not write the edited tree"
 }
 
+case_confinement() {
+    # issue 10: imagebuilder writes only inside -d, never over an input, and
+    # no value changes the script's structure; each attack is refused with
+    # its key and line (or option), a non-zero status, and nothing written
+    local d=$out/$name/tftp away=$out/$name/away rc sums
+    log=$out/$name.log
+    rm -rf "$out/$name" && mkdir -p "$away"
+    stage "$d" 3 cfg_one >"$log" 2>&1 || { fail "could not stage the files"; return; }
+    cp "$d/guests/hello.Image" "$away/k.Image"
+    ln -s "$away" "$d/link-away"
+    sums=$(cd "$d" && find . -type f | sort | xargs md5sum)
+    attack() { # attack EXPECTED-STATUS MESSAGE-REGEX CONFIG-LINES [OPTIONS...]: run on cfg_one + lines
+        local want=$1 msg=$2 lines=$3
+        shift 3
+        { cfg_one 3; [ -z "$lines" ] || printf '%s\n' "$lines"; } >"$d/system.cfg"
+        "$ib" -c "$d/system.cfg" -d "$d" "$@" >"$out/$name/ib.out" 2>"$out/$name/ib.err"
+        rc=$?
+        { echo "--- $lines $*: rc=$rc"; cat "$out/$name/ib.err"; } >>"$log"
+        [ "$rc" = "$want" ] || fail "'$lines' $*: exit $rc, not $want"
+        [ "$(wc -l <"$out/$name/ib.err")" = 1 ] || fail "'$lines' $*: not a one-line error: $(cat "$out/$name/ib.err")"
+        grep -qE -- "$msg" "$out/$name/ib.err" || fail "'$lines' $*: no '$msg' in: $(cat "$out/$name/ib.err")"
+        [ -z "$(ls -A "$away" | grep -v '^k.Image$')" ] || fail "'$lines' $*: wrote outside -d: $(ls "$away")"
+        rm -f "$away"/*.source "$away"/*.scr "$away"/*.dtb "$out/$name"/*.source "$out/$name"/*.scr
+        [ "$(cd "$d" && find . -type f ! -name system.cfg | sort | xargs md5sum)" = "$(grep -v system.cfg <<<"$sums")" ] ||
+            fail "'$lines' $*: -d changed (an input overwritten or an output written)"
+    }
+    attack 1 'system.cfg:9: UBOOT_SOURCE: .*outside -d' "UBOOT_SOURCE=$away/evil.source" -t tftp
+    attack 1 'system.cfg:9: UBOOT_SCRIPT: .*\.\.' "UBOOT_SCRIPT=../evil.scr" -t tftp
+    attack 1 'system.cfg:9: FDTEDIT: .*\.\.' "FDTEDIT=../away/evil.dtb" -t tftp
+    attack 1 '^imagebuilder: -o ../away/evil: a ".." component' "" -t tftp -o ../away/evil
+    attack 1 '-o NAME: .*outside -d' "" -t tftp -o "$away/evil"
+    attack 1 '-o NAME: link-away/evil.source is outside -d' "" -t tftp -o link-away/evil
+    attack 1 '-D FILE: .*outside -d' "" -t tftp -D "$away/evil.dtb"
+    attack 1 'system.cfg:9: FDTEDIT: virt-gicv3.dtb is the input DEVICE_TREE \(line 3\): an input is never overwritten' \
+        "FDTEDIT=virt-gicv3.dtb" -t tftp
+    attack 1 'system.cfg:9: UBOOT_SCRIPT: xen-arm-minimal.Image is the input XEN \(line 4\)' \
+        "UBOOT_SCRIPT=xen-arm-minimal.Image" -t tftp
+    attack 1 'system.cfg:9: DOMU_KERNEL\[0\]: .*\.\.' "DOMU_KERNEL[0]=../away/k.Image" -t tftp
+    attack 1 'system.cfg:9: DOMU_KERNEL\[0\]: .*outside -d' "DOMU_KERNEL[0]=$away/k.Image" -t tftp
+    attack 1 'system.cfg:9: DOMU_KERNEL\[0\]: link-away/k.Image resolves to .*outside -d' \
+        "DOMU_KERNEL[0]=link-away/k.Image" -t tftp
+    attack 1 "system.cfg:9: LOAD_CMD: ';' refused" 'LOAD_CMD="tftpb;reset"'
+    attack 1 "system.cfg:9: LOAD_CMD: '#' refused" 'LOAD_CMD="tftpb #"'
+    attack 1 "system.cfg:9: LOAD_CMD: the control character 0x0a refused" $'LOAD_CMD="tftpb\nreset"'
+    attack 2 "^imagebuilder: -t: ';' refused" "" -t 'tftpb;reset'
+    attack 2 "^imagebuilder: -t: '\\$' refused" "" -t 'tftpb ${x}'
+    attack 2 "^imagebuilder: -t: '\"' refused" "" -t 'tftpb "x'
+    attack 2 "^imagebuilder: -t: the control character 0x0a refused" "" -t $'tftpb\nreset'
+    # a kernel that exists at a 1,454-character path (7 directories of 205)
+    local deep=deep c
+    c=$(printf 'x%.0s' {1..205})
+    for _ in 1 2 3 4 5 6 7; do deep=$deep/$c; done
+    mkdir -p "$d/$deep" "$d/long" && cp "$d/guests/hello.Image" "$d/$deep/k.Image"
+    cp "$d/guests/hello.Image" "$d/long/$(printf 'b%.0s' {1..200})"
+    sums=$(cd "$d" && find . -type f | sort | xargs md5sum)
+    attack 1 'system.cfg:9: DOMU_KERNEL\[0\]: a path of 1454 characters: at most 1024' "DOMU_KERNEL[0]=$deep/k.Image" -t tftp
+    attack 1 "system.cfg:9: DOMU_KERNEL\[0\]: .*a name of 205 characters; the script's loads take at most 127" \
+        "DOMU_KERNEL[0]=long/$(printf 'b%.0s' {1..200})" -t tftp
+    # and the ordinary run still writes where it is told
+    cfg_one 3 >"$d/system.cfg"
+    "$ib" -c "$d/system.cfg" -d "$d" -t tftp -o sub >>"$log" 2>&1 || fail "a plain run failed"
+    [ -s "$d/sub.scr" ] && [ -s "$d/sub.source" ] || fail "a plain run did not write sub.scr and sub.source"
+}
+
 # ---- main ---------------------------------------------------------------------
 all=$(declare -F | awk '$3 ~ /^case_/ { sub(/^case_/, "", $3); print $3 }')
 [ ${#only[@]} -gt 0 ] && all=$(printf '%s\n' "${only[@]}")

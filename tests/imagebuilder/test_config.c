@@ -250,6 +250,61 @@ static void load_cmd_shorthands(void **state)
     assert_string_equal(cfg.load_cmd, "tftpb");
 }
 
+/* Issue 10: a load command is copied into every load line; nothing in it
+ * may change the script's structure. Refused with its line. */
+static void load_cmd_cannot_change_the_script(void **state)
+{
+    (void)state;
+    static const char *const evil[] = { "tftpb;reset", "tftpb # x", "tftpb \\\"x\\\"", "tftpb && reset",
+                                        "tftpb\\$x", "tftpb 'x'", "tftpb\\\\x", "tftpb|x", "tftpb\\`x\\`" };
+    char text[256];
+    for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
+        snprintf(text, sizeof(text), ONE "\nLOAD_CMD=\"%s\"\n", evil[i]);
+        if (!load(text))
+            fail_msg("LOAD_CMD=\"%s\" accepted", evil[i]);
+        /* the lexer refuses some of these first (';' outside quotes, $): either way with the line */
+        if (!strstr(err.msg, "t.cfg:8: ") && !strstr(err.msg, "t.cfg:8:"))
+            fail_msg("LOAD_CMD=\"%s\": \"%s\" does not name line 8", evil[i], err.msg);
+    }
+    expect_error(ONE "LOAD_CMD=\"tftpb;reset\"\n", "t.cfg:7: LOAD_CMD: ';' refused: a load command may hold only");
+    expect_error(ONE "LOAD_CMD=\"tftpb #x\"\n", "t.cfg:7: LOAD_CMD: '#' refused");
+    expect_error(ONE "LOAD_CMD=\"tftpb\nreset\"\n", "t.cfg:7: LOAD_CMD: the control character 0x0a refused");
+    expect_error(ONE "LOAD_CMD='tftpb \"x'\n", "t.cfg:7: LOAD_CMD: '\"' refused");
+    expect_error(ONE "LOAD_CMD=' '\n", "t.cfg:7: LOAD_CMD: the load command is empty");
+    char ch;
+    assert_null(config_bad_load_cmd("load mmc 0:1", &ch));
+    assert_null(config_bad_load_cmd("ext4load usb 1:2", &ch));
+    assert_non_null(config_bad_load_cmd("tftpb;reset", &ch));
+    assert_int_equal(ch, ';');
+    assert_non_null(config_bad_load_cmd("tftpb\rx", &ch));
+    assert_int_equal(ch, '\r');
+    assert_non_null(config_bad_load_cmd("", &ch));
+}
+
+/* Issue 10: every path stays inside -d, and nothing long is cut short. */
+static void paths_stay_inside(void **state)
+{
+    (void)state;
+    expect_error(ONE "DOMU_KERNEL[0]=../k0\n", "t.cfg:7: DOMU_KERNEL[0]: '../k0': a \"..\" component");
+    expect_error(ONE "DOMU_RAMDISK[0]=a/../../rd\n", "t.cfg:7: DOMU_RAMDISK[0]: 'a/../../rd': a \"..\" component");
+    expect_error(ONE "UBOOT_SCRIPT=../boot.scr\n", "t.cfg:7: UBOOT_SCRIPT: '../boot.scr': a \"..\" component");
+    expect_error(ONE "UBOOT_SOURCE=x/..\n", "t.cfg:7: UBOOT_SOURCE: 'x/..': a \"..\" component");
+    expect_error(ONE "FDTEDIT=../edited.dtb\n", "t.cfg:7: FDTEDIT: '../edited.dtb': a \"..\" component");
+    expect_error(ONE "APPEND_EXTRA_CMDS=../x\n", "t.cfg:7: APPEND_EXTRA_CMDS: '../x': a \"..\" component");
+    /* names that only look like it are fine */
+    assert_int_equal(load(ONE "DOMU_RAMDISK[0]=a..b/..c/d..\n"), 0);
+    static char text[4096];
+    char name[1500];
+    memset(name, 'a', 1450);
+    name[1450] = 0;
+    snprintf(text, sizeof(text), ONE "\nDOMU_KERNEL[0]=%s\n", name);
+    expect_error(text, "t.cfg:8: DOMU_KERNEL[0]: a path of 1450 characters: at most 1024");
+    assert_true(config_has_dotdot(".."));
+    assert_true(config_has_dotdot("/a/../b"));
+    assert_false(config_has_dotdot("a..b"));
+    assert_false(config_has_dotdot("..."));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +316,8 @@ int main(void)
         cmocka_unit_test_teardown(dom0_refused, teardown),
         cmocka_unit_test_teardown(bridge_values, teardown),
         cmocka_unit_test_teardown(load_cmd_shorthands, teardown),
+        cmocka_unit_test_teardown(load_cmd_cannot_change_the_script, teardown),
+        cmocka_unit_test_teardown(paths_stay_inside, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

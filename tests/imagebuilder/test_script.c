@@ -19,7 +19,7 @@ static struct ib_raw raw;
 static struct ib_config cfg;
 static struct ib_result r;
 static struct ib_error err;
-static struct ib_buf text;
+static struct ib_buf text, text_buf_dummy;
 
 static void write_at(const char *name, const void *data, size_t len)
 {
@@ -283,6 +283,185 @@ static void missing_file_named(void **state)
     assert_non_null(strstr(err.msg, "t.cfg:7: XEN: rd.cpio is not an arm64 Image"));
 }
 
+/* ---- issue 10: inputs inside -d, outputs inside -d and never an input ---- */
+
+static int try_build(const char *config)
+{
+    cleanup(NULL);
+    assert_int_equal(config_parse("t.cfg", config, strlen(config), &raw, &err), 0);
+    assert_int_equal(config_interpret("t.cfg", &raw, &cfg, &err), 0);
+    return plan_build(&r, &cfg, dir, "tftpb", &err);
+}
+
+static void expect_build_error(const char *config, const char *msg)
+{
+    assert_int_not_equal(try_build(config), 0);
+    if (!strstr(err.msg, msg))
+        fail_msg("config:\n%s\nerror \"%s\"\ndoes not contain \"%s\"", config, err.msg, msg);
+}
+
+static bool exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static void inputs_inside_dir(void **state)
+{
+    (void)state;
+    char outside[300], ctext[1024], link[300];
+    uint8_t image[4096] = { 0 };
+    make_image_header(image, 0, 0x10000);
+    snprintf(outside, sizeof(outside), "%s.outside.Image", dir);
+    FILE *f = fopen(outside, "wb");
+    assert_non_null(f);
+    fwrite(image, 1, sizeof(image), f);
+    fclose(f);
+    /* an absolute path outside -d */
+    snprintf(ctext, sizeof(ctext), BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=%s\n", outside);
+    expect_build_error(ctext, "t.cfg:6: DOMU_KERNEL[0]: ");
+    assert_non_null(strstr(err.msg, "outside -d"));
+    /* a symbolic link inside -d to a file outside it */
+    snprintf(link, sizeof(link), "%s/escape.Image", dir);
+    assert_int_equal(symlink(outside, link), 0);
+    expect_build_error(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=escape.Image\n", "t.cfg:6: DOMU_KERNEL[0]: escape.Image resolves to ");
+    assert_non_null(strstr(err.msg, "outside -d"));
+    unlink(link);
+    unlink(outside);
+    /* an absolute path inside -d is loaded by its name relative to -d */
+    snprintf(ctext, sizeof(ctext), BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=%s/k0\n", dir);
+    if (try_build(ctext))
+        fail_msg("%s", err.msg);
+    assert_string_equal(r.plan.kernel[0].name, "k0");
+    /* APPEND_EXTRA_CMDS too */
+    snprintf(ctext, sizeof(ctext), BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nAPPEND_EXTRA_CMDS=/etc/hostname\n");
+    expect_build_error(ctext, "t.cfg:7: APPEND_EXTRA_CMDS: ");
+}
+
+/* A name the script loads is never cut short: up to 127 characters it is
+ * written whole, beyond that it is refused with its line. */
+static void long_names_refused_not_cut(void **state)
+{
+    (void)state;
+    char name[256], ctext[1024], line[768];
+    uint8_t image[4096] = { 0 };
+    make_image_header(image, 0, 0x10000);
+    memset(name, 'k', 127);
+    name[127] = 0;
+    write_at(name, image, sizeof(image));
+    snprintf(ctext, sizeof(ctext), BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=%s\n", name);
+    if (try_build(ctext))
+        fail_msg("%s", err.msg);
+    script_text(&text_buf_dummy, &r.plan, &r.edits);
+    snprintf(line, sizeof(line), "tftpb 0x40400000 %s || setenv ib_err \"loading %s at 0x40400000 failed\"\n", name,
+             name);
+    assert_non_null(strstr(text_buf_dummy.s, line));
+    buf_free(&text_buf_dummy);
+    memset(name, 'k', 200);
+    name[200] = 0;
+    write_at(name, image, sizeof(image));
+    snprintf(ctext, sizeof(ctext), BASE "NUM_DOMUS=1\n\nDOMU_KERNEL[0]=%s\n", name);
+    expect_build_error(ctext, "t.cfg:7: DOMU_KERNEL[0]: ");
+    assert_non_null(strstr(err.msg, "a name of 200 characters; the script's loads take at most 127"));
+}
+
+static struct ib_outputs outs;
+
+static int try_outputs(const char *config, const char *name, const char *dtb_out, bool qemu)
+{
+    outputs_free(&outs);
+    if (try_build(config))
+        return -1;
+    return plan_outputs(&outs, &r, dir, name, dtb_out, qemu, &err);
+}
+
+static void expect_outputs_error(const char *config, const char *name, const char *dtb_out, bool qemu, const char *msg)
+{
+    assert_int_not_equal(try_outputs(config, name, dtb_out, qemu), 0);
+    if (!strstr(err.msg, msg))
+        fail_msg("config:\n%s\n-o %s -D %s: error \"%s\"\ndoes not contain \"%s\"", config, name ? name : "-",
+                 dtb_out ? dtb_out : "-", err.msg, msg);
+}
+
+#define K0 BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\n"
+
+static void outputs_inside_dir(void **state)
+{
+    (void)state;
+    char ctext[1024], path[300], link[300];
+    /* the defaults, -o, and absolute names inside -d */
+    assert_int_equal(try_outputs(K0, NULL, NULL, false), 0);
+    assert_string_equal(outs.script_name, "boot.scr");
+    snprintf(path, sizeof(path), "%s/boot.source", dir);
+    assert_string_equal(outs.source, path);
+    assert_int_equal(try_outputs(K0, "sub", NULL, true), 0);
+    assert_string_equal(outs.script_name, "sub.scr");
+    snprintf(path, sizeof(path), "%s/sub-shim.bin", dir);
+    assert_string_equal(outs.shim, path);
+    snprintf(path, sizeof(path), "%s/abs", dir);
+    assert_int_equal(try_outputs(K0, path, NULL, false), 0);
+    assert_string_equal(outs.script_name, "abs.scr");
+    /* an absolute UBOOT_SOURCE outside -d */
+    snprintf(path, sizeof(path), "%s.outside.source", dir);
+    snprintf(ctext, sizeof(ctext), K0 "UBOOT_SOURCE=%s\n", path);
+    expect_outputs_error(ctext, NULL, NULL, false, "t.cfg:7: UBOOT_SOURCE: ");
+    assert_non_null(strstr(err.msg, "outputs are written only inside -d"));
+    /* -o ../x, -o /elsewhere */
+    expect_outputs_error(K0, "../x", NULL, false, "-o ../x: a \"..\" component");
+    expect_outputs_error(K0, "/tmp/x", NULL, false, "-o NAME: /tmp/x.source is outside -d");
+    /* through a symbolic link to a directory outside */
+    snprintf(link, sizeof(link), "%s/out-link", dir);
+    assert_int_equal(symlink("/tmp", link), 0);
+    expect_outputs_error(K0, "out-link/x", NULL, false, "-o NAME: out-link/x.source is outside -d");
+    unlink(link);
+    /* an output that is a symbolic link is not written through */
+    snprintf(link, sizeof(link), "%s/boot.scr", dir);
+    assert_int_equal(symlink("/tmp/ib-nowhere", link), 0);
+    expect_outputs_error(K0, NULL, NULL, false, "UBOOT_SCRIPT: boot.scr is a symbolic link");
+    unlink(link);
+    /* -D outside */
+    expect_outputs_error(K0, NULL, "/tmp/ib-edited.dtb", false, "-D FILE: /tmp/ib-edited.dtb is outside -d");
+    /* nothing of the above was written */
+    assert_false(exists("/tmp/x.source"));
+    snprintf(path, sizeof(path), "%s.outside.source", dir);
+    assert_false(exists(path));
+}
+
+static void outputs_never_inputs(void **state)
+{
+    (void)state;
+    char path[300];
+    /* FDTEDIT = DEVICE_TREE */
+    expect_build_error(K0 "FDTEDIT=host.dtb\n", "t.cfg:7: FDTEDIT: host.dtb is the input DEVICE_TREE (line 3): an input is never overwritten");
+    snprintf(path, sizeof(path), "FDTEDIT=%s/host.dtb\n", dir);
+    char ctext[1024];
+    snprintf(ctext, sizeof(ctext), K0 "%s", path);
+    expect_build_error(ctext, "is the input DEVICE_TREE (line 3)");
+    /* a script or source over a kernel, the hypervisor, a ramdisk */
+    expect_outputs_error(K0 "UBOOT_SCRIPT=k0\n", NULL, NULL, false,
+                         "t.cfg:7: UBOOT_SCRIPT: k0 is the input DOMU_KERNEL[0] (line 6)");
+    expect_outputs_error(K0 "UBOOT_SOURCE=xen.Image\n", NULL, NULL, false, "t.cfg:7: UBOOT_SOURCE: xen.Image is the input XEN (line 4)");
+    write_at("x.source", "old", 3);
+    write_at("x-shim.bin", "old", 3);
+    expect_outputs_error(K0 "DOMU_RAMDISK[0]=x.source\n", "x", NULL, false,
+                         "-o NAME: x.source is the input DOMU_RAMDISK[0] (line 7)");
+    expect_outputs_error(K0 "DOMU_RAMDISK[0]=x-shim.bin\n", "x", NULL, true, "-Q: ");
+    assert_non_null(strstr(err.msg, "is the input DOMU_RAMDISK[0] (line 7)"));
+    snprintf(path, sizeof(path), "%s/host.dtb", dir);
+    expect_outputs_error(K0, NULL, path, false, "-D FILE: ");
+    assert_non_null(strstr(err.msg, "is the input DEVICE_TREE (line 3)"));
+    /* two outputs on one file */
+    expect_outputs_error(K0 "UBOOT_SOURCE=b\nUBOOT_SCRIPT=b\n", NULL, NULL, false,
+                         "UBOOT_SOURCE and UBOOT_SCRIPT both name");
+    snprintf(path, sizeof(path), "%s/e.dtb", dir); /* -D is relative to the current directory */
+    expect_outputs_error(K0 "FDTEDIT=e.dtb\n", NULL, path, false, "FDTEDIT and -D FILE both name");
+}
+
+static int cleanup_outputs(void **state)
+{
+    outputs_free(&outs);
+    return cleanup(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +471,10 @@ int main(void)
         cmocka_unit_test_teardown(phandles_and_links, cleanup),
         cmocka_unit_test_teardown(fdtedit_and_extra, cleanup),
         cmocka_unit_test_teardown(missing_file_named, cleanup),
+        cmocka_unit_test_teardown(inputs_inside_dir, cleanup),
+        cmocka_unit_test_teardown(long_names_refused_not_cut, cleanup),
+        cmocka_unit_test_teardown(outputs_inside_dir, cleanup_outputs),
+        cmocka_unit_test_teardown(outputs_never_inputs, cleanup_outputs),
     };
     return cmocka_run_group_tests_name("script", tests, make_files, remove_files);
 }
