@@ -160,16 +160,14 @@ static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 /* The guests whose bridges d serves, for its device tree. */
 static void add_clients(const struct domain *d, struct guest_fdt_params *gp)
 {
-    for (unsigned i = 0; i < nr_domains && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; i++) {
-        const struct domain *t = domains[i];
-        if (t->device_model != d)
-            continue;
-        const struct domain_desc *td = &built_from[t->id];
-        gp->clients[gp->nr_clients].domid = t->id;
-        gp->clients[gp->nr_clients].name = t->name;
-        gp->clients[gp->nr_clients].bridge = &td->bridge;
-        gp->clients[gp->nr_clients++].hold = td->hold;
+    /* built_from[1 + k] is what domains[k] (id k + 1) was built from */
+    bool ok[MAX_DOMAINS];
+    unsigned id[MAX_DOMAINS];
+    for (unsigned k = 0; k < nr_domains; k++) {
+        ok[k] = domains[k]->state == DOMAIN_BUILDING || domains[k]->state == DOMAIN_RUNNING;
+        id[k] = domains[k]->id;
     }
+    domain_desc_add_clients(&built_from[1], ok, id, nr_domains, d->id - 1, gp);
 }
 
 /* The SPIs dd's vGIC needs: up to the highest INTID it uses (its vPL011,
@@ -290,10 +288,19 @@ static void print_table(struct domain *const *ready, unsigned n)
     }
 }
 
+/* What the checks between domains report to: the log, and the domains
+ * already created (NULL before creation), which a refusal shuts down. */
+struct refusals {
+    const void *fdt;
+    const struct domain_desc *descs;
+    struct domain **dom;
+};
+
 /* Static memory is the domain's for good: take it from the allocator
  * before anything else is allocated, so nothing can land in it. */
-static void claim_static_memory(const void *fdt, const struct domain_desc *descs, bool *ok, unsigned n)
+static void claim_static_memory(struct domain_desc *descs, bool *ok, unsigned n, void *ctx)
 {
+    const void *fdt = ((const struct refusals *)ctx)->fdt;
     for (unsigned i = 0; i < n; i++) {
         if (!ok[i] || !descs[i].static_mem)
             continue;
@@ -325,13 +332,11 @@ static void report_failure(const void *fdt, int node, int rc)
                                                        : "internal limit");
 }
 
-/* What the checks between domains report to: the log, and the domains
- * already created (NULL before creation), which a refusal shuts down. */
-struct refusals {
-    const void *fdt;
-    const struct domain_desc *descs;
-    struct domain **dom;
-};
+
+static void rejected(int node, const char *msg, void *ctx)
+{
+    log_err("%s; domain skipped", msg);
+}
 
 static void refused(unsigned i, const char *why, void *ctx)
 {
@@ -349,39 +354,21 @@ unsigned builder_build_all(const struct hostdt *h)
     int chosen = fdt_path_offset(fdt, "/chosen");
     unsigned built = 0, load[NR_CPUS] = { 0 };
     struct domain *ready[MAX_DOMAINS];
-    int node;
 
     if (chosen < 0)
         return 0;
     struct builder_env env;
     make_env(&env);
     gic_version = h->gic.version;
-    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
-    cpu_compatible = cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+    cpu_compatible = domain_desc_cpu_compatible(fdt);
     uint64_t t_start = counter_read();
-    /* 1: describe and check every domain before touching memory */
+    /* 1: describe and check every domain before touching memory: the same
+     * plan as xam-dryrun's, so the two refuse the same domains */
     static struct domain_desc descs[MAX_DOMAINS];
     bool ok[MAX_DOMAINS];
-    unsigned n = 0;
-    fdt_for_each_subnode(node, fdt, chosen) {
-        if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
-            continue;
-        char path[DT_PATH_MAX];
-        if (n == MAX_DOMAINS) {
-            log_err("%s: more than %u domains; domain skipped", dt_node_path(fdt, node, path, sizeof(path)),
-                    MAX_DOMAINS);
-            continue;
-        }
-        struct hostdt_error err;
-        ok[n] = domain_describe(h, node, &env, &descs[n], &err);
-        if (!ok[n])
-            log_err("%s; domain skipped", err.msg);
-        n++;
-    }
     struct refusals r = { fdt, descs, NULL };
-    domain_descs_conflicts(descs, ok, n, refused, &r);
-    claim_static_memory(fdt, descs, ok, n);
-    domain_descs_orphans(fdt, descs, ok, n, refused, &r);
+    static const struct desc_plan_ops plan = { NULL, rejected, refused, claim_static_memory };
+    unsigned n = domain_descs_plan(h, &env, descs, ok, MAX_DOMAINS, &plan, &r);
 
     uint64_t t_described = counter_read();
     /* 2: create them all (ids known), then 3: fill them, so a device

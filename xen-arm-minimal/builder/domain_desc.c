@@ -932,3 +932,57 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
         }
     }
 }
+
+unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env, struct domain_desc *dd, bool *ok,
+                           unsigned max, const struct desc_plan_ops *ops, void *ctx)
+{
+    const void *fdt = h->fdt;
+    int chosen = fdt_path_offset(fdt, "/chosen"), node;
+    unsigned n = 0;
+    if (chosen < 0)
+        return 0;
+    fdt_for_each_subnode(node, fdt, chosen) {
+        if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
+            continue;
+        char path[DT_PATH_MAX];
+        struct hostdt_error err;
+        if (n == max) {
+            fmt_snprintf(err.msg, sizeof(err.msg), "%s: more than %u domains",
+                         dt_node_path(fdt, node, path, sizeof(path)), max);
+            ops->rejected(node, err.msg, ctx);
+            continue;
+        }
+        const char *problem = ops->precheck ? ops->precheck(node, err.msg, sizeof(err.msg), ctx) : NULL;
+        ok[n] = !problem && domain_describe(h, node, env, &dd[n], &err);
+        if (!ok[n]) {
+            dd[n].node = node;
+            dd[n].name = fdt_get_name(fdt, node, NULL);
+            dd[n].device_model = -1;
+            ops->rejected(node, err.msg, ctx);
+        }
+        n++;
+    }
+    domain_descs_conflicts(dd, ok, n, ops->refused, ctx);
+    if (ops->claim)
+        ops->claim(dd, ok, n, ctx);
+    domain_descs_orphans(fdt, dd, ok, n, ops->refused, ctx);
+    return n;
+}
+
+const char *domain_desc_cpu_compatible(const void *fdt)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
+    return cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+}
+
+void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n,
+                             unsigned i, struct guest_fdt_params *gp)
+{
+    for (unsigned t = 0; t < n && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
+        if (ok[t] && id[t] && dd[t].device_model == dd[i].node) {
+            gp->clients[gp->nr_clients].domid = id[t];
+            gp->clients[gp->nr_clients].name = dd[t].name;
+            gp->clients[gp->nr_clients].bridge = &dd[t].bridge;
+            gp->clients[gp->nr_clients++].hold = dd[t].hold;
+        }
+}

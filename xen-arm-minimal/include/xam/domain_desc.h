@@ -134,6 +134,33 @@ void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, 
 void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
                           void *ctx);
 
+/* The builder's first phase, one code for the hypervisor and xam-dryrun
+ * (they drifted apart when each had its own): describe every /chosen
+ * xen,domain node (at most max; the rest are refused), then the checks
+ * between domains, then claim() if given (the hypervisor takes static
+ * memory there), then the orphans. Returns n, the entries of dd[] and
+ * ok[] filled. */
+struct desc_plan_ops {
+    /* A problem of the domain's own that describing it cannot see (the
+     * dry run: a module file that does not match), written to why; NULL:
+     * none. May be NULL. */
+    const char *(*precheck)(int node, char *why, size_t len, void *ctx);
+    /* A domain refused on its own: msg names the node and property. */
+    void (*rejected)(int node, const char *msg, void *ctx);
+    /* A domain refused by the checks between domains or as an orphan. */
+    desc_refuse_fn refused;
+    /* Between the conflicts and the orphans; may be NULL. */
+    void (*claim)(struct domain_desc *dd, bool *ok, unsigned n, void *ctx);
+};
+unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env, struct domain_desc *dd, bool *ok,
+                           unsigned max, const struct desc_plan_ops *ops, void *ctx);
+/* The compatible of the host's first CPU, which guests' cpu nodes copy. */
+const char *domain_desc_cpu_compatible(const void *fdt);
+/* Domain i's device-model client list for its tree: the accepted domains
+ * it serves, with the ids they get (id[j], 0: none). */
+void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n,
+                             unsigned i, struct guest_fdt_params *gp);
+
 /* What two domains cannot both have: the same host static memory,
  * passthrough MMIO or interrupt. True (and the reason, naming what) if b
  * conflicts with a, which was accepted first. */

@@ -146,6 +146,9 @@ struct refusals {
     FILE *out;
     const struct domain_desc *dd;
     int *rejected;
+    struct files *fs;
+    const void *fdt;
+    const struct hostdt *h;
 };
 
 static void refused(unsigned i, const char *why, void *ctx)
@@ -153,6 +156,30 @@ static void refused(unsigned i, const char *why, void *ctx)
     struct refusals *r = ctx;
     fprintf(r->out, "%s: rejected: %s\n", r->dd[i].name, why);
     (*r->rejected)++;
+}
+
+static void rejected_alone(int node, const char *msg, void *ctx)
+{
+    struct refusals *r = ctx;
+    fprintf(r->out, "%s: rejected: %s\n", fdt_get_name(r->fdt, node, NULL), msg);
+    (*r->rejected)++;
+}
+
+/* The files first: what the loader will really put there. */
+static const char *files_problem(int node, char *why, size_t len, void *ctx)
+{
+    struct refusals *r = ctx;
+    const struct hostdt *h = r->h;
+    for (unsigned m = 0; m < h->nr_modules; m++) {
+        const char *problem;
+        char path[DT_PATH_MAX];
+        if (h->modules[m].parent == node && !h->modules[m].problem &&
+            (problem = module_problem(r->fs, &h->modules[m]))) {
+            snprintf(why, len, "%s: reg: %s", dt_node_path(r->fdt, h->modules[m].node, path, sizeof(path)), problem);
+            return problem;
+        }
+    }
+    return NULL;
 }
 
 int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles,
@@ -176,8 +203,7 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
         env.cpu_mpidr[i] = h.cpu_mpidr[i];
         env.online |= 1ULL << i;
     }
-    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
-    const char *cpu_compat = cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+    const char *cpu_compat = domain_desc_cpu_compatible(fdt);
 
     if (o->outdir) {
         char path[4096];
@@ -192,36 +218,10 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
      * only then write trees, so a device model's lists its guests. */
     static struct domain_desc dd[MAX_DESC];
     bool ok[MAX_DESC];
-    unsigned n = 0;
-    int rejected = 0, chosen = fdt_path_offset(fdt, "/chosen"), node;
-    if (chosen >= 0)
-        fdt_for_each_subnode(node, fdt, chosen) {
-            if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
-                continue;
-            const char *problem = NULL;
-            char path[DT_PATH_MAX];
-            if (n == MAX_DESC) {
-                fprintf(out, "%s: rejected: more than %u domains\n", fdt_get_name(fdt, node, NULL), MAX_DESC);
-                rejected++;
-                continue;
-            }
-            /* the files first: what the loader will really put there */
-            for (unsigned m = 0; m < h.nr_modules && !problem; m++)
-                if (h.modules[m].parent == node && !h.modules[m].problem &&
-                    (problem = module_problem(&fs, &h.modules[m])))
-                    snprintf(err.msg, sizeof(err.msg), "%s: reg: %s",
-                             dt_node_path(fdt, h.modules[m].node, path, sizeof(path)), problem);
-            ok[n] = !problem && domain_describe(&h, node, &env, &dd[n], &err);
-            if (!ok[n] || problem) {
-                fprintf(out, "%s: rejected: %s\n", fdt_get_name(fdt, node, NULL), err.msg);
-                rejected++;
-                ok[n] = false;
-            }
-            n++;
-        }
-    struct refusals r = { out, dd, &rejected };
-    domain_descs_conflicts(dd, ok, n, refused, &r);
-    domain_descs_orphans(fdt, dd, ok, n, refused, &r);
+    int rejected = 0;
+    struct refusals r = { out, dd, &rejected, &fs, fdt, &h };
+    static const struct desc_plan_ops plan = { files_problem, rejected_alone, refused, NULL };
+    unsigned n = domain_descs_plan(&h, &env, dd, ok, MAX_DESC, &plan, &r);
     unsigned id[MAX_DESC], next_id = 1;
     for (unsigned i = 0; i < n; i++)
         id[i] = ok[i] ? next_id++ : 0;
@@ -237,13 +237,7 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
         static char guest[GUEST_FDT_MAX];
         struct guest_fdt_params gp;
         domain_desc_fdt_params(&dd[i], h.gic.version, cpu_compat, &gp);
-        for (unsigned t = 0; t < n && gp.nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
-            if (ok[t] && dd[t].device_model == dd[i].node) {
-                gp.clients[gp.nr_clients].domid = id[t];
-                gp.clients[gp.nr_clients].name = dd[t].name;
-                gp.clients[gp.nr_clients].bridge = &dd[t].bridge;
-                gp.clients[gp.nr_clients++].hold = dd[t].hold;
-            }
+        domain_desc_add_clients(dd, ok, id, n, i, &gp);
         int rc = guest_fdt_build(guest, sizeof(guest), &gp);
         char name[DT_PATH_MAX];
         snprintf(name, sizeof(name), "%s.dtb", dd[i].name);
