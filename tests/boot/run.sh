@@ -223,6 +223,11 @@ make_dtbs() {
     cp "$base" "$(dt bad-magic)"; printf '\xde\xad\xbe\xef' | dd of="$(dt bad-magic)" bs=1 conv=notrunc status=none
     cp "$base" "$(dt no-stdout-path)"; fdtput -d "$(dt no-stdout-path)" /chosen stdout-path
     cp "$base" "$(dt psci-hvc)"; fdtput -t s "$(dt psci-hvc)" /psci method hvc
+    # more RAM than QEMU has (4 GiB of its 2), and the GICv3 redistributors
+    # placed where nothing is: both crashed the boot
+    cp "$base" "$(dt memory-too-big)"; fdtput -t x "$(dt memory-too-big)" /memory@40000000 reg 0 0x40000000 1 0
+    cp "$base" "$(dt gicr-nowhere)"
+    fdtput -t x "$(dt gicr-nowhere)" /intc@8000000 reg 0 0x8000000 0 0x10000 0x4 0 0 0xf60000
     cp "$base" "$(dt no-memory)"; fdtput -t x "$(dt no-memory)" /memory@40000000 reg 0 0x40000000 0 0
     for m in outside-ram:0x1:0x00000000:0x100000 overlaps-hv:0x0:0x40210000:0x100000 in-ram:0x0:0x50000000:0x200000 \
              wraps:0xffffffff:0xfff00000:0x200000; do
@@ -625,6 +630,14 @@ case_dtb-no-stdout-path() {
 case_dtb-psci-hvc() {
     boot "--shim $shim --dtb $(dt psci-hvc) --smp 2" $K
     refused 'host device tree at 0x48000000: /psci: method: "hvc" cannot reach PSCI from EL2, where the hypervisor runs: the firmware must offer PSCI over "smc" \(EL3\)'
+}
+case_dtb-memory-too-big() {
+    boot "--shim $shim --dtb $(dt memory-too-big) --smp 1" $K
+    refused 'memory: nothing answers at 0x13ffffff8, which the device tree says is RAM: /memory claims more than the machine has'
+}
+case_dtb-gic-redistributors-nowhere() {
+    boot "--shim $shim --dtb $(dt gicr-nowhere) --smp 1" $K
+    refused '/intc@8000000: reg: nothing answers at 0x400000000, where it places the GICv3 redistributors'
 }
 case_dtb-no-memory() {
     boot "--shim $shim --dtb $(dt no-memory) --smp 1" $K

@@ -1,6 +1,8 @@
 #include <asm/mmu.h>
+#include <asm/probe.h>
 #include <asm/spinlock.h>
 #include <xam/errno.h>
+#include <xam/fmt.h>
 #include <xam/log.h>
 #include <xam/memory.h>
 
@@ -113,6 +115,24 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
     if (rc) {
         *why = "cannot map RAM into the hypervisor's address space";
         return rc;
+    }
+    /* The device tree may claim more RAM than the machine has: read each
+     * range's last word before anything is given out, so a /memory that
+     * runs past the real RAM is a message, not a crash once a guest lands
+     * there. (One read a range: under TCG each first touch of a host page
+     * costs milliseconds.) */
+    for (unsigned i = 0; i < map.n; i++) {
+        paddr_t last = map.r[i].base + map.r[i].size - 8;
+        uint64_t v;
+        if (!probe_read64(last, &v)) {
+            static char msg[160];
+            fmt_snprintf(msg, sizeof(msg),
+                         "nothing answers at 0x%llx, which the device tree says is RAM: /memory claims more than the "
+                         "machine has",
+                         (unsigned long long)last);
+            *why = msg;
+            return -XAM_EIO;
+        }
     }
     mmu_use_allocator();
 

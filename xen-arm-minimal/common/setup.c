@@ -128,6 +128,13 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
     if ((rc = memory_init(&host, fdt, span, &why)))
         fatal("memory: %s (error %d)", why, rc);
 
+    struct gic_missing miss;
+    if (!gic_frames_answer(&host.gic, &miss)) {
+        char path[DT_PATH_MAX];
+        fatal("%s: reg: nothing answers at 0x%llx, where it places the GICv%u %s",
+              dt_node_path(host.fdt, host.gic.node, path, sizeof(path)), (unsigned long long)miss.base,
+              host.gic.version, miss.what);
+    }
     if ((rc = gic_init(&host.gic)))
         fatal("%s at 0x%llx: initialisation failed (error %d)", host.gic.version == 3 ? "GICv3" : "GICv2",
               (unsigned long long)host.gic.dist.base, rc);

@@ -102,7 +102,19 @@ cur_sp0_sync:   fatal_entry 0
 cur_sp0_irq:    fatal_entry 1
 cur_sp0_fiq:    fatal_entry 2
 cur_sp0_serror: fatal_entry 3
-cur_spx_sync:   fatal_entry 4
+/* A synchronous exception at EL2 is fatal, but for a probe's load that
+ * found nothing (arch/arm64/probe.c): that one resumes after the load. */
+cur_spx_sync:
+    save_frame
+    mov     x0, sp
+    bl      probe_fixup
+    cbz     x0, 1f
+    restore_frame
+    eret
+1:  mov     x0, sp
+    mov     x1, #4
+    bl      el2_fatal_exception
+    b       .
 cur_spx_fiq:    fatal_entry 6
 cur_spx_serror: fatal_entry 7
 low64_fiq:      fatal_entry 10

@@ -24,6 +24,14 @@ struct gic_ops {
 extern const struct gic_ops gicv2_ops;
 extern const struct gic_ops gicv3_ops;
 
+/* Before gic_init(): whether something answers at each frame the device
+ * tree places (a GIC frame moved where there is nothing crashed the boot);
+ * if not, which one. */
+struct gic_missing {
+    paddr_t base;
+    const char *what;
+};
+bool gic_frames_answer(const struct hostdt_gic *g, struct gic_missing *miss);
 int gic_init(const struct hostdt_gic *g);
 int gic_cpu_init(struct pcpu *c);
 const struct gic_ops *gic(void);
