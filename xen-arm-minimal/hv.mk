@@ -62,6 +62,8 @@ HV_SRCS := \
     $(HV_DIR)/hypercall/dm_op.c \
     $(HV_DIR)/arch/arm64/mmu.c \
     $(HV_DIR)/arch/arm64/pagetable.c \
+    $(HV_DIR)/arch/arm64/probe.c \
+    $(HV_DIR)/arch/arm64/probe_load.S \
     $(HV_DIR)/arch/arm64/psci.c \
     $(HV_DIR)/arch/arm64/smp.c \
     $(HV_DIR)/arch/arm64/timer.c \
