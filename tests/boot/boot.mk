@@ -8,5 +8,6 @@ $(BOOT_SHIM): tests/boot/shim.S
 	$(CROSS)objcopy -O binary $(BOOT_OUT)/shim.o $@
 
 .PHONY: boot-tests
-boot-tests: $(HV_IMAGE) $(BOOT_SHIM) $(GUEST_IMAGES)
-	tests/boot/run.sh $(HV_IMAGE) $(BOOT_SHIM) $(GUESTS_OUT) $(BOOT_CASES)
+# The dry run too: cases check that it refuses what the boot refused.
+boot-tests: $(HV_IMAGE) $(BOOT_SHIM) $(GUEST_IMAGES) dryrun
+	XAM_DRYRUN=$(OUT)/tools/xam-dryrun tests/boot/run.sh $(HV_IMAGE) $(BOOT_SHIM) $(GUESTS_OUT) $(BOOT_CASES)

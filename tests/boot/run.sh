@@ -312,6 +312,25 @@ crash_report() { # crash_report CPU CAUSE-REGEX [FAULT-REGEX]
     absent 'no domains to run'
 }
 
+# The dry run is the hypervisor's twin: run on the case's host tree with
+# the files the case loaded, it must refuse exactly the domains the boot
+# skipped, with the same words (the boot: "ERROR: WHY; domain skipped";
+# the dry run: "NAME: rejected: WHY", WHY naming the node, or the domain's
+# own node when it names none).
+dryrun=${XAM_DRYRUN:-${OUT:-build/out}/tools/xam-dryrun}
+twin() { # twin DTB [FILE@ADDR]...
+    local dtb=$1 a m=() boot_set dry_set
+    shift
+    for a in "$@"; do m+=(-m "${a#*@}=${a%@*}"); done
+    "$dryrun" "${m[@]}" "$dtb" >"$out/$name.dryrun" 2>&1
+    boot_set=$(hypervisor_lines | tr -d '\r' | sed -n 's/^\[ *[0-9.]*\] ERROR: \(.*\); domain skipped$/\1/p' | sort)
+    dry_set=$(sed -n 's/^\([^:]*\): rejected: \(.*\)$/\1\t\2/p' "$out/$name.dryrun" |
+        awk -F'\t' '{ if (substr($2, 1, 1) == "/") print $2; else print "/chosen/" $1 ": " $2 }' | sort)
+    [ -n "$boot_set" ] || fail "twin: the boot refused no domain (a case for twin must refuse some)"
+    [ "$boot_set" = "$dry_set" ] ||
+        fail "the dry run and the hypervisor disagree: the boot refused [$(tr '\n' '|' <<<"$boot_set")], the dry run [$(tr '\n' '|' <<<"$dry_set")]"
+}
+
 # ---- the cases ---------------------------------------------------------------
 K=$KERNEL_TIMEOUT U=$UBOOT_TIMEOUT
 case_gicv2-smp1() { boot "--gic 2 --smp 1" $K; good_boot 2 1 0x40200000; }
@@ -497,6 +516,7 @@ case_partial-device-tree() {
         '\(rtc\) PASS: the passed-through PL031 answers with its PrimeCell ID' \
         '\(rtc\) dtcheck: all checks passed' 'all domains have stopped: powering off'
     absent 'FAIL' 'CRASH' 'PANIC'
+    twin "$(dt dom-passthrough)" "$guests/dtcheck.Image@0x50000000" "$d/partial-rtc.dtb@0x50210000" "$d/partial-ram.dtb@0x50240000" "$d/partial-irq.dtb@0x50270000"
 }
 case_gzip-kernel() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-gzip) --load $out/dtb/hello.Image.gz@0x50000000 --load $out/dtb/bad.Image.gz@0x50200000" $K
@@ -537,6 +557,7 @@ case_device-model-loop-and-names() {
     in_order '\(a-domain-with-a-very-long-name-\) hello: all checks passed'
     count_is 1 '\(a-domain-with-a-very-long-name-\) hello: all checks passed'
     absent '\] \(loop' 'CRASH' 'PANIC'
+    twin "$(dt dom-dm-loop)" "$guests/dtcheck.Image@0x50200000" "$guests/hello.Image@0x50400000"
 }
 case_static-memory() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-static) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
@@ -547,6 +568,7 @@ case_static-memory() {
     in_order 'domains: 1 +static .* 0x40000000-0x407fffff -> 0x60000000, 0x40800000-0x40ffffff -> 0x61000000' \
         '\(static\) hello: all checks passed' 'static \(domain 1\): powered off' 'all domains have stopped: powering off'
     absent 'FAIL' 'CRASH' 'PANIC'
+    twin "$(dt dom-static)" "$guests/hello.Image@0x50000000" "$guests/hello.Image@0x50200000" "$guests/hello.Image@0x50400000"
 }
 case_linux-gzip() {
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
@@ -595,6 +617,7 @@ case_pci-bridge-device-model() {
     in_order '\(plain\) PASS: no /hypervisor node without xen,enhanced' '\(plain\) dtcheck: all checks passed'
     count_is 2 '\(dm\) devmodel: serving'
     absent 'FAIL' 'CRASH' 'PANIC' 'selfdm\)' 'overlap\)'
+    twin "$(dt dom-bridge)" "$guests/devmodel.Image@0x50000000" "$guests/dtcheck.Image@0x50200000" "$guests/dtcheck.Image@0x50400000" "$guests/dtcheck.Image@0x50800000"
 }
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
@@ -609,6 +632,7 @@ case_domains-bad-skipped() {
         'ERROR: /chosen/bad2: cpus: must be 1 to 8; domain skipped'
     count_is 2 ERROR
     absent 'bad0\)' 'bad2\)' 'CRASH' 'PANIC'
+    twin "$(dt dom-one-bad)" "$guests/hello.Image@0x50000000" "$guests/hello.Image@0x50200000" "$guests/hello.Image@0x50400000" "$guests/hello.Image@0x50600000"
 }
 case_el1-entry() {
     boot "--el1 --gic 3 --smp 2" $K
