@@ -674,6 +674,7 @@ case_module-outside-ram() {
         'ERROR: /chosen/domU0/kernel: reg: module 0x100000000\+0x100000: outside RAM; domain skipped' \
         'no domains to run: powering off'
     count_is 1 ERROR
+    twin "$(dt module-outside-ram)"
 }
 # A module whose range wraps past 2^64 refused the whole boot ("too many
 # reserved regions split RAM"); it costs its domain only.
@@ -683,6 +684,7 @@ case_module-wraps() {
         'ERROR: /chosen/domU0/kernel: reg: module 0xfffffffffff00000\+0x200000: the range runs past the end of the address space; domain skipped' \
         'no domains to run: powering off'
     count_is 1 ERROR
+    twin "$(dt module-wraps)"
 }
 case_module-overlaps-hv() {
     boot "--shim $shim --dtb $(dt module-overlaps-hv) --smp 1" $K
