@@ -5,8 +5,22 @@
 OUT := build/out
 export OUT
 
-.PHONY: all deps run test unit boot-tests fuzz-smoke fuzz bench clean help
+.PHONY: all deps run test unit boot-tests fuzz-smoke fuzz bench clean help FORCE
 all: hypervisor
+
+# Flags stamps: $(call write-if-changed,FILE,TEXT) writes TEXT to FILE only
+# when it differs, so a rule "STAMP: FORCE" whose recipe is this leaves
+# STAMP's time alone until the options change. Every object depends on its
+# build's stamp (build/out/*/flags): a new option rebuilds exactly them.
+# TEXT is a simply expanded variable set where the flags are defined, so a
+# target-specific flag (one object's extra -I) can never leak into a stamp.
+define write-if-changed
+$(shell mkdir -p $(dir $1))$(file >$1.tmp,$2)cmp -s $1.tmp $1 && rm -f $1.tmp || mv -f $1.tmp $1
+endef
+define newline
+
+
+endef
 
 include xen-arm-minimal/hv.mk
 include tests/host.mk
@@ -31,7 +45,7 @@ help:
 ## make run        the demo: imagebuilder's example system booted by U-Boot under QEMU
 ## make test       every test layer; ends with "N passed, N failed"
 ## make bench      boot timeline, size and Linux-guest ratio against the anchors
-## make clean      remove build/out (keeps downloaded packages)
+## make clean      remove everything built under build/out (keeps the arm64 sysroot and fetched guests)
 run: deps
 	$(MAKE) imagebuilder-demo
 
@@ -48,5 +62,8 @@ bench:
 	tests/bench/traps.sh $(HV_IMAGE)
 	tests/bench/linux-ratio.sh $(HV_IMAGE)
 
+# Everything under build/out is built, except what build/deps.sh downloads:
+# the arm64 sysroot (libfdt) and the guest kernels (build/out/guests).
+CLEAN_KEEP := arm64-sysroot guests
 clean:
-	rm -rf $(OUT)/hv $(OUT)/tests $(HV_IMAGE)
+	@[ ! -d $(OUT) ] || find $(OUT) -mindepth 1 -maxdepth 1 $(CLEAN_KEEP:%=! -name %) -print -exec rm -rf {} +

@@ -18,7 +18,9 @@ EARLY_UART ?= 0x09000000
 EARLY_PSCI ?= 1
 NR_CPUS ?= 16
 XAM_VERSION := 0.1.0
-XAM_GIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The banner's git hash is a generated header ($(HV_GIT_H)), forced into
+# common/setup.c alone: a commit rebuilds that one object and relinks.
+HV_GIT_H := $(HV_OUT)/gen/xam_git.h
 
 HV_SRCS := \
     $(HV_DIR)/arch/arm64/head.S \
@@ -104,10 +106,25 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
     -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wundef \
     -Wpointer-arith -Wno-unused-parameter \
     -DCONFIG_EARLY_UART=$(EARLY_UART) -DCONFIG_EARLY_PSCI=$(EARLY_PSCI) -DCONFIG_NR_CPUS=$(NR_CPUS) \
-    -DXAM_VERSION='"$(XAM_VERSION)"' -DXAM_GIT='"$(XAM_GIT)"'
+    -DXAM_VERSION='"$(XAM_VERSION)"'
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV_DIR)/include -I$(HV_DIR)/arch/arm64/include
 HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
     -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--hash-style=sysv
+
+# Every object depends on the options that built it: $(HV_FLAGS) holds the
+# compiler, assembler and linker command lines and is rewritten only when
+# they change (make EARLY_UART=... NR_CPUS=..., CROSS=...).
+HV_FLAGS := $(HV_OUT)/flags
+HV_FLAGS_TEXT := $(HV_CC) $(HV_CFLAGS)$(newline)$(HV_CC) $(HV_ASFLAGS)$(newline)$(HV_CC) $(HV_LDFLAGS)
+$(HV_FLAGS): FORCE
+	@$(call write-if-changed,$@,$(HV_FLAGS_TEXT))
+
+$(HV_GIT_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define XAM_GIT "%s"\n' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(HV_OUT)/common/setup.c.o: $(HV_GIT_H)
+$(HV_OUT)/common/setup.c.o: HV_CFLAGS += -include $(HV_GIT_H)
 
 .PHONY: hypervisor
 hypervisor: $(HV_IMAGE)
@@ -115,19 +132,19 @@ hypervisor: $(HV_IMAGE)
 $(ARM64_LIBFDT):
 	@echo "missing $@: run 'make deps' (build/deps.sh) first" >&2; exit 1
 
-$(HV_OUT)/%.c.o: $(HV_DIR)/%.c $(ARM64_LIBFDT)
+$(HV_OUT)/%.c.o: $(HV_DIR)/%.c $(ARM64_LIBFDT) $(HV_FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(HV_CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
 
-$(HV_OUT)/%.S.o: $(HV_DIR)/%.S
+$(HV_OUT)/%.S.o: $(HV_DIR)/%.S $(HV_FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(HV_CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
 # Every input of the ELF is in the rule, so changing a flag-free source is
 # enough to relink; the relocation check keeps head.S's loop honest.
-$(HV_ELF): $(HV_OBJS) $(HV_DIR)/arch/arm64/xam.lds $(ARM64_LIBFDT) $(HV_DIR)/hv.mk
+$(HV_ELF): $(HV_OBJS) $(HV_DIR)/arch/arm64/xam.lds $(ARM64_LIBFDT) $(HV_DIR)/hv.mk $(HV_FLAGS)
 	$(HV_CC) $(HV_LDFLAGS) -T $(HV_DIR)/arch/arm64/xam.lds -o $@ $(HV_OBJS) $(ARM64_LIBFDT) -lgcc
 	@bad=$$($(HV_READELF) -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "R_AARCH64_RELATIVE" {print $$3}' | sort -u); \
 	 if [ -n "$$bad" ]; then echo "$@: relocations head.S cannot apply: $$bad" >&2; rm -f $@; exit 1; fi

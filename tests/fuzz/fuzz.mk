@@ -11,21 +11,37 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     $(HOST_INCLUDES) $(HOST_WARNINGS)
 FUZZ_SEED_DTS := $(wildcard tests/fuzz/seeds/*.dts)
-
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_PORTABLE_SRCS) tests/host.mk tests/fuzz/fuzz.mk
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_PORTABLE_SRCS) -lfdt
-$(FUZZ_OUT)/fuzz_inflate: tests/lib/inflate_bytewise.h
-
 FUZZ_GUEST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     $(HOST_FAKE_INCLUDES) $(HOST_WARNINGS)
-$(FUZZ_GUEST_TARGETS:%=$(FUZZ_OUT)/%): $(FUZZ_OUT)/%: tests/fuzz/%.c $(HOST_GUEST_SRCS) \
-        $(wildcard xen-arm-minimal/arch/fake/*.h xen-arm-minimal/arch/fake/include/asm/*.h) tests/host.mk tests/fuzz/fuzz.mk
+
+# Each source is compiled once per flavour, with -MMD (a header change
+# rebuilds what includes it), into obj/ (portable) or guest-obj/ (fake
+# architecture); each fuzzer links its own object with its flavour's.
+FUZZ_PORTABLE_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(HOST_PORTABLE_SRCS))
+FUZZ_GUEST_OBJS := $(patsubst %.c,$(FUZZ_OUT)/guest-obj/%.o,$(HOST_GUEST_SRCS))
+FUZZ_MAIN_OBJS := $(filter-out $(FUZZ_GUEST_TARGETS:%=$(FUZZ_OUT)/obj/tests/fuzz/%.o),$(FUZZ_TARGETS:%=$(FUZZ_OUT)/obj/tests/fuzz/%.o)) \
+    $(FUZZ_GUEST_TARGETS:%=$(FUZZ_OUT)/guest-obj/tests/fuzz/%.o)
+.SECONDARY: $(FUZZ_MAIN_OBJS) $(FUZZ_PORTABLE_OBJS) $(FUZZ_GUEST_OBJS)
+FUZZ_FLAGS := $(FUZZ_OUT)/flags
+FUZZ_FLAGS_TEXT := $(FUZZ_CC) $(FUZZ_CFLAGS)$(newline)$(FUZZ_CC) $(FUZZ_GUEST_CFLAGS)
+$(FUZZ_FLAGS): FORCE
+	@$(call write-if-changed,$@,$(FUZZ_FLAGS_TEXT))
+
+$(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_FLAGS) tests/host.mk tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_GUEST_CFLAGS) -o $@ $< $(HOST_GUEST_SRCS) -lpthread
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+$(FUZZ_OUT)/guest-obj/%.o: %.c $(FUZZ_FLAGS) tests/host.mk tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 # fuzz_vgic looks at the vGIC's own state, checked by tests/lib/vgic_check.h.
-$(FUZZ_OUT)/fuzz_vgic: FUZZ_GUEST_CFLAGS += -Ixen-arm-minimal/vdev/vgic -Itests/lib
-$(FUZZ_OUT)/fuzz_vgic: tests/lib/vgic_check.h xen-arm-minimal/vdev/vgic/vgic_priv.h
+$(FUZZ_OUT)/guest-obj/tests/fuzz/fuzz_vgic.o: FUZZ_GUEST_CFLAGS += -Ixen-arm-minimal/vdev/vgic -Itests/lib
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_PORTABLE_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lfdt
+$(FUZZ_GUEST_TARGETS:%=$(FUZZ_OUT)/%): $(FUZZ_OUT)/%: $(FUZZ_OUT)/guest-obj/tests/fuzz/%.o $(FUZZ_GUEST_OBJS)
+	$(FUZZ_CC) $(FUZZ_GUEST_CFLAGS) -o $@ $^ -lpthread
+
+-include $(FUZZ_PORTABLE_OBJS:.o=.d) $(FUZZ_GUEST_OBJS:.o=.d) $(FUZZ_MAIN_OBJS:.o=.d)
 
 # vGIC seeds: GICv3 with 2 vCPUs and GICv2 with 3, a few accesses, an
 # injection, an entry and an exit each.

@@ -18,8 +18,12 @@ UNIT_TEST_OBJS := $(UNIT_NAMES:%=$(UNIT_OUT)/obj/tests/unit/test_%.o)
 UNIT_FIXTURES := $(UNIT_OUT)/dtb/.done
 # Reached through a chain of pattern rules: keep them for incremental builds.
 .SECONDARY: $(UNIT_TEST_OBJS)
+# The compiler and options of both flavours (UNIT_CC=clang rebuilds them).
+UNIT_FLAGS := $(UNIT_OUT)/flags
+$(UNIT_FLAGS): FORCE
+	@$(call write-if-changed,$@,$(UNIT_FLAGS_TEXT))
 
-$(UNIT_OUT)/obj/%.o: %.c tests/host.mk tests/unit/unit.mk
+$(UNIT_OUT)/obj/%.o: %.c $(UNIT_FLAGS) tests/host.mk tests/unit/unit.mk
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -39,12 +43,13 @@ $(UNIT_FIXTURES): tests/dtb/make-fixtures.sh tests/dtb/qemu-dtb.sh $(wildcard te
 	@touch $@
 
 UNIT_GUEST_CFLAGS := -std=gnu11 -g -O1 $(HOST_WARNINGS) $(HOST_SAN) $(HOST_FAKE_INCLUDES)
+UNIT_FLAGS_TEXT := $(UNIT_CC) $(UNIT_CFLAGS)$(newline)$(UNIT_CC) $(UNIT_GUEST_CFLAGS)
 UNIT_GUEST_OBJS := $(patsubst %.c,$(UNIT_OUT)/guest-obj/%.o,$(HOST_GUEST_SRCS))
 UNIT_GUEST_LIB := $(UNIT_OUT)/libxam-guest.a
 UNIT_GUEST_TEST_OBJS := $(UNIT_GUEST_NAMES:%=$(UNIT_OUT)/guest-obj/tests/unit/test_%.o)
 .SECONDARY: $(UNIT_GUEST_TEST_OBJS)
 
-$(UNIT_OUT)/guest-obj/%.o: %.c tests/host.mk tests/unit/unit.mk
+$(UNIT_OUT)/guest-obj/%.o: %.c $(UNIT_FLAGS) tests/host.mk tests/unit/unit.mk
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(UNIT_GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -64,4 +69,4 @@ $(UNIT_GUEST_NAMES:%=$(UNIT_OUT)/test_%): $(UNIT_OUT)/test_%: $(UNIT_OUT)/guest-
 
 .PHONY: unit
 unit: $(UNIT_BINS) $(UNIT_FIXTURES)
-	tests/unit/run.sh $(UNIT_OUT) $(UNIT_NAMES)
+	tests/lib/cmocka-run.sh $(UNIT_OUT) $(UNIT_NAMES) -- $(UNIT_OUT)/dtb tests/fuzz/regressions

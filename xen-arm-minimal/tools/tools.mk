@@ -1,15 +1,28 @@
 # Host programs built from the hypervisor's portable code.
 #   make dryrun    build/out/tools/xam-dryrun
-# DRYRUN_SRCS is what any host program linking dryrun() needs (imagebuilder).
+# DRYRUN_OBJS is what any host program linking dryrun() needs (imagebuilder
+# links them as they are). Objects are built with -MMD, and depend on
+# $(TOOLS_OUT)/flags, the compiler and options (make dryrun CC=clang).
 TOOLS_OUT := $(OUT)/tools
 DRYRUN_SRCS := xen-arm-minimal/tools/dryrun/dryrun.c $(HOST_PORTABLE_SRCS)
 DRYRUN_INCLUDES := $(HOST_INCLUDES) -Ixen-arm-minimal/tools/dryrun
 DRYRUN := $(TOOLS_OUT)/xam-dryrun
+TOOLS_CFLAGS := -std=gnu11 -O2 -g $(HOST_WARNINGS) $(DRYRUN_INCLUDES)
+DRYRUN_OBJS := $(patsubst %.c,$(TOOLS_OUT)/obj/%.o,$(DRYRUN_SRCS))
+DRYRUN_MAIN_OBJ := $(TOOLS_OUT)/obj/xen-arm-minimal/tools/dryrun/main.o
 
-$(DRYRUN): xen-arm-minimal/tools/dryrun/main.c xen-arm-minimal/tools/dryrun/dryrun.h $(DRYRUN_SRCS) \
-        $(wildcard xen-arm-minimal/include/xam/*.h) tests/host.mk xen-arm-minimal/tools/tools.mk
+TOOLS_FLAGS_TEXT := $(CC) $(TOOLS_CFLAGS)
+$(TOOLS_OUT)/flags: FORCE
+	@$(call write-if-changed,$@,$(TOOLS_FLAGS_TEXT))
+
+$(TOOLS_OUT)/obj/%.o: %.c $(TOOLS_OUT)/flags tests/host.mk xen-arm-minimal/tools/tools.mk
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g $(HOST_WARNINGS) $(DRYRUN_INCLUDES) -o $@ $< $(DRYRUN_SRCS) -lfdt
+	$(CC) $(TOOLS_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(DRYRUN): $(DRYRUN_MAIN_OBJ) $(DRYRUN_OBJS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $^ -lfdt
+
+-include $(DRYRUN_OBJS:.o=.d) $(DRYRUN_MAIN_OBJ:.o=.d)
 
 .PHONY: dryrun
 dryrun: $(DRYRUN)
