@@ -396,18 +396,25 @@ static void psci_method_bogus(void **state)
     (void)state;
     void *fdt = qemu();
     fdt_setprop_string(fdt, node(fdt, "/psci"), "method", "svc");
-    expect_error(fdt, "/psci: method: must be \"smc\"");
+    expect_error(fdt, "/psci: method: must be \"smc\" or \"hvc\"");
 }
 
 /* At EL2, HVC traps to the hypervisor itself: accepted, it crashed and
- * hung the machine at the first PSCI call. */
+ * hung the machine at the first PSCI call. The tree is well-formed (the
+ * EL1 refusal path may power off through it); running at EL2 refuses it. */
 static void psci_method_hvc_refused(void **state)
 {
     (void)state;
     void *fdt = qemu();
     fdt_setprop_string(fdt, node(fdt, "/psci"), "method", "hvc");
-    expect_error(fdt, "/psci: method: \"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the firmware "
-                      "must offer PSCI over \"smc\" (EL3)");
+    assert_int_equal(hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err), 0);
+    assert_int_equal(h.psci, PSCI_CONDUIT_HVC);
+    assert_int_not_equal(hostdt_check_el2(&h, &err), 0);
+    assert_string_equal(err.msg, "/psci: method: \"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the "
+                                 "firmware must offer PSCI over \"smc\" (EL3)");
+    fdt_setprop_string(fdt, node(fdt, "/psci"), "method", "smc");
+    assert_int_equal(hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err), 0);
+    assert_int_equal(hostdt_check_el2(&h, &err), 0);
 }
 
 static void duplicate_mpidr(void **state)

@@ -99,6 +99,8 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
     struct mrange hv = { image_start(), image_end() - image_start() };
     struct hostdt_error err;
     rc = hostdt_parse(&host, (const void *)(uintptr_t)fdt, span, &hv, &err);
+    if (!rc)
+        rc = hostdt_check_el2(&host, &err);
     if (rc)
         fatal("host device tree at 0x%llx: %s", (unsigned long long)fdt, err.msg);
 

@@ -240,12 +240,10 @@ static int read_psci(struct ctx *c)
     if (len == 4 && memcmp(method, "smc", 4) == 0)
         c->h->psci = PSCI_CONDUIT_SMC;
     else if (len == 4 && memcmp(method, "hvc", 4) == 0)
-        /* HVC calls the level above EL1: at EL2 that is the hypervisor
-         * itself, and there is nothing there to answer */
-        return fail(c, node, "method", "\"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the "
-                                       "firmware must offer PSCI over \"smc\" (EL3)");
+        c->h->psci = PSCI_CONDUIT_HVC; /* fine below EL2: see hostdt_check_el2() */
     else
-        return fail(c, node, "method", "must be \"smc\"");
+        return fail(c, node, "method", "must be \"smc\" or \"hvc\"");
+    c->h->psci_node = node;
     return 0;
 }
 
@@ -510,4 +508,19 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
         (rc = read_console(&c)) || (rc = read_modules(&c, hv)))
         return rc;
     return 0;
+}
+
+int hostdt_check_el2(const struct hostdt *h, struct hostdt_error *err)
+{
+    /* HVC calls the level above the caller: from EL2 that is the
+     * hypervisor itself, and nothing there answers. (Entered at EL1 by
+     * mistake, the refusal path may still use it to power off.) */
+    if (h->psci != PSCI_CONDUIT_HVC)
+        return 0;
+    char path[DT_PATH_MAX];
+    fmt_snprintf(err->msg, sizeof(err->msg),
+                 "%s: method: \"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the firmware must "
+                 "offer PSCI over \"smc\" (EL3)",
+                 dt_node_path(h->fdt, h->psci_node, path, sizeof(path)));
+    return -XAM_EINVAL;
 }

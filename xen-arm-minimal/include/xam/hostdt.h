@@ -82,6 +82,7 @@ struct hostdt {
     unsigned nr_cpus;
     uint64_t cpu_mpidr[HOSTDT_MAX_CPUS];
     enum psci_conduit psci;
+    int psci_node;
 
     struct hostdt_gic gic;
     struct hostdt_timer timer;
@@ -97,6 +98,10 @@ struct hostdt {
  * a one-line reason naming the node and property in err. */
 int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv,
                  struct hostdt_error *err);
+
+/* What running at EL2 needs beyond a well-formed tree (PSCI not over HVC):
+ * 0, or the reason in err. The hypervisor and xam-dryrun both call it. */
+int hostdt_check_el2(const struct hostdt *h, struct hostdt_error *err);
 
 const char *module_kind_name(enum module_kind k);
 

@@ -192,7 +192,7 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
     FILE *layout = NULL;
     *accepted = 0;
 
-    if (hostdt_parse(&h, fdt, size, NULL, &err)) {
+    if (hostdt_parse(&h, fdt, size, NULL, &err) || hostdt_check_el2(&h, &err)) {
         fprintf(out, "host device tree: %s\n", err.msg);
         return -1;
     }
