@@ -14,6 +14,8 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/arch/arm64/esr.c \
     xen-arm-minimal/builder/guest_fdt.c \
     xen-arm-minimal/builder/domain_desc.c \
+    xen-arm-minimal/builder/domain_layout.c \
+    xen-arm-minimal/builder/domain_plan.c \
     xen-arm-minimal/core/guest_console.c \
     tests/lib/host_log.c
 HOST_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/arm64/include

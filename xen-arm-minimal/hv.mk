@@ -40,6 +40,8 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/guest_mem.c \
     $(HV_DIR)/builder/dom0less.c \
     $(HV_DIR)/builder/domain_desc.c \
+    $(HV_DIR)/builder/domain_layout.c \
+    $(HV_DIR)/builder/domain_plan.c \
     $(HV_DIR)/builder/guest_fdt.c \
     $(HV_DIR)/core/domain.c \
     $(HV_DIR)/core/emul.c \

@@ -1,0 +1,168 @@
+/* The builder's first phase across domains, one code for the hypervisor
+ * and xam-dryrun: the checks between domains (first come, first served),
+ * device-model loops and orphans, the plan that runs them all after the
+ * describe phase, and the device-model client lists. */
+#include <libfdt.h>
+#include <string.h>
+#include <xam/domain_desc.h>
+#include <xam/errno.h>
+#include <xam/fmt.h>
+#include <xam/guest_map.h>
+#include <xam/memrange.h>
+#include <xam/dtutil.h>
+
+bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len)
+{
+    /* the console and the logs tell domains apart by name only */
+    if (a->name && b->name && strncmp(a->name, b->name, DESC_NAME_MAX - 1) == 0) {
+        fmt_snprintf(why, len, "its name is %s's: domain names must differ in their first %u characters",
+                     a->name, DESC_NAME_MAX - 1);
+        return true;
+    }
+    for (unsigned i = 0; a->static_mem && b->static_mem && i < b->nr_banks; i++)
+        for (unsigned j = 0; j < a->nr_banks; j++)
+            if (ranges_overlap(b->banks[i].pa, b->banks[i].size, a->banks[j].pa, a->banks[j].size)) {
+                fmt_snprintf(why, len, "xen,static-mem: host 0x%llx-0x%llx is already %s's",
+                             (unsigned long long)b->banks[i].pa,
+                             (unsigned long long)(b->banks[i].pa + b->banks[i].size - 1), a->name);
+                return true;
+            }
+    for (unsigned i = 0; i < b->nr_mmio; i++)
+        for (unsigned j = 0; j < a->nr_mmio; j++)
+            if (ranges_overlap(b->mmio[i].host, b->mmio[i].size, a->mmio[j].host, a->mmio[j].size)) {
+                fmt_snprintf(why, len, "passthrough: host 0x%llx-0x%llx (xen,reg) is already %s's",
+                             (unsigned long long)b->mmio[i].host,
+                             (unsigned long long)(b->mmio[i].host + b->mmio[i].size - 1), a->name);
+                return true;
+            }
+    for (unsigned i = 0; i < b->nr_irqs; i++)
+        for (unsigned j = 0; j < a->nr_irqs; j++)
+            if (b->irqs[i] == a->irqs[j]) {
+                fmt_snprintf(why, len, "passthrough: interrupt SPI %u is already %s's", b->irqs[i] - 32, a->name);
+                return true;
+            }
+    return false;
+}
+
+void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx)
+{
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; ok[i] && j < i; j++) {
+            char why[160];
+            if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
+                ok[i] = false;
+                refuse(i, why, ctx);
+            }
+        }
+}
+
+void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                          void *ctx)
+{
+    /* A loop of device models (each serving the next): none can start
+     * serving before another does, and held guests among them would wait
+     * forever. Every domain on the loop is refused. */
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        bool loop = false;
+        unsigned cur = i, steps = 0;
+        while (!loop && steps++ <= n && dd[cur].device_model >= 0) {
+            unsigned j = 0;
+            while (j < n && dd[j].node != dd[cur].device_model)
+                j++;
+            if (j == n)
+                break;
+            cur = j;
+            loop = cur == i;
+        }
+        if (!loop)
+            continue;
+        char why[200];
+        size_t w = (size_t)fmt_snprintf(why, sizeof(why), "device-model: the device models form a loop (%s", dd[i].name);
+        do {
+            unsigned j = 0;
+            while (dd[j].node != dd[cur].device_model)
+                j++;
+            cur = j;
+            if (w < sizeof(why))
+                w += (size_t)fmt_snprintf(why + w, sizeof(why) - w, " -> %s", dd[cur].name);
+        } while (cur != i);
+        if (w < sizeof(why))
+            fmt_snprintf(why + w, sizeof(why) - w, "): none of them could start serving the others");
+        ok[i] = false;
+        refuse(i, why, ctx);
+    }
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned i = 0; i < n; i++) {
+            if (!ok[i] || dd[i].device_model < 0)
+                continue;
+            unsigned j = 0;
+            while (j < n && dd[j].node != dd[i].device_model)
+                j++;
+            if (j < n && ok[j])
+                continue;
+            char why[200], dm[DT_PATH_MAX];
+            fmt_snprintf(why, sizeof(why), "device-model: %s is not built, so nothing can serve this domain's bridge",
+                         dt_node_path(fdt, dd[i].device_model, dm, sizeof(dm)));
+            ok[i] = false;
+            refuse(i, why, ctx);
+            again = true;
+        }
+    }
+}
+
+unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env, struct domain_desc *dd, bool *ok,
+                           unsigned max, const struct desc_plan_ops *ops, void *ctx)
+{
+    const void *fdt = h->fdt;
+    int chosen = fdt_path_offset(fdt, "/chosen"), node;
+    unsigned n = 0;
+    if (chosen < 0)
+        return 0;
+    fdt_for_each_subnode(node, fdt, chosen) {
+        if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
+            continue;
+        char path[DT_PATH_MAX];
+        struct hostdt_error err;
+        if (n == max) {
+            fmt_snprintf(err.msg, sizeof(err.msg), "%s: more than %u domains",
+                         dt_node_path(fdt, node, path, sizeof(path)), max);
+            ops->rejected(node, err.msg, ctx);
+            continue;
+        }
+        const char *problem = ops->precheck ? ops->precheck(node, err.msg, sizeof(err.msg), ctx) : NULL;
+        ok[n] = !problem && domain_describe(h, node, env, &dd[n], &err);
+        if (!ok[n]) {
+            dd[n].node = node;
+            dd[n].name = fdt_get_name(fdt, node, NULL);
+            dd[n].device_model = -1;
+            ops->rejected(node, err.msg, ctx);
+        }
+        n++;
+    }
+    domain_descs_conflicts(dd, ok, n, ops->refused, ctx);
+    if (ops->claim)
+        ops->claim(dd, ok, n, ctx);
+    domain_descs_orphans(fdt, dd, ok, n, ops->refused, ctx);
+    return n;
+}
+
+const char *domain_desc_cpu_compatible(const void *fdt)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
+    return cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+}
+
+void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n,
+                             unsigned i, struct guest_fdt_params *gp)
+{
+    for (unsigned t = 0; t < n && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
+        if (ok[t] && id[t] && dd[t].device_model == dd[i].node) {
+            gp->clients[gp->nr_clients].domid = id[t];
+            gp->clients[gp->nr_clients].name = dd[t].name;
+            gp->clients[gp->nr_clients].bridge = &dd[t].bridge;
+            gp->clients[gp->nr_clients++].hold = dd[t].hold;
+        }
+}
