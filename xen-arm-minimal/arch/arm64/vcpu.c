@@ -9,27 +9,9 @@
 #include <string.h>
 #include <xam/domain.h>
 
-#define PSTATE_EL1H_MASKED 0x3c5 /* D, A, I, F masked; EL1 with SP_EL1 */
-
-/* Traps chosen for guests (see docs/architecture.md): stage 2 on; physical
- * IRQ/FIQ/SError to EL2; TLB and barrier broadcast inner-shareable (a vCPU
- * may move between CPUs); WFI trapped so a waiting vCPU frees its CPU; SMC
- * trapped (it is PSCI, or refused); EL1 is AArch64. */
-#define HCR_GUEST                                                                                  \
-    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC |    \
-     HCR_RW)
-
 void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0)
 {
-    struct vcpu_arch *a = &v->arch;
-    memset(a, 0, sizeof(*a));
-    a->regs.pc = entry;
-    a->regs.pstate = PSTATE_EL1H_MASKED;
-    a->regs.x[0] = x0;
-    a->sys.sctlr = SCTLR_EL1_RES1;
-    /* Affinity: vCPU n is Aff0 = n (as Xen for up to 16 vCPUs); bit 31 RES1. */
-    a->sys.vmpidr = (1ULL << 31) | v->id;
-    a->hcr = HCR_GUEST;
+    vcpu_arch_reset_state(&v->arch, entry, x0, v->id);
 }
 
 void vcpu_arch_load(struct vcpu *v)
@@ -122,27 +104,13 @@ void vcpu_arch_enter(struct vcpu_arch *a)
     a->hpfar = read_sysreg(hpfar_el2);
 }
 
-#define PSTATE_MODE_MASK 0xfULL
-#define PSTATE_EL1T 0x4ULL
-#define PSTATE_EL1H 0x5ULL
-#define ESR_DFSC_SYNC_EXTERNAL 0x10
-#define ESR_WNR (1ULL << 6)
-
-/* What the CPU does taking a synchronous exception to EL1 (Arm ARM
- * D1.10): the return state into ELR/SPSR_EL1, the syndrome into
- * ESR/FAR_EL1, PSTATE to EL1h with DAIF masked, the PC to the vector for
- * where it came from. The vCPU's EL1 registers are live on this CPU. */
+/* The vCPU's EL1 registers are live on this CPU: the exception's state
+ * goes straight into them. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
 {
-    uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
-    bool from_el0 = mode == 0;
-    uint64_t esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ |
-                   (write ? ESR_WNR : 0) | ESR_DFSC_SYNC_EXTERNAL;
-    uint64_t offset = from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200;
-    write_sysreg(a->regs.pc, elr_el1);
-    write_sysreg(a->regs.pstate, spsr_el1);
-    write_sysreg(esr, esr_el1);
+    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, read_sysreg(vbar_el1));
+    write_sysreg(e.elr, elr_el1);
+    write_sysreg(e.spsr, spsr_el1);
+    write_sysreg(e.esr, esr_el1);
     write_sysreg(far, far_el1);
-    a->regs.pstate = PSTATE_EL1H_MASKED;
-    a->regs.pc = read_sysreg(vbar_el1) + offset;
 }

@@ -428,22 +428,10 @@ int guest_copy_to(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 
 /* ---- vCPU context ---- */
 
-#define PSTATE_EL1H_MASKED 0x3c5
-#define HCR_GUEST                                                                                  \
-    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC |    \
-     HCR_RW)
-
-/* As arch/arm64/vcpu.c. */
+/* The real reset (asm/vcpu_arch.h), counted. */
 void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0)
 {
-    struct vcpu_arch *a = &v->arch;
-    memset(a, 0, sizeof(*a));
-    a->regs.pc = entry;
-    a->regs.pstate = PSTATE_EL1H_MASKED;
-    a->regs.x[0] = x0;
-    a->sys.sctlr = SCTLR_EL1_RES1;
-    a->sys.vmpidr = (1ULL << 31) | v->id;
-    a->hcr = HCR_GUEST;
+    vcpu_arch_reset_state(&v->arch, entry, x0, v->id);
     __atomic_add_fetch(&arch_resets, 1, __ATOMIC_RELAXED);
 }
 
@@ -545,26 +533,15 @@ void vcpu_arch_enter(struct vcpu_arch *a)
     a->hpfar = e.hpfar;
 }
 
-#define PSTATE_MODE_MASK 0xfULL
-#define PSTATE_EL1T 0x4ULL
-#define ESR_DFSC_SYNC_EXTERNAL 0x10
-#define ESR_WNR (1ULL << 6)
-
-/* As arch/arm64/vcpu.c, with the vCPU's saved EL1 registers as the live
- * ones. */
+/* The real exception entry (asm/vcpu_arch.h), with the vCPU's saved EL1
+ * registers as the live ones. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
 {
-    uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
-    bool from_el0 = mode == 0;
-    uint64_t esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 |
-                   (write ? ESR_WNR : 0) | ESR_DFSC_SYNC_EXTERNAL;
-    uint64_t offset = from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200;
-    a->sys.elr = a->regs.pc;
-    a->sys.spsr = a->regs.pstate;
-    a->sys.esr = esr;
+    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, a->sys.vbar);
+    a->sys.elr = e.elr;
+    a->sys.spsr = e.spsr;
+    a->sys.esr = e.esr;
     a->sys.far = far;
-    a->regs.pstate = PSTATE_EL1H_MASKED;
-    a->regs.pc = a->sys.vbar + offset;
 }
 
 void fpsimd_save(struct fpsimd_state *s __unused) {}

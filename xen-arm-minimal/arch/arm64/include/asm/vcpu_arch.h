@@ -3,7 +3,10 @@
 #ifndef ASM_VCPU_ARCH_H
 #define ASM_VCPU_ARCH_H
 
+#include <asm/esr.h>
 #include <asm/guest.h>
+#include <asm/sysreg.h>
+#include <string.h>
 
 struct el1_sysregs {
     uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, esr, afsr0, afsr1, far, mair, amair;
@@ -39,6 +42,58 @@ struct domain;
 
 /* Reset state: EL1h, interrupts masked, MMU off, PC = entry, x0 = arg. */
 void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0);
+#define PSTATE_EL1H_MASKED 0x3c5 /* D, A, I, F masked; EL1 with SP_EL1 */
+#define PSTATE_MODE_MASK 0xfULL
+#define PSTATE_EL1T 0x4ULL
+#define ESR_DFSC_SYNC_EXTERNAL 0x10
+#define ESR_WNR (1ULL << 6)
+
+/* Traps chosen for guests (see docs/architecture.md): stage 2 on; physical
+ * IRQ/FIQ/SError to EL2; TLB and barrier broadcast inner-shareable (a vCPU
+ * may move between CPUs); WFI trapped so a waiting vCPU frees its CPU; SMC
+ * trapped (it is PSCI, or refused); EL1 is AArch64. */
+#define HCR_GUEST                                                                                  \
+    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC |    \
+     HCR_RW)
+
+/* The power-on state of vCPU id: EL1h, interrupts masked, MMU off, PC =
+ * entry, x0 = arg. Pure: the arm64 code and the fake architecture share
+ * it, so host tests see the real reset. */
+static inline void vcpu_arch_reset_state(struct vcpu_arch *a, paddr_t entry, uint64_t x0, unsigned id)
+{
+    memset(a, 0, sizeof(*a));
+    a->regs.pc = entry;
+    a->regs.pstate = PSTATE_EL1H_MASKED;
+    a->regs.x[0] = x0;
+    a->sys.sctlr = SCTLR_EL1_RES1;
+    /* Affinity: vCPU n is Aff0 = n (as Xen for up to 16 vCPUs); bit 31 RES1. */
+    a->sys.vmpidr = (1ULL << 31) | id;
+    a->hcr = HCR_GUEST;
+}
+
+/* What the CPU does taking a synchronous external abort on a data access
+ * to EL1 (Arm ARM D1.10): the PC to the vector for where it came from,
+ * PSTATE to EL1h with DAIF masked; the caller puts the returned syndrome
+ * and return state into ESR/ELR/SPSR_EL1 (and the address into FAR_EL1).
+ * Pure, shared with the fake architecture. */
+struct vcpu_el1_exception {
+    uint64_t esr, elr, spsr;
+};
+static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a, bool write, uint64_t vbar)
+{
+    uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
+    bool from_el0 = mode == 0;
+    struct vcpu_el1_exception e = {
+        .esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ |
+               (write ? ESR_WNR : 0) | ESR_DFSC_SYNC_EXTERNAL,
+        .elr = a->regs.pc,
+        .spsr = a->regs.pstate,
+    };
+    a->regs.pstate = PSTATE_EL1H_MASKED;
+    a->regs.pc = vbar + (from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200);
+    return e;
+}
+
 /* Load the vCPU's state into this CPU / save it back. */
 void vcpu_arch_load(struct vcpu *v);
 void vcpu_arch_save(struct vcpu *v);
