@@ -27,6 +27,7 @@
 #include <xam/vpci_bridge.h>
 #include <xam/vpsci.h>
 #include <xam/xen_abi.h>
+#include "../lib/fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,23 +50,6 @@ const char *__asan_default_options(void)
     return "quarantine_size_mb=16";
 }
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint64_t take(struct in *in, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v |= (uint64_t)(in->n ? *in->p : 0) << (8 * i);
-        if (in->n) {
-            in->p++;
-            in->n--;
-        }
-    }
-    return v;
-}
 
 /* A guest pointer: mostly into RAM, sometimes near or past its ends,
  * sometimes anything. */

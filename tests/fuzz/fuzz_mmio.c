@@ -24,6 +24,7 @@
 #include <xam/vgic.h>
 #include <xam/vpci_bridge.h>
 #include <xam/vpl011.h>
+#include "../lib/fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,34 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             abort();                                                                               \
         }                                                                                          \
     } while (0)
-
-/* vgic_domain_init(d, version, gicv) or, rewritten, (..., nr_spis) */
-typedef int (*vgic_init3_fn)(struct domain *, unsigned, paddr_t);
-typedef int (*vgic_init4_fn)(struct domain *, unsigned, paddr_t, unsigned);
-static int vgic_attach(struct domain *d, unsigned version)
-{
-    if (__builtin_types_compatible_p(__typeof__(&vgic_domain_init), vgic_init4_fn))
-        return ((vgic_init4_fn)(void (*)(void))vgic_domain_init)(d, version, vgic_hw_gicv_base(), 32);
-    return ((vgic_init3_fn)(void (*)(void))vgic_domain_init)(d, version, vgic_hw_gicv_base());
-}
-
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint64_t take(struct in *in, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v |= (uint64_t)(in->n ? *in->p : 0) << (8 * i);
-        if (in->n) {
-            in->p++;
-            in->n--;
-        }
-    }
-    return v;
-}
 
 static const struct {
     paddr_t base;
@@ -135,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     domain_start(keeper, GUEST_RAM0_BASE, 0, false);
     CHECK(domain_create("fz", 2, &d) == 0);
     d->vcpus[1].pcpu = 1;
-    CHECK(vgic_attach(d, version) == 0);
+    CHECK(vgic_domain_init(d, version, vgic_hw_gicv_base(), 32) == 0);
     CHECK(vpl011_attach(d) == 0);
     d->has_bridge = true;
     d->bridge = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
