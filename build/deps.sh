@@ -24,7 +24,7 @@ host_pkgs=(
     make gcc libc6-dev pkg-config
     qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
     device-tree-compiler libfdt-dev u-boot-qemu u-boot-tools
-    libcmocka-dev clang libclang-rt-14-dev
+    libcmocka-dev clang libclang-rt-14-dev clang-format
     cpio gzip xz-utils ca-certificates
 )
 

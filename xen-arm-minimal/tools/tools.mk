@@ -30,5 +30,11 @@ dryrun: $(DRYRUN)
 .PHONY: tools-tests
 tools-tests: $(DRYRUN)
 	tests/tools/layer-check.sh
+	tests/tools/format-check.sh
 	tests/tools/dryrun-test.sh $(DRYRUN) $(TESTS_OUT)/tools
 	tests/tools/dts-examples.sh $(DRYRUN) $(TESTS_OUT)/tools/dts
+
+# Rewrites every C source to follow .clang-format (what tools/format checks).
+.PHONY: format
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
