@@ -16,7 +16,8 @@ struct where {
     const char *key;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail_at(struct ib_error *err, const struct where *w, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail_at(struct ib_error *err, const struct where *w, const char *fmt,
+                                                         ...)
 {
     char msg[900];
     va_list ap;
@@ -77,8 +78,9 @@ static int resolve(struct ib_result *r, struct ib_file *f, const char *dir, cons
         return fail_at(err, w, "%s: the file is empty", joined);
     const char *rel = name[0] == '/' ? real + strlen(realdir) + (strlen(realdir) > 1) : name;
     if (strlen(rel) > IB_NAME_MAX)
-        return fail_at(err, w, "%.60s...: a name of %zu characters; the script's loads take at most %u (U-Boot's "
-                               "TFTP client would cut it short)",
+        return fail_at(err, w,
+                       "%.60s...: a name of %zu characters; the script's loads take at most %u (U-Boot's "
+                       "TFTP client would cut it short)",
                        rel, strlen(rel), IB_NAME_MAX);
     f->name = xstrdup(rel);
     f->host = xstrdup(real);
@@ -132,8 +134,8 @@ static int check_output(const struct ib_result *r, const char *dir, const char *
     char *canon = xasprintf("%s%s%s", realparent, strcmp(realparent, "/") ? "/" : "", base);
     if (!lstat(canon, &st)) {
         const char *why = S_ISLNK(st.st_mode) ? "is a symbolic link: not written through"
-                          : !S_ISREG(st.st_mode) ? "exists and is not a regular file"
-                                                 : NULL;
+            : !S_ISREG(st.st_mode)            ? "exists and is not a regular file"
+                                              : NULL;
         if (why) {
             int rc = fail_at(err, w, "%.200s %s", name, why);
             free(canon);
@@ -141,8 +143,8 @@ static int check_output(const struct ib_result *r, const char *dir, const char *
         }
         for (unsigned i = 0; i < r->ninputs; i++)
             if (r->inputs[i].dev == (uint64_t)st.st_dev && r->inputs[i].ino == (uint64_t)st.st_ino) {
-                int rc = fail_at(err, w, "%.200s is the input %s: an input is never overwritten", name,
-                                 r->inputs[i].what);
+                int rc =
+                    fail_at(err, w, "%.200s is the input %s: an input is never overwritten", name, r->inputs[i].what);
                 free(canon);
                 return rc;
             }
@@ -234,8 +236,9 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
         size_t len;
         struct stat st;
         w = (struct where){ cfg->file, cfg->append_extra_cmds_line, "APPEND_EXTRA_CMDS" };
-        int n = cfg->append_extra_cmds[0] == '/' ? snprintf(joined, sizeof(joined), "%s", cfg->append_extra_cmds)
-                                                 : snprintf(joined, sizeof(joined), "%s/%s", dir, cfg->append_extra_cmds);
+        int n = cfg->append_extra_cmds[0] == '/'
+            ? snprintf(joined, sizeof(joined), "%s", cfg->append_extra_cmds)
+            : snprintf(joined, sizeof(joined), "%s/%s", dir, cfg->append_extra_cmds);
         if (n < 0 || (size_t)n >= sizeof(joined))
             return fail_at(err, &w, "a path of %d characters: longer than this system's %d", n, PATH_MAX - 1);
         if (!realpath(dir, realdir))
@@ -357,8 +360,8 @@ static char *stem(const char *script)
     return s;
 }
 
-int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, const char *name,
-                 const char *dtb_out, bool qemu, struct ib_error *err)
+int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, const char *name, const char *dtb_out,
+                 bool qemu, struct ib_error *err)
 {
     const struct ib_config *cfg = r->plan.cfg;
     struct stat st;
@@ -368,7 +371,8 @@ int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, con
     struct where w_o = { cfg->file, 0, "-o NAME" };
     struct where w_src = { cfg->file, cfg->uboot_source_line, "UBOOT_SOURCE" };
     struct where w_scr = { cfg->file, cfg->uboot_script_line, "UBOOT_SCRIPT" };
-    char *src_name = name ? xasprintf("%s.source", name) : xstrdup(cfg->uboot_source ? cfg->uboot_source : "boot.source");
+    char *src_name =
+        name ? xasprintf("%s.source", name) : xstrdup(cfg->uboot_source ? cfg->uboot_source : "boot.source");
     char *scr_name = name ? xasprintf("%s.scr", name) : xstrdup(cfg->uboot_script ? cfg->uboot_script : "boot.scr");
     char *rel = NULL, *base = NULL;
     int rc = -1;
@@ -410,8 +414,12 @@ int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, con
     }
     /* No two outputs the same file (mkimage would read what it writes). */
     const char *all[] = { o->source, o->script, cfg->fdtedit ? r->plan.dtb.host : NULL, o->dtb, o->shim, o->edited };
-    const char *names[] = { name ? "-o NAME (.source)" : "UBOOT_SOURCE", name ? "-o NAME (.scr)" : "UBOOT_SCRIPT",
-                            "FDTEDIT", "-D FILE", "-Q (the shim)", "-Q (the edited tree)" };
+    const char *names[] = { name ? "-o NAME (.source)" : "UBOOT_SOURCE",
+                            name ? "-o NAME (.scr)" : "UBOOT_SCRIPT",
+                            "FDTEDIT",
+                            "-D FILE",
+                            "-Q (the shim)",
+                            "-Q (the edited tree)" };
     for (unsigned i = 0; i < 6; i++)
         for (unsigned j = i + 1; j < 6; j++)
             if (all[i] && all[j] && !strcmp(all[i], all[j])) {

@@ -51,14 +51,14 @@ void plan_free(struct ib_result *r);
  * any file it names) and no two the same. */
 struct ib_outputs {
     char *source, *script; /* NAME.source, NAME.scr */
-    char *script_name;     /* the script relative to -d */
-    char *dtb;             /* -D's file, or NULL */
-    char *edited, *shim;   /* -Q's files (edited: NULL when FDTEDIT or -D gives the tree) */
+    char *script_name; /* the script relative to -d */
+    char *dtb; /* -D's file, or NULL */
+    char *edited, *shim; /* -Q's files (edited: NULL when FDTEDIT or -D gives the tree) */
 };
 
 /* name: -o's NAME or NULL; dtb_out: -D's FILE or NULL; qemu: -Q. */
-int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, const char *name,
-                 const char *dtb_out, bool qemu, struct ib_error *err);
+int plan_outputs(struct ib_outputs *o, struct ib_result *r, const char *dir, const char *name, const char *dtb_out,
+                 bool qemu, struct ib_error *err);
 void outputs_free(struct ib_outputs *o);
 
 #endif

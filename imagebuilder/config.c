@@ -19,8 +19,11 @@ struct key {
     size_t off; /* into struct ib_raw (K_TOP) or struct ib_raw_domu (K_DOMU) */
 };
 
+/* one-line initialiser macros */
+/* clang-format off */
 #define TOP(n, f) { n, K_TOP, offsetof(struct ib_raw, f) }
 #define DOMU(n, f) { n, K_DOMU, offsetof(struct ib_raw_domu, f) }
+/* clang-format on */
 
 static const struct key keys[] = {
     TOP("MEMORY_START", memory_start),
@@ -56,13 +59,44 @@ static const struct key keys[] = {
 
 /* ImageBuilder keys we know and deliberately do not implement. */
 static const char *const unsupported[] = {
-    "XEN_STATIC_HEAP", "DOMU_SHARED_MEM", "DOMU_VCPU_HARD_AFFINITY", "DOMU_COLORS", "XEN_COLORS",
-    "FIT", "FIT_ENC_KEY_DIR", "FIT_ENC_UB_DTB", "NUM_DT_OVERLAY", "DT_OVERLAY", "LINUX", "LINUX_CMD",
-    "LINUX_RAMDISK", "DOMU_ROOTFS", "DOMU_PASSTHROUGH_PATHS", "PASSTHROUGH_DTS_REPO", "LOPPER_PATH",
-    "LOPPER_CMD", "DOMU_NR_SPIS", "DOMU_CAPS", "DOMU_MAPTRACK_FRAMES", "DOMU_GRANT_FRAMES", "DOMU_LOAD",
-    "DOMU_DRIVER_DOMAIN", "DOMU_NAME", "BITSTREAM", "BITSTREAM_LOAD_ADDR", "NUM_BOOT_AUX_FILE",
-    "BOOT_AUX_FILE", "DOMU_UNPAUSE", "XEN_LOAD", "DEVICE_TREE_LOAD", "DOMU_XSM_LABEL", "XEN_POLICY",
-    "DOMU_STATIC_EVTCHNS", "DOMU_MAXMEM", "DOMU_VCPU_AFFINITY", "DOMU_PCI_PASSTHROUGH",
+    "XEN_STATIC_HEAP",
+    "DOMU_SHARED_MEM",
+    "DOMU_VCPU_HARD_AFFINITY",
+    "DOMU_COLORS",
+    "XEN_COLORS",
+    "FIT",
+    "FIT_ENC_KEY_DIR",
+    "FIT_ENC_UB_DTB",
+    "NUM_DT_OVERLAY",
+    "DT_OVERLAY",
+    "LINUX",
+    "LINUX_CMD",
+    "LINUX_RAMDISK",
+    "DOMU_ROOTFS",
+    "DOMU_PASSTHROUGH_PATHS",
+    "PASSTHROUGH_DTS_REPO",
+    "LOPPER_PATH",
+    "LOPPER_CMD",
+    "DOMU_NR_SPIS",
+    "DOMU_CAPS",
+    "DOMU_MAPTRACK_FRAMES",
+    "DOMU_GRANT_FRAMES",
+    "DOMU_LOAD",
+    "DOMU_DRIVER_DOMAIN",
+    "DOMU_NAME",
+    "BITSTREAM",
+    "BITSTREAM_LOAD_ADDR",
+    "NUM_BOOT_AUX_FILE",
+    "BOOT_AUX_FILE",
+    "DOMU_UNPAUSE",
+    "XEN_LOAD",
+    "DEVICE_TREE_LOAD",
+    "DOMU_XSM_LABEL",
+    "XEN_POLICY",
+    "DOMU_STATIC_EVTCHNS",
+    "DOMU_MAXMEM",
+    "DOMU_VCPU_AFFINITY",
+    "DOMU_PCI_PASSTHROUGH",
 };
 
 struct lexer {
@@ -172,8 +206,8 @@ static int lex_value(struct lexer *lx, unsigned line, struct ib_buf *out)
                     break;
                 }
                 if (c == '$' || c == '`')
-                    return lex_fail(lx, lx->line, "'%c': shell expansion is not supported (the config is read, not run)",
-                                    c);
+                    return lex_fail(lx, lx->line,
+                                    "'%c': shell expansion is not supported (the config is read, not run)", c);
                 if (c == '\\' && lx->p + 1 < lx->end) {
                     char n = lx->p[1];
                     if (n == '\n') {
@@ -323,11 +357,8 @@ const char *config_load_cmd(const char *t)
     static const struct {
         const char *name, *cmd;
     } shorthands[] = {
-        { "tftp", "tftpb" },
-        { "sd", "load mmc 0:1" },
-        { "scsi", "load scsi 0:1" },
-        { "usb", "load usb 0:1" },
-        { "virtio", "load virtio 0:1" },
+        { "tftp", "tftpb" },       { "sd", "load mmc 0:1" },        { "scsi", "load scsi 0:1" },
+        { "usb", "load usb 0:1" }, { "virtio", "load virtio 0:1" },
     };
     for (size_t i = 0; i < sizeof(shorthands) / sizeof(shorthands[0]); i++)
         if (!strcmp(t, shorthands[i].name))
@@ -354,8 +385,7 @@ const char *config_bad_load_cmd(const char *s, char *bad_char)
 char config_unsafe_char(const char *s)
 {
     for (; *s; s++)
-        if (*s == '"' || *s == '\'' || *s == '\\' || *s == '$' || *s == '`' || (unsigned char)*s < 0x20 ||
-            *s == 0x7f)
+        if (*s == '"' || *s == '\'' || *s == '\\' || *s == '$' || *s == '`' || (unsigned char)*s < 0x20 || *s == 0x7f)
             return *s;
     return 0;
 }
@@ -413,8 +443,9 @@ static int path(struct ctx *c, const struct ib_value *v, const char *what, const
 {
     for (const char *s = v->str; *s; s++)
         if (!isalnum((unsigned char)*s) && !strchr("._-+/@,=:", *s))
-            return bad(c, v, "%s: '%.80s': a path the U-Boot script loads may hold only letters, digits and ._-+/@,=:",
-                       what, v->str);
+            return bad(c, v,
+                       "%s: '%.80s': a path the U-Boot script loads may hold only letters, digits and ._-+/@,=:", what,
+                       v->str);
     if (config_has_dotdot(v->str))
         return bad(c, v, "%s: '%.80s': a \"..\" component: every path must stay inside -d", what, v->str);
     if (strlen(v->str) > IB_PATH_MAX)
@@ -430,15 +461,18 @@ static int text(struct ctx *c, const struct ib_value *v, const char *what, const
     char u = config_unsafe_char(v->str);
     if (u)
         return bad(c, v, "%s: the character %s cannot be passed through a U-Boot script", what,
-                   u == '"' ? "'\"'" : u == '\'' ? "\"'\"" : u == '\\' ? "'\\'" : u == '$' ? "'$'" : u == '`' ? "'`'"
-                                                                                                   : "(a control character)");
+                   u == '"'        ? "'\"'"
+                       : u == '\'' ? "\"'\""
+                       : u == '\\' ? "'\\'"
+                       : u == '$'  ? "'$'"
+                       : u == '`'  ? "'`'"
+                                   : "(a control character)");
     *out = v->str;
     return 0;
 }
 
 /* Split s on blanks into at most max numbers. */
-static int numbers(struct ctx *c, const struct ib_value *v, const char *what, uint64_t *out, unsigned max,
-                   unsigned *n)
+static int numbers(struct ctx *c, const struct ib_value *v, const char *what, uint64_t *out, unsigned max, unsigned *n)
 {
     char *copy = xstrdup(v->str), *save = NULL;
     *n = 0;
@@ -715,9 +749,11 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
         return -1;
     if (given(&raw->xen_cmd) && text(&c, &raw->xen_cmd, "XEN_CMD", &cfg->xen_cmd))
         return -1;
-    if (given(&raw->uboot_source) && path(&c, &raw->uboot_source, "UBOOT_SOURCE", &cfg->uboot_source, &cfg->uboot_source_line))
+    if (given(&raw->uboot_source) &&
+        path(&c, &raw->uboot_source, "UBOOT_SOURCE", &cfg->uboot_source, &cfg->uboot_source_line))
         return -1;
-    if (given(&raw->uboot_script) && path(&c, &raw->uboot_script, "UBOOT_SCRIPT", &cfg->uboot_script, &cfg->uboot_script_line))
+    if (given(&raw->uboot_script) &&
+        path(&c, &raw->uboot_script, "UBOOT_SCRIPT", &cfg->uboot_script, &cfg->uboot_script_line))
         return -1;
     if (given(&raw->fdtedit) && path(&c, &raw->fdtedit, "FDTEDIT", &cfg->fdtedit, &cfg->fdtedit_line))
         return -1;
@@ -736,8 +772,7 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
         if (number(&c, &raw->num_cpupools, "NUM_CPUPOOLS", &v))
             return -1;
         if (v > IB_MAX_CPUPOOLS)
-            return bad(&c, &raw->num_cpupools, "NUM_CPUPOOLS: %s: at most %u", raw->num_cpupools.str,
-                       IB_MAX_CPUPOOLS);
+            return bad(&c, &raw->num_cpupools, "NUM_CPUPOOLS: %s: at most %u", raw->num_cpupools.str, IB_MAX_CPUPOOLS);
         cfg->ncpupools = (unsigned)v;
     }
     if (check_beyond(&c, raw, cfg->ndomus, cfg->ncpupools))
@@ -761,8 +796,8 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
     for (unsigned n = 0; n < cfg->ndomus; n++) {
         int m = cfg->dom[n].device_model;
         if (cfg->dom[n].boot && m >= 0 && !cfg->dom[m].boot)
-            return bad(&c, &raw->domu[n].device_model, "DOMU_DEVICE_MODEL[%u]=%d: domain %d is not booted (DOMU_NOBOOT)",
-                       n, m, m);
+            return bad(&c, &raw->domu[n].device_model,
+                       "DOMU_DEVICE_MODEL[%u]=%d: domain %d is not booted (DOMU_NOBOOT)", n, m, m);
     }
     if (!booting)
         return bad(&c, &raw->num_domus, "every domain has DOMU_NOBOOT: nothing would boot");

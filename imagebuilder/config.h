@@ -25,13 +25,13 @@ struct ib_value {
 };
 
 struct ib_raw_domu {
-    struct ib_value kernel, ramdisk, passthrough_dtb, mem, vcpus, cmd, enhanced, static_mem, direct_map,
-        noboot, vpl011, cpupool, pci_bridge, device_model, device_model_hold;
+    struct ib_value kernel, ramdisk, passthrough_dtb, mem, vcpus, cmd, enhanced, static_mem, direct_map, noboot, vpl011,
+        cpupool, pci_bridge, device_model, device_model_hold;
 };
 
 struct ib_raw {
-    struct ib_value memory_start, memory_end, load_cmd, boot_cmd, device_tree, xen, xen_cmd, num_domus,
-        num_cpupools, uboot_source, uboot_script, fdtedit, append_extra_cmds;
+    struct ib_value memory_start, memory_end, load_cmd, boot_cmd, device_tree, xen, xen_cmd, num_domus, num_cpupools,
+        uboot_source, uboot_script, fdtedit, append_extra_cmds;
     struct ib_value cpupool[IB_MAX_CPUPOOLS];
     struct ib_raw_domu domu[IB_MAX_DOMUS];
 };
@@ -46,13 +46,13 @@ enum ib_bridge { BRIDGE_NONE, BRIDGE_DEFAULT, BRIDGE_EXPLICIT };
 
 struct ib_domain {
     unsigned index;
-    bool boot;                                  /* false: DOMU_NOBOOT, nothing written */
+    bool boot; /* false: DOMU_NOBOOT, nothing written */
     const char *kernel, *ramdisk, *passthrough; /* paths as written (NULL: none) */
     unsigned kernel_line, ramdisk_line, passthrough_line;
     uint64_t mem_kib;
     uint32_t vcpus;
     const char *cmd; /* NULL: no bootargs */
-    int enhanced;    /* 0: no property, 1 "enabled", 2 "no-xenstore" */
+    int enhanced; /* 0: no property, 1 "enabled", 2 "no-xenstore" */
     unsigned nr_static;
     uint64_t static_mem[2 * IB_MAX_STATIC];
     bool direct_map, vpl011;
@@ -66,7 +66,7 @@ struct ib_domain {
 struct ib_cpupool {
     unsigned ncpus;
     char *cpus[IB_MAX_POOL_CPUS]; /* node names under /cpus */
-    char *sched;                  /* NULL: the hypervisor's default */
+    char *sched; /* NULL: the hypervisor's default */
     unsigned line;
 };
 

@@ -45,7 +45,10 @@ static void set_cells(struct ib_edits *e, const char *path, const char *prop, co
     memcpy(op->cells, cells, n * sizeof(uint32_t));
 }
 
-static void set_u32(struct ib_edits *e, const char *path, const char *prop, uint32_t v) { set_cells(e, path, prop, &v, 1); }
+static void set_u32(struct ib_edits *e, const char *path, const char *prop, uint32_t v)
+{
+    set_cells(e, path, prop, &v, 1);
+}
 
 /* 64-bit values as two cells, high first. */
 static unsigned split(uint32_t *cells, uint64_t v)

@@ -6,10 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t end_of(uint64_t base, uint64_t size)
-{
-    return size > UINT64_MAX - base ? UINT64_MAX : base + size;
-}
+static uint64_t end_of(uint64_t base, uint64_t size) { return size > UINT64_MAX - base ? UINT64_MAX : base + size; }
 
 void layout_init(struct ib_layout *l, uint64_t start, uint64_t end)
 {
@@ -95,7 +92,8 @@ static void add_reserved(void *ctx, uint64_t base, uint64_t size, const char *pa
 int layout_from_fdt(struct ib_layout *l, const void *fdt, struct ib_error *err)
 {
     int ac = cells_of(fdt, 0, "#address-cells", 2), sc = cells_of(fdt, 0, "#size-cells", 1), node;
-    fdt_for_each_subnode(node, fdt, 0) {
+    fdt_for_each_subnode(node, fdt, 0)
+    {
         const char *type = fdt_getprop(fdt, node, "device_type", NULL);
         if (!type || strcmp(type, "memory"))
             continue;
@@ -106,8 +104,8 @@ int layout_from_fdt(struct ib_layout *l, const void *fdt, struct ib_error *err)
         add_range(&l->ram, &l->nram, l->start, l->end, "MEMORY_START..MEMORY_END");
     for (unsigned i = 0; i < l->nram; i++) {
         uint64_t top = l->ram[i].end, size = top - l->ram[i].base;
-        layout_block(l, top - (size < IB_TOP_RESERVE ? size : IB_TOP_RESERVE), size < IB_TOP_RESERVE ? size : IB_TOP_RESERVE,
-                     "the top of RAM (where U-Boot relocates itself)");
+        layout_block(l, top - (size < IB_TOP_RESERVE ? size : IB_TOP_RESERVE),
+                     size < IB_TOP_RESERVE ? size : IB_TOP_RESERVE, "the top of RAM (where U-Boot relocates itself)");
     }
     int n = fdt_num_mem_rsv(fdt);
     for (int i = 0; i < n; i++) {
@@ -121,7 +119,8 @@ int layout_from_fdt(struct ib_layout *l, const void *fdt, struct ib_error *err)
     int rm = fdt_path_offset(fdt, "/reserved-memory");
     if (rm >= 0) {
         int rac = cells_of(fdt, rm, "#address-cells", ac), rsc = cells_of(fdt, rm, "#size-cells", sc);
-        fdt_for_each_subnode(node, fdt, rm) {
+        fdt_for_each_subnode(node, fdt, rm)
+        {
             if (for_each_reg(fdt, node, rac, rsc, err, add_reserved, l))
                 return -1;
         }
@@ -191,10 +190,11 @@ int layout_place(struct ib_layout *l, const char *what, uint64_t size, uint64_t 
     uint64_t base = find_gap(l, need, &largest, &at);
     if (base == UINT64_MAX) {
         if (largest)
-            return ib_fail(err,
-                           "%s: 0x%" PRIx64 " bytes (0x%" PRIx64 " in 2 MiB blocks) do not fit in MEMORY_START..MEMORY_END "
-                           "0x%" PRIx64 "-0x%" PRIx64 ": the largest free block left is 0x%" PRIx64 " bytes at 0x%" PRIx64,
-                           what, size, need, l->start, l->end - 1, largest, at);
+            return ib_fail(
+                err,
+                "%s: 0x%" PRIx64 " bytes (0x%" PRIx64 " in 2 MiB blocks) do not fit in MEMORY_START..MEMORY_END "
+                "0x%" PRIx64 "-0x%" PRIx64 ": the largest free block left is 0x%" PRIx64 " bytes at 0x%" PRIx64,
+                what, size, need, l->start, l->end - 1, largest, at);
         return ib_fail(err,
                        "%s: 0x%" PRIx64 " bytes (0x%" PRIx64 " in 2 MiB blocks) do not fit in MEMORY_START..MEMORY_END "
                        "0x%" PRIx64 "-0x%" PRIx64 ": no free 2 MiB block is left there",

@@ -139,14 +139,30 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "c:d:t:o:D:Qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'c': cfgfile = optarg; break;
-        case 'd': dir = optarg; break;
-        case 't': t = optarg; break;
-        case 'o': name = optarg; break;
-        case 'D': dtb_out = optarg; break;
-        case 'Q': qemu = true; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'c':
+            cfgfile = optarg;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 't':
+            t = optarg;
+            break;
+        case 'o':
+            name = optarg;
+            break;
+        case 'D':
+            dtb_out = optarg;
+            break;
+        case 'Q':
+            qemu = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc || !cfgfile || !dir) {
@@ -177,8 +193,9 @@ int main(int argc, char **argv)
         goto out;
     const char *load_cmd = t ? config_load_cmd(t) : cfg.load_cmd;
     if (!load_cmd) {
-        fprintf(stderr, "imagebuilder: no load command: give -t (tftp, sd, scsi, usb, virtio or a command) or "
-                        "LOAD_CMD\n");
+        fprintf(stderr,
+                "imagebuilder: no load command: give -t (tftp, sd, scsi, usb, virtio or a command) or "
+                "LOAD_CMD\n");
         rc = 2;
         goto out_quiet;
     }

@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 struct ib_file {
-    char *name;       /* as the script loads it (relative to -d DIR); NULL: no such file */
-    char *host;       /* where it is on this machine */
-    uint64_t size;    /* the file's size: what a module's reg says */
+    char *name; /* as the script loads it (relative to -d DIR); NULL: no such file */
+    char *host; /* where it is on this machine */
+    uint64_t size; /* the file's size: what a module's reg says */
     uint64_t footprint;
     uint64_t addr;
 };
@@ -23,8 +23,8 @@ struct ib_plan {
     uint64_t script_addr;
     struct ib_file xen, dtb;
     struct ib_file kernel[IB_MAX_DOMUS], ramdisk[IB_MAX_DOMUS], partial[IB_MAX_DOMUS];
-    uint32_t resize;        /* the script's `fdt resize` */
-    bool edit_at_boot;      /* false with FDTEDIT: the script loads a tree edited here */
+    uint32_t resize; /* the script's `fdt resize` */
+    bool edit_at_boot; /* false with FDTEDIT: the script loads a tree edited here */
     char *extra_cmds; /* APPEND_EXTRA_CMDS' contents, or NULL */
     const char *extra_name;
 };

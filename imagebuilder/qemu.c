@@ -18,9 +18,9 @@ static void put64(uint8_t *p, uint64_t v)
 
 void qemu_shim(uint8_t out[IB_SHIM_SIZE], uint64_t dtb, uint64_t entry)
 {
-    put32(out + 0, 0x58000080);  /* ldr x0, [pc, #16]  (the DTB address) */
-    put32(out + 4, 0x580000a1);  /* ldr x1, [pc, #20]  (the entry point) */
-    put32(out + 8, 0xd61f0020);  /* br  x1 */
+    put32(out + 0, 0x58000080); /* ldr x0, [pc, #16]  (the DTB address) */
+    put32(out + 4, 0x580000a1); /* ldr x1, [pc, #20]  (the entry point) */
+    put32(out + 8, 0xd61f0020); /* br  x1 */
     put32(out + 12, 0xd503201f); /* nop: the literals are 8-byte aligned */
     put64(out + 16, dtb);
     put64(out + 24, entry);
@@ -75,7 +75,8 @@ static unsigned nr_cpus(const void *fdt)
     unsigned n = 0;
     if (cpus < 0)
         return 1;
-    fdt_for_each_subnode(node, fdt, cpus) {
+    fdt_for_each_subnode(node, fdt, cpus)
+    {
         const char *type = fdt_getprop(fdt, node, "device_type", NULL);
         n += type && !strcmp(type, "cpu");
     }
@@ -86,7 +87,8 @@ static uint64_t ram_mib(const void *fdt)
 {
     uint64_t total = 0;
     int node;
-    fdt_for_each_subnode(node, fdt, 0) {
+    fdt_for_each_subnode(node, fdt, 0)
+    {
         const char *type = fdt_getprop(fdt, node, "device_type", NULL);
         int len;
         const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
@@ -102,8 +104,9 @@ static uint64_t ram_mib(const void *fdt)
 void qemu_command(struct ib_buf *b, const struct ib_plan *p, const void *fdt, const char *dtb_host,
                   const char *shim_host)
 {
-    buf_printf(b, "qemu-system-aarch64 -M virt,virtualization=on,gic-version=%d -cpu cortex-a57 -smp %u -m %" PRIu64
-                  "M -nographic -no-reboot -nic none",
+    buf_printf(b,
+               "qemu-system-aarch64 -M virt,virtualization=on,gic-version=%d -cpu cortex-a57 -smp %u -m %" PRIu64
+               "M -nographic -no-reboot -nic none",
                gic_version(fdt), nr_cpus(fdt), ram_mib(fdt));
     loader(b, shim_host, p->script_addr, false);
     loader(b, p->xen.host, p->xen.addr, true);

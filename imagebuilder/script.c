@@ -25,8 +25,9 @@ static void load(struct ib_buf *b, const struct ib_plan *p, const struct ib_file
     /* A file that changed since the script was made no longer matches the
      * sizes in the tree and the layout: refuse it. */
     cmd = xasprintf("itest ${filesize} == 0x%" PRIx64, f->size);
-    fail = xasprintf("%s is 0x${filesize} bytes, not 0x%" PRIx64 " as when this script was made: run imagebuilder again",
-                     f->name, f->size);
+    fail =
+        xasprintf("%s is 0x${filesize} bytes, not 0x%" PRIx64 " as when this script was made: run imagebuilder again",
+                  f->name, f->size);
     step(b, cmd, fail);
     free(cmd);
     free(fail);

@@ -42,10 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *buf = malloc(size ? size : 1);
     memcpy(buf, data, size);
     if (hostdt_parse(&h, buf, size, &hv, &err) == 0) {
-        struct builder_env env = { .nr_cpus = 4, .cpu_mpidr = { 0, 1, 2, 3 }, .online = 0xf, .ipa_bits = 39,
-                                   .module_header = header };
+        struct builder_env env = {
+            .nr_cpus = 4, .cpu_mpidr = { 0, 1, 2, 3 }, .online = 0xf, .ipa_bits = 39, .module_header = header
+        };
         int chosen = fdt_path_offset(buf, "/chosen"), node;
-        fdt_for_each_subnode(node, buf, chosen) {
+        fdt_for_each_subnode(node, buf, chosen)
+        {
             if (fdt_node_check_compatible(buf, node, "xen,domain") != 0)
                 continue;
             struct domain_desc dd;

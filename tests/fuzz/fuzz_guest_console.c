@@ -35,12 +35,12 @@ static struct line *lines;
 static size_t nlines, cap;
 static int current_by; /* set around each write of the byte-wise pass */
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
-            abort();                                                                               \
-        }                                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                                   \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -67,15 +67,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
     l->by = current_by;
 }
 
-static bool needs_escape(uint8_t b)
-{
-    return (b < 0x20 && b != '\t') || b == 0x7f || b == '\\';
-}
+static bool needs_escape(uint8_t b) { return (b < 0x20 && b != '\t') || b == 0x7f || b == '\\'; }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -171,8 +165,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             while (held && next < size && data[next] == '\r')
                 next++;
             CHECK(data[pos] == (uint8_t)l->by || (held && next < size && data[next] == (uint8_t)l->by));
-            unsigned need = held ? ((uint8_t)l->by >= 0x80 && (uint8_t)l->by <= 0x9f ? 8u : 1u)
-                                 : needs_escape((uint8_t)l->by) ? 4u : 1u;
+            unsigned need = held               ? ((uint8_t)l->by >= 0x80 && (uint8_t)l->by <= 0x9f ? 8u : 1u)
+                : needs_escape((uint8_t)l->by) ? 4u
+                                               : 1u;
             CHECK(l->len + need > GUEST_CONSOLE_LINE_MAX);
         }
     }

@@ -31,13 +31,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
-            fake_log_dump();                                                                       \
-            abort();                                                                               \
-        }                                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                                   \
+            fake_log_dump();                                                                                           \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 #define RAM GUEST_RAM0_BASE
@@ -45,10 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define ND 3 /* dm, cl, g (the keeper is not among them) */
 
 const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "quarantine_size_mb=16";
-}
+const char *__asan_default_options(void) { return "quarantine_size_mb=16"; }
 
 
 /* A guest pointer: mostly into RAM, sometimes near or past its ends,
@@ -58,9 +55,13 @@ static uint64_t pointer(struct in *in)
     unsigned kind = (unsigned)take(in, 1);
     uint64_t off = take(in, 2);
     switch (kind & 3) {
-    case 0: case 1: return RAM + off % RAM_SIZE;
-    case 2: return RAM + RAM_SIZE - (off & 0x3f) + ((kind >> 2) & 0x3f);
-    default: return take(in, 8);
+    case 0:
+    case 1:
+        return RAM + off % RAM_SIZE;
+    case 2:
+        return RAM + RAM_SIZE - (off & 0x3f) + ((kind >> 2) & 0x3f);
+    default:
+        return take(in, 8);
     }
 }
 
@@ -98,31 +99,35 @@ static bool reachable(enum domain_state from, enum domain_state to)
     if (from == to)
         return true;
     switch (from) {
-    case DOMAIN_BUILDING: return true;
-    case DOMAIN_RUNNING: return to != DOMAIN_BUILDING;
-    case DOMAIN_STOPPING: return to == DOMAIN_DEAD;
-    case DOMAIN_RESETTING: return to != DOMAIN_BUILDING;
-    case DOMAIN_REBUILDING: return to != DOMAIN_BUILDING && to != DOMAIN_RESETTING;
-    case DOMAIN_DEAD: return false;
+    case DOMAIN_BUILDING:
+        return true;
+    case DOMAIN_RUNNING:
+        return to != DOMAIN_BUILDING;
+    case DOMAIN_STOPPING:
+        return to == DOMAIN_DEAD;
+    case DOMAIN_RESETTING:
+        return to != DOMAIN_BUILDING;
+    case DOMAIN_REBUILDING:
+        return to != DOMAIN_BUILDING && to != DOMAIN_RESETTING;
+    case DOMAIN_DEAD:
+        return false;
     }
     return false;
 }
 
 static const uint64_t numbers[] = {
-    __HYPERVISOR_xen_version, __HYPERVISOR_console_io, __HYPERVISOR_memory_op, __HYPERVISOR_vcpu_op,
-    __HYPERVISOR_sched_op, __HYPERVISOR_event_channel_op, __HYPERVISOR_hvm_op, __HYPERVISOR_dm_op,
-    __HYPERVISOR_grant_table_op,
+    __HYPERVISOR_xen_version, __HYPERVISOR_console_io, __HYPERVISOR_memory_op,
+    __HYPERVISOR_vcpu_op,     __HYPERVISOR_sched_op,   __HYPERVISOR_event_channel_op,
+    __HYPERVISOR_hvm_op,      __HYPERVISOR_dm_op,      __HYPERVISOR_grant_table_op,
 };
 static const uint32_t psci_fids[] = {
-    PSCI_VERSION, PSCI_CPU_OFF, PSCI_CPU_ON_64, 0x84000003, PSCI_AFFINITY_INFO_64, 0x84000004,
-    PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES, 0x84000001, 0xc4000001, 0x80000000, 0x80000001,
+    PSCI_VERSION, PSCI_CPU_OFF,    PSCI_CPU_ON_64,    0x84000003,    PSCI_AFFINITY_INFO_64,
+    0x84000004,   PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES, 0x84000001,
+    0xc4000001,   0x80000000,      0x80000001,
 };
 
 /* One call by v, as its registers say. */
-static void call(struct vcpu *v, unsigned ec, uint16_t imm)
-{
-    fake_trap(v, fake_esr_call(ec, imm), 0);
-}
+static void call(struct vcpu *v, unsigned ec, uint16_t imm) { fake_trap(v, fake_esr_call(ec, imm), 0); }
 
 static void write_dm_op(struct domain *dm, struct in *in, uint64_t *bufs)
 {
@@ -210,7 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             running = false;
             break;
         }
-        case 1: case 2: { /* a Xen hypercall */
+        case 1:
+        case 2: { /* a Xen hypercall */
             uint64_t nr = take(&in, 1);
             v->arch.regs.x[16] = nr < 0xf0 ? numbers[nr % ARRAY_SIZE(numbers)] : take(&in, 8);
             v->arch.regs.x[0] = take(&in, 1) & 0x80 ? take(&in, 8) : take(&in, 1) % 12;

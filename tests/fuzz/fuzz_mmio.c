@@ -28,25 +28,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
-            fake_log_dump();                                                                       \
-            abort();                                                                               \
-        }                                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                                   \
+            fake_log_dump();                                                                                           \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 static const struct {
     paddr_t base;
     uint64_t size;
 } regions[] = {
-    { VGIC_DIST_BASE, VGIC_DIST_SIZE },
-    { VGIC_RDIST_BASE, 2 * VGIC_RDIST_STRIDE },
-    { VPL011_BASE, VPL011_SIZE },
-    { PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE },
-    { PCI_READY_BASE, PCI_READY_SIZE },
-    { VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE },
+    { VGIC_DIST_BASE, VGIC_DIST_SIZE }, { VGIC_RDIST_BASE, 2 * VGIC_RDIST_STRIDE },
+    { VPL011_BASE, VPL011_SIZE },       { PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE },
+    { PCI_READY_BASE, PCI_READY_SIZE }, { VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE },
 };
 
 static uint8_t lr_play; /* what the "guest" does to its list registers */
@@ -81,10 +78,7 @@ static bool initialised;
 /* Many small domains a second: a short quarantine keeps the allocator
  * reusing warm memory. */
 const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "quarantine_size_mb=16";
-}
+const char *__asan_default_options(void) { return "quarantine_size_mb=16"; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -111,9 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(vgic_domain_init(d, version, vgic_hw_gicv_base(), 32) == 0);
     CHECK(vpl011_attach(d) == 0);
     d->has_bridge = true;
-    d->bridge = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
-                                     PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF, PCI_BRIDGE_DEF_PREF_SIZE,
-                                     PCI_BRIDGE_DEF_IRQ, PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
+    d->bridge = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM,     PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
+                                     PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF,      PCI_BRIDGE_DEF_PREF_SIZE,
+                                     PCI_BRIDGE_DEF_IRQ,      PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
     CHECK(vpci_bridge_attach(d) == 0);
     domain_start(d, GUEST_RAM0_BASE, 0, false);
     CHECK(vcpu_on(&d->vcpus[1], GUEST_RAM0_BASE, 0) == 0);
@@ -150,10 +144,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 5: /* console input, an interrupt, a line */
             switch (take(&in, 1) & 3) {
-            case 0: vpl011_receive(d, (char)take(&in, 1)); break;
-            case 1: vcpu_inject_irq(v, (unsigned)take(&in, 1) % 80); break;
-            case 2: d->intc->set_level(d, 32 + (unsigned)take(&in, 1) % 40, take(&in, 1) & 1); break;
-            default: vgic_send_sgi(v, take(&in, 8)); break;
+            case 0:
+                vpl011_receive(d, (char)take(&in, 1));
+                break;
+            case 1:
+                vcpu_inject_irq(v, (unsigned)take(&in, 1) % 80);
+                break;
+            case 2:
+                d->intc->set_level(d, 32 + (unsigned)take(&in, 1) % 40, take(&in, 1) & 1);
+                break;
+            default:
+                vgic_send_sgi(v, take(&in, 8));
+                break;
             }
             break;
         case 6: /* the vCPU enters the guest and leaves it */

@@ -21,21 +21,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
-            fake_log_dump();                                                                       \
-            abort();                                                                               \
-        }                                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                                   \
+            fake_log_dump();                                                                                           \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
-#define CHECK_OK(why)                                                                              \
-    do {                                                                                           \
-        const char *w_ = (why);                                                                    \
-        if (w_) {                                                                                  \
-            fprintf(stderr, "%s:%d: vGIC state: %s\n", __FILE__, __LINE__, w_);                   \
-            abort();                                                                               \
-        }                                                                                          \
+#define CHECK_OK(why)                                                                                                  \
+    do {                                                                                                               \
+        const char *w_ = (why);                                                                                        \
+        if (w_) {                                                                                                      \
+            fprintf(stderr, "%s:%d: vGIC state: %s\n", __FILE__, __LINE__, w_);                                        \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 

@@ -43,7 +43,8 @@ static void check_hypercalls(void)
         uint32_t index;
         uint64_t value;
     } param = { 0x7ff0, 0, 1, 123 };
-    check(xen_hypercall(34, 1, (uint64_t)&param, 0) == 0 && param.value == 0, "HVM_PARAM_STORE_PFN reads 0: no xenstore");
+    check(xen_hypercall(34, 1, (uint64_t)&param, 0) == 0 && param.value == 0,
+          "HVM_PARAM_STORE_PFN reads 0: no xenstore");
     struct {
         uint16_t domid, size;
         uint32_t space;
@@ -116,8 +117,9 @@ static void check_bridge(const void *fdt, int held, int wait)
         polls++;
     }
     check(r[0] == 1, "the readiness register reads 1 once the device model connected");
-    puts_(held ? "dtcheck: ready at the first read\n" : first ? "dtcheck: ready at the first read\n"
-                                                               : "dtcheck: waited for the device model\n");
+    puts_(held        ? "dtcheck: ready at the first read\n"
+              : first ? "dtcheck: ready at the first read\n"
+                      : "dtcheck: waited for the device model\n");
 }
 
 /* The PL031 the partial device tree passes through (MMIO only). */

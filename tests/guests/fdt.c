@@ -12,20 +12,11 @@ uint32_t be32(const void *p)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-uint64_t be64(const void *p)
-{
-    return (uint64_t)be32(p) << 32 | be32((const uint8_t *)p + 4);
-}
+uint64_t be64(const void *p) { return (uint64_t)be32(p) << 32 | be32((const uint8_t *)p + 4); }
 
-static const uint8_t *structs(const void *fdt)
-{
-    return (const uint8_t *)fdt + be32((const uint8_t *)fdt + 8);
-}
+static const uint8_t *structs(const void *fdt) { return (const uint8_t *)fdt + be32((const uint8_t *)fdt + 8); }
 
-static const char *strings(const void *fdt)
-{
-    return (const char *)fdt + be32((const uint8_t *)fdt + 12);
-}
+static const char *strings(const void *fdt) { return (const char *)fdt + be32((const uint8_t *)fdt + 12); }
 
 static unsigned slen(const char *s)
 {
@@ -65,10 +56,7 @@ static int next(const void *fdt, int off, int skip_node)
     return off;
 }
 
-const char *fdt_name(const void *fdt, int node)
-{
-    return (const char *)structs(fdt) + node + 4;
-}
+const char *fdt_name(const void *fdt, int node) { return (const char *)structs(fdt) + node + 4; }
 
 int fdt_child(const void *fdt, int node, int prev)
 {

@@ -5,10 +5,7 @@ extern char guest_vectors[];
 static void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
 
-void gic_dist_enable(void)
-{
-    w32(GICD, 0x12); /* GICD_CTLR: ARE, group 1 */
-}
+void gic_dist_enable(void) { w32(GICD, 0x12); /* GICD_CTLR: ARE, group 1 */ }
 
 void gic_cpu_init(unsigned cpu, uint32_t private_mask)
 {
@@ -18,7 +15,7 @@ void gic_cpu_init(unsigned cpu, uint32_t private_mask)
         ;
     w32(rd + SGI_FRAME + 0x100, private_mask); /* ISENABLER0 */
     __asm__ volatile("msr vbar_el1, %0; isb" : : "r"(guest_vectors));
-    __asm__ volatile("msr s3_0_c4_c6_0, %0" : : "r"(0xffUL));  /* ICC_PMR_EL1 */
+    __asm__ volatile("msr s3_0_c4_c6_0, %0" : : "r"(0xffUL)); /* ICC_PMR_EL1 */
     __asm__ volatile("msr s3_0_c12_c12_7, %0" : : "r"(1UL)); /* ICC_IGRPEN1_EL1 */
     __asm__ volatile("isb; msr daifclr, #2");
 }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define GICD 0x03001000UL
-#define GICR(cpu) (0x03020000UL + (cpu) * 0x20000UL)
+#define GICR(cpu) (0x03020000UL + (cpu)*0x20000UL)
 #define SGI_FRAME 0x10000UL
 
 /* Distributor on, with affinity routing and group 1. */

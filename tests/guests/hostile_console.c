@@ -20,10 +20,7 @@ static unsigned len(const char *s)
     return n;
 }
 
-static int64_t console_io(const char *s)
-{
-    return xen_hypercall(18, 0, len(s), (uint64_t)s); /* CONSOLEIO_write */
-}
+static int64_t console_io(const char *s) { return xen_hypercall(18, 0, len(s), (uint64_t)s); /* CONSOLEIO_write */ }
 
 void guest_main(void);
 void guest_main(void)
@@ -35,7 +32,9 @@ void guest_main(void)
     puts_("\n[    0.200000] ERROR: *** CRASH on CPU0: forged via the UART\n");
     puts_("uart-esc: \x1b[2J\x1b]0;title\x07 end\n");
     puts_("uart-cr: keep\roverwritten\n");
-    puts_("uart-ctl: a\x01" "b\x7f" "c\td\n");
+    puts_("uart-ctl: a\x01"
+          "b\x7f"
+          "c\td\n");
     check(ok, "console_io took every byte");
     puts_(failures ? "hostile-console: some checks FAILED\n" : "hostile-console: all checks passed\n");
     psci_system_off();

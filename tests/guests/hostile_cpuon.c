@@ -36,19 +36,19 @@ __asm__(".text\n"
         "  and x5, x5, #0xff\n"
         "  orr x6, x1, x2\n"
         "  orr x6, x6, x3\n"
-        "  orr x6, x6, x4\n"     /* x6 != 0: stale */
+        "  orr x6, x6, x4\n" /* x6 != 0: stale */
         "  lsr x7, x0, #32\n"
         "  movz x8, #0xc0de, lsl #16\n"
         "  orr x8, x8, x5\n"
         "  cmp x7, x8\n"
-        "  cset x9, ne\n"        /* x9: wrong context */
+        "  cset x9, ne\n" /* x9: wrong context */
         "  adrp x10, recs\n"
         "  add x10, x10, #:lo12:recs\n"
         "  mov x11, #40\n"
         "  madd x10, x5, x11, x10\n"
         "  ldr x11, [x10]\n"
         "  add x11, x11, #1\n"
-        "  str x11, [x10]\n"     /* runs */
+        "  str x11, [x10]\n" /* runs */
         "  cbz x6, 1f\n"
         "  ldr x11, [x10, #8]\n"
         "  cbnz x11, 2f\n"
@@ -63,13 +63,13 @@ __asm__(".text\n"
         "  add x11, x11, x0\n"
         "  str x11, [x10, #24]\n" /* ctxsum */
         "  dsb sy\n"
-        "  msr tpidr_el1, x0\n"  /* markers: this incarnation's context */
+        "  msr tpidr_el1, x0\n" /* markers: this incarnation's context */
         "  msr tpidrro_el0, x0\n"
         "  msr contextidr_el1, x0\n"
         "  msr tpidr_el0, x0\n"
         "  isb\n"
         "  movz x0, #0x8400, lsl #16\n"
-        "  movk x0, #0x0002\n"   /* CPU_OFF */
+        "  movk x0, #0x0002\n" /* CPU_OFF */
         "  hvc #0\n"
         "3:b 3b\n");
 extern char storm_entry[];

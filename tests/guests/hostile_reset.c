@@ -22,7 +22,8 @@ void guest_secondary(void);
 void guest_secondary(void)
 {
     uint64_t freq, pct, t0, t;
-    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0" : "=r"(freq), "=r"(pct), "=r"(t0));
+    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0"
+                     : "=r"(freq), "=r"(pct), "=r"(t0));
     uint64_t wait = freq / 1000000 * ((pct >> 4) % 15000);
     do
         __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
@@ -36,7 +37,8 @@ void guest_main(void);
 void guest_main(void)
 {
     uint64_t freq, pct, vct;
-    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0" : "=r"(freq), "=r"(pct), "=r"(vct));
+    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0"
+                     : "=r"(freq), "=r"(pct), "=r"(vct));
     uint64_t created_ms = (pct - vct) / (freq / 1000);
     if (*SCRATCH != 0) {
         puts_("FAIL: hostile-reset: RAM still holds the previous boot's marker\n");

@@ -42,7 +42,8 @@ void guest_irq(void)
 static void sleep_to_boundary(void)
 {
     uint64_t freq, pct, vct;
-    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0" : "=r"(freq), "=r"(pct), "=r"(vct));
+    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0"
+                     : "=r"(freq), "=r"(pct), "=r"(vct));
     uint64_t period = freq / 1000 * PERIOD_MS, off = pct - vct;
     uint64_t cval = (pct / period + 1) * period - off;
     unsigned me = my_id(), w = woke[me];

@@ -202,16 +202,19 @@ static uint64_t l1[512] __attribute__((aligned(4096)));
 
 static void mmu_on(void)
 {
-    l1[0] = 0x00000000ULL | 1ULL << 10 | 1ULL << 2 | 1;          /* AF, AttrIndx 1, block */
+    l1[0] = 0x00000000ULL | 1ULL << 10 | 1ULL << 2 | 1; /* AF, AttrIndx 1, block */
     l1[1] = 0x40000000ULL | 1ULL << 10 | 3ULL << 8 | 0ULL << 2 | 1; /* AF, inner shareable, AttrIndx 0 */
     uint64_t mair = 0xffULL | 0x44ULL << 8; /* 0: Normal WB RW-alloc; 1: Normal NC */
-    uint64_t tcr = 25 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 1ULL << 23 | 1ULL << 32; /* T0SZ, WBWA, ISH, 4K, EPD1, IPS 36 bits */
+    uint64_t tcr =
+        25 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 1ULL << 23 | 1ULL << 32; /* T0SZ, WBWA, ISH, 4K, EPD1, IPS 36 bits */
     __asm__ volatile("dsb sy; msr mair_el1, %0; msr tcr_el1, %1; msr ttbr0_el1, %2; isb; tlbi vmalle1; dsb sy; isb"
-                     : : "r"(mair), "r"(tcr), "r"((uint64_t)l1) : "memory");
+                     :
+                     : "r"(mair), "r"(tcr), "r"((uint64_t)l1)
+                     : "memory");
     uint64_t sctlr;
     __asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
     sctlr |= 1 | 1 << 2 | 1 << 12; /* M, C, I */
-    sctlr &= ~(2ULL);              /* A: no alignment checks */
+    sctlr &= ~(2ULL); /* A: no alignment checks */
     __asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
 }
 

@@ -27,24 +27,21 @@ void put_hex(uint64_t v)
 
 uint64_t hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
-                      x3 __asm__("x3") = a3;
+    register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
     __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
     return x0;
 }
 
 uint64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
-                      x3 __asm__("x3") = a3;
+    register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
     __asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
     return x0;
 }
 
 int64_t xen_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
-    register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
-                      x16 __asm__("x16") = nr;
+    register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x16 __asm__("x16") = nr;
     __asm__ volatile("hvc #0xea1" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x16) : : "memory");
     return (int64_t)x0;
 }
@@ -123,7 +120,4 @@ __attribute__((weak)) void guest_unexpected(uint64_t esr, uint64_t elr)
     psci_system_off();
 }
 
-__attribute__((weak)) void guest_secondary(void)
-{
-    psci_system_off();
-}
+__attribute__((weak)) void guest_secondary(void) { psci_system_off(); }

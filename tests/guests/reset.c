@@ -12,7 +12,8 @@ void guest_main(void);
 void guest_main(void)
 {
     uint64_t freq, pct, vct;
-    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0" : "=r"(freq), "=r"(pct), "=r"(vct));
+    __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntpct_el0; mrs %2, cntvct_el0"
+                     : "=r"(freq), "=r"(pct), "=r"(vct));
     uint64_t created = pct - vct;
     if (created < freq) { /* built in the first second: first boot */
         puts_("reset: first boot, writing a marker to RAM and resetting\n");

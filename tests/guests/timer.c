@@ -27,10 +27,7 @@ static unsigned my_id(void)
     return (unsigned)(m & 0xff);
 }
 
-static void cpu_gic_init(unsigned cpu)
-{
-    gic_cpu_init(cpu, (1u << PPI_VTIMER) | (1u << 1) | (1u << 2));
-}
+static void cpu_gic_init(unsigned cpu) { gic_cpu_init(cpu, (1u << PPI_VTIMER) | (1u << 1) | (1u << 2)); }
 
 static void send_sgi(unsigned intid, unsigned target)
 {

@@ -7,7 +7,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#define CHECK(x) do { if ((x) < 0) abort(); } while (0)
+#define CHECK(x)                                                                                                       \
+    do {                                                                                                               \
+        if ((x) < 0)                                                                                                   \
+            abort();                                                                                                   \
+    } while (0)
 
 /* rsv_base/rsv_size: one /memreserve/ entry (size 0: none); resmem_base:
  * a /reserved-memory region of 1 MiB there (0: none). */

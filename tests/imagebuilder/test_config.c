@@ -63,16 +63,17 @@ static void defaults(void **state)
 static void every_key(void **state)
 {
     (void)state;
-    const char *text = BASE "LOAD_CMD=\"load mmc 0:1\"\nBOOT_CMD=bootm\nXEN_CMD=\"loglvl=all dtuart=serial0\"\n"
-                            "UBOOT_SOURCE=u.source\nUBOOT_SCRIPT=u.scr\nFDTEDIT=edited.dtb\nAPPEND_EXTRA_CMDS=extra.txt\n"
-                            "NUM_DOMUS=3\nNUM_CPUPOOLS=2\nCPUPOOL[0]=\"cpu@1,cpu@2 null\"\nCPUPOOL[1]=cpu@3\n"
-                            "DOMU_KERNEL[0]=dir/k0\nDOMU_RAMDISK[0]=r0.cpio.gz\nDOMU_PASSTHROUGH_DTB[0]=p0.dtb\n"
-                            "DOMU_MEM[0]=64\nDOMU_VCPUS[0]=2\nDOMU_CMD[0]=\"console=ttyAMA0 rdinit=/init\"\n"
-                            "DOMU_ENHANCED[0]=1\nDOMU_CPUPOOL[0]=1\nDOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=1\n"
-                            "DOMU_DEVICE_MODEL_HOLD[0]=1\n"
-                            "DOMU_KERNEL[1]=k1\nDOMU_STATIC_MEM[1]=\"0x60000000 0x800000 0x61000000 0x800000\"\n"
-                            "DOMU_VPL011[1]=0\nDOMU_ENHANCED[1]=2\n"
-                            "DOMU_KERNEL[2]=k2\nDOMU_NOBOOT[2]=1\n";
+    const char *text =
+        BASE "LOAD_CMD=\"load mmc 0:1\"\nBOOT_CMD=bootm\nXEN_CMD=\"loglvl=all dtuart=serial0\"\n"
+             "UBOOT_SOURCE=u.source\nUBOOT_SCRIPT=u.scr\nFDTEDIT=edited.dtb\nAPPEND_EXTRA_CMDS=extra.txt\n"
+             "NUM_DOMUS=3\nNUM_CPUPOOLS=2\nCPUPOOL[0]=\"cpu@1,cpu@2 null\"\nCPUPOOL[1]=cpu@3\n"
+             "DOMU_KERNEL[0]=dir/k0\nDOMU_RAMDISK[0]=r0.cpio.gz\nDOMU_PASSTHROUGH_DTB[0]=p0.dtb\n"
+             "DOMU_MEM[0]=64\nDOMU_VCPUS[0]=2\nDOMU_CMD[0]=\"console=ttyAMA0 rdinit=/init\"\n"
+             "DOMU_ENHANCED[0]=1\nDOMU_CPUPOOL[0]=1\nDOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=1\n"
+             "DOMU_DEVICE_MODEL_HOLD[0]=1\n"
+             "DOMU_KERNEL[1]=k1\nDOMU_STATIC_MEM[1]=\"0x60000000 0x800000 0x61000000 0x800000\"\n"
+             "DOMU_VPL011[1]=0\nDOMU_ENHANCED[1]=2\n"
+             "DOMU_KERNEL[2]=k2\nDOMU_NOBOOT[2]=1\n";
     assert_int_equal(load(text), 0);
     assert_string_equal(cfg.load_cmd, "load mmc 0:1");
     assert_int_equal(cfg.boot_cmd, BOOT_BOOTM);
@@ -102,7 +103,7 @@ static void every_key(void **state)
     assert_int_equal(d->nr_static, 2);
     assert_int_equal(d->static_mem[2], 0x61000000);
     assert_int_equal(d->mem_kib, 0x1000000 / 1024); /* the static regions' total */
-    assert_true(d->direct_map);                     /* the default with static memory */
+    assert_true(d->direct_map); /* the default with static memory */
     assert_false(d->vpl011);
     assert_null(d->cmd); /* no console=ttyAMA0 without a vPL011 */
     assert_int_equal(d->enhanced, 2);
@@ -144,7 +145,8 @@ static void arrays(void **state)
     (void)state;
     char text[16384] = BASE "NUM_DOMUS=64\n";
     for (unsigned i = 0; i < 64; i++)
-        snprintf(text + strlen(text), sizeof(text) - strlen(text), "DOMU_KERNEL[%u]=k%u\nDOMU_MEM[%u]=%u\n", i, i, i, i + 1);
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "DOMU_KERNEL[%u]=k%u\nDOMU_MEM[%u]=%u\n", i, i, i,
+                 i + 1);
     assert_int_equal(load(text), 0);
     assert_int_equal(cfg.ndomus, 64);
     assert_string_equal(cfg.dom[63].kernel, "k63");
@@ -162,7 +164,8 @@ static void errors_name_the_line(void **state)
 {
     (void)state;
     expect_error(ONE "FOO=1\n", "t.cfg:7: FOO: unknown key");
-    expect_error(ONE "XEN_STATIC_HEAP=\"0x1 0x2\"\n", "t.cfg:7: XEN_STATIC_HEAP: an ImageBuilder key that this imagebuilder does not support");
+    expect_error(ONE "XEN_STATIC_HEAP=\"0x1 0x2\"\n",
+                 "t.cfg:7: XEN_STATIC_HEAP: an ImageBuilder key that this imagebuilder does not support");
     expect_error(ONE "DOMU_CMD[0]=$HOME\n", "t.cfg:7: '$': shell expansion is not supported");
     expect_error(ONE "DOMU_CMD[0]=\"x $(ls)\"\n", "t.cfg:7: '$'");
     expect_error(ONE "DOMU_CMD[0]=`ls`\n", "t.cfg:7: '`'");
@@ -182,7 +185,8 @@ static void errors_name_the_line(void **state)
     expect_error(ONE "DOMU_MEM[0]=lots\n", "t.cfg:7: DOMU_MEM[0]: 'lots' is not a number");
     expect_error(ONE "DOMU_VCPUS[0]=0\n", "t.cfg:7: DOMU_VCPUS[0]: 0 vCPUs");
     expect_error(ONE "DOMU_VPL011[0]=2\n", "t.cfg:7: DOMU_VPL011[0]: '2' must be 0 or 1");
-    expect_error(ONE "DOMU_ENHANCED[0]=3\n", "t.cfg:7: DOMU_ENHANCED[0]: '3' must be 0, 1 (enabled) or 2 (no-xenstore)");
+    expect_error(ONE "DOMU_ENHANCED[0]=3\n",
+                 "t.cfg:7: DOMU_ENHANCED[0]: '3' must be 0, 1 (enabled) or 2 (no-xenstore)");
     expect_error(ONE "DOMU_DIRECT_MAP[0]=1\n", "t.cfg:7: DOMU_DIRECT_MAP[0]=1 needs DOMU_STATIC_MEM[0]");
     expect_error(ONE "DOMU_STATIC_MEM[0]=\"0x60000000\"\n", "t.cfg:7: DOMU_STATIC_MEM[0]: expected \"base size");
     expect_error(ONE "DOMU_STATIC_MEM[0]=\"0x60000000 0x800000\"\nDOMU_MEM[0]=16\n",
@@ -193,21 +197,27 @@ static void errors_name_the_line(void **state)
                  "t.cfg:9: CPUPOOL[1]: cpu@1 is already in CPUPOOL[0]");
     expect_error(ONE "NUM_CPUPOOLS=1\nCPUPOOL[0]=\"cpu@1 null extra\"\n", "t.cfg:8: CPUPOOL[0]: expected");
     expect_error(ONE "CPUPOOL[0]=cpu@1\n", "t.cfg:7: CPUPOOL[0] is set but NUM_CPUPOOLS is 0");
-    expect_error(ONE "DOMU_PCI_BRIDGE[0]=\"1 2 3\"\n", "t.cfg:7: DOMU_PCI_BRIDGE[0]: expected \"default\" or 9 numbers");
+    expect_error(ONE "DOMU_PCI_BRIDGE[0]=\"1 2 3\"\n",
+                 "t.cfg:7: DOMU_PCI_BRIDGE[0]: expected \"default\" or 9 numbers");
     expect_error(ONE "DOMU_PCI_BRIDGE[0]=\"1 2 3 4 5 6 0x100000000 1 0\"\n", "t.cfg:7: DOMU_PCI_BRIDGE[0]: irq_start");
-    expect_error(ONE "DOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=0\n", "t.cfg:8: DOMU_DEVICE_MODEL[0]=0: a domain cannot be its own device model");
+    expect_error(ONE "DOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=0\n",
+                 "t.cfg:8: DOMU_DEVICE_MODEL[0]=0: a domain cannot be its own device model");
     expect_error(ONE "DOMU_DEVICE_MODEL[0]=1\n", "t.cfg:7: DOMU_DEVICE_MODEL[0]=1: there is no such domain");
     expect_error(BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_DEVICE_MODEL[0]=1\n",
                  "t.cfg:8: DOMU_DEVICE_MODEL[0]: the device model serves a PCI bridge: set DOMU_PCI_BRIDGE[0] too");
-    expect_error(BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_NOBOOT[1]=1\nDOMU_PCI_BRIDGE[0]=default\n"
-                      "DOMU_DEVICE_MODEL[0]=1\n",
+    expect_error(BASE
+                 "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_NOBOOT[1]=1\nDOMU_PCI_BRIDGE[0]=default\n"
+                 "DOMU_DEVICE_MODEL[0]=1\n",
                  "t.cfg:10: DOMU_DEVICE_MODEL[0]=1: domain 1 is not booted");
-    expect_error(ONE "DOMU_DEVICE_MODEL_HOLD[0]=1\n", "t.cfg:7: DOMU_DEVICE_MODEL_HOLD[0]=1 needs DOMU_DEVICE_MODEL[0]");
+    expect_error(ONE "DOMU_DEVICE_MODEL_HOLD[0]=1\n",
+                 "t.cfg:7: DOMU_DEVICE_MODEL_HOLD[0]=1 needs DOMU_DEVICE_MODEL[0]");
     expect_error(ONE "DOMU_NOBOOT[0]=0\n", "t.cfg:7: DOMU_NOBOOT[0]=0: ImageBuilder takes any value as");
     expect_error(ONE "DOMU_NOBOOT[0]=1\n", "t.cfg:5: every domain has DOMU_NOBOOT");
-    expect_error(ONE "DOMU_CMD[0]=\"say \\\"hi\\\"\"\n", "t.cfg:7: DOMU_CMD[0]: the character '\"' cannot be passed through a U-Boot script");
+    expect_error(ONE "DOMU_CMD[0]=\"say \\\"hi\\\"\"\n",
+                 "t.cfg:7: DOMU_CMD[0]: the character '\"' cannot be passed through a U-Boot script");
     expect_error(ONE "DOMU_CMD[0]=\"it's\"\n", "t.cfg:7: DOMU_CMD[0]: the character \"'\"");
-    expect_error(ONE "DOMU_RAMDISK[0]=\"my file\"\n", "t.cfg:7: DOMU_RAMDISK[0]: 'my file': a path the U-Boot script loads may hold only");
+    expect_error(ONE "DOMU_RAMDISK[0]=\"my file\"\n",
+                 "t.cfg:7: DOMU_RAMDISK[0]: 'my file': a path the U-Boot script loads may hold only");
     expect_error(ONE "BOOT_CMD=bootefi\n", "t.cfg:7: BOOT_CMD=bootefi: not supported");
     expect_error(ONE "BOOT_CMD=go\n", "t.cfg:7: BOOT_CMD: 'go' must be booti, bootm or none");
     expect_error(BASE "NUM_DOMUS=0\n", "t.cfg:5: NUM_DOMUS: 0: must be 1 to 64");
@@ -220,7 +230,8 @@ static void errors_name_the_line(void **state)
 static void dom0_refused(void **state)
 {
     (void)state;
-    expect_error(ONE "\nDOM0_KERNEL=Image\n", "t.cfg:8: DOM0_KERNEL: this config describes a dom0; xen-arm-minimal boots dom0less only");
+    expect_error(ONE "\nDOM0_KERNEL=Image\n",
+                 "t.cfg:8: DOM0_KERNEL: this config describes a dom0; xen-arm-minimal boots dom0less only");
     expect_error("DOM0_MEM=1024\n" ONE, "t.cfg:1: DOM0_MEM: this config describes a dom0");
 }
 
@@ -230,7 +241,8 @@ static void bridge_values(void **state)
     assert_int_equal(load(ONE "DOMU_PCI_BRIDGE[0]=\"\"\n"), 0);
     assert_int_equal(cfg.dom[0].bridge, BRIDGE_DEFAULT); /* present but empty: the default layout */
     assert_int_equal(load(ONE "DOMU_PCI_BRIDGE[0]=\"0x1_0\"\n"), -1);
-    assert_int_equal(load(ONE "DOMU_PCI_BRIDGE[0]=\"0x60000000 0x200000 0x70000000 0x1000000 0x100000000 0x4000000 40 2 1\"\n"), 0);
+    assert_int_equal(
+        load(ONE "DOMU_PCI_BRIDGE[0]=\"0x60000000 0x200000 0x70000000 0x1000000 0x100000000 0x4000000 40 2 1\"\n"), 0);
     assert_int_equal(cfg.dom[0].bridge, BRIDGE_EXPLICIT);
     assert_int_equal(cfg.dom[0].bridge_v[4], 0x100000000ULL);
     assert_int_equal(cfg.dom[0].bridge_v[6], 40);
@@ -255,8 +267,8 @@ static void load_cmd_shorthands(void **state)
 static void load_cmd_cannot_change_the_script(void **state)
 {
     (void)state;
-    static const char *const evil[] = { "tftpb;reset", "tftpb # x", "tftpb \\\"x\\\"", "tftpb && reset",
-                                        "tftpb\\$x", "tftpb 'x'", "tftpb\\\\x", "tftpb|x", "tftpb\\`x\\`" };
+    static const char *const evil[] = { "tftpb;reset", "tftpb # x",  "tftpb \\\"x\\\"", "tftpb && reset", "tftpb\\$x",
+                                        "tftpb 'x'",   "tftpb\\\\x", "tftpb|x",         "tftpb\\`x\\`" };
     char text[256];
     for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
         snprintf(text, sizeof(text), ONE "\nLOAD_CMD=\"%s\"\n", evil[i]);

@@ -97,9 +97,10 @@ static void does_not_fit_names_numbers(void **state)
     setup_layout(0x40000000, 0x50000000, 0, 0, 0);
     assert_int_equal(layout_place(&l, "first", 0x8000000, &a, &err), 0);
     assert_int_not_equal(layout_place(&l, "DOMU_KERNEL[1] (Image)", 0x9000000, &a, &err), 0);
-    assert_string_equal(err.msg, "DOMU_KERNEL[1] (Image): 0x9000000 bytes (0x9000000 in 2 MiB blocks) do not fit in "
-                                 "MEMORY_START..MEMORY_END 0x40000000-0x4fffffff: the largest free block left is "
-                                 "0x7c00000 bytes at 0x48400000");
+    assert_string_equal(err.msg,
+                        "DOMU_KERNEL[1] (Image): 0x9000000 bytes (0x9000000 in 2 MiB blocks) do not fit in "
+                        "MEMORY_START..MEMORY_END 0x40000000-0x4fffffff: the largest free block left is "
+                        "0x7c00000 bytes at 0x48400000");
     /* a window outside RAM has no room at all */
     layout_free(&l);
     setup_layout(0x100000000, 0x110000000, 0, 0, 0);
@@ -126,8 +127,13 @@ static void split_64bit(void **state)
     memset(&p, 0, sizeof(p));
     cfg.file = "t.cfg";
     cfg.ndomus = 1;
-    cfg.dom[0] = (struct ib_domain){ .boot = true, .mem_kib = 0x200000000ULL, .vcpus = 1, .cpupool = -1,
-                                     .device_model = -1, .nr_static = 1, .static_mem = { 0x880000000ULL, 0x10000000 } };
+    cfg.dom[0] = (struct ib_domain){ .boot = true,
+                                     .mem_kib = 0x200000000ULL,
+                                     .vcpus = 1,
+                                     .cpupool = -1,
+                                     .device_model = -1,
+                                     .nr_static = 1,
+                                     .static_mem = { 0x880000000ULL, 0x10000000 } };
     p.cfg = &cfg;
     p.kernel[0] = (struct ib_file){ .name = "k", .addr = 0x8c0200000ULL, .size = 0x123456789ULL };
     assert_int_equal(edits_build(&p, fdt, &e, &err), 0);

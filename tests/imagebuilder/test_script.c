@@ -91,9 +91,10 @@ static char *domains(unsigned n)
     static char cfgtext[8192];
     snprintf(cfgtext, sizeof(cfgtext), BASE "NUM_DOMUS=%u\n", n);
     for (unsigned i = 0; i < n; i++)
-        snprintf(cfgtext + strlen(cfgtext), sizeof(cfgtext) - strlen(cfgtext),
-                 "DOMU_KERNEL[%u]=k%u\nDOMU_RAMDISK[%u]=rd.cpio\nDOMU_MEM[%u]=16\nDOMU_CMD[%u]=\"console=ttyAMA0 quiet\"\n",
-                 i, i, i, i, i);
+        snprintf(
+            cfgtext + strlen(cfgtext), sizeof(cfgtext) - strlen(cfgtext),
+            "DOMU_KERNEL[%u]=k%u\nDOMU_RAMDISK[%u]=rd.cpio\nDOMU_MEM[%u]=16\nDOMU_CMD[%u]=\"console=ttyAMA0 quiet\"\n",
+            i, i, i, i, i);
     return cfgtext;
 }
 
@@ -143,10 +144,7 @@ static void resize_sixteen_domains(void **state)
     assert_non_null(strstr(err.msg, "FDT_ERR_NOSPACE"));
 }
 
-static bool has_line(const char *s)
-{
-    return strstr(text.s, s) != NULL;
-}
+static bool has_line(const char *s) { return strstr(text.s, s) != NULL; }
 
 static void escaping_and_guards(void **state)
 {
@@ -158,7 +156,8 @@ static void escaping_and_guards(void **state)
     assert_true(has_line("fdt set /chosen/domU0 \\#size-cells <0x2> ||"));
     assert_true(has_line("fdt set /chosen xen,xen-bootargs \"loglvl=all\" ||"));
     assert_true(has_line("fdt set /chosen/domU0 compatible \"xen,domain\" ||"));
-    assert_true(has_line("fdt set /chosen/domU0/module@40400000 compatible \"multiboot,kernel\" \"multiboot,module\" ||"));
+    assert_true(
+        has_line("fdt set /chosen/domU0/module@40400000 compatible \"multiboot,kernel\" \"multiboot,module\" ||"));
     assert_true(has_line("fdt set /chosen/domU0/module@40400000 reg <0x0 0x40400000 0x0 0x64> ||"));
     assert_true(has_line("fdt set /chosen/domU0/module@40400000 bootargs \"console=ttyAMA0 root=/dev/ram0 #x;y\" ||"));
     assert_true(has_line("fdt set /chosen/domU0 memory <0x0 0x80000> ||")); /* 512 MiB in KiB */
@@ -184,7 +183,8 @@ static void escaping_and_guards(void **state)
     }
     free(copy);
     assert_int_equal(unguarded, 0);
-    assert_int_equal(guarded, 2 * 3 /* three loads */ + 2 /* addr, resize */ + r.edits.n + 3 /* fdt_high, echo, booti */);
+    assert_int_equal(guarded,
+                     2 * 3 /* three loads */ + 2 /* addr, resize */ + r.edits.n + 3 /* fdt_high, echo, booti */);
     /* the tree as the script leaves it */
     int dom = fdt_path_offset(r.edited, "/chosen/domU0/module@40400000");
     assert_true(dom >= 0);
@@ -249,7 +249,8 @@ static void phandles_and_links(void **state)
 static void fdtedit_and_extra(void **state)
 {
     (void)state;
-    build(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nFDTEDIT=edited.dtb\nAPPEND_EXTRA_CMDS=extra.txt\nBOOT_CMD=bootm\n", "tftpb");
+    build(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nFDTEDIT=edited.dtb\nAPPEND_EXTRA_CMDS=extra.txt\nBOOT_CMD=bootm\n",
+          "tftpb");
     assert_null(strstr(text.s, "fdt set"));
     assert_null(strstr(text.s, "fdt resize"));
     assert_true(has_line("tftpb 0x40a00000 edited.dtb ||")); /* after k0 and the 3 MiB hypervisor */
@@ -300,10 +301,7 @@ static void expect_build_error(const char *config, const char *msg)
         fail_msg("config:\n%s\nerror \"%s\"\ndoes not contain \"%s\"", config, err.msg, msg);
 }
 
-static bool exists(const char *path)
-{
-    return access(path, F_OK) == 0;
-}
+static bool exists(const char *path) { return access(path, F_OK) == 0; }
 
 static void inputs_inside_dir(void **state)
 {
@@ -323,7 +321,8 @@ static void inputs_inside_dir(void **state)
     /* a symbolic link inside -d to a file outside it */
     snprintf(link, sizeof(link), "%s/escape.Image", dir);
     assert_int_equal(symlink(outside, link), 0);
-    expect_build_error(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=escape.Image\n", "t.cfg:6: DOMU_KERNEL[0]: escape.Image resolves to ");
+    expect_build_error(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=escape.Image\n",
+                       "t.cfg:6: DOMU_KERNEL[0]: escape.Image resolves to ");
     assert_non_null(strstr(err.msg, "outside -d"));
     unlink(link);
     unlink(outside);
@@ -431,7 +430,8 @@ static void outputs_never_inputs(void **state)
     (void)state;
     char path[300];
     /* FDTEDIT = DEVICE_TREE */
-    expect_build_error(K0 "FDTEDIT=host.dtb\n", "t.cfg:7: FDTEDIT: host.dtb is the input DEVICE_TREE (line 3): an input is never overwritten");
+    expect_build_error(K0 "FDTEDIT=host.dtb\n",
+                       "t.cfg:7: FDTEDIT: host.dtb is the input DEVICE_TREE (line 3): an input is never overwritten");
     snprintf(path, sizeof(path), "FDTEDIT=%s/host.dtb\n", dir);
     char ctext[1024];
     snprintf(ctext, sizeof(ctext), K0 "%s", path);
@@ -439,7 +439,8 @@ static void outputs_never_inputs(void **state)
     /* a script or source over a kernel, the hypervisor, a ramdisk */
     expect_outputs_error(K0 "UBOOT_SCRIPT=k0\n", NULL, NULL, false,
                          "t.cfg:7: UBOOT_SCRIPT: k0 is the input DOMU_KERNEL[0] (line 6)");
-    expect_outputs_error(K0 "UBOOT_SOURCE=xen.Image\n", NULL, NULL, false, "t.cfg:7: UBOOT_SOURCE: xen.Image is the input XEN (line 4)");
+    expect_outputs_error(K0 "UBOOT_SOURCE=xen.Image\n", NULL, NULL, false,
+                         "t.cfg:7: UBOOT_SOURCE: xen.Image is the input XEN (line 4)");
     write_at("x.source", "old", 3);
     write_at("x-shim.bin", "old", 3);
     expect_outputs_error(K0 "DOMU_RAMDISK[0]=x.source\n", "x", NULL, false,

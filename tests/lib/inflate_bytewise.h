@@ -16,7 +16,6 @@
 /* The library's own names (the header is already included, renamed). */
 bool gzip_is_gzip(const void *src, size_t len);
 int gzip_trailer_size(const void *src, size_t len, uint32_t *isize);
-int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen,
-                 struct inflate_work *w);
+int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen, struct inflate_work *w);
 
 #endif

@@ -126,8 +126,8 @@ static inline const char *vgic_check_fill(struct vcpu *v, bool more)
             return "a list register was filled with nothing to do";
         if (lr->st.priority != irq->priority)
             return "a list register's priority is not its interrupt's";
-        if (worst && (irq->priority < worst->priority ||
-                      (irq->priority == worst->priority && irq->intid < worst->intid)))
+        if (worst &&
+            (irq->priority < worst->priority || (irq->priority == worst->priority && irq->intid < worst->intid)))
             return "list registers not in priority order";
         worst = irq;
     }

@@ -74,10 +74,7 @@ static inline struct domain *env_domain(const char *name, unsigned nr_vcpus, con
 }
 
 /* A running domain that keeps the machine on while a test stops others. */
-static inline struct domain *env_keeper(void)
-{
-    return env_domain("keeper", 1, NULL, true);
-}
+static inline struct domain *env_keeper(void) { return env_domain("keeper", 1, NULL, true); }
 
 /* Where the test writes what the guest passes by reference. */
 static inline void *env_guest(struct domain *d, paddr_t ipa, size_t len)
@@ -88,8 +85,8 @@ static inline void *env_guest(struct domain *d, paddr_t ipa, size_t len)
 }
 
 /* One hypercall or call trap: registers set, HVC/SMC #imm taken. */
-static inline uint64_t env_call(struct vcpu *v, unsigned ec, uint16_t imm, uint64_t x16, uint64_t x0,
-                                uint64_t x1, uint64_t x2, uint64_t x3)
+static inline uint64_t env_call(struct vcpu *v, unsigned ec, uint16_t imm, uint64_t x16, uint64_t x0, uint64_t x1,
+                                uint64_t x2, uint64_t x3)
 {
     v->arch.regs.x[16] = x16;
     v->arch.regs.x[0] = x0;

@@ -135,9 +135,15 @@ static void truncation_edges(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(values), T(bare_name_and_last_wins), T(prefixes_are_not_names), T(quotes_and_truncation),
-        T(quoted_words_hide_their_contents), T(values_and_whitespace), T(last_occurrence_wins_either_way),
-        T(names_are_whole_words), T(truncation_edges),
+        T(values),
+        T(bare_name_and_last_wins),
+        T(prefixes_are_not_names),
+        T(quotes_and_truncation),
+        T(quoted_words_hide_their_contents),
+        T(values_and_whitespace),
+        T(last_occurrence_wins_either_way),
+        T(names_are_whole_words),
+        T(truncation_edges),
     };
     return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }

@@ -25,13 +25,11 @@ static const uint8_t *image_header(const struct hostdt_module *m, void *ctx)
     return img;
 }
 
-static const struct builder_env env = { .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .online = 3, .ipa_bits = 39,
-                                        .module_header = image_header };
+static const struct builder_env env = {
+    .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .online = 3, .ipa_bits = 39, .module_header = image_header
+};
 
-static void *host(void)
-{
-    return unit_load_dtb(dir, "qemu-v3-smp4.dtb", buf, sizeof(buf));
-}
+static void *host(void) { return unit_load_dtb(dir, "qemu-v3-smp4.dtb", buf, sizeof(buf)); }
 
 /* A good 64 MiB, 1-vCPU domain with a kernel at addr; returns its node. */
 static int domain(void *fdt, const char *name, uint64_t addr, uint32_t phandle)
@@ -53,10 +51,7 @@ static int domain(void *fdt, const char *name, uint64_t addr, uint32_t phandle)
     return d;
 }
 
-static int path(void *fdt, const char *p)
-{
-    return fdt_path_offset(fdt, p);
-}
+static int path(void *fdt, const char *p) { return fdt_path_offset(fdt, p); }
 
 static bool describe(void *fdt, const char *p, struct domain_desc *dd)
 {
@@ -94,8 +89,10 @@ static void enhanced_values(void **state)
         const char *v;
         int len;
         enum desc_enhanced e;
-    } ok[] = { { "enabled", 8, ENHANCED_ENABLED }, { "", 0, ENHANCED_ENABLED },
-               { "no-xenstore", 12, ENHANCED_NO_XENSTORE }, { "legacy", 7, ENHANCED_LEGACY },
+    } ok[] = { { "enabled", 8, ENHANCED_ENABLED },
+               { "", 0, ENHANCED_ENABLED },
+               { "no-xenstore", 12, ENHANCED_NO_XENSTORE },
+               { "legacy", 7, ENHANCED_LEGACY },
                { "disabled", 9, ENHANCED_DISABLED } };
     for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         void *fdt = host();
@@ -111,7 +108,8 @@ static void enhanced_values(void **state)
     }
     void *fdt = host();
     fdt_setprop_string(fdt, domain(fdt, "g", 0x50000000, 0), "xen,enhanced", "yes");
-    expect_refused(fdt, "/chosen/g", "/chosen/g: xen,enhanced: must be \"enabled\", \"no-xenstore\", \"legacy\" or \"disabled\"");
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g: xen,enhanced: must be \"enabled\", \"no-xenstore\", \"legacy\" or \"disabled\"");
 }
 
 /* 64 MiB of RAM: bank 0's window above it (to 4 GiB) and bank 1's (to
@@ -167,15 +165,47 @@ static void bridge_refused(void **state)
         uint32_t irq, count, flags;
         const char *msg;
     } bad[] = {
-        { { 0x40000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 0, "the ECAM window 0x40000000-0x400fffff overlaps guest RAM" },
+        { { 0x40000000, 0x100000, 0x70000000, 0x100000, 0, 0 },
+          40,
+          1,
+          0,
+          "the ECAM window 0x40000000-0x400fffff overlaps guest RAM" },
         { { 0x60000000, 0x80000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 0, "the ECAM window must be 1 to 256 MiB" },
-        { { 0x60000000, 0x100000, 0xfff00000, 0x200000, 0, 0 }, 40, 1, 0, "the MEM window must be page-aligned, non-empty and below 4 GiB" },
-        { { 0x60000000, 0x100000, 0x21000000, 0x2000000, 0, 0 }, 40, 1, 0, "the MEM window 0x21000000-0x22ffffff overlaps the vPL011" },
-        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x37800000, 0x800000 }, 40, 1, 0, "the prefetchable window 0x37800000-0x37ffffff overlaps the PCI readiness register" },
-        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x60000000, 0x100000 }, 40, 1, 0, "the prefetchable window 0x60000000-0x600fffff overlaps the ECAM window" },
-        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x8000000000ULL, 0x100000 }, 40, 1, 0, "the prefetchable window ends beyond the guest physical address space (39 bits)" },
-        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 32, 1, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
-        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 1018, 4, 0, "irq_start/irq_count must name 1 to 4 free SPIs" },
+        { { 0x60000000, 0x100000, 0xfff00000, 0x200000, 0, 0 },
+          40,
+          1,
+          0,
+          "the MEM window must be page-aligned, non-empty and below 4 GiB" },
+        { { 0x60000000, 0x100000, 0x21000000, 0x2000000, 0, 0 },
+          40,
+          1,
+          0,
+          "the MEM window 0x21000000-0x22ffffff overlaps the vPL011" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x37800000, 0x800000 },
+          40,
+          1,
+          0,
+          "the prefetchable window 0x37800000-0x37ffffff overlaps the PCI readiness register" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x60000000, 0x100000 },
+          40,
+          1,
+          0,
+          "the prefetchable window 0x60000000-0x600fffff overlaps the ECAM window" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0x8000000000ULL, 0x100000 },
+          40,
+          1,
+          0,
+          "the prefetchable window ends beyond the guest physical address space (39 bits)" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 },
+          32,
+          1,
+          0,
+          "irq_start/irq_count must name 1 to 4 free SPIs" },
+        { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 },
+          1018,
+          4,
+          0,
+          "irq_start/irq_count must name 1 to 4 free SPIs" },
         { { 0x60000000, 0x100000, 0x70000000, 0x100000, 0, 0 }, 40, 1, 6, "unknown flags" },
     };
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -210,7 +240,8 @@ static void device_model_refused(void **state)
     fdt = host();
     domain(fdt, "dm", 0x50000000, 0x100);
     fdt_setprop_u32(fdt, domain(fdt, "g", 0x50200000, 0), "device-model", 0x100);
-    expect_refused(fdt, "/chosen/g", "/chosen/g: device-model: this domain has no secondary-emulated-pci-host-bridge to serve");
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g: device-model: this domain has no secondary-emulated-pci-host-bridge to serve");
     fdt = host();
     fdt_setprop(fdt, domain(fdt, "g", 0x50200000, 0), "hold-until-device-model", NULL, 0);
     expect_refused(fdt, "/chosen/g", "/chosen/g: hold-until-device-model: this domain has no device-model to wait for");
@@ -224,7 +255,9 @@ static void modules(void **state)
     void *fdt = host();
     domain(fdt, "a", 0x50000000, 0);
     domain(fdt, "b", 0x50080000, 0);
-    expect_refused(fdt, "/chosen/b", "/chosen/b/kernel: reg: module 0x50080000-0x5017ffff overlaps /chosen/a/kernel (0x50000000-0x500fffff)");
+    expect_refused(
+        fdt, "/chosen/b",
+        "/chosen/b/kernel: reg: module 0x50080000-0x5017ffff overlaps /chosen/a/kernel (0x50000000-0x500fffff)");
 
     fdt = host();
     domain(fdt, "a", 0x50000000, 0);
@@ -387,8 +420,9 @@ static void static_mem_on_reserved_memory(void **state)
         fail_msg("%s", err.msg);
     static struct domain_desc dd;
     assert_false(domain_describe(&h, path(fdt, "/chosen/r"), &env, &dd, &err));
-    assert_string_equal(err.msg, "/chosen/r: xen,static-mem: 0x60000000-0x63ffffff overlaps reserved memory "
-                                 "(/memreserve/ or /reserved-memory)");
+    assert_string_equal(err.msg,
+                        "/chosen/r: xen,static-mem: 0x60000000-0x63ffffff overlaps reserved memory "
+                        "(/memreserve/ or /reserved-memory)");
 }
 
 /* 1.5 MB of bootargs passed the dry run and failed at boot ("internal
@@ -408,11 +442,12 @@ static void bootargs_too_long(void **state)
         fail_msg("%s", err.msg);
     static struct domain_desc dd;
     assert_false(domain_describe(&h, path(fdt, "/chosen/long"), &env, &dd, &err));
-    assert_string_equal(err.msg, "/chosen/long/kernel: bootargs: 4097 characters, more than the 4096 a guest's "
-                                 "device tree has room for");
+    assert_string_equal(err.msg,
+                        "/chosen/long/kernel: bootargs: 4097 characters, more than the 4096 a guest's "
+                        "device tree has room for");
     args[sizeof(args) - 2] = '\0'; /* 4096: fine */
-    assert_int_equal(fdt_setprop_string(fdt, fdt_subnode_offset(fdt, path(fdt, "/chosen/long"), "kernel"), "bootargs",
-                                        args), 0);
+    assert_int_equal(
+        fdt_setprop_string(fdt, fdt_subnode_offset(fdt, path(fdt, "/chosen/long"), "kernel"), "bootargs", args), 0);
     if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
         fail_msg("%s", err.msg);
     if (!domain_describe(&h, path(fdt, "/chosen/long"), &env, &dd, &err))
@@ -428,8 +463,9 @@ static void names_must_differ(void **state)
                        b = { .name = "a-domain-with-a-very-long-name-two" }, c = { .name = "a-domain" };
     char why[160];
     assert_true(domain_desc_conflict(&a, &b, why, sizeof(why)));
-    assert_string_equal(why, "its name is a-domain-with-a-very-long-name-one's: domain names must differ in their "
-                             "first 31 characters");
+    assert_string_equal(why,
+                        "its name is a-domain-with-a-very-long-name-one's: domain names must differ in their "
+                        "first 31 characters");
     assert_false(domain_desc_conflict(&a, &c, why, sizeof(why)));
 }
 
@@ -447,10 +483,12 @@ static void device_model_loops_refused(void **state)
     nr_refusals = 0;
     domain_descs_orphans(NULL, dd, ok, 3, record, NULL); /* the loop alone first */
     assert_int_equal(nr_refusals, 3);
-    assert_string_equal(refusals[0], "device-model: the device models form a loop (x -> y -> z -> x): none of them "
-                                     "could start serving the others");
-    assert_string_equal(refusals[2], "device-model: the device models form a loop (z -> x -> y -> z): none of them "
-                                     "could start serving the others");
+    assert_string_equal(refusals[0],
+                        "device-model: the device models form a loop (x -> y -> z -> x): none of them "
+                        "could start serving the others");
+    assert_string_equal(refusals[2],
+                        "device-model: the device models form a loop (z -> x -> y -> z): none of them "
+                        "could start serving the others");
     assert_false(ok[0] || ok[1] || ok[2]);
     assert_true(ok[3]);
 }
@@ -512,9 +550,18 @@ static void between_domains(void **state)
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
-    const struct CMUnitTest tests[] = { T(enhanced_values), T(extended_regions), T(bridge_default_and_explicit),
-                                        T(bridge_refused), T(device_model_refused), T(modules),
-                                        T(gzip_kernel), T(conflicts_between_domains), T(names_must_differ), T(bootargs_too_long), T(static_mem_on_reserved_memory), T(device_model_loops_refused),
+    const struct CMUnitTest tests[] = { T(enhanced_values),
+                                        T(extended_regions),
+                                        T(bridge_default_and_explicit),
+                                        T(bridge_refused),
+                                        T(device_model_refused),
+                                        T(modules),
+                                        T(gzip_kernel),
+                                        T(conflicts_between_domains),
+                                        T(names_must_differ),
+                                        T(bootargs_too_long),
+                                        T(static_mem_on_reserved_memory),
+                                        T(device_model_loops_refused),
                                         T(between_domains) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

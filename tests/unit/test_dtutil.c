@@ -191,11 +191,11 @@ static void bad_interrupt_specifiers(void **state)
 static void status_values(void **state)
 {
     (void)state;
-    assert_true(dt_node_enabled(buf, node("/soc@1c000000/uart@90000")));           /* "okay" */
+    assert_true(dt_node_enabled(buf, node("/soc@1c000000/uart@90000"))); /* "okay" */
     assert_true(dt_node_enabled(buf, node("/soc@1c000000/bridge@80000/dev@100"))); /* "ok" */
-    assert_true(dt_node_enabled(buf, node("/memory@40000000")));                    /* absent */
-    assert_false(dt_node_enabled(buf, node("/identity-bus/dev@a000000")));          /* "disabled" */
-    assert_false(dt_node_enabled(buf, node("/nobus/dev@1000")));                    /* "fail" */
+    assert_true(dt_node_enabled(buf, node("/memory@40000000"))); /* absent */
+    assert_false(dt_node_enabled(buf, node("/identity-bus/dev@a000000"))); /* "disabled" */
+    assert_false(dt_node_enabled(buf, node("/nobus/dev@1000"))); /* "fail" */
     int n = node("/memory@40000000");
     assert_int_equal(fdt_setprop_string(buf, n, "status", "okayish"), 0);
     assert_false(dt_node_enabled(buf, node("/memory@40000000")));

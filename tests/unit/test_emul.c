@@ -117,9 +117,12 @@ static void registry_refuses_overlaps(void **state)
     struct mmio_region a = region(0x2000, 0x1000), b = region(0x4000, 0x1000);
     assert_int_equal(emul_mmio_add(&m, &a), 0);
     assert_int_equal(emul_mmio_add(&m, &b), 0);
-    static const struct { paddr_t base; uint64_t size; } bad[] = {
-        { 0x2000, 0x1000 }, { 0x1fff, 2 }, { 0x2fff, 1 }, { 0x1000, 0x5000 }, { 0x2800, 0x2000 },
-        { 0x4fff, 0x10 }, { 0x3fff, 2 }, { 0x2100, 0x10 },
+    static const struct {
+        paddr_t base;
+        uint64_t size;
+    } bad[] = {
+        { 0x2000, 0x1000 }, { 0x1fff, 2 },    { 0x2fff, 1 }, { 0x1000, 0x5000 },
+        { 0x2800, 0x2000 }, { 0x4fff, 0x10 }, { 0x3fff, 2 }, { 0x2100, 0x10 },
     };
     for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
         struct mmio_region r = region(bad[i].base, bad[i].size);
@@ -164,7 +167,8 @@ static void writes_every_width(void **state)
         assert_int_equal(dev.last.size, sz);
         assert_int_equal(dev.last.ipa, DEV_BASE + 8 * sz);
         assert_int_equal(dev.last.off, 8 * sz);
-        assert_int_equal(dev.last.value, sz == 8 ? 0x1122334455667788ULL : 0x1122334455667788ULL & ((1ULL << (8 * sz)) - 1));
+        assert_int_equal(dev.last.value,
+                         sz == 8 ? 0x1122334455667788ULL : 0x1122334455667788ULL & ((1ULL << (8 * sz)) - 1));
         assert_int_equal(v0->arch.regs.pc, pc + 4);
         assert_int_equal(v0->arch.regs.x[5], 0x1122334455667788ULL);
     }
@@ -353,7 +357,7 @@ static void pending_read_completes_later(void **state)
     /* the answer, from another CPU */
     fake_set_cpu(1);
     assert_true(emul_complete(v0, 0x18000, false)); /* bits above the halfword dropped */
-    assert_false(emul_complete(v0, 1, false));       /* answered once */
+    assert_false(emul_complete(v0, 1, false)); /* answered once */
     fake_set_cpu(0);
     assert_int_equal(v0->state, VCPU_RUNNABLE);
     /* applied on its own CPU, as it enters the guest again */
@@ -417,14 +421,14 @@ static void pmu_and_debug_read_as_zero(void **state)
     (void)state;
     assert_int_equal(vdebug_init(), 0);
     static const unsigned regs[][5] = {
-        { 3, 3, 9, 12, 0 },  /* PMCR_EL0 */
-        { 3, 3, 9, 13, 0 },  /* PMCCNTR_EL0 */
-        { 3, 0, 9, 14, 1 },  /* PMINTENSET_EL1 */
-        { 3, 3, 14, 8, 3 },  /* PMEVCNTR3_EL0 */
+        { 3, 3, 9, 12, 0 }, /* PMCR_EL0 */
+        { 3, 3, 9, 13, 0 }, /* PMCCNTR_EL0 */
+        { 3, 0, 9, 14, 1 }, /* PMINTENSET_EL1 */
+        { 3, 3, 14, 8, 3 }, /* PMEVCNTR3_EL0 */
         { 3, 3, 14, 15, 7 }, /* PMCCFILTR_EL0 */
-        { 2, 0, 0, 2, 2 },   /* MDSCR_EL1 */
-        { 2, 0, 0, 0, 4 },   /* DBGBVR0_EL1 */
-        { 2, 0, 1, 0, 4 },   /* OSLAR_EL1 */
+        { 2, 0, 0, 2, 2 }, /* MDSCR_EL1 */
+        { 2, 0, 0, 0, 4 }, /* DBGBVR0_EL1 */
+        { 2, 0, 1, 0, 4 }, /* OSLAR_EL1 */
     };
     uint64_t pc = v0->arch.regs.pc;
     for (unsigned i = 0; i < ARRAY_SIZE(regs); i++) {

@@ -109,8 +109,13 @@ static void description_truncates_safely(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(class_names), T(abort_descriptions), T(more_class_names), T(syndrome_fields),
-        T(every_fault_kind_and_level), T(non_aborts_give_empty_string), T(description_truncates_safely),
+        T(class_names),
+        T(abort_descriptions),
+        T(more_class_names),
+        T(syndrome_fields),
+        T(every_fault_kind_and_level),
+        T(non_aborts_give_empty_string),
+        T(description_truncates_safely),
     };
     return cmocka_run_group_tests_name("esr", tests, NULL, NULL);
 }

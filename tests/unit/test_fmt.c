@@ -6,13 +6,13 @@
 #include <xam/fmt.h>
 
 /* Our formatter must agree with the C library on everything it supports. */
-#define SAME(...)                                                                                  \
-    do {                                                                                           \
-        char a[128], b[128];                                                                       \
-        int na = fmt_snprintf(a, sizeof(a), __VA_ARGS__);                                          \
-        int nb = snprintf(b, sizeof(b), __VA_ARGS__);                                              \
-        assert_string_equal(a, b);                                                                 \
-        assert_int_equal(na, nb);                                                                  \
+#define SAME(...)                                                                                                      \
+    do {                                                                                                               \
+        char a[128], b[128];                                                                                           \
+        int na = fmt_snprintf(a, sizeof(a), __VA_ARGS__);                                                              \
+        int nb = snprintf(b, sizeof(b), __VA_ARGS__);                                                                  \
+        assert_string_equal(a, b);                                                                                     \
+        assert_int_equal(na, nb);                                                                                      \
     } while (0)
 
 static void integers(void **state)
@@ -165,9 +165,17 @@ static void trailing_percent_stops(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(integers), T(flags_width_precision), T(null_string_and_unknown), T(truncation),
-        T(more_integers), T(star_width_and_precision), T(strings_and_chars), T(pointers),
-        T(pointer_left_justified), T(octal_alt_form_with_precision), T(output_is_exact_at_every_size),
+        T(integers),
+        T(flags_width_precision),
+        T(null_string_and_unknown),
+        T(truncation),
+        T(more_integers),
+        T(star_width_and_precision),
+        T(strings_and_chars),
+        T(pointers),
+        T(pointer_left_justified),
+        T(octal_alt_form_with_precision),
+        T(output_is_exact_at_every_size),
         T(trailing_percent_stops),
     };
     return cmocka_run_group_tests_name("fmt", tests, NULL, NULL);

@@ -34,10 +34,7 @@ static int reset(void **state)
     return 0;
 }
 
-static void put(const char *s)
-{
-    guest_console_write(&con, "dom", s, strlen(s));
-}
+static void put(const char *s) { guest_console_write(&con, "dom", s, strlen(s)); }
 
 /* The captured lines, each as given (with its "(dom) " prefix). */
 static void expect_lines(unsigned n, ...)
@@ -98,8 +95,7 @@ static void escape_sequences_are_shown(void **state)
     put("\x1b[2J\x1b[Hfake\x1b[1A\x1b[2Kover\n");
     /* OSC (window title) ended by BEL, and by ST */
     put("\x1b]0;owned\x07text\x1b]2;t\x1b\\\n");
-    expect_lines(2, "(dom) \\x1b[2J\\x1b[Hfake\\x1b[1A\\x1b[2Kover",
-                 "(dom) \\x1b]0;owned\\x07text\\x1b]2;t\\x1b\\x5c");
+    expect_lines(2, "(dom) \\x1b[2J\\x1b[Hfake\\x1b[1A\\x1b[2Kover", "(dom) \\x1b]0;owned\\x07text\\x1b]2;t\\x1b\\x5c");
     assert_all_lines_safe();
 }
 
@@ -124,9 +120,10 @@ static void other_controls(void **state)
         all[i] = (char)i;
     guest_console_write(&con, "dom", all, sizeof(all)); /* the '\n' in it ends the first line */
     put("\n");
-    expect_lines(3, "(dom) a\\x00b\\x08\\x08\\x08\\x08\\x7f\\x0c\\x0b\t.",
-                 "(dom) \\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\t",
-                 "(dom) \\x0b\\x0c\\x0e\\x0f\\x10\\x11\\x12\\x13\\x14\\x15\\x16\\x17\\x18\\x19\\x1a\\x1b\\x1c\\x1d\\x1e\\x1f");
+    expect_lines(
+        3, "(dom) a\\x00b\\x08\\x08\\x08\\x08\\x7f\\x0c\\x0b\t.",
+        "(dom) \\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\t",
+        "(dom) \\x0b\\x0c\\x0e\\x0f\\x10\\x11\\x12\\x13\\x14\\x15\\x16\\x17\\x18\\x19\\x1a\\x1b\\x1c\\x1d\\x1e\\x1f");
     assert_all_lines_safe();
 }
 
@@ -144,8 +141,11 @@ static void high_bytes_pass(void **state)
     /* UTF-8 text from Linux, unchanged; a lone 0x9b (C1 CSI in 8-bit
      * terminals, not in UTF-8 ones) passes too, as every byte >= 0x80 */
     put("h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x90\xa7\n");
-    put("\x9b" "2J\xff\x80\n");
-    expect_lines(2, "(dom) h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x90\xa7", "(dom) \x9b" "2J\xff\x80");
+    put("\x9b"
+        "2J\xff\x80\n");
+    expect_lines(2, "(dom) h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x90\xa7",
+                 "(dom) \x9b"
+                 "2J\xff\x80");
     assert_all_lines_safe();
 }
 
@@ -153,13 +153,14 @@ static void high_bytes_pass(void **state)
 static void utf8_c1_controls_are_escaped(void **state)
 {
     (void)state;
-    put("a\xc2\x9b" "2Jb\n");              /* CSI 2 J: clear the screen */
-    put("\xc2\xa9 2026\n");                /* the copyright sign is text */
-    put("x\xc2");                           /* held across two writes ... */
-    put("\x85y\n");                         /* ... and NEL found */
-    put("\xc2\r\x9b\n");                    /* a CR between changes nothing */
+    put("a\xc2\x9b"
+        "2Jb\n"); /* CSI 2 J: clear the screen */
+    put("\xc2\xa9 2026\n"); /* the copyright sign is text */
+    put("x\xc2"); /* held across two writes ... */
+    put("\x85y\n"); /* ... and NEL found */
+    put("\xc2\r\x9b\n"); /* a CR between changes nothing */
     put("z\xc2");
-    guest_console_flush(&con, "dom");       /* a held lone 0xc2 is flushed as it is */
+    guest_console_flush(&con, "dom"); /* a held lone 0xc2 is flushed as it is */
     expect_lines(5, "(dom) a\\xc2\\x9b2Jb", "(dom) \xc2\xa9 2026", "(dom) x\\xc2\\x85y", "(dom) \\xc2\\x9b",
                  "(dom) z\xc2");
     assert_all_lines_safe();
@@ -199,7 +200,8 @@ static void escapes_are_never_split(void **state)
     for (unsigned before = GUEST_CONSOLE_LINE_MAX - 4; before < GUEST_CONSOLE_LINE_MAX; before++) {
         nlines = 0;
         guest_console_write(&con, "dom", buf, before);
-        put("\x1b" "b\n");
+        put("\x1b"
+            "b\n");
         if (before == GUEST_CONSOLE_LINE_MAX - 4) { /* the escape just fits */
             snprintf(want, sizeof(want), "(dom) %.*s\\x1b", (int)before, buf);
             expect_lines(2, want, "(dom) b");

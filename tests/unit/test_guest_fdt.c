@@ -63,9 +63,15 @@ static void linux_on_gicv3(void **state)
     (void)state;
     static char buf[GUEST_FDT_MAX];
     struct guest_fdt_params p = {
-        .nr_vcpus = 2, .nr_banks = 1, .banks = { { 0x40000000, 0x10000000 } },
-        .gic_version = 3, .vpl011 = true, .bootargs = "console=ttyAMA0 root=/dev/ram",
-        .initrd_start = 0x48200000, .initrd_end = 0x482f0cba, .cpu_compatible = "arm,cortex-a57",
+        .nr_vcpus = 2,
+        .nr_banks = 1,
+        .banks = { { 0x40000000, 0x10000000 } },
+        .gic_version = 3,
+        .vpl011 = true,
+        .bootargs = "console=ttyAMA0 root=/dev/ram",
+        .initrd_start = 0x48200000,
+        .initrd_end = 0x482f0cba,
+        .cpu_compatible = "arm,cortex-a57",
     };
     assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
     assert_int_equal(fdt_check_full(buf, fdt_totalsize(buf)), 0);
@@ -82,8 +88,13 @@ static void two_banks_on_gicv2_no_console(void **state)
     (void)state;
     static char buf[GUEST_FDT_MAX];
     struct guest_fdt_params p = {
-        .nr_vcpus = 1, .nr_banks = 2, .banks = { { 0x40000000, 0xc0000000 }, { 0x200000000, 0x40000000 } },
-        .gic_version = 2, .vpl011 = false, .bootargs = NULL, .cpu_compatible = NULL,
+        .nr_vcpus = 1,
+        .nr_banks = 2,
+        .banks = { { 0x40000000, 0xc0000000 }, { 0x200000000, 0x40000000 } },
+        .gic_version = 2,
+        .vpl011 = false,
+        .bootargs = NULL,
+        .cpu_compatible = NULL,
     };
     assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
     assert_true(fdt_path_offset(buf, "/sbsa-uart@22000000") < 0);
@@ -103,9 +114,15 @@ static void enhanced_with_bridge(void **state)
     b.flags = PCI_BRIDGE_GRANTS;
     b.irq_count = 3; /* the swizzle wraps over 3 lines */
     struct guest_fdt_params p = {
-        .nr_vcpus = 1, .nr_banks = 1, .banks = { { 0x40000000, 0x8000000 } },
-        .gic_version = 3, .vpl011 = true, .bootargs = "console=ttyAMA0",
-        .hypervisor = true, .nr_ext = 2, .ext = { { 0x48000000, 0xb8000000 }, { 0x200000000, 0x7e00000000 } },
+        .nr_vcpus = 1,
+        .nr_banks = 1,
+        .banks = { { 0x40000000, 0x8000000 } },
+        .gic_version = 3,
+        .vpl011 = true,
+        .bootargs = "console=ttyAMA0",
+        .hypervisor = true,
+        .nr_ext = 2,
+        .ext = { { 0x48000000, 0xb8000000 }, { 0x200000000, 0x7e00000000 } },
         .bridge = &b,
     };
     assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
@@ -120,7 +137,10 @@ static void enhanced_with_bridge(void **state)
     check_against_golden(buf, "guest-enhanced-bridge");
 
     struct guest_fdt_params dm = {
-        .nr_vcpus = 1, .nr_banks = 1, .banks = { { 0x40000000, 0x2000000 } }, .gic_version = 2,
+        .nr_vcpus = 1,
+        .nr_banks = 1,
+        .banks = { { 0x40000000, 0x2000000 } },
+        .gic_version = 2,
         .nr_clients = 2,
         .clients = { { 2, "guest", &b, false }, { 3, "held-guest", &b, true } },
     };
@@ -132,8 +152,9 @@ static void too_small_a_buffer(void **state)
 {
     (void)state;
     static char buf[256];
-    struct guest_fdt_params p = { .nr_vcpus = 8, .nr_banks = 1, .banks = { { 0x40000000, 0x1000000 } },
-                                  .gic_version = 3, .vpl011 = true };
+    struct guest_fdt_params p = {
+        .nr_vcpus = 8, .nr_banks = 1, .banks = { { 0x40000000, 0x1000000 } }, .gic_version = 3, .vpl011 = true
+    };
     assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), -FDT_ERR_NOSPACE);
 }
 

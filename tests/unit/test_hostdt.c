@@ -14,15 +14,9 @@ static const struct mrange hv = { 0x40200000, 0x80000 };
 static char buf[4 << 20];
 
 /* Load a fixture into buf with room to edit it. */
-static void *load(const char *name)
-{
-    return unit_load_dtb(dir, name, buf, 1 << 20);
-}
+static void *load(const char *name) { return unit_load_dtb(dir, name, buf, 1 << 20); }
 
-static int parse(void *fdt)
-{
-    return hostdt_parse(&h, fdt, fdt_totalsize(fdt), &hv, &err);
-}
+static int parse(void *fdt) { return hostdt_parse(&h, fdt, fdt_totalsize(fdt), &hv, &err); }
 
 static void expect_error(void *fdt, const char *needle)
 {
@@ -385,8 +379,8 @@ static void timer_without_hyp_ppi(void **state)
 {
     (void)state;
     void *fdt = qemu();
-    fdt32_t irqs[9] = { cpu_to_fdt32(1), cpu_to_fdt32(13), cpu_to_fdt32(4), cpu_to_fdt32(1), cpu_to_fdt32(14),
-                        cpu_to_fdt32(4), cpu_to_fdt32(1), cpu_to_fdt32(11), cpu_to_fdt32(4) };
+    fdt32_t irqs[9] = { cpu_to_fdt32(1), cpu_to_fdt32(13), cpu_to_fdt32(4),  cpu_to_fdt32(1), cpu_to_fdt32(14),
+                        cpu_to_fdt32(4), cpu_to_fdt32(1),  cpu_to_fdt32(11), cpu_to_fdt32(4) };
     fdt_setprop(fdt, node(fdt, "/timer"), "interrupts", irqs, sizeof(irqs));
     expect_error(fdt, "/timer: interrupts: entry 3 (hyp) missing");
 }
@@ -410,8 +404,9 @@ static void psci_method_hvc_refused(void **state)
     assert_int_equal(hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err), 0);
     assert_int_equal(h.psci, PSCI_CONDUIT_HVC);
     assert_int_not_equal(hostdt_check_el2(&h, &err), 0);
-    assert_string_equal(err.msg, "/psci: method: \"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the "
-                                 "firmware must offer PSCI over \"smc\" (EL3)");
+    assert_string_equal(err.msg,
+                        "/psci: method: \"hvc\" cannot reach PSCI from EL2, where the hypervisor runs: the "
+                        "firmware must offer PSCI over \"smc\" (EL3)");
     fdt_setprop_string(fdt, node(fdt, "/psci"), "method", "smc");
     assert_int_equal(hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err), 0);
     assert_int_equal(hostdt_check_el2(&h, &err), 0);
@@ -520,7 +515,10 @@ static void memory_banks_and_reserved_regions(void **state)
      * the disabled one included; the size-only CMA pool is not fixed */
     assert_int_equal(h.reserved.n, 4);
     static const struct mrange want[] = {
-        { 0x48000000, 0x100000 }, { 0x49000000, 0x1000 }, { 0x4e000000, 0x200000 }, { 0x4f000000, 0x100000 },
+        { 0x48000000, 0x100000 },
+        { 0x49000000, 0x1000 },
+        { 0x4e000000, 0x200000 },
+        { 0x4f000000, 0x100000 },
     };
     for (unsigned i = 0; i < 4; i++) {
         assert_int_equal(h.reserved.r[i].base, want[i].base);
@@ -559,8 +557,7 @@ static void dtuart_overrides_stdout_path(void **state)
     expect_console(fdt, "console=dtuart dtuart=serial1", "/pl011@9000000", 0x9000000);
     expect_console(fdt, "dtuart=/pl011@9000000 loglvl=all", "/pl011@9000000", 0x9000000);
     expect_console(fdt, "dtuart=serial1:115200n8", "/pl011@9000000", 0x9000000);
-    expect_console(fdt, "dtuart=serial1 dtuart=/soc@1c000000/serial@90000", "/soc@1c000000/serial@90000",
-                   0x1c090000);
+    expect_console(fdt, "dtuart=serial1 dtuart=/soc@1c000000/serial@90000", "/soc@1c000000/serial@90000", 0x1c090000);
     /* empty or absent: stdout-path decides */
     expect_console(fdt, "dtuart= loglvl=all", "/soc@1c000000/serial@90000", 0x1c090000);
     expect_console(fdt, "console=dtuart", "/soc@1c000000/serial@90000", 0x1c090000);
@@ -628,8 +625,7 @@ static void gicv2_without_hypervisor_interface(void **state)
 {
     (void)state;
     void *fdt = load("qemu-v2-smp1.dtb");
-    fdt64_t reg[4] = { cpu_to_fdt64(0x8000000), cpu_to_fdt64(0x10000), cpu_to_fdt64(0x8010000),
-                       cpu_to_fdt64(0x10000) };
+    fdt64_t reg[4] = { cpu_to_fdt64(0x8000000), cpu_to_fdt64(0x10000), cpu_to_fdt64(0x8010000), cpu_to_fdt64(0x10000) };
     fdt_setprop(fdt, node(fdt, "/intc@8000000"), "reg", reg, sizeof(reg));
     expect_error(fdt, "/intc@8000000: reg: hypervisor interface (GICH) (entry 2) missing");
 }
@@ -701,20 +697,54 @@ int main(int argc, char **argv)
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     regressions = argc > 2 ? argv[2] : "tests/fuzz/regressions";
     const struct CMUnitTest tests[] = {
-        T(qemu_gicv2_smp4), T(qemu_gicv3_smp1), T(dom0less_fixture), T(stdout_path_alias_with_options),
-        T(bus_without_ranges_is_unreachable), T(interrupts), T(truncated), T(bad_magic),
-        T(libfdt_null_name_regression), T(missing_stdout_path), T(stdout_path_to_nothing),
-        T(console_not_a_pl011), T(no_usable_memory), T(memory_reg_malformed), T(module_outside_ram),
-        T(module_straddling_ram_end), T(module_overlapping_hypervisor), T(module_zero_size), T(module_wraps), T(no_gic),
-        T(gicv2_without_maintenance_interrupt), T(no_timer), T(timer_without_hyp_ppi), T(psci_method_bogus), T(psci_method_hvc_refused),
-        T(duplicate_mpidr), T(bootargs_not_terminated),
-        T(qemu_gicv2_smp1), T(qemu_gicv3_smp4), T(modules_of_dom0_and_domus), T(module_kind_names),
-        T(hypervisor_range_against_modules), T(memory_banks_and_reserved_regions),
-        T(console_behind_ranges_through_alias), T(dtuart_overrides_stdout_path), T(dtuart_naming_nothing),
-        T(stdout_path_absolute_with_options), T(no_memory_node), T(psci_without_method),
-        T(no_psci_node_is_allowed), T(cpus_missing_disabled_or_malformed), T(gicv2_without_hypervisor_interface),
-        T(gicv3_redistributor_regions), T(timer_interrupt_not_a_ppi), T(uart_without_registers),
-        T(module_reg_malformed_or_below_ram), T(corrupt_structure_block), T(too_large),
+        T(qemu_gicv2_smp4),
+        T(qemu_gicv3_smp1),
+        T(dom0less_fixture),
+        T(stdout_path_alias_with_options),
+        T(bus_without_ranges_is_unreachable),
+        T(interrupts),
+        T(truncated),
+        T(bad_magic),
+        T(libfdt_null_name_regression),
+        T(missing_stdout_path),
+        T(stdout_path_to_nothing),
+        T(console_not_a_pl011),
+        T(no_usable_memory),
+        T(memory_reg_malformed),
+        T(module_outside_ram),
+        T(module_straddling_ram_end),
+        T(module_overlapping_hypervisor),
+        T(module_zero_size),
+        T(module_wraps),
+        T(no_gic),
+        T(gicv2_without_maintenance_interrupt),
+        T(no_timer),
+        T(timer_without_hyp_ppi),
+        T(psci_method_bogus),
+        T(psci_method_hvc_refused),
+        T(duplicate_mpidr),
+        T(bootargs_not_terminated),
+        T(qemu_gicv2_smp1),
+        T(qemu_gicv3_smp4),
+        T(modules_of_dom0_and_domus),
+        T(module_kind_names),
+        T(hypervisor_range_against_modules),
+        T(memory_banks_and_reserved_regions),
+        T(console_behind_ranges_through_alias),
+        T(dtuart_overrides_stdout_path),
+        T(dtuart_naming_nothing),
+        T(stdout_path_absolute_with_options),
+        T(no_memory_node),
+        T(psci_without_method),
+        T(no_psci_node_is_allowed),
+        T(cpus_missing_disabled_or_malformed),
+        T(gicv2_without_hypervisor_interface),
+        T(gicv3_redistributor_regions),
+        T(timer_interrupt_not_a_ppi),
+        T(uart_without_registers),
+        T(module_reg_malformed_or_below_ram),
+        T(corrupt_structure_block),
+        T(too_large),
     };
     return cmocka_run_group_tests_name("hostdt", tests, NULL, NULL);
 }

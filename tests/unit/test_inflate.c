@@ -21,10 +21,9 @@ static inflate_fn *const impls[] = { gzip_inflate, bytewise_gzip_inflate };
 /* printf 'xen-arm-minimal inflates xen-arm-minimal kernels\n' | gzip -9 -n | od -An -tx1
  * (one fixed-Huffman block with a back reference). */
 static const uint8_t vector_gz[] = {
-    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x48, 0xcd, 0xd3,
-    0x4d, 0x2c, 0xca, 0xd5, 0xcd, 0xcd, 0xcc, 0xcb, 0xcc, 0x4d, 0xcc, 0x51, 0xc8, 0xcc,
-    0x4b, 0xcb, 0x49, 0x2c, 0x49, 0x2d, 0x56, 0xa8, 0x40, 0x93, 0xc8, 0x4e, 0x2d, 0xca,
-    0x4b, 0xcd, 0x29, 0xe6, 0x02, 0x00, 0xdc, 0x8b, 0x7a, 0xf2, 0x31, 0x00, 0x00, 0x00,
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x48, 0xcd, 0xd3, 0x4d, 0x2c, 0xca, 0xd5, 0xcd,
+    0xcd, 0xcc, 0xcb, 0xcc, 0x4d, 0xcc, 0x51, 0xc8, 0xcc, 0x4b, 0xcb, 0x49, 0x2c, 0x49, 0x2d, 0x56, 0xa8, 0x40, 0x93,
+    0xc8, 0x4e, 0x2d, 0xca, 0x4b, 0xcd, 0x29, 0xe6, 0x02, 0x00, 0xdc, 0x8b, 0x7a, 0xf2, 0x31, 0x00, 0x00, 0x00,
 };
 static const char vector_text[] = "xen-arm-minimal inflates xen-arm-minimal kernels\n";
 
@@ -124,8 +123,9 @@ static unsigned roundtrip(const void *data, size_t n, const char *args)
  * frequency, deterministic. */
 static uint8_t *structured(size_t n, uint64_t seed)
 {
-    static const char *words[] = { "hypervisor ", "domain ", "stage2 ", "vcpu ", "gic ", "\n", "0x", "memory ",
-                                   "xen,", "dom0less ", "{ ", "} ", "kernel ", "ramdisk ", "chosen ", "reg = <" };
+    static const char *words[] = { "hypervisor ", "domain ",  "stage2 ", "vcpu ",     "gic ", "\n",
+                                   "0x",          "memory ",  "xen,",    "dom0less ", "{ ",   "} ",
+                                   "kernel ",     "ramdisk ", "chosen ", "reg = <" };
     uint8_t *p = malloc(n);
     size_t i = 0;
     while (i < n) {
@@ -398,8 +398,15 @@ static void truncated_everywhere(void **state)
 {
     (void)state;
     uint8_t *text = structured(3000, 3), *rnd = random_bytes(300, 4);
-    struct { const void *data; size_t n; const char *args; } cases[] = {
-        { text, 3000, "-9" }, { text, 3000, "-1" }, { rnd, 300, "-9" }, { vector_text, 49, "-9" },
+    struct {
+        const void *data;
+        size_t n;
+        const char *args;
+    } cases[] = {
+        { text, 3000, "-9" },
+        { text, 3000, "-1" },
+        { rnd, 300, "-9" },
+        { vector_text, 49, "-9" },
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         size_t gzn;
@@ -593,8 +600,8 @@ static void bad_dynamic(void **state)
     /* Code-length alphabet {0: "0", 1: "10", 16: "11"} (orders 16,17,18,0
      * then 8,7,9,6,10,5,11,4,12,3,13,2,14,1: HCLEN 18 reaches symbol 1). */
     uint8_t cl[18] = { 0 };
-    cl[0] = 2;  /* 16 */
-    cl[3] = 1;  /* 0 */
+    cl[0] = 2; /* 16 */
+    cl[3] = 1; /* 0 */
     cl[17] = 2; /* 1 */
     /* Repeat code 16 first: nothing to repeat. */
     memset(&b, 0, sizeof(b));
@@ -604,17 +611,17 @@ static void bad_dynamic(void **state)
     /* 257 literal/length lengths with 256 (end of block) at zero. */
     memset(&b, 0, sizeof(b));
     put_dynamic_header(&b, 257, 1, 18, cl);
-    put_code(&b, 2, 2), put_code(&b, 2, 2);          /* lit 0 and 1: length 1 */
+    put_code(&b, 2, 2), put_code(&b, 2, 2); /* lit 0 and 1: length 1 */
     for (unsigned i = 2; i < 258; i++)
-        put_code(&b, 0, 1);                           /* 2..256 and the distance: 0 */
+        put_code(&b, 0, 1); /* 2..256 and the distance: 0 */
     assert_int_equal(run_bits(&b, "", 0, 16), -XAM_EINVAL);
     /* A repeat running past HLIT + HDIST. */
     memset(&b, 0, sizeof(b));
     put_dynamic_header(&b, 257, 1, 18, cl);
     for (unsigned i = 0; i < 256; i++)
         put_code(&b, 0, 1);
-    put_code(&b, 2, 2);                               /* 256: length 1 */
-    put_code(&b, 3, 2), put(&b, 0, 2);               /* repeat 3 with 1 slot left */
+    put_code(&b, 2, 2); /* 256: length 1 */
+    put_code(&b, 3, 2), put(&b, 0, 2); /* repeat 3 with 1 slot left */
     assert_int_equal(run_bits(&b, "", 0, 16), -XAM_EINVAL);
 
     /* The smallest legal dynamic block: only end-of-block (one code of
@@ -625,12 +632,12 @@ static void bad_dynamic(void **state)
     for (unsigned i = 0; i < 256; i++)
         put_code(&b, 0, 1);
     put_code(&b, 2, 2);
-    put_code(&b, 0, 1);                               /* distance 0: no code */
-    put_code(&b, 0, 1);                               /* end of block: "0" */
+    put_code(&b, 0, 1); /* distance 0: no code */
+    put_code(&b, 0, 1); /* end of block: "0" */
     assert_int_equal(run_bits(&b, "", 0, 16), 0);
     /* Same code, then the unused half of the incomplete code ("1"). */
     b.bits--;
-    b.buf[b.bits / 8] &= (uint8_t)~(1u << (b.bits % 8));
+    b.buf[b.bits / 8] &= (uint8_t) ~(1u << (b.bits % 8));
     put_code(&b, 1, 1);
     assert_int_equal(run_bits(&b, "", 0, 16), -XAM_EINVAL);
 }
@@ -680,11 +687,10 @@ static void big_roundtrip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(magic_and_trailer), T(embedded_vector), T(empty_file),        T(fixed_blocks),
-        T(dynamic_blocks),    T(stored_blocks),   T(hand_made_stored),  T(header_fields),
-        T(bad_headers),       T(truncated_everywhere), T(corrupted_trailer), T(output_too_small),
-        T(distances),         T(bad_codes),       T(bad_dynamic),       T(unaligned_buffers),
-        T(big_roundtrip),
+        T(magic_and_trailer), T(embedded_vector),  T(empty_file),    T(fixed_blocks), T(dynamic_blocks),
+        T(stored_blocks),     T(hand_made_stored), T(header_fields), T(bad_headers),  T(truncated_everywhere),
+        T(corrupted_trailer), T(output_too_small), T(distances),     T(bad_codes),    T(bad_dynamic),
+        T(unaligned_buffers), T(big_roundtrip),
     };
     return cmocka_run_group_tests_name("inflate", tests, NULL, NULL);
 }

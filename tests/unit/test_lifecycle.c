@@ -53,8 +53,12 @@ static int teardown(void **state)
 static void guest_psci(struct vcpu *v, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct fake_exit e = {
-        .v = v, .exit = GUEST_EXIT_SYNC, .esr = fake_esr_call(EC_HVC64, 0),
-        .nr_regs = 4, .reg = { 0, 1, 2, 3 }, .val = { fid, a1, a2, a3 },
+        .v = v,
+        .exit = GUEST_EXIT_SYNC,
+        .esr = fake_esr_call(EC_HVC64, 0),
+        .nr_regs = 4,
+        .reg = { 0, 1, 2, 3 },
+        .val = { fid, a1, a2, a3 },
     };
     fake_push_exit(&e);
 }
@@ -109,7 +113,11 @@ static bool caught(void (*fn)(void *), void *arg)
 }
 
 static void do_shutdown(void *d) { domain_shutdown(d, "stopped by the test"); }
-static void do_run_all(void *arg) { (void)arg; run_all(); }
+static void do_run_all(void *arg)
+{
+    (void)arg;
+    run_all();
+}
 
 /* ---- scenarios ---- */
 
@@ -382,12 +390,18 @@ static bool reachable(enum domain_state from, enum domain_state to)
     if (from == to)
         return true;
     switch (from) {
-    case DOMAIN_BUILDING: return true;
-    case DOMAIN_RUNNING: return to != DOMAIN_BUILDING;
-    case DOMAIN_STOPPING: return to == DOMAIN_DEAD;
-    case DOMAIN_RESETTING: return to != DOMAIN_BUILDING;
-    case DOMAIN_REBUILDING: return to != DOMAIN_BUILDING && to != DOMAIN_RESETTING;
-    case DOMAIN_DEAD: return false;
+    case DOMAIN_BUILDING:
+        return true;
+    case DOMAIN_RUNNING:
+        return to != DOMAIN_BUILDING;
+    case DOMAIN_STOPPING:
+        return to == DOMAIN_DEAD;
+    case DOMAIN_RESETTING:
+        return to != DOMAIN_BUILDING;
+    case DOMAIN_REBUILDING:
+        return to != DOMAIN_BUILDING && to != DOMAIN_RESETTING;
+    case DOMAIN_DEAD:
+        return false;
     }
     return false;
 }

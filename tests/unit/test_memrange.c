@@ -76,7 +76,7 @@ static void overlaps_and_contains_edges(void **state)
     (void)state;
     mrset_add(&s, 0x1000, 0x1000);
     assert_false(mrset_overlaps(&s, 0x2000, 0x1000)); /* starts at the end */
-    assert_false(mrset_overlaps(&s, 0x0, 0x1000));    /* ends at the start */
+    assert_false(mrset_overlaps(&s, 0x0, 0x1000)); /* ends at the start */
     assert_true(mrset_overlaps(&s, 0x1fff, 0x10));
     assert_false(mrset_overlaps(&s, 0x1000, 0)); /* empty overlaps nothing */
     assert_true(mrset_contains(&s, 0x1000, 0x1000));
@@ -123,7 +123,7 @@ static void remove_spanning_several(void **state)
     expect(1, 0x7800, 0x800);
     /* a remove that only touches a member's ends changes nothing */
     assert_int_equal(mrset_remove(&s, 0x1800, 0x6000), 0);
-    assert_int_equal(mrset_remove(&s, 0x0, 0x1000), 0);    /* ends exactly at a start */
+    assert_int_equal(mrset_remove(&s, 0x0, 0x1000), 0); /* ends exactly at a start */
     assert_int_equal(mrset_remove(&s, 0x8000, 0x1000), 0); /* starts exactly at an end */
     assert_int_equal(mrset_remove(&s, 0x4000, 0), 0);
     assert_int_equal(s.n, 2);

@@ -209,14 +209,14 @@ static void nothing_maps_twice(void **state)
     pt.start_level = 1;
     assert_int_equal(pt_map(&pt, 0x40000000, 0x40000000, 0x40000000, PT_HYP_RW), 0);
     assert_int_equal(pt_map(&pt, 0x40200000, 0x0, 0x200000, PT_HYP_RW), -XAM_EEXIST); /* 2M in 1G */
-    assert_int_equal(pt_map(&pt, 0x7ffff000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST);  /* page in 1G */
+    assert_int_equal(pt_map(&pt, 0x7ffff000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST); /* page in 1G */
     assert_int_equal(pt_map(&pt, 0x40000000, 0x0, 0x40000000, PT_HYP_RW), -XAM_EEXIST);
     assert_int_equal(pt_map(&pt, 0x80000000, 0x80000000, 0x200000, PT_HYP_RW), 0);
     assert_int_equal(pt_map(&pt, 0x80000000, 0x0, 0x40000000, PT_HYP_RW), -XAM_EEXIST); /* 1G over 2M */
-    assert_int_equal(pt_map(&pt, 0x80001000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST);     /* page in 2M */
+    assert_int_equal(pt_map(&pt, 0x80001000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST); /* page in 2M */
     assert_int_equal(pt_map(&pt, 0x80200000, 0x5000, 0x1000, PT_HYP_RW), 0);
     assert_int_equal(pt_map(&pt, 0x80200000, 0x0, 0x200000, PT_HYP_RW), -XAM_EEXIST); /* 2M over a page */
-    assert_int_equal(pt_map(&pt, 0x80200000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST);   /* the same page */
+    assert_int_equal(pt_map(&pt, 0x80200000, 0x0, 0x1000, PT_HYP_RW), -XAM_EEXIST); /* the same page */
     /* ending exactly where a mapping starts, or starting where one ends, is fine */
     assert_int_equal(pt_map(&pt, 0x0, 0x0, 0x40000000, PT_HYP_RW), 0);
     assert_int_equal(pt_map(&pt, 0x80201000, 0x6000, 0x1000, PT_HYP_RW), 0);

@@ -39,7 +39,7 @@ static void alloc_is_first_fit_and_aligned(void **state)
     assert_int_equal(p, 0x40001000);
     assert_int_equal(palloc_free_bytes(&pa), 0x80000000 - 0x5000);
     assert_int_equal(palloc_alloc(&pa, 0x1000, 0x1800, &p), -XAM_EINVAL); /* not a power of two */
-    assert_int_equal(palloc_alloc(&pa, 0x1000, 0x800, &p), -XAM_EINVAL);  /* below a page */
+    assert_int_equal(palloc_alloc(&pa, 0x1000, 0x800, &p), -XAM_EINVAL); /* below a page */
     assert_int_equal(palloc_alloc(&pa, 0, 0x1000, &p), -XAM_EINVAL);
 }
 
@@ -63,9 +63,9 @@ static void bad_frees_are_refused(void **state)
     palloc_add(&pa, 0x100000, 0x10000);
     palloc_alloc(&pa, 0x2000, 0x1000, &p);
     assert_int_equal(palloc_free(&pa, p, 0x2000), 0);
-    assert_int_equal(palloc_free(&pa, p, 0x2000), -XAM_EINVAL);       /* double free */
+    assert_int_equal(palloc_free(&pa, p, 0x2000), -XAM_EINVAL); /* double free */
     assert_int_equal(palloc_free(&pa, 0x900000, 0x1000), -XAM_EINVAL); /* never managed */
-    assert_int_equal(palloc_free(&pa, p + 1, 0x1000), -XAM_EINVAL);    /* unaligned */
+    assert_int_equal(palloc_free(&pa, p + 1, 0x1000), -XAM_EINVAL); /* unaligned */
     assert_int_equal(palloc_free_bytes(&pa), 0x10000);
 }
 
@@ -94,7 +94,10 @@ static void random_against_bitmap(void **state)
     (void)state;
     enum { PAGES = 512 };
     static unsigned char used[PAGES];
-    struct { paddr_t p; uint64_t n; } live[64];
+    struct {
+        paddr_t p;
+        uint64_t n;
+    } live[64];
     unsigned nlive = 0;
     memset(used, 0, sizeof(used));
     srand(12345);
@@ -202,12 +205,12 @@ static void claims(void **state)
     assert_int_equal(palloc_claim(&pa, 0x100000, 0x10000), 0); /* all of it */
     assert_int_equal(palloc_alloc(&pa, 0x1000, 0x1000, &p), -XAM_ENOMEM);
     assert_int_equal(palloc_free(&pa, 0x100000, 0x10000), 0);
-    assert_int_equal(palloc_claim(&pa, 0xff000, 0x2000), -XAM_EBUSY);   /* starts outside */
-    assert_int_equal(palloc_claim(&pa, 0x200000, 0x1000), -XAM_EBUSY);  /* never managed */
+    assert_int_equal(palloc_claim(&pa, 0xff000, 0x2000), -XAM_EBUSY); /* starts outside */
+    assert_int_equal(palloc_claim(&pa, 0x200000, 0x1000), -XAM_EBUSY); /* never managed */
     assert_int_equal(palloc_claim(&pa, 0x100000, 0), -XAM_EINVAL);
-    assert_int_equal(palloc_claim(&pa, 0x100000, 0x800), -XAM_EINVAL);  /* not whole pages */
+    assert_int_equal(palloc_claim(&pa, 0x100000, 0x800), -XAM_EINVAL); /* not whole pages */
     assert_int_equal(palloc_alloc(&pa, 0x1000, 0x1000, &p), 0);
-    assert_int_equal(palloc_claim(&pa, p, 0x1000), -XAM_EBUSY);         /* allocated */
+    assert_int_equal(palloc_claim(&pa, p, 0x1000), -XAM_EBUSY); /* allocated */
     assert_int_equal(palloc_claim(&pa, 0x108000, 0x1000), 0);
     /* allocations go around the claimed page */
     assert_int_equal(palloc_alloc(&pa, 0x7000, 0x1000, &p), 0);
@@ -300,7 +303,9 @@ static void random_first_fit_matches_model(void **state)
     enum { PAGES = 256, MAXLIVE = 48 };
     const paddr_t base = 0x80000000;
     bool freep[PAGES];
-    struct { unsigned first, n; } live[MAXLIVE];
+    struct {
+        unsigned first, n;
+    } live[MAXLIVE];
     unsigned nlive = 0;
     uint64_t seed = 7;
 

@@ -29,9 +29,9 @@ static struct vcpu *v0;
 /* The default layout (builder/domain_desc.c's pci_bridge_default). */
 static void default_bridge(struct pci_bridge *b)
 {
-    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
-                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF, PCI_BRIDGE_DEF_PREF_SIZE,
-                              PCI_BRIDGE_DEF_IRQ, PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
+    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM,     PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
+                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF,      PCI_BRIDGE_DEF_PREF_SIZE,
+                              PCI_BRIDGE_DEF_IRQ,      PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
 }
 
 static int setup(void **state)
@@ -82,15 +82,9 @@ static uint64_t rd(uint64_t off)
     return val;
 }
 
-static void wr(uint64_t off, uint64_t val)
-{
-    assert_true(access(VPL011_BASE + off, 4, true, &val));
-}
+static void wr(uint64_t off, uint64_t val) { assert_true(access(VPL011_BASE + off, 4, true, &val)); }
 
-static bool level(void)
-{
-    return (fake_intc(dom)->level >> (VPL011_SPI - 32)) & 1;
-}
+static bool level(void) { return (fake_intc(dom)->level >> (VPL011_SPI - 32)) & 1; }
 
 static void uart_widths_and_alignment(void **state)
 {

@@ -110,34 +110,32 @@ static void wr(struct vcpu *v, paddr_t base, uint64_t off, unsigned size, uint64
 }
 
 #define D(d) (&(d)->vcpus[0]), VGIC_DIST_BASE
-#define R(d, n) (&(d)->vcpus[0]), (VGIC_RDIST_BASE + (n) * VGIC_RDIST_STRIDE)
+#define R(d, n) (&(d)->vcpus[0]), (VGIC_RDIST_BASE + (n)*VGIC_RDIST_STRIDE)
 
 /* ---- the widths the architecture allows, restated -------------------- */
 
 struct spec {
     uint32_t start, end; /* one register, or an array of like registers */
-    unsigned widths;     /* bitmask of sizes */
+    unsigned widths; /* bitmask of sizes */
 };
 
 /* GICv2 distributor: IPRIORITYR, ITARGETSR and the SGI pending registers
  * are byte-accessible, everything else words; reserved space words. */
 static const struct spec v2_dist[] = {
-    { 0x000, 0x004, 4 }, { 0x004, 0x008, 4 }, { 0x008, 0x00c, 4 },
-    { 0x080, 0x400, 4 }, { 0x400, 0x800, 5 }, { 0x800, 0xc00, 5 }, { 0xc00, 0xd00, 4 },
-    { 0xf00, 0xf04, 4 }, { 0xf10, 0xf20, 5 }, { 0xf20, 0xf30, 5 }, { 0xfe8, 0xfec, 4 },
+    { 0x000, 0x004, 4 }, { 0x004, 0x008, 4 }, { 0x008, 0x00c, 4 }, { 0x080, 0x400, 4 },
+    { 0x400, 0x800, 5 }, { 0x800, 0xc00, 5 }, { 0xc00, 0xd00, 4 }, { 0xf00, 0xf04, 4 },
+    { 0xf10, 0xf20, 5 }, { 0xf20, 0xf30, 5 }, { 0xfe8, 0xfec, 4 },
 };
 /* GICv3 distributor: IPRIORITYR bytes or words, GICD_IROUTER<n> 64-bit or
  * 32-bit halves, the rest words; reserved space 32 or 64 bits. */
 static const struct spec v3_dist[] = {
-    { 0x0000, 0x0004, 4 }, { 0x0004, 0x0008, 4 }, { 0x0008, 0x000c, 4 },
-    { 0x0080, 0x0400, 4 }, { 0x0400, 0x0800, 5 }, { 0x0c00, 0x0d00, 4 },
-    { 0x6000, 0x8000, 12 }, { 0xffe8, 0xffec, 4 },
+    { 0x0000, 0x0004, 4 }, { 0x0004, 0x0008, 4 }, { 0x0008, 0x000c, 4 },  { 0x0080, 0x0400, 4 },
+    { 0x0400, 0x0800, 5 }, { 0x0c00, 0x0d00, 4 }, { 0x6000, 0x8000, 12 }, { 0xffe8, 0xffec, 4 },
 };
 static const struct spec v3_rdist[] = {
-    { 0x0000, 0x0004, 4 }, { 0x0004, 0x0008, 4 }, { 0x0008, 0x0010, 12 }, { 0x0014, 0x0018, 4 },
-    { 0xffe8, 0xffec, 4 },
-    { 0x10080, 0x10084, 4 }, { 0x10100, 0x10104, 4 }, { 0x10180, 0x10184, 4 }, { 0x10200, 0x10204, 4 },
-    { 0x10280, 0x10284, 4 }, { 0x10300, 0x10304, 4 }, { 0x10380, 0x10384, 4 },
+    { 0x0000, 0x0004, 4 },   { 0x0004, 0x0008, 4 },   { 0x0008, 0x0010, 12 },  { 0x0014, 0x0018, 4 },
+    { 0xffe8, 0xffec, 4 },   { 0x10080, 0x10084, 4 }, { 0x10100, 0x10104, 4 }, { 0x10180, 0x10184, 4 },
+    { 0x10200, 0x10204, 4 }, { 0x10280, 0x10284, 4 }, { 0x10300, 0x10304, 4 }, { 0x10380, 0x10384, 4 },
     { 0x10400, 0x10420, 5 }, { 0x10c00, 0x10c08, 4 },
 };
 
@@ -555,10 +553,7 @@ static void ctlr_gates_spis(void **state)
 
 /* ---- SGIs ----------------------------------------------------------- */
 
-static uint32_t v2_pending0(unsigned vcpu)
-{
-    return (uint32_t)rd(&dom->vcpus[vcpu], VGIC_DIST_BASE, GICD_ISPENDR, 4);
-}
+static uint32_t v2_pending0(unsigned vcpu) { return (uint32_t)rd(&dom->vcpus[vcpu], VGIC_DIST_BASE, GICD_ISPENDR, 4); }
 
 static void clear_sgis(void)
 {
@@ -600,10 +595,7 @@ static void v2_sgir_targets_and_filters(void **state)
     check_state(dom);
 }
 
-static uint32_t v3_pending0(unsigned vcpu)
-{
-    return (uint32_t)rd(R(dom, vcpu), GICR_SGI + GICD_ISPENDR, 4);
-}
+static uint32_t v3_pending0(unsigned vcpu) { return (uint32_t)rd(R(dom, vcpu), GICR_SGI + GICD_ISPENDR, 4); }
 
 static void v3_sgi1r_irm_and_lists(void **state)
 {

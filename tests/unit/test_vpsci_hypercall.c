@@ -84,9 +84,9 @@ static void psci_cpu_on_and_affinity(void **state)
         assert_int_equal(psci(EC_HVC64, PSCI_CPU_ON_64, bad[i], ENV_ENTRY, 0), PSCI_INVALID_PARAMETERS);
     assert_int_equal(dom->vcpus[1].state, VCPU_OFF);
     /* the 32-bit call takes only the low halves */
-    assert_int_equal(psci(EC_SMC64, PSCI_CPU_ON_32, 0xffffffff00000001ULL, 0xabc0000000000000ULL | ENV_ENTRY,
-                          0x100000007ULL),
-                     PSCI_SUCCESS);
+    assert_int_equal(
+        psci(EC_SMC64, PSCI_CPU_ON_32, 0xffffffff00000001ULL, 0xabc0000000000000ULL | ENV_ENTRY, 0x100000007ULL),
+        PSCI_SUCCESS);
     struct vcpu *v1 = &dom->vcpus[1];
     assert_int_equal(v1->state, VCPU_RUNNABLE);
     assert_int_equal(v1->arch.regs.pc, ENV_ENTRY);
@@ -348,8 +348,8 @@ static int64_t dm_create(uint16_t *id)
 static int64_t dm_range(uint32_t op, uint16_t id, uint32_t type, uint64_t start, uint64_t end)
 {
     struct xen_dm_op o = { .op = op };
-    o.u.map_io_range_to_ioreq_server = (struct xen_dm_op_ioreq_server_range){ .id = id, .type = type,
-                                                                              .start = start, .end = end };
+    o.u.map_io_range_to_ioreq_server =
+        (struct xen_dm_op_ioreq_server_range){ .id = id, .type = type, .start = start, .end = end };
     return dmop(dm, client->id, &o);
 }
 
@@ -393,19 +393,15 @@ static void dm_op_servers(void **state)
         assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY,
                                   0x10000000 + i * 0x1000, 0x10000fff + i * 0x1000),
                          0);
-    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0, 1),
-                     -XAM_ENOSPC);
+    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0, 1), -XAM_ENOSPC);
     assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_PORT, 0, 1), -XAM_EINVAL);
-    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_MEMORY, 2, 1),
-                     -XAM_EINVAL);
-    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, 7, XEN_DMOP_IO_RANGE_MEMORY, 0, 1),
-                     -XAM_ENOENT);
-    assert_int_equal(dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY,
-                              0x10001000, 0x10001fff),
-                     0);
-    assert_int_equal(dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY,
-                              0x10001000, 0x10001fff),
-                     -XAM_ENOENT);
+    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_MEMORY, 2, 1), -XAM_EINVAL);
+    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, 7, XEN_DMOP_IO_RANGE_MEMORY, 0, 1), -XAM_ENOENT);
+    assert_int_equal(
+        dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0x10001000, 0x10001fff), 0);
+    assert_int_equal(
+        dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0x10001000, 0x10001fff),
+        -XAM_ENOENT);
     assert_int_equal(client->ioreq.servers[0].nr_ranges, IOREQ_MAX_RANGES - 1);
     /* enabling connects, and starts the held guest once */
     assert_int_equal(client->vcpus[0].state, VCPU_OFF);

@@ -13,10 +13,7 @@
 
 /* A sanitizer report ends the process without flushing stdio: keep stdout
  * line-buffered so the results printed before a crash are not lost. */
-__attribute__((constructor)) static void unit_line_buffered(void)
-{
-    setvbuf(stdout, NULL, _IOLBF, 0);
-}
+__attribute__((constructor)) static void unit_line_buffered(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 /* A fixed-seed generator, identical on every host (rand() is not). */
 static inline uint64_t unit_rand(uint64_t *state)

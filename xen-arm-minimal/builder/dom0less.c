@@ -57,12 +57,14 @@ static int load_gzip(struct domain *d, paddr_t ipa, const struct domain_desc *dd
     if (!dst)
         return -XAM_ERANGE;
     uint64_t flags = spin_lock_irqsave(&inflate_lock);
-    int rc = gzip_inflate(dst, room, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size, &got,
-                          &inflate_scratch);
+    int rc =
+        gzip_inflate(dst, room, (const void *)(uintptr_t)dd->kernel->base, dd->kernel->size, &got, &inflate_scratch);
     spin_unlock_irqrestore(&inflate_lock, flags);
     if (rc || got != dd->kernel_size) {
         log_err("%s: the gzip-compressed kernel does not decompress (%s)", d->name,
-                rc == -XAM_EIO ? "CRC mismatch" : rc == -XAM_ENOSPC ? "larger than its trailer says" : "corrupt data");
+                rc == -XAM_EIO          ? "CRC mismatch"
+                    : rc == -XAM_ENOSPC ? "larger than its trailer says"
+                                        : "corrupt data");
         return rc ? rc : -XAM_EINVAL;
     }
     /* bytes past the Image may have been scribbled (word-wide copies):
@@ -228,7 +230,8 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
         if ((rc = load_gzip(d, entry, dd)))
             return rc;
     } else if (dd->kernel->size > skip &&
-        (rc = load_blob(d, entry + skip, (const void *)(uintptr_t)(dd->kernel->base + skip), dd->kernel->size - skip)))
+               (rc = load_blob(d, entry + skip, (const void *)(uintptr_t)(dd->kernel->base + skip),
+                               dd->kernel->size - skip)))
         return rc;
     if (dd->ramdisk && (rc = load_blob(d, dd->initrd, (const void *)(uintptr_t)dd->ramdisk->base, dd->ramdisk->size)))
         return rc;
@@ -269,7 +272,9 @@ static void print_table(struct domain *const *ready, unsigned n)
                  d->vpl011 ? "vpl011" : "-");
         log_info("domains:    kernel module at 0x%llx, 0x%llx bytes%s", (unsigned long long)dd->kernel->base,
                  (unsigned long long)dd->kernel->size,
-                 dd->kernel_in_place ? ", mapped in place (not copied)" : dd->kernel_gzip ? ", gzip, decompressed" : "");
+                 dd->kernel_in_place   ? ", mapped in place (not copied)"
+                     : dd->kernel_gzip ? ", gzip, decompressed"
+                                       : "");
         if (dd->ramdisk)
             log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
                      (unsigned long long)dd->ramdisk->size);
@@ -325,18 +330,16 @@ static void report_failure(const void *fdt, int node, int rc)
 {
     char path[DT_PATH_MAX];
     log_err("%s: cannot build the domain (error %d: %s); domain skipped", dt_node_path(fdt, node, path, sizeof(path)),
-            rc, rc == -XAM_ENOMEM                      ? "not enough free memory"
+            rc,
+            rc == -XAM_ENOMEM                         ? "not enough free memory"
                 : rc == -XAM_EIO || rc == -XAM_EINVAL ? "its kernel could not be loaded, see above"
-                : rc == -XAM_EBUSY                     ? "something it asks for is taken, see above"
-                : rc == -XAM_ERANGE                    ? "something it asks for is not on this machine, see above"
-                                                       : "internal limit");
+                : rc == -XAM_EBUSY                    ? "something it asks for is taken, see above"
+                : rc == -XAM_ERANGE                   ? "something it asks for is not on this machine, see above"
+                                                      : "internal limit");
 }
 
 
-static void rejected(int node, const char *msg, void *ctx)
-{
-    log_err("%s; domain skipped", msg);
-}
+static void rejected(int node, const char *msg, void *ctx) { log_err("%s; domain skipped", msg); }
 
 static void refused(unsigned i, const char *why, void *ctx)
 {
@@ -404,8 +407,8 @@ unsigned builder_build_all(const struct hostdt *h)
             continue;
         }
         ready[built++] = d;
-        log_info("domain %u: %s, %u vCPU%s, %llu MiB at IPA 0x%llx, kernel %llu KiB, %s, vCPU0 on CPU%u",
-                 d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd->mem >> 20),
+        log_info("domain %u: %s, %u vCPU%s, %llu MiB at IPA 0x%llx, kernel %llu KiB, %s, vCPU0 on CPU%u", d->id,
+                 d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd->mem >> 20),
                  (unsigned long long)dd->banks[0].ipa, (unsigned long long)((dd->kernel->size + 1023) >> 10),
                  dd->vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
         log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd->dtb,

@@ -122,7 +122,8 @@ static bool read_affinity(const struct ctx *c, int node, struct domain_desc *dd,
     int child;
     for (unsigned i = 0; i < dd->vcpus; i++)
         dd->allowed[i] = pool;
-    fdt_for_each_subnode(child, fdt, node) {
+    fdt_for_each_subnode(child, fdt, node)
+    {
         if (!dt_prop_has_string(fdt, child, "compatible", "xen,vcpu"))
             continue;
         int len;
@@ -148,8 +149,8 @@ static bool read_enhanced(const struct ctx *c, int node, struct domain_desc *dd)
         const char *value;
         enum desc_enhanced e;
     } values[] = {
-        { "", ENHANCED_ENABLED },        { "enabled", ENHANCED_ENABLED }, { "no-xenstore", ENHANCED_NO_XENSTORE },
-        { "legacy", ENHANCED_LEGACY },   { "disabled", ENHANCED_DISABLED },
+        { "", ENHANCED_ENABLED },      { "enabled", ENHANCED_ENABLED },   { "no-xenstore", ENHANCED_NO_XENSTORE },
+        { "legacy", ENHANCED_LEGACY }, { "disabled", ENHANCED_DISABLED },
     };
     int len;
     const char *v = fdt_getprop(c->h->fdt, node, "xen,enhanced", &len);
@@ -192,9 +193,9 @@ static unsigned guest_used(const struct domain_desc *dd, unsigned gic_rdist_vcpu
 
 void pci_bridge_default(struct pci_bridge *b)
 {
-    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM, PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
-                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF, PCI_BRIDGE_DEF_PREF_SIZE,
-                              PCI_BRIDGE_DEF_IRQ, PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
+    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM,     PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
+                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF,      PCI_BRIDGE_DEF_PREF_SIZE,
+                              PCI_BRIDGE_DEF_IRQ,      PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
 }
 
 #define BRIDGE_PROP "secondary-emulated-pci-host-bridge"
@@ -227,8 +228,9 @@ static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
             v[i] = dt_read_cells(p, (unsigned)n);
             p += n;
         }
-        *b = (struct pci_bridge){ v[0], v[1], v[2], v[3], v[4], v[5], fdt32_ld(&p[0]), fdt32_ld(&p[1]),
-                                  fdt32_ld(&p[2]) };
+        *b = (struct pci_bridge){
+            v[0], v[1], v[2], v[3], v[4], v[5], fdt32_ld(&p[0]), fdt32_ld(&p[1]), fdt32_ld(&p[2])
+        };
     }
     if (!b->ecam_size || b->ecam_size % MiB(1) || b->ecam_size > MiB(256) || b->ecam % MiB(1))
         return reject(c, node, BRIDGE_PROP, "the ECAM window must be 1 to 256 MiB (1 MiB per bus), 1 MiB-aligned");
@@ -237,9 +239,8 @@ static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
         return reject(c, node, BRIDGE_PROP, "the MEM window must be page-aligned, non-empty and below 4 GiB");
     if (b->pref % PAGE_SIZE || b->pref_size % PAGE_SIZE)
         return reject(c, node, BRIDGE_PROP, "the prefetchable window must be page-aligned (size 0: none)");
-    if (b->irq_count < 1 || b->irq_count > 4 || b->irq_start < 32 ||
-        b->irq_start + b->irq_count > GUEST_NR_IRQS || (dd->vpl011 && b->irq_start <= VPL011_SPI))
-    {
+    if (b->irq_count < 1 || b->irq_count > 4 || b->irq_start < 32 || b->irq_start + b->irq_count > GUEST_NR_IRQS ||
+        (dd->vpl011 && b->irq_start <= VPL011_SPI)) {
         char why[96];
         fmt_snprintf(why, sizeof(why), "irq_start/irq_count must name 1 to 4 free SPIs (INTIDs 33-%u)",
                      GUEST_NR_IRQS - 1);
@@ -268,8 +269,8 @@ static bool read_bridge(const struct ctx *c, int node, struct domain_desc *dd)
             if (o->size && ranges_overlap(w[i].base, w[i].size, o->base, o->size)) {
                 char why[160];
                 fmt_snprintf(why, sizeof(why), "%s 0x%llx-0x%llx overlaps %s 0x%llx-0x%llx", w[i].what,
-                             (unsigned long long)w[i].base, (unsigned long long)(w[i].base + w[i].size - 1),
-                             o->what, (unsigned long long)o->base, (unsigned long long)(o->base + o->size - 1));
+                             (unsigned long long)w[i].base, (unsigned long long)(w[i].base + w[i].size - 1), o->what,
+                             (unsigned long long)o->base, (unsigned long long)(o->base + o->size - 1));
                 return reject(c, node, BRIDGE_PROP, why);
             }
         }
@@ -303,7 +304,8 @@ static bool read_device_model(const struct ctx *c, int node, struct domain_desc 
         return reject(c, node, "device-model", "points to no node");
     if (dm == node)
         return reject(c, node, "device-model", "points to this domain itself");
-    if (!dt_prop_has_string(fdt, dm, "compatible", "xen,domain") || fdt_parent_offset(fdt, dm) != fdt_parent_offset(fdt, node))
+    if (!dt_prop_has_string(fdt, dm, "compatible", "xen,domain") ||
+        fdt_parent_offset(fdt, dm) != fdt_parent_offset(fdt, node))
         return reject(c, node, "device-model", "does not point to a /chosen \"xen,domain\" node");
     dd->device_model = dm;
     return true;
@@ -467,8 +469,8 @@ static bool read_static_mem(const struct ctx *c, int node, struct domain_desc *d
 /* Names the builder gives root nodes: a passthrough node must not clash. */
 static bool generated_name(const char *n)
 {
-    static const char *const exact[] = { "chosen", "cpus", "timer", "psci", "hypervisor", "aliases", "device-model",
-                                         "xen-grant-dma" };
+    static const char *const exact[] = { "chosen",     "cpus",    "timer",        "psci",
+                                         "hypervisor", "aliases", "device-model", "xen-grant-dma" };
     static const char *const prefix[] = { "memory@", "interrupt-controller@", "sbsa-uart@", "pcie@", "pci-ready@" };
     for (unsigned i = 0; i < ARRAY_SIZE(exact); i++)
         if (!strcmp(n, exact[i]))
@@ -485,8 +487,9 @@ static const char *host_device_at(const struct hostdt *h, paddr_t base, uint64_t
     const struct hostdt_gic *g = &h->gic;
     if (mrset_overlaps(&h->mem, base, size))
         return "host RAM";
-    if (ranges_overlap(base, size, g->dist.base, g->dist.size) || ranges_overlap(base, size, g->cpu.base, g->cpu.size) ||
-        ranges_overlap(base, size, g->hyp.base, g->hyp.size) || ranges_overlap(base, size, g->vcpu.base, g->vcpu.size))
+    if (ranges_overlap(base, size, g->dist.base, g->dist.size) ||
+        ranges_overlap(base, size, g->cpu.base, g->cpu.size) || ranges_overlap(base, size, g->hyp.base, g->hyp.size) ||
+        ranges_overlap(base, size, g->vcpu.base, g->vcpu.size))
         return "the host GIC";
     for (unsigned i = 0; i < g->nr_redist; i++)
         if (ranges_overlap(base, size, g->redist[i].base, g->redist[i].size))
@@ -505,12 +508,14 @@ static bool read_passthrough_irqs(const struct ctx *c, const void *pdt, int pnod
     int node = dd->partial_dtb->node, len;
     char why[240];
     if (fdt_getprop(pdt, pnode, "interrupts-extended", NULL)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts-extended: use interrupts (the guest's GIC)", where);
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts-extended: use interrupts (the guest's GIC)",
+                     where);
         return reject(c, node, "reg", why);
     }
     const fdt32_t *ip = fdt_getprop(pdt, pnode, "interrupt-parent", &len);
     if (ip && (len != 4 || fdt32_ld(ip) != GUEST_GIC_PHANDLE)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupt-parent must be the guest's GIC, <65000>", where);
+        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupt-parent must be the guest's GIC, <65000>",
+                     where);
         return reject(c, node, "reg", why);
     }
     const fdt32_t *irq = fdt_getprop(pdt, pnode, "interrupts", &len);
@@ -571,11 +576,13 @@ static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnod
     }
     const fdt32_t *r = fdt_getprop(pdt, pnode, "xen,reg", &len);
     if (r && (len <= 0 || len % 24)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg must be <host-addr size guest-addr>... in 2 cells each", where);
+        fmt_snprintf(why, sizeof(why),
+                     "partial device tree: %s: xen,reg must be <host-addr size guest-addr>... in 2 cells each", where);
         return reject(c, node, "reg", why);
     }
     for (int i = 0; r && i < len / 24; i++) {
-        struct desc_mmio m = { dt_read_cells(&r[6 * i], 2), dt_read_cells(&r[6 * i + 4], 2), dt_read_cells(&r[6 * i + 2], 2) };
+        struct desc_mmio m = { dt_read_cells(&r[6 * i], 2), dt_read_cells(&r[6 * i + 4], 2),
+                               dt_read_cells(&r[6 * i + 2], 2) };
         const char *what = NULL;
         if (!m.size || m.host % PAGE_SIZE || m.guest % PAGE_SIZE || m.size % PAGE_SIZE || m.host + m.size < m.host ||
             m.guest + m.size < m.guest || m.guest + m.size > 1ULL << dd->ipa_bits)
@@ -584,8 +591,7 @@ static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnod
             what = host_device_at(c->h, m.host, m.size);
         if (what) {
             fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg 0x%llx+0x%llx: %s%s", where,
-                         (unsigned long long)m.host, (unsigned long long)m.size,
-                         what[0] == 'm' ? "" : "covers ", what);
+                         (unsigned long long)m.host, (unsigned long long)m.size, what[0] == 'm' ? "" : "covers ", what);
             return reject(c, node, "reg", why);
         }
         struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
@@ -599,8 +605,9 @@ static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnod
             u[n++] = (struct used){ "another passthrough range", dd->mmio[j].guest, dd->mmio[j].size };
         for (unsigned j = 0; j < n; j++)
             if (u[j].size && ranges_overlap(m.guest, m.size, u[j].base, u[j].size)) {
-                fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg guest address 0x%llx+0x%llx overlaps %s",
-                             where, (unsigned long long)m.guest, (unsigned long long)m.size, u[j].what);
+                fmt_snprintf(why, sizeof(why),
+                             "partial device tree: %s: xen,reg guest address 0x%llx+0x%llx overlaps %s", where,
+                             (unsigned long long)m.guest, (unsigned long long)m.size, u[j].what);
                 return reject(c, node, "reg", why);
             }
         if (dd->nr_mmio == DESC_MAX_PASSTHROUGH)
@@ -608,9 +615,7 @@ static bool read_passthrough_node(const struct ctx *c, const void *pdt, int pnod
         dd->mmio[dd->nr_mmio++] = m;
     }
     int child;
-    fdt_for_each_subnode(child, pdt, pnode)
-        if (!read_passthrough_node(c, pdt, child, depth + 1, dd))
-            return false;
+    fdt_for_each_subnode(child, pdt, pnode) if (!read_passthrough_node(c, pdt, child, depth + 1, dd)) return false;
     return true;
 }
 
@@ -628,12 +633,11 @@ static bool read_partial(const struct ctx *c, struct domain_desc *dd)
         fdt_check_full(pdt, fdt_totalsize(pdt)))
         return reject(c, m->node, "reg", "not a valid device tree (multiboot,device-tree), or larger than reg says");
     if (fdt_address_cells(pdt, 0) != 2 || fdt_size_cells(pdt, 0) != 2)
-        return reject(c, m->node, "reg", "partial device tree: the root must have #address-cells and #size-cells 2, as the guest's");
+        return reject(c, m->node, "reg",
+                      "partial device tree: the root must have #address-cells and #size-cells 2, as the guest's");
     int pt = fdt_path_offset(pdt, "/passthrough"), child;
     if (pt >= 0)
-        fdt_for_each_subnode(child, pdt, pt)
-            if (!read_passthrough_node(c, pdt, child, 1, dd))
-                return false;
+        fdt_for_each_subnode(child, pdt, pt) if (!read_passthrough_node(c, pdt, child, 1, dd)) return false;
     dd->partial = pdt;
     return true;
 }
@@ -652,7 +656,8 @@ static bool read_gzip_kernel(const struct ctx *c, struct domain_desc *dd, const 
     uint32_t isize;
     size_t got;
     if (gzip_trailer_size(z, k->size, &isize) || isize < 64)
-        return reject(c, k->node, "reg", "the kernel is gzip-compressed but its reg does not end where the gzip member does");
+        return reject(c, k->node, "reg",
+                      "the kernel is gzip-compressed but its reg does not end where the gzip member does");
     int rc = gzip_inflate(header, sizeof(header), z, k->size, &got, c->env->inflate_work);
     if (rc != -XAM_ENOSPC && !(rc == 0 && got == sizeof(header)))
         return reject(c, k->node, "reg", "the kernel is gzip-compressed but does not decompress");
@@ -661,9 +666,10 @@ static bool read_gzip_kernel(const struct ctx *c, struct domain_desc *dd, const 
     uint64_t image_size = le64(header + 16);
     if (image_size && isize > image_size) {
         char why[200];
-        fmt_snprintf(why, sizeof(why), "the kernel is gzip-compressed, but the size its trailer gives (0x%x) is larger "
-                     "than the Image says (0x%llx): reg must be the .gz file's exact size", isize,
-                     (unsigned long long)image_size);
+        fmt_snprintf(why, sizeof(why),
+                     "the kernel is gzip-compressed, but the size its trailer gives (0x%x) is larger "
+                     "than the Image says (0x%llx): reg must be the .gz file's exact size",
+                     isize, (unsigned long long)image_size);
         return reject(c, k->node, "reg", why);
     }
     dd->kernel_size = isize;
@@ -733,16 +739,17 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     if (dd->image_size < dd->kernel_size || dd->text_offset >= MiB(2) || dd->image_size > ram0 ||
         dd->text_offset + dd->image_size > ram0)
         return reject(c, dd->kernel->node, "reg",
-                      dd->static_mem ? "the kernel (text_offset + image_size) does not fit the first xen,static-mem range"
-                                     : "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
+                      dd->static_mem
+                          ? "the kernel (text_offset + image_size) does not fit the first xen,static-mem range"
+                          : "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
     int blen;
     const char *args = fdt_getprop(fdt, dd->kernel->node, "bootargs", &blen);
     if (args && (blen <= 0 || args[blen - 1] != '\0'))
         return reject(c, dd->kernel->node, "bootargs", "not a NUL-terminated string");
     if (args && blen - 1 > DESC_MAX_BOOTARGS) {
         char why[96];
-        fmt_snprintf(why, sizeof(why), "%d characters, more than the %d a guest's device tree has room for",
-                     blen - 1, DESC_MAX_BOOTARGS);
+        fmt_snprintf(why, sizeof(why), "%d characters, more than the %d a guest's device tree has room for", blen - 1,
+                     DESC_MAX_BOOTARGS);
         return reject(c, dd->kernel->node, "bootargs", why);
     }
     dd->bootargs = args;
@@ -752,7 +759,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         shared |= &h->modules[i] != dd->kernel && h->modules[i].base == dd->kernel->base;
     dd->kernel_mapped = ALIGN_DOWN(dd->kernel->size, PAGE_SIZE);
     dd->kernel_in_place = !shared && !dd->static_mem && !dd->kernel_gzip && dd->text_offset == 0 &&
-                          dd->kernel->base % MiB(2) == 0 && dd->kernel_mapped > 0;
+        dd->kernel->base % MiB(2) == 0 && dd->kernel_mapped > 0;
 
     /* Where Xen puts them: the device tree at RAM + 128 MiB if the kernel
      * ends below that, else at the top of bank 0; the initrd right after

@@ -15,8 +15,8 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
 {
     /* the console and the logs tell domains apart by name only */
     if (a->name && b->name && strncmp(a->name, b->name, DESC_NAME_MAX - 1) == 0) {
-        fmt_snprintf(why, len, "its name is %s's: domain names must differ in their first %u characters",
-                     a->name, DESC_NAME_MAX - 1);
+        fmt_snprintf(why, len, "its name is %s's: domain names must differ in their first %u characters", a->name,
+                     DESC_NAME_MAX - 1);
         return true;
     }
     for (unsigned i = 0; a->static_mem && b->static_mem && i < b->nr_banks; i++)
@@ -79,7 +79,8 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
         if (!loop)
             continue;
         char why[200];
-        size_t w = (size_t)fmt_snprintf(why, sizeof(why), "device-model: the device models form a loop (%s", dd[i].name);
+        size_t w =
+            (size_t)fmt_snprintf(why, sizeof(why), "device-model: the device models form a loop (%s", dd[i].name);
         do {
             unsigned j = 0;
             while (dd[j].node != dd[cur].device_model)
@@ -121,7 +122,8 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
     unsigned n = 0;
     if (chosen < 0)
         return 0;
-    fdt_for_each_subnode(node, fdt, chosen) {
+    fdt_for_each_subnode(node, fdt, chosen)
+    {
         if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
             continue;
         char path[DT_PATH_MAX];
@@ -155,8 +157,8 @@ const char *domain_desc_cpu_compatible(const void *fdt)
     return cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
 }
 
-void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n,
-                             unsigned i, struct guest_fdt_params *gp)
+void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n, unsigned i,
+                             struct guest_fdt_params *gp)
 {
     for (unsigned t = 0; t < n && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
         if (ok[t] && id[t] && dd[t].device_model == dd[i].node) {

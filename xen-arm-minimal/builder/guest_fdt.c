@@ -6,11 +6,11 @@
 #include <xam/guest_map.h>
 #include <xam/xen_abi.h>
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_)                                                                                   \
-            return rc_;                                                                            \
+#define TRY(x)                                                                                                         \
+    do {                                                                                                               \
+        int rc_ = (x);                                                                                                 \
+        if (rc_)                                                                                                       \
+            return rc_;                                                                                                \
     } while (0)
 
 static int prop_cells(void *fdt, const char *name, const uint32_t *cells, unsigned n)
@@ -290,19 +290,18 @@ static int copy_node(void *fdt, const void *src, int node, const char *name)
 {
     int prop, child;
     TRY(fdt_begin_node(fdt, name));
-    fdt_for_each_property_offset(prop, src, node) {
+    fdt_for_each_property_offset(prop, src, node)
+    {
         const char *pname;
         int len;
         const void *val = fdt_getprop_by_offset(src, prop, &pname, &len);
         if (!val)
             return len;
-        if (!strcmp(pname, "xen,reg") || !strcmp(pname, "xen,path") ||
-            !strcmp(pname, "xen,force-assign-without-iommu"))
+        if (!strcmp(pname, "xen,reg") || !strcmp(pname, "xen,path") || !strcmp(pname, "xen,force-assign-without-iommu"))
             continue;
         TRY(fdt_property(fdt, pname, val, len));
     }
-    fdt_for_each_subnode(child, src, node)
-        TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
+    fdt_for_each_subnode(child, src, node) TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
     return fdt_end_node(fdt);
 }
 
@@ -310,8 +309,7 @@ static int node_partial(void *fdt, const void *src)
 {
     int pt = fdt_path_offset(src, "/passthrough"), child;
     if (pt >= 0)
-        fdt_for_each_subnode(child, src, pt)
-            TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
+        fdt_for_each_subnode(child, src, pt) TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
     int aliases = fdt_path_offset(src, "/aliases");
     return aliases >= 0 ? copy_node(fdt, src, aliases, "aliases") : 0;
 }

@@ -12,10 +12,7 @@ static paddr_t uart;
 static unsigned focus; /* 0: the hypervisor; n: domains[n - 1] */
 static unsigned ctrl_a;
 
-static bool can_take_input(const struct domain *d)
-{
-    return d->state == DOMAIN_RUNNING && d->vpl011;
-}
+static bool can_take_input(const struct domain *d) { return d->state == DOMAIN_RUNNING && d->vpl011; }
 
 static void switch_focus(void)
 {
@@ -42,8 +39,7 @@ static void hypervisor_key(char c)
         for (unsigned i = 0; i < nr_domains; i++) {
             const struct domain *d = domains[i];
             log_info("domain %u: %s, %u vCPU%s, %s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
-                     domain_state_name(d->state),
-                     d->vpl011 ? ", console vpl011" : "");
+                     domain_state_name(d->state), d->vpl011 ? ", console vpl011" : "");
         }
         if (nr_domains == 0)
             log_info("no domains");

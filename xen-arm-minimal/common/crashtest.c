@@ -41,10 +41,7 @@ static void crash_now(void)
     log_err("crash-test: '%s' did not crash", kind);
 }
 
-static void sgi_crash(unsigned intid __unused, void *arg __unused)
-{
-    crash_now();
-}
+static void sgi_crash(unsigned intid __unused, void *arg __unused) { crash_now(); }
 
 void crashtest_run(const char *cmdline)
 {

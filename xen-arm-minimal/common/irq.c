@@ -22,20 +22,11 @@ int irq_register(unsigned intid, irq_handler_t fn, void *arg)
     return 0;
 }
 
-void irq_enable_line(unsigned intid)
-{
-    gic()->enable(intid);
-}
+void irq_enable_line(unsigned intid) { gic()->enable(intid); }
 
-void irq_disable_line(unsigned intid)
-{
-    gic()->disable(intid);
-}
+void irq_disable_line(unsigned intid) { gic()->disable(intid); }
 
-void irq_send_sgi(unsigned cpu, enum sgi sgi)
-{
-    gic()->send_sgi(&pcpus[cpu], sgi);
-}
+void irq_send_sgi(unsigned cpu, enum sgi sgi) { gic()->send_sgi(&pcpus[cpu], sgi); }
 
 void irq_handle(struct cpu_regs *regs __unused)
 {

@@ -12,15 +12,9 @@ static spinlock_t console_lock = SPINLOCK_INIT;
 static enum log_level current_level = LOG_INFO;
 static uint64_t epoch_counter, counter_freq = 1;
 
-void console_set_uart(paddr_t base)
-{
-    console_uart = base;
-}
+void console_set_uart(paddr_t base) { console_uart = base; }
 
-void console_enable_locking(void)
-{
-    console_locking = true;
-}
+void console_enable_locking(void) { console_locking = true; }
 
 static void write_unlocked(const char *s, size_t n)
 {
@@ -33,10 +27,7 @@ static void write_unlocked(const char *s, size_t n)
     }
 }
 
-void console_break_lock(void)
-{
-    console_locking = false;
-}
+void console_break_lock(void) { console_locking = false; }
 
 void console_write(const char *s, size_t n)
 {
@@ -67,17 +58,11 @@ uint64_t log_us_since_entry(void)
     return d / counter_freq * 1000000 + d % counter_freq * 1000000 / counter_freq;
 }
 
-void log_set_level(enum log_level level)
-{
-    current_level = level;
-}
+void log_set_level(enum log_level level) { current_level = level; }
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
-const char *log_level_name(enum log_level level)
-{
-    return level_names[level];
-}
+const char *log_level_name(enum log_level level) { return level_names[level]; }
 
 bool log_level_from_name(const char *name, enum log_level *level)
 {

@@ -39,7 +39,9 @@ void memory_free(paddr_t pa, uint64_t size)
             log_err("memory: free range 0x%llx-0x%llx", (unsigned long long)host_pages.free.r[i].base,
                     (unsigned long long)(mrange_end(&host_pages.free.r[i]) - 1));
         panic("memory_free(0x%llx, 0x%llx): %s (%d)", (unsigned long long)pa, (unsigned long long)size,
-              !managed ? "not memory the allocator manages" : partly_free ? "already (partly) free: a double free" : "refused",
+              !managed          ? "not memory the allocator manages"
+                  : partly_free ? "already (partly) free: a double free"
+                                : "refused",
               rc);
     }
 }
@@ -50,10 +52,7 @@ static void log_range(const char *what, paddr_t base, uint64_t size, const char 
              (unsigned long long)(base + size - 1), (unsigned long long)(size >> 10), detail);
 }
 
-static int exclude(paddr_t base, uint64_t size)
-{
-    return palloc_exclude(&host_pages, base, size);
-}
+static int exclude(paddr_t base, uint64_t size) { return palloc_exclude(&host_pages, base, size); }
 
 int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const char **why)
 {
@@ -109,7 +108,9 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
         rc = mrset_add(&map, ALIGN_DOWN(h->mem.r[i].base, PAGE_SIZE),
                        ALIGN_UP(mrange_end(&h->mem.r[i]), PAGE_SIZE) - ALIGN_DOWN(h->mem.r[i].base, PAGE_SIZE));
     rc = rc ? rc : mrset_remove(&map, hv, ALIGN_UP(hv_size, PAGE_SIZE));
-    rc = rc ? rc : mrset_remove(&map, ALIGN_DOWN(fdt, PAGE_SIZE), ALIGN_UP(fdt + fdt_span, PAGE_SIZE) - ALIGN_DOWN(fdt, PAGE_SIZE));
+    rc = rc ? rc
+            : mrset_remove(&map, ALIGN_DOWN(fdt, PAGE_SIZE),
+                           ALIGN_UP(fdt + fdt_span, PAGE_SIZE) - ALIGN_DOWN(fdt, PAGE_SIZE));
     for (unsigned i = 0; i < map.n && !rc; i++)
         rc = mmu_map_ram(map.r[i].base, map.r[i].size);
     if (rc) {
@@ -137,7 +138,7 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
     mmu_use_allocator();
 
     log_info("memory: page allocator manages %llu MiB, %llu KiB free in %u ranges",
-             (unsigned long long)(palloc_managed_bytes(&host_pages) >> 20),
-             (unsigned long long)(free >> 10), host_pages.free.n);
+             (unsigned long long)(palloc_managed_bytes(&host_pages) >> 20), (unsigned long long)(free >> 10),
+             host_pages.free.n);
     return 0;
 }

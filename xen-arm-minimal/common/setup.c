@@ -91,7 +91,8 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
     int rc = mmu_boot(fdt, span, CONFIG_EARLY_UART);
     if (rc)
         fatal("cannot map the image and the device tree at 0x%llx (error %d): does the device tree "
-              "overlap the hypervisor?", (unsigned long long)fdt, rc);
+              "overlap the hypervisor?",
+              (unsigned long long)fdt, rc);
     console_enable_locking();
     if (span == 0)
         fatal("no device tree: x0 = 0x%llx is not an 8-byte aligned address", (unsigned long long)fdt);
@@ -112,19 +113,18 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     log_info("xen-arm-minimal %s (git %s), loaded at 0x%llx, %llu KiB", XAM_VERSION, XAM_GIT,
              (unsigned long long)load_base, (unsigned long long)((image_end() - image_start()) >> 10));
-    log_info("console: %s at 0x%llx; command line: \"%s\"", host.uart.path,
-             (unsigned long long)host.uart.base, host.bootargs);
+    log_info("console: %s at 0x%llx; command line: \"%s\"", host.uart.path, (unsigned long long)host.uart.base,
+             host.bootargs);
 
     if ((rc = smp_init_boot_cpu(&host)))
-        fatal("the boot CPU (MPIDR 0x%llx) is not among the %u CPUs in /cpus",
-              (unsigned long long)pcpus[0].mpidr, host.nr_cpus);
+        fatal("the boot CPU (MPIDR 0x%llx) is not among the %u CPUs in /cpus", (unsigned long long)pcpus[0].mpidr,
+              host.nr_cpus);
 
     uint32_t pv = psci_version();
     if (host.psci == PSCI_CONDUIT_NONE)
         log_warn("psci: no PSCI node: other CPUs stay off and power-off will halt instead");
     else
-        log_info("psci: version %u.%u via %s", pv >> 16, pv & 0xffff,
-                 host.psci == PSCI_CONDUIT_SMC ? "smc" : "hvc");
+        log_info("psci: version %u.%u via %s", pv >> 16, pv & 0xffff, host.psci == PSCI_CONDUIT_SMC ? "smc" : "hvc");
 
     const char *why = NULL;
     if ((rc = memory_init(&host, fdt, span, &why)))

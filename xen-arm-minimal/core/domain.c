@@ -29,10 +29,7 @@ static uint64_t *alloc_s2_table(void *ctx __unused)
     return t;
 }
 
-static void free_s2_table(uint64_t *t)
-{
-    memory_free((paddr_t)(uintptr_t)t, PAGE_SIZE);
-}
+static void free_s2_table(uint64_t *t) { memory_free((paddr_t)(uintptr_t)t, PAGE_SIZE); }
 
 int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
 {
@@ -123,10 +120,7 @@ int domain_map_device(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
     return pt_map(&d->s2.pt, ipa, pa, size, S2_DEVICE);
 }
 
-int domain_add_mmio(struct domain *d, const struct mmio_region *r)
-{
-    return emul_mmio_add(&d->mmio, r);
-}
+int domain_add_mmio(struct domain *d, const struct mmio_region *r) { return emul_mmio_add(&d->mmio, r); }
 
 int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg), void *arg)
 {

@@ -20,16 +20,13 @@
 #include <xam/log.h>
 #include <xam/sched.h>
 
-static void advance_pc(struct vcpu *v)
-{
-    v->arch.regs.pc += esr_il(v->arch.esr) ? 4 : 2;
-}
+static void advance_pc(struct vcpu *v) { v->arch.regs.pc += esr_il(v->arch.esr) ? 4 : 2; }
 
 static void guest_fault(struct vcpu *v, const char *what, uint64_t addr)
 {
-    log_warn("%s: vCPU%u: %s at 0x%llx (%s, ESR 0x%llx, PC 0x%llx): domain stopped", v->dom->name, v->id,
-             what, (unsigned long long)addr, esr_class_name(esr_ec(v->arch.esr)),
-             (unsigned long long)v->arch.esr, (unsigned long long)v->arch.regs.pc);
+    log_warn("%s: vCPU%u: %s at 0x%llx (%s, ESR 0x%llx, PC 0x%llx): domain stopped", v->dom->name, v->id, what,
+             (unsigned long long)addr, esr_class_name(esr_ec(v->arch.esr)), (unsigned long long)v->arch.esr,
+             (unsigned long long)v->arch.regs.pc);
     domain_shutdown(v->dom, "crashed");
 }
 
@@ -187,17 +184,11 @@ static void exit_wfx(struct vcpu *v)
         sched_block(v);
 }
 
-static void exit_unknown(struct vcpu *v)
-{
-    guest_fault(v, "unhandled exception", v->arch.far);
-}
+static void exit_unknown(struct vcpu *v) { guest_fault(v, "unhandled exception", v->arch.far); }
 
 static void (*const by_class[EC_NR])(struct vcpu *v) = {
-    [EC_WFX] = exit_wfx,
-    [EC_HVC64] = exit_hvc,
-    [EC_SMC64] = exit_smc,
-    [EC_SYSREG] = exit_sysreg,
-    [EC_DABT_LOW] = exit_dabt,
+    [EC_WFX] = exit_wfx,       [EC_HVC64] = exit_hvc,     [EC_SMC64] = exit_smc,
+    [EC_SYSREG] = exit_sysreg, [EC_DABT_LOW] = exit_dabt,
 };
 
 static inline void handle_exit(struct vcpu *v)
@@ -217,10 +208,7 @@ static inline void handle_exit(struct vcpu *v)
     }
 }
 
-void vcpu_handle_exit(struct vcpu *v)
-{
-    handle_exit(v);
-}
+void vcpu_handle_exit(struct vcpu *v) { handle_exit(v); }
 
 bool vcpu_run(struct vcpu *v)
 {

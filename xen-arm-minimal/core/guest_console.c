@@ -10,10 +10,7 @@ static void print_line(struct guest_console *c, const char *name)
     c->len = 0;
 }
 
-static bool needs_escape(unsigned char b)
-{
-    return (b < 0x20 && b != '\t') || b == 0x7f || b == '\\';
-}
+static bool needs_escape(unsigned char b) { return (b < 0x20 && b != '\t') || b == 0x7f || b == '\\'; }
 
 /* Append the rendering of one byte (escaped or not), cutting the line
  * first if it would not fit: need is how much must fit together. */

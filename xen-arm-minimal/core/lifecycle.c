@@ -38,7 +38,7 @@ static struct domain *jobs_head;
 static volatile bool jobs_pending;
 
 static const char *const state_names[] = {
-    [DOMAIN_BUILDING] = "building", [DOMAIN_RUNNING] = "running", [DOMAIN_STOPPING] = "stopping",
+    [DOMAIN_BUILDING] = "building",   [DOMAIN_RUNNING] = "running",       [DOMAIN_STOPPING] = "stopping",
     [DOMAIN_RESETTING] = "resetting", [DOMAIN_REBUILDING] = "rebuilding", [DOMAIN_DEAD] = "stopped",
 };
 
@@ -47,10 +47,7 @@ const char *domain_state_name(enum domain_state s)
     return (unsigned)s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
 }
 
-void domain_set_rebuild_hook(domain_rebuild_fn fn)
-{
-    rebuild_hook = fn;
-}
+void domain_set_rebuild_hook(domain_rebuild_fn fn) { rebuild_hook = fn; }
 
 int domain_add_stop_hook(domain_stop_fn fn)
 {
@@ -60,10 +57,7 @@ int domain_add_stop_hook(domain_stop_fn fn)
     return 0;
 }
 
-unsigned domains_running(void)
-{
-    return __atomic_load_n(&running, __ATOMIC_ACQUIRE);
-}
+unsigned domains_running(void) { return __atomic_load_n(&running, __ATOMIC_ACQUIRE); }
 
 /* One state change, under the domain's lock; false if d was not in from. */
 static bool transition(struct domain *d, enum domain_state from, enum domain_state to)
@@ -118,7 +112,7 @@ static void queue_release(struct domain *d)
 {
     uint64_t flags = spin_lock_irqsave(&d->lock);
     bool go = (d->state == DOMAIN_STOPPING || d->state == DOMAIN_RESETTING) && !d->release_queued &&
-              __atomic_load_n(&d->active, __ATOMIC_ACQUIRE) == 0;
+        __atomic_load_n(&d->active, __ATOMIC_ACQUIRE) == 0;
     if (go)
         d->release_queued = true;
     spin_unlock_irqrestore(&d->lock, flags);
@@ -245,10 +239,7 @@ static void release(struct domain *d)
     domain_start(d, entry, x0, false);
 }
 
-bool domain_jobs_pending(void)
-{
-    return __atomic_load_n(&jobs_pending, __ATOMIC_ACQUIRE);
-}
+bool domain_jobs_pending(void) { return __atomic_load_n(&jobs_pending, __ATOMIC_ACQUIRE); }
 
 void domain_run_jobs(void)
 {

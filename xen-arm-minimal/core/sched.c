@@ -81,10 +81,7 @@ static bool make_runnable(struct vcpu *v, enum vcpu_state from)
     return ok;
 }
 
-void sched_wake(struct vcpu *v)
-{
-    make_runnable(v, VCPU_BLOCKED);
-}
+void sched_wake(struct vcpu *v) { make_runnable(v, VCPU_BLOCKED); }
 
 bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 {
@@ -230,10 +227,7 @@ static uint64_t wake_expired(struct runqueue *rq)
     return next;
 }
 
-static void slice_end(void)
-{
-    rqs[this_cpu_id()].need_resched = true;
-}
+static void slice_end(void) { rqs[this_cpu_id()].need_resched = true; }
 
 static void sgi_kick(unsigned intid __unused, void *arg __unused)
 {
@@ -336,7 +330,4 @@ void sched_start(void)
     sched_run();
 }
 
-bool sched_started(void)
-{
-    return __atomic_load_n(&started, __ATOMIC_ACQUIRE);
-}
+bool sched_started(void) { return __atomic_load_n(&started, __ATOMIC_ACQUIRE); }

@@ -43,10 +43,14 @@ static int fail(struct ctx *c, int node, const char *prop, const char *fmt, ...)
 const char *module_kind_name(enum module_kind k)
 {
     switch (k) {
-    case MODULE_KERNEL: return "kernel";
-    case MODULE_RAMDISK: return "ramdisk";
-    case MODULE_DEVICE_TREE: return "device-tree";
-    default: return "module";
+    case MODULE_KERNEL:
+        return "kernel";
+    case MODULE_RAMDISK:
+        return "ramdisk";
+    case MODULE_DEVICE_TREE:
+        return "device-tree";
+    default:
+        return "module";
     }
 }
 
@@ -100,14 +104,13 @@ static bool list_has(const char *list, int len, const char *s)
 static int find_nodes(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
-    static const char *const gic_v2[] = { "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a9-gic",
-                                          "arm,cortex-a7-gic", "arm,gic-v2" };
+    static const char *const gic_v2[] = { "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a9-gic", "arm,cortex-a7-gic",
+                                          "arm,gic-v2" };
     struct nodes *n = &c->n;
     int depth = 0;
 
     *n = (struct nodes){ -1, -1, -1, -1, -1, -1, -1, 0, { 0 } };
-    for (int node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0;
-         node = fdt_next_node(fdt, node, &depth)) {
+    for (int node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0; node = fdt_next_node(fdt, node, &depth)) {
         if (depth == 1) {
             const char *name = fdt_get_name(fdt, node, NULL);
             if (name && strcmp(name, "chosen") == 0)
@@ -128,11 +131,12 @@ static int find_nodes(struct ctx *c)
         if (!compat || clen <= 0)
             continue;
         /* One property read per node; the list is searched in place. */
-        if (n->psci < 0 && (list_has(compat, clen, "arm,psci-1.0") || list_has(compat, clen, "arm,psci-0.2") ||
-                            list_has(compat, clen, "arm,psci")))
+        if (n->psci < 0 &&
+            (list_has(compat, clen, "arm,psci-1.0") || list_has(compat, clen, "arm,psci-0.2") ||
+             list_has(compat, clen, "arm,psci")))
             n->psci = node;
-        else if (n->timer < 0 && (list_has(compat, clen, "arm,armv8-timer") ||
-                                  list_has(compat, clen, "arm,armv7-timer")))
+        else if (n->timer < 0 &&
+                 (list_has(compat, clen, "arm,armv8-timer") || list_has(compat, clen, "arm,armv7-timer")))
             n->timer = node;
         else if (n->gic_v3 < 0 && list_has(compat, clen, "arm,gic-v3"))
             n->gic_v3 = node;
@@ -147,8 +151,7 @@ static int find_nodes(struct ctx *c)
 static int add_reserved(struct ctx *c, int node, const char *prop, paddr_t base, uint64_t size)
 {
     if (range_wraps(base, size))
-        return fail(c, node, prop, "region 0x%llx+0x%llx wraps", (unsigned long long)base,
-                    (unsigned long long)size);
+        return fail(c, node, prop, "region 0x%llx+0x%llx wraps", (unsigned long long)base, (unsigned long long)size);
     if (mrset_add(&c->h->reserved, base, size))
         return fail(c, node, prop, "more than %d reserved regions", HOSTDT_MAX_RESERVED);
     return 0;
@@ -173,7 +176,8 @@ static int read_reserved(struct ctx *c)
     if (rm < 0)
         return 0;
     int child;
-    fdt_for_each_subnode(child, fdt, rm) {
+    fdt_for_each_subnode(child, fdt, rm)
+    {
         /* Disabled regions are still reserved for whoever enables them later;
          * only entries without reg (allocated by the OS) are not fixed. */
         int count = dt_reg_count(fdt, child);
@@ -203,7 +207,8 @@ static int read_cpus(struct ctx *c)
         return fail(c, cpus, "#address-cells", "must be 1 or 2");
 
     int node;
-    fdt_for_each_subnode(node, fdt, cpus) {
+    fdt_for_each_subnode(node, fdt, cpus)
+    {
         int len;
         const char *type = fdt_getprop(fdt, node, "device_type", &len);
         if (!type || len != sizeof("cpu") || memcmp(type, "cpu", sizeof("cpu")) != 0)
@@ -381,8 +386,8 @@ static bool module_compatible(const void *fdt, int node, enum module_kind *kind)
         const char *compat;
         enum module_kind kind;
     } table[] = {
-        { "multiboot,kernel", MODULE_KERNEL },       { "xen,linux-zimage", MODULE_KERNEL },
-        { "multiboot,ramdisk", MODULE_RAMDISK },     { "xen,linux-initrd", MODULE_RAMDISK },
+        { "multiboot,kernel", MODULE_KERNEL },           { "xen,linux-zimage", MODULE_KERNEL },
+        { "multiboot,ramdisk", MODULE_RAMDISK },         { "xen,linux-initrd", MODULE_RAMDISK },
         { "multiboot,device-tree", MODULE_DEVICE_TREE }, { "multiboot,module", MODULE_OTHER },
         { "xen,multiboot-module", MODULE_OTHER },
     };
@@ -460,8 +465,7 @@ static int check_top_level_names(const void *fdt)
     }
 }
 
-int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv,
-                 struct hostdt_error *err)
+int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv, struct hostdt_error *err)
 {
     struct ctx c = { .h = h, .err = err };
     int rc;
@@ -480,8 +484,7 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
         return fail(&c, -1, NULL, "bad header: %s", fdt_strerror(rc));
     h->fdt_size = fdt_totalsize(fdt);
     if (h->fdt_size > buf_size)
-        return fail(&c, -1, NULL, "truncated: header says %u bytes, only %zu present", h->fdt_size,
-                    buf_size);
+        return fail(&c, -1, NULL, "truncated: header says %u bytes, only %zu present", h->fdt_size, buf_size);
     if (h->fdt_size > HOSTDT_MAX_SIZE)
         return fail(&c, -1, NULL, "too large: %u bytes (at most %llu)", h->fdt_size,
                     (unsigned long long)HOSTDT_MAX_SIZE);
@@ -503,9 +506,8 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
             return fail(&c, chosen, "xen,xen-bootargs", "not a NUL-terminated string");
     }
 
-    if ((rc = read_memory(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) ||
-        (rc = read_psci(&c)) || (rc = read_gic(&c)) || (rc = read_timer(&c)) ||
-        (rc = read_console(&c)) || (rc = read_modules(&c, hv)))
+    if ((rc = read_memory(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) || (rc = read_psci(&c)) ||
+        (rc = read_gic(&c)) || (rc = read_timer(&c)) || (rc = read_console(&c)) || (rc = read_modules(&c, hv)))
         return rc;
     return 0;
 }

@@ -31,8 +31,7 @@ static long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
          * never XENFEAT_dom0 */
         f.submap = f.submap_idx != 0 ? 0
                                      : 1u << XENFEAT_auto_translated_physmap |
-                                           1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped
-                                                                        : XENFEAT_not_direct_mapped);
+                1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped : XENFEAT_not_direct_mapped);
         return guest_copy_to(v, arg, &f, sizeof(f));
     }
     case XENVER_pagesize:
@@ -54,8 +53,10 @@ static long hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     if (p.domid != DOMID_SELF && p.domid != v->dom->id)
         return -XAM_EPERM;
     switch (p.index) {
-    case HVM_PARAM_STORE_PFN: case HVM_PARAM_STORE_EVTCHN:
-    case HVM_PARAM_CONSOLE_PFN: case HVM_PARAM_CONSOLE_EVTCHN:
+    case HVM_PARAM_STORE_PFN:
+    case HVM_PARAM_STORE_EVTCHN:
+    case HVM_PARAM_CONSOLE_PFN:
+    case HVM_PARAM_CONSOLE_EVTCHN:
         p.value = 0;
         return guest_copy_to(v, arg, &p, sizeof(p));
     default:
@@ -149,7 +150,10 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 static long event_channel_op(uint64_t cmd)
 {
     switch (cmd) {
-    case EVTCHNOP_close: case EVTCHNOP_send: case EVTCHNOP_bind_vcpu: case EVTCHNOP_unmask:
+    case EVTCHNOP_close:
+    case EVTCHNOP_send:
+    case EVTCHNOP_bind_vcpu:
+    case EVTCHNOP_unmask:
         return 0;
     default:
         return -XAM_ENOSYS;
@@ -209,8 +213,8 @@ static enum emul_result hypercall_dispatch(struct vcpu *v)
         ret = dm_op(v, x[0], x[1], x[2]);
         break;
     default: /* grant tables, vm_assist, multicall...: not here */
-        log_debug("%s: vCPU%u: hypercall %llu (0x%llx) not implemented", v->dom->name, v->id,
-                  (unsigned long long)x[16], (unsigned long long)x[0]);
+        log_debug("%s: vCPU%u: hypercall %llu (0x%llx) not implemented", v->dom->name, v->id, (unsigned long long)x[16],
+                  (unsigned long long)x[0]);
         ret = -XAM_ENOSYS;
         break;
     }
@@ -218,7 +222,4 @@ static enum emul_result hypercall_dispatch(struct vcpu *v)
     return EMUL_HANDLED;
 }
 
-int hypercall_init(void)
-{
-    return emul_call_register(EMUL_HVC, XEN_HYPERCALL_TAG, hypercall_dispatch);
-}
+int hypercall_init(void) { return emul_call_register(EMUL_HVC, XEN_HYPERCALL_TAG, hypercall_dispatch); }

@@ -21,8 +21,7 @@ static void pad(struct out *o, char c, int n)
 
 enum { F_LEFT = 1, F_ZERO = 2, F_ALT = 4, F_SPACE = 8, F_PLUS = 16 };
 
-static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, bool upper,
-                    unsigned flags, int width, int prec)
+static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, bool upper, unsigned flags, int width, int prec)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
@@ -76,12 +75,18 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         p++;
         unsigned flags = 0;
         for (;; p++) {
-            if (*p == '-') flags |= F_LEFT;
-            else if (*p == '0') flags |= F_ZERO;
-            else if (*p == '#') flags |= F_ALT;
-            else if (*p == ' ') flags |= F_SPACE;
-            else if (*p == '+') flags |= F_PLUS;
-            else break;
+            if (*p == '-')
+                flags |= F_LEFT;
+            else if (*p == '0')
+                flags |= F_ZERO;
+            else if (*p == '#')
+                flags |= F_ALT;
+            else if (*p == ' ')
+                flags |= F_SPACE;
+            else if (*p == '+')
+                flags |= F_PLUS;
+            else
+                break;
         }
         int width = 0;
         if (*p == '*') {
@@ -144,7 +149,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'X':
         case 'o': {
             uint64_t v = lng == 2 ? va_arg(ap, unsigned long long)
-                         : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
+                : lng == 1        ? va_arg(ap, unsigned long)
+                                  : va_arg(ap, unsigned int);
             if (lng == -1)
                 v = (unsigned short)v;
             else if (lng == -2)

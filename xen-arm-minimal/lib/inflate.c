@@ -29,8 +29,8 @@
 #else
 #define INFLATE_LE 0
 #endif
-#if INFLATE_LE && !defined(INFLATE_BYTEWISE) && \
-    (defined(__x86_64__) || defined(__i386__) || \
+#if INFLATE_LE && !defined(INFLATE_BYTEWISE) &&                                                                        \
+    (defined(__x86_64__) || defined(__i386__) ||                                                                       \
      (defined(__aarch64__) && defined(__ARM_FEATURE_UNALIGNED) && __STDC_HOSTED__))
 #define INFLATE_WORDS 1
 #else
@@ -220,8 +220,7 @@ static uint32_t decode(const struct huff *h, struct bits *b)
     return e;
 }
 
-static int read_dynamic(struct inflate_work *w, struct bits *b, const struct huff *lit,
-                        const struct huff *dist)
+static int read_dynamic(struct inflate_work *w, struct bits *b, const struct huff *lit, const struct huff *dist)
 {
     /* The order code-length code lengths are sent in (RFC 1951 3.2.7). */
     static const uint8_t order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
@@ -309,8 +308,8 @@ static int build_fixed(struct inflate_work *w, const struct huff *lit, const str
 
 /* The hot loop: one compressed block's symbols up to end-of-block. The bit
  * state is copied into locals so it stays in registers. */
-static int inflate_codes(struct bits *bs, const struct huff *lit, const struct huff *dist,
-                         uint8_t *start, uint8_t **outp, uint8_t *oend)
+static int inflate_codes(struct bits *bs, const struct huff *lit, const struct huff *dist, uint8_t *start,
+                         uint8_t **outp, uint8_t *oend)
 {
     struct bits b = *bs;
     uint8_t *out = *outp;
@@ -434,9 +433,8 @@ static uint32_t crc32_calc(const uint32_t t[8][256], const uint8_t *p, size_t n)
         /* Aligned words only, so this is also right under -mstrict-align. */
         for (; n >= 8; n -= 8, p += 8) {
             uint64_t v = *(const u64_alias *)p ^ crc;
-            crc = t[7][v & 0xff] ^ t[6][(v >> 8) & 0xff] ^ t[5][(v >> 16) & 0xff] ^
-                  t[4][(v >> 24) & 0xff] ^ t[3][(v >> 32) & 0xff] ^ t[2][(v >> 40) & 0xff] ^
-                  t[1][(v >> 48) & 0xff] ^ t[0][v >> 56];
+            crc = t[7][v & 0xff] ^ t[6][(v >> 8) & 0xff] ^ t[5][(v >> 16) & 0xff] ^ t[4][(v >> 24) & 0xff] ^
+                t[3][(v >> 32) & 0xff] ^ t[2][(v >> 40) & 0xff] ^ t[1][(v >> 48) & 0xff] ^ t[0][v >> 56];
         }
     }
     while (n--)
@@ -503,8 +501,7 @@ static int gzip_header(const uint8_t *p, size_t len, uint32_t crc[8][256], size_
     return 0;
 }
 
-int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen,
-                 struct inflate_work *w)
+int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen, struct inflate_work *w)
 {
     const uint8_t *p = src;
     uint8_t *out = dst, *oend = out + dstcap;

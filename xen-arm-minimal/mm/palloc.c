@@ -77,18 +77,11 @@ int palloc_free(struct palloc *pa, paddr_t base, uint64_t size)
     if (size == 0 || !IS_ALIGNED(base, PAGE_SIZE))
         return -XAM_EINVAL;
     size = ALIGN_UP(size, PAGE_SIZE);
-    if (range_wraps(base, size) || !mrset_contains(&pa->managed, base, size) ||
-        mrset_overlaps(&pa->free, base, size))
+    if (range_wraps(base, size) || !mrset_contains(&pa->managed, base, size) || mrset_overlaps(&pa->free, base, size))
         return -XAM_EINVAL;
     return mrset_add(&pa->free, base, size);
 }
 
-uint64_t palloc_free_bytes(const struct palloc *pa)
-{
-    return mrset_total(&pa->free);
-}
+uint64_t palloc_free_bytes(const struct palloc *pa) { return mrset_total(&pa->free); }
 
-uint64_t palloc_managed_bytes(const struct palloc *pa)
-{
-    return mrset_total(&pa->managed);
-}
+uint64_t palloc_managed_bytes(const struct palloc *pa) { return mrset_total(&pa->managed); }

@@ -59,7 +59,4 @@ void irq_forward_done(unsigned intid)
         irq_enable_line(intid);
 }
 
-int irq_forward_init(void)
-{
-    return domain_add_stop_hook(irq_forward_release);
-}
+int irq_forward_init(void) { return domain_add_stop_hook(irq_forward_release); }

@@ -36,10 +36,7 @@ struct vpl011 {
  * below its trigger level: TX is always raised. Receive (and its time-out)
  * is raised while input waits. The line to the vGIC is whether any raised
  * one is unmasked. */
-static uint32_t raw_status(const struct vpl011 *u)
-{
-    return INT_TX | (u->rx_count ? INT_RX | INT_RT : 0);
-}
+static uint32_t raw_status(const struct vpl011 *u) { return INT_TX | (u->rx_count ? INT_RX | INT_RT : 0); }
 
 static void update_irq(struct domain *d, struct vpl011 *u)
 {
@@ -82,10 +79,18 @@ static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void 
     case UART_FR:
         a->value = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == RX_FIFO ? FR_RXFF : 0);
         break;
-    case UART_IMSC: a->value = u->imsc; break;
-    case UART_RIS: a->value = raw_status(u); break;
-    case UART_MIS: a->value = raw_status(u) & u->imsc; break;
-    default: a->value = 0; break;
+    case UART_IMSC:
+        a->value = u->imsc;
+        break;
+    case UART_RIS:
+        a->value = raw_status(u);
+        break;
+    case UART_MIS:
+        a->value = raw_status(u) & u->imsc;
+        break;
+    default:
+        a->value = 0;
+        break;
     }
     spin_unlock_irqrestore(&u->lock, flags);
     return EMUL_HANDLED;
@@ -131,4 +136,3 @@ bool vpl011_receive(struct domain *d, char c)
     spin_unlock_irqrestore(&u->lock, flags);
     return true;
 }
-

@@ -28,10 +28,19 @@ static struct vcpu *vcpu_by_mpidr(struct domain *d, uint64_t mpidr)
 static bool supported(uint32_t fid)
 {
     switch (fid) {
-    case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON_32: case PSCI_CPU_ON_64:
-    case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64: case PSCI_MIGRATE_INFO_TYPE:
-    case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
-    case PSCI_CPU_SUSPEND_32: case PSCI_CPU_SUSPEND_64: case SMCCC_VERSION:
+    case PSCI_VERSION:
+    case PSCI_CPU_OFF:
+    case PSCI_CPU_ON_32:
+    case PSCI_CPU_ON_64:
+    case PSCI_AFFINITY_INFO_32:
+    case PSCI_AFFINITY_INFO_64:
+    case PSCI_MIGRATE_INFO_TYPE:
+    case PSCI_SYSTEM_OFF:
+    case PSCI_SYSTEM_RESET:
+    case PSCI_FEATURES:
+    case PSCI_CPU_SUSPEND_32:
+    case PSCI_CPU_SUSPEND_64:
+    case SMCCC_VERSION:
         return true;
     default:
         return false;
@@ -43,8 +52,7 @@ static enum emul_result vpsci_call(struct vcpu *v)
     uint64_t *x = v->arch.regs.x;
     uint32_t fid = (uint32_t)x[0];
     bool is32 = (fid & 0x40000000u) == 0;
-    uint64_t a1 = is32 ? (uint32_t)x[1] : x[1], a2 = is32 ? (uint32_t)x[2] : x[2],
-             a3 = is32 ? (uint32_t)x[3] : x[3];
+    uint64_t a1 = is32 ? (uint32_t)x[1] : x[1], a2 = is32 ? (uint32_t)x[2] : x[2], a3 = is32 ? (uint32_t)x[3] : x[3];
     int64_t ret = PSCI_NOT_SUPPORTED;
     struct domain *d = v->dom;
 

@@ -16,7 +16,7 @@ void refuse_entry_el(paddr_t fdt, unsigned el)
 {
     struct hostdt_error err;
     bool dt_ok = fdt && IS_ALIGNED(fdt, 8) &&
-                 hostdt_parse(&host, (const void *)(uintptr_t)fdt, HOSTDT_MAX_SIZE, NULL, &err) == 0;
+        hostdt_parse(&host, (const void *)(uintptr_t)fdt, HOSTDT_MAX_SIZE, NULL, &err) == 0;
 
     console_set_uart(dt_ok ? host.uart.base : CONFIG_EARLY_UART);
     if (el == 1) {

@@ -37,10 +37,7 @@ static void *translate(struct vcpu *v, uint64_t gva, bool write)
 /* A guest running with its MMU or data cache off reads and writes memory
  * past the caches, while EL2 goes through them: meet it at the point of
  * coherency. */
-static bool guest_uncached(void)
-{
-    return (read_sysreg(sctlr_el1) & 5) != 5; /* M and C */
-}
+static bool guest_uncached(void) { return (read_sysreg(sctlr_el1) & 5) != 5; /* M and C */ }
 
 /* One page at a time: consecutive virtual pages need not be consecutive
  * physical ones. */
@@ -69,10 +66,7 @@ static int copy(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
     return 0;
 }
 
-int guest_copy_from(struct vcpu *v, void *dst, uint64_t gva, size_t len)
-{
-    return copy(v, gva, dst, len, false);
-}
+int guest_copy_from(struct vcpu *v, void *dst, uint64_t gva, size_t len) { return copy(v, gva, dst, len, false); }
 
 int guest_copy_to(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {

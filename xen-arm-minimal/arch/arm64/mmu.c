@@ -40,15 +40,9 @@ struct secondary_boot {
     uint64_t mair, tcr, ttbr, sctlr;
 } secondary_boot __aligned(64);
 
-paddr_t image_start(void)
-{
-    return (paddr_t)(uintptr_t)_start;
-}
+paddr_t image_start(void) { return (paddr_t)(uintptr_t)_start; }
 
-paddr_t image_end(void)
-{
-    return (paddr_t)(uintptr_t)_image_end;
-}
+paddr_t image_end(void) { return (paddr_t)(uintptr_t)_image_end; }
 
 static uint64_t tcr_value(void)
 {
@@ -57,13 +51,10 @@ static uint64_t tcr_value(void)
     if (parange > 5)
         parange = 5;
     return (1ULL << 31) | (1ULL << 23) /* RES1 */ | (parange << 16) | (3ULL << 12) /* inner shareable */ |
-           (1ULL << 10) | (1ULL << 8) /* write-back walks */ | 16 /* T0SZ: 48-bit VA */;
+        (1ULL << 10) | (1ULL << 8) /* write-back walks */ | 16 /* T0SZ: 48-bit VA */;
 }
 
-static uint64_t sctlr_value(void)
-{
-    return SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_WXN;
-}
+static uint64_t sctlr_value(void) { return SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_WXN; }
 
 static int map(paddr_t pa, uint64_t size, uint64_t attrs)
 {
@@ -109,10 +100,7 @@ int mmu_boot(paddr_t fdt, uint64_t fdt_span, paddr_t early_uart)
     return 0;
 }
 
-void mmu_use_allocator(void)
-{
-    use_allocator = true;
-}
+void mmu_use_allocator(void) { use_allocator = true; }
 
 int mmu_map_device(paddr_t pa, uint64_t size)
 {
@@ -127,10 +115,7 @@ int mmu_map_device(paddr_t pa, uint64_t size)
     return all_mapped ? 0 : map(pa, size, PT_HYP_DEVICE);
 }
 
-int mmu_map_ram(paddr_t pa, uint64_t size)
-{
-    return map(pa, size, PT_HYP_RW);
-}
+int mmu_map_ram(paddr_t pa, uint64_t size) { return map(pa, size, PT_HYP_RW); }
 
 void mmu_prepare_secondary(void)
 {

@@ -1,18 +1,12 @@
 #include <asm/pagetable.h>
 #include <xam/errno.h>
 
-static unsigned level_shift(unsigned level)
-{
-    return PAGE_SHIFT + 9 * (3 - level);
-}
+static unsigned level_shift(unsigned level) { return PAGE_SHIFT + 9 * (3 - level); }
 
-static uint64_t *table_at(uint64_t desc)
-{
-    return (uint64_t *)(uintptr_t)(desc & PT_ADDR_MASK);
-}
+static uint64_t *table_at(uint64_t desc) { return (uint64_t *)(uintptr_t)(desc & PT_ADDR_MASK); }
 
-static int map_level(struct pt *pt, uint64_t *table, unsigned level, vaddr_t va, paddr_t pa,
-                     uint64_t size, uint64_t attrs)
+static int map_level(struct pt *pt, uint64_t *table, unsigned level, vaddr_t va, paddr_t pa, uint64_t size,
+                     uint64_t attrs)
 {
     uint64_t bsize = 1ULL << level_shift(level);
 

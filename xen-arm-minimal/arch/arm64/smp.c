@@ -33,10 +33,7 @@ static void sgi_ping(unsigned intid __unused, void *arg __unused)
  * run low while more interrupts wait (we ask for it only then). */
 static unsigned maint_intid;
 
-static void gic_maintenance(unsigned intid __unused, void *arg __unused)
-{
-    vgic_hw_maintenance();
-}
+static void gic_maintenance(unsigned intid __unused, void *arg __unused) { vgic_hw_maintenance(); }
 
 static void sgi_stop(unsigned intid __unused, void *arg __unused)
 {
@@ -111,8 +108,8 @@ void secondary_main(unsigned id)
     if (us < 0)
         log_err("CPU%u: EL2 timer interrupt never arrived", id);
     else
-        log_info("CPU%u: online, MPIDR 0x%llx, EL2 timer fired after %lld us", id,
-                 (unsigned long long)c->mpidr, (long long)us);
+        log_info("CPU%u: online, MPIDR 0x%llx, EL2 timer fired after %lld us", id, (unsigned long long)c->mpidr,
+                 (long long)us);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     sev();
 
@@ -147,8 +144,8 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         if (mpidr == pcpus[0].mpidr)
             continue;
         if (nr_pcpus == NR_CPUS) {
-            log_warn("CPU with MPIDR 0x%llx not started: this build supports %d CPUs",
-                     (unsigned long long)mpidr, NR_CPUS);
+            log_warn("CPU with MPIDR 0x%llx not started: this build supports %d CPUs", (unsigned long long)mpidr,
+                     NR_CPUS);
             continue;
         }
         struct pcpu *c = &pcpus[nr_pcpus];
@@ -157,8 +154,8 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         nr_pcpus++;
         int rc = psci_cpu_on(mpidr, (paddr_t)(uintptr_t)secondary_entry, c->id);
         if (rc != PSCI_SUCCESS) {
-            log_err("CPU%u (MPIDR 0x%llx): PSCI CPU_ON failed: %s (%d)", c->id,
-                    (unsigned long long)mpidr, psci_error_name(rc), rc);
+            log_err("CPU%u (MPIDR 0x%llx): PSCI CPU_ON failed: %s (%d)", c->id, (unsigned long long)mpidr,
+                    psci_error_name(rc), rc);
             c->start_failed = true;
         }
     }
@@ -168,8 +165,7 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         if (c->start_failed)
             continue;
         if (!wait_until(&c->online, limit)) {
-            log_err("CPU%u (MPIDR 0x%llx): did not come online within 1 s", c->id,
-                    (unsigned long long)c->mpidr);
+            log_err("CPU%u (MPIDR 0x%llx): did not come online within 1 s", c->id, (unsigned long long)c->mpidr);
             continue;
         }
         online++;

@@ -19,14 +19,11 @@ uint64_t stage2_vtcr(void)
     /* Starting at level 1 with 4 KiB pages covers 31 to 39 IPA bits, which
      * every value stage2_ipa_bits() gives is. */
     return (1ULL << 31) /* RES1 */ | (parange() << 16) /* PS */ | (0ULL << 14) /* TG0 4K */ |
-           (3ULL << 12) /* inner shareable */ | (1ULL << 10) | (1ULL << 8) /* write-back walks */ |
-           (1ULL << 6) /* SL0: start at level 1 */ | (64 - stage2_ipa_bits()) /* T0SZ */;
+        (3ULL << 12) /* inner shareable */ | (1ULL << 10) | (1ULL << 8) /* write-back walks */ |
+        (1ULL << 6) /* SL0: start at level 1 */ | (64 - stage2_ipa_bits()) /* T0SZ */;
 }
 
-uint64_t stage2_vttbr(const struct stage2 *s2)
-{
-    return (uint64_t)s2->vmid << 48 | (uint64_t)(uintptr_t)s2->pt.root;
-}
+uint64_t stage2_vttbr(const struct stage2 *s2) { return (uint64_t)s2->vmid << 48 | (uint64_t)(uintptr_t)s2->pt.root; }
 
 void stage2_flush_tlb(const struct stage2 *s2)
 {

@@ -7,15 +7,9 @@
 static uint64_t freq;
 static unsigned hyp_intid;
 
-uint64_t counter_freq(void)
-{
-    return freq;
-}
+uint64_t counter_freq(void) { return freq; }
 
-uint64_t us_to_ticks(uint64_t us)
-{
-    return us * (freq / 1000000) + us * (freq % 1000000) / 1000000;
-}
+uint64_t us_to_ticks(uint64_t us) { return us * (freq / 1000000) + us * (freq % 1000000) / 1000000; }
 
 static void hyp_timer_irq(unsigned intid __unused, void *arg __unused)
 {

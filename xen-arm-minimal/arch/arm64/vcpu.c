@@ -9,10 +9,7 @@
 #include <string.h>
 #include <xam/domain.h>
 
-void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0)
-{
-    vcpu_arch_reset_state(&v->arch, entry, x0, v->id);
-}
+void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0) { vcpu_arch_reset_state(&v->arch, entry, x0, v->id); }
 
 void vcpu_arch_load(struct vcpu *v)
 {

@@ -30,17 +30,26 @@ int vgic_hw_init(const struct hostdt_gic *g)
 bool vgic_hw_present(void) { return ops != NULL; }
 unsigned vgic_hw_version(void) { return version; }
 paddr_t vgic_hw_gicv_base(void) { return gicv_base; }
-void vgic_hw_load(struct vcpu *v) { if (ops) ops->load(v); }
-void vgic_hw_save(struct vcpu *v) { if (ops) ops->save(v); }
+void vgic_hw_load(struct vcpu *v)
+{
+    if (ops)
+        ops->load(v);
+}
+void vgic_hw_save(struct vcpu *v)
+{
+    if (ops)
+        ops->save(v);
+}
 unsigned vgic_hw_nr_lrs(void) { return nr_lrs; }
 void vgic_hw_lr_write(unsigned i, unsigned intid, const struct vgic_lr_state *st)
 {
     ops->lr_write(i, ops->lr_encode(intid, st));
 }
-void vgic_hw_lr_read(unsigned i, bool *pending, bool *active)
-{
-    ops->lr_decode(ops->lr_read(i), pending, active);
-}
+void vgic_hw_lr_read(unsigned i, bool *pending, bool *active) { ops->lr_decode(ops->lr_read(i), pending, active); }
 void vgic_hw_lr_clear(unsigned i) { ops->lr_write(i, 0); }
 void vgic_hw_enable(bool underflow) { ops->enable(underflow); }
-void vgic_hw_maintenance(void) { if (ops) ops->maintenance(); }
+void vgic_hw_maintenance(void)
+{
+    if (ops)
+        ops->maintenance();
+}

@@ -16,10 +16,7 @@
 
 static uintptr_t gich;
 
-void vgic_v2_set_gich(paddr_t base)
-{
-    gich = (uintptr_t)base;
-}
+void vgic_v2_set_gich(paddr_t base) { gich = (uintptr_t)base; }
 
 static inline void wr(unsigned off, uint32_t v) { *(volatile uint32_t *)(gich + off) = v; }
 static inline uint32_t rd(unsigned off) { return *(volatile uint32_t *)(gich + off); }
@@ -64,25 +61,13 @@ static void v2_lr_decode(uint64_t lr, bool *pending, bool *active)
     *active = lr & LR_ACTIVE;
 }
 
-static uint64_t v2_lr_read(unsigned i)
-{
-    return rd(GICH_LR + 4 * i);
-}
+static uint64_t v2_lr_read(unsigned i) { return rd(GICH_LR + 4 * i); }
 
-static void v2_lr_write(unsigned i, uint64_t lr)
-{
-    wr(GICH_LR + 4 * i, (uint32_t)lr);
-}
+static void v2_lr_write(unsigned i, uint64_t lr) { wr(GICH_LR + 4 * i, (uint32_t)lr); }
 
-static void v2_enable(bool underflow)
-{
-    wr(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
-}
+static void v2_enable(bool underflow) { wr(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0)); }
 
-static void v2_maintenance(void)
-{
-    wr(GICH_HCR, rd(GICH_HCR) & ~GICH_HCR_UIE);
-}
+static void v2_maintenance(void) { wr(GICH_HCR, rd(GICH_HCR) & ~GICH_HCR_UIE); }
 
 const struct vgic_hw_ops vgic_v2_hw = {
     .init = v2_init,

@@ -14,20 +14,23 @@
 
 static unsigned nr_apr;
 
-#define LR_CASE(n)                                                                                 \
-    case n:                                                                                        \
-        if (write)                                                                                 \
-            write_sysreg(val, ich_lr##n##_el2);                                                    \
-        else                                                                                       \
-            val = read_sysreg(ich_lr##n##_el2);                                                    \
+#define LR_CASE(n)                                                                                                     \
+    case n:                                                                                                            \
+        if (write)                                                                                                     \
+            write_sysreg(val, ich_lr##n##_el2);                                                                        \
+        else                                                                                                           \
+            val = read_sysreg(ich_lr##n##_el2);                                                                        \
         break;
 
 static uint64_t lr_access(unsigned i, bool write, uint64_t val)
 {
+    /* one case per list register */
+    /* clang-format off */
     switch (i) {
         LR_CASE(0) LR_CASE(1) LR_CASE(2) LR_CASE(3) LR_CASE(4) LR_CASE(5) LR_CASE(6) LR_CASE(7)
         LR_CASE(8) LR_CASE(9) LR_CASE(10) LR_CASE(11) LR_CASE(12) LR_CASE(13) LR_CASE(14) LR_CASE(15)
     }
+    /* clang-format on */
     return val;
 }
 
@@ -82,15 +85,9 @@ static void v3_lr_decode(uint64_t lr, bool *pending, bool *active)
     *active = lr & LR_STATE_ACTIVE;
 }
 
-static uint64_t v3_lr_read(unsigned i)
-{
-    return lr_access(i, false, 0);
-}
+static uint64_t v3_lr_read(unsigned i) { return lr_access(i, false, 0); }
 
-static void v3_lr_write(unsigned i, uint64_t lr)
-{
-    lr_access(i, true, lr);
-}
+static void v3_lr_write(unsigned i, uint64_t lr) { lr_access(i, true, lr); }
 
 static void v3_enable(bool underflow)
 {
@@ -98,10 +95,7 @@ static void v3_enable(bool underflow)
     isb();
 }
 
-static void v3_maintenance(void)
-{
-    write_sysreg(read_sysreg(ich_hcr_el2) & ~ICH_HCR_UIE, ich_hcr_el2);
-}
+static void v3_maintenance(void) { write_sysreg(read_sysreg(ich_hcr_el2) & ~ICH_HCR_UIE, ich_hcr_el2); }
 
 const struct vgic_hw_ops vgic_v3_hw = {
     .init = v3_init,

@@ -43,7 +43,4 @@ uint64_t vtimer_deadline_loaded(struct vcpu *v, bool *due)
     return read_sysreg(cntv_cval_el0) + v->dom->cntvoff;
 }
 
-void vtimer_expire_saved(struct vcpu *v)
-{
-    v->arch.sys.cntv_ctl |= CNT_CTL_IMASK;
-}
+void vtimer_expire_saved(struct vcpu *v) { v->arch.sys.cntv_ctl |= CNT_CTL_IMASK; }

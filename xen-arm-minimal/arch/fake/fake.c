@@ -44,11 +44,11 @@
 _Static_assert(__builtin_offsetof(struct vcpu, arch) == 0, "struct vcpu starts with its vcpu_arch");
 
 static pthread_mutex_t fake_mutex = PTHREAD_MUTEX_INITIALIZER;
-#define LOCKED(...)                                                                                \
-    do {                                                                                           \
-        pthread_mutex_lock(&fake_mutex);                                                           \
-        __VA_ARGS__;                                                                               \
-        pthread_mutex_unlock(&fake_mutex);                                                         \
+#define LOCKED(...)                                                                                                    \
+    do {                                                                                                               \
+        pthread_mutex_lock(&fake_mutex);                                                                               \
+        __VA_ARGS__;                                                                                                   \
+        pthread_mutex_unlock(&fake_mutex);                                                                             \
     } while (0)
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -97,10 +97,7 @@ void fake_set_cpu(unsigned cpu)
     fake_this_cpu = cpu;
 }
 
-void fake_cpu_relax(void)
-{
-    sched_yield();
-}
+void fake_cpu_relax(void) { sched_yield(); }
 
 void fake_lock_recursion(spinlock_t *l)
 {
@@ -134,10 +131,7 @@ void timer_cancel(void)
     t->cancels++;
 }
 
-int64_t timer_selftest(uint64_t us, bool may_sleep __unused)
-{
-    return (int64_t)us;
-}
+int64_t timer_selftest(uint64_t us, bool may_sleep __unused) { return (int64_t)us; }
 
 const struct fake_timer *fake_timer(unsigned cpu) { return &cpus[cpu].timer; }
 
@@ -179,10 +173,7 @@ int irq_register(unsigned intid, irq_handler_t fn, void *arg)
 static unsigned fake_gic_nr_lines(void) { return NR_INTIDS; }
 static const struct gic_ops fake_gic_ops = { .name = "fake GIC", .nr_lines = fake_gic_nr_lines };
 
-const struct gic_ops *gic(void)
-{
-    return &fake_gic_ops;
-}
+const struct gic_ops *gic(void) { return &fake_gic_ops; }
 
 void irq_enable_line(unsigned intid)
 {
@@ -246,8 +237,8 @@ void fake_irq_raise(unsigned intid)
 
 struct block {
     struct block *next;
-    void *base;        /* from aligned_alloc */
-    paddr_t pa;        /* what memory_alloc returned */
+    void *base; /* from aligned_alloc */
+    paddr_t pa; /* what memory_alloc returned */
     uint64_t size, head; /* head: guard bytes before pa */
 };
 static struct block *blocks;
@@ -328,8 +319,8 @@ void memory_free(paddr_t pa, uint64_t size)
         die("memory_free(0x%llx, 0x%llx): not an allocated block (a double free?)", (unsigned long long)pa,
             (unsigned long long)size);
     if (b->size != size)
-        die("memory_free(0x%llx, 0x%llx): the block has size 0x%llx", (unsigned long long)pa,
-            (unsigned long long)size, (unsigned long long)b->size);
+        die("memory_free(0x%llx, 0x%llx): the block has size 0x%llx", (unsigned long long)pa, (unsigned long long)size,
+            (unsigned long long)b->size);
     check_guard(b);
     UNPOISON(b->base, b->head + b->size + TAIL_GUARD);
     free(b->base);
@@ -342,9 +333,9 @@ int memory_claim(paddr_t pa, uint64_t size)
         !IS_ALIGNED(pa | size, PAGE_SIZE))
         return -XAM_EBUSY;
     int rc = 0;
-    LOCKED(
-        for (uint64_t p = pa; p < pa + size; p += PAGE_SIZE) if (pool_claimed[(p - pool_base) / PAGE_SIZE]) rc = -XAM_EBUSY;
-        for (uint64_t p = pa; !rc && p < pa + size; p += PAGE_SIZE) pool_claimed[(p - pool_base) / PAGE_SIZE] = 1);
+    LOCKED(for (uint64_t p = pa; p < pa + size; p += PAGE_SIZE) if (pool_claimed[(p - pool_base) / PAGE_SIZE]) rc =
+               -XAM_EBUSY;
+           for (uint64_t p = pa; !rc && p < pa + size; p += PAGE_SIZE) pool_claimed[(p - pool_base) / PAGE_SIZE] = 1);
     return rc;
 }
 
@@ -361,10 +352,7 @@ uint64_t fake_mem_bytes(void) { return __atomic_load_n(&nr_bytes, __ATOMIC_RELAX
 unsigned fake_mem_allocs(void) { return __atomic_load_n(&nr_allocs, __ATOMIC_RELAXED); }
 void fake_mem_fail_at(unsigned n) { LOCKED(fail_at = n); }
 
-void fake_mem_check(void)
-{
-    LOCKED(for (struct block *b = blocks; b; b = b->next) check_guard(b));
-}
+void fake_mem_check(void) { LOCKED(for (struct block *b = blocks; b; b = b->next) check_guard(b)); }
 
 /* ---- caches, stage 2 ---- */
 
@@ -380,13 +368,10 @@ unsigned stage2_ipa_bits(void) { return S2_IPA_BITS; }
 uint64_t stage2_vtcr(void)
 {
     return (1ULL << 31) | (5ULL << 16) | (3ULL << 12) | (1ULL << 10) | (1ULL << 8) | (1ULL << 6) |
-           (64 - stage2_ipa_bits());
+        (64 - stage2_ipa_bits());
 }
 
-uint64_t stage2_vttbr(const struct stage2 *s2)
-{
-    return (uint64_t)s2->vmid << 48 | (uint64_t)(uintptr_t)s2->pt.root;
-}
+uint64_t stage2_vttbr(const struct stage2 *s2) { return (uint64_t)s2->vmid << 48 | (uint64_t)(uintptr_t)s2->pt.root; }
 
 void stage2_flush_tlb(const struct stage2 *s2)
 {
@@ -416,10 +401,7 @@ static int copy(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
     return 0;
 }
 
-int guest_copy_from(struct vcpu *v, void *dst, uint64_t gva, size_t len)
-{
-    return copy(v, gva, dst, len, false);
-}
+int guest_copy_from(struct vcpu *v, void *dst, uint64_t gva, size_t len) { return copy(v, gva, dst, len, false); }
 
 int guest_copy_to(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
@@ -474,7 +456,10 @@ static __thread unsigned run_budget, run_entries;
 void fake_push_exit(const struct fake_exit *e)
 {
     bool ok = false;
-    LOCKED(if (nr_script < MAX_SCRIPT) { script[nr_script++] = *e; ok = true; });
+    LOCKED(if (nr_script < MAX_SCRIPT) {
+        script[nr_script++] = *e;
+        ok = true;
+    });
     if (!ok)
         die("too many scripted exits");
 }
@@ -708,10 +693,7 @@ uint64_t vtimer_deadline_loaded(struct vcpu *v, bool *due)
     return v->arch.sys.cntv_cval + v->dom->cntvoff;
 }
 
-void vtimer_expire_saved(struct vcpu *v)
-{
-    v->arch.sys.cntv_ctl |= CNT_CTL_IMASK;
-}
+void vtimer_expire_saved(struct vcpu *v) { v->arch.sys.cntv_ctl |= CNT_CTL_IMASK; }
 
 /* ---- the log ---- */
 
@@ -731,19 +713,18 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    LOCKED(
-        unsigned at = (log_first + log_n) % LOG_RING;
-        if (log_n == LOG_RING) log_first = (log_first + 1) % LOG_RING;
-        else log_n++;
-        log_ring[at].level = level;
-        memcpy(log_ring[at].text, buf, sizeof(buf)));
+    LOCKED(unsigned at = (log_first + log_n) % LOG_RING; if (log_n == LOG_RING) log_first = (log_first + 1) % LOG_RING;
+           else log_n++; log_ring[at].level = level; memcpy(log_ring[at].text, buf, sizeof(buf)));
     if (log_echo < 0) {
         const char *e = getenv("FAKE_LOG");
         log_echo = e && *e == '1';
     }
     if (log_echo)
         fprintf(stderr, "[CPU%u] %s%s\n", fake_this_cpu,
-                level == LOG_ERR ? "ERROR: " : level == LOG_WARN ? "WARNING: " : level == LOG_DEBUG ? "(debug) " : "",
+                level == LOG_ERR         ? "ERROR: "
+                    : level == LOG_WARN  ? "WARNING: "
+                    : level == LOG_DEBUG ? "(debug) "
+                                         : "",
                 buf);
 }
 
@@ -807,15 +788,9 @@ void machine_poweroff(void)
     longjmp(*jb, 1);
 }
 
-void machine_stop_after_crash(void)
-{
-    die("machine_stop_after_crash()");
-}
+void machine_stop_after_crash(void) { die("machine_stop_after_crash()"); }
 
-bool crash_enter(void)
-{
-    return true;
-}
+bool crash_enter(void) { return true; }
 
 /* ---- a minimal interrupt controller ---- */
 
@@ -830,10 +805,7 @@ static void fi_flush(struct vcpu *v)
     __atomic_store_n(&f->pending[v->id], 0, __ATOMIC_RELEASE); /* taken by the guest */
 }
 
-static void fi_sync(struct vcpu *v)
-{
-    __atomic_add_fetch(&FI(v->dom)->syncs, 1, __ATOMIC_RELAXED);
-}
+static void fi_sync(struct vcpu *v) { __atomic_add_fetch(&FI(v->dom)->syncs, 1, __ATOMIC_RELAXED); }
 
 static bool fi_block(struct vcpu *v, void (*sleep)(struct vcpu *v))
 {
@@ -896,10 +868,7 @@ int fake_intc_attach(struct domain *d)
     return 0;
 }
 
-struct fake_intc *fake_intc(struct domain *d)
-{
-    return d->intc == &fake_intc_ops ? FI(d) : NULL;
-}
+struct fake_intc *fake_intc(struct domain *d) { return d->intc == &fake_intc_ops ? FI(d) : NULL; }
 
 unsigned fake_intc_releases(void) { return intc_releases; }
 

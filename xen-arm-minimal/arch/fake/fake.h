@@ -71,9 +71,9 @@ void fake_irq_raise(unsigned intid);
 unsigned fake_irq_handle_calls(void);
 
 /* ---- memory ---- */
-unsigned fake_mem_blocks(void);  /* allocated and not freed */
+unsigned fake_mem_blocks(void); /* allocated and not freed */
 uint64_t fake_mem_bytes(void);
-unsigned fake_mem_allocs(void);  /* ever */
+unsigned fake_mem_allocs(void); /* ever */
 /* Every live block's canaries intact (aborts with a report if not). */
 void fake_mem_check(void);
 /* The n-th memory_alloc from now fails with -XAM_ENOMEM (n >= 1); 0: never. */
@@ -149,7 +149,7 @@ unsigned fake_tlb_flushes(uint16_t vmid);
  * sleeps a vCPU with nothing pending; flush consumes what is pending. */
 struct fake_intc {
     uint64_t pending[DOMAIN_MAX_VCPUS]; /* bit per INTID below 64 */
-    uint64_t level;                     /* SPI lines, bit intid - 32... */
+    uint64_t level; /* SPI lines, bit intid - 32... */
     unsigned level_sets[64];
     unsigned flushes, syncs, blocks, sleeps, injects;
 };
@@ -168,28 +168,18 @@ void fake_destroy_all_domains(void);
 static inline uint64_t fake_esr_dabt(unsigned size, bool write, unsigned reg, bool sse, bool sf)
 {
     unsigned sas = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
-    return (uint64_t)EC_DABT_LOW << 26 | FAKE_ESR_IL | 1ULL << 24 | (uint64_t)sas << 22 |
-           (uint64_t)sse << 21 | (uint64_t)(reg & 31) << 16 | (uint64_t)sf << 15 | (uint64_t)write << 6;
+    return (uint64_t)EC_DABT_LOW << 26 | FAKE_ESR_IL | 1ULL << 24 | (uint64_t)sas << 22 | (uint64_t)sse << 21 |
+        (uint64_t)(reg & 31) << 16 | (uint64_t)sf << 15 | (uint64_t)write << 6;
 }
-static inline uint64_t fake_esr_call(unsigned ec, uint16_t imm)
-{
-    return (uint64_t)ec << 26 | FAKE_ESR_IL | imm;
-}
-static inline uint64_t fake_esr_wfx(bool wfe)
-{
-    return (uint64_t)EC_WFX << 26 | FAKE_ESR_IL | (wfe ? 1 : 0);
-}
+static inline uint64_t fake_esr_call(unsigned ec, uint16_t imm) { return (uint64_t)ec << 26 | FAKE_ESR_IL | imm; }
+static inline uint64_t fake_esr_wfx(bool wfe) { return (uint64_t)EC_WFX << 26 | FAKE_ESR_IL | (wfe ? 1 : 0); }
 static inline uint64_t fake_esr_sysreg(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
                                        unsigned rt, bool read)
 {
-    return (uint64_t)EC_SYSREG << 26 | FAKE_ESR_IL | (uint64_t)op0 << 20 | (uint64_t)op2 << 17 |
-           (uint64_t)op1 << 14 | (uint64_t)crn << 10 | (uint64_t)(rt & 31) << 5 | (uint64_t)crm << 1 |
-           (read ? 1 : 0);
+    return (uint64_t)EC_SYSREG << 26 | FAKE_ESR_IL | (uint64_t)op0 << 20 | (uint64_t)op2 << 17 | (uint64_t)op1 << 14 |
+        (uint64_t)crn << 10 | (uint64_t)(rt & 31) << 5 | (uint64_t)crm << 1 | (read ? 1 : 0);
 }
-static inline uint64_t fake_hpfar(paddr_t ipa)
-{
-    return (ipa >> 12) << 4;
-}
+static inline uint64_t fake_hpfar(paddr_t ipa) { return (ipa >> 12) << 4; }
 
 /* Record a synchronous exit of v (as vcpu_arch_enter would) and handle it. */
 void fake_trap(struct vcpu *v, uint64_t esr, paddr_t ipa);

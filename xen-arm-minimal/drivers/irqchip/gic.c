@@ -27,7 +27,7 @@ bool gic_frames_answer(const struct hostdt_gic *g, struct gic_missing *miss)
         return true;
     }
     return answers(&g->cpu, "CPU interface", miss) && answers(&g->hyp, "virtual interface control (GICH)", miss) &&
-           answers(&g->vcpu, "virtual CPU interface (GICV)", miss);
+        answers(&g->vcpu, "virtual CPU interface (GICV)", miss);
 }
 
 static const struct gic_ops *ops;
@@ -38,12 +38,6 @@ int gic_init(const struct hostdt_gic *g)
     return ops->init(g);
 }
 
-int gic_cpu_init(struct pcpu *c)
-{
-    return ops ? ops->cpu_init(c) : -XAM_EINVAL;
-}
+int gic_cpu_init(struct pcpu *c) { return ops ? ops->cpu_init(c) : -XAM_EINVAL; }
 
-const struct gic_ops *gic(void)
-{
-    return ops;
-}
+const struct gic_ops *gic(void) { return ops; }

@@ -32,15 +32,9 @@
 static uintptr_t gicd, gicc;
 static unsigned lines;
 
-static inline void wr(uintptr_t base, unsigned off, uint32_t v)
-{
-    *(volatile uint32_t *)(base + off) = v;
-}
+static inline void wr(uintptr_t base, unsigned off, uint32_t v) { *(volatile uint32_t *)(base + off) = v; }
 
-static inline uint32_t rd(uintptr_t base, unsigned off)
-{
-    return *(volatile uint32_t *)(base + off);
-}
+static inline uint32_t rd(uintptr_t base, unsigned off) { return *(volatile uint32_t *)(base + off); }
 
 static int v2_init(const struct hostdt_gic *g)
 {
@@ -96,25 +90,13 @@ static int v2_cpu_init(struct pcpu *c)
     return 0;
 }
 
-static unsigned v2_ack(void)
-{
-    return rd(gicc, GICC_IAR) & 0x3ff;
-}
+static unsigned v2_ack(void) { return rd(gicc, GICC_IAR) & 0x3ff; }
 
-static void v2_eoi(unsigned intid)
-{
-    wr(gicc, GICC_EOIR, intid);
-}
+static void v2_eoi(unsigned intid) { wr(gicc, GICC_EOIR, intid); }
 
-static void v2_deactivate(unsigned intid)
-{
-    wr(gicc, GICC_DIR, intid);
-}
+static void v2_deactivate(unsigned intid) { wr(gicc, GICC_DIR, intid); }
 
-static void v2_enable(unsigned intid)
-{
-    wr(gicd, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
-}
+static void v2_enable(unsigned intid) { wr(gicd, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32)); }
 
 static void v2_disable(unsigned intid)
 {
@@ -130,10 +112,7 @@ static void v2_send_sgi(const struct pcpu *target, unsigned sgi)
     wr(gicd, GICD_SGIR, (target->gic_target << 16) | (sgi & 0xf));
 }
 
-static unsigned v2_nr_lines(void)
-{
-    return lines;
-}
+static unsigned v2_nr_lines(void) { return lines; }
 
 const struct gic_ops gicv2_ops = {
     .name = "GICv2",

@@ -61,10 +61,7 @@ static int wait_clear(uintptr_t reg, uint32_t bits)
     return 0;
 }
 
-static uint64_t mpidr_to_affinity(uint64_t mpidr)
-{
-    return ((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xffffff);
-}
+static uint64_t mpidr_to_affinity(uint64_t mpidr) { return ((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xffffff); }
 
 static int v3_init(const struct hostdt_gic *g)
 {
@@ -194,17 +191,14 @@ static void v3_send_sgi(const struct pcpu *target, unsigned sgi)
 {
     uint64_t m = target->mpidr;
     uint64_t aff0 = m & 0xff;
-    uint64_t v = ((m >> 32) & 0xff) << 48 | ((m >> 16) & 0xff) << 32 | (aff0 / 16) << 44 |
-                 ((m >> 8) & 0xff) << 16 | (uint64_t)(sgi & 0xf) << 24 | (1ULL << (aff0 % 16));
+    uint64_t v = ((m >> 32) & 0xff) << 48 | ((m >> 16) & 0xff) << 32 | (aff0 / 16) << 44 | ((m >> 8) & 0xff) << 16 |
+        (uint64_t)(sgi & 0xf) << 24 | (1ULL << (aff0 % 16));
     dsb(ishst);
     write_sysreg(v, icc_sgi1r_el1);
     isb();
 }
 
-static unsigned v3_nr_lines(void)
-{
-    return lines;
-}
+static unsigned v3_nr_lines(void) { return lines; }
 
 const struct gic_ops gicv3_ops = {
     .name = "GICv3",

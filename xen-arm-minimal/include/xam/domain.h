@@ -23,10 +23,10 @@
  * belongs to loads, runs and saves it; the transitions other CPUs make
  * (CPU_ON, a wake-up) are compare-and-swaps on this field. */
 enum vcpu_state {
-    VCPU_OFF,       /* never started, or off and saved: CPU_ON may start it */
-    VCPU_RUNNABLE,  /* on its CPU's run queue, or running */
-    VCPU_BLOCKED,   /* in WFI: an interrupt (or its timer) wakes it */
-    VCPU_WAITING,   /* an emulated access is pending: its answer wakes it */
+    VCPU_OFF, /* never started, or off and saved: CPU_ON may start it */
+    VCPU_RUNNABLE, /* on its CPU's run queue, or running */
+    VCPU_BLOCKED, /* in WFI: an interrupt (or its timer) wakes it */
+    VCPU_WAITING, /* an emulated access is pending: its answer wakes it */
     VCPU_OFFLINING, /* called CPU_OFF: VCPU_OFF once its CPU has saved it */
 };
 
@@ -52,9 +52,9 @@ struct vcpu {
     struct mmio_access access;
     /* The MMIO access it waits on (VCPU_WAITING). */
     struct {
-        bool active;      /* an access is pending */
+        bool active; /* an access is pending */
         bool done, fault; /* answered (under its run-queue lock) */
-        uint64_t esr;     /* the access: its syndrome says width, register, sign */
+        uint64_t esr; /* the access: its syndrome says width, register, sign */
         uint64_t value, far;
     } pending;
     /* VCPUOP_register_vcpu_info: where its vcpu_info lives (IPA; 0: in
@@ -104,7 +104,7 @@ struct domain {
     spinlock_t console_lock;
     struct guest_console console;
     uint64_t cntvoff; /* guests' counters start near zero */
-    bool enhanced;    /* has the hypervisor node (Xen PV interfaces) */
+    bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     bool direct_mapped;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
     /* The secondary emulated PCI host bridge, and who serves it. */
@@ -122,8 +122,8 @@ struct domain {
     /* where vCPU 0 starts (a held domain starts later) */
     paddr_t start_entry;
     uint64_t start_x0;
-    unsigned refusals;   /* accesses its devices refused (the first is logged) */
-    unsigned active;     /* vCPUs taken off a run queue and not yet put back */
+    unsigned refusals; /* accesses its devices refused (the first is logged) */
+    unsigned active; /* vCPUs taken off a run queue and not yet put back */
     bool release_queued; /* the release job is on its way */
     struct domain *next_job;
 };

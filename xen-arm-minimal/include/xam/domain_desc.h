@@ -85,8 +85,8 @@ struct domain_desc {
     enum desc_enhanced enhanced;
     bool has_bridge;
     struct pci_bridge bridge;
-    int device_model;  /* node of the domain serving the bridge, or -1 */
-    bool hold;         /* start only once the device model is connected */
+    int device_model; /* node of the domain serving the bridge, or -1 */
+    bool hold; /* start only once the device model is connected */
     /* physical CPUs each vCPU may run on (bit n: CPU n) */
     uint64_t allowed[DESC_MAX_VCPUS];
 };
@@ -95,8 +95,8 @@ struct domain_desc {
 struct builder_env {
     unsigned nr_cpus;
     uint64_t cpu_mpidr[DESC_MAX_CPUS]; /* CPU n's MPIDR (n as the hypervisor numbers them) */
-    uint64_t online;                   /* bit n: CPU n runs vCPUs */
-    unsigned ipa_bits;                 /* guest physical address size */
+    uint64_t online; /* bit n: CPU n runs vCPUs */
+    unsigned ipa_bits; /* guest physical address size */
     /* The first 64 bytes of a module (its Image header), or NULL. */
     const uint8_t *(*module_header)(const struct hostdt_module *m, void *ctx);
     /* A whole module's bytes (m->size of them), or NULL if they cannot be
@@ -158,8 +158,8 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
 const char *domain_desc_cpu_compatible(const void *fdt);
 /* Domain i's device-model client list for its tree: the accepted domains
  * it serves, with the ids they get (id[j], 0: none). */
-void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n,
-                             unsigned i, struct guest_fdt_params *gp);
+void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n, unsigned i,
+                             struct guest_fdt_params *gp);
 
 /* What two domains cannot both have: the same host static memory,
  * passthrough MMIO or interrupt. True (and the reason, naming what) if b

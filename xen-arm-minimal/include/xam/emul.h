@@ -34,9 +34,9 @@ enum emul_result {
 
 /* One decoded guest load or store to emulated MMIO. */
 struct mmio_access {
-    paddr_t ipa;    /* guest physical address of its first byte */
-    uint64_t off;   /* from the start of the region */
-    unsigned size;  /* bytes: 1, 2, 4 or 8 */
+    paddr_t ipa; /* guest physical address of its first byte */
+    uint64_t off; /* from the start of the region */
+    unsigned size; /* bytes: 1, 2, 4 or 8 */
     bool write;
     uint64_t value; /* a write's value (only size bytes); a read's answer */
 };
@@ -63,16 +63,14 @@ struct mmio_map {
 int emul_mmio_add(struct mmio_map *m, const struct mmio_region *r);
 const struct mmio_region *emul_mmio_find(const struct mmio_map *m, paddr_t ipa);
 /* Whether [a->off, a->off + a->size) is naturally aligned. */
-static inline bool mmio_aligned(const struct mmio_access *a)
-{
-    return (a->off & (a->size - 1)) == 0;
-}
+static inline bool mmio_aligned(const struct mmio_access *a) { return (a->off & (a->size - 1)) == 0; }
 
 /* Trapped system registers (EC 0x18), keyed by the ESR_EL2 ISS encoding
  * with Rt and the direction masked out: SYSREG_KEY(op0, op1, crn, crm, op2).
  * A handler matches when (key & mask) == its key. */
-#define SYSREG_KEY(op0, op1, crn, crm, op2) \
-    ((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 | (uint32_t)(crn) << 10 | (uint32_t)(crm) << 1)
+#define SYSREG_KEY(op0, op1, crn, crm, op2)                                                                            \
+    ((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 | (uint32_t)(crn) << 10 |                   \
+     (uint32_t)(crm) << 1)
 #define SYSREG_KEY_MASK SYSREG_KEY(3, 7, 15, 15, 7)
 
 struct sysreg_access {

@@ -13,10 +13,10 @@ struct gic_ops {
     int (*init)(const struct hostdt_gic *g);
     int (*cpu_init)(struct pcpu *c);
     unsigned (*ack)(void);
-    void (*eoi)(unsigned intid);        /* priority drop */
+    void (*eoi)(unsigned intid); /* priority drop */
     void (*deactivate)(unsigned intid);
-    void (*enable)(unsigned intid);     /* SGI/PPI: this CPU's bank */
-    void (*disable)(unsigned intid);    /* SPIs (forwarded to guests) */
+    void (*enable)(unsigned intid); /* SGI/PPI: this CPU's bank */
+    void (*disable)(unsigned intid); /* SPIs (forwarded to guests) */
     void (*send_sgi)(const struct pcpu *target, unsigned sgi);
     unsigned (*nr_lines)(void);
 };

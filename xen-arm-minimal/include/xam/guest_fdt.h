@@ -21,9 +21,9 @@ struct guest_fdt_params {
     } banks[8];
     unsigned gic_version; /* 2 or 3 */
     bool vpl011;
-    const char *bootargs;         /* NULL: none */
+    const char *bootargs; /* NULL: none */
     paddr_t initrd_start, initrd_end; /* equal: no initrd */
-    const char *cpu_compatible;   /* the host's first CPU's, or NULL */
+    const char *cpu_compatible; /* the host's first CPU's, or NULL */
     /* The hypervisor node (xen,enhanced): extended regions after the
      * grant-table region in its reg. */
     bool hypervisor;

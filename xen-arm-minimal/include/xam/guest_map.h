@@ -6,7 +6,7 @@
 
 /* virtual GIC */
 #define VGIC_DIST_BASE 0x03001000ULL
-#define VGIC_DIST_SIZE 0x10000ULL     /* GICv3 */
+#define VGIC_DIST_SIZE 0x10000ULL /* GICv3 */
 #define VGIC_V2_DIST_SIZE 0x1000ULL
 #define VGIC_V2_CPU_BASE 0x03002000ULL /* the host's GICV frame */
 #define VGIC_V2_CPU_SIZE 0x2000ULL

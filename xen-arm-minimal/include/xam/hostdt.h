@@ -32,7 +32,7 @@ struct hostdt_module {
     enum module_kind kind;
     paddr_t base;
     uint64_t size;
-    int node;   /* offset of the module node */
+    int node; /* offset of the module node */
     int parent; /* offset of the node it sits under (a domain, or /chosen) */
     /* Why it cannot be used (outside RAM, overlapping the hypervisor...),
      * or NULL: the domain it belongs to is refused, not the machine. */
@@ -96,8 +96,7 @@ struct hostdt {
  * hv is the hypervisor image's range: modules must not overlap it (size 0 on
  * the host, where there is no image). On error returns a negative number and
  * a one-line reason naming the node and property in err. */
-int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv,
-                 struct hostdt_error *err);
+int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv, struct hostdt_error *err);
 
 /* What running at EL2 needs beyond a well-formed tree (PSCI not over HVC):
  * 0, or the reason in err. The hypervisor and xam-dryrun both call it. */

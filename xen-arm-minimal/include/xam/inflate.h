@@ -54,7 +54,6 @@ int gzip_trailer_size(const void *src, size_t len, uint32_t *isize);
  * Never reads outside [src, src+len) nor writes outside [dst, dst+dstcap),
  * whatever the input; on error, dst holds partial output. Bytes of dst past
  * *outlen may be overwritten (match copies run a word at a time). */
-int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen,
-                 struct inflate_work *w);
+int gzip_inflate(void *dst, size_t dstcap, const void *src, size_t len, size_t *outlen, struct inflate_work *w);
 
 #endif

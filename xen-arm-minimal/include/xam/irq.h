@@ -9,10 +9,10 @@
 
 /* Software-generated interrupts the hypervisor sends between its CPUs. */
 enum sgi {
-    SGI_PING = 0,  /* answer (bring-up check) */
+    SGI_PING = 0, /* answer (bring-up check) */
     SGI_CRASH = 1, /* crash-test= on another CPU */
-    SGI_STOP = 2,  /* stop this CPU (panic elsewhere) */
-    SGI_KICK = 3,  /* look at the run queue again */
+    SGI_STOP = 2, /* stop this CPU (panic elsewhere) */
+    SGI_KICK = 3, /* look at the run queue again */
 };
 
 typedef void (*irq_handler_t)(unsigned intid, void *arg);

@@ -16,18 +16,12 @@ struct mrset {
     unsigned cap;
 };
 
-static inline paddr_t mrange_end(const struct mrange *m)
-{
-    return m->base + m->size;
-}
+static inline paddr_t mrange_end(const struct mrange *m) { return m->base + m->size; }
 
 /* True when [base, base+size) wraps past, or ends exactly at, the top of
  * the 64-bit space: its end would not fit in a paddr_t, and every range in
  * a set must have one (no physical address is that high). */
-static inline bool range_wraps(paddr_t base, uint64_t size)
-{
-    return size != 0 && base + size <= base;
-}
+static inline bool range_wraps(paddr_t base, uint64_t size) { return size != 0 && base + size <= base; }
 
 static inline bool ranges_overlap(paddr_t a, uint64_t asz, paddr_t b, uint64_t bsz)
 {

@@ -32,7 +32,7 @@
 struct pci_bridge {
     paddr_t ecam;
     uint64_t ecam_size; /* 1 MiB per bus */
-    paddr_t mem;        /* 32-bit non-prefetchable window */
+    paddr_t mem; /* 32-bit non-prefetchable window */
     uint64_t mem_size;
     paddr_t pref; /* 64-bit prefetchable window */
     uint64_t pref_size;

@@ -15,9 +15,9 @@ typedef uint64_t vaddr_t;
 #define GiB(x) ((uint64_t)(x) << 30)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) ((((uint64_t)(x)) + ((uint64_t)(a) - 1)) & ~((uint64_t)(a) - 1))
-#define ALIGN_DOWN(x, a) (((uint64_t)(x)) & ~((uint64_t)(a) - 1))
-#define IS_ALIGNED(x, a) ((((uint64_t)(x)) & ((uint64_t)(a) - 1)) == 0)
+#define ALIGN_UP(x, a) ((((uint64_t)(x)) + ((uint64_t)(a)-1)) & ~((uint64_t)(a)-1))
+#define ALIGN_DOWN(x, a) (((uint64_t)(x)) & ~((uint64_t)(a)-1))
+#define IS_ALIGNED(x, a) ((((uint64_t)(x)) & ((uint64_t)(a)-1)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -115,7 +115,9 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
     fprintf(out, "; kernel 0x%llx (module 0x%llx, 0x%llx bytes%s); device tree 0x%llx",
             (unsigned long long)(dd->banks[0].ipa + dd->text_offset), (unsigned long long)dd->kernel->base,
             (unsigned long long)dd->kernel->size,
-            dd->kernel_in_place ? ", mapped in place" : dd->kernel_gzip ? ", gzip" : "",
+            dd->kernel_in_place   ? ", mapped in place"
+                : dd->kernel_gzip ? ", gzip"
+                                  : "",
             (unsigned long long)dd->dtb);
     if (dd->ramdisk)
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
@@ -126,7 +128,8 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
     if (dd->has_bridge) {
         const struct pci_bridge *b = &dd->bridge;
         char dm[DT_PATH_MAX];
-        fprintf(out, "; PCI bridge ECAM 0x%llx+0x%llx MEM 0x%llx+0x%llx prefetch 0x%llx+0x%llx SPIs %u-%u, served by %s%s",
+        fprintf(out,
+                "; PCI bridge ECAM 0x%llx+0x%llx MEM 0x%llx+0x%llx prefetch 0x%llx+0x%llx SPIs %u-%u, served by %s%s",
                 (unsigned long long)b->ecam, (unsigned long long)b->ecam_size, (unsigned long long)b->mem,
                 (unsigned long long)b->mem_size, (unsigned long long)b->pref, (unsigned long long)b->pref_size,
                 b->irq_start, b->irq_start + b->irq_count - 1, dt_node_path(fdt, dd->device_model, dm, sizeof(dm)),
@@ -138,8 +141,9 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
 static void report_unchecked(FILE *out, unsigned nfiles)
 {
     if (!nfiles)
-        fprintf(out, "note: no module files given (-m): kernels were taken to be arm64 Images of the "
-                     "size their reg says, without bss\n");
+        fprintf(out,
+                "note: no module files given (-m): kernels were taken to be arm64 Images of the "
+                "size their reg says, without bss\n");
 }
 
 struct refusals {
@@ -182,8 +186,8 @@ static const char *files_problem(int node, char *why, size_t len, void *ctx)
     return NULL;
 }
 
-int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles,
-           const struct dryrun_opts *o, unsigned *accepted)
+int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles, const struct dryrun_opts *o,
+           unsigned *accepted)
 {
     static struct hostdt h; /* large: keep it off the stack */
     struct hostdt_error err;
@@ -197,8 +201,12 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
         return -1;
     }
     static struct inflate_work inflate_work;
-    struct builder_env env = { .nr_cpus = h.nr_cpus, .ipa_bits = DRYRUN_IPA_BITS, .module_header = module_header,
-                               .module_data = module_data, .inflate_work = &inflate_work, .ctx = &fs };
+    struct builder_env env = { .nr_cpus = h.nr_cpus,
+                               .ipa_bits = DRYRUN_IPA_BITS,
+                               .module_header = module_header,
+                               .module_data = module_data,
+                               .inflate_work = &inflate_work,
+                               .ctx = &fs };
     for (unsigned i = 0; i < h.nr_cpus && i < DESC_MAX_CPUS; i++) {
         env.cpu_mpidr[i] = h.cpu_mpidr[i];
         env.online |= 1ULL << i;

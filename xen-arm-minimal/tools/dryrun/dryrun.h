@@ -18,7 +18,7 @@ struct dryrun_file {
 
 struct dryrun_opts {
     const char *outdir; /* write <domain>.dtb and layout.txt here; NULL: write nothing */
-    FILE *report;       /* one line per domain (accepted, or rejected with the reason) */
+    FILE *report; /* one line per domain (accepted, or rejected with the reason) */
 };
 
 /* Check fdt (size bytes) as the hypervisor would. Returns -1 if the host
@@ -26,7 +26,7 @@ struct dryrun_opts {
  * else the number of domains rejected; *accepted gets the number that
  * would start. Modules whose address matches no file are read as absent
  * (their kernel header cannot be checked: that is reported). */
-int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles,
-           const struct dryrun_opts *o, unsigned *accepted);
+int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsigned nfiles, const struct dryrun_opts *o,
+           unsigned *accepted);
 
 #endif

@@ -9,13 +9,14 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xam-dryrun [-o OUTDIR] [-m ADDR=FILE]... HOST.dtb\n"
-               "  Reads HOST.dtb as xen-arm-minimal does at boot and checks every /chosen domain.\n"
-               "  -m ADDR=FILE  FILE will be loaded at ADDR (a module's kernel header and size are\n"
-               "                checked against it); give one for every module, or none at all\n"
-               "  -o OUTDIR     write each accepted domain's device tree (NAME.dtb) and layout.txt\n"
-               "Exit status: 0 every domain accepted, 1 some domain rejected or none described,\n"
-               "2 usage error, unreadable file or a host device tree the hypervisor would refuse.\n");
+    fprintf(f,
+            "usage: xam-dryrun [-o OUTDIR] [-m ADDR=FILE]... HOST.dtb\n"
+            "  Reads HOST.dtb as xen-arm-minimal does at boot and checks every /chosen domain.\n"
+            "  -m ADDR=FILE  FILE will be loaded at ADDR (a module's kernel header and size are\n"
+            "                checked against it); give one for every module, or none at all\n"
+            "  -o OUTDIR     write each accepted domain's device tree (NAME.dtb) and layout.txt\n"
+            "Exit status: 0 every domain accepted, 1 some domain rejected or none described,\n"
+            "2 usage error, unreadable file or a host device tree the hypervisor would refuse.\n");
 }
 
 static void *read_all(const char *path, size_t *len)

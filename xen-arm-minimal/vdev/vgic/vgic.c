@@ -145,10 +145,7 @@ static bool vgic_block(struct vcpu *v, void (*sleep)(struct vcpu *v))
     return !pending;
 }
 
-static void vgic_release(struct domain *d)
-{
-    memory_free((paddr_t)(uintptr_t)d->intc_state, vgic_dist(d)->alloc_size);
-}
+static void vgic_release(struct domain *d) { memory_free((paddr_t)(uintptr_t)d->intc_state, vgic_dist(d)->alloc_size); }
 
 static const struct vintc_ops vgic_ops = {
     .flush = vgic_flush,

@@ -40,10 +40,7 @@ static enum emul_result gap_access(const struct vgic_frame *f, uint32_t off, str
     return EMUL_HANDLED;
 }
 
-static uint64_t mask_of(unsigned bits)
-{
-    return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
-}
+static uint64_t mask_of(unsigned bits) { return bits >= 64 ? ~0ULL : (1ULL << bits) - 1; }
 
 /* Point a at field idx of row r: its interrupt for a per-interrupt row.
  * False if there is none (RAZ/WI). */
@@ -71,9 +68,8 @@ static void write_field(struct vgic_access *a, const struct vgic_reg *r, uint64_
         vgic_irq_changed(a->d, irq);
 }
 
-static inline __attribute__((always_inline)) enum emul_result access_row(const struct vgic_reg *r,
-                                                                        struct vgic_access *a, uint32_t off,
-                                                                        struct mmio_access *m);
+static inline __attribute__((always_inline)) enum emul_result
+access_row(const struct vgic_reg *r, struct vgic_access *a, uint32_t off, struct mmio_access *m);
 
 enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_access *a, uint64_t off64,
                                     struct mmio_access *m)
@@ -98,9 +94,8 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
 }
 
 /* One access that fits row r, its width allowed there. */
-static inline __attribute__((always_inline)) enum emul_result access_row(const struct vgic_reg *r,
-                                                                        struct vgic_access *a, uint32_t off,
-                                                                        struct mmio_access *m)
+static inline __attribute__((always_inline)) enum emul_result
+access_row(const struct vgic_reg *r, struct vgic_access *a, uint32_t off, struct mmio_access *m)
 {
     unsigned size = m->size, rel = off - r->offset, abits = 8 * size;
     if (!r->bits && rel == 0 && size == r->length) {
@@ -159,18 +154,42 @@ uint64_t vgic_mmio_read_iidr(struct vgic_access *a) { return VGIC_IIDR_ARM; }
 
 /* Write-1-to-set and write-1-to-clear registers: a 0 bit changes nothing. */
 uint64_t vgic_mmio_read_enable(struct vgic_access *a) { return a->irq->enabled; }
-void vgic_mmio_write_senable(struct vgic_access *a, uint64_t val) { if (val) a->irq->enabled = true; }
-void vgic_mmio_write_cenable(struct vgic_access *a, uint64_t val) { if (val) a->irq->enabled = false; }
+void vgic_mmio_write_senable(struct vgic_access *a, uint64_t val)
+{
+    if (val)
+        a->irq->enabled = true;
+}
+void vgic_mmio_write_cenable(struct vgic_access *a, uint64_t val)
+{
+    if (val)
+        a->irq->enabled = false;
+}
 
 /* A level line that is high makes its interrupt pending; clearing the
  * latch leaves it so (GIC architecture: ICPENDR on a level interrupt). */
 uint64_t vgic_mmio_read_pending(struct vgic_access *a) { return a->irq->pending || a->irq->level; }
-void vgic_mmio_write_spending(struct vgic_access *a, uint64_t val) { if (val) a->irq->pending = true; }
-void vgic_mmio_write_cpending(struct vgic_access *a, uint64_t val) { if (val) a->irq->pending = false; }
+void vgic_mmio_write_spending(struct vgic_access *a, uint64_t val)
+{
+    if (val)
+        a->irq->pending = true;
+}
+void vgic_mmio_write_cpending(struct vgic_access *a, uint64_t val)
+{
+    if (val)
+        a->irq->pending = false;
+}
 
 uint64_t vgic_mmio_read_active(struct vgic_access *a) { return a->irq->active; }
-void vgic_mmio_write_sactive(struct vgic_access *a, uint64_t val) { if (val) a->irq->active = true; }
-void vgic_mmio_write_cactive(struct vgic_access *a, uint64_t val) { if (val) a->irq->active = false; }
+void vgic_mmio_write_sactive(struct vgic_access *a, uint64_t val)
+{
+    if (val)
+        a->irq->active = true;
+}
+void vgic_mmio_write_cactive(struct vgic_access *a, uint64_t val)
+{
+    if (val)
+        a->irq->active = false;
+}
 
 uint64_t vgic_mmio_read_priority(struct vgic_access *a) { return a->irq->priority; }
 void vgic_mmio_write_priority(struct vgic_access *a, uint64_t val) { a->irq->priority = (uint8_t)val; }
@@ -191,5 +210,3 @@ void vgic_ctlr_write(struct domain *d, uint64_t val)
     if (!was && vd->ctlr)
         vgic_dist_enabled(d);
 }
-
-

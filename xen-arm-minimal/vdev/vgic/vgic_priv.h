@@ -17,10 +17,10 @@
 #include <xam/guest_map.h>
 #include <xam/vgic.h>
 
-#define VGIC_NR_PRIVATE 32     /* SGIs 0-15 and PPIs 16-31, per vCPU */
+#define VGIC_NR_PRIVATE 32 /* SGIs 0-15 and PPIs 16-31, per vCPU */
 #define VGIC_NR_SGIS 16
-#define VGIC_NO_VCPU 0xff      /* an SPI routed to no vCPU */
-#define VGIC_PRIO_RESET 0xa0   /* what Linux leaves alone reads as "set" */
+#define VGIC_NO_VCPU 0xff /* an SPI routed to no vCPU */
+#define VGIC_PRIO_RESET 0xa0 /* what Linux leaves alone reads as "set" */
 /* List registers the vGIC tracks per vCPU (GICv3 has at most 16). */
 #define VGIC_MAX_LRS VGIC_HW_MAX_LRS
 
@@ -53,9 +53,9 @@ struct vgic_irq {
  * plain register with irq NULL and the whole register. */
 struct vgic_access {
     struct domain *d;
-    struct vcpu *v;     /* the vCPU accessing */
-    struct vcpu *priv;  /* whose SGIs and PPIs the frame shows; NULL: none */
-    bool spis;          /* whether the frame shows SPIs */
+    struct vcpu *v; /* the vCPU accessing */
+    struct vcpu *priv; /* whose SGIs and PPIs the frame shows; NULL: none */
+    bool spis; /* whether the frame shows SPIs */
     struct vgic_irq *irq;
 };
 
@@ -77,7 +77,7 @@ struct vgic_cpu {
 struct vgic_dist {
     spinlock_t lock; /* all of the domain's vGIC state */
     unsigned version; /* 2 or 3: the host's, and so the register layout */
-    uint32_t ctlr;    /* GICD_CTLR's group enables as written */
+    uint32_t ctlr; /* GICD_CTLR's group enables as written */
     unsigned nr_spis;
     uint64_t alloc_size; /* of the whole allocation, for its release */
     struct vgic_cpu *cpu; /* [d->nr_vcpus] */
@@ -197,19 +197,26 @@ uint64_t vgic_mmio_read_iidr(struct vgic_access *a);
  * their architectural offsets from base, len bytes each (0x80: all 1024
  * INTIDs; 4: the 32 private ones). IGROUPR reads as one: every interrupt
  * is group 1, as Xen's vGIC says. */
-#define VGIC_ROWS_BITS(base, len)                                                                  \
-    { (base) + 0x080, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_rao, vgic_mmio_wi },                \
-    { (base) + 0x100, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_enable, vgic_mmio_write_senable },   \
-    { (base) + 0x180, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_enable, vgic_mmio_write_cenable },   \
-    { (base) + 0x200, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_pending, vgic_mmio_write_spending }, \
-    { (base) + 0x280, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_pending, vgic_mmio_write_cpending }, \
-    { (base) + 0x300, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_active, vgic_mmio_write_sactive },   \
-    { (base) + 0x380, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_active, vgic_mmio_write_cactive }
+#define VGIC_ROWS_BITS(base, len)                                                                                      \
+    { (base) + 0x080, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_rao, vgic_mmio_wi },                                     \
+        { (base) + 0x100, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_enable, vgic_mmio_write_senable },              \
+        { (base) + 0x180, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_enable, vgic_mmio_write_cenable },              \
+        { (base) + 0x200, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_pending, vgic_mmio_write_spending },            \
+        { (base) + 0x280, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_pending, vgic_mmio_write_cpending },            \
+        { (base) + 0x300, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_active, vgic_mmio_write_sactive },              \
+    {                                                                                                                  \
+        (base) + 0x380, (len), 1, VGIC_W4 | VGIC_W1X, vgic_mmio_read_active, vgic_mmio_write_cactive                   \
+    }
 /* IPRIORITYR: a byte per interrupt, byte- and word-accessible. */
-#define VGIC_ROW_PRIORITY(base, len)                                                               \
-    { (base) + 0x400, (len), 8, VGIC_W1 | VGIC_W4, vgic_mmio_read_priority, vgic_mmio_write_priority }
+#define VGIC_ROW_PRIORITY(base, len)                                                                                   \
+    {                                                                                                                  \
+        (base) + 0x400, (len), 8, VGIC_W1 | VGIC_W4, vgic_mmio_read_priority, vgic_mmio_write_priority                 \
+    }
 /* ICFGR: two bits per interrupt, words only. */
-#define VGIC_ROW_CONFIG(base, len) { (base) + 0xc00, (len), 2, VGIC_W4, vgic_mmio_read_config, vgic_mmio_write_config }
+#define VGIC_ROW_CONFIG(base, len)                                                                                     \
+    {                                                                                                                  \
+        (base) + 0xc00, (len), 2, VGIC_W4, vgic_mmio_read_config, vgic_mmio_write_config                               \
+    }
 
 #define VGIC_IIDR_ARM 0x0000043b
 

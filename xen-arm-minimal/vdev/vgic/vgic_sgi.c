@@ -6,7 +6,7 @@
 #include <asm/vgic_hw.h>
 #include "vgic_priv.h"
 
-#define SGIR_INTID(v) ((v) & 0xf)
+#define SGIR_INTID(v) ((v)&0xf)
 #define SGIR_TARGETS(v) (((v) >> 16) & 0xff)
 #define SGIR_FILTER(v) (((v) >> 24) & 3)
 enum { SGIR_TO_LIST, SGIR_TO_OTHERS, SGIR_TO_SELF };
@@ -16,17 +16,17 @@ void vgic_v2_sgir_write(struct vcpu *v, uint32_t val)
     struct domain *d = v->dom;
     unsigned filter = SGIR_FILTER(val), list = SGIR_TARGETS(val);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        bool hit = filter == SGIR_TO_LIST     ? (list >> i) & 1
-                   : filter == SGIR_TO_OTHERS ? i != v->id
-                   : filter == SGIR_TO_SELF   ? i == v->id
-                                              : false; /* 3: reserved, nothing is sent */
+        bool hit = filter == SGIR_TO_LIST ? (list >> i) & 1
+            : filter == SGIR_TO_OTHERS    ? i != v->id
+            : filter == SGIR_TO_SELF      ? i == v->id
+                                          : false; /* 3: reserved, nothing is sent */
         if (hit)
             vgic_send_sgi_locked(v, &d->vcpus[i], SGIR_INTID(val));
     }
 }
 
 /* ICC_SGI1R_EL1 fields */
-#define SGI1R_TARGETS(v) ((v) & 0xffff)
+#define SGI1R_TARGETS(v) ((v)&0xffff)
 #define SGI1R_AFF1(v) (((v) >> 16) & 0xff)
 #define SGI1R_INTID(v) ((unsigned)((v) >> 24) & 0xf)
 #define SGI1R_AFF2(v) (((v) >> 32) & 0xff)
@@ -43,8 +43,7 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
     bool ours = SGI1R_AFF1(sgi1r) == 0 && SGI1R_AFF2(sgi1r) == 0 && SGI1R_AFF3(sgi1r) == 0;
     uint64_t flags = spin_lock_irqsave(&vd->lock);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        bool hit = others ? i != v->id
-                          : ours && i / 16 == SGI1R_RS(sgi1r) && (SGI1R_TARGETS(sgi1r) >> (i % 16)) & 1;
+        bool hit = others ? i != v->id : ours && i / 16 == SGI1R_RS(sgi1r) && (SGI1R_TARGETS(sgi1r) >> (i % 16)) & 1;
         if (hit)
             vgic_send_sgi_locked(v, &d->vcpus[i], SGI1R_INTID(sgi1r));
     }

@@ -17,10 +17,7 @@ static uint64_t typer_read(struct vgic_access *a)
 }
 
 /* The CPU interfaces that exist: bits for the vCPUs the domain has. */
-static uint8_t cpu_mask(const struct domain *d)
-{
-    return (uint8_t)((1u << d->nr_vcpus) - 1);
-}
+static uint8_t cpu_mask(const struct domain *d) { return (uint8_t)((1u << d->nr_vcpus) - 1); }
 
 /* Private interrupts (banked): read-only, the accessing vCPU's own bit. */
 static uint64_t itargets_read(struct vgic_access *a)
@@ -42,10 +39,7 @@ static void itargets_write(struct vgic_access *a, uint64_t val)
 
 /* GICD_SPENDSGIR/CPENDSGIR: a byte per SGI, a bit per sending CPU. The
  * vGIC keeps one pending state and the latest sender per SGI. */
-static uint64_t sgi_pending_read(struct vgic_access *a)
-{
-    return a->irq->pending ? 1u << a->irq->source : 0;
-}
+static uint64_t sgi_pending_read(struct vgic_access *a) { return a->irq->pending ? 1u << a->irq->source : 0; }
 
 static void sgi_spending_write(struct vgic_access *a, uint64_t val)
 {

@@ -6,7 +6,7 @@
 #include "vgic_priv.h"
 
 #define GICD_CTLR_ARE_NS (1u << 4)
-#define GICD_TYPER_IDBITS(n) ((uint32_t)((n) - 1) << 19)
+#define GICD_TYPER_IDBITS(n) ((uint32_t)((n)-1) << 19)
 #define GICD_PIDR2_V3 0x3b
 /* GICD_IROUTER's writable fields: Aff3, IRM, Aff2, Aff1, Aff0 */
 #define IROUTER_MASK 0xff80ffffffULL

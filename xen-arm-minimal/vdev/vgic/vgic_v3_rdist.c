@@ -25,10 +25,7 @@ static uint64_t waker_read(struct vgic_access *a)
     return vgic_cpu(a->priv)->rdist_asleep ? GICR_WAKER_PS | GICR_WAKER_CA : 0;
 }
 
-static void waker_write(struct vgic_access *a, uint64_t val)
-{
-    vgic_cpu(a->priv)->rdist_asleep = val & GICR_WAKER_PS;
-}
+static void waker_write(struct vgic_access *a, uint64_t val) { vgic_cpu(a->priv)->rdist_asleep = val & GICR_WAKER_PS; }
 
 static uint64_t pidr2_read(struct vgic_access *a) { return GICR_PIDR2_V3; }
 
@@ -43,8 +40,7 @@ static const struct vgic_reg rows[] = {
     VGIC_ROW_CONFIG(GICR_SGI_FRAME, 8),
 };
 
-const struct vgic_frame vgic_v3_rdist_frame = { "GICR", rows, ARRAY_SIZE(rows), VGIC_RDIST_STRIDE,
-                                                VGIC_W4 | VGIC_W8 };
+const struct vgic_frame vgic_v3_rdist_frame = { "GICR", rows, ARRAY_SIZE(rows), VGIC_RDIST_STRIDE, VGIC_W4 | VGIC_W8 };
 
 enum emul_result vgic_v3_rdist_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
 {

@@ -31,10 +31,10 @@ static inline uint16_t esr_call_imm(uint64_t esr) { return (uint16_t)esr; }
  * only with ISV set */
 static inline bool esr_dabt_isv(uint64_t esr) { return (esr >> 24) & 1; }
 static inline unsigned esr_dabt_sas(uint64_t esr) { return (unsigned)(esr >> 22) & 3; } /* log2 bytes */
-static inline bool esr_dabt_sse(uint64_t esr) { return (esr >> 21) & 1; }              /* sign-extend */
+static inline bool esr_dabt_sse(uint64_t esr) { return (esr >> 21) & 1; } /* sign-extend */
 static inline unsigned esr_dabt_srt(uint64_t esr) { return (unsigned)(esr >> 16) & 0x1f; }
-static inline bool esr_dabt_sf(uint64_t esr) { return (esr >> 15) & 1; }               /* X register */
-static inline bool esr_dabt_wnr(uint64_t esr) { return (esr >> 6) & 1; }               /* write */
+static inline bool esr_dabt_sf(uint64_t esr) { return (esr >> 15) & 1; } /* X register */
+static inline bool esr_dabt_wnr(uint64_t esr) { return (esr >> 6) & 1; } /* write */
 
 /* EC 0x18: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1]
  * Direction[0] (1 = read, MRS) */

@@ -8,13 +8,13 @@
 /* The guest's general registers and return state, saved on every exit. */
 struct guest_regs {
     uint64_t x[31];
-    uint64_t pc;     /* ELR_EL2 */
+    uint64_t pc; /* ELR_EL2 */
     uint64_t pstate; /* SPSR_EL2 */
 };
 
 enum guest_exit {
     GUEST_EXIT_SYNC = 0, /* a trap: ESR_EL2 says which */
-    GUEST_EXIT_IRQ = 1,  /* a physical interrupt arrived */
+    GUEST_EXIT_IRQ = 1, /* a physical interrupt arrived */
     GUEST_EXIT_SERROR = 2,
 };
 

@@ -34,7 +34,7 @@
 struct pt {
     uint64_t *root;
     unsigned start_level; /* 0: 48-bit input addresses; 1: 39-bit */
-    unsigned in_bits;     /* fewer input bits than the start level covers; 0: all */
+    unsigned in_bits; /* fewer input bits than the start level covers; 0: all */
     /* Returns a zeroed, page-aligned table (VA == PA on the target) or NULL. */
     uint64_t *(*alloc_table)(void *ctx);
     void *ctx;

@@ -34,14 +34,8 @@ _Static_assert(__builtin_offsetof(struct pcpu, guest_regs) == PCPU_GUEST_REGS, "
 extern struct pcpu pcpus[NR_CPUS];
 extern unsigned nr_pcpus;
 
-static inline struct pcpu *this_cpu(void)
-{
-    return (struct pcpu *)(uintptr_t)read_sysreg(tpidr_el2);
-}
+static inline struct pcpu *this_cpu(void) { return (struct pcpu *)(uintptr_t)read_sysreg(tpidr_el2); }
 
-static inline unsigned this_cpu_id(void)
-{
-    return this_cpu()->id;
-}
+static inline unsigned this_cpu_id(void) { return this_cpu()->id; }
 
 #endif

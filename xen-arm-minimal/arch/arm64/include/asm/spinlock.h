@@ -12,13 +12,13 @@ typedef struct {
     volatile uint32_t next;
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT                                                                                                  \
+    {                                                                                                                  \
+        0, 0                                                                                                           \
+    }
 
 /* In a busy-wait loop. */
-static inline void cpu_relax(void)
-{
-    __asm__ volatile("yield" : : : "memory");
-}
+static inline void cpu_relax(void) { __asm__ volatile("yield" : : : "memory"); }
 
 static inline void spin_lock(spinlock_t *l)
 {

@@ -56,11 +56,11 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-#define read_sysreg(r)                                                                             \
-    ({                                                                                             \
-        uint64_t __v;                                                                              \
-        __asm__ volatile("mrs %0, " #r : "=r"(__v));                                              \
-        __v;                                                                                       \
+#define read_sysreg(r)                                                                                                 \
+    ({                                                                                                                 \
+        uint64_t __v;                                                                                                  \
+        __asm__ volatile("mrs %0, " #r : "=r"(__v));                                                                   \
+        __v;                                                                                                           \
     })
 #define write_sysreg(v, r) __asm__ volatile("msr " #r ", %x0" : : "rZ"((uint64_t)(v)))
 
@@ -71,10 +71,7 @@
 #define wfe() __asm__ volatile("wfe" : : : "memory")
 #define sev() __asm__ volatile("sev" : : : "memory")
 
-static inline unsigned current_el(void)
-{
-    return (unsigned)(read_sysreg(CurrentEL) >> 2) & 3;
-}
+static inline unsigned current_el(void) { return (unsigned)(read_sysreg(CurrentEL) >> 2) & 3; }
 
 static inline uint64_t irq_save(void)
 {
@@ -83,20 +80,11 @@ static inline uint64_t irq_save(void)
     return flags;
 }
 
-static inline void irq_restore(uint64_t flags)
-{
-    write_sysreg(flags, daif);
-}
+static inline void irq_restore(uint64_t flags) { write_sysreg(flags, daif); }
 
-static inline void irq_enable(void)
-{
-    __asm__ volatile("msr daifclr, #2" : : : "memory");
-}
+static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2" : : : "memory"); }
 
-static inline void irq_disable(void)
-{
-    __asm__ volatile("msr daifset, #2" : : : "memory");
-}
+static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" : : : "memory"); }
 #endif
 
 #endif

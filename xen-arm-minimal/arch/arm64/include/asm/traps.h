@@ -5,7 +5,7 @@
 #include <xam/types.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
-#define ESR_ISS(esr) ((esr) & 0x1ffffff)
+#define ESR_ISS(esr) ((esr)&0x1ffffff)
 
 /* "data abort taken without a change in exception level", ... */
 const char *esr_class_name(unsigned ec);

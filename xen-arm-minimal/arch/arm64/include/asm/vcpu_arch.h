@@ -52,9 +52,7 @@ void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0);
  * IRQ/FIQ/SError to EL2; TLB and barrier broadcast inner-shareable (a vCPU
  * may move between CPUs); WFI trapped so a waiting vCPU frees its CPU; SMC
  * trapped (it is PSCI, or refused); EL1 is AArch64. */
-#define HCR_GUEST                                                                                  \
-    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC |    \
-     HCR_RW)
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_RW)
 
 /* The power-on state of vCPU id: EL1h, interrupts masked, MMU off, PC =
  * entry, x0 = arg. Pure: the arm64 code and the fake architecture share
@@ -84,8 +82,8 @@ static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a,
     uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
     bool from_el0 = mode == 0;
     struct vcpu_el1_exception e = {
-        .esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ |
-               (write ? ESR_WNR : 0) | ESR_DFSC_SYNC_EXTERNAL,
+        .esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ | (write ? ESR_WNR : 0) |
+            ESR_DFSC_SYNC_EXTERNAL,
         .elr = a->regs.pc,
         .spsr = a->regs.pstate,
     };

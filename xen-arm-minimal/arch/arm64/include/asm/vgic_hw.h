@@ -43,8 +43,8 @@ bool vgic_hw_present(void);
 unsigned vgic_hw_version(void);
 /* GICv2: the host's virtual CPU interface frame, mapped into guests. */
 paddr_t vgic_hw_gicv_base(void);
-void vgic_hw_load(struct vcpu *v);  /* on switch-in */
-void vgic_hw_save(struct vcpu *v);  /* on switch-out */
+void vgic_hw_load(struct vcpu *v); /* on switch-in */
+void vgic_hw_save(struct vcpu *v); /* on switch-out */
 /* The list registers of this CPU, for the vGIC's fill and drain. */
 unsigned vgic_hw_nr_lrs(void);
 void vgic_hw_lr_write(unsigned i, unsigned intid, const struct vgic_lr_state *st);

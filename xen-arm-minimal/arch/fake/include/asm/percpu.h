@@ -36,14 +36,8 @@ extern struct pcpu pcpus[NR_CPUS];
 extern unsigned nr_pcpus;
 extern __thread unsigned fake_this_cpu;
 
-static inline struct pcpu *this_cpu(void)
-{
-    return &pcpus[fake_this_cpu];
-}
+static inline struct pcpu *this_cpu(void) { return &pcpus[fake_this_cpu]; }
 
-static inline unsigned this_cpu_id(void)
-{
-    return fake_this_cpu;
-}
+static inline unsigned this_cpu_id(void) { return fake_this_cpu; }
 
 #endif

@@ -16,16 +16,16 @@ typedef struct {
     const void *volatile holder; /* the holding thread's token, or NULL */
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0, 0 }
+#define SPINLOCK_INIT                                                                                                  \
+    {                                                                                                                  \
+        0, 0, 0                                                                                                        \
+    }
 
 extern __thread unsigned fake_locks_held;
 extern __thread char fake_thread_token;
 void fake_lock_recursion(spinlock_t *l) __attribute__((noreturn));
 
-static inline void cpu_relax(void)
-{
-    fake_cpu_relax();
-}
+static inline void cpu_relax(void) { fake_cpu_relax(); }
 
 static inline void spin_lock(spinlock_t *l)
 {

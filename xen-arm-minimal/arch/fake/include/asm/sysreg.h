@@ -61,10 +61,7 @@ void fake_cpu_relax(void);
 #define wfe() fake_cpu_relax()
 #define sev() ((void)0)
 
-static inline unsigned current_el(void)
-{
-    return 2;
-}
+static inline unsigned current_el(void) { return 2; }
 
 static inline uint64_t irq_save(void)
 {
@@ -73,19 +70,10 @@ static inline uint64_t irq_save(void)
     return flags;
 }
 
-static inline void irq_restore(uint64_t flags)
-{
-    fake_irqs_masked = (flags & FAKE_DAIF_I) != 0;
-}
+static inline void irq_restore(uint64_t flags) { fake_irqs_masked = (flags & FAKE_DAIF_I) != 0; }
 
-static inline void irq_enable(void)
-{
-    fake_irqs_masked = false;
-}
+static inline void irq_enable(void) { fake_irqs_masked = false; }
 
-static inline void irq_disable(void)
-{
-    fake_irqs_masked = true;
-}
+static inline void irq_disable(void) { fake_irqs_masked = true; }
 
 #endif

@@ -9,10 +9,7 @@
 
 extern volatile uint64_t fake_counter;
 
-static inline uint64_t counter_read(void)
-{
-    return __atomic_load_n(&fake_counter, __ATOMIC_ACQUIRE);
-}
+static inline uint64_t counter_read(void) { return __atomic_load_n(&fake_counter, __ATOMIC_ACQUIRE); }
 
 uint64_t counter_freq(void);
 uint64_t us_to_ticks(uint64_t us);
