@@ -64,6 +64,9 @@ HV_SRCS := \
     $(HV_DIR)/vdev/vdebug.c \
     $(HV_DIR)/hypercall/hypercall.c \
     $(HV_DIR)/hypercall/dm_op.c \
+    $(HV_DIR)/hypercall/event_channel_op.c \
+    $(HV_DIR)/hypercall/grant_table_op.c \
+    $(HV_DIR)/hypercall/memory_op.c \
     $(HV_DIR)/arch/arm64/mmu.c \
     $(HV_DIR)/arch/arm64/pagetable.c \
     $(HV_DIR)/arch/arm64/probe.c \

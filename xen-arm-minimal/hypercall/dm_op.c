@@ -9,6 +9,8 @@
 #include <xam/ioreq.h>
 #include <xam/xen_abi.h>
 
+#include "hypercall_priv.h"
+
 static long op(struct domain *t, struct domain *dm, struct xen_dm_op *o)
 {
     switch (o->op) {

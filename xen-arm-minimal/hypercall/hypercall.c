@@ -13,6 +13,8 @@
 #include <xam/sched.h>
 #include <xam/xen_abi.h>
 
+#include "hypercall_priv.h"
+
 
 static long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
@@ -62,29 +64,6 @@ static long hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     default:
         return -XAM_EINVAL;
     }
-}
-
-/* shared_info goes where the guest asks (a zeroed page of its own RAM, as
- * Linux passes): the page stays the guest's, so nothing is remapped. */
-static long memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
-{
-    if (cmd != XENMEM_add_to_physmap)
-        return -XAM_ENOSYS;
-    struct xen_add_to_physmap x;
-    if (guest_copy_from(v, &x, arg, sizeof(x)))
-        return -XAM_EFAULT;
-    if (x.domid != DOMID_SELF && x.domid != v->dom->id)
-        return -XAM_EPERM;
-    if (x.space != XENMAPSPACE_shared_info)
-        return -XAM_ENOSYS; /* grant-table frames: Linux then runs without grants */
-    uint64_t gpfn = x.gpfn;
-    paddr_t ipa = gpfn << PAGE_SHIFT;
-    void *page = domain_ram_ptr(v->dom, ipa, PAGE_SIZE);
-    if (!page || gpfn >> (64 - PAGE_SHIFT))
-        return -XAM_EINVAL;
-    memset(page, 0, PAGE_SIZE);
-    v->dom->shared_info = ipa;
-    return 0;
 }
 
 static long vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
@@ -144,22 +123,6 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     }
 }
 
-/* Only 2-level event channels, none of them bound yet: the calls Linux
- * makes on its own ports succeed; FIFO events are refused so Linux stays
- * on the 2-level ABI. */
-static long event_channel_op(uint64_t cmd)
-{
-    switch (cmd) {
-    case EVTCHNOP_close:
-    case EVTCHNOP_send:
-    case EVTCHNOP_bind_vcpu:
-    case EVTCHNOP_unmask:
-        return 0;
-    default:
-        return -XAM_ENOSYS;
-    }
-}
-
 /* A guest's console_io writes go to its console, as its vPL011 output
  * does: "(name) text" lines, control characters made harmless. */
 static long console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
@@ -204,15 +167,18 @@ static enum emul_result hypercall_dispatch(struct vcpu *v)
         ret = sched_op(v, x[0], x[1]);
         break;
     case __HYPERVISOR_event_channel_op:
-        ret = event_channel_op(x[0]);
+        ret = event_channel_op(v, x[0], x[1]);
         break;
     case __HYPERVISOR_console_io:
         ret = console_io(v, x[0], x[1], x[2]);
         break;
+    case __HYPERVISOR_grant_table_op:
+        ret = grant_table_op(v, x[0], x[1], x[2]);
+        break;
     case __HYPERVISOR_dm_op:
         ret = dm_op(v, x[0], x[1], x[2]);
         break;
-    default: /* grant tables, vm_assist, multicall...: not here */
+    default: /* vm_assist, multicall...: not here */
         log_debug("%s: vCPU%u: hypercall %llu (0x%llx) not implemented", v->dom->name, v->id, (unsigned long long)x[16],
                   (unsigned long long)x[0]);
         ret = -XAM_ENOSYS;
