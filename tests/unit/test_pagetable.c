@@ -301,10 +301,91 @@ static void smaller_input_size(void **state)
     assert_int_equal(pt_map(&s2, (1ULL << 36) - 0x1000, 0x80001000, 0x2000, S2_RAM), -XAM_EINVAL);
 }
 
+static unsigned flushes;
+static void count_flush(struct pt *p)
+{
+    (void)p;
+    flushes++;
+}
+
+/* One page out of a 1 GiB block: the block is split twice (1 GiB -> 2 MiB
+ * blocks -> 4 KiB pages), each split flushed between break and make; the
+ * rest of the block still translates as before, with its attributes. */
+static void unmap_splits_blocks(void **state)
+{
+    (void)state;
+    paddr_t pa;
+    uint64_t attrs;
+    pt.start_level = 1;
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, 0x40000000, PT_HYP_RW), 0);
+    unsigned before = pt.tables;
+    flushes = 0;
+    assert_int_equal(pt_unmap(&pt, 0x40235000, 0x1000, count_flush), 0);
+    assert_int_equal(flushes, 2);
+    assert_int_equal(pt.tables, before + 2);
+    assert_false(pt_lookup(&pt, 0x40235000, &pa, &attrs));
+    assert_false(pt_lookup(&pt, 0x40235fff, &pa, &attrs));
+    for (uint64_t va = 0x40000000; va < 0x80000000; va += 0x1000 * 97) {
+        if (va >> 12 == 0x40235)
+            continue;
+        assert_true(pt_lookup(&pt, va, &pa, &attrs));
+        assert_int_equal(pa, va + 0x40000000);
+        assert_int_equal(attrs, PT_HYP_RW);
+    }
+    assert_true(pt_lookup(&pt, 0x40234fff, &pa, &attrs));
+    assert_true(pt_lookup(&pt, 0x40236000, &pa, &attrs));
+    /* a page can go back in the hole, and nowhere else */
+    assert_int_equal(pt_map(&pt, 0x40235000, 0x12345000, 0x1000, PT_HYP_RO), 0);
+    assert_true(pt_lookup(&pt, 0x40235010, &pa, &attrs));
+    assert_int_equal(pa, 0x12345010);
+    assert_int_equal(pt_map(&pt, 0x40236000, 0x12345000, 0x1000, PT_HYP_RO), -XAM_EEXIST);
+    /* a whole 2 MiB block goes without a split */
+    flushes = 0;
+    assert_int_equal(pt_unmap(&pt, 0x40400000, 0x200000, count_flush), 0);
+    assert_int_equal(flushes, 0);
+    assert_false(pt_lookup(&pt, 0x40400000, &pa, &attrs));
+    assert_true(pt_lookup(&pt, 0x40600000, &pa, &attrs));
+}
+
+static void unmap_refuses_holes_and_bad_arguments(void **state)
+{
+    (void)state;
+    paddr_t pa;
+    uint64_t attrs;
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, 0x2000, PT_HYP_RW), 0);
+    assert_int_equal(pt_unmap(&pt, 0x40001000, 0x800, NULL), -XAM_EINVAL);
+    assert_int_equal(pt_unmap(&pt, 0x40000800, 0x1000, NULL), -XAM_EINVAL);
+    assert_int_equal(pt_unmap(&pt, 0x40000000, 0, NULL), -XAM_EINVAL);
+    assert_int_equal(pt_unmap(&pt, ~0xfffULL, 0x2000, NULL), -XAM_EINVAL);
+    assert_int_equal(pt_unmap(&pt, 0x50000000, 0x1000, NULL), -XAM_ENOENT);
+    assert_true(pt_lookup(&pt, 0x40001000, &pa, &attrs));
+    /* a range running into nothing: what was mapped before it goes */
+    assert_int_equal(pt_unmap(&pt, 0x40001000, 0x2000, NULL), -XAM_ENOENT);
+    assert_false(pt_lookup(&pt, 0x40001000, &pa, &attrs));
+    assert_true(pt_lookup(&pt, 0x40000000, &pa, &attrs));
+}
+
+static void unmap_split_without_tables(void **state)
+{
+    (void)state;
+    paddr_t pa;
+    uint64_t attrs;
+    pt.start_level = 1;
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, 0x200000, PT_HYP_RW), 0);
+    budget = 0;
+    assert_int_equal(pt_unmap(&pt, 0x40001000, 0x1000, NULL), -XAM_ENOMEM);
+    /* the block is untouched */
+    assert_true(pt_lookup(&pt, 0x40001000, &pa, &attrs));
+    assert_int_equal(pa, 0x80001000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(pages_blocks_and_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(unmap_splits_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(unmap_refuses_holes_and_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(unmap_split_without_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(mixed_alignment_uses_largest_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(overlaps_and_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(table_exhaustion, setup, teardown),

@@ -47,6 +47,15 @@ struct pt {
  * -XAM_EINVAL for unaligned or out-of-range arguments. */
 int pt_map(struct pt *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t attrs);
 
+/* Remove the mapping of [va, va+size). Blocks only partly removed are
+ * split first, break-before-make: flush(pt) (if not NULL) is called
+ * between invalidating a block and installing its table, and must drop
+ * the TLB entries of this table's users; the caller flushes once more at
+ * the end for what was removed. Tables emptied are kept. -XAM_ENOENT if
+ * part of the range was not mapped (what came before it is unmapped),
+ * -XAM_ENOMEM if a split has no table, -XAM_EINVAL for bad arguments. */
+int pt_unmap(struct pt *pt, vaddr_t va, uint64_t size, void (*flush)(struct pt *pt));
+
 /* Translate va: returns true and the output address and leaf attributes. */
 bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs);
 
