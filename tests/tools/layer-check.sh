@@ -46,7 +46,7 @@ declare -A MAP=(
     [arch/arm64/include/asm/vgic_hw.h]=vcpu [arch/arm64/include/asm/vcpu_arch.h]=vcpu
     [arch/fake/fake.c]=vcpu [arch/fake/fake.h]=vcpu
     [include/xam/domain.h]=vcpu [include/xam/sched.h]=vcpu [include/xam/emul.h]=vcpu
-    [include/xam/exit.h]=vcpu [include/xam/vintc.h]=vcpu [include/xam/ioreq.h]=vcpu
+    [include/xam/exit.h]=vcpu [include/xam/vintc.h]=vcpu [include/xam/ioreq.h]=vcpu [include/xam/p2m.h]=vcpu
     [include/xam/guest_console.h]=vcpu
     # vdev: the virtual devices guests see
     [vdev/]=vdev

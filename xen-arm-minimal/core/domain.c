@@ -7,6 +7,7 @@
 #include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/memory.h>
+#include <xam/p2m.h>
 
 struct domain *domains[MAX_DOMAINS];
 unsigned nr_domains;
@@ -151,9 +152,8 @@ void domain_console_write(struct domain *d, const char *buf, size_t n)
 /* Its RAM and stage-2 tables (lifecycle.c, once no CPU runs it). */
 void domain_free_ram(struct domain *d)
 {
-    for (unsigned i = 0; i < d->nr_banks; i++)
-        if (!d->banks[i].is_static)
-            memory_free(d->banks[i].pa, d->banks[i].size);
+    /* its RAM, except what other domains still map (core/p2m.c) */
+    p2m_release(d);
     d->nr_banks = 0;
     if (d->s2.pt.root) {
         pt_free_tables(&d->s2.pt, free_s2_table);

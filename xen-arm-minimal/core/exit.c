@@ -18,6 +18,7 @@
 #include <xam/exit.h>
 #include <xam/irq.h>
 #include <xam/log.h>
+#include <xam/p2m.h>
 #include <xam/sched.h>
 
 static void advance_pc(struct vcpu *v) { v->arch.regs.pc += esr_il(v->arch.esr) ? 4 : 2; }
@@ -72,11 +73,15 @@ static void exit_dabt(struct vcpu *v)
 {
     uint64_t esr = v->arch.esr;
     paddr_t ipa = esr_fault_ipa(v->arch.hpfar, v->arch.far);
+    const struct mmio_region *r = emul_mmio_find(&v->dom->mmio, ipa);
+    /* another CPU was changing this page's mapping (core/p2m.c): the
+     * access is retried once the change is done */
+    if (!r && p2m_fault_is_spurious(v->dom, ipa))
+        return;
     if (!esr_dabt_isv(esr)) {
         guest_fault(v, "data abort without a valid syndrome (ISV=0)", ipa);
         return;
     }
-    const struct mmio_region *r = emul_mmio_find(&v->dom->mmio, ipa);
     if (!r) {
         guest_fault(v, esr_dabt_wnr(esr) ? "write to unmapped guest address" : "read of unmapped guest address", ipa);
         return;
@@ -184,11 +189,20 @@ static void exit_wfx(struct vcpu *v)
         sched_block(v);
 }
 
+/* Instruction fetches only fault where nothing is mapped (or being
+ * remapped: retried, as for data). */
+static void exit_iabt(struct vcpu *v)
+{
+    paddr_t ipa = esr_fault_ipa(v->arch.hpfar, v->arch.far);
+    if (!p2m_fault_is_spurious(v->dom, ipa))
+        guest_fault(v, "instruction fetch from unmapped guest address", ipa);
+}
+
 static void exit_unknown(struct vcpu *v) { guest_fault(v, "unhandled exception", v->arch.far); }
 
 static void (*const by_class[EC_NR])(struct vcpu *v) = {
     [EC_WFX] = exit_wfx,       [EC_HVC64] = exit_hvc,     [EC_SMC64] = exit_smc,
-    [EC_SYSREG] = exit_sysreg, [EC_DABT_LOW] = exit_dabt,
+    [EC_SYSREG] = exit_sysreg, [EC_DABT_LOW] = exit_dabt, [EC_IABT_LOW] = exit_iabt,
 };
 
 static inline void handle_exit(struct vcpu *v)

@@ -31,6 +31,7 @@ enum vcpu_state {
 };
 
 struct domain;
+struct p2m_table;
 
 struct vcpu {
     struct vcpu_arch arch; /* first: guest registers are at offset 0 */
@@ -107,6 +108,10 @@ struct domain {
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     bool direct_mapped;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
+    /* Its stage 2's changes since the build (core/p2m.c): extra mappings
+     * and balloon holes; and how many of its pages others map. */
+    struct p2m_table *p2m;
+    unsigned p2m_lent;
     /* The secondary emulated PCI host bridge, and who serves it. */
     bool has_bridge;
     struct pci_bridge bridge;

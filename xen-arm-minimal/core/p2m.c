@@ -1,0 +1,373 @@
+/* Changes to a domain's stage 2 after it is built (include/xam/p2m.h).
+ *
+ * Each domain that has any keeps a table of its extra mappings: pages of
+ * other domains (foreign), hypervisor pages, and holes where the balloon
+ * took its own RAM out. The table is an open-addressed hash on the guest
+ * frame number, allocated on first use. Everything here runs under one
+ * lock: these calls are rare next to guest execution, and one lock makes
+ * the cross-domain rules (a source page lent to a device model, a source
+ * stopping while lent) simple to get right.
+ *
+ * Lending: a foreign mapping counts in its source's `p2m_lent`. When a
+ * source is released with pages still lent, the RAM banks holding them
+ * are kept ("retired") instead of freed, the mappings are marked orphan,
+ * and a retired bank is freed when its last orphan mapping goes. */
+#include <asm/cache.h>
+#include <asm/spinlock.h>
+#include <string.h>
+#include <xam/domain.h>
+#include <xam/errno.h>
+#include <xam/log.h>
+#include <xam/memory.h>
+#include <xam/p2m.h>
+
+#define P2M_SLOTS 4096 /* extra mappings per domain (power of two) */
+
+enum p2m_kind { P2M_FOREIGN = 1, P2M_XEN, P2M_HOLE };
+
+struct p2m_entry {
+    uint64_t key; /* gfn + 1; 0: empty slot */
+    paddr_t pa; /* what is mapped (FOREIGN, XEN), or the hidden own page (HOLE) */
+    paddr_t own; /* a mapping put in a balloon hole: the hidden own page, else 0 */
+    struct domain *src; /* FOREIGN: the lender (NULL once it was released) */
+    uint8_t kind;
+    bool writable;
+};
+
+struct p2m_table {
+    unsigned used;
+    struct p2m_entry e[P2M_SLOTS];
+};
+
+/* RAM banks of released domains still lent out. */
+#define P2M_MAX_RETIRED 32
+static struct {
+    paddr_t pa;
+    uint64_t size;
+    unsigned refs;
+} retired[P2M_MAX_RETIRED];
+
+static spinlock_t p2m_lock = SPINLOCK_INIT;
+
+static unsigned slot_of(uint64_t gfn) { return (unsigned)((gfn * 0x9e3779b97f4a7c15ULL) >> 52) & (P2M_SLOTS - 1); }
+
+static struct p2m_entry *find(struct domain *d, uint64_t gfn)
+{
+    if (!d->p2m)
+        return NULL;
+    for (unsigned i = slot_of(gfn), n = 0; n < P2M_SLOTS; i = (i + 1) & (P2M_SLOTS - 1), n++) {
+        struct p2m_entry *e = &d->p2m->e[i];
+        if (e->key == gfn + 1)
+            return e;
+        if (!e->key)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* A free slot for gfn (not present): NULL when full. The table is kept
+ * at most 3/4 full so probes stay short. */
+static struct p2m_entry *insert(struct domain *d, uint64_t gfn)
+{
+    if (!d->p2m) {
+        paddr_t pa;
+        if (memory_alloc(ALIGN_UP(sizeof(struct p2m_table), PAGE_SIZE), PAGE_SIZE, &pa))
+            return NULL;
+        d->p2m = (struct p2m_table *)(uintptr_t)pa;
+        memset(d->p2m, 0, sizeof(*d->p2m));
+    }
+    if (d->p2m->used >= P2M_SLOTS / 4 * 3)
+        return NULL;
+    unsigned i = slot_of(gfn);
+    while (d->p2m->e[i].key)
+        i = (i + 1) & (P2M_SLOTS - 1);
+    d->p2m->used++;
+    d->p2m->e[i].key = gfn + 1;
+    return &d->p2m->e[i];
+}
+
+/* Linear probing's deletion: move later entries of the run back so no
+ * lookup stops early at the hole. */
+static void erase(struct domain *d, struct p2m_entry *victim)
+{
+    struct p2m_entry *e = d->p2m->e;
+    unsigned hole = (unsigned)(victim - e);
+    for (unsigned i = (hole + 1) & (P2M_SLOTS - 1); e[i].key; i = (i + 1) & (P2M_SLOTS - 1)) {
+        unsigned home = slot_of(e[i].key - 1);
+        /* e[i] may fill the hole if its home is not in (hole, i] */
+        bool stays = hole < i ? (home > hole && home <= i) : (home > hole || home <= i);
+        if (!stays) {
+            e[hole] = e[i];
+            hole = i;
+        }
+    }
+    memset(&e[hole], 0, sizeof(e[hole]));
+    d->p2m->used--;
+}
+
+/* d's own RAM page at ipa (host address), or 0. */
+static paddr_t own_ram(const struct domain *d, paddr_t ipa)
+{
+    for (unsigned i = 0; i < d->nr_banks; i++) {
+        const struct guest_bank *b = &d->banks[i];
+        if (ipa >= b->ipa && ipa - b->ipa < b->size)
+            return b->pa + (ipa - b->ipa);
+    }
+    return 0;
+}
+
+static void flush(struct pt *pt) { stage2_flush_tlb((const struct stage2 *)pt); }
+_Static_assert(__builtin_offsetof(struct stage2, pt) == 0, "flush() finds the stage 2 from its table");
+
+/* Whether gfn may take an extra mapping in d: inside the IPA space, not
+ * emulated MMIO, not RAM in use, nothing mapped. *hole: the slot is a
+ * balloon hole (its entry). */
+static int placeable(struct domain *d, uint64_t gfn, struct p2m_entry **hole)
+{
+    *hole = NULL;
+    if (gfn >> (stage2_ipa_bits() - PAGE_SHIFT))
+        return -XAM_EINVAL;
+    paddr_t ipa = gfn << PAGE_SHIFT;
+    if (emul_mmio_find(&d->mmio, ipa))
+        return -XAM_EINVAL;
+    struct p2m_entry *e = find(d, gfn);
+    if (e) {
+        if (e->kind != P2M_HOLE)
+            return -XAM_EEXIST;
+        *hole = e;
+        return 0;
+    }
+    paddr_t pa;
+    uint64_t attrs;
+    if (own_ram(d, ipa) || pt_lookup(&d->s2.pt, ipa, &pa, &attrs))
+        return -XAM_EEXIST;
+    return 0;
+}
+
+static int map_extra(struct domain *d, uint64_t gfn, paddr_t pa, struct domain *src, bool writable)
+{
+    struct p2m_entry *hole;
+    int rc = placeable(d, gfn, &hole);
+    if (rc)
+        return rc;
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_BUILDING)
+        return -XAM_ESRCH;
+    paddr_t own = hole ? hole->pa : 0;
+    struct p2m_entry *e = hole ? hole : insert(d, gfn);
+    if (!e)
+        return -XAM_ENOSPC;
+    /* never executable: these pages are data handed across domains */
+    rc = pt_map(&d->s2.pt, gfn << PAGE_SHIFT, pa, PAGE_SIZE, (writable ? S2_RAM : S2_RAM_RO) | S2_XN);
+    if (rc) {
+        if (!hole)
+            erase(d, e);
+        return rc;
+    }
+    e->pa = pa;
+    e->own = own;
+    e->src = src;
+    e->kind = src ? P2M_FOREIGN : P2M_XEN;
+    e->writable = writable;
+    if (src)
+        src->p2m_lent++;
+    return 0;
+}
+
+int p2m_map_foreign(struct domain *d, uint64_t gfn, struct domain *src, uint64_t src_gfn, bool writable)
+{
+    if (src == d || src_gfn >> (64 - PAGE_SHIFT))
+        return -XAM_EINVAL;
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    int rc;
+    paddr_t pa = own_ram(src, src_gfn << PAGE_SHIFT);
+    if (src->state != DOMAIN_RUNNING)
+        rc = -XAM_ESRCH;
+    else if (!pa || find(src, src_gfn)) /* not RAM, or ballooned out by its owner */
+        rc = -XAM_EINVAL;
+    else
+        rc = map_extra(d, gfn, pa, src, writable);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+int p2m_map_xen_page(struct domain *d, uint64_t gfn, paddr_t pa, bool writable)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    int rc = map_extra(d, gfn, pa, NULL, writable);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+/* An orphan mapping of a released domain's page went: its bank may go. */
+static void retired_put(paddr_t pa)
+{
+    for (unsigned i = 0; i < P2M_MAX_RETIRED; i++)
+        if (retired[i].refs && pa >= retired[i].pa && pa - retired[i].pa < retired[i].size) {
+            if (--retired[i].refs == 0)
+                memory_free(retired[i].pa, retired[i].size);
+            return;
+        }
+}
+
+/* The mapping e of d is gone from its stage 2: drop what it held. */
+static void let_go(struct p2m_entry *e)
+{
+    if (e->kind != P2M_FOREIGN)
+        return;
+    if (e->src)
+        e->src->p2m_lent--;
+    else
+        retired_put(e->pa);
+}
+
+int p2m_remove(struct domain *d, uint64_t gfn)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    struct p2m_entry *e = find(d, gfn);
+    int rc = -XAM_ENOENT;
+    if (e && e->kind != P2M_HOLE) {
+        rc = pt_unmap(&d->s2.pt, gfn << PAGE_SHIFT, PAGE_SIZE, flush);
+        stage2_flush_tlb(&d->s2);
+        if (!rc) {
+            let_go(e);
+            if (e->own) { /* the balloon hole under it is back */
+                e->kind = P2M_HOLE;
+                e->pa = e->own;
+                e->own = 0;
+                e->src = NULL;
+            } else {
+                erase(d, e);
+            }
+        }
+    }
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+int p2m_balloon_out(struct domain *d, uint64_t gfn)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    paddr_t ipa = gfn << PAGE_SHIFT;
+    paddr_t pa = gfn >> (64 - PAGE_SHIFT) ? 0 : own_ram(d, ipa);
+    int rc = !pa || find(d, gfn) ? -XAM_EINVAL : 0;
+    struct p2m_entry *e = rc ? NULL : insert(d, gfn);
+    if (!rc && !e)
+        rc = -XAM_ENOSPC;
+    if (!rc) {
+        rc = pt_unmap(&d->s2.pt, ipa, PAGE_SIZE, flush);
+        stage2_flush_tlb(&d->s2);
+        if (rc) {
+            erase(d, e);
+        } else {
+            e->kind = P2M_HOLE;
+            e->pa = pa;
+        }
+    }
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+int p2m_balloon_in(struct domain *d, uint64_t gfn)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    struct p2m_entry *e = find(d, gfn);
+    int rc = !e ? -XAM_ENOENT : e->kind != P2M_HOLE ? -XAM_EEXIST : 0;
+    if (!rc) {
+        /* what it had there before is gone: it gets a zeroed page, as
+         * from populate_physmap on Xen */
+        void *page = (void *)(uintptr_t)e->pa;
+        memset(page, 0, PAGE_SIZE);
+        dcache_clean_range(page, PAGE_SIZE);
+        rc = pt_map(&d->s2.pt, gfn << PAGE_SHIFT, e->pa, PAGE_SIZE, S2_RAM);
+        if (!rc)
+            erase(d, e);
+    }
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+void *p2m_page_ptr(struct domain *d, uint64_t gfn, bool *writable)
+{
+    if (gfn >> (64 - PAGE_SHIFT))
+        return NULL;
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    struct p2m_entry *e = find(d, gfn);
+    paddr_t pa;
+    if (e) {
+        pa = e->kind == P2M_HOLE ? 0 : e->pa;
+        *writable = e->writable;
+    } else {
+        pa = own_ram(d, gfn << PAGE_SHIFT);
+        *writable = true;
+    }
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return pa ? (void *)(uintptr_t)(pa & ~(paddr_t)(PAGE_SIZE - 1)) : NULL;
+}
+
+bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa)
+{
+    if (!__atomic_load_n(&d->p2m, __ATOMIC_ACQUIRE))
+        return false; /* its stage 2 never changed after the build */
+    /* the lock waits out a change in progress on another CPU */
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    paddr_t pa;
+    uint64_t attrs;
+    bool mapped = pt_lookup(&d->s2.pt, ipa, &pa, &attrs);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return mapped;
+}
+
+/* d is released while other domains map some of its pages: those mappings
+ * become orphans, and the banks holding them are retired instead of freed
+ * (returned: a bit per bank of d not to free now). */
+static unsigned retire_lent(struct domain *d)
+{
+    unsigned keep = 0;
+    for (unsigned i = 0; i < nr_domains && d->p2m_lent; i++) {
+        struct domain *o = domains[i];
+        for (unsigned s = 0; o->p2m && s < P2M_SLOTS && d->p2m_lent; s++) {
+            struct p2m_entry *e = &o->p2m->e[s];
+            if (!e->key || e->kind != P2M_FOREIGN || e->src != d)
+                continue;
+            e->src = NULL;
+            d->p2m_lent--;
+            unsigned b = 0;
+            while (b < d->nr_banks && (e->pa < d->banks[b].pa || e->pa - d->banks[b].pa >= d->banks[b].size))
+                b++;
+            if (b == d->nr_banks || d->banks[b].is_static)
+                continue; /* never freed anyway (static memory, a kernel in place) */
+            unsigned r = 0;
+            while (r < P2M_MAX_RETIRED && retired[r].refs &&
+                   !(retired[r].pa == d->banks[b].pa && retired[r].size == d->banks[b].size))
+                r++;
+            keep |= 1u << b;
+            if (r == P2M_MAX_RETIRED) {
+                /* no room to remember it: never freed, which is safe */
+                log_warn("%s (domain %u): memory lent to %s stays allocated for good", d->name, d->id, o->name);
+                continue;
+            }
+            retired[r].pa = d->banks[b].pa;
+            retired[r].size = d->banks[b].size;
+            retired[r].refs++;
+        }
+    }
+    return keep;
+}
+_Static_assert(DOMAIN_MAX_BANKS <= 32, "a bit per bank");
+
+void p2m_release(struct domain *d)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    if (d->p2m) {
+        for (unsigned s = 0; s < P2M_SLOTS; s++)
+            if (d->p2m->e[s].key)
+                let_go(&d->p2m->e[s]);
+        memory_free((paddr_t)(uintptr_t)d->p2m, ALIGN_UP(sizeof(struct p2m_table), PAGE_SIZE));
+        __atomic_store_n(&d->p2m, NULL, __ATOMIC_RELEASE);
+    }
+    unsigned keep = d->p2m_lent ? retire_lent(d) : 0;
+    for (unsigned i = 0; i < d->nr_banks; i++)
+        if (!d->banks[i].is_static && !((keep >> i) & 1))
+            memory_free(d->banks[i].pa, d->banks[i].size);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+}
