@@ -15,6 +15,7 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/builder/guest_fdt.c \
     xen-arm-minimal/builder/domain_desc.c \
     xen-arm-minimal/builder/domain_layout.c \
+    xen-arm-minimal/builder/domain_partial.c \
     xen-arm-minimal/builder/domain_plan.c \
     xen-arm-minimal/core/guest_console.c \
     tests/lib/host_log.c

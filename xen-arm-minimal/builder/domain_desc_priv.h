@@ -1,0 +1,54 @@
+/* What the readers of one domain node share (domain_desc.c, its
+ * bindings; domain_partial.c, its partial device tree): the reading
+ * context, the refusal that names node and property, and the guest map's
+ * fixed windows. Private to builder/. */
+#ifndef BUILDER_DOMAIN_DESC_PRIV_H
+#define BUILDER_DOMAIN_DESC_PRIV_H
+
+#include <xam/domain_desc.h>
+#include <xam/fmt.h>
+#include <xam/guest_map.h>
+
+struct desc_ctx {
+    const struct hostdt *h;
+    const struct builder_env *env;
+    struct hostdt_error *err;
+};
+
+static inline bool reject(const struct desc_ctx *c, int node, const char *prop, const char *why)
+{
+    char path[DT_PATH_MAX];
+    fmt_snprintf(c->err->msg, sizeof(c->err->msg), "%s: %s: %s", dt_node_path(c->h->fdt, node, path, sizeof(path)),
+                 prop, why);
+    return false;
+}
+
+/* The guest map's fixed devices and windows, for overlap checks. */
+struct used {
+    const char *what;
+    paddr_t base;
+    uint64_t size;
+};
+
+static inline unsigned guest_used(const struct domain_desc *dd, unsigned gic_rdist_vcpus, struct used *u)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < dd->nr_banks; i++)
+        u[n++] = (struct used){ "guest RAM", dd->banks[i].ipa, dd->banks[i].size };
+    u[n++] = (struct used){ "the virtual GIC", VGIC_DIST_BASE, VGIC_DIST_SIZE };
+    u[n++] = (struct used){ "the virtual GIC", VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE };
+    u[n++] = (struct used){ "the virtual GIC redistributors", VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * gic_rdist_vcpus };
+    u[n++] = (struct used){ "the vPL011", VPL011_BASE, VPL011_SIZE };
+    u[n++] = (struct used){ "the grant-table region", GUEST_GNTTAB_BASE, GUEST_GNTTAB_SIZE };
+    u[n++] = (struct used){ "Xen's magic pages", GUEST_MAGIC_BASE, GUEST_MAGIC_SIZE };
+    u[n++] = (struct used){ "the PCI readiness register", PCI_READY_BASE, PCI_READY_SIZE };
+    return n;
+}
+
+/* The partial device tree (multiboot,device-tree) of dd, whose modules
+ * check_modules() has sorted: its /passthrough nodes' MMIO and interrupts
+ * into dd, the tree itself into dd->partial. False (after saying why) if
+ * the domain must be skipped. */
+bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd);
+
+#endif
