@@ -20,6 +20,7 @@ declare -A MAP=(
     [include/xam/types.h]=lib [include/xam/errno.h]=lib [include/xam/fmt.h]=lib
     [include/xam/cmdline.h]=lib [include/xam/inflate.h]=lib [include/xam/memrange.h]=lib
     [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib
+    [include/xam/xen_abi_ioreq.h]=lib [include/xam/xen_abi_memory.h]=lib
     [include/xam/pci_bridge.h]=lib
     # dt: the host device tree reader
     [dt/]=dt [include/xam/hostdt.h]=dt [include/xam/dtutil.h]=dt

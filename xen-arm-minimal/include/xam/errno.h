@@ -15,6 +15,7 @@
 #define XAM_ENOSPC 28
 #define XAM_ERANGE 34
 #define XAM_ENOSYS 38
+#define XAM_EOPNOTSUPP 95
 #define XAM_ETIMEDOUT 110
 
 #endif

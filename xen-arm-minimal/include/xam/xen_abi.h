@@ -112,10 +112,13 @@ _Static_assert(__builtin_offsetof(struct xen_hvm_param, value) == 8, "hvm_param.
 /* dm_op(domid, nr_bufs, bufs): bufs[i] = struct xen_dm_op_buf; bufs[0]
  * holds struct xen_dm_op (public/hvm/dm_op.h) */
 #define XEN_DMOP_create_ioreq_server 1
+#define XEN_DMOP_get_ioreq_server_info 2
 #define XEN_DMOP_map_io_range_to_ioreq_server 3
 #define XEN_DMOP_unmap_io_range_from_ioreq_server 4
 #define XEN_DMOP_set_ioreq_server_state 5
 #define XEN_DMOP_destroy_ioreq_server 6
+#define XEN_DMOP_set_irq_level 19
+#define XEN_DMOP_nr_vcpus 20
 #define XEN_DMOP_IO_RANGE_PORT 0
 #define XEN_DMOP_IO_RANGE_MEMORY 1
 #define XEN_DMOP_IO_RANGE_PCI 2
@@ -129,6 +132,25 @@ struct xen_dm_op_create_ioreq_server {
     uint8_t handle_bufioreq;
     uint8_t pad[3];
     uint16_t id; /* out */
+};
+
+struct xen_dm_op_get_ioreq_server_info {
+    uint16_t id;
+    uint16_t flags; /* XEN_DMOP_no_gfns: the pages come by acquire_resource */
+    uint32_t bufioreq_port; /* out */
+    uint64_t ioreq_gfn; /* out */
+    uint64_t bufioreq_gfn; /* out */
+};
+#define XEN_DMOP_no_gfns 1u
+
+struct xen_dm_op_set_irq_level {
+    uint32_t irq;
+    uint8_t level;
+    uint8_t pad[3];
+};
+
+struct xen_dm_op_nr_vcpus {
+    uint32_t vcpus; /* out */
 };
 
 struct xen_dm_op_ioreq_server_range {
@@ -154,6 +176,9 @@ struct xen_dm_op {
     uint32_t pad;
     union {
         struct xen_dm_op_create_ioreq_server create_ioreq_server;
+        struct xen_dm_op_get_ioreq_server_info get_ioreq_server_info;
+        struct xen_dm_op_set_irq_level set_irq_level;
+        struct xen_dm_op_nr_vcpus nr_vcpus;
         struct xen_dm_op_ioreq_server_range map_io_range_to_ioreq_server;
         struct xen_dm_op_ioreq_server_range unmap_io_range_from_ioreq_server;
         struct xen_dm_op_set_ioreq_server_state set_ioreq_server_state;
@@ -169,5 +194,9 @@ _Static_assert(__builtin_offsetof(struct xen_dm_op_ioreq_server_range, type) == 
 _Static_assert(__builtin_offsetof(struct xen_dm_op_ioreq_server_range, start) == 8, "range.start");
 _Static_assert(__builtin_offsetof(struct xen_dm_op_ioreq_server_range, end) == 16, "range.end");
 _Static_assert(__builtin_offsetof(struct xen_dm_op_set_ioreq_server_state, enabled) == 2, "state.enabled");
+_Static_assert(sizeof(struct xen_dm_op_get_ioreq_server_info) == 24, "get_ioreq_server_info");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_get_ioreq_server_info, bufioreq_port) == 4, "info.port");
+_Static_assert(__builtin_offsetof(struct xen_dm_op_get_ioreq_server_info, ioreq_gfn) == 8, "info.ioreq_gfn");
+_Static_assert(sizeof(struct xen_dm_op_set_irq_level) == 8, "set_irq_level");
 
 #endif
