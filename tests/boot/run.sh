@@ -241,6 +241,10 @@ make_dtbs() {
         fdtput -t s "$f" /chosen/domU0/kernel compatible multiboot,kernel multiboot,module
         fdtput -t x "$f" /chosen/domU0/kernel reg "$hi" "$lo" 0 "$size"
     done
+    # over the hypervisor image, but otherwise a good domain: the dry run
+    # (which cannot know where the image is) accepts it
+    fdtput -t x "$(dt module-overlaps-hv)" /chosen/domU0 memory 0 0x4000
+    fdtput -t x "$(dt module-overlaps-hv)" /chosen/domU0 cpus 1
 }
 
 add_domain() { # add_domain DTB NAME KERNEL ADDR [PROP=V1:V2...|FLAG]...
@@ -331,6 +335,57 @@ twin() { # twin DTB [FILE@ADDR]...
         fail "the dry run and the hypervisor disagree: the boot refused [$(tr '\n' '|' <<<"$boot_set")], the dry run [$(tr '\n' '|' <<<"$dry_set")]"
 }
 
+# Refusals of the whole boot, twinned the same way: the boot's "ERROR:
+# xen-arm-minimal cannot start: host device tree at ADDR: WHY" must be the
+# dry run's "host device tree: WHY", and the dry run must exit 2.
+# --file-end: a tree cut short. The dry run reads a file and sees where it
+# ends; the hypervisor reads memory, where the header's totalsize runs on
+# into whatever the loader left after the file, so libfdt fails on what it
+# finds there: both refuse the whole tree, in their own words.
+twin_fatal() { # twin_fatal [--file-end] DTB
+    local same=1 dtb boot_why dry_why rc
+    [ "$1" = --file-end ] && { same=0; shift; }
+    dtb=$1
+    "$dryrun" "$dtb" >"$out/$name.dryrun" 2>&1
+    rc=$?
+    boot_why=$(hypervisor_lines | tr -d '\r' | sed -n 's/^\[ *[0-9.]*\] ERROR: xen-arm-minimal cannot start: //p')
+    dry_why=$(sed -n 's/^host device tree: //p' "$out/$name.dryrun")
+    [ -n "$boot_why" ] || { fail "twin_fatal: the boot did not refuse the whole tree"; return; }
+    [[ $boot_why == "host device tree at "* ]] ||
+        { fail "twin_fatal: the boot refused [$boot_why], not the tree: a machine_only case?"; return; }
+    boot_why=${boot_why#host device tree at * }
+    [ "$rc" -eq 2 ] && [ -n "$dry_why" ] ||
+        { fail "the dry run accepted the host tree (exit $rc) that the boot refused: [$boot_why]"; return; }
+    [ $same -eq 0 ] || [ "$boot_why" = "$dry_why" ] ||
+        fail "the dry run and the hypervisor disagree: the boot refused the tree with [$boot_why], the dry run with [$dry_why]"
+}
+
+# The refusals only the running machine can make (docs/getting-started.md
+# lists them; keep the two lists the same): for each, the hypervisor's
+# line, and a case that makes it asserts the dry run ACCEPTS the tree and
+# every domain, so a check that moves into the shared code shows up here.
+declare -A MACHINE_ONLY=(
+    [ram]='memory: nothing answers at 0x[0-9a-f]+, which the device tree says is RAM'
+    [gic-frames]=': reg: nothing answers at 0x[0-9a-f]+, where it places the GICv[23] '
+    [entry-el]='cannot start: entered at EL[0-9]'
+    [gic-lines]='host interrupt [0-9]+ \(SPI [0-9]+\) does not exist: the host GIC has [0-9]+ interrupt lines'
+    [hv-image]=': reg: module 0x[0-9a-f]+\+0x[0-9a-f]+: overlaps the hypervisor image; domain skipped'
+    [gzip-stream]='the gzip-compressed kernel does not decompress'
+)
+machine_only() { # machine_only KIND DTB [FILE@ADDR]...
+    local kind=$1 dtb=$2 a m=() rc
+    shift 2
+    [ -n "${MACHINE_ONLY[$kind]:-}" ] || { fail "machine_only: no kind '$kind' (${!MACHINE_ONLY[*]})"; return; }
+    for a in "$@"; do m+=(-m "${a#*@}=${a%@*}"); done
+    "$dryrun" "${m[@]}" "$dtb" >"$out/$name.dryrun" 2>&1
+    rc=$?
+    hypervisor_lines | grep -qE -- "ERROR: .*${MACHINE_ONLY[$kind]}" ||
+        { fail "machine_only: the boot made no '$kind' refusal ('${MACHINE_ONLY[$kind]}')"; return; }
+    if grep -q '^host device tree: ' "$out/$name.dryrun" || grep -q ': rejected: ' "$out/$name.dryrun" || [ "$rc" -eq 2 ]; then
+        fail "machine_only $kind: the dry run refused (exit $rc): [$(grep -E '^host device tree: |: rejected: ' "$out/$name.dryrun" | tr '\n' '|')]; if it can make this refusal, twin the case instead"
+    fi
+}
+
 # ---- the cases ---------------------------------------------------------------
 K=$KERNEL_TIMEOUT U=$UBOOT_TIMEOUT
 case_gicv2-smp1() { boot "--gic 2 --smp 1" $K; good_boot 2 1 0x40200000; }
@@ -355,6 +410,7 @@ case_module-in-ram() {
         'ERROR: /chosen/domU0: memory: missing \(guest RAM in KiB, two cells\); domain skipped' \
         'no domains to run: powering off'
     count_is 1 ERROR
+    twin "$(dt module-in-ram)"
 }
 guest_hello() { # guest_hello GIC
     boot "--gic $1 --smp 2 --dtb $(dt dom-hello-v$1) --load $guests/hello.Image@0x50000000" $K
@@ -455,6 +511,7 @@ case_vcpu-placement() {
     in_order 'all domains have stopped: powering off'
     count_is 2 ERROR
     absent 'FAIL' 'CRASH' 'PANIC'
+    twin "$(dt dom-placement)" "$guests/timer.Image@0x50000000" "$guests/hello.Image@0x50200000" "$guests/hello.Image@0x50400000" "$guests/hello.Image@0x50600000"
 }
 case_guest-isolation() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-isolate) --load $guests/isolate.Image@0x50000000 --load $guests/isolate.Image@0x50200000" $K
@@ -527,6 +584,7 @@ case_gzip-kernel() {
         '\(zipped\) hello: all checks passed' 'zipped \(domain [12]\): powered off' 'all domains have stopped: powering off'
     count_is 2 ERROR
     absent 'FAIL' 'CRASH' 'PANIC'
+    machine_only gzip-stream "$(dt dom-gzip)" "$out/dtb/hello.Image.gz@0x50000000" "$out/dtb/bad.Image.gz@0x50200000"
 }
 case_passthrough-interrupt() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-rtc-irq) --load $guests/rtcirq.Image@0x50000000 --load $out/dtb/partial-rtc-irq.dtb@0x50200000" $K
@@ -545,6 +603,7 @@ case_passthrough-interrupt-missing() {
     last_line=0
     in_order '\(good\) hello: all checks passed' 'all domains have stopped: powering off'
     absent '\(ghost\)' 'CRASH' 'PANIC'
+    machine_only gic-lines "$(dt dom-ghost-irq)" "$guests/rtcirq.Image@0x50000000" "$out/dtb/partial-ghost-irq.dtb@0x50200000" "$guests/hello.Image@0x50400000"
 }
 case_device-model-loop-and-names() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-dm-loop) --load $guests/dtcheck.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
@@ -637,35 +696,44 @@ case_domains-bad-skipped() {
 case_el1-entry() {
     boot "--el1 --gic 3 --smp 2" $K
     refused 'entered at EL1'
+    # the tree is QEMU's own, the one it gives at EL2 (v3-smp2): fine
+    machine_only entry-el "$(dt v3-smp2)"
 }
 case_dtb-truncated() {
     boot "--shim $shim --dtb $(dt truncated) --smp 1" $K
     refused 'host device tree at 0x48000000: device tree: corrupt: FDT_ERR_'
+    twin_fatal --file-end "$(dt truncated)"
 }
 case_dtb-bad-magic() {
     boot "--shim $shim --dtb $(dt bad-magic) --smp 1" $K
     refused 'host device tree at 0x48000000: device tree: bad header: FDT_ERR_BADMAGIC'
+    twin_fatal "$(dt bad-magic)"
 }
 case_dtb-no-stdout-path() {
     boot "--shim $shim --dtb $(dt no-stdout-path) --smp 1" $K
     refused 'host device tree at 0x48000000: /chosen: stdout-path: missing'
+    twin_fatal "$(dt no-stdout-path)"
 }
 # At EL2, HVC calls the hypervisor itself: this crashed and hung the machine.
 case_dtb-psci-hvc() {
     boot "--shim $shim --dtb $(dt psci-hvc) --smp 2" $K
     refused 'host device tree at 0x48000000: /psci: method: "hvc" cannot reach PSCI from EL2, where the hypervisor runs: the firmware must offer PSCI over "smc" \(EL3\)'
+    twin_fatal "$(dt psci-hvc)"
 }
 case_dtb-memory-too-big() {
     boot "--shim $shim --dtb $(dt memory-too-big) --smp 1" $K
     refused 'memory: nothing answers at 0x13ffffff8, which the device tree says is RAM: /memory claims more than the machine has'
+    machine_only ram "$(dt memory-too-big)"
 }
 case_dtb-gic-redistributors-nowhere() {
     boot "--shim $shim --dtb $(dt gicr-nowhere) --smp 1" $K
     refused '/intc@8000000: reg: nothing answers at 0x400000000, where it places the GICv3 redistributors'
+    machine_only gic-frames "$(dt gicr-nowhere)"
 }
 case_dtb-no-memory() {
     boot "--shim $shim --dtb $(dt no-memory) --smp 1" $K
     refused 'host device tree at 0x48000000: device tree: no usable memory: no memory node with a non-empty reg'
+    twin_fatal "$(dt no-memory)"
 }
 # A bad module costs its domain, not the machine.
 case_module-outside-ram() {
@@ -692,6 +760,7 @@ case_module-overlaps-hv() {
         'ERROR: /chosen/domU0/kernel: reg: module 0x40210000\+0x100000: overlaps the hypervisor image; domain skipped' \
         'no domains to run: powering off'
     count_is 1 ERROR
+    machine_only hv-image "$(dt module-overlaps-hv)"
 }
 case_crash-abort() {
     boot "--gic 3 --smp 1 --dtb $(dt args-crash-test-abort)" $K
