@@ -2,7 +2,9 @@
 # Installs what building, running and testing xen-arm-minimal needs on a Debian
 # (bookworm) machine, idempotently: only what is missing is fetched.
 #   build/deps.sh            host packages + arm64 libfdt (build and demo)
-#   build/deps.sh --guests   also the Debian arm64 guest kernel and busybox
+#   build/deps.sh --guests   also the Debian arm64 guest kernel and busybox, and
+#                            what a Linux device-model domain is built from
+#                            (Xen's arm64 libraries, the kernel's modules)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +25,7 @@ as_root() {
 host_pkgs=(
     make gcc libc6-dev pkg-config
     qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+    libc6-dev-arm64-cross
     device-tree-compiler libfdt-dev u-boot-qemu u-boot-tools
     libcmocka-dev clang libclang-rt-14-dev clang-format
     cpio gzip xz-utils ca-certificates
@@ -77,5 +80,6 @@ fi
 
 if [ "$want_guests" -eq 1 ]; then
     "$top/build/fetch-guests.sh"
+    "$top/build/fetch-xen-libs.sh"
 fi
 say "ok"
