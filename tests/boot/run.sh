@@ -792,6 +792,7 @@ case_loglvl-warning() {
 }
 
 . "$here/cases-hostile.sh"
+. "$here/cases-devmodel.sh"
 # ---- main --------------------------------------------------------------------
 make_dtbs || { echo "not ok - boot/device-tree-fixtures: could not make them"; exit 1; }
 make_hostile_dtbs || { echo "not ok - boot/hostile-device-tree-fixtures: could not make them"; exit 1; }
