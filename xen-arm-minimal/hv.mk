@@ -47,6 +47,7 @@ HV_SRCS := \
     $(HV_DIR)/core/domain.c \
     $(HV_DIR)/core/emul.c \
     $(HV_DIR)/core/exit.c \
+    $(HV_DIR)/core/grant_table.c \
     $(HV_DIR)/core/guest_console.c \
     $(HV_DIR)/core/ioreq.c \
     $(HV_DIR)/core/lifecycle.c \

@@ -21,7 +21,7 @@ declare -A MAP=(
     [include/xam/cmdline.h]=lib [include/xam/inflate.h]=lib [include/xam/memrange.h]=lib
     [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib
     [include/xam/xen_abi_ioreq.h]=lib [include/xam/xen_abi_memory.h]=lib
-    [include/xam/pci_bridge.h]=lib
+    [include/xam/pci_bridge.h]=lib [include/xam/xen_abi_grant.h]=lib
     # dt: the host device tree reader
     [dt/]=dt [include/xam/hostdt.h]=dt [include/xam/dtutil.h]=dt
     # cpu: the CPU's primitives as headers (system registers, locks, per-CPU
@@ -48,7 +48,7 @@ declare -A MAP=(
     [arch/fake/fake.c]=vcpu [arch/fake/fake.h]=vcpu
     [include/xam/domain.h]=vcpu [include/xam/sched.h]=vcpu [include/xam/emul.h]=vcpu
     [include/xam/exit.h]=vcpu [include/xam/vintc.h]=vcpu [include/xam/ioreq.h]=vcpu [include/xam/p2m.h]=vcpu
-    [include/xam/guest_console.h]=vcpu
+    [include/xam/guest_console.h]=vcpu [include/xam/grant_table.h]=vcpu
     # vdev: the virtual devices guests see
     [vdev/]=vdev
     [include/xam/vgic.h]=vdev [include/xam/vpl011.h]=vdev [include/xam/vpsci.h]=vdev

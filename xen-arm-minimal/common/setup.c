@@ -18,6 +18,7 @@
 #include <xam/crashtest.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
+#include <xam/grant_table.h>
 #include <xam/hostdt.h>
 #include <xam/hypercall.h>
 #include <xam/irq_forward.h>
@@ -172,7 +173,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
         fatal("scheduler: cannot hook its IPI (error %d)", rc);
     /* what guests trap to, registered by its owners */
     if ((rc = vpsci_init()) || (rc = hypercall_init()) || (rc = vgic_register_sysregs()) || (rc = vdebug_init()) ||
-        (rc = irq_forward_init()))
+        (rc = irq_forward_init()) || (rc = gnttab_init()))
         fatal("emulation: cannot register the guest interfaces (error %d)", rc);
     if ((rc = console_input_init(&host.uart)))
         log_warn("console: input disabled: cannot hook interrupt %u (error %d)", host.uart.intid, rc);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
+#include <xam/grant_table.h>
 #include <xam/xen_abi.h>
 
 #include "hypercall_priv.h"
@@ -18,8 +19,10 @@ long memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
         return -XAM_EFAULT;
     if (x.domid != DOMID_SELF && x.domid != v->dom->id)
         return -XAM_EPERM;
+    if (x.space == XENMAPSPACE_grant_table) /* idx: the frame of its table (core/grant_table.c) */
+        return gnttab_map_frame(v->dom, x.idx, x.gpfn);
     if (x.space != XENMAPSPACE_shared_info)
-        return -XAM_ENOSYS; /* grant-table frames: Linux then runs without grants */
+        return -XAM_ENOSYS;
     uint64_t gpfn = x.gpfn;
     paddr_t ipa = gpfn << PAGE_SHIFT;
     void *page = domain_ram_ptr(v->dom, ipa, PAGE_SIZE);

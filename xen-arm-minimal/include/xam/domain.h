@@ -108,6 +108,11 @@ struct domain {
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     bool direct_mapped;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
+    /* Its grant table and the grant mappings it holds (core/grant_table.c,
+     * made on first use, gone when it stops); the limits its domain node
+     * gives, in frames (0: Xen's defaults, 64 and 1024). */
+    struct gnttab *gnttab;
+    unsigned max_grant_frames, max_maptrack_frames;
     /* Its stage 2's changes since the build (core/p2m.c): extra mappings
      * and balloon holes; and how many of its pages others map. */
     struct p2m_table *p2m;
