@@ -331,7 +331,7 @@ static void no_syndrome_stops_the_domain(void **state)
 static void unknown_exits_stop_the_domain(void **state)
 {
     (void)state;
-    fake_trap(v0, (uint64_t)EC_IABT_LOW << 26, 0x1234);
+    fake_trap(v0, (uint64_t)0x07 << 26, 0x1234); /* FP access: nobody's */
     assert_int_equal(dom->state, DOMAIN_STOPPING);
     assert_non_null(fake_log_find("unhandled exception"));
     domain_run_jobs();
