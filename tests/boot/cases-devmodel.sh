@@ -81,6 +81,7 @@ case_linux-device-model() {
     # INTx raised, handled by uio_pci_generic (which masks it: lowered),
     # both domains powering off.
     in_order '\(dm\) XAM-TESTDM: ioreq server 0 info read' '\(dm\) XAM-TESTDM: domain 2 has 1 vCPU\(s\)' \
+        '\(dm\) XAM-TESTDM: balloon target [0-9]+ KiB: 256 KiB given back for mappings' \
         '\(dm\) XAM-TESTDM: ioreq page mapped \(acquire_resource, ioreq server 0, frame 1\)' \
         '\(dm\) XAM-TESTDM: vCPU0: event channel [0-9]+ of domain 2 bound to local port [0-9]+' \
         '\(dm\) XAM-TESTDM: ECAM 0x33000000-0x330fffff mapped to ioreq server 0' \
@@ -100,8 +101,8 @@ case_linux-device-model() {
         '\(client\) XAM-CLIENT: .* up, 1 CPU\(s\)' \
         '\(client\) XAM-CLIENT: PCI 0001:00:00.0 vendor 0x1b36 device 0x0005 class 0xff0000' \
         '\(client\) XAM-CLIENT: BAR0 resource 0x0000000033800000-0x0000000033800fff flags 0x0*40200' \
-        '\(client\) XAM-CLIENT: BAR0 register 0x33800000' '\(client\) XAM-CLIENT: interrupt pin 1 irq [1-9]' \
-        '\(client\) XAM-CLIENT: driver uio_pci_generic' "\\(client\\) XAM-CLIENT: marker written at $LINUX_DM_MARKER" \
+        '\(client\) XAM-CLIENT: BAR0 register 0x33800000' '\(client\) XAM-CLIENT: driver uio_pci_generic' \
+        '\(client\) XAM-CLIENT: interrupt pin 1 irq [1-9]' "\\(client\\) XAM-CLIENT: marker written at $LINUX_DM_MARKER" \
         "\\(client\\) XAM-CLIENT: device model.s reply word at $LINUX_DM_MARKER\\+0x100: 0x2[dD]4[dD]4158" \
         '\(client\) XAM-CLIENT: interrupts: .* 44 Level .*uio_pci_generic' '\(client\) XAM-CLIENT: INTx count 1' \
         '\(client\) XAM-CLIENT: done' 'client \(domain 2\): powered off'

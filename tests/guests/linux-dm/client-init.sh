@@ -27,11 +27,13 @@ done
 set -- $(head -1 "$fn/resource")
 say "BAR0 resource $1-$2 flags $3"
 say "BAR0 register $(hexdump -s 16 -n 4 -e '1/4 "0x%08x"' "$fn/config")"
-say "interrupt pin $(hexdump -s 61 -n 1 -e '1/1 "%u"' "$fn/config") irq $(cat "$fn/irq")"
 doorbell() { printf "\\$(printf %03o "$1")" | dd of="$fn/config" bs=1 seek=64 count=1 conv=notrunc 2>/dev/null; }
 insmod /lib/modules/uio.ko && insmod /lib/modules/uio_pci_generic.ko &&
     echo "1b36 0005" >/sys/bus/pci/drivers/uio_pci_generic/new_id || say "FAIL binding uio_pci_generic"
 [ -e "$fn/driver" ] && say "driver $(basename "$(readlink "$fn/driver")")"
+# Linux gives the function its interrupt (the bridge's interrupt-map) when
+# a driver binds, not before
+say "interrupt pin $(hexdump -s 61 -n 1 -e '1/1 "%u"' "$fn/config") irq $(cat "$fn/irq")"
 if [ -n "$marker" ]; then
     # "XAM-MARK", little-endian words
     devmem "$marker" 32 0x2d4d4158 && devmem $((marker + 4)) 32 0x4b52414d && say "marker written at $marker"

@@ -451,6 +451,28 @@ static int can_balloon(void)
     return ok;
 }
 
+/* Give the balloon 256 KiB now, by setting its target below the domain's
+ * size. privcmd maps over ballooned pages; when the balloon holds none it
+ * releases some (XENMEM_decrease_reservation) and is then short of its
+ * target (with no xenstore, nobody sets one: it is the size at boot), so
+ * its thread hot-adds memory to make up for it, at a physical address of
+ * its own choosing (Linux 6.1 warns in vmemmap_populate). Below target,
+ * it never is. A Xen toolstack sets the target through xenstore. */
+static void prepare_balloon(void)
+{
+    const char *dir = "/sys/devices/system/xen_memory/xen_memory0";
+    char path[128], buf[32] = { 0 };
+    snprintf(path, sizeof(path), "%s/info/current_kb", dir);
+    long cur = read_file(path, buf, sizeof(buf) - 1) > 0 ? strtol(buf, NULL, 10) : 0;
+    snprintf(path, sizeof(path), "%s/target_kb", dir);
+    FILE *f = cur > 1024 ? fopen(path, "w") : NULL;
+    if (!f || fprintf(f, "%ld\n", cur - 256) < 0 || fclose(f)) {
+        fail("setting the balloon target");
+        return;
+    }
+    say("balloon target %ld KiB: 256 KiB given back for mappings", cur - 256);
+}
+
 /* ---- setting up, in the order a Xen device model does ---------------------- */
 int main(int argc, char **argv)
 {
@@ -493,6 +515,8 @@ int main(int argc, char **argv)
         nr_vcpus = MAX_VCPUS;
 
     int mappings = can_balloon();
+    if (mappings)
+        prepare_balloon();
     void *page = NULL;
     xenforeignmemory_resource_handle *res = !mappings
         ? NULL
