@@ -65,7 +65,7 @@ cmp -s image "$linux/Image" ||
 config=kernel/boot/config-$kver
 for opt in XEN_PRIVCMD XEN_DEV_EVTCHN XEN_GNTDEV XEN_GRANT_DEV_ALLOC UIO UIO_PCI_GENERIC; do
     grep -qx "CONFIG_$opt=m" "$config" ||
-        die "linux-image-$kver: CONFIG_$opt is '$(grep -E "CONFIG_$opt[= ]" "$config" || echo unset)', not a module (the device-model initramfs loads it)"
+        die "linux-image-$kver: CONFIG_$opt is '$(grep -E "CONFIG_${opt}[= ]" "$config" || echo unset)', not a module (the device-model initramfs loads it)"
 done
 mods=$work/mods
 mkdir -p "$mods"

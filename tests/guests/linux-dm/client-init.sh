@@ -42,7 +42,7 @@ doorbell 1
 reply=$(devmem $((marker + 0x100)) 32)
 say "device model's reply word at $marker+0x100: $reply"
 n=0
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
     n=$(awk '/uio_pci_generic/ { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts)
     [ "${n:-0}" -gt 0 ] && break
     sleep 0.5
