@@ -140,6 +140,18 @@ make_dtbs() {
     fdtput -t s "$f" /chosen/guest1/kernel bootargs "bridge wait"
     add_domain "$f" dm "$guests/devmodel.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7100
     fdtput -t s "$f" /chosen/dm/kernel bootargs "delay"
+    # a device model serving one PCI function (devmodel.c "pcitest") to a
+    # client that uses it (pciclient.c), beside a domain it does not serve
+    for g in 2 3; do
+        f=$(dt dom-pcitest-v$g)
+        cp "$(dt v$g-smp2)" "$f"
+        add_domain "$f" bystander "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
+        add_domain "$f" pciclient "$guests/pciclient.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 device-model=0x7400 \
+            secondary-emulated-pci-host-bridge
+        add_domain "$f" dm "$guests/devmodel.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 phandle=0x7400
+        fdtput -t s "$f" /chosen/dm xen,enhanced enabled
+        fdtput -t s "$f" /chosen/dm/kernel bootargs "pcitest"
+    done
     # partial device trees: an MMIO passthrough, and two refused ones
     local p
     for p in rtc ram irq rtc-irq; do dtc -q -I dts -O dtb -o "$out/dtb/partial-$p.dtb" "$here/partial/$p.dts" || return 1; done
@@ -682,6 +694,75 @@ case_pci-bridge-device-model() {
     absent 'FAIL' 'CRASH' 'PANIC' 'selfdm\)' 'overlap\)'
     twin "$(dt dom-bridge)" "$guests/devmodel.Image@0x50000000" "$guests/dtcheck.Image@0x50200000" "$guests/dtcheck.Image@0x50400000" "$guests/dtcheck.Image@0x50800000"
 }
+# Requests reach a device model (issue 11): a bare-metal one (devmodel.c
+# "pcitest") sets itself up with Xen's calls, attacks what is not its own,
+# and serves 1b36:0005 at 00:00.0 to pciclient.c, which finds it, sizes and
+# places BAR0, reads it, has INTA raised and lowered, and last reads device
+# 31, which the device model never answers: the read completes all-ones
+# when the device model powers off (the one WARNING), nothing hangs.
+pci_device_model() { # pci_device_model GIC
+    local l
+    boot "--gic $1 --smp 2 --dtb $(dt dom-pcitest-v$1) --load $guests/devmodel.Image@0x50000000 --load $guests/pciclient.Image@0x50200000 --load $guests/hello.Image@0x50400000" $K
+    in_order "gic: GICv$1" 'boot: ready to build domains' 'domain 1: dm, ' 'domain 2: pciclient, ' 'domain 3: bystander, '
+    anywhere 'domains: +PCI bridge: ECAM 0x33000000\+0x100000, MEM 0x33800000\+0x2000000, .*INTx SPIs 44-47, .*; device model dm'
+    last_line=0
+    in_order '\(dm\) PASS: shared_info placed in my RAM' '\(dm\) devmodel: serving pciclient, ECAM 0x0*33000000' \
+        '\(dm\) PASS: get_ioreq_server_info \(XEN_DMOP_no_gfns\) answers' '\(dm\) PASS: nr_vcpus answers 1 to 8' \
+        '\(dm\) PASS: acquire_resource maps the ioreq page \(ioreq server, frame 1\)' \
+        '\(dm\) PASS: each vCPU.s vp_eport bound \(EVTCHNOP_bind_interdomain\)' \
+        '\(dm\) PASS: ECAM and the first 4 KiB of the memory window mapped to the server' \
+        '\(dm\) PASS: a foreign mapping of a page that is not the client.s RAM is refused \(errs\[\] -EINVAL\)' \
+        '\(dm\) PASS: a foreign mapping of the client.s first RAM page reads its kernel.s Image header \(magic ARM 0x64\)' \
+        '\(dm\) PASS: XENMEM_remove_from_physmap unmaps it \(a second time: -ENOENT\)' \
+        '\(dm\) PASS: ioreq server created, ECAM mapped, enabled' \
+        '\(dm\) PASS: an ioreq server with buffered ioreqs is refused \(-EOPNOTSUPP\)' \
+        '\(dm\) PASS: get_ioreq_server_info without XEN_DMOP_no_gfns is refused \(-EOPNOTSUPP\)' \
+        '\(dm\) PASS: set_irq_level on INTID 33, not the bridge.s, is refused \(-EINVAL\)' \
+        '\(dm\) PASS: set_irq_level on the INTID past the bridge.s lines is refused \(-EINVAL\)' \
+        '\(dm\) PASS: dm_op for a guest it does not serve is refused' \
+        '\(dm\) PASS: binding to an event channel of a domain it does not serve is refused \(-EPERM\)' \
+        '\(dm\) PASS: acquire_resource for a domain it does not serve is refused \(-EPERM\)' \
+        '\(dm\) PASS: a foreign mapping of RAM of a domain it does not serve is refused \(-EPERM\)' \
+        '\(dm\) devmodel: pciclient accessed 00:1f.0: never answering it' \
+        '\(dm\) devmodel: pciclient: [0-9]+ requests \([0-9]+ config, [0-9]+ BAR\), [0-9]+ INTx changes' \
+        '\(dm\) PASS: the client reached device 31, which I never answer' \
+        '\(dm\) PASS: set_irq_level raised and lowered the client.s INTA' \
+        '\(dm\) PASS: every request came with an event on its vCPU.s port, every answer was sent' \
+        '\(dm\) PASS: every request was in a range I mapped, well-formed' \
+        '\(dm\) PASS: the request I left unanswered is still waiting 100 ms later' \
+        '\(dm\) devmodel: all checks passed' 'dm \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' \
+        '\(pciclient\) PASS: the read of 00:1f.0, never answered, completed with all-ones once the device model stopped' \
+        '\(pciclient\) pciclient: all checks passed' 'pciclient \(domain 2\): powered off \(SCHEDOP_shutdown\)' \
+        'all domains have stopped: powering off'
+    last_line=0
+    for l in 'PASS: the wait register returned 1: my device model connected' \
+        'PASS: 00:00.0 is 1b36:0005 \(QEMU.s PCI test device\)' 'PASS: its class is 0xff' \
+        'PASS: header type 0 \(a byte read\)' 'PASS: interrupt pin 1 \(INTA\)' \
+        'PASS: BAR0 sizing: all-ones written, reads 0xfffff000 \(4 KiB, 32-bit memory\)' \
+        'PASS: BAR0 placed at the start of the bridge.s memory window' \
+        'PASS: memory decoding on \(a 16-bit command register write kept\)' \
+        'pciclient: BAR0 register reads 0x00000000c0ffee[0-9a-f][0-9a-f]' \
+        'PASS: the BAR register reads 0xc0ffeeNN, NN counting the reads' \
+        'PASS: INTA is not pending before the device raises it' \
+        'PASS: the device raised INTA: pending in my distributor' \
+        'PASS: the device lowered INTA: no longer pending' 'PASS: 00:01.0 reads all-ones: no device there' \
+        'PASS: the read of 00:1f.0, never answered, completed with all-ones once the device model stopped' \
+        'PASS: the readiness register reads 0 again: the device model is gone'; do
+        in_order "\\(pciclient\\) $l"
+    done
+    if [ "$1" = 3 ]; then
+        anywhere '\(pciclient\) PASS: and taken once \(GICv3\)' \
+            '\(pciclient\) PASS: unmasked with the line low: no second interrupt'
+    fi
+    # the read of device 31 is answered as the device model stops (this
+    # line may come before or after the client goes on)
+    anywhere 'WARNING: pciclient \(domain 2\): its device model dm stopped: bridge disconnected' \
+        '\(bystander\) hello: all checks passed'
+    count_is 1 'WARNING'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_pci-device-model-gicv3() { pci_device_model 3; }
+case_pci-device-model-gicv2() { pci_device_model 2; }
 case_domains-bad-skipped() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-one-bad) --load $guests/hello.Image@0x50000000 --load $guests/hello.Image@0x50200000 --load $guests/hello.Image@0x50400000 --load $guests/hello.Image@0x50600000" $K
     local g
