@@ -3,7 +3,7 @@
 #   qemu-run.sh [--gic 2|3] [--smp N] [--mem SIZE] [--dtb FILE] [--uboot]
 #               [--el1] [--shim SHIM.bin] [--timeout S] [--log FILE]
 #               [--workdir DIR] [--load FILE@ADDR]... [--input FILE]
-#               [--input-after REGEX] -- IMAGE
+#               [--input-after REGEX] [--dimm ADDR:SIZE] -- IMAGE
 # With --uboot, Debian's U-Boot boots the image the way users do: the image
 # and the host DTB are placed in RAM by QEMU's generic loader, and U-Boot's
 # default boot fetches boot.scr.uimg (which runs booti) over TFTP from QEMU's
@@ -14,9 +14,14 @@
 # in RAM with the generic loader. --input feeds FILE to the serial console
 # (without -nographic's multiplexer, which would take Ctrl-A for itself),
 # once a line matching --input-after appears on the console (with --log).
+# --dimm plugs SIZE more RAM at ADDR (QEMU's pc-dimm) besides --mem's RAM
+# at 0x40000000: with ADDR past its end, RAM with a hole QEMU really has
+# (ADDR at least the next 1 GiB boundary, QEMU's rule). QEMU plugs one
+# only with ACPI, which it sets up only for firmware, so an empty flash is
+# its firmware: --dimm needs --shim to start the CPU.
 # Without --timeout the console is interactive.
 set -euo pipefail
-gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir=""
+gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir="" dimm=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --gic) gic=$2; shift 2 ;;
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout_s=$2; shift 2 ;;
         --log) log=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
+        --dimm) dimm=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "qemu-run: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -43,7 +49,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 virt=on
 [ "$el1" -eq 1 ] && virt=off
-args=(-M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m "$mem" -no-reboot)
+mem_opt=$mem
+[ -n "$dimm" ] && mem_opt=$mem,slots=1,maxmem=16G
+args=(-M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m "$mem_opt" -no-reboot)
+if [ -n "$dimm" ]; then
+    [ -n "$shim" ] || { echo "qemu-run: --dimm needs --shim" >&2; exit 2; }
+    workdir=${workdir:-$(mktemp -d)}
+    mkdir -p "$workdir"
+    rm -f "$workdir/flash0.img" && truncate -s 64M "$workdir/flash0.img"
+    args+=(-drive "if=pflash,format=raw,readonly=on,file=$workdir/flash0.img"
+           -object "memory-backend-ram,id=dimm0,size=${dimm#*:}" -device "pc-dimm,memdev=dimm0,addr=${dimm%%:*}")
+fi
 if [ -n "$input" ]; then
     args+=(-display none -serial stdio -monitor none)
 else

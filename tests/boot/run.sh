@@ -238,6 +238,27 @@ make_dtbs() {
     # more RAM than QEMU has (4 GiB of its 2), and the GICv3 redistributors
     # placed where nothing is: both crashed the boot
     cp "$base" "$(dt memory-too-big)"; fdtput -t x "$(dt memory-too-big)" /memory@40000000 reg 0 0x40000000 1 0
+    # RAM with a hole QEMU really has: 1 GiB at 0x40000000 (--mem 1G) and
+    # one more plugged at 0xc0000000 (--dimm); /memory is one range over
+    # both and the hole between, whose ends answer. Reserved memory covers
+    # the low RAM, so the first guest's RAM is allocated across the hole's
+    # start; another guest's static memory lies in the hole.
+    "$here/../dtb/qemu-dtb.sh" "$out/dtb/raw-v3-smp1-1g.dtb" 3 1 1G
+    local f1g; f1g=$(dt memory-hole)
+    dtc -q -I dtb -O dtb -p 4096 -o "$f1g" "$out/dtb/raw-v3-smp1-1g.dtb"
+    cp "$f1g" "$(dt memory-starts-in-nothing)"
+    fdtput -t x "$(dt memory-starts-in-nothing)" /memory@40000000 reg 0 0x3f000000 0 0x41000000
+    fdtput -t x "$f1g" /memory@40000000 reg 0 0x40000000 0 0xc0000000
+    fdtput -c "$f1g" /reserved-memory /reserved-memory/low@40400000 /reserved-memory/high@48200000
+    fdtput -t x "$f1g" /reserved-memory '#address-cells' 2
+    fdtput -t x "$f1g" /reserved-memory '#size-cells' 2
+    fdtput -t x "$f1g" /reserved-memory ranges
+    fdtput -t x "$f1g" /reserved-memory/low@40400000 reg 0 0x40400000 0 0x7c00000
+    fdtput -t x "$f1g" /reserved-memory/high@48200000 reg 0 0x48200000 0 0x37a00000
+    fdtput -t x "$f1g" /chosen '#address-cells' 2
+    fdtput -t x "$f1g" /chosen '#size-cells' 2
+    add_domain "$f1g" holey "$guests/hello.Image" 0x48100000 memory=0:0x4000 cpus=1 vpl011 xen,static-mem=0:0x90000000:0:0x1000000
+    add_domain "$f1g" big "$guests/hello.Image" 0x48100000 memory=0:0x4000 cpus=1 vpl011
     cp "$base" "$(dt gicr-nowhere)"
     fdtput -t x "$(dt gicr-nowhere)" /intc@8000000 reg 0 0x8000000 0 0x10000 0x4 0 0 0xf60000
     cp "$base" "$(dt no-memory)"; fdtput -t x "$(dt no-memory)" /memory@40000000 reg 0 0x40000000 0 0
@@ -377,7 +398,7 @@ twin_fatal() { # twin_fatal [--file-end] DTB
 # line, and a case that makes it asserts the dry run ACCEPTS the tree and
 # every domain, so a check that moves into the shared code shows up here.
 declare -A MACHINE_ONLY=(
-    [ram]='memory: nothing answers at 0x[0-9a-f]+, which the device tree says is RAM'
+    [ram]='nothing answers (at 0x[0-9a-f]+(-0x[0-9a-f]+)?|in part of it), which the device tree says is RAM'
     [gic-frames]=': reg: nothing answers at 0x[0-9a-f]+, where it places the GICv[23] '
     [entry-el]='cannot start: entered at EL[0-9]'
     [gic-lines]='host interrupt [0-9]+ \(SPI [0-9]+\) does not exist: the host GIC has [0-9]+ interrupt lines'
@@ -809,6 +830,27 @@ case_dtb-memory-too-big() {
     boot "--shim $shim --dtb $(dt memory-too-big) --smp 1" $K
     refused 'memory: nothing answers at 0x13ffffff8, which the device tree says is RAM: /memory claims more than the machine has'
     machine_only ram "$(dt memory-too-big)"
+}
+# /memory over a hole in RAM: the hole is found when memory there is first
+# handed out (a guest's RAM), left out, and the guest gets RAM elsewhere;
+# static memory in it is refused. The last word of the range answers.
+case_dtb-memory-hole() {
+    boot "--shim $shim --dtb $(dt memory-hole) --smp 1 --mem 1G --dimm 0xc0000000:1G --load $guests/hello.Image@0x48100000" $K
+    in_order 'memory: RAM +0x0040000000-0x00ffffffff 3145728 KiB' 'boot: ready to build domains' \
+        'ERROR: /chosen/holey: xen,static-mem: 0x90000000-0x90ffffff is not all there: nothing answers in part of it, which the device tree says is RAM; domain skipped' \
+        'ERROR: memory: nothing answers at 0x80000000-0xbfffffff, which the device tree says is RAM: 1048576 KiB left out' \
+        'domains: 1 +big +1 +\(0\) +0x40000000-0x40ffffff -> 0xc0000000 ' \
+        '\(big\) hello: all checks passed' 'all domains have stopped: powering off'
+    count_is 2 ERROR
+    absent 'CRASH' 'PANIC' '\(holey\)'
+    machine_only ram "$(dt memory-hole)" "$guests/hello.Image@0x48100000"
+}
+# Its first word is nothing (0x3f000000: QEMU's low PCI ECAM window, unused
+# when the ECAM is high); its last is RAM.
+case_dtb-memory-starts-in-nothing() {
+    boot "--shim $shim --dtb $(dt memory-starts-in-nothing) --smp 1 --mem 1G" $K
+    refused 'memory: nothing answers at 0x3f000000, which the device tree says is RAM: /memory claims more than the machine has'
+    machine_only ram "$(dt memory-starts-in-nothing)"
 }
 case_dtb-gic-redistributors-nowhere() {
     boot "--shim $shim --dtb $(dt gicr-nowhere) --smp 1" $K

@@ -311,13 +311,17 @@ static void claim_static_memory(struct domain_desc *descs, bool *ok, unsigned n,
             continue;
         for (unsigned b = 0; b < descs[i].nr_banks; b++) {
             const struct desc_bank *r = &descs[i].banks[b];
-            if (memory_claim(r->pa, r->size) == 0)
+            int rc = memory_claim(r->pa, r->size);
+            if (rc == 0)
                 continue;
             char path[DT_PATH_MAX];
-            log_err("%s: xen,static-mem: 0x%llx-0x%llx is not free (the hypervisor, a module, the device tree, "
-                    "reserved memory or another domain's static memory is there); domain skipped",
+            log_err("%s: xen,static-mem: 0x%llx-0x%llx %s; domain skipped",
                     dt_node_path(fdt, descs[i].node, path, sizeof(path)), (unsigned long long)r->pa,
-                    (unsigned long long)(r->pa + r->size - 1));
+                    (unsigned long long)(r->pa + r->size - 1),
+                    rc == -XAM_EIO ? "is not all there: nothing answers in part of it, which the device tree says "
+                                     "is RAM"
+                                   : "is not free (the hypervisor, a module, the device tree, reserved memory or "
+                                     "another domain's static memory is there)");
             for (unsigned k = 0; k < b; k++)
                 memory_free(descs[i].banks[k].pa, descs[i].banks[k].size);
             ok[i] = false;

@@ -9,10 +9,108 @@
 struct palloc host_pages;
 static spinlock_t host_pages_lock = SPINLOCK_INIT;
 
+/* /memory may claim RAM the machine does not have (a range past the end of
+ * RAM, over a hole), and a write there is a crash. So RAM is read before it
+ * is used. At boot, the first and last word of every range the allocator
+ * may give out (memory_init(): a range whose ends are not there is fatal).
+ * Inside the ranges, each block when it is handed out, before whoever
+ * asked writes to it (all of them do: guest RAM, page tables and state are
+ * zeroed): its first and last word and every RAM_PROBE_STEP boundary
+ * between. Reading there costs nothing the writes after it would not: on
+ * QEMU the first touch of each host page is the expensive part (reading
+ * 2 GiB every 2 MiB at boot took seconds of wall time, though only 40 us
+ * of guest time), and memory nobody uses is never read. Any hole inside a block at least
+ * RAM_PROBE_STEP long holds such a boundary, and one at a block's edge is
+ * found by its first or last word: the step is guest RAM's alignment
+ * (domain_add_ram()). A hole found is left out, with an error line, and the
+ * allocation is served from elsewhere (docs/host-device-tree.md). */
+#define RAM_PROBE_STEP MiB(2)
+
+static bool answers(paddr_t pa)
+{
+    uint64_t v;
+    return probe_read64(pa, &v);
+}
+
+/* The word read after a, up to last: the next RAM_PROBE_STEP boundary. */
+static paddr_t next_probe(paddr_t a, paddr_t last) { return MIN(ALIGN_DOWN(a, RAM_PROBE_STEP) + RAM_PROBE_STEP, last); }
+
+/* The first word of [base, base + size) read that does not answer, and the
+ * last one before it that does (*ok == *hole: none). */
+static bool find_hole(paddr_t base, uint64_t size, paddr_t *ok, paddr_t *hole)
+{
+    const paddr_t last = base + size - 8;
+    *ok = base;
+    for (paddr_t a = base;; a = next_probe(a, last)) {
+        if (!answers(a)) {
+            *hole = a;
+            if (a == base)
+                *ok = a;
+            return true;
+        }
+        *ok = a;
+        if (a == last)
+            return false;
+    }
+}
+
+/* a answers and b does not, or the other way round: the first page from
+ * a's towards b's like b, by bisection (one change between them assumed). */
+static paddr_t edge(paddr_t a, paddr_t b, bool a_answers)
+{
+    paddr_t lo = ALIGN_DOWN(a, PAGE_SIZE), hi = ALIGN_DOWN(b, PAGE_SIZE);
+    while (hi - lo > PAGE_SIZE) {
+        paddr_t mid = ALIGN_DOWN(lo + (hi - lo) / 2, PAGE_SIZE);
+        if (answers(mid) == a_answers)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* [block, block + size) was just allocated and hole in it does not answer
+ * (ok: the last word before it that did; hole itself: none). Give the
+ * block back, then take the hole's pages out of the allocator for good:
+ * from the page after ok's to the first page that answers again, both
+ * found by bisection, up to the end of the free extent. */
+static int leave_out(paddr_t block, uint64_t size, paddr_t ok, paddr_t hole)
+{
+    int rc = palloc_free(&host_pages, block, size);
+    if (rc)
+        return rc;
+    paddr_t start = ok != hole ? edge(ok, hole, true) : ALIGN_DOWN(hole, PAGE_SIZE);
+    /* read on from the hole to the end of the free extent it is in (the
+     * block is back in it): the hole's end */
+    paddr_t limit = hole + 8;
+    for (unsigned i = 0; i < host_pages.free.n; i++)
+        if (hole >= host_pages.free.r[i].base && hole < mrange_end(&host_pages.free.r[i]))
+            limit = mrange_end(&host_pages.free.r[i]);
+    paddr_t last = limit - 8, missing = hole, end = limit;
+    for (paddr_t a = hole; a < last; missing = a) {
+        a = next_probe(a, last);
+        if (answers(a)) {
+            end = edge(missing, a, false);
+            break;
+        }
+    }
+    end = MAX(end, ALIGN_DOWN(missing, PAGE_SIZE) + PAGE_SIZE);
+    rc = palloc_claim(&host_pages, start, end - start);
+    log_err("memory: nothing answers at 0x%llx-0x%llx, which the device tree says is RAM: %llu KiB left out",
+            (unsigned long long)start, (unsigned long long)(end - 1), (unsigned long long)((end - start) >> 10));
+    return rc;
+}
+
 int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
 {
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
-    int rc = palloc_alloc(&host_pages, size, align, pa);
+    paddr_t ok, hole;
+    int rc;
+    /* each hole left out is gone from the free set: this ends */
+    while ((rc = palloc_alloc(&host_pages, size, align, pa)) == 0 &&
+           find_hole(*pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole))
+        if ((rc = leave_out(*pa, ALIGN_UP(size, PAGE_SIZE), ok, hole)))
+            break;
     spin_unlock_irqrestore(&host_pages_lock, flags);
     return rc;
 }
@@ -21,6 +119,11 @@ int memory_claim(paddr_t pa, uint64_t size)
 {
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
     int rc = palloc_claim(&host_pages, pa, size);
+    paddr_t ok, hole;
+    if (!rc && find_hole(pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole)) {
+        palloc_free(&host_pages, pa, size);
+        rc = -XAM_EIO;
+    }
     spin_unlock_irqrestore(&host_pages_lock, flags);
     return rc;
 }
@@ -117,23 +220,24 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
         *why = "cannot map RAM into the hypervisor's address space";
         return rc;
     }
-    /* The device tree may claim more RAM than the machine has: read each
-     * range's last word before anything is given out, so a /memory that
-     * runs past the real RAM is a message, not a crash once a guest lands
-     * there. (One read a range: under TCG each first touch of a host page
-     * costs milliseconds.) */
-    for (unsigned i = 0; i < map.n; i++) {
-        paddr_t last = map.r[i].base + map.r[i].size - 8;
-        uint64_t v;
-        if (!probe_read64(last, &v)) {
-            static char msg[160];
-            fmt_snprintf(msg, sizeof(msg),
-                         "nothing answers at 0x%llx, which the device tree says is RAM: /memory claims more than the "
-                         "machine has",
-                         (unsigned long long)last);
-            *why = msg;
-            return -XAM_EIO;
-        }
+    /* The ends of every range the allocator may give out (the rest is
+     * read as it is handed out, above): a /memory that runs past the real
+     * RAM, or starts where there is none, is refused here. Reserved
+     * regions and modules are not read: secure firmware's carve-outs may
+     * fault by design, and the loader wrote the modules. */
+    for (unsigned i = 0; i < host_pages.free.n; i++) {
+        const struct mrange *r = &host_pages.free.r[i];
+        paddr_t end[2] = { r->base, mrange_end(r) - 8 };
+        for (unsigned j = 0; j < 2; j++)
+            if (!answers(end[j])) {
+                static char msg[160];
+                fmt_snprintf(msg, sizeof(msg),
+                             "nothing answers at 0x%llx, which the device tree says is RAM: /memory claims more than "
+                             "the machine has",
+                             (unsigned long long)end[j]);
+                *why = msg;
+                return -XAM_EIO;
+            }
     }
     mmu_use_allocator();
 

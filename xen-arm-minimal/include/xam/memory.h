@@ -12,8 +12,10 @@ extern struct palloc host_pages;
 /* Allocation from host_pages for any CPU at run time (serialised). */
 int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa);
 void memory_free(paddr_t pa, uint64_t size);
+/* Allocation and claims read the memory first (memory.c): a hole in it
+ * is left out (an allocation is served from elsewhere) or refused. */
 /* Take exactly [pa, pa+size) (static memory); -XAM_EBUSY if any of it is
- * not free. */
+ * not free, -XAM_EIO if nothing answers in some of it. */
 int memory_claim(paddr_t pa, uint64_t size);
 
 /* RAM minus the hypervisor image, the device tree, /memreserve/,

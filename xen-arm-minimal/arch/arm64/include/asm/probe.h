@@ -1,8 +1,8 @@
 /* Reading an address that may have nothing behind it, without crashing:
  * RAM the device tree claims, a GIC frame it places. A synchronous external
  * abort on the probe's own load is turned into "nothing answers there"
- * (any other exception is still a crash). For the boot CPU, at boot, with
- * the address mapped. */
+ * (any other exception is still a crash). On any CPU, with the address
+ * mapped at EL2. */
 #ifndef ASM_PROBE_H
 #define ASM_PROBE_H
 
