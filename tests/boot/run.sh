@@ -229,6 +229,9 @@ make_dtbs() {
         cp "$(dt v3-smp2)" "$(dt dom-linux-xen)"
         add_linux "$(dt dom-linux-xen)" linux 0x50000000 0x58000000 "$rd" 0x40000 1
         fdtput -t s "$(dt dom-linux-xen)" /chosen/linux xen,enhanced enabled
+        # Xen's grant-table limits, below its defaults (64 and 1024 frames)
+        fdtput -t i "$(dt dom-linux-xen)" /chosen/linux max_grant_frames 32
+        fdtput -t i "$(dt dom-linux-xen)" /chosen/linux max_maptrack_frames 16
     fi
     # bad input
     head -c 3000 "$base" >"$(dt truncated)"
@@ -501,7 +504,8 @@ case_linux-gicv3() { linux_boot 3 1; }
 case_linux-xen-enhanced() {
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
     boot "--gic 3 --smp 2 --dtb $(dt dom-linux-xen) $(LINUX_LOADS 0x50000000 0x58000000)" $U
-    in_order "domain 1: linux, 1 vCPU" 'domains: +hypervisor node \(xen,enhanced\), grant table at 0x38000000' \
+    in_order "domain 1: linux, 1 vCPU" \
+        'domains: +hypervisor node \(xen,enhanced\), grant table at 0x38000000, up to 32 frames and 16 maptrack frames' \
         '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*Xen 4.17 support found' \
         '\(linux\) .*xen:grant_table: Grant tables using version 1 layout' \
         '\(linux\) \[ *[0-9.]+\] Grant table initialized' \

@@ -118,6 +118,20 @@ has "$work/$name.txt" 'host device tree: /psci: method: "hvc" cannot reach PSCI 
     why=${why:-"no reason"}
 result "$name" "$why" "$work/$name.txt"
 
+# Xen's grant-table limits: accepted in range, refused outside it with the
+# property's name (the hypervisor's words: domain_desc.c)
+name=grant-limits why=""
+cp "$work/host.dtb" "$work/grant.dtb"
+fdtput -t i "$work/grant.dtb" /chosen/domU0 max_grant_frames 32
+fdtput -t i "$work/grant.dtb" /chosen/domU0 max_maptrack_frames 4096
+fdtput -t i "$work/grant.dtb" /chosen/domU2 max_grant_frames 8192
+"$dryrun" "$work/grant.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+has "$work/$name.txt" 'domU0: ok: ' || why=${why:-"domU0 (32 and 4096 frames) not accepted"}
+has "$work/$name.txt" 'domU2: rejected: /chosen/domU2: max_grant_frames: 8192: must be 1 to 4096 (the 16 MiB grant-table region the guest is given holds 4096 frames)' ||
+    why=${why:-"no max_grant_frames reason"}
+result "$name" "$why" "$work/$name.txt"
+
 # usage errors
 name=usage why=""
 "$dryrun" -m nonsense "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?

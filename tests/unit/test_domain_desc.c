@@ -456,6 +456,56 @@ static void bootargs_too_long(void **state)
 
 /* Two domains whose names agree in the first 31 characters would print
  * the same "(name)" console prefix. */
+/* Xen's max_grant_frames / max_maptrack_frames: read into the
+ * description (0 when absent), refused outside 1-4096 or not one cell. */
+static void grant_limits(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    domain(fdt, "g", 0x50000000, 0);
+    struct domain_desc dd;
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dd.max_grant_frames, 0);
+    assert_int_equal(dd.max_maptrack_frames, 0);
+
+    static const uint32_t ok[][2] = { { 1, 1 }, { 32, 2048 }, { 4096, 4096 } };
+    for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        fdt = host();
+        int d = domain(fdt, "g", 0x50000000, 0);
+        fdt_setprop_u32(fdt, d, "max_grant_frames", ok[i][0]);
+        fdt_setprop_u32(fdt, d, "max_maptrack_frames", ok[i][1]);
+        if (!describe(fdt, "/chosen/g", &dd))
+            fail_msg("%u/%u refused: %s", ok[i][0], ok[i][1], err.msg);
+        assert_int_equal(dd.max_grant_frames, ok[i][0]);
+        assert_int_equal(dd.max_maptrack_frames, ok[i][1]);
+    }
+
+    static const struct {
+        const char *prop;
+        uint32_t v;
+        const char *msg;
+    } bad[] = {
+        { "max_grant_frames", 0,
+          "/chosen/g: max_grant_frames: 0: must be 1 to 4096 (the 16 MiB grant-table region the guest is given "
+          "holds 4096 frames)" },
+        { "max_grant_frames", 4097, "/chosen/g: max_grant_frames: 4097: must be 1 to 4096" },
+        { "max_grant_frames", 0xffffffff, "/chosen/g: max_grant_frames: 4294967295: must be 1 to 4096" },
+        { "max_maptrack_frames", 0,
+          "/chosen/g: max_maptrack_frames: 0: must be 1 to 4096 (256 grant mappings each; leave it out for Xen's "
+          "default, 1024)" },
+        { "max_maptrack_frames", 4097, "/chosen/g: max_maptrack_frames: 4097: must be 1 to 4096" },
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        fdt = host();
+        fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), bad[i].prop, bad[i].v);
+        expect_refused(fdt, "/chosen/g", bad[i].msg);
+    }
+    fdt = host();
+    fdt_setprop_u64(fdt, domain(fdt, "g", 0x50000000, 0), "max_grant_frames", 64);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: max_grant_frames: must be one cell (a 32-bit number of frames)");
+}
+
 static void names_must_differ(void **state)
 {
     (void)state;
@@ -560,6 +610,7 @@ int main(int argc, char **argv)
                                         T(conflicts_between_domains),
                                         T(names_must_differ),
                                         T(bootargs_too_long),
+                                        T(grant_limits),
                                         T(static_mem_on_reserved_memory),
                                         T(device_model_loops_refused),
                                         T(between_domains) };

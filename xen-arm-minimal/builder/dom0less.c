@@ -18,6 +18,7 @@
 #include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/gic.h>
+#include <xam/grant_table.h>
 #include <xam/guest_fdt.h>
 #include <xam/irq_forward.h>
 #include <xam/log.h>
@@ -188,6 +189,8 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
 {
     int rc;
     d->enhanced = domain_desc_enhanced(dd);
+    d->max_grant_frames = dd->max_grant_frames;
+    d->max_maptrack_frames = dd->max_maptrack_frames;
     d->has_bridge = dd->has_bridge;
     d->bridge = dd->bridge;
     if (d->has_bridge && (rc = vpci_bridge_attach(d)))
@@ -279,8 +282,9 @@ static void print_table(struct domain *const *ready, unsigned n)
             log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
                      (unsigned long long)dd->ramdisk->size);
         if (d->enhanced)
-            log_info("domains:    hypervisor node (xen,enhanced), grant table at 0x%llx",
-                     (unsigned long long)GUEST_GNTTAB_BASE);
+            log_info("domains:    hypervisor node (xen,enhanced), grant table at 0x%llx, up to %u frames and %u "
+                     "maptrack frames",
+                     (unsigned long long)GUEST_GNTTAB_BASE, gnttab_max_frames(d), gnttab_max_maptrack_frames(d));
         if (d->has_bridge) {
             const struct pci_bridge *b = &d->bridge;
             log_info("domains:    PCI bridge: ECAM 0x%llx+0x%llx, MEM 0x%llx+0x%llx, prefetch 0x%llx+0x%llx, "

@@ -10,6 +10,7 @@
 #include <xam/domain_desc.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
+#include <xam/grant_table.h>
 #include <xam/guest_map.h>
 #include "domain_desc_priv.h"
 
@@ -152,6 +153,41 @@ static bool read_enhanced(const struct desc_ctx *c, int node, struct domain_desc
             return true;
         }
     return reject(c, node, "xen,enhanced", "must be \"enabled\", \"no-xenstore\", \"legacy\" or \"disabled\"");
+}
+
+/* max_grant_frames and max_maptrack_frames (Xen's, from 4.18: one u32
+ * each): the domain's grant-table limits. Xen takes up to 2^31 - 1; here a
+ * domain's table cannot outgrow the region its hypervisor node advertises,
+ * and at most 4096 maptrack frames are kept. Xen's 0 maptrack frames (no
+ * grant mappings) has no equivalent: 0 in the description is "absent". */
+_Static_assert(GNTTAB_LIMIT_FRAMES *PAGE_SIZE == GUEST_GNTTAB_SIZE, "the grant-table region holds the limit");
+static bool read_grant_limit(const struct desc_ctx *c, int node, const char *prop, unsigned limit, const char *what,
+                             unsigned *out)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(c->h->fdt, node, prop, &len);
+    *out = 0;
+    if (!p)
+        return true;
+    if (len != 4)
+        return reject(c, node, prop, "must be one cell (a 32-bit number of frames)");
+    uint32_t v = fdt32_ld(p);
+    if (v < 1 || v > limit) {
+        char why[160];
+        fmt_snprintf(why, sizeof(why), "%u: must be 1 to %u (%s)", v, limit, what);
+        return reject(c, node, prop, why);
+    }
+    *out = v;
+    return true;
+}
+
+static bool read_grant_limits(const struct desc_ctx *c, int node, struct domain_desc *dd)
+{
+    return read_grant_limit(c, node, "max_grant_frames", GNTTAB_LIMIT_FRAMES,
+                            "the 16 MiB grant-table region the guest is given holds 4096 frames",
+                            &dd->max_grant_frames) &&
+        read_grant_limit(c, node, "max_maptrack_frames", GNTTAB_LIMIT_MAPTRACK_FRAMES,
+                         "256 grant mappings each; leave it out for Xen's default, 1024", &dd->max_maptrack_frames);
 }
 
 void pci_bridge_default(struct pci_bridge *b)
@@ -505,7 +541,8 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
     if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
-        !read_bridge(c, node, dd) || !read_device_model(c, node, dd) || !domain_partial_read(c, dd))
+        !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
+        !domain_partial_read(c, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

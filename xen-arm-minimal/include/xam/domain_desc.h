@@ -89,6 +89,9 @@ struct domain_desc {
     bool hold; /* start only once the device model is connected */
     /* physical CPUs each vCPU may run on (bit n: CPU n) */
     uint64_t allowed[DESC_MAX_VCPUS];
+    /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
+     * frames (0: absent, Xen's defaults) */
+    unsigned max_grant_frames, max_maptrack_frames;
 };
 
 /* What the description depends on besides the device tree. */
