@@ -46,6 +46,7 @@ HV_SRCS := \
     $(HV_DIR)/builder/guest_fdt.c \
     $(HV_DIR)/core/domain.c \
     $(HV_DIR)/core/emul.c \
+    $(HV_DIR)/core/evtchn.c \
     $(HV_DIR)/core/exit.c \
     $(HV_DIR)/core/grant_table.c \
     $(HV_DIR)/core/guest_console.c \

@@ -7,13 +7,6 @@
 linux_dm=${LINUX_DM_DIR:-${OUT:-build/out}/guests/linux-dm} # build/fetch-xen-libs.sh, make linux-dm
 LINUX_DM_TIMEOUT=${LINUX_DM_TIMEOUT:-120}
 
-# Set while the hypervisor side is missing: the case then passes when
-# everything up to the device model's set-up holds and the rest does not
-# (and prints where it stopped), and FAILS once the whole chain works, so
-# that the mark is removed the day it is no longer true. Empty it
-# (LINUX_DM_EXPECTED_FAILURE= make boot-tests ...) to see the whole check.
-LINUX_DM_EXPECTED_FAILURE=${LINUX_DM_EXPECTED_FAILURE-"the hypervisor side of issue 11 has not landed (event channels, acquire_resource, foreign mappings, ioreq forwarding, dm_op get_ioreq_server_info/nr_vcpus/set_irq_level)"}
-
 # The device model is domain 1 (fdtput puts each new node first, and
 # domains are numbered in /chosen order), its client domain 2. The client
 # keeps the last page of its 256 MiB outside Linux (mem=240M) for the
@@ -109,13 +102,4 @@ case_linux-device-model() {
     anywhere 'dm \(domain 1\): powered off' 'all domains have stopped: powering off'
     count_is 1 '\(client\) XAM-CLIENT: PCI '
     absent 'FAIL' 'ERROR' 'WARNING'
-
-    [ -n "$LINUX_DM_EXPECTED_FAILURE" ] || return 0
-    if [ -n "$why" ]; then
-        echo "# boot/$name: expected failure ($LINUX_DM_EXPECTED_FAILURE): $why"
-        grep -E '\(dm\) XAM-TESTDM: FAIL|not implemented' "$log" | sed 's/^/#     /'
-        why=""
-    else
-        why="passed although marked expected to fail: remove LINUX_DM_EXPECTED_FAILURE in tests/boot/cases-devmodel.sh"
-    fi
 }

@@ -58,7 +58,13 @@ static void check_hypercalls(void)
     } info = { (uint64_t)page >> 12, 64, 0 };
     check(xen_hypercall(24, 10, 0, (uint64_t)&info) == 0, "VCPUOP_register_vcpu_info answers 0");
     check(xen_hypercall(32, 11, (uint64_t)page, 0) == -ENOSYS, "FIFO event channels refused (-ENOSYS)");
-    check(xen_hypercall(20, 6, (uint64_t)page, 1) == -ENOSYS, "grant table ops refused (-ENOSYS)");
+    struct {
+        uint16_t dom, pad;
+        uint32_t nr_frames, max_nr_frames;
+        int16_t status, pad2;
+    } qs = { 0x7ff0, 0, 0, 0, -99, 0 };
+    check(xen_hypercall(20, 6, (uint64_t)&qs, 1) == 0 && qs.status == 0 && qs.max_nr_frames == 64,
+          "GNTTABOP_query_size: grant tables v1, up to 64 frames");
     check(xen_hypercall(17, 6, 0x10, 0) == -EFAULT, "a pointer outside guest RAM gets -EFAULT");
     check(xen_hypercall(17, 6, 0x03001000, 0) == -EFAULT, "a pointer to a device gets -EFAULT");
 }

@@ -20,6 +20,7 @@ declare -A MAP=(
     [include/xam/types.h]=lib [include/xam/errno.h]=lib [include/xam/fmt.h]=lib
     [include/xam/cmdline.h]=lib [include/xam/inflate.h]=lib [include/xam/memrange.h]=lib
     [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib
+    [include/xam/xen_abi_evtchn.h]=lib
     [include/xam/xen_abi_ioreq.h]=lib [include/xam/xen_abi_memory.h]=lib
     [include/xam/pci_bridge.h]=lib [include/xam/xen_abi_grant.h]=lib
     # dt: the host device tree reader
@@ -48,6 +49,7 @@ declare -A MAP=(
     [arch/fake/fake.c]=vcpu [arch/fake/fake.h]=vcpu
     [include/xam/domain.h]=vcpu [include/xam/sched.h]=vcpu [include/xam/emul.h]=vcpu
     [include/xam/exit.h]=vcpu [include/xam/vintc.h]=vcpu [include/xam/ioreq.h]=vcpu [include/xam/p2m.h]=vcpu
+    [include/xam/evtchn.h]=vcpu
     [include/xam/guest_console.h]=vcpu [include/xam/grant_table.h]=vcpu
     # vdev: the virtual devices guests see
     [vdev/]=vdev

@@ -13,6 +13,7 @@
 #include <xam/errno.h>
 #include <xam/exit.h>
 #include <xam/guest_map.h>
+#include <xam/pci_bridge.h>
 #include <xam/sched.h>
 
 #define ENV_RAM GUEST_RAM0_BASE
@@ -75,6 +76,15 @@ static inline struct domain *env_domain(const char *name, unsigned nr_vcpus, con
 
 /* A running domain that keeps the machine on while a test stops others. */
 static inline struct domain *env_keeper(void) { return env_domain("keeper", 1, NULL, true); }
+
+/* The bridge's default layout (the builder's pci_bridge_default(), which
+ * these groups do not link). */
+static inline void env_default_bridge(struct pci_bridge *b)
+{
+    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM,     PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
+                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF,      PCI_BRIDGE_DEF_PREF_SIZE,
+                              PCI_BRIDGE_DEF_IRQ,      PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
+}
 
 /* Where the test writes what the guest passes by reference. */
 static inline void *env_guest(struct domain *d, paddr_t ipa, size_t len)

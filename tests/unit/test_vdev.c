@@ -27,13 +27,6 @@ static struct domain *dom;
 static struct vcpu *v0;
 
 /* The default layout (builder/domain_desc.c's pci_bridge_default). */
-static void default_bridge(struct pci_bridge *b)
-{
-    *b = (struct pci_bridge){ PCI_BRIDGE_DEF_ECAM,     PCI_BRIDGE_DEF_ECAM_SIZE, PCI_BRIDGE_DEF_MEM,
-                              PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF,      PCI_BRIDGE_DEF_PREF_SIZE,
-                              PCI_BRIDGE_DEF_IRQ,      PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -42,7 +35,7 @@ static int setup(void **state)
     dom = env_build("uart", 1, NULL, true);
     assert_int_equal(vpl011_attach(dom), 0);
     dom->has_bridge = true;
-    default_bridge(&dom->bridge);
+    env_default_bridge(&dom->bridge);
     assert_int_equal(vpci_bridge_attach(dom), 0);
     domain_start(dom, ENV_ENTRY, 0, false);
     v0 = &dom->vcpus[0];
@@ -233,7 +226,7 @@ static void readiness_with_a_device_model(void **state)
     struct domain *c = env_build("client", 2, NULL, true);
     c->device_model = dm;
     c->has_bridge = true;
-    default_bridge(&c->bridge);
+    env_default_bridge(&c->bridge);
     assert_int_equal(vpci_bridge_attach(c), 0);
     domain_start(c, ENV_ENTRY, 0, false);
     struct vcpu *cv = &c->vcpus[0];

@@ -317,13 +317,14 @@ static void vcpu_and_event_ops(void **state)
     assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, BUF), 0);
     assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, 99, 0, BUF), -XAM_ENOSYS);
     assert_int_equal(dom->vcpus[0].vcpu_info, 0);
-    assert_int_equal(hcall(v0, __HYPERVISOR_event_channel_op, EVTCHNOP_send, 0, 0), 0);
+    assert_int_equal(hcall(v0, __HYPERVISOR_event_channel_op, EVTCHNOP_send, 0, 0), -XAM_EFAULT); /* no argument */
     assert_int_equal(hcall(v0, __HYPERVISOR_event_channel_op, EVTCHNOP_init_control, 0, 0), -XAM_ENOSYS);
 }
 
 /* ---- dm_op ---- */
 
 static struct domain *dm, *client;
+#define ECAM PCI_BRIDGE_DEF_ECAM
 
 /* dm_op(domid, one buffer holding o) from the device model's vCPU 0 */
 static int64_t dmop(struct domain *from, uint64_t domid, struct xen_dm_op *o)
@@ -375,6 +376,7 @@ static int dm_setup(void **state)
     client = env_build("client", 1, NULL, true);
     client->device_model = dm;
     client->has_bridge = true;
+    env_default_bridge(&client->bridge);
     domain_start(client, ENV_ENTRY, 0, true); /* held */
     return 0;
 }
@@ -391,17 +393,34 @@ static void dm_op_servers(void **state)
     /* ranges */
     for (unsigned i = 0; i < IOREQ_MAX_RANGES; i++)
         assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY,
-                                  0x10000000 + i * 0x1000, 0x10000fff + i * 0x1000),
+                                  ECAM + i * 0x1000, ECAM + 0xfff + i * 0x1000),
                          0);
-    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0, 1), -XAM_ENOSPC);
+    assert_int_equal(
+        dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, ECAM + 0x9000, ECAM + 0x9fff),
+        -XAM_ENOSPC);
+    /* only inside the guest's bridge, and never over another range */
+    assert_int_equal(
+        dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_MEMORY, 0x10000000, 0x10000fff),
+        -XAM_EINVAL);
+    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_MEMORY,
+                              PCI_BRIDGE_DEF_MEM + PCI_BRIDGE_DEF_MEM_SIZE - 0x1000,
+                              PCI_BRIDGE_DEF_MEM + PCI_BRIDGE_DEF_MEM_SIZE),
+                     -XAM_EINVAL);
+    assert_int_equal(
+        dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_MEMORY, ECAM + 0x800, ECAM + 0x17ff),
+        -XAM_EEXIST);
+    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_PCI, 0x100, 0x100),
+                     -XAM_EINVAL); /* bus 1 */
     assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_PORT, 0, 1), -XAM_EINVAL);
     assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, id1, XEN_DMOP_IO_RANGE_MEMORY, 2, 1), -XAM_EINVAL);
-    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, 7, XEN_DMOP_IO_RANGE_MEMORY, 0, 1), -XAM_ENOENT);
-    assert_int_equal(
-        dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0x10001000, 0x10001fff), 0);
-    assert_int_equal(
-        dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, 0x10001000, 0x10001fff),
-        -XAM_ENOENT);
+    assert_int_equal(dm_range(XEN_DMOP_map_io_range_to_ioreq_server, 7, XEN_DMOP_IO_RANGE_MEMORY, ECAM, ECAM + 1),
+                     -XAM_ENOENT);
+    assert_int_equal(dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, ECAM + 0x1000,
+                              ECAM + 0x1fff),
+                     0);
+    assert_int_equal(dm_range(XEN_DMOP_unmap_io_range_from_ioreq_server, id0, XEN_DMOP_IO_RANGE_MEMORY, ECAM + 0x1000,
+                              ECAM + 0x1fff),
+                     -XAM_ENOENT);
     assert_int_equal(client->ioreq.servers[0].nr_ranges, IOREQ_MAX_RANGES - 1);
     /* enabling connects, and starts the held guest once */
     assert_int_equal(client->vcpus[0].state, VCPU_OFF);

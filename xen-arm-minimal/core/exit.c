@@ -15,6 +15,7 @@
 #include <asm/traps.h>
 #include <xam/domain.h>
 #include <xam/emul.h>
+#include <xam/evtchn.h>
 #include <xam/exit.h>
 #include <xam/irq.h>
 #include <xam/log.h>
@@ -229,6 +230,9 @@ bool vcpu_run(struct vcpu *v)
     struct domain *d = v->dom;
     if (v->pending.done)
         apply_answer(v);
+    /* an event-channel upcall the guest has not taken yet: asserted again */
+    if (__atomic_load_n(&v->evtchn_raised, __ATOMIC_RELAXED))
+        evtchn_vcpu_entry(v);
     const struct vintc_ops *intc = d->intc;
     if (intc)
         intc->flush(v);

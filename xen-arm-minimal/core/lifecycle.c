@@ -18,6 +18,7 @@
 #include <string.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
+#include <xam/evtchn.h>
 #include <xam/ioreq.h>
 #include <xam/log.h>
 #include <xam/memory.h>
@@ -138,7 +139,8 @@ static void stopped(struct domain *d)
             sched_kick(d->vcpus[i].pcpu);
     for (unsigned i = 0; i < nr_stop_hooks; i++)
         stop_hooks[i](d);
-    ioreq_dm_stopped(d);
+    ioreq_domain_stopped(d);
+    evtchn_domain_stopped(d); /* its ports close; peers see theirs unbound */
     queue_release(d);
 }
 
@@ -184,6 +186,7 @@ static void free_memory(struct domain *d)
     uint64_t flags = spin_lock_irqsave(&d->console_lock);
     guest_console_flush(&d->console, d->name);
     spin_unlock_irqrestore(&d->console_lock, flags);
+    evtchn_domain_released(d);
     while (d->nr_on_release) {
         d->nr_on_release--;
         d->on_release[d->nr_on_release].fn(d, d->on_release[d->nr_on_release].arg);

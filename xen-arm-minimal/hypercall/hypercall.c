@@ -1,7 +1,8 @@
-/* The hypercalls Linux makes once it sees a hypervisor node, answered so it
- * boots unmodified (see docs/hypercalls.md for each call's answer and why):
- * Xen version and features, shared_info and vcpu_info registration,
- * shutdown, the console; grant tables and FIFO events are refused the way
+/* The hypercalls Linux makes once it sees a hypervisor node, and the ones
+ * device models make, answered as Xen on Arm does (docs/hypercalls.md says
+ * each call's answer and why): Xen version and features, vcpu_info
+ * registration, shutdown, the console here; memory, event channels, grant
+ * tables and dm_op in their own files. What is refused is refused the way
  * Linux falls back from (-ENOSYS), never with an answer it would BUG on. */
 #include <asm/guest_mem.h>
 #include <string.h>

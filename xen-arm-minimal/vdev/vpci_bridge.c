@@ -1,6 +1,8 @@
-/* Until requests are forwarded to the device model, config space reads as
- * an empty bus (all ones: "no device"), which is what Linux probes safely;
- * writes are dropped. The readiness page tells the guest whether its
+/* The guest side of the secondary PCI host bridge. Accesses to its ECAM
+ * window and its two memory windows go to the device model's ioreq server
+ * that claims them (core/ioreq.c); what no server claims reads as an
+ * empty bus (all ones: "no device", what Linux probes safely) and writes
+ * are dropped. The readiness page tells the guest whether its
  * device model has connected, so it can wait before probing: word 0 reads
  * 1 once connected (poll it); a read of word 1 waits until then (the vCPU
  * is held, EMUL_PENDING, and answered 1 at the connection, or 0 if its
@@ -38,14 +40,31 @@ static void forget_waiters(struct domain *d, void *arg __unused)
 }
 
 /* ECAM: byte, halfword and word accesses, naturally aligned, as PCI
- * configuration space allows. */
-static enum emul_result ecam_access(struct vcpu *v __unused, struct mmio_access *a, void *dev __unused)
+ * configuration space allows. Bus 0 only: 32 devices x 8 functions x
+ * 4 KiB. */
+static enum emul_result ecam_access(struct vcpu *v, struct mmio_access *a, void *dev __unused)
 {
     if (a->size > 4 || !mmio_aligned(a))
         return EMUL_FAULT;
-    if (!a->write)
+    bool claimed;
+    uint64_t sbdf = a->off >> 12 < 256 ? a->off >> 12 : ~0ULL; /* bus 0: device.function */
+    enum emul_result r = ioreq_forward(v, a, sbdf, (unsigned)(a->off & 0xfff), &claimed);
+    if (!claimed && !a->write)
         a->value = ~0ULL;
-    return EMUL_HANDLED;
+    return r;
+}
+
+/* The memory windows, where the guest places the functions' BARs: any
+ * width a BAR may be accessed with, naturally aligned. */
+static enum emul_result window_access(struct vcpu *v, struct mmio_access *a, void *dev __unused)
+{
+    if (!mmio_aligned(a))
+        return EMUL_FAULT;
+    bool claimed;
+    enum emul_result r = ioreq_forward(v, a, ~0ULL, 0, &claimed);
+    if (!claimed && !a->write)
+        a->value = ~0ULL;
+    return r;
 }
 
 /* Word 0: 1 once connected, else 0; word 1 the same, but a read waits for
@@ -75,11 +94,17 @@ static enum emul_result ready_access(struct vcpu *v, struct mmio_access *a, void
 
 int vpci_bridge_attach(struct domain *d)
 {
-    struct mmio_region ecam = { d->bridge.ecam, d->bridge.ecam_size, ecam_access, NULL, "PCI ECAM" };
-    struct mmio_region ready = { PCI_READY_BASE, PCI_READY_SIZE, ready_access, NULL, "PCI readiness register" };
+    const struct pci_bridge *b = &d->bridge;
+    const struct mmio_region regions[] = {
+        { b->ecam, b->ecam_size, ecam_access, NULL, "PCI ECAM" },
+        { b->mem, b->mem_size, window_access, NULL, "PCI memory window" },
+        { b->pref, b->pref_size, window_access, NULL, "PCI prefetchable window" },
+        { PCI_READY_BASE, PCI_READY_SIZE, ready_access, NULL, "PCI readiness register" },
+    };
     d->ioreq.on_change = answer_waiters;
     int rc = domain_on_release(d, forget_waiters, NULL);
-    if (!rc)
-        rc = domain_add_mmio(d, &ecam);
-    return rc ? rc : domain_add_mmio(d, &ready);
+    for (unsigned i = 0; i < ARRAY_SIZE(regions) && !rc; i++)
+        if (regions[i].size)
+            rc = domain_add_mmio(d, &regions[i]);
+    return rc;
 }

@@ -935,6 +935,11 @@ void fake_destroy_all_domains(void)
         for (unsigned c = 0; c < NR_CPUS; c++)
             if (pcpus[c].current && pcpus[c].current->dom == d)
                 pcpus[c].current = NULL;
+        /* what the hypervisor keeps for its whole life (a domain's ioreq
+         * pages, which a device model may map): only a test ends that */
+        for (unsigned p = 0; p < IOREQ_MAX_SERVERS; p++)
+            if (d->ioreq.pages[p])
+                memory_free(d->ioreq.pages[p], PAGE_SIZE);
         memory_free((paddr_t)(uintptr_t)d, ALIGN_UP(sizeof(struct domain), PAGE_SIZE));
         domains[i] = NULL;
     }

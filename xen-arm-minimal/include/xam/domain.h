@@ -31,6 +31,7 @@ enum vcpu_state {
 };
 
 struct domain;
+struct evtchn_domain;
 struct p2m_table;
 
 struct vcpu {
@@ -61,6 +62,9 @@ struct vcpu {
     /* VCPUOP_register_vcpu_info: where its vcpu_info lives (IPA; 0: in
      * shared_info) */
     paddr_t vcpu_info;
+    /* An event-channel upcall was raised: checked before each entry until
+     * the guest has cleared evtchn_upcall_pending (core/evtchn.c). */
+    bool evtchn_raised;
 };
 
 struct guest_bank {
@@ -108,6 +112,7 @@ struct domain {
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     bool direct_mapped;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
+    struct evtchn_domain *evtchn; /* its event channels (core/evtchn.c) */
     /* Its grant table and the grant mappings it holds (core/grant_table.c,
      * made on first use, gone when it stops); the limits its domain node
      * gives, in frames (0: Xen's defaults, 64 and 1024). */
