@@ -231,7 +231,7 @@ bool vcpu_run(struct vcpu *v)
     if (v->pending.done)
         apply_answer(v);
     /* an event-channel upcall the guest has not taken yet: asserted again */
-    if (__atomic_load_n(&v->evtchn_raised, __ATOMIC_RELAXED))
+    if (v->evtchn_raised)
         evtchn_vcpu_entry(v);
     const struct vintc_ops *intc = d->intc;
     if (intc)

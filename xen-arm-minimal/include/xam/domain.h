@@ -63,7 +63,10 @@ struct vcpu {
      * shared_info) */
     paddr_t vcpu_info;
     /* An event-channel upcall was raised: checked before each entry until
-     * the guest has cleared evtchn_upcall_pending (core/evtchn.c). */
+     * the guest has cleared evtchn_upcall_pending (core/evtchn.c). Set
+     * atomically from other CPUs; the entry tests it with a plain load, as
+     * pending.done (a missed update is caught by the kick that follows
+     * the raise). */
     bool evtchn_raised;
 };
 
