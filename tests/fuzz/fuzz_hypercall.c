@@ -4,14 +4,18 @@
  * nobody touches. The input writes their memory and makes Xen hypercalls
  * (HVC #0xEA1, any number and command, pointers into and around RAM),
  * PSCI calls (HVC/SMC #0), well-formed and malformed dm_ops from the
- * device model (and from others), interrupts and release jobs. Checked
+ * device model (and from others), well-formed event-channel operations
+ * (with shared_info and vcpu_info registered on the way), interrupts and
+ * release jobs. Checked
  * after every call: no sanitizer report; every domain's state only moved
  * along the documented arrows; a domain's observable state (its state,
  * vCPUs' registers and states, memory, shared_info, ioreq servers) is
  * changed by another domain's call only where the documentation says so:
  * the device model's dm_op on its own client (its servers, and starting
- * it once connected), and the device model stopping (its client loses
- * its servers, and a held client stops). Nothing leaked at the end. */
+ * it once connected), the device model stopping (its client loses
+ * its servers, and a held client stops), and an event one of the two
+ * sends the other (its shared_info page and vcpu_info areas written, a
+ * vCPU woken). Nothing leaked at the end. */
 #include <asm/psci.h>
 #include <fake.h>
 #include <stddef.h>
@@ -27,6 +31,7 @@
 #include <xam/vpci_bridge.h>
 #include <xam/vpsci.h>
 #include <xam/xen_abi.h>
+#include <xam/xen_abi_evtchn.h>
 #include "../lib/fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -92,6 +97,30 @@ static void snap(struct domain *d, struct snap *s)
     s->has_ram = ram != NULL;
     if (ram)
         memcpy(s->ram, ram, RAM_SIZE);
+}
+
+/* Whether byte off of RAM is where events land in s's domain: its
+ * shared_info page or a vcpu_info it registered. */
+static bool event_byte(const struct snap *s, uint64_t off)
+{
+    paddr_t ipa = RAM + off;
+    if (s->shared_info && ipa - s->shared_info < sizeof(struct xen_shared_info))
+        return true;
+    for (unsigned j = 0; j < DOMAIN_MAX_VCPUS; j++)
+        if (s->vinfo[j] && ipa - s->vinfo[j] < sizeof(struct xen_vcpu_info))
+            return true;
+    return false;
+}
+
+/* RAM unchanged but where an event lands. */
+static bool same_but_events(const struct snap *a, const struct snap *b)
+{
+    if (!memcmp(a->ram, b->ram, RAM_SIZE))
+        return true;
+    for (uint64_t i = 0; i < RAM_SIZE; i++)
+        if (a->ram[i] != b->ram[i] && !event_byte(a, i))
+            return false;
+    return true;
 }
 
 static bool reachable(enum domain_state from, enum domain_state to)
@@ -163,6 +192,91 @@ static void write_dm_op(struct domain *dm, struct in *in, uint64_t *bufs)
     *bufs = RAM;
 }
 
+/* A domain id for an event-channel operation: mostly one that exists. */
+static uint16_t pick_dom(struct in *in, struct domain *const *d)
+{
+    unsigned k = (unsigned)take(in, 1) % 6;
+    return k < ND ? (uint16_t)d[k]->id : k == ND ? DOMID_SELF : (uint16_t)take(in, 2);
+}
+
+/* A well-formed event_channel_op by caller, its structure at RAM + 0x200
+ * (ports mostly small, so that channels really get bound), or one of the
+ * registrations that make events land: shared_info, a vcpu_info. Sets
+ * x16, x0, x1, x2. */
+static void write_evtchn_op(struct vcpu *v, struct domain *const *d, struct in *in)
+{
+    union {
+        struct evtchn_alloc_unbound alloc;
+        struct evtchn_bind_interdomain bind;
+        struct evtchn_bind_virq virq;
+        struct evtchn_bind_vcpu vcpu;
+        struct evtchn_status status;
+        struct evtchn_reset reset;
+        struct xen_add_to_physmap xatp;
+        struct vcpu_register_vcpu_info vinfo;
+        uint32_t port;
+    } a;
+    memset(&a, 0, sizeof(a));
+    unsigned kind = (unsigned)take(in, 1);
+    uint32_t port = kind & 0x80 ? (uint32_t)take(in, 4) : (uint32_t)take(in, 1) % 8;
+    uint32_t vcpu = (uint32_t)take(in, 1) % 3;
+    uint64_t *x = v->arch.regs.x;
+    x[16] = __HYPERVISOR_event_channel_op;
+    x[0] = kind % 16;
+    x[1] = RAM + 0x200;
+    switch (kind % 16) {
+    case EVTCHNOP_alloc_unbound:
+        a.alloc.dom = take(in, 1) & 3 ? DOMID_SELF : pick_dom(in, d);
+        a.alloc.remote_dom = pick_dom(in, d);
+        break;
+    case EVTCHNOP_bind_interdomain:
+        a.bind.remote_dom = pick_dom(in, d);
+        a.bind.remote_port = port;
+        break;
+    case EVTCHNOP_bind_virq:
+        a.virq.virq = (uint32_t)take(in, 1) % (NR_VIRQS + 2);
+        a.virq.vcpu = vcpu;
+        break;
+    case EVTCHNOP_bind_ipi:
+        a.port = vcpu;
+        break;
+    case EVTCHNOP_bind_vcpu:
+        a.vcpu.port = port;
+        a.vcpu.vcpu = vcpu;
+        break;
+    case EVTCHNOP_status:
+        a.status.dom = pick_dom(in, d);
+        a.status.port = port;
+        break;
+    case EVTCHNOP_reset:
+        a.reset.dom = take(in, 1) & 3 ? DOMID_SELF : pick_dom(in, d);
+        break;
+    case 14: /* shared_info at one of its pages */
+        a.xatp.domid = DOMID_SELF;
+        a.xatp.space = XENMAPSPACE_shared_info;
+        a.xatp.gpfn = (RAM >> PAGE_SHIFT) + (take(in, 1) & 1);
+        x[16] = __HYPERVISOR_memory_op;
+        x[0] = XENMEM_add_to_physmap;
+        break;
+    case 15: { /* a vcpu_info anywhere in its RAM (x1: the vCPU) */
+        uint64_t at = RAM + take(in, 2) % RAM_SIZE;
+        a.vinfo.mfn = at >> PAGE_SHIFT;
+        a.vinfo.offset = (uint32_t)(at & (PAGE_SIZE - 1));
+        x[16] = __HYPERVISOR_vcpu_op;
+        x[0] = VCPUOP_register_vcpu_info;
+        x[1] = vcpu;
+        break;
+    }
+    default: /* close, send, unmask; and the ones refused */
+        a.port = port;
+        break;
+    }
+    x[2] = RAM + 0x200;
+    void *p = domain_ram_ptr(v->dom, RAM + 0x200, sizeof(a));
+    if (p)
+        memcpy(p, &a, sizeof(a));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct in in = { data, size };
@@ -215,8 +329,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             running = false;
             break;
         }
-        case 1:
-        case 2: { /* a Xen hypercall */
+        case 2: /* a well-formed event-channel operation */
+            write_evtchn_op(v, d, &in);
+            if (running)
+                call(v, EC_HVC64, XEN_HYPERCALL_TAG);
+            break;
+        case 1: { /* a Xen hypercall */
             uint64_t nr = take(&in, 1);
             v->arch.regs.x[16] = nr < 0xf0 ? numbers[nr % ARRAY_SIZE(numbers)] : take(&in, 8);
             v->arch.regs.x[0] = take(&in, 1) & 0x80 ? take(&in, 8) : take(&in, 1) % 12;
@@ -279,6 +397,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* another domain's call: the documented effects only */
             bool dm_stopped = caller == dm && before[0].state == DOMAIN_RUNNING && dm->state != DOMAIN_RUNNING;
             bool by_its_dm = d[i] == cl && caller == dm && (is_dm_op || dm_stopped);
+            /* events between the two: where they land, and wake-ups */
+            bool linked = (d[i] == cl && caller == dm) || (d[i] == dm && caller == cl);
             if (by_its_dm) {
                 /* servers may change, a held client may start (vCPU 0
                  * only) or, its device model gone before, stop */
@@ -289,15 +409,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(now.state == before[i].state);
             CHECK(now.shared_info == before[i].shared_info);
             CHECK(now.has_ram == before[i].has_ram);
-            CHECK(!now.has_ram || !memcmp(now.ram, before[i].ram, RAM_SIZE));
+            CHECK(!now.has_ram ||
+                  (linked ? same_but_events(&before[i], &now) : !memcmp(now.ram, before[i].ram, RAM_SIZE)));
             CHECK(!memcmp(now.servers, before[i].servers, sizeof(now.servers)));
             for (unsigned j = 0; j < d[i]->nr_vcpus; j++) {
                 CHECK(now.vinfo[j] == before[i].vinfo[j]);
                 CHECK(now.pc[j] == before[i].pc[j]);
                 CHECK(now.x0[j] == before[i].x0[j]);
                 /* a vCPU's state is another's to change only through
-                 * wake-ups (none are made here) */
-                CHECK(now.vs[j] == before[i].vs[j]);
+                 * wake-ups: an event's */
+                CHECK(now.vs[j] == before[i].vs[j] ||
+                      (linked && before[i].vs[j] == VCPU_BLOCKED && now.vs[j] == VCPU_RUNNABLE));
             }
         }
     }
