@@ -102,9 +102,28 @@ $(FUZZ_OUT)/seeds/guest_console/.done: tests/fuzz/fuzz.mk
 fuzz-smoke fuzz: $(FUZZ_OUT)/seeds/inflate/.done $(FUZZ_OUT)/seeds/guest_console/.done \
     $(FUZZ_OUT)/seeds/mmio/.done $(FUZZ_OUT)/seeds/hypercall/.done $(FUZZ_OUT)/seeds/vgic/.done
 
-.PHONY: fuzz-smoke fuzz
-fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done
-	tests/fuzz/run.sh smoke $(FUZZ_OUT) $(FUZZ_TARGETS)
+# Host-tree mutants booted under QEMU and checked against the dry run
+# (tests/fuzz/hostdt-boot.sh, after the libFuzzer targets in both forms);
+# tests/fuzz/mutate_dtb.c makes them, with the host's libfdt.
+FUZZ_MUTATOR := $(FUZZ_OUT)/mutate_dtb
+$(FUZZ_MUTATOR): tests/fuzz/mutate_dtb.c $(FUZZ_FLAGS) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(HOST_SAN) $(HOST_WARNINGS) -o $@ $< -lfdt
+HOSTDT_BOOT := XAM_IMAGE=$(HV_IMAGE) XAM_SHIM=$(BOOT_SHIM) XAM_GUESTS=$(GUESTS_OUT) \
+    XAM_DRYRUN=$(OUT)/tools/xam-dryrun XAM_MUTATOR=$(FUZZ_MUTATOR) tests/fuzz/hostdt-boot.sh
+HOSTDT_BOOT_DEPS := $(FUZZ_MUTATOR) $(HV_IMAGE) $(BOOT_SHIM) $(GUEST_IMAGES) dryrun
 
-fuzz: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done
-	tests/fuzz/run.sh long $(FUZZ_OUT) $(FUZZ_TARGETS)
+.PHONY: fuzz-smoke fuzz fuzz-hostdt-boot-smoke fuzz-hostdt-boot
+fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done $(HOSTDT_BOOT_DEPS)
+	st=0; tests/fuzz/run.sh smoke $(FUZZ_OUT) $(FUZZ_TARGETS) || st=1; \
+	$(HOSTDT_BOOT) smoke || st=1; exit $$st
+
+fuzz: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done $(HOSTDT_BOOT_DEPS)
+	st=0; tests/fuzz/run.sh long $(FUZZ_OUT) $(FUZZ_TARGETS) || st=1; \
+	$(HOSTDT_BOOT) long || st=1; exit $$st
+
+# the mutant boots alone (HOSTDT_BOOT_COUNT, HOSTDT_BOOT_SEED, FUZZ_SECONDS)
+fuzz-hostdt-boot-smoke: $(HOSTDT_BOOT_DEPS)
+	$(HOSTDT_BOOT) smoke
+fuzz-hostdt-boot: $(HOSTDT_BOOT_DEPS)
+	$(HOSTDT_BOOT) long
