@@ -3,6 +3,7 @@
 #include <asm/percpu.h>
 #include <asm/psci.h>
 #include <asm/smp.h>
+#include <asm/spinlock.h>
 #include <asm/timer.h>
 #include <xam/errno.h>
 #include <xam/irq.h>
@@ -179,8 +180,10 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         uint64_t before = __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE);
         irq_send_sgi(i, SGI_PING);
         uint64_t deadline = counter_read() + us_to_ticks(100000);
+        /* relaxed: where the CPUs take turns on one host thread (QEMU's
+         * TCG under -icount), a bare spin keeps the other from running */
         while (__atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before && counter_read() < deadline)
-            ;
+            cpu_relax();
         if (pcpus[i].ipis != before)
             answered++;
         else
