@@ -141,7 +141,7 @@ for mode in poll wfi; do
             for (k in f) { split(k, p, SUBSEP); if (f[k] / n >= 0.5) printf "%d %.1f %s\n", p[2], f[k] / n, p[1] }
         }' "$out/symbols" "$out/prof-$mode-full.pcs" "$out/prof-$mode-nobar.pcs" |
         sort -k1,1n -k2,2gr | awk '
-            $1 != cpu { if (cpu != "") printf "    total %.1f\n", sum; cpu = $1; sum = 0
+            !seen || $1 != cpu { if (seen) printf "    total %.1f\n", sum; seen = 1; cpu = $1; sum = 0
                 printf "  CPU%s (%s):\n", $1, $1 == 0 ? "device model" : "client" }
             { sum += $2; printf "    %8.1f  %s\n", $2, $3 }
             END { printf "    total %.1f\n", sum }'
