@@ -114,9 +114,17 @@ HOSTDT_BOOT := XAM_IMAGE=$(HV_IMAGE) XAM_SHIM=$(BOOT_SHIM) XAM_GUESTS=$(GUESTS_O
 HOSTDT_BOOT_DEPS := $(FUZZ_MUTATOR) $(HV_IMAGE) $(BOOT_SHIM) $(GUEST_IMAGES) dryrun
 
 .PHONY: fuzz-smoke fuzz fuzz-hostdt-boot-smoke fuzz-hostdt-boot
+# The fixed findings' fixtures (regressions/hostdt_boot/fixed.list) are
+# checked in both forms, one line each.
+HOSTDT_FIXED := tests/fuzz/regressions/hostdt_boot/fixed.list
+HOSTDT_BOOT_FIXED = grep -v '^\#' $(HOSTDT_FIXED) | while read -r f b; do \
+	$(HOSTDT_BOOT) check tests/fuzz/regressions/hostdt_boot/$$f $$b | sed "s|fuzz/hostdt-boot|fuzz/hostdt-boot-fixed/$$f|" \
+	    || echo "not ok - fuzz/hostdt-boot-fixed/$$f: check failed"; done
+
 fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done $(HOSTDT_BOOT_DEPS)
 	st=0; tests/fuzz/run.sh smoke $(FUZZ_OUT) $(FUZZ_TARGETS) || st=1; \
-	$(HOSTDT_BOOT) smoke || st=1; exit $$st
+	$(HOSTDT_BOOT) smoke || st=1; \
+	$(HOSTDT_BOOT_FIXED); exit $$st
 
 fuzz: $(FUZZ_BINS) $(FUZZ_OUT)/seeds/.done $(HOSTDT_BOOT_DEPS)
 	st=0; tests/fuzz/run.sh long $(FUZZ_OUT) $(FUZZ_TARGETS) || st=1; \

@@ -168,14 +168,11 @@ struct nodes {
     unsigned n;
 };
 
-static bool has_compat(int node, const char *c)
-{
-    return fdt_node_check_compatible(fdt, node, c) == 0;
-}
+static bool has_compat(int node, const char *c) { return fdt_node_check_compatible(fdt, node, c) == 0; }
 static bool is_module(int node)
 {
-    static const char *const kinds[] = { "multiboot,kernel", "xen,linux-zimage", "multiboot,ramdisk",
-                                         "xen,linux-initrd", "multiboot,device-tree", "multiboot,module",
+    static const char *const kinds[] = { "multiboot,kernel",    "xen,linux-zimage",      "multiboot,ramdisk",
+                                         "xen,linux-initrd",    "multiboot,device-tree", "multiboot,module",
                                          "xen,multiboot-module" };
     for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (has_compat(node, kinds[i]))
@@ -248,22 +245,22 @@ static uint64_t addr_value(void)
     static const uint64_t v[] = {
         0,
         0x1000,
-        0x3ffff000,             /* just below RAM */
-        0x40000000,             /* RAM base: QEMU's own tree is there */
-        0x40200000,             /* the hypervisor image */
+        0x3ffff000, /* just below RAM */
+        0x40000000, /* RAM base: QEMU's own tree is there */
+        0x40200000, /* the hypervisor image */
         0x40210000,
-        0x48000000,             /* the host tree */
-        0x50000000,             /* the first kernel */
+        0x48000000, /* the host tree */
+        0x50000000, /* the first kernel */
         0x50001000,
         0x50200000,
         0x5fff0000,
         0x60000000,
         0x7ffff000,
-        0xbffff000,             /* straddles the end of RAM */
-        0xc0000000,             /* just past RAM */
+        0xbffff000, /* straddles the end of RAM */
+        0xc0000000, /* just past RAM */
         0x100000000ULL,
         0x8000000000ULL,
-        0xfffffffffffff000ULL,  /* near 2^64 */
+        0xfffffffffffff000ULL, /* near 2^64 */
         0xffffffffffe00000ULL,
         0xffffffffffffffffULL,
     };
@@ -272,16 +269,32 @@ static uint64_t addr_value(void)
 static uint64_t size_value(void)
 {
     static const uint64_t v[] = {
-        0, 1, 63, 64, 0x1000, 0x1001, 0x2000, 0x10000, 0x200000, 0x200001, 0x1000000,
-        0x10000000, 0x40000000, 0x80000000, 0x100000000ULL, 0x8000000000000000ULL,
-        0xfffffffffffff000ULL, 0xffffffffffffffffULL,
+        0,
+        1,
+        63,
+        64,
+        0x1000,
+        0x1001,
+        0x2000,
+        0x10000,
+        0x200000,
+        0x200001,
+        0x1000000,
+        0x10000000,
+        0x40000000,
+        0x80000000,
+        0x100000000ULL,
+        0x8000000000000000ULL,
+        0xfffffffffffff000ULL,
+        0xffffffffffffffffULL,
     };
     return PICK(v);
 }
 static uint32_t cell_value(void)
 {
-    static const uint32_t v[] = { 0, 1, 2, 3, 4, 7, 8, 9, 31, 32, 64, 255, 256, 1020, 0x7fff, 0x8000,
-                                  0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xdead };
+    static const uint32_t v[] = { 0,      1,      2,          3,          4,          7,          8,
+                                  9,      31,     32,         64,         255,        256,        1020,
+                                  0x7fff, 0x8000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xdead };
     return PICK(v);
 }
 
@@ -312,22 +325,50 @@ static void parent_cells(int node, unsigned *ac, unsigned *sc)
 static void random_value(char *buf, int *len)
 {
     switch (below(9)) {
-    case 0: *len = 0; break;                                   /* empty */
-    case 1: buf[0] = (char)below(256); *len = 1; break;        /* one byte */
-    case 2: memcpy(buf, "\x00\x00\x01", 3); *len = 3; break;   /* odd length */
-    case 3: strcpy(buf, "okay"); *len = 5; break;              /* a string */
-    case 4: memcpy(buf, "abc", 3); *len = 3; break;            /* a string without its NUL */
-    case 5: { fdt32_t c = cpu_to_fdt32(cell_value()); memcpy(buf, &c, 4); *len = 4; break; }
-    case 6: { fdt64_t c = cpu_to_fdt64(addr_value()); memcpy(buf, &c, 8); *len = 8; break; }
+    case 0:
+        *len = 0;
+        break; /* empty */
+    case 1:
+        buf[0] = (char)below(256);
+        *len = 1;
+        break; /* one byte */
+    case 2:
+        memcpy(buf, "\x00\x00\x01", 3);
+        *len = 3;
+        break; /* odd length */
+    case 3:
+        strcpy(buf, "okay");
+        *len = 5;
+        break; /* a string */
+    case 4:
+        memcpy(buf, "abc", 3);
+        *len = 3;
+        break; /* a string without its NUL */
+    case 5: {
+        fdt32_t c = cpu_to_fdt32(cell_value());
+        memcpy(buf, &c, 4);
+        *len = 4;
+        break;
+    }
+    case 6: {
+        fdt64_t c = cpu_to_fdt64(addr_value());
+        memcpy(buf, &c, 8);
+        *len = 8;
+        break;
+    }
     case 7: { /* 3 or 5 cells */
         unsigned n = chance(50) ? 3 : 5;
-        for (unsigned i = 0; i < n; i++) { fdt32_t c = cpu_to_fdt32(cell_value()); memcpy(buf + 4 * i, &c, 4); }
+        for (unsigned i = 0; i < n; i++) {
+            fdt32_t c = cpu_to_fdt32(cell_value());
+            memcpy(buf + 4 * i, &c, 4);
+        }
         *len = (int)n * 4;
         break;
     }
     default: { /* 16 cells of one interesting value */
         fdt32_t c = cpu_to_fdt32(cell_value());
-        for (unsigned i = 0; i < 16; i++) memcpy(buf + 4 * i, &c, 4);
+        for (unsigned i = 0; i < 16; i++)
+            memcpy(buf + 4 * i, &c, 4);
         *len = 64;
         break;
     }
@@ -454,11 +495,21 @@ static bool m_cells(void)
     chosen_nodes(&doms, is_domain);
     int node;
     switch (below(5)) {
-    case 0: node = fdt_path_offset(fdt, "/chosen"); break;
-    case 1: node = doms.n ? doms.off[below(doms.n)] : -1; break;
-    case 2: node = 0; break;
-    case 3: node = fdt_path_offset(fdt, "/cpus"); break;
-    default: node = fdt_path_offset(fdt, "/chosen"); break;
+    case 0:
+        node = fdt_path_offset(fdt, "/chosen");
+        break;
+    case 1:
+        node = doms.n ? doms.off[below(doms.n)] : -1;
+        break;
+    case 2:
+        node = 0;
+        break;
+    case 3:
+        node = fdt_path_offset(fdt, "/cpus");
+        break;
+    default:
+        node = fdt_path_offset(fdt, "/chosen");
+        break;
     }
     if (node < 0)
         return false;
@@ -488,25 +539,39 @@ static bool m_module_reg(void)
     const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
     uint64_t base = 0, size = 0;
     if (reg && len == (int)((ac + sc) * 4)) {
-        for (unsigned i = 0; i < ac; i++) base = base << 32 | fdt32_to_cpu(reg[i]);
-        for (unsigned i = 0; i < sc; i++) size = size << 32 | fdt32_to_cpu(reg[ac + i]);
+        for (unsigned i = 0; i < ac; i++)
+            base = base << 32 | fdt32_to_cpu(reg[i]);
+        for (unsigned i = 0; i < sc; i++)
+            size = size << 32 | fdt32_to_cpu(reg[ac + i]);
     }
     switch (below(6)) {
-    case 0: base = addr_value(); break;
-    case 1: size = size_value(); break;
-    case 2: base = addr_value(); size = size_value(); break;
+    case 0:
+        base = addr_value();
+        break;
+    case 1:
+        size = size_value();
+        break;
+    case 2:
+        base = addr_value();
+        size = size_value();
+        break;
     case 3: { /* onto (or into) another module */
         int other = mods.off[below(mods.n)];
         const fdt32_t *r2 = fdt_getprop(fdt, other, "reg", &len);
         if (!r2 || len < 8)
             return false;
         uint64_t b2 = 0;
-        for (unsigned i = 0; i < ac && i < (unsigned)len / 4; i++) b2 = b2 << 32 | fdt32_to_cpu(r2[i]);
+        for (unsigned i = 0; i < ac && i < (unsigned)len / 4; i++)
+            b2 = b2 << 32 | fdt32_to_cpu(r2[i]);
         base = b2 + (chance(50) ? 0 : 0x1000);
         break;
     }
-    case 4: size = size + (chance(50) ? 1 : 0x100000); break; /* a little longer than the file */
-    default: size = size > 64 ? size / 2 : 1; break;            /* shorter */
+    case 4:
+        size = size + (chance(50) ? 1 : 0x100000);
+        break; /* a little longer than the file */
+    default:
+        size = size > 64 ? size / 2 : 1;
+        break; /* shorter */
     }
     uint32_t cells[4];
     char d[100];
@@ -525,8 +590,10 @@ static bool m_module_kind(void)
     if (!mods.n || !doms.n)
         return false;
     int node = mods.off[below(mods.n)];
-    static const char *const kinds[] = { "multiboot,kernel", "multiboot,ramdisk", "multiboot,device-tree",
-                                         "xen,linux-zimage", "xen,linux-initrd", "multiboot,module", "multiboot,kern", "" };
+    static const char *const kinds[] = { "multiboot,kernel",      "multiboot,ramdisk",
+                                         "multiboot,device-tree", "xen,linux-zimage",
+                                         "xen,linux-initrd",      "multiboot,module",
+                                         "multiboot,kern",        "" };
     if (chance(50)) {
         const char *k = PICK(kinds);
         char buf[64];
@@ -573,9 +640,24 @@ static bool m_memory(void)
     if (!doms.n)
         return false;
     int node = doms.off[below(doms.n)];
-    static const uint64_t kib[] = { 0, 3, 4, 8, 0x800, 0x1000, 0x4000, 0x4001, 0x8000, 0x100000, 0x1c0000,
-                                    0x200000, 0x400000, 0x10c00000, 0x10c00004, 0x100000000ULL,
-                                    0xfffffffffffffffcULL, 0x4000000000000000ULL };
+    static const uint64_t kib[] = { 0,
+                                    3,
+                                    4,
+                                    8,
+                                    0x800,
+                                    0x1000,
+                                    0x4000,
+                                    0x4001,
+                                    0x8000,
+                                    0x100000,
+                                    0x1c0000,
+                                    0x200000,
+                                    0x400000,
+                                    0x10c00000,
+                                    0x10c00004,
+                                    0x100000000ULL,
+                                    0xfffffffffffffffcULL,
+                                    0x4000000000000000ULL };
     if (chance(15)) {
         uint32_t one = 0x4000;
         say("set %s memory = <0x4000> (one cell)", P(node));
@@ -596,11 +678,24 @@ static bool m_static_mem(void)
     if (!doms.n)
         return false;
     int node = doms.off[below(doms.n)];
-    static const uint64_t bases[] = { 0x60000000, 0x60000000, 0x61000000, 0x60000800, 0x50000000, 0x40200000,
-                                      0x48000000, 0x40000000, 0x40100000, 0xbf800000, 0xc0000000, 0x100000000ULL,
-                                      0xffffffffff000000ULL, 0xffffffffffe00000ULL, 0x70000000, 0x41000000 };
-    static const uint64_t sizes[] = { 0x800000, 0x800000, 0x1000000, 0x1000, 0x200000, 0x1000000, 0x10000000,
-                                      0x1001, 0, 0x2000000 };
+    static const uint64_t bases[] = { 0x60000000,
+                                      0x60000000,
+                                      0x61000000,
+                                      0x60000800,
+                                      0x50000000,
+                                      0x40200000,
+                                      0x48000000,
+                                      0x40000000,
+                                      0x40100000,
+                                      0xbf800000,
+                                      0xc0000000,
+                                      0x100000000ULL,
+                                      0xffffffffff000000ULL,
+                                      0xffffffffffe00000ULL,
+                                      0x70000000,
+                                      0x41000000 };
+    static const uint64_t sizes[] = { 0x800000,  0x800000,   0x1000000, 0x1000, 0x200000,
+                                      0x1000000, 0x10000000, 0x1001,    0,      0x2000000 };
     unsigned ac, sc;
     int parent = fdt_parent_offset(fdt, node);
     int a = fdt_address_cells(fdt, parent), s = fdt_size_cells(fdt, parent);
@@ -640,21 +735,21 @@ static bool m_host_memory(void)
     if (node < 0)
         return false;
     static const uint64_t v[][4] = {
-        { 0x40000000, 0x10000000, 0, 0 },             /* 256 MiB: the modules are outside */
+        { 0x40000000, 0x10000000, 0, 0 }, /* 256 MiB: the modules are outside */
         { 0x40000000, 0x20000000, 0, 0 },
-        { 0x40000000, 0x100000000ULL, 0, 0 },         /* more than QEMU has */
+        { 0x40000000, 0x100000000ULL, 0, 0 }, /* more than QEMU has */
         { 0x40000000, 0x7ffff000, 0, 0 },
         { 0x40000000, 0x80001000, 0, 0 },
         { 0x40000000, 0x18000000, 0x58000000, 0x68000000 }, /* a hole over some modules */
         { 0x40000000, 0x40000000, 0x80000000, 0x40000000 }, /* two adjacent banks */
         { 0x40000000, 0x80000000, 0x40000000, 0x80000000 }, /* the same bank twice */
-        { 0x40000000, 0x80000000, 0x60000000, 0x1000 },     /* overlapping banks */
-        { 0xfffffffffffff000ULL, 0x2000, 0, 0 },      /* wraps */
+        { 0x40000000, 0x80000000, 0x60000000, 0x1000 }, /* overlapping banks */
+        { 0xfffffffffffff000ULL, 0x2000, 0, 0 }, /* wraps */
         { 0x40000000, 0xffffffffffffffffULL, 0, 0 },
-        { 0x48000000, 0x78000000, 0, 0 },             /* starts on the host tree */
-        { 0x50000000, 0x70000000, 0, 0 },             /* starts above the hypervisor */
+        { 0x48000000, 0x78000000, 0, 0 }, /* starts on the host tree */
+        { 0x50000000, 0x70000000, 0, 0 }, /* starts above the hypervisor */
         { 0x40000000, 0, 0, 0 },
-        { 0x40000000, 0x1000, 0, 0 },                 /* one page */
+        { 0x40000000, 0x1000, 0, 0 }, /* one page */
     };
     unsigned k = below(sizeof(v) / sizeof(v[0]));
     unsigned ac, sc;
@@ -767,8 +862,11 @@ static bool m_cpupool(void)
     uint32_t list[8];
     unsigned n = 0;
     switch (below(6)) {
-    case 0: break; /* empty */
-    case 1: list[n++] = 0xdead; break;
+    case 0:
+        break; /* empty */
+    case 1:
+        list[n++] = 0xdead;
+        break;
     case 2: /* the same CPU twice */
         if (cpus.n) {
             int c = cpus.off[0];
@@ -802,11 +900,24 @@ static bool m_cpupool(void)
     path_of(dom, dpath, sizeof(dpath));
     uint32_t target;
     switch (below(6)) {
-    case 0: target = 0xdead; break;
-    case 1: target = 0; break;
-    case 2: target = 0xffffffff; break;
-    case 3: { int self = dom; target = phandle_of(&self); break; }
-    default: pool = fdt_path_offset(fdt, ppath); target = phandle_of(&pool); break;
+    case 0:
+        target = 0xdead;
+        break;
+    case 1:
+        target = 0;
+        break;
+    case 2:
+        target = 0xffffffff;
+        break;
+    case 3: {
+        int self = dom;
+        target = phandle_of(&self);
+        break;
+    }
+    default:
+        pool = fdt_path_offset(fdt, ppath);
+        target = phandle_of(&pool);
+        break;
     }
     dom = fdt_path_offset(fdt, dpath);
     say("set %s domain-cpupool = <0x%x>", dpath, target);
@@ -946,8 +1057,9 @@ static bool m_gic(void)
     switch (below(6)) {
     case 0: { /* one frame moved */
         unsigned f = below(n / 4);
-        static const uint64_t to[] = { 0x8001000, 0x8010000, 0x8100000, 0, 0x9000000, 0x40000000, 0x100000000ULL,
-                                       0xfffffffffff00000ULL, 0x80b0000, 0x8020000 };
+        static const uint64_t to[] = { 0x8001000, 0x8010000,  0x8100000,      0,
+                                       0x9000000, 0x40000000, 0x100000000ULL, 0xfffffffffff00000ULL,
+                                       0x80b0000, 0x8020000 };
         uint64_t t = PICK(to);
         c[4 * f] = (uint32_t)(t >> 32);
         c[4 * f + 1] = (uint32_t)t;
@@ -1037,8 +1149,9 @@ static bool m_truncate_string(void)
     int node = interesting_node(), len;
     if (node < 0)
         return false;
-    static const char *const strs[] = { "compatible", "stdout-path", "bootargs", "xen,enhanced", "hard-affinity",
-                                        "method", "xen,xen-bootargs", "device_type", "enable-method", "status" };
+    static const char *const strs[] = { "compatible",    "stdout-path", "bootargs",         "xen,enhanced",
+                                        "hard-affinity", "method",      "xen,xen-bootargs", "device_type",
+                                        "enable-method", "status" };
     const char *name = PICK(strs);
     const char *v = fdt_getprop(fdt, node, name, &len);
     if (!v || len < 1)
@@ -1049,10 +1162,21 @@ static bool m_truncate_string(void)
     memcpy(buf, v, (size_t)len);
     int nl;
     switch (below(4)) {
-    case 0: nl = len - 1; break;                      /* no final NUL */
-    case 1: nl = len > 2 ? 1 + (int)below((unsigned)len - 2) : len - 1; break; /* cut mid-string */
-    case 2: buf[0] = 0; nl = 1; break;                /* empty string */
-    default: nl = len; if (len > 2) buf[len / 2] = 0; break; /* a NUL inside */
+    case 0:
+        nl = len - 1;
+        break; /* no final NUL */
+    case 1:
+        nl = len > 2 ? 1 + (int)below((unsigned)len - 2) : len - 1;
+        break; /* cut mid-string */
+    case 2:
+        buf[0] = 0;
+        nl = 1;
+        break; /* empty string */
+    default:
+        nl = len;
+        if (len > 2)
+            buf[len / 2] = 0;
+        break; /* a NUL inside */
     }
     say("cut %s %s to %d of its %d bytes%s", P(node), name, nl, len, nl == len ? " (a NUL put inside)" : "");
     set_raw(node, name, buf, nl);
@@ -1062,8 +1186,15 @@ static bool m_truncate_string(void)
 static bool m_bootargs(void)
 {
     static const unsigned sizes[] = { 255, 256, 1023, 1024, 4095, 4096, 4097, 65536, 3u << 20 };
-    static const char *const words[] = { "a", "loglvl=all ", "dtuart=", "x=\"", "console=dtuart ", "loglvl=",
-                                         "dtuart=/nonexistent ", "dtuart=serial0 ", "loglvl=debug/warning " };
+    static const char *const words[] = { "a",
+                                         "loglvl=all ",
+                                         "dtuart=",
+                                         "x=\"",
+                                         "console=dtuart ",
+                                         "loglvl=",
+                                         "dtuart=/nonexistent ",
+                                         "dtuart=serial0 ",
+                                         "loglvl=debug/warning " };
     unsigned size = PICK(sizes);
     if (size > 65536 && chance(70))
         size = 2048;
@@ -1109,9 +1240,18 @@ static bool m_name(void)
     int node = doms.off[below(doms.n)];
     char name[300];
     switch (below(12)) {
-    case 0: memset(name, 'n', 31); name[31] = 0; break;
-    case 1: memset(name, 'n', 32); name[32] = 0; break;
-    case 2: memset(name, 'n', 200); name[200] = 0; break;
+    case 0:
+        memset(name, 'n', 31);
+        name[31] = 0;
+        break;
+    case 1:
+        memset(name, 'n', 32);
+        name[32] = 0;
+        break;
+    case 2:
+        memset(name, 'n', 200);
+        name[200] = 0;
+        break;
     case 3: { /* another domain's name */
         const char *o = fdt_get_name(fdt, doms.off[below(doms.n)], NULL);
         snprintf(name, sizeof(name), "%s", o ? o : "x");
@@ -1125,13 +1265,27 @@ static bool m_name(void)
                 *p = '_';
         break;
     }
-    case 5: strcpy(name, "a b"); break;
-    case 6: strcpy(name, "x) [    0.100000] ERROR: forged"); break;
-    case 7: strcpy(name, "dom\001\033[2J"); break;
-    case 8: strcpy(name, "domU@1"); break;
-    case 9: strcpy(name, "%s%s%n%x"); break;
-    case 10: strcpy(name, "\xc3\xa9t\xc3\xa9"); break;
-    default: strcpy(name, "d@"); break;
+    case 5:
+        strcpy(name, "a b");
+        break;
+    case 6:
+        strcpy(name, "x) [    0.100000] ERROR: forged");
+        break;
+    case 7:
+        strcpy(name, "dom\001\033[2J");
+        break;
+    case 8:
+        strcpy(name, "domU@1");
+        break;
+    case 9:
+        strcpy(name, "%s%s%n%x");
+        break;
+    case 10:
+        strcpy(name, "\xc3\xa9t\xc3\xa9");
+        break;
+    default:
+        strcpy(name, "d@");
+        break;
     }
     say("rename %s to \"%s\"", P(node), name);
     int rc = fdt_set_name(fdt, node, name);
@@ -1233,8 +1387,8 @@ static bool m_nodes(void)
         if (v < 0)
             return false;
         static const uint32_t ids[] = { 0, 0, 1, 7, 8, 0xffffffff };
-        static const char *const aff[] = { "0", "1", "0-1", "1-0", "0,2-3", "9", "", "0-", "-1", "0,0,0",
-                                           "4294967296", "0-3 ", "a", "3", "0-63", "63" };
+        static const char *const aff[] = { "0",  "1",     "0-1",        "1-0",  "0,2-3", "9", "",     "0-",
+                                           "-1", "0,0,0", "4294967296", "0-3 ", "a",     "3", "0-63", "63" };
         uint32_t id = PICK(ids);
         const char *a = PICK(aff);
         set_str(v, "compatible", "xen,vcpu");
@@ -1246,7 +1400,8 @@ static bool m_nodes(void)
     case 4: { /* a host node that matters deleted */
         static const char *const host[] = { "/psci", "/timer", "/chosen", "/cpus" };
         const char *h = PICK(host);
-        int n = !strcmp(h, "/timer") ? fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer") : fdt_path_offset(fdt, h);
+        int n =
+            !strcmp(h, "/timer") ? fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer") : fdt_path_offset(fdt, h);
         if (n < 0)
             return false;
         say("delete node %s", P(n));
@@ -1280,8 +1435,8 @@ static bool m_host_misc(void)
     int chosen = fdt_path_offset(fdt, "/chosen");
     switch (below(3)) {
     case 0: {
-        static const char *const s[] = { "serial0", "/pl011@9000000:115200n8", "/nonexistent", "/psci", "", "/",
-                                         "/pl011@9000000", "serial9" };
+        static const char *const s[] = { "serial0", "/pl011@9000000:115200n8", "/nonexistent", "/psci", "",
+                                         "/",       "/pl011@9000000",          "serial9" };
         const char *v = PICK(s);
         if (chosen < 0)
             return false;
@@ -1319,10 +1474,10 @@ static const struct {
     mutation_fn fn;
     unsigned weight;
 } mutations[] = {
-    { m_delete_prop, 6 }, { m_duplicate_prop, 4 }, { m_retype_prop, 6 }, { m_cells, 4 },     { m_module_reg, 10 },
-    { m_module_kind, 5 }, { m_memory, 6 },         { m_static_mem, 7 },  { m_host_memory, 4 }, { m_vcpus, 5 },
-    { m_host_cpus, 3 },   { m_cpupool, 6 },        { m_phandles, 4 },    { m_device_model, 7 }, { m_gic, 4 },
-    { m_psci, 2 },        { m_truncate_string, 5 }, { m_bootargs, 4 },   { m_name, 6 },         { m_nodes, 8 },
+    { m_delete_prop, 6 }, { m_duplicate_prop, 4 },  { m_retype_prop, 6 }, { m_cells, 4 },        { m_module_reg, 10 },
+    { m_module_kind, 5 }, { m_memory, 6 },          { m_static_mem, 7 },  { m_host_memory, 4 },  { m_vcpus, 5 },
+    { m_host_cpus, 3 },   { m_cpupool, 6 },         { m_phandles, 4 },    { m_device_model, 7 }, { m_gic, 4 },
+    { m_psci, 2 },        { m_truncate_string, 5 }, { m_bootargs, 4 },    { m_name, 6 },         { m_nodes, 8 },
     { m_host_misc, 3 },
 };
 
@@ -1462,7 +1617,8 @@ static int view_main(int argc, char **argv)
             if (!in || fseeko(in, (off_t)(from - lb), SEEK_SET))
                 die("%s: %s", loads[i].path, strerror(errno));
             char *buf = malloc(to - from);
-            if (fread(buf, 1, to - from, in) != to - from || pwrite(fd, buf, to - from, (off_t)(from - b)) != (ssize_t)(to - from))
+            if (fread(buf, 1, to - from, in) != to - from ||
+                pwrite(fd, buf, to - from, (off_t)(from - b)) != (ssize_t)(to - from))
                 die("%s: short read or write", loads[i].path);
             free(buf);
             fclose(in);

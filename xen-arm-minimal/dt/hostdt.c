@@ -262,6 +262,17 @@ static int read_range(struct ctx *c, int node, unsigned idx, struct mrange *out,
     return 0;
 }
 
+/* A GIC frame smaller than the architecture's: the driver would touch
+ * registers past what the tree gives (and may be unmapped). */
+static int gic_range(struct ctx *c, int node, unsigned idx, struct mrange *out, const char *what, uint64_t min)
+{
+    int rc = read_range(c, node, idx, out, what);
+    if (!rc && out->size < min)
+        return fail(c, node, "reg", "%s (entry %u) is 0x%llx bytes: the architecture's frame is 0x%llx", what, idx,
+                    (unsigned long long)out->size, (unsigned long long)min);
+    return rc;
+}
+
 static int read_gic(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
@@ -276,12 +287,12 @@ static int read_gic(struct ctx *c)
     g->node = node;
     g->phandle = fdt_get_phandle(fdt, node);
 
-    if ((rc = read_range(c, node, 0, &g->dist, "distributor")))
+    if ((rc = gic_range(c, node, 0, &g->dist, "distributor", g->version == 3 ? 0x10000 : 0x1000)))
         return rc;
     if (g->version == 2) {
-        if ((rc = read_range(c, node, 1, &g->cpu, "CPU interface")) ||
-            (rc = read_range(c, node, 2, &g->hyp, "hypervisor interface (GICH)")) ||
-            (rc = read_range(c, node, 3, &g->vcpu, "virtual CPU interface (GICV)")))
+        if ((rc = gic_range(c, node, 1, &g->cpu, "CPU interface", 0x2000)) ||
+            (rc = gic_range(c, node, 2, &g->hyp, "hypervisor interface (GICH)", 0x1000)) ||
+            (rc = gic_range(c, node, 3, &g->vcpu, "virtual CPU interface (GICV)", 0x2000)))
             return rc;
     } else {
         int len;
@@ -290,7 +301,7 @@ static int read_gic(struct ctx *c)
         if (count == 0 || count > HOSTDT_MAX_REDIST)
             return fail(c, node, "#redistributor-regions", "must be 1..%d", HOSTDT_MAX_REDIST);
         for (unsigned i = 0; i < count; i++)
-            if ((rc = read_range(c, node, 1 + i, &g->redist[i], "redistributor region")))
+            if ((rc = gic_range(c, node, 1 + i, &g->redist[i], "redistributor region", 0x20000)))
                 return rc;
         g->nr_redist = count;
     }
@@ -324,6 +335,11 @@ static int read_timer(struct ctx *c)
     for (int i = 0; i < n; i++)
         if (ids[i] < 16 || ids[i] >= 32)
             return fail(c, node, "interrupts", "entry %d (%s) is not a PPI", i, names[i]);
+    /* the hypervisor's own timer must not share its PPI with one it
+     * gives guests */
+    if (ids[3] == ids[1] || ids[3] == ids[2])
+        return fail(c, node, "interrupts", "entry 3 (hyp) is PPI %u, also the %s timer's", ids[3],
+                    ids[3] == ids[1] ? "phys" : "virt");
     memset(t, 0, sizeof(*t));
     t->sec_phys = ids[0];
     t->phys = ids[1];

@@ -110,13 +110,18 @@ static uintptr_t find_redist(uint64_t mpidr)
     for (unsigned r = 0; r < desc.nr_redist; r++) {
         uintptr_t p = (uintptr_t)desc.redist[r].base;
         uintptr_t end = p + desc.redist[r].size;
-        while (p < end) {
+        /* a redistributor is two 64 KiB frames (four with VLPIS): only
+         * one wholly inside the region the tree gives is ours to touch */
+        while (p < end && end - p >= 0x20000) {
             uint64_t typer = rd64(p + GICR_TYPER);
+            uintptr_t stride = (typer & GICR_TYPER_VLPIS) ? 0x40000 : 0x20000;
+            if (end - p < stride)
+                break;
             if ((typer >> 32) == aff)
                 return p;
             if (typer & GICR_TYPER_LAST)
                 break;
-            p += (typer & GICR_TYPER_VLPIS) ? 0x40000 : 0x20000;
+            p += stride;
         }
     }
     return 0;
