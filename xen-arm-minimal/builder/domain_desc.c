@@ -509,6 +509,12 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     memset(dd, 0, sizeof(*dd));
     dd->node = node;
     dd->name = fdt_get_name(fdt, node, NULL);
+    /* the name prefixes every console line of the domain: only the
+     * characters a device-tree node name may hold */
+    for (const char *p = dd->name; p && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(",._+-@", *p)))
+            return reject(c, node, "name",
+                          "holds a character a device tree node name may not (letters, digits and ,._+-@ only)");
 
     /* the modules first: a bad one is the likeliest layout mistake */
     if (!check_modules(c, node, dd))

@@ -199,10 +199,35 @@ bool dt_node_enabled(const void *fdt, int node)
     return len > 0 && (strncmp(st, "okay", (size_t)len) == 0 || strncmp(st, "ok", (size_t)len) == 0);
 }
 
+/* A node's path as messages print it: a path longer than buf ends in
+ * "..." (the start says which node it is); bytes that are not printable
+ * ASCII are shown as '?', so a tree cannot put control characters on the
+ * console through a name. */
 const char *dt_node_path(const void *fdt, int node, char *buf, size_t len)
 {
-    if (fdt_get_path(fdt, node, buf, (int)len) != 0)
+    if (len < 8)
         return "<bad node>";
+    int rc = fdt_get_path(fdt, node, buf, (int)len);
+    if (rc == -FDT_ERR_NOSPACE) {
+        int parent = fdt_parent_offset(fdt, node), n = 0;
+        const char *name = fdt_get_name(fdt, node, &n);
+        if (parent < 0 || !name || fdt_get_path(fdt, parent, buf, (int)len) != 0)
+            return "<bad node>";
+        size_t at = strlen(buf);
+        if (at + 5 >= len) /* not even the parent fits: its start, then "..." */
+            at = len - 5;
+        else if (at > 1)
+            buf[at++] = '/';
+        size_t room = len - 4 - at;
+        size_t take = MIN((size_t)n, room);
+        memcpy(buf + at, name, take);
+        memcpy(buf + at + take, "...", 4);
+    } else if (rc != 0) {
+        return "<bad node>";
+    }
+    for (char *p = buf; *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            *p = '?';
     return buf;
 }
 

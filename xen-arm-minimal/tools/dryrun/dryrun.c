@@ -105,6 +105,18 @@ static const char *module_problem(const struct files *fs, const struct hostdt_mo
     return NULL;
 }
 
+/* A domain's name as this tool prints it: refused names may hold any
+ * byte, and a terminal must not get control characters from a tree. */
+static const char *shown(const char *name)
+{
+    static char buf[96];
+    size_t i = 0;
+    for (; name && name[i] && i < sizeof(buf) - 1; i++)
+        buf[i] = name[i] < 0x20 || name[i] > 0x7e ? '?' : name[i];
+    buf[i] = 0;
+    return buf;
+}
+
 static void report_layout(FILE *out, const void *fdt, const struct domain_desc *dd)
 {
     fprintf(out, "%s: ok: %u vCPU%s, %llu MiB", dd->name, dd->vcpus, dd->vcpus > 1 ? "s" : "",
@@ -158,14 +170,14 @@ struct refusals {
 static void refused(unsigned i, const char *why, void *ctx)
 {
     struct refusals *r = ctx;
-    fprintf(r->out, "%s: rejected: %s\n", r->dd[i].name, why);
+    fprintf(r->out, "%s: rejected: %s\n", shown(r->dd[i].name), why);
     (*r->rejected)++;
 }
 
 static void rejected_alone(int node, const char *msg, void *ctx)
 {
     struct refusals *r = ctx;
-    fprintf(r->out, "%s: rejected: %s\n", fdt_get_name(r->fdt, node, NULL), msg);
+    fprintf(r->out, "%s: rejected: %s\n", shown(fdt_get_name(r->fdt, node, NULL)), msg);
     (*r->rejected)++;
 }
 
