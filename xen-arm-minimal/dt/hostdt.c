@@ -499,11 +499,13 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
     if (rc)
         return fail(&c, -1, NULL, "bad header: %s", fdt_strerror(rc));
     h->fdt_size = fdt_totalsize(fdt);
-    if (h->fdt_size > buf_size)
-        return fail(&c, -1, NULL, "truncated: header says %u bytes, only %zu present", h->fdt_size, buf_size);
+    /* too large first: the hypervisor maps only HOSTDT_MAX_SIZE, so a
+     * larger tree would look truncated there and not in the dry run */
     if (h->fdt_size > HOSTDT_MAX_SIZE)
         return fail(&c, -1, NULL, "too large: %u bytes (at most %llu)", h->fdt_size,
                     (unsigned long long)HOSTDT_MAX_SIZE);
+    if (h->fdt_size > buf_size)
+        return fail(&c, -1, NULL, "truncated: header says %u bytes, only %zu present", h->fdt_size, buf_size);
     rc = check_top_level_names(fdt);
     if (rc == 0)
         rc = fdt_check_full(fdt, h->fdt_size);
