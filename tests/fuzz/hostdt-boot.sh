@@ -286,7 +286,9 @@ verdict() {
         # answering where the tree says. (The third, the exception level
         # the hypervisor is entered at, cannot happen here.)
         if grep -qE '^memory: nothing answers at 0x[0-9a-f]+, which the device tree says is RAM' <<<"$fatal" ||
-            grep -qE '^/[^:]*: reg: nothing answers at 0x[0-9a-f]+, where it places the GICv[23] ' <<<"$fatal"; then
+            grep -qE '^/[^:]*: reg: nothing answers at 0x[0-9a-f]+, where it places the GICv[23] ' <<<"$fatal" ||
+            grep -qE '^CPU0: the EL2 timer interrupt never arrived$' <<<"$fatal" ||
+            grep -qE '^the boot CPU \(MPIDR 0x[0-9a-f]+\) is not among the [0-9]+ CPUs in /cpus' <<<"$fatal"; then
             echo "tolerated: machine-only refusal: $fatal" >>"$dir/notes"
             return
         fi
@@ -314,6 +316,17 @@ verdict() {
         # a module over the hypervisor's image, whose address the dry run
         # cannot know
         if [ -n "$d" ] && grep -qE ': reg: module 0x[0-9a-f]+\+0x[0-9a-f]+: overlaps the hypervisor image$' <<<"$l"; then
+            tolerated+=("$d"); echo "tolerated: $l" >>"$dir/notes"
+        # not enough free memory: how the allocator's ranges fall
+        elif [ "$l" = "/chosen/$d: cannot build the domain (error -12: not enough free memory)" ]; then
+            tolerated+=("$d"); echo "tolerated: $l (free memory)" >>"$dir/notes"
+        # CPUs that did not come up (no PSCI, or one that never answered)
+        elif [[ $l == "/chosen/$d"*": none of its CPUs is online"* || $l == "/chosen/$d"*": names no online CPU"* ]] &&
+            grep -qE '^(smp: [0-9]+ of [0-9]+ CPUs online|psci: no PSCI)' <<<"$hv" &&
+            ! grep -qE '^smp: ([0-9]+) of \1 CPUs online' <<<"$hv"; then
+            tolerated+=("$d"); echo "tolerated: $l (CPUs that did not come up)" >>"$dir/notes"
+        # a module over the host tree, where the boot loader put the tree
+        elif [ -n "$d" ] && grep -qE ': reg: module 0x[0-9a-f]+\+0x[0-9a-f]+: overlaps the host device tree$' <<<"$l"; then
             tolerated+=("$d"); echo "tolerated: $l" >>"$dir/notes"
         # a passthrough interrupt the host GIC does not have
         elif [ "$l" = "/chosen/$d: cannot build the domain (error -34: something it asks for is not on this machine, see above)" ] &&

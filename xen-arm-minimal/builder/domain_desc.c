@@ -40,6 +40,16 @@ static int pcpu_of_node(const struct builder_env *env, const void *fdt, int cpu_
 
 /* domain-cpupool = <&pool>, pool: compatible "xen,cpupool", cpupool-cpus =
  * <&cpu...>. Returns false (after saying why) if it is malformed. */
+/* A pool's fault costs the domain that uses it: the message names the
+ * domain first (its line is the domain's), then the pool. */
+static bool reject_pool(const struct desc_ctx *c, int node, int pool, const char *why)
+{
+    char path[DT_PATH_MAX], msg[DT_PATH_MAX + 96];
+    fmt_snprintf(msg, sizeof(msg), "its pool %s: cpupool-cpus: %s", dt_node_path(c->h->fdt, pool, path, sizeof(path)),
+                 why);
+    return reject(c, node, "domain-cpupool", msg);
+}
+
 static bool read_cpupool(const struct desc_ctx *c, int node, uint64_t *mask)
 {
     const void *fdt = c->h->fdt;
@@ -55,18 +65,18 @@ static bool read_cpupool(const struct desc_ctx *c, int node, uint64_t *mask)
         return reject(c, node, "domain-cpupool", "does not point to a \"xen,cpupool\" node");
     const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
     if (!cpus || len <= 0 || len % 4)
-        return reject(c, pool, "cpupool-cpus", "missing or not a list of phandles");
+        return reject_pool(c, node, pool, "missing or not a list of phandles");
     uint64_t m = 0;
     for (int i = 0; i < len / 4; i++) {
         int cpu = fdt_node_offset_by_phandle(fdt, fdt32_ld(&cpus[i]));
         int p = cpu >= 0 ? pcpu_of_node(c->env, fdt, cpu) : -1;
         if (p < 0)
-            return reject(c, pool, "cpupool-cpus", "names a node that is no CPU of this machine");
+            return reject_pool(c, node, pool, "names a node that is no CPU of this machine");
         m |= 1ULL << p;
     }
     *mask = m & c->env->online;
     if (!*mask)
-        return reject(c, pool, "cpupool-cpus", "none of its CPUs is online");
+        return reject_pool(c, node, pool, "none of its CPUs is online");
     return true;
 }
 
