@@ -19,8 +19,11 @@ bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0);
 /* WFI: block v unless it has an interrupt to take. */
 void sched_block(struct vcpu *v);
 /* RUNNABLE -> WAITING for a pending emulated access; false if its answer
- * already came (it stays runnable). */
+ * already came (it stays runnable). sched_wait first keeps the CPU a
+ * little while for the answer if nothing else wants it; sched_wait_now
+ * does not. */
 bool sched_wait(struct vcpu *v);
+bool sched_wait_now(struct vcpu *v);
 /* The pending access of v is answered: WAITING -> RUNNABLE. */
 void sched_answer(struct vcpu *v);
 /* Take v off its run queue and its CPU's sleeper list (its domain is
