@@ -19,7 +19,8 @@ EARLY_PSCI ?= 1
 NR_CPUS ?= 16
 XAM_VERSION := 0.1.0
 # The banner's git hash is a generated header ($(HV_GIT_H)), forced into
-# common/setup.c alone: a commit rebuilds that one object and relinks.
+# common/setup.c and hypercall/xen_version.c alone (the changeset and date
+# guests read): a commit rebuilds those two objects and relinks.
 HV_GIT_H := $(HV_OUT)/gen/xam_git.h
 
 HV_SRCS := \
@@ -71,6 +72,7 @@ HV_SRCS := \
     $(HV_DIR)/hypercall/event_channel_op.c \
     $(HV_DIR)/hypercall/grant_table_op.c \
     $(HV_DIR)/hypercall/memory_op.c \
+    $(HV_DIR)/hypercall/xen_version.c \
     $(HV_DIR)/arch/arm64/mmu.c \
     $(HV_DIR)/arch/arm64/pagetable.c \
     $(HV_DIR)/arch/arm64/probe.c \
@@ -130,10 +132,13 @@ $(HV_FLAGS): FORCE
 
 $(HV_GIT_H): FORCE
 	@mkdir -p $(dir $@)
-	@printf '#define XAM_GIT "%s"\n' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" >$@.tmp
+	@printf '#define XAM_GIT "%s"\n#define XAM_GIT_DATE "%s"\n' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	    "$$(git log -1 --format=%cd 2>/dev/null || echo unknown)" >$@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 $(HV_OUT)/common/setup.c.o: $(HV_GIT_H)
 $(HV_OUT)/common/setup.c.o: HV_CFLAGS += -include $(HV_GIT_H)
+$(HV_OUT)/hypercall/xen_version.c.o: $(HV_GIT_H)
+$(HV_OUT)/hypercall/xen_version.c.o: HV_CFLAGS += -include $(HV_GIT_H)
 
 .PHONY: hypervisor
 hypervisor: $(HV_IMAGE)

@@ -1,8 +1,8 @@
 /* PSCI (vdev/vpsci.c) through the registered HVC #0 and SMC #0, Xen's
- * hypercalls (hypercall/hypercall.c) through HVC #0xEA1 and dm_op
- * (hypercall/dm_op.c, core/ioreq.c), over the fake architecture: what a
- * guest gets back, what lands in its memory, and what it can and cannot
- * do to itself and to other domains. Guest pointers are guest physical
+ * hypercalls (hypercall/hypercall.c, xen_version.c) through HVC #0xEA1 and
+ * dm_op (hypercall/dm_op.c, core/ioreq.c), over the fake architecture:
+ * what a guest gets back, what lands in its memory, and what it can and
+ * cannot do to itself and to other domains. Guest pointers are guest physical
  * addresses here (the fake's guest_copy_*). */
 #include "guest_env.h"
 #include <asm/psci.h>
@@ -149,6 +149,94 @@ static void xen_version_and_features(void **state)
     assert_int_equal(hcall(v0, 9999, 0, 0, 0), -XAM_ENOSYS);
     assert_int_equal(hcall(v0, __HYPERVISOR_grant_table_op, 0, 0, 0), -XAM_ENOSYS);
     assert_int_equal(dom->state, DOMAIN_RUNNING);
+}
+
+/* The sub-ops behind Linux's /sys/hypervisor: each fills exactly Xen's
+ * structure (the byte after it untouched), refuses a buffer outside RAM. */
+static void xen_version_strings(void **state)
+{
+    (void)state;
+    uint8_t *b = env_guest(dom, BUF, 2048);
+    static const struct {
+        uint32_t op;
+        size_t size;
+    } sized[] = {
+        { XENVER_extraversion, XEN_EXTRAVERSION_LEN },
+        { XENVER_compile_info, sizeof(struct xen_compile_info) },
+        { XENVER_capabilities, XEN_CAPABILITIES_INFO_LEN },
+        { XENVER_changeset, XEN_CHANGESET_INFO_LEN },
+        { XENVER_platform_parameters, sizeof(struct xen_platform_parameters) },
+        { XENVER_guest_handle, XEN_DOMAIN_HANDLE_LEN },
+        { XENVER_commandline, sizeof(XEN_DENIED) },
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(sized); i++) {
+        memset(b, 0xee, 2048);
+        assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, sized[i].op, BUF, 0), 0);
+        assert_int_equal(b[sized[i].size], 0xee);
+        assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, sized[i].op, OUTSIDE - sized[i].size + 1, 0), -XAM_EFAULT);
+        assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, sized[i].op, 0, 0), -XAM_EFAULT);
+    }
+    /* strings NUL-padded to their size */
+    struct xen_compile_info *ci = (struct xen_compile_info *)b;
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_compile_info, BUF, 0), 0);
+    assert_true(!strncmp(ci->compiler, "gcc ", 4) || !strncmp(ci->compiler, "clang ", 6));
+    assert_int_equal(ci->compiler[sizeof(ci->compiler) - 1], 0);
+    assert_string_equal(ci->compile_by, "xam");
+    assert_string_equal(ci->compile_domain, "xen-arm-minimal");
+    assert_true(strlen(ci->compile_date) > 0 && strlen(ci->compile_date) < sizeof(ci->compile_date));
+    memset(b, 0xee, 2048);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_capabilities, BUF, 0), 0);
+    assert_string_equal((char *)b, "xen-3.0-aarch64 ");
+    for (unsigned i = strlen((char *)b); i < XEN_CAPABILITIES_INFO_LEN; i++)
+        assert_int_equal(b[i], 0);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_changeset, BUF, 0), 0);
+    assert_non_null(strstr((char *)b, " git:"));
+    assert_int_equal(b[XEN_CHANGESET_INFO_LEN - 1], 0);
+    memset(b, 0xee, 8);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_platform_parameters, BUF, 0), 0);
+    uint64_t virt_start;
+    memcpy(&virt_start, b, 8);
+    assert_int_equal(virt_start, 0);
+    /* denied to a domU, as Xen's XSM does: a string for commandline,
+     * -EPERM for build_id, whatever the buffer */
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_commandline, BUF, 0), 0);
+    assert_string_equal((char *)b, "<denied>");
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_build_id, 0, 0), -XAM_EPERM);
+    uint32_t len = 64;
+    memcpy(b, &len, 4);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_build_id, BUF, 0), -XAM_EPERM);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_build_id, OUTSIDE, 0), -XAM_EPERM);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, 11, BUF, 0), -XAM_ENOSYS);
+    assert_int_equal(dom->state, DOMAIN_RUNNING);
+}
+
+/* The domain's UUID (XENVER_guest_handle, Linux's /sys/hypervisor/uuid):
+ * RFC 9562 version 8 from FNV-1a-64 of "<id>:<name>" and
+ * "xam:<id>:<name>" (docs/hypercalls.md); the same for every call and
+ * vCPU, another for every domain. */
+static void xen_version_guest_handle(void **state)
+{
+    (void)state;
+    /* computed independently (python) for domain 2 "guest" */
+    static const uint8_t want[16] = { 0xce, 0xa5, 0xc5, 0x6f, 0xdf, 0x5f, 0x86, 0x3b,
+                                      0x82, 0xc8, 0x28, 0x29, 0x44, 0xd2, 0x34, 0x4b };
+    uint8_t *u = env_guest(dom, BUF, 16);
+    assert_int_equal(dom->id, 2);
+    assert_int_equal(hcall(v0, __HYPERVISOR_xen_version, XENVER_guest_handle, BUF, 0), 0);
+    assert_memory_equal(u, want, 16);
+    assert_int_equal(u[6] >> 4, 8); /* version */
+    assert_int_equal(u[8] >> 6, 2); /* variant */
+    memset(u, 0, 16);
+    assert_int_equal(hcall(&dom->vcpus[1], __HYPERVISOR_xen_version, XENVER_guest_handle, BUF, 0), 0);
+    assert_memory_equal(u, want, 16);
+    /* the keeper (domain 1) has its own */
+    struct domain *k = domains[0];
+    uint8_t *ku = env_guest(k, BUF, 16);
+    assert_int_equal(hcall(&k->vcpus[0], __HYPERVISOR_xen_version, XENVER_guest_handle, BUF, 0), 0);
+    assert_memory_not_equal(ku, want, 16);
+    static const uint8_t keeper[16] = { 0x71, 0xca, 0xee, 0x51, 0x34, 0x0d, 0x86, 0x9c,
+                                        0xa1, 0x21, 0xb6, 0x31, 0xb1, 0x88, 0x53, 0xac };
+    assert_memory_equal(ku, keeper, 16);
 }
 
 static void console_io_lines(void **state)
@@ -513,6 +601,8 @@ int main(void)
         ENV_TEST(system_off_stops_it, setup, teardown),
         ENV_TEST(system_reset_resets_it, setup, teardown),
         ENV_TEST(xen_version_and_features, setup, teardown),
+        ENV_TEST(xen_version_strings, setup, teardown),
+        ENV_TEST(xen_version_guest_handle, setup, teardown),
         ENV_TEST(console_io_lines, setup, teardown),
         ENV_TEST(console_io_limits, setup, teardown),
         ENV_TEST(sched_op_shutdown, setup, teardown),

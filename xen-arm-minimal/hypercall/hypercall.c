@@ -1,9 +1,10 @@
 /* The hypercalls Linux makes once it sees a hypervisor node, and the ones
  * device models make, answered as Xen on Arm does (docs/hypercalls.md says
- * each call's answer and why): Xen version and features, vcpu_info
- * registration, shutdown, the console here; memory, event channels, grant
- * tables and dm_op in their own files. What is refused is refused the way
- * Linux falls back from (-ENOSYS), never with an answer it would BUG on. */
+ * each call's answer and why): vcpu_info registration, shutdown, the
+ * console and the HVM parameters here; xen_version, memory, event
+ * channels, grant tables and dm_op in their own files. What is refused is
+ * refused the way Linux falls back from (-ENOSYS), never with an answer it
+ * would BUG on. */
 #include <asm/guest_mem.h>
 #include <string.h>
 #include <xam/domain.h>
@@ -16,33 +17,6 @@
 
 #include "hypercall_priv.h"
 
-
-static long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
-{
-    switch (cmd) {
-    case XENVER_version:
-        return XEN_ABI_MAJOR << 16 | XEN_ABI_MINOR;
-    case XENVER_extraversion: {
-        static const char extra[16] = ".0-xam";
-        return guest_copy_to(v, arg, extra, sizeof(extra));
-    }
-    case XENVER_get_features: {
-        struct xen_feature_info f;
-        if (guest_copy_from(v, &f, arg, sizeof(f)))
-            return -XAM_EFAULT;
-        /* submap 0: guest physical != host physical unless direct-mapped;
-         * never XENFEAT_dom0 */
-        f.submap = f.submap_idx != 0 ? 0
-                                     : 1u << XENFEAT_auto_translated_physmap |
-                1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped : XENFEAT_not_direct_mapped);
-        return guest_copy_to(v, arg, &f, sizeof(f));
-    }
-    case XENVER_pagesize:
-        return PAGE_SIZE;
-    default:
-        return -XAM_ENOSYS;
-    }
-}
 
 /* There is no xenstore and no PV console here (no dom0): their parameters
  * read as 0, which Linux takes as "not present". */

@@ -7,6 +7,8 @@
 
 struct vcpu;
 
+/* xen_version.c: the version, features and build strings (x0 cmd, x1 arg) */
+long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg);
 /* memory_op.c: shared_info, grant-table frames, foreign mappings, the
  * balloon's reservation calls, acquire_resource */
 long memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);

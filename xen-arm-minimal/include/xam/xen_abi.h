@@ -1,9 +1,9 @@
 /* The part of Xen's guest ABI (public headers xen.h, version.h, memory.h,
- * vcpu.h, sched.h, event_channel.h, hvm/params.h, hvm/dm_op.h) that we
- * answer, as numbers and byte offsets: guests built against Xen's headers
- * must find their structures where they put them. Written from those
- * headers' documented layouts for arm64 (xen_ulong_t and pointers are
- * 64-bit, guest handles are 64-bit). */
+ * vcpu.h, sched.h, event_channel.h, hvm/params.h, hvm/dm_op.h,
+ * io/console.h) that we answer, as numbers and byte offsets: guests built
+ * against Xen's headers must find their structures where they put them.
+ * Written from those headers' documented layouts for arm64 (xen_ulong_t
+ * and pointers are 64-bit, guest handles are 64-bit). */
 #ifndef XAM_XEN_ABI_H
 #define XAM_XEN_ABI_H
 
@@ -28,9 +28,31 @@
 #define XEN_ABI_MINOR 17
 #define XEN_ABI_COMPATIBLE "xen,xen-4.17"
 
-/* xen_version */
+/* xen_version (public/version.h): x0 the sub-op, x1 the buffer (none for
+ * version and pagesize, which answer in x0) */
 #define XENVER_version 0
 #define XENVER_extraversion 1 /* char[16] */
+#define XEN_EXTRAVERSION_LEN 16
+#define XENVER_compile_info 2
+struct xen_compile_info {
+    char compiler[64];
+    char compile_by[16];
+    char compile_domain[32];
+    char compile_date[32];
+};
+_Static_assert(sizeof(struct xen_compile_info) == 144, "xen_compile_info");
+_Static_assert(__builtin_offsetof(struct xen_compile_info, compile_by) == 64, "compile_info.compile_by");
+_Static_assert(__builtin_offsetof(struct xen_compile_info, compile_domain) == 80, "compile_info.compile_domain");
+_Static_assert(__builtin_offsetof(struct xen_compile_info, compile_date) == 112, "compile_info.compile_date");
+#define XENVER_capabilities 3 /* char[1024] */
+#define XEN_CAPABILITIES_INFO_LEN 1024
+#define XENVER_changeset 4 /* char[64] */
+#define XEN_CHANGESET_INFO_LEN 64
+#define XENVER_platform_parameters 5
+struct xen_platform_parameters {
+    uint64_t virt_start; /* xen_ulong_t */
+};
+_Static_assert(sizeof(struct xen_platform_parameters) == 8, "xen_platform_parameters");
 #define XENVER_get_features 6
 struct xen_feature_info {
     uint32_t submap_idx;
@@ -38,6 +60,18 @@ struct xen_feature_info {
 };
 _Static_assert(sizeof(struct xen_feature_info) == 8, "xen_feature_info");
 #define XENVER_pagesize 7
+#define XENVER_guest_handle 8 /* xen_domain_handle_t: uint8_t[16], the domain's UUID */
+#define XEN_DOMAIN_HANDLE_LEN 16
+#define XENVER_commandline 9 /* char[1024] */
+#define XEN_COMMANDLINE_LEN 1024
+#define XENVER_build_id 10
+struct xen_build_id {
+    uint32_t len; /* in: the size of buf */
+    unsigned char buf[]; /* out */
+};
+_Static_assert(sizeof(struct xen_build_id) == 4, "xen_build_id");
+/* What Xen writes where a caller may not see the answer (xen_deny()). */
+#define XEN_DENIED "<denied>"
 #define XENFEAT_auto_translated_physmap 2
 #define XENFEAT_not_direct_mapped 16
 #define XENFEAT_direct_mapped 17
@@ -108,6 +142,27 @@ _Static_assert(__builtin_offsetof(struct xen_hvm_param, value) == 8, "hvm_param.
 #define HVM_PARAM_STORE_EVTCHN 2
 #define HVM_PARAM_CONSOLE_PFN 17
 #define HVM_PARAM_CONSOLE_EVTCHN 18
+
+/* The PV console ring (public/io/console.h): the page HVM_PARAM_CONSOLE_PFN
+ * names. The guest produces into out[] and consumes in[]; indices are free
+ * running, an index into the ring is idx & (size - 1). connection (Xen
+ * 4.19) reads 0, "connected", while the other end serves the ring. */
+typedef uint32_t XENCONS_RING_IDX;
+struct xencons_interface {
+    char in[1024];
+    char out[2048];
+    XENCONS_RING_IDX in_cons, in_prod;
+    XENCONS_RING_IDX out_cons, out_prod;
+    uint8_t connection;
+};
+#define XENCONSOLE_CONNECTED 0
+_Static_assert(__builtin_offsetof(struct xencons_interface, out) == 1024, "xencons.out");
+_Static_assert(__builtin_offsetof(struct xencons_interface, in_cons) == 3072, "xencons.in_cons");
+_Static_assert(__builtin_offsetof(struct xencons_interface, in_prod) == 3076, "xencons.in_prod");
+_Static_assert(__builtin_offsetof(struct xencons_interface, out_cons) == 3080, "xencons.out_cons");
+_Static_assert(__builtin_offsetof(struct xencons_interface, out_prod) == 3084, "xencons.out_prod");
+_Static_assert(__builtin_offsetof(struct xencons_interface, connection) == 3088, "xencons.connection");
+_Static_assert(sizeof(struct xencons_interface) <= 4096, "one page");
 
 /* dm_op(domid, nr_bufs, bufs): bufs[i] = struct xen_dm_op_buf; bufs[0]
  * holds struct xen_dm_op (public/hvm/dm_op.h) */
