@@ -54,6 +54,7 @@ HV_SRCS := \
     $(HV_DIR)/core/ioreq.c \
     $(HV_DIR)/core/lifecycle.c \
     $(HV_DIR)/core/p2m.c \
+    $(HV_DIR)/core/pvconsole.c \
     $(HV_DIR)/core/sched.c \
     $(HV_DIR)/vdev/vgic/vgic.c \
     $(HV_DIR)/vdev/vgic/vgic_lr.c \

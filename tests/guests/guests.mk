@@ -17,3 +17,4 @@ $(GUESTS_OUT)/%.Image: $(GUESTS_OUT)/%.elf
 .PHONY: guests
 guests: $(GUEST_IMAGES)
 include tests/guests/linux-dm/linux-dm.mk
+include tests/guests/linux-hvc/linux-hvc.mk

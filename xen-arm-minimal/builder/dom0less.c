@@ -23,6 +23,7 @@
 #include <xam/irq_forward.h>
 #include <xam/log.h>
 #include <xam/memory.h>
+#include <xam/pvconsole.h>
 #include <xam/sched.h>
 #include <xam/vpci_bridge.h>
 #include <xam/vpl011.h>
@@ -213,6 +214,9 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     }
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
+    /* Xen's PV console (hvc0 for Linux), served by the hypervisor */
+    if (d->enhanced && (rc = pvconsole_attach(d)))
+        return rc;
     if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base(), domain_nr_spis(dd))))
         return rc;
     for (unsigned i = 0; i < dd->nr_irqs; i++)
@@ -285,6 +289,9 @@ static void print_table(struct domain *const *ready, unsigned n)
             log_info("domains:    hypervisor node (xen,enhanced), grant table at 0x%llx, up to %u frames and %u "
                      "maptrack frames",
                      (unsigned long long)GUEST_GNTTAB_BASE, gnttab_max_frames(d), gnttab_max_maptrack_frames(d));
+        if (pvconsole_present(d))
+            log_info("domains:    PV console: ring at 0x%llx (HVM_PARAM_CONSOLE_PFN), input with Ctrl-A",
+                     (unsigned long long)GUEST_MAGIC_BASE);
         if (d->has_bridge) {
             const struct pci_bridge *b = &d->bridge;
             log_info("domains:    PCI bridge: ECAM 0x%llx+0x%llx, MEM 0x%llx+0x%llx, prefetch 0x%llx+0x%llx, "
@@ -418,7 +425,10 @@ unsigned builder_build_all(const struct hostdt *h)
         log_info("domain %u: %s, %u vCPU%s, %llu MiB at IPA 0x%llx, kernel %llu KiB, %s, vCPU0 on CPU%u", d->id,
                  d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(dd->mem >> 20),
                  (unsigned long long)dd->banks[0].ipa, (unsigned long long)((dd->kernel->size + 1023) >> 10),
-                 dd->vpl011 ? "console vpl011" : "no console", d->vcpus[0].pcpu);
+                 dd->vpl011                 ? "console vpl011"
+                     : pvconsole_present(d) ? "console PV (hvc0)"
+                                            : "no console",
+                 d->vcpus[0].pcpu);
         log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd->dtb,
                  dd->ramdisk ? ", ramdisk after it" : "");
         if (d->nr_vcpus > 1) {

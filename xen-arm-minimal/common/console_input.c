@@ -3,6 +3,7 @@
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/pl011.h>
+#include <xam/pvconsole.h>
 #include <xam/vpl011.h>
 
 #define CTRL_A 0x01
@@ -12,7 +13,11 @@ static paddr_t uart;
 static unsigned focus; /* 0: the hypervisor; n: domains[n - 1] */
 static unsigned ctrl_a;
 
-static bool can_take_input(const struct domain *d) { return d->state == DOMAIN_RUNNING && d->vpl011; }
+/* A domain's consoles: its vPL011 and its Xen PV console (xen,enhanced). */
+static bool can_take_input(const struct domain *d)
+{
+    return d->state == DOMAIN_RUNNING && (d->vpl011 || pvconsole_present(d));
+}
 
 static void switch_focus(void)
 {
@@ -38,8 +43,9 @@ static void hypervisor_key(char c)
     case 'l':
         for (unsigned i = 0; i < nr_domains; i++) {
             const struct domain *d = domains[i];
-            log_info("domain %u: %s, %u vCPU%s, %s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
-                     domain_state_name(d->state), d->vpl011 ? ", console vpl011" : "");
+            log_info("domain %u: %s, %u vCPU%s, %s%s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
+                     domain_state_name(d->state), d->vpl011 ? ", console vpl011" : "",
+                     pvconsole_present(d) ? ", console PV (hvc0)" : "");
         }
         if (nr_domains == 0)
             log_info("no domains");
@@ -56,10 +62,13 @@ static void deliver(char c)
         focus = nr_domains;
         switch_focus();
     }
-    if (focus == 0)
+    if (focus == 0) {
         hypervisor_key(c);
-    else
+    } else {
+        /* to each console it has: a guest reads the one it uses */
         vpl011_receive(domains[focus - 1], c);
+        pvconsole_receive(domains[focus - 1], c);
+    }
 }
 
 void console_input_char(char c)

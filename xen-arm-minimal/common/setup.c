@@ -24,6 +24,7 @@
 #include <xam/irq_forward.h>
 #include <xam/log.h>
 #include <xam/memory.h>
+#include <xam/pvconsole.h>
 #include <xam/sched.h>
 #include <xam/setup.h>
 #include <xam/shutdown.h>
@@ -173,7 +174,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
         fatal("scheduler: cannot hook its IPI (error %d)", rc);
     /* what guests trap to, registered by its owners */
     if ((rc = vpsci_init()) || (rc = hypercall_init()) || (rc = vgic_register_sysregs()) || (rc = vdebug_init()) ||
-        (rc = irq_forward_init()) || (rc = gnttab_init()))
+        (rc = irq_forward_init()) || (rc = gnttab_init()) || (rc = pvconsole_init()))
         fatal("emulation: cannot register the guest interfaces (error %d)", rc);
     if ((rc = console_input_init(&host.uart)))
         log_warn("console: input disabled: cannot hook interrupt %u (error %d)", host.uart.intid, rc);

@@ -12,14 +12,17 @@
 #include <xam/errno.h>
 #include <xam/hypercall.h>
 #include <xam/log.h>
+#include <xam/pvconsole.h>
 #include <xam/sched.h>
 #include <xam/xen_abi.h>
 
 #include "hypercall_priv.h"
 
 
-/* There is no xenstore and no PV console here (no dom0): their parameters
- * read as 0, which Linux takes as "not present". */
+/* There is no xenstore here (no dom0): its parameters read as 0, which
+ * Linux takes as "not present". The console's are the PV console the
+ * hypervisor serves a domain with the hypervisor node (core/pvconsole.c):
+ * its ring's GFN and the guest's port (0 for other domains). */
 static long hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     if (cmd != HVMOP_get_param)
@@ -32,9 +35,13 @@ static long hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     switch (p.index) {
     case HVM_PARAM_STORE_PFN:
     case HVM_PARAM_STORE_EVTCHN:
-    case HVM_PARAM_CONSOLE_PFN:
-    case HVM_PARAM_CONSOLE_EVTCHN:
         p.value = 0;
+        return guest_copy_to(v, arg, &p, sizeof(p));
+    case HVM_PARAM_CONSOLE_PFN:
+        p.value = pvconsole_pfn(v->dom);
+        return guest_copy_to(v, arg, &p, sizeof(p));
+    case HVM_PARAM_CONSOLE_EVTCHN:
+        p.value = pvconsole_evtchn(v->dom);
         return guest_copy_to(v, arg, &p, sizeof(p));
     default:
         return -XAM_EINVAL;
@@ -98,8 +105,11 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     }
 }
 
-/* A guest's console_io writes go to its console, as its vPL011 output
- * does: "(name) text" lines, control characters made harmless. */
+/* A guest's console_io writes go to its console, as its vPL011 and PV
+ * console output do: "(name) text" lines, control characters made
+ * harmless (Xen lets a domU write only in debug builds; here any domain
+ * may, its lines being its own). Reading gives nothing: input goes to the
+ * vPL011 and the PV console ring. */
 static long console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
 {
     if (cmd == CONSOLEIO_read)

@@ -1,6 +1,7 @@
 /* Console input: the host UART's characters go to the hypervisor or to one
- * domain's virtual UART; Ctrl-A three times moves input to the next domain
- * with a vPL011 (and back to the hypervisor), as in Xen. */
+ * domain's consoles (its vPL011, its Xen PV console); Ctrl-A three times
+ * moves input to the next domain with either (and back to the
+ * hypervisor), as in Xen. */
 #ifndef XAM_CONSOLE_INPUT_H
 #define XAM_CONSOLE_INPUT_H
 
