@@ -150,7 +150,8 @@ static int map_extra(struct domain *d, uint64_t gfn, paddr_t pa, struct domain *
     int rc = placeable(d, gfn, &hole);
     if (rc)
         return rc;
-    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_BUILDING)
+    /* a domain being built or rebuilt may get hypervisor pages too */
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_BUILDING && d->state != DOMAIN_REBUILDING)
         return -XAM_ESRCH;
     paddr_t own = hole ? hole->pa : 0;
     struct p2m_entry *e = hole ? hole : insert(d, gfn);
