@@ -31,7 +31,7 @@
 #endif
 
 /* Xen's strings are fixed-size arrays copied whole, NUL-padded. */
-static long copy_string(struct vcpu *v, uint64_t arg, const char *s, size_t size)
+static __attribute__((noinline)) long copy_string(struct vcpu *v, uint64_t arg, const char *s, size_t size)
 {
     char buf[XEN_CAPABILITIES_INFO_LEN];
     memset(buf, 0, size);
@@ -65,6 +65,57 @@ static void domain_uuid(const struct domain *d, uint8_t out[XEN_DOMAIN_HANDLE_LE
     out[8] = (uint8_t)((out[8] & 0x3f) | 0x80); /* variant 10 */
 }
 
+/* Out of line, as are the other answers with buffers on the stack: the
+ * common calls (XENVER_version) then run without their stack frame and
+ * canary (make bench: hvc-xen-version). */
+static __attribute__((noinline)) long compile_info(struct vcpu *v, uint64_t arg)
+{
+    struct xen_compile_info ci;
+    memset(&ci, 0, sizeof(ci));
+    fmt_snprintf(ci.compiler, sizeof(ci.compiler), "%s", XAM_COMPILER);
+    /* no user or host is recorded (the same tree builds the same
+     * image): who built it is the project, when is its commit */
+    fmt_snprintf(ci.compile_by, sizeof(ci.compile_by), "xam");
+    fmt_snprintf(ci.compile_domain, sizeof(ci.compile_domain), "xen-arm-minimal");
+    fmt_snprintf(ci.compile_date, sizeof(ci.compile_date), "%s", XAM_GIT_DATE);
+    return guest_copy_to(v, arg, &ci, sizeof(ci)) ? -XAM_EFAULT : 0;
+}
+
+static __attribute__((noinline)) long guest_handle(struct vcpu *v, uint64_t arg)
+{
+    uint8_t uuid[XEN_DOMAIN_HANDLE_LEN];
+    domain_uuid(v->dom, uuid);
+    return guest_copy_to(v, arg, uuid, sizeof(uuid)) ? -XAM_EFAULT : 0;
+}
+
+static __attribute__((noinline)) long platform_parameters(struct vcpu *v, uint64_t arg)
+{
+    /* where the hypervisor sits in a guest's address space: nowhere, as
+     * Xen answers every guest but 64-bit PV ones */
+    struct xen_platform_parameters p = { .virt_start = 0 };
+    return guest_copy_to(v, arg, &p, sizeof(p)) ? -XAM_EFAULT : 0;
+}
+
+static __attribute__((noinline)) long get_features(struct vcpu *v, uint64_t arg)
+{
+    struct xen_feature_info f;
+    if (guest_copy_from(v, &f, arg, sizeof(f)))
+        return -XAM_EFAULT;
+    /* submap 0: guest physical != host physical unless direct-mapped;
+     * never XENFEAT_dom0 */
+    f.submap = f.submap_idx != 0 ? 0
+                                 : 1u << XENFEAT_auto_translated_physmap |
+            1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped : XENFEAT_not_direct_mapped);
+    return guest_copy_to(v, arg, &f, sizeof(f));
+}
+
+static __attribute__((noinline)) long commandline(struct vcpu *v, uint64_t arg)
+{
+    /* denied: Xen copies its "<denied>" and the NUL, no more */
+    static const char denied[] = XEN_DENIED;
+    return guest_copy_to(v, arg, denied, sizeof(denied)) ? -XAM_EFAULT : 0;
+}
+
 long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -72,52 +123,24 @@ long xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
         return XEN_ABI_MAJOR << 16 | XEN_ABI_MINOR;
     case XENVER_extraversion:
         return copy_string(v, arg, ".0-xam", XEN_EXTRAVERSION_LEN);
-    case XENVER_compile_info: {
-        struct xen_compile_info ci;
-        memset(&ci, 0, sizeof(ci));
-        fmt_snprintf(ci.compiler, sizeof(ci.compiler), "%s", XAM_COMPILER);
-        /* no user or host is recorded (the same tree builds the same
-         * image): who built it is the project, when is its commit */
-        fmt_snprintf(ci.compile_by, sizeof(ci.compile_by), "xam");
-        fmt_snprintf(ci.compile_domain, sizeof(ci.compile_domain), "xen-arm-minimal");
-        fmt_snprintf(ci.compile_date, sizeof(ci.compile_date), "%s", XAM_GIT_DATE);
-        return guest_copy_to(v, arg, &ci, sizeof(ci)) ? -XAM_EFAULT : 0;
-    }
+    case XENVER_compile_info:
+        return compile_info(v, arg);
     case XENVER_capabilities:
         /* Xen's arm64 list: 64-bit guests only here (EL1 is AArch64) */
         return copy_string(v, arg, "xen-3.0-aarch64 ", XEN_CAPABILITIES_INFO_LEN);
     case XENVER_changeset:
         /* Xen's form: the commit's date, then git:<hash> */
         return copy_string(v, arg, XAM_GIT_DATE " git:" XAM_GIT, XEN_CHANGESET_INFO_LEN);
-    case XENVER_platform_parameters: {
-        /* where the hypervisor sits in a guest's address space: nowhere,
-         * as Xen answers every guest but 64-bit PV ones */
-        struct xen_platform_parameters p = { .virt_start = 0 };
-        return guest_copy_to(v, arg, &p, sizeof(p)) ? -XAM_EFAULT : 0;
-    }
-    case XENVER_get_features: {
-        struct xen_feature_info f;
-        if (guest_copy_from(v, &f, arg, sizeof(f)))
-            return -XAM_EFAULT;
-        /* submap 0: guest physical != host physical unless direct-mapped;
-         * never XENFEAT_dom0 */
-        f.submap = f.submap_idx != 0 ? 0
-                                     : 1u << XENFEAT_auto_translated_physmap |
-                1u << (v->dom->direct_mapped ? XENFEAT_direct_mapped : XENFEAT_not_direct_mapped);
-        return guest_copy_to(v, arg, &f, sizeof(f));
-    }
+    case XENVER_platform_parameters:
+        return platform_parameters(v, arg);
+    case XENVER_get_features:
+        return get_features(v, arg);
     case XENVER_pagesize:
         return PAGE_SIZE;
-    case XENVER_guest_handle: {
-        uint8_t uuid[XEN_DOMAIN_HANDLE_LEN];
-        domain_uuid(v->dom, uuid);
-        return guest_copy_to(v, arg, uuid, sizeof(uuid)) ? -XAM_EFAULT : 0;
-    }
-    case XENVER_commandline: {
-        /* denied: Xen copies its "<denied>" and the NUL, no more */
-        static const char denied[] = XEN_DENIED;
-        return guest_copy_to(v, arg, denied, sizeof(denied)) ? -XAM_EFAULT : 0;
-    }
+    case XENVER_guest_handle:
+        return guest_handle(v, arg);
+    case XENVER_commandline:
+        return commandline(v, arg);
     case XENVER_build_id:
         /* denied before anything is read, as Xen (there is no build ID in
          * the image either: it links with --build-id=none) */
