@@ -396,7 +396,9 @@ static void vcpu_and_event_ops(void **state)
     assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 1, BUF), 0);
     assert_int_equal(dom->vcpus[1].vcpu_info, BUF2 + 64);
     info->offset = PAGE_SIZE - 63;
-    assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, BUF), -XAM_EINVAL);
+    assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, BUF), -XAM_ENXIO);
+    info->offset = PAGE_SIZE - 64 - 4; /* inside the page, not 8-aligned */
+    assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, BUF), -XAM_ENXIO);
     info->offset = 0;
     info->mfn = OUTSIDE >> PAGE_SHIFT;
     assert_int_equal(hcall(v0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, BUF), -XAM_EINVAL);

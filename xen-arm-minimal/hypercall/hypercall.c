@@ -61,8 +61,11 @@ static __attribute__((noinline)) long vcpu_op(struct vcpu *v, uint64_t cmd, uint
         struct vcpu_register_vcpu_info info;
         if (guest_copy_from(v, &info, arg, sizeof(info)))
             return -XAM_EFAULT;
-        /* vcpu_info is 64 bytes and must not cross a page */
-        if (info.offset > PAGE_SIZE - 64 || !domain_ram_ptr(d, info.mfn << PAGE_SHIFT, PAGE_SIZE))
+        /* vcpu_info is 64 bytes, 8-aligned, and must not cross a page:
+         * -ENXIO otherwise, as Xen (map_guest_area) answers */
+        if (info.offset > PAGE_SIZE - 64 || info.offset % 8)
+            return -XAM_ENXIO;
+        if (!domain_ram_ptr(d, info.mfn << PAGE_SHIFT, PAGE_SIZE))
             return -XAM_EINVAL;
         d->vcpus[vcpuid].vcpu_info = (info.mfn << PAGE_SHIFT) + info.offset;
         return 0;
