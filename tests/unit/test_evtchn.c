@@ -124,15 +124,6 @@ static bool pending(struct domain *d, unsigned port) { return si(d)->evtchn_pend
 static unsigned injects(struct domain *d) { return fake_intc(d)->injects; }
 static bool ppi31(struct domain *d, unsigned vcpu) { return fake_intc(d)->pending[vcpu] >> VINTC_PPI_EVTCHN & 1; }
 
-/* What a guest with Linux's layout has: shared_info, and vcpu_info of
- * every vCPU registered. */
-static void linux_like(struct domain *d)
-{
-    map_shared_info(d);
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        assert_int_equal(register_vcpu_info(d, i, VINFO + 64 * i), 0);
-}
-
 /* The guest's upcall handler: what Linux's __xen_evtchn_do_upcall clears. */
 static void guest_handles(struct domain *d, unsigned vcpu)
 {
@@ -140,6 +131,30 @@ static void guest_handles(struct domain *d, unsigned vcpu)
     vi(d, vcpu)->evtchn_pending_sel = 0;
     memset(si(d)->evtchn_pending, 0, sizeof(si(d)->evtchn_pending));
 }
+
+/* What a guest with Linux's layout has: shared_info, and vcpu_info of
+ * every vCPU registered. */
+static void linux_like(struct domain *d)
+{
+    map_shared_info(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        unsigned before = injects(d);
+        assert_int_equal(register_vcpu_info(d, i, VINFO + 64 * i), 0);
+        /* as Xen: the registration raises an upcall with every selector
+         * bit set, so nothing raised before is lost */
+        assert_int_equal(vi(d, i)->evtchn_upcall_pending, 1);
+        assert_int_equal(vi(d, i)->evtchn_pending_sel, ~0ULL);
+        assert_int_equal(injects(d), before + 1);
+        assert_true(ppi31(d, i));
+    }
+    /* the guest takes those upcalls: the tests start from a quiet state */
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        guest_handles(d, i);
+        fake_intc(d)->pending[i] &= ~(1ULL << VINTC_PPI_EVTCHN);
+    }
+    fake_intc(d)->injects = 0;
+}
+
 
 /* A channel client:cport <-> dm:dport, the client offering. */
 static void connect(unsigned *cport, unsigned *dport)
@@ -509,17 +524,19 @@ static void events_before_shared_info(void **state)
     assert_int_equal(SEND(dm, dport), 0);
     assert_int_equal(SEND(dm, dport), 0);
     assert_int_equal(injects(client), 0);
+    /* registering its vcpu_info raises an upcall, as on Xen */
     assert_int_equal(register_vcpu_info(client, 0, VINFO), 0);
-    assert_int_equal(injects(client), 0);
+    assert_int_equal(injects(client), 1);
+    guest_handles(client, 0);
     map_shared_info(client);
     assert_true(pending(client, cport));
     assert_int_equal(vi(client, 0)->evtchn_upcall_pending, 1);
-    assert_int_equal(injects(client), 1);
+    assert_int_equal(injects(client), 2);
     /* delivered once: registering again starts a clean page */
     guest_handles(client, 0);
     map_shared_info(client);
     assert_false(pending(client, cport));
-    assert_int_equal(injects(client), 1);
+    assert_int_equal(injects(client), 2);
     /* the dm's own pending (from its bind) arrives with its page */
     map_shared_info(dm);
     assert_true(pending(dm, dport));

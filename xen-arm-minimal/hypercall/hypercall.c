@@ -10,6 +10,7 @@
 #include <xam/domain.h>
 #include <xam/emul.h>
 #include <xam/errno.h>
+#include <xam/evtchn.h>
 #include <xam/hypercall.h>
 #include <xam/log.h>
 #include <xam/pvconsole.h>
@@ -68,6 +69,9 @@ static __attribute__((noinline)) long vcpu_op(struct vcpu *v, uint64_t cmd, uint
         if (!domain_ram_ptr(d, info.mfn << PAGE_SHIFT, PAGE_SIZE))
             return -XAM_EINVAL;
         d->vcpus[vcpuid].vcpu_info = (info.mfn << PAGE_SHIFT) + info.offset;
+        /* as Xen: every selector bit set and an upcall, so that nothing
+         * raised before the registration is lost */
+        evtchn_vcpu_info_registered(&d->vcpus[vcpuid]);
         return 0;
     }
     case VCPUOP_register_runstate_memory_area:
