@@ -7,6 +7,7 @@
 #   run.sh IMAGE SHIM GUESTDIR [CASE...]     (no CASE: all of them)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/host-tree.sh"
 image=$1 shim=$2 guests=$3
 shift 3
 linux=${LINUX_DIR:-${OUT:-build/out}/guests/linux} # build/fetch-guests.sh
@@ -283,22 +284,6 @@ make_dtbs() {
     fdtput -t x "$(dt module-overlaps-hv)" /chosen/domU0 cpus 1
 }
 
-add_domain() { # add_domain DTB NAME KERNEL ADDR [PROP=V1:V2...|FLAG]...
-    local f=$1 name=$2 kernel=$3 addr=$4 p
-    shift 4
-    local node=/chosen/$name size
-    size=$(printf '0x%x' "$(stat -c %s "$kernel")")
-    fdtput -c "$f" "$node" "$node/kernel"
-    fdtput -t s "$f" "$node" compatible xen,domain
-    fdtput -t x "$f" "$node" '#address-cells' 2
-    fdtput -t x "$f" "$node" '#size-cells' 2
-    for p in "$@"; do
-        if [[ $p == *=* ]]; then fdtput -t x "$f" "$node" "${p%%=*}" $(tr ':' ' ' <<<"${p#*=}")
-        else fdtput -t x "$f" "$node" "$p"; fi # an empty property
-    done
-    fdtput -t s "$f" "$node/kernel" compatible multiboot,kernel multiboot,module
-    fdtput -t x "$f" "$node/kernel" reg 0 "$addr" 0 "$size"
-}
 
 add_linux() { # add_linux DTB NAME KERNEL-ADDR INITRD-ADDR INITRD-SIZE MEM-KIB VCPUS
     local f=$1 name=$2

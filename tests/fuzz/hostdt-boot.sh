@@ -36,6 +36,7 @@
 # OUT/tests/fuzz/hostdt-boot/failures/SEED/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/host-tree.sh"
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 OUT=${OUT:-build/out}
@@ -95,23 +96,6 @@ image=$bin/xen-arm-minimal.Image shim=$bin/shim.bin dryrun=$bin/xam-dryrun mutat
 # BASES lists them; BASE_<name>=(GIC SMP FILE@ADDR...) says how to boot one.
 bases_dir=$scratch/bases
 BASES=(multi pool bridge v2)
-add_domain() { # add_domain DTB NAME KERNEL ADDR [PROP=V1:V2...|FLAG]...
-    local f=$1 dname=$2 kernel=$3 addr=$4 p node size
-    shift 4
-    node=/chosen/$dname
-    size=$(printf '0x%x' "$(stat -c %s "$kernel")")
-    fdtput -c "$f" "$node" "$node/kernel"
-    fdtput -t s "$f" "$node" compatible xen,domain
-    fdtput -t x "$f" "$node" '#address-cells' 2
-    fdtput -t x "$f" "$node" '#size-cells' 2
-    for p in "$@"; do
-        # shellcheck disable=SC2046 # the cells, one word each
-        if [[ $p == *=* ]]; then fdtput -t x "$f" "$node" "${p%%=*}" $(tr ':' ' ' <<<"${p#*=}")
-        else fdtput -t x "$f" "$node" "$p"; fi # an empty property
-    done
-    fdtput -t s "$f" "$node/kernel" compatible multiboot,kernel multiboot,module
-    fdtput -t x "$f" "$node/kernel" reg 0 "$addr" 0 "$size"
-}
 machine_tree() { # machine_tree OUT GIC SMP
     "$root/tests/dtb/qemu-dtb.sh" "$1.raw" "$2" "$3" 2G
     dtc -q -I dtb -O dtb -p 4096 -o "$1" "$1.raw"
