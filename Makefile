@@ -33,6 +33,10 @@ include tests/guests/guests.mk
 -include xen-arm-minimal/tools/tools.mk
 -include imagebuilder/imagebuilder.mk
 -include tests/imagebuilder/imagebuilder-tests.mk
+# The device model (issue 12): the Linux program and its domain's image;
+# its library's host tests.
+-include xen-arm-minimal/devmodel/devmodel.mk
+-include tests/devmodel.mk
 
 deps:
 	build/deps.sh
