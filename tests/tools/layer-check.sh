@@ -11,7 +11,7 @@ set -uo pipefail
 src=${1:-xen-arm-minimal}
 cd "$(dirname "$0")/../.." || exit 2
 
-LAYERS=(lib dt cpu base arch vcpu vdev hypercall builder boot tools)
+LAYERS=(lib dt cpu base arch vcpu vdev hypercall builder boot tools dm-dev dm-xen)
 # path prefix (under $src) -> layer; the longest matching prefix wins.
 # Headers are placed by what they declare, not by where they live.
 declare -A MAP=(
@@ -67,6 +67,9 @@ declare -A MAP=(
     [include/xam/setup.h]=boot [include/xam/console_input.h]=boot [include/xam/crashtest.h]=boot
     # tools: host programs built from the portable layers
     [tools/]=tools
+    # the device model, a Linux program (issue 12): its devices and bus,
+    # which know nothing of Xen, under the Xen side and its main
+    [devmodel/]=dm-dev [devmodel/xen/]=dm-xen [devmodel/main.c]=dm-xen
 )
 
 rank() { local i; for i in "${!LAYERS[@]}"; do [ "${LAYERS[$i]}" = "$1" ] && { echo "$i"; return; }; done; echo -1; }
