@@ -22,7 +22,7 @@ declare -A MAP=(
     [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib
     [include/xam/xen_abi_evtchn.h]=lib
     [include/xam/xen_abi_ioreq.h]=lib [include/xam/xen_abi_memory.h]=lib
-    [include/xam/pci_bridge.h]=lib [include/xam/xen_abi_grant.h]=lib
+    [include/xam/pci_bridge.h]=lib [include/xam/xen_abi_grant.h]=lib [include/xam/virtio_dev.h]=lib
     # dt: the host device tree reader
     [dt/]=dt [include/xam/hostdt.h]=dt [include/xam/dtutil.h]=dt
     # cpu: the CPU's primitives as headers (system registers, locks, per-CPU

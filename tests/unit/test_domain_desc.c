@@ -597,6 +597,258 @@ static void between_domains(void **state)
     assert_int_equal(nr_refusals, 3);
 }
 
+/* Virtio devices (ours): a device model "dm" (phandle 0x100) serving "g"
+ * through its bridge; each device is a child of g's node. */
+static void *virtio_host(void)
+{
+    void *fdt = host();
+    domain(fdt, "dm", 0x50000000, 0x100);
+    int g = domain(fdt, "g", 0x50200000, 0);
+    fdt_setprop(fdt, g, "secondary-emulated-pci-host-bridge", NULL, 0);
+    fdt_setprop_u32(fdt, g, "device-model", 0x100);
+    return fdt;
+}
+
+/* A device under parent (a path): fdt_add_subnode puts each new node
+ * first, so tests add them last to first. Returns its path's node. */
+static int vdev(void *fdt, const char *parent, const char *name, const char *compat)
+{
+    int n = fdt_add_subnode(fdt, path(fdt, parent), name);
+    assert_true(n >= 0);
+    fdt_setprop_string(fdt, n, "compatible", compat);
+    return n;
+}
+
+static void disk_reg(void *fdt, int node, uint64_t base, uint64_t size)
+{
+    fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+    fdt_setprop(fdt, node, "reg", reg, sizeof(reg));
+}
+
+static void virtio_devices(void **state)
+{
+    (void)state;
+    void *fdt = virtio_host();
+    vdev(fdt, "/chosen/g", "console", "xen-arm-minimal,virtio-console");
+    int n = vdev(fdt, "/chosen/g", "disk1", "xen-arm-minimal,virtio-blk");
+    fdt_setprop_string(fdt, n, "backend-path", "/dev/sda");
+    fdt_setprop_u32(fdt, n, "pci-slot", 0);
+    vdev(fdt, "/chosen/g", "rng", "xen-arm-minimal,virtio-rng");
+    n = vdev(fdt, "/chosen/g", "disk0", "xen-arm-minimal,virtio-blk");
+    disk_reg(fdt, n, 0x60000000, 0x100000);
+    fdt_setprop(fdt, n, "read-only", NULL, 0);
+    fdt_setprop_string(fdt, n, "serial", "disk0");
+    struct domain_desc dd[2];
+    bool ok[2];
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    /* the disk is a module: reserved like a kernel */
+    bool found = false;
+    for (unsigned i = 0; i < h.nr_modules; i++)
+        found |= h.modules[i].kind == MODULE_DISK && h.modules[i].base == 0x60000000;
+    assert_true(found);
+    ok[0] = domain_describe(&h, path(fdt, "/chosen/dm"), &env, &dd[0], &err);
+    ok[1] = ok[0] && domain_describe(&h, path(fdt, "/chosen/g"), &env, &dd[1], &err);
+    if (!ok[1])
+        fail_msg("%s", err.msg);
+    /* node order from the first free slot, explicit slots kept; sorted */
+    assert_int_equal(dd[1].nr_virtio, 4);
+    assert_int_equal(dd[1].virtio[0].node, path(fdt, "/chosen/g/disk1"));
+    assert_int_equal(dd[1].virtio[1].node, path(fdt, "/chosen/g/disk0"));
+    assert_int_equal(dd[1].virtio[2].node, path(fdt, "/chosen/g/rng"));
+    assert_int_equal(dd[1].virtio[3].node, path(fdt, "/chosen/g/console"));
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(dd[1].virtio[i].slot, i);
+    const struct virtio_dev *d0 = &dd[1].virtio[1], *d1 = &dd[1].virtio[0];
+    assert_int_equal(d0->kind, VIRTIO_BLK);
+    assert_int_equal(d0->disk_pa, 0x60000000);
+    assert_int_equal(d0->disk_size, 0x100000);
+    assert_true(d0->read_only && !d0->backend_path);
+    assert_string_equal(d0->serial, "disk0");
+    assert_string_equal(d1->backend_path, "/dev/sda");
+    assert_true(!d1->disk_size && !d1->read_only && !d1->serial);
+    assert_int_equal(dd[1].virtio[2].kind, VIRTIO_RNG);
+    assert_int_equal(dd[1].virtio[3].kind, VIRTIO_CONSOLE);
+    assert_int_equal(dd[0].nr_virtio, 0);
+
+    /* the device model's tree: the client's RAM and devices, the disk as
+     * a pmem region at the start of the window */
+    static char tree[GUEST_FDT_MAX];
+    struct guest_fdt_params gp;
+    unsigned id[2] = { 1, 2 };
+    domain_desc_fdt_params(&dd[0], 3, NULL, &gp);
+    domain_desc_add_clients(dd, ok, id, 2, 0, &gp);
+    assert_int_equal(gp.nr_pmem, 1);
+    assert_int_equal(gp.pmem[0].ipa, GUEST_PMEM_BASE);
+    assert_int_equal(gp.pmem[0].pa, 0x60000000);
+    assert_int_equal(gp.pmem[0].size, 0x100000);
+    assert_true(gp.pmem[0].read_only);
+    assert_int_equal(guest_fdt_build(tree, sizeof(tree), &gp), 0);
+    int blk = fdt_path_offset(tree, "/device-model/client@2/device@1");
+    assert_true(blk >= 0);
+    const fdt32_t *ph = fdt_getprop(tree, blk, "pmem", NULL);
+    assert_non_null(ph);
+    int pm = fdt_node_offset_by_phandle(tree, fdt32_ld(ph));
+    assert_int_equal(pm, fdt_path_offset(tree, "/pmem@100000000"));
+    assert_true(fdt_getprop(tree, pm, "volatile", NULL) != NULL);
+    assert_string_equal(
+        fdt_getprop(tree, fdt_path_offset(tree, "/device-model/client@2/device@0"), "backend-path", NULL), "/dev/sda");
+    int len;
+    const fdt32_t *mem = fdt_getprop(tree, fdt_path_offset(tree, "/device-model/client@2"), "memory", &len);
+    assert_int_equal(len, 16);
+    assert_int_equal(fdt32_ld(&mem[1]), 0x40000000);
+    assert_int_equal(fdt32_ld(&mem[3]), 0x4000000);
+    /* the guest's own tree has no trace of them (the bridge is all) */
+    domain_desc_fdt_params(&dd[1], 3, NULL, &gp);
+    domain_desc_add_clients(dd, ok, id, 2, 1, &gp);
+    assert_int_equal(gp.nr_pmem + gp.nr_clients, 0);
+}
+
+static void virtio_refused(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    domain(fdt, "g", 0x50200000, 0);
+    vdev(fdt, "/chosen/g", "rng", "xen-arm-minimal,virtio-rng");
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/rng: compatible: a virtio device needs the domain's secondary-emulated-pci-host-bridge "
+                   "and device-model (nothing would serve it)");
+
+    fdt = virtio_host();
+    vdev(fdt, "/chosen/g", "net", "xen-arm-minimal,virtio-net");
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/net: compatible: unknown virtio device (xen-arm-minimal,virtio-blk, -rng and -console "
+                   "are known)");
+
+    fdt = virtio_host();
+    vdev(fdt, "/chosen/g", "c2", "xen-arm-minimal,virtio-console");
+    vdev(fdt, "/chosen/g", "c1", "xen-arm-minimal,virtio-console");
+    expect_refused(fdt, "/chosen/g", "/chosen/g/c2: compatible: a second virtio-console (a domain has at most one)");
+
+    fdt = virtio_host();
+    for (int i = 32; i >= 0; i--) {
+        char name[16];
+        snprintf(name, sizeof(name), "rng%d", i);
+        vdev(fdt, "/chosen/g", name, "xen-arm-minimal,virtio-rng");
+    }
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/rng32: compatible: more than 32 virtio devices (one per PCI slot of bus 0)");
+
+    fdt = virtio_host();
+    fdt_setprop_u32(fdt, vdev(fdt, "/chosen/g", "b", "xen-arm-minimal,virtio-rng"), "pci-slot", 3);
+    fdt_setprop_u32(fdt, vdev(fdt, "/chosen/g", "a", "xen-arm-minimal,virtio-rng"), "pci-slot", 3);
+    expect_refused(fdt, "/chosen/g", "/chosen/g/b: pci-slot: slot 3 is already /chosen/g/a's");
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/g/b"), "pci-slot", 32);
+    expect_refused(fdt, "/chosen/g", "/chosen/g/b: pci-slot: must be one cell, a PCI slot from 0 to 31");
+
+    fdt = virtio_host();
+    int n = vdev(fdt, "/chosen/g", "d", "xen-arm-minimal,virtio-blk");
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/d: reg: missing: a virtio-blk disk needs reg (a disk image loaded as a boot module) or "
+                   "backend-path (a file or block device of the device model's domain)");
+    fdt_setprop_string(fdt, n, "backend-path", "/dev/sda");
+    disk_reg(fdt, path(fdt, "/chosen/g/d"), 0x60000000, 0x100000);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/d: backend-path: and reg both given: a disk is either a boot module (reg) or a file "
+                   "or block device of the device model's domain (backend-path)");
+    fdt_delprop(fdt, path(fdt, "/chosen/g/d"), "reg");
+    fdt_setprop(fdt, path(fdt, "/chosen/g/d"), "backend-path", "", 0);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/d: backend-path: must be a non-empty string (a path in the device model's domain)");
+    fdt_setprop_string(fdt, path(fdt, "/chosen/g/d"), "backend-path", "/dev/sda");
+    fdt_setprop_string(fdt, path(fdt, "/chosen/g/d"), "serial", "123456789012345678901");
+    expect_refused(fdt, "/chosen/g", "/chosen/g/d: serial: 21 bytes: at most 20 (virtio-blk's serial field)");
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/g/d"), "serial", 7);
+    expect_refused(fdt, "/chosen/g", "/chosen/g/d: serial: not a string");
+    fdt_setprop_string(fdt, path(fdt, "/chosen/g/d"), "serial", "12345678901234567890");
+    struct domain_desc dd;
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("a 20-byte serial refused: %s", err.msg);
+
+    /* disk modules: whole pages, in RAM, one device's alone */
+    fdt = virtio_host();
+    disk_reg(fdt, vdev(fdt, "/chosen/g", "d", "xen-arm-minimal,virtio-blk"), 0x60000800, 0x100000);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/d: reg: disk module 0x60000800+0x100000: must start and end on 4 KiB page boundaries");
+    disk_reg(fdt, path(fdt, "/chosen/g/d"), 0x60000000, 0x100800);
+    expect_refused(fdt, "/chosen/g", "/chosen/g/d: reg: disk module 0x60000000+0x100800: must start and end");
+    disk_reg(fdt, path(fdt, "/chosen/g/d"), 0x1000000000ULL, 0x100000);
+    expect_refused(fdt, "/chosen/g", "/chosen/g/d: reg: module 0x1000000000+0x100000: outside RAM");
+    disk_reg(fdt, path(fdt, "/chosen/g/d"), 0x50200000, 0x100000);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/d: reg: disk module 0x50200000-0x502fffff is also used by /chosen/g/kernel: a disk "
+                   "module backs one device only");
+    disk_reg(fdt, path(fdt, "/chosen/g/d"), 0x60000000, 0x100000);
+    disk_reg(fdt, vdev(fdt, "/chosen/g", "e", "xen-arm-minimal,virtio-blk"), 0x60000000, 0x100000);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/e: reg: disk module 0x60000000-0x600fffff is also used by /chosen/g/d: a disk module "
+                   "backs one device only");
+    /* and another domain's: both are refused (a layout mistake) */
+    fdt = virtio_host();
+    int g2 = domain(fdt, "g2", 0x50400000, 0);
+    fdt_setprop(fdt, g2, "secondary-emulated-pci-host-bridge", NULL, 0);
+    fdt_setprop_u32(fdt, g2, "device-model", 0x100);
+    disk_reg(fdt, vdev(fdt, "/chosen/g2", "d", "xen-arm-minimal,virtio-blk"), 0x60000000, 0x100000);
+    disk_reg(fdt, vdev(fdt, "/chosen/g", "d", "xen-arm-minimal,virtio-blk"), 0x60000000, 0x100000);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g/d: reg: disk module 0x60000000-0x600fffff is also used by /chosen/g2/d");
+    expect_refused(fdt, "/chosen/g2",
+                   "/chosen/g2/d: reg: disk module 0x60000000-0x600fffff is also used by /chosen/g/d");
+}
+
+/* The device model's pmem window is 4 GiB at 4 GiB; each disk starts 1
+ * GiB-aligned and clear of what the device model itself has there (here
+ * its own bridge's prefetchable window takes the first 3 GiB): g1's disk
+ * fits at 7 GiB, g2's does not and g2 is refused (first come, first
+ * served), g3 without a module disk is fine. */
+static void pmem_window(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    static const char *const names[] = { "g3", "g2", "g1", "dm", "dm2" };
+    for (unsigned k = 0; k < 5; k++)
+        domain(fdt, names[k], 0x50000000 + 0x200000 * k, 0x100 + k);
+    const uint64_t v[6] = { 0x60000000, 0x100000, 0x70000000, 0x1000000, 0x100000000ULL, 0xc0000000ULL };
+    bridge_cells(fdt, path(fdt, "/chosen/dm"), v, 40, 2, 0);
+    fdt_setprop_u32(fdt, path(fdt, "/chosen/dm"), "device-model", 0x104 /* dm2 */);
+    for (unsigned k = 0; k < 3; k++) {
+        char p[32];
+        snprintf(p, sizeof(p), "/chosen/%s", names[k]);
+        int g = path(fdt, p);
+        fdt_setprop(fdt, g, "secondary-emulated-pci-host-bridge", NULL, 0);
+        fdt_setprop_u32(fdt, path(fdt, p), "device-model", 0x103 /* dm */);
+        if (k == 0)
+            fdt_setprop_string(fdt, vdev(fdt, p, "d", "xen-arm-minimal,virtio-blk"), "backend-path", "/dev/vdb");
+        else
+            disk_reg(fdt, vdev(fdt, p, "d", "xen-arm-minimal,virtio-blk"), 0x60000000 + 0x200000 * k, 0x100000);
+    }
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    static const char *const order[] = { "/chosen/dm2", "/chosen/dm", "/chosen/g1", "/chosen/g2", "/chosen/g3" };
+    static struct domain_desc dd[5];
+    bool ok[5];
+    for (unsigned i = 0; i < 5; i++)
+        if (!(ok[i] = domain_describe(&h, path(fdt, order[i]), &env, &dd[i], &err)))
+            fail_msg("%s refused on its own: %s", order[i], err.msg);
+    nr_refusals = 0;
+    domain_descs_pmem(fdt, dd, ok, 5, record, NULL);
+    assert_int_equal(nr_refusals, 1);
+    assert_int_equal(refused_index[0], 3);
+    assert_string_equal(refusals[0],
+                        "/chosen/g2/d: reg: no room for this disk module in its device model dm's pmem "
+                        "window (0x100000000-0x1ffffffff: each disk starts 1 GiB-aligned, clear of what "
+                        "the device model has there)");
+    assert_true(ok[0] && ok[1] && ok[2] && !ok[3] && ok[4]);
+    struct guest_fdt_params gp;
+    unsigned id[5] = { 1, 2, 3, 0, 4 };
+    domain_desc_fdt_params(&dd[1], 3, NULL, &gp);
+    domain_desc_add_clients(dd, ok, id, 5, 1, &gp);
+    assert_int_equal(gp.nr_clients, 2);
+    assert_int_equal(gp.nr_pmem, 1);
+    assert_int_equal(gp.pmem[0].ipa, 0x1c0000000ULL);
+    assert_int_equal(gp.pmem[0].pa, 0x60400000); /* g1's */
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
@@ -613,6 +865,9 @@ int main(int argc, char **argv)
                                         T(grant_limits),
                                         T(static_mem_on_reserved_memory),
                                         T(device_model_loops_refused),
-                                        T(between_domains) };
+                                        T(between_domains),
+                                        T(virtio_devices),
+                                        T(virtio_refused),
+                                        T(pmem_window) };
     return cmocka_run_group_tests_name("domain_desc", tests, NULL, NULL);
 }

@@ -148,6 +148,45 @@ static void enhanced_with_bridge(void **state)
     check_against_golden(buf, "guest-device-model");
 }
 
+/* A device model whose client has virtio devices: the client's RAM, one
+ * node per device at its slot, a module-backed disk's pmem region at the
+ * root (what Linux's of_pmem binds), named from the device by phandle. */
+static void device_model_with_virtio(void **state)
+{
+    (void)state;
+    static char buf[GUEST_FDT_MAX];
+    struct pci_bridge b;
+    pci_bridge_default(&b);
+    static const struct desc_bank banks[2] = { { 0x40000000, 0xc0000000, 0 }, { 0x200000000ULL, 0x40000000, 0 } };
+    static const struct virtio_dev devs[3] = {
+        { .slot = 0,
+          .kind = VIRTIO_BLK,
+          .disk_pa = 0x60000000,
+          .disk_size = 0x4000000,
+          .read_only = true,
+          .serial = "disk0" },
+        { .slot = 1, .kind = VIRTIO_BLK, .backend_path = "/dev/sda" },
+        { .slot = 5, .kind = VIRTIO_RNG },
+    };
+    struct guest_fdt_params dm = {
+        .nr_vcpus = 1,
+        .nr_banks = 1,
+        .banks = { { 0x40000000, 0x2000000 } },
+        .gic_version = 3,
+        .nr_clients = 2,
+        .clients = { { 2, "guest", &b, true, banks, 2, devs, 3 }, { 3, "no-devices", &b, false, banks, 1, NULL, 0 } },
+        .nr_pmem = 1,
+        .pmem = { { GUEST_PMEM_BASE, 0x60000000, 0x4000000, true } },
+    };
+    assert_int_equal(guest_fdt_build(buf, sizeof(buf), &dm), 0);
+    int dev = fdt_path_offset(buf, "/device-model/client@2/device@0");
+    assert_true(dev >= 0);
+    const fdt32_t *ph = fdt_getprop(buf, dev, "pmem", NULL);
+    assert_non_null(ph);
+    assert_int_equal(fdt_node_offset_by_phandle(buf, fdt32_ld(ph)), fdt_path_offset(buf, "/pmem@100000000"));
+    check_against_golden(buf, "guest-device-model-virtio");
+}
+
 static void too_small_a_buffer(void **state)
 {
     (void)state;
@@ -162,6 +201,6 @@ int main(int argc, char **argv)
 {
     outdir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(linux_on_gicv3), T(two_banks_on_gicv2_no_console), T(enhanced_with_bridge),
-                                        T(too_small_a_buffer) };
+                                        T(device_model_with_virtio), T(too_small_a_buffer) };
     return cmocka_run_group_tests_name("guest_fdt", tests, NULL, NULL);
 }

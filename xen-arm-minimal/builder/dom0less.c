@@ -247,6 +247,17 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     struct guest_fdt_params gp;
     domain_desc_fdt_params(dd, gic_version, cpu_compatible, &gp);
     add_clients(d, &gp);
+    /* A device model: its clients' disk modules, where its tree says. No
+     * bank of its own, so never freed with it; the modules stay reserved
+     * for good, so a disk outlives the resets of both sides. */
+    for (unsigned k = 0; k < gp.nr_pmem; k++) {
+        const struct guest_pmem *m = &gp.pmem[k];
+        if ((rc = pt_map(&d->s2.pt, m->ipa, m->pa, m->size, (m->read_only ? S2_RAM_RO : S2_RAM) | S2_XN)))
+            return rc;
+        log_info("domain %u: disk module 0x%llx+0x%llx mapped at IPA 0x%llx (pmem, %s)", d->id,
+                 (unsigned long long)m->pa, (unsigned long long)m->size, (unsigned long long)m->ipa,
+                 m->read_only ? "read-only" : "read-write");
+    }
     void *dtb = domain_ram_ptr(d, dd->dtb, GUEST_FDT_MAX);
     if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)))
         return -XAM_ENOSPC;
@@ -300,6 +311,15 @@ static void print_table(struct domain *const *ready, unsigned n)
                      (unsigned long long)b->mem_size, (unsigned long long)b->pref, (unsigned long long)b->pref_size,
                      b->irq_start, b->irq_start + b->irq_count - 1, (unsigned long long)PCI_READY_BASE,
                      d->device_model->name, d->held ? " (held until it connects)" : "");
+        }
+        for (unsigned k = 0; k < dd->nr_virtio; k++) {
+            const struct virtio_dev *v = &dd->virtio[k];
+            char backing[96] = "";
+            if (v->disk_size)
+                fmt_snprintf(backing, sizeof(backing), ", disk module 0x%llx+0x%llx", (unsigned long long)v->disk_pa,
+                             (unsigned long long)v->disk_size);
+            log_info("domains:    virtio slot %u: %s%s%s%s", v->slot, virtio_compatible(v->kind) + 16, backing,
+                     v->backend_path ? ", backend " : "", v->backend_path ? v->backend_path : "");
         }
     }
 }

@@ -352,6 +352,8 @@ static bool check_modules(const struct desc_ctx *c, int node, struct domain_desc
             return reject(c, m->node, "reg", why);
         }
         enum module_kind kind = m->kind;
+        if (kind == MODULE_DISK) /* a device's, checked with it (domain_virtio.c) */
+            continue;
         /* Generic modules take their role from their order, as Xen's
          * legacy rule has it: the first is the kernel, the second the
          * ramdisk. */
@@ -558,7 +560,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     uint64_t pool;
     if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
         !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
-        !domain_partial_read(c, dd))
+        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

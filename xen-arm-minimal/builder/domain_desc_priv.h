@@ -51,4 +51,9 @@ static inline unsigned guest_used(const struct domain_desc *dd, unsigned gic_rdi
  * the domain must be skipped. */
 bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd);
 
+/* The virtio devices under dd's node (ours), once its bridge and
+ * device-model link are read: into dd->virtio, sorted by slot. False
+ * (after saying why) if the domain must be skipped. */
+bool domain_virtio_read(const struct desc_ctx *c, struct domain_desc *dd);
+
 #endif

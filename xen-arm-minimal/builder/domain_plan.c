@@ -10,6 +10,7 @@
 #include <xam/guest_map.h>
 #include <xam/memrange.h>
 #include <xam/dtutil.h>
+#include "domain_desc_priv.h"
 
 bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len)
 {
@@ -114,6 +115,80 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
     }
 }
 
+/* Where the next disk module of size bytes goes in device model dm's
+ * guest physical space, from *cursor on (then moved past it): in the pmem
+ * window, 1 GiB-aligned, clear of whatever dm has there (direct-mapped
+ * RAM, passthrough, its own bridge) and inside its IPA space. 0: no room.
+ * Placing disks in the same order always gives the same addresses, and
+ * leaving some out never moves the others up: the plan's check holds for
+ * every later (smaller) client list. */
+static paddr_t pmem_next(const struct domain_desc *dm, paddr_t *cursor, uint64_t size)
+{
+    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
+    unsigned n = guest_used(dm, DESC_MAX_VCPUS, u);
+    for (unsigned i = 0; i < dm->nr_mmio; i++)
+        u[n++] = (struct used){ "passthrough", dm->mmio[i].guest, dm->mmio[i].size };
+    if (dm->has_bridge) {
+        u[n++] = (struct used){ "ECAM", dm->bridge.ecam, dm->bridge.ecam_size };
+        u[n++] = (struct used){ "MEM", dm->bridge.mem, dm->bridge.mem_size };
+        u[n++] = (struct used){ "prefetch", dm->bridge.pref, dm->bridge.pref_size };
+    }
+    const paddr_t end = MIN(GUEST_PMEM_BASE + GUEST_PMEM_SIZE, 1ULL << dm->ipa_bits);
+    paddr_t at = ALIGN_UP(MAX(*cursor, GUEST_PMEM_BASE), GUEST_PMEM_ALIGN);
+    while (size && at < end && size <= end - at) {
+        unsigned j = 0;
+        while (j < n && !(u[j].size && ranges_overlap(at, size, u[j].base, u[j].size)))
+            j++;
+        if (j == n) {
+            *cursor = at + size;
+            return at;
+        }
+        at = ALIGN_UP(u[j].base + u[j].size, GUEST_PMEM_ALIGN);
+    }
+    return 0;
+}
+
+static int index_of(const struct domain_desc *dd, unsigned n, int node)
+{
+    for (unsigned j = 0; j < n; j++)
+        if (dd[j].node == node)
+            return (int)j;
+    return -1;
+}
+
+void domain_descs_pmem(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                       void *ctx)
+{
+    for (unsigned i = 0; i < n; i++) {
+        int m = ok[i] && dd[i].device_model >= 0 ? index_of(dd, n, dd[i].device_model) : -1;
+        if (m < 0 || !ok[m]) /* no device model: the orphan rule refuses it */
+            continue;
+        /* the disks of the earlier guests it serves first, as its tree
+         * will list them */
+        paddr_t cursor = GUEST_PMEM_BASE;
+        for (unsigned t = 0; t <= i && ok[i]; t++) {
+            if (!ok[t] || dd[t].device_model != dd[i].device_model)
+                continue;
+            for (unsigned k = 0; k < dd[t].nr_virtio; k++) {
+                const struct virtio_dev *v = &dd[t].virtio[k];
+                if (!v->disk_size || pmem_next(&dd[m], &cursor, v->disk_size) || t != i)
+                    continue;
+                char why[DT_PATH_MAX + 240], path[DT_PATH_MAX];
+                fmt_snprintf(why, sizeof(why),
+                             "%s: reg: no room for this disk module in its device model %s's pmem window "
+                             "(0x%llx-0x%llx: each disk starts 1 GiB-aligned, clear of what the device model has "
+                             "there)",
+                             dt_node_path(fdt, v->node, path, sizeof(path)), dd[m].name,
+                             (unsigned long long)GUEST_PMEM_BASE,
+                             (unsigned long long)(GUEST_PMEM_BASE + GUEST_PMEM_SIZE - 1));
+                ok[i] = false;
+                refuse(i, why, ctx);
+                break;
+            }
+        }
+    }
+}
+
 unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env, struct domain_desc *dd, bool *ok,
                            unsigned max, const struct desc_plan_ops *ops, void *ctx)
 {
@@ -145,6 +220,7 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
         n++;
     }
     domain_descs_conflicts(dd, ok, n, ops->refused, ctx);
+    domain_descs_pmem(fdt, dd, ok, n, ops->refused, ctx);
     if (ops->claim)
         ops->claim(dd, ok, n, ctx);
     domain_descs_orphans(fdt, dd, ok, n, ops->refused, ctx);
@@ -160,11 +236,24 @@ const char *domain_desc_cpu_compatible(const void *fdt)
 void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n, unsigned i,
                              struct guest_fdt_params *gp)
 {
+    paddr_t cursor = GUEST_PMEM_BASE;
     for (unsigned t = 0; t < n && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
         if (ok[t] && id[t] && dd[t].device_model == dd[i].node) {
             gp->clients[gp->nr_clients].domid = id[t];
             gp->clients[gp->nr_clients].name = dd[t].name;
             gp->clients[gp->nr_clients].bridge = &dd[t].bridge;
-            gp->clients[gp->nr_clients++].hold = dd[t].hold;
+            gp->clients[gp->nr_clients].hold = dd[t].hold;
+            gp->clients[gp->nr_clients].banks = dd[t].banks;
+            gp->clients[gp->nr_clients].nr_banks = dd[t].nr_banks;
+            gp->clients[gp->nr_clients].devs = dd[t].virtio;
+            gp->clients[gp->nr_clients++].nr_devs = dd[t].nr_virtio;
+            /* its disk modules, where the plan found room (there still
+             * is: the list only ever shrinks) */
+            for (unsigned k = 0; k < dd[t].nr_virtio; k++) {
+                const struct virtio_dev *v = &dd[t].virtio[k];
+                paddr_t at = v->disk_size ? pmem_next(&dd[i], &cursor, v->disk_size) : 0;
+                if (at && gp->nr_pmem < GUEST_PMEM_MAX)
+                    gp->pmem[gp->nr_pmem++] = (struct guest_pmem){ at, v->disk_pa, v->disk_size, v->read_only };
+            }
         }
 }

@@ -22,8 +22,8 @@ static int prop_cells(void *fdt, const char *name, const uint32_t *cells, unsign
     return 0;
 }
 
-/* reg entries of 2 + 2 cells */
-static int prop_reg(void *fdt, const uint64_t *pairs, unsigned n)
+/* <address size> entries of 2 + 2 cells */
+static int prop_pairs(void *fdt, const char *name, const uint64_t *pairs, unsigned n)
 {
     uint32_t cells[64];
     if (n * 4 > 64)
@@ -32,8 +32,10 @@ static int prop_reg(void *fdt, const uint64_t *pairs, unsigned n)
         cells[2 * i] = (uint32_t)(pairs[i] >> 32);
         cells[2 * i + 1] = (uint32_t)pairs[i];
     }
-    return prop_cells(fdt, "reg", cells, n * 4);
+    return prop_cells(fdt, name, cells, n * 4);
 }
+
+static int prop_reg(void *fdt, const uint64_t *pairs, unsigned n) { return prop_pairs(fdt, "reg", pairs, n); }
 
 static int node_chosen(void *fdt, const struct guest_fdt_params *p)
 {
@@ -263,8 +265,46 @@ static int prop_bridge(void *fdt, const char *name, const struct pci_bridge *b)
     return prop_cells(fdt, name, c, 15);
 }
 
+/* One virtio device of a client, at its PCI slot: what the device model
+ * emulates there and what backs it (a disk module: the pmem region of
+ * the module's host pages, by phandle; else a path in its domain). */
+static int node_virtio(void *fdt, const struct guest_fdt_params *p, const struct virtio_dev *v)
+{
+    char name[24];
+    fmt_snprintf(name, sizeof(name), "device@%u", v->slot);
+    TRY(fdt_begin_node(fdt, name));
+    TRY(fdt_property_u32(fdt, "reg", v->slot));
+    TRY(fdt_property_string(fdt, "compatible", virtio_compatible(v->kind)));
+    for (unsigned k = 0; v->disk_size && k < p->nr_pmem; k++)
+        if (p->pmem[k].pa == v->disk_pa)
+            TRY(fdt_property_u32(fdt, "pmem", GUEST_PMEM_PHANDLE + k));
+    if (v->backend_path)
+        TRY(fdt_property_string(fdt, "backend-path", v->backend_path));
+    if (v->read_only)
+        TRY(fdt_property(fdt, "read-only", NULL, 0));
+    if (v->serial)
+        TRY(fdt_property_string(fdt, "serial", v->serial));
+    return fdt_end_node(fdt);
+}
+
+/* A disk module's pages as Linux's of_pmem driver sees them: a volatile
+ * pmem region (no labels, nothing persistent to keep), /dev/pmemN. */
+static int node_pmem(void *fdt, unsigned k, const struct guest_pmem *m)
+{
+    char name[32];
+    uint64_t reg[2] = { m->ipa, m->size };
+    fmt_snprintf(name, sizeof(name), "pmem@%llx", (unsigned long long)m->ipa);
+    TRY(fdt_begin_node(fdt, name));
+    TRY(fdt_property_string(fdt, "compatible", "pmem-region"));
+    TRY(prop_reg(fdt, reg, 1));
+    TRY(fdt_property(fdt, "volatile", NULL, 0));
+    TRY(fdt_property_u32(fdt, "phandle", GUEST_PMEM_PHANDLE + k));
+    return fdt_end_node(fdt);
+}
+
 /* A device model learns here which guests it serves: their domain ids (for
- * dm_op) and bridge layouts. */
+ * dm_op), bridge layouts, RAM (what their queues may point at) and
+ * devices. */
 static int node_device_model(void *fdt, const struct guest_fdt_params *p)
 {
     TRY(fdt_begin_node(fdt, "device-model"));
@@ -280,6 +320,21 @@ static int node_device_model(void *fdt, const struct guest_fdt_params *p)
         TRY(prop_bridge(fdt, "bridge", p->clients[i].bridge));
         if (p->clients[i].hold)
             TRY(fdt_property(fdt, "held", NULL, 0));
+        if (p->clients[i].nr_banks) {
+            uint64_t mem[16];
+            unsigned nb = MIN(p->clients[i].nr_banks, 8u);
+            for (unsigned b = 0; b < nb; b++) {
+                mem[2 * b] = p->clients[i].banks[b].ipa;
+                mem[2 * b + 1] = p->clients[i].banks[b].size;
+            }
+            TRY(prop_pairs(fdt, "memory", mem, nb));
+        }
+        if (p->clients[i].nr_devs) {
+            TRY(fdt_property_u32(fdt, "#address-cells", 1));
+            TRY(fdt_property_u32(fdt, "#size-cells", 0));
+        }
+        for (unsigned d = 0; d < p->clients[i].nr_devs; d++)
+            TRY(node_virtio(fdt, p, &p->clients[i].devs[d]));
         TRY(fdt_end_node(fdt));
     }
     return fdt_end_node(fdt);
@@ -341,6 +396,8 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
     }
     if (p->nr_clients)
         TRY(node_device_model(fdt, p));
+    for (unsigned k = 0; k < p->nr_pmem; k++)
+        TRY(node_pmem(fdt, k, &p->pmem[k]));
     if (p->partial)
         TRY(node_partial(fdt, p->partial));
     TRY(fdt_end_node(fdt));

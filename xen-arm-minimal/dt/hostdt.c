@@ -49,6 +49,8 @@ const char *module_kind_name(enum module_kind k)
         return "ramdisk";
     case MODULE_DEVICE_TREE:
         return "device-tree";
+    case MODULE_DISK:
+        return "disk";
     default:
         return "module";
     }
@@ -412,6 +414,13 @@ static bool module_compatible(const void *fdt, int node, enum module_kind *kind)
             *kind = table[i].kind;
             return true;
         }
+    /* A disk image the boot loader put in memory (the other kind of
+     * virtio-blk disk names a file with backend-path: no reg). */
+    if (dt_prop_has_string(fdt, node, "compatible", "xen-arm-minimal,virtio-blk") &&
+        fdt_getprop(fdt, node, "reg", NULL)) {
+        *kind = MODULE_DISK;
+        return true;
+    }
     return false;
 }
 

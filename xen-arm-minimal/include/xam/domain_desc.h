@@ -10,6 +10,7 @@
 #include <xam/inflate.h>
 #include <xam/hostdt.h>
 #include <xam/pci_bridge.h>
+#include <xam/virtio_dev.h>
 
 #define DESC_MAX_VCPUS 8
 /* A domain's name on the console, "(name) ...", is its node name cut to
@@ -26,13 +27,6 @@
 struct desc_mmio {
     paddr_t host, guest;
     uint64_t size;
-};
-
-/* A guest RAM bank: guest physical range, and (static memory) where it is. */
-struct desc_bank {
-    paddr_t ipa;
-    uint64_t size;
-    paddr_t pa; /* static memory: where it is on the host (else 0) */
 };
 
 /* xen,enhanced: absent/"disabled" give no PV interfaces (no hypervisor
@@ -87,6 +81,10 @@ struct domain_desc {
     struct pci_bridge bridge;
     int device_model; /* node of the domain serving the bridge, or -1 */
     bool hold; /* start only once the device model is connected */
+    /* The virtio devices its device model serves on the bridge (child
+     * nodes, ours), sorted by PCI slot. */
+    unsigned nr_virtio;
+    struct virtio_dev virtio[VIRTIO_MAX_DEVS];
     /* physical CPUs each vCPU may run on (bit n: CPU n) */
     uint64_t allowed[DESC_MAX_VCPUS];
     /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
@@ -160,9 +158,17 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
 /* The compatible of the host's first CPU, which guests' cpu nodes copy. */
 const char *domain_desc_cpu_compatible(const void *fdt);
 /* Domain i's device-model client list for its tree: the accepted domains
- * it serves, with the ids they get (id[j], 0: none). */
+ * it serves, with the ids they get (id[j], 0: none), their RAM and
+ * devices, and where their disk modules go in its guest physical space
+ * (gp->pmem: the hypervisor maps each there). */
 void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n, unsigned i,
                              struct guest_fdt_params *gp);
+
+/* The module-backed disks of the guests a device model serves must fit
+ * its pmem window (guest_map.h): first come, first served, a guest whose
+ * disks do not fit any more is refused (run with the conflicts). */
+void domain_descs_pmem(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                       void *ctx);
 
 /* What two domains cannot both have: the same host static memory,
  * passthrough MMIO or interrupt. True (and the reason, naming what) if b

@@ -4,13 +4,33 @@
 #ifndef XAM_GUEST_FDT_H
 #define XAM_GUEST_FDT_H
 
+#include <xam/guest_map.h>
 #include <xam/pci_bridge.h>
 #include <xam/types.h>
+#include <xam/virtio_dev.h>
 
 #define GUEST_GIC_PHANDLE 65000
 #define GUEST_FDT_MAX 0x10000
 #define GUEST_FDT_MAX_CLIENTS 16
 #define GUEST_FDT_MAX_EXT 2
+/* a device model's pmem regions' phandles: GUEST_PMEM_PHANDLE + index
+ * (the GIC's is 65000, the bridge's 65001, xen-grant-dma's 65002) */
+#define GUEST_PMEM_PHANDLE 65003
+
+/* A guest RAM range as the builder lays it out: guest physical, and
+ * (static memory) where it is on the host (else 0). */
+struct desc_bank {
+    paddr_t ipa;
+    uint64_t size;
+    paddr_t pa;
+};
+
+/* A disk module mapped into a device model: what its pmem node says. */
+struct guest_pmem {
+    paddr_t ipa, pa;
+    uint64_t size;
+    bool read_only;
+};
 
 struct guest_fdt_params {
     unsigned nr_vcpus;
@@ -40,7 +60,17 @@ struct guest_fdt_params {
         const char *name;
         const struct pci_bridge *bridge;
         bool hold;
+        /* its RAM (the addresses its devices may be handed) */
+        const struct desc_bank *banks;
+        unsigned nr_banks;
+        /* the devices it gets, sorted by slot */
+        const struct virtio_dev *devs;
+        unsigned nr_devs;
     } clients[GUEST_FDT_MAX_CLIENTS];
+    /* A device model: its clients' disk modules, mapped into it; a
+     * module-backed blk device names the region of its disk_pa. */
+    unsigned nr_pmem;
+    struct guest_pmem pmem[GUEST_PMEM_MAX];
     /* Partial device tree (multiboot,device-tree): its /passthrough
      * children and /aliases are copied in. NULL: none. */
     const void *partial;

@@ -36,4 +36,14 @@
 #define GUEST_RAM0_SIZE 0xc0000000ULL /* 3 GiB */
 #define GUEST_RAM1_BASE 0x200000000ULL
 
+/* Ours: a device model's disk modules (pmem regions its Linux binds with
+ * of_pmem), in the 4 GiB hole Xen's map leaves between RAM bank 0's window
+ * and bank 1's: nothing else is there, and it is outside the extended
+ * regions. Each starts 1 GiB-aligned (any Linux memremaps that), so a
+ * device model holds at most 4 of them, 4 GiB in all. */
+#define GUEST_PMEM_BASE 0x100000000ULL
+#define GUEST_PMEM_SIZE 0x100000000ULL
+#define GUEST_PMEM_ALIGN 0x40000000ULL
+#define GUEST_PMEM_MAX (GUEST_PMEM_SIZE / GUEST_PMEM_ALIGN)
+
 #endif

@@ -26,6 +26,10 @@ enum module_kind {
     MODULE_RAMDISK,
     MODULE_DEVICE_TREE,
     MODULE_OTHER, /* generic multiboot,module: its role comes from its position */
+    /* a virtio-blk disk image (ours: "xen-arm-minimal,virtio-blk" with
+     * reg), reserved as every module is, for good: the device model maps
+     * it, and its contents outlive resets */
+    MODULE_DISK,
 };
 
 struct hostdt_module {
