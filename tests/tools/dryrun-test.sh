@@ -132,6 +132,62 @@ has "$work/$name.txt" 'domU2: rejected: /chosen/domU2: max_grant_frames: 8192: m
     why=${why:-"no max_grant_frames reason"}
 result "$name" "$why" "$work/$name.txt"
 
+# virtio devices on domU2, served by domU1: a disk module (in the device
+# model's tree as a pmem region), a file-backed disk, entropy (fdtput -c
+# puts each new node first: rng, disk1, disk0 in node order); then the
+# refusals, in the hypervisor's words (domain_virtio.c), costing domU2 only
+name=virtio-devices why=""
+cp "$work/host.dtb" "$work/virtio.dtb"
+fdtput -c "$work/virtio.dtb" /chosen/domU2/disk0 /chosen/domU2/disk1 /chosen/domU2/rng
+fdtput -t s "$work/virtio.dtb" /chosen/domU2/disk0 compatible xen-arm-minimal,virtio-blk
+fdtput -t x "$work/virtio.dtb" /chosen/domU2/disk0 reg 0 0x56000000 0 0x400000
+fdtput -t x "$work/virtio.dtb" /chosen/domU2/disk0 read-only
+fdtput -t s "$work/virtio.dtb" /chosen/domU2/disk0 serial disk0
+fdtput -t s "$work/virtio.dtb" /chosen/domU2/disk1 compatible xen-arm-minimal,virtio-blk
+fdtput -t s "$work/virtio.dtb" /chosen/domU2/disk1 backend-path /dev/vdb
+fdtput -t s "$work/virtio.dtb" /chosen/domU2/rng compatible xen-arm-minimal,virtio-rng
+fdtput -t i "$work/virtio.dtb" /chosen/domU2/rng pci-slot 0
+"$dryrun" -o "$work/virtio-out" "$work/virtio.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1 (domU3 rejected as before)"
+has "$work/$name.txt" "virtio: slot 0 virtio-rng, slot 1 virtio-blk (/dev/vdb), slot 2 virtio-blk (disk module 0x56000000+0x400000, read-only)" ||
+    why=${why:-"domU2's devices missing"}
+dtc -I dtb -O dts -o "$work/virtio-out/domU1.dts" "$work/virtio-out/domU1.dtb" 2>"$work/virtio-out/domU1.warn" || why=${why:-"dtc cannot read domU1.dtb"}
+grep -v 'unit_address_vs_reg): /hypervisor' "$work/virtio-out/domU1.warn" | grep -q . && why=${why:-"dtc warns about domU1.dtb"}
+has "$work/virtio-out/domU1.dts" "pmem@100000000 {" || why=${why:-"no pmem region in the device model's tree"}
+has "$work/virtio-out/domU1.dts" 'compatible = "pmem-region";' || why=${why:-"the pmem region is not a pmem-region"}
+has "$work/virtio-out/domU1.dts" "device@1 {" || why=${why:-"no device@1 in the device model's tree"}
+has "$work/virtio-out/domU1.dts" 'backend-path = "/dev/vdb";' || why=${why:-"no backend-path in the device model's tree"}
+result "$name" "$why" "$work/$name.txt"
+
+name=virtio-refused why=""
+refuse() { # refuse FDTPUT-ARGS... : domU2 must be refused with $expect, domU0 accepted
+    cp "$work/virtio.dtb" "$work/virtio-bad.dtb"
+    while [ $# -gt 0 ]; do
+        local args=()
+        while [ $# -gt 0 ] && [ "$1" != ";" ]; do args+=("$1"); shift; done
+        [ $# -gt 0 ] && shift
+        fdtput "${args[@]/#%F/$work/virtio-bad.dtb}" || why=${why:-"fdtput ${args[*]} failed"}
+    done
+    "$dryrun" "$work/virtio-bad.dtb" >>"$work/$name.txt" 2>&1
+    has "$work/$name.txt" "domU2: rejected: $expect" || why=${why:-"no refusal: $expect"}
+}
+expect="/chosen/domU2/disk1: backend-path: and reg both given: a disk is either a boot module (reg) or a file or block device of the device model's domain (backend-path)"
+refuse -t x %F /chosen/domU2/disk1 reg 0 0x57000000 0 0x100000
+expect="/chosen/domU2/disk0: reg: disk module 0x56000800+0x400000: must start and end on 4 KiB page boundaries (its pages are mapped into the device model)"
+refuse -t x %F /chosen/domU2/disk0 reg 0 0x56000800 0 0x400000
+expect="/chosen/domU2/disk0: reg: disk module 0x54000000-0x540fffff is also used by /chosen/domU2/module@54000000: a disk module backs one device only"
+refuse -t x %F /chosen/domU2/disk0 reg 0 0x54000000 0 0x100000
+expect="/chosen/domU2/rng: pci-slot: must be one cell, a PCI slot from 0 to 31"
+refuse -t i %F /chosen/domU2/rng pci-slot 32
+expect="/chosen/domU2/disk1: pci-slot: slot 0 is already /chosen/domU2/rng's"
+refuse -t i %F /chosen/domU2/disk1 pci-slot 0
+expect="/chosen/domU2/disk0: serial: 21 bytes: at most 20 (virtio-blk's serial field)"
+refuse -t s %F /chosen/domU2/disk0 serial 123456789012345678901
+expect="/chosen/domU2/rng: compatible: unknown virtio device (xen-arm-minimal,virtio-blk, -rng and -console are known)"
+refuse -t s %F /chosen/domU2/rng compatible xen-arm-minimal,virtio-gpu
+has "$work/$name.txt" "domU0: ok:" || why=${why:-"domU0 not accepted"}
+result "$name" "$why" "$work/$name.txt"
+
 # usage errors
 name=usage why=""
 "$dryrun" -m nonsense "$work/host.dtb" >"$work/$name.txt" 2>&1; rc=$?

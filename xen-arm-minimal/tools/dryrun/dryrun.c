@@ -147,6 +147,15 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
                 b->irq_start, b->irq_start + b->irq_count - 1, dt_node_path(fdt, dd->device_model, dm, sizeof(dm)),
                 dd->hold ? " (held until it connects)" : "");
     }
+    for (unsigned k = 0; k < dd->nr_virtio; k++) {
+        const struct virtio_dev *v = &dd->virtio[k];
+        fprintf(out, "%s slot %u %s", k ? "," : "; virtio:", v->slot, virtio_compatible(v->kind) + 16);
+        if (v->disk_size)
+            fprintf(out, " (disk module 0x%llx+0x%llx%s)", (unsigned long long)v->disk_pa,
+                    (unsigned long long)v->disk_size, v->read_only ? ", read-only" : "");
+        else if (v->backend_path)
+            fprintf(out, " (%s%s)", v->backend_path, v->read_only ? ", read-only" : "");
+    }
     fprintf(out, "\n");
 }
 
