@@ -52,12 +52,21 @@ $(FUZZ_OUT)/seeds/vgic/.done: tests/fuzz/fuzz.mk
 	touch $@
 
 # A few hand-made inputs: accesses to each region, a guest entry, console
-# input (mmio); hypercalls of each kind and a well-formed dm_op (hypercall).
-$(FUZZ_OUT)/seeds/mmio/.done $(FUZZ_OUT)/seeds/hypercall/.done: tests/fuzz/fuzz.mk
+# input (mmio).
+$(FUZZ_OUT)/seeds/mmio/.done: tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	printf '\000\003\000\006\000\000\000\000\000\001\001\000\000\000\000\000\000\000\006\125\005\000A' >$(dir $@)1
 	printf '\001\017\001\002\000\001\000\000\000\002\002\004\000\000\000\000\001\377\000\000\000\000\000\000\000\206\252' >$(dir $@)2
 	head -c 2048 tests/fuzz/fuzz_mmio.c >$(dir $@)3
+	touch $@
+
+# hypercall: the target writes its own seeds (XAM_HYPERCALL_SEEDS), encoded
+# next to its decoder: a device model's full set-up (server, ranges, the
+# ioreq page, the slots' channels) and its client's traffic, foreign
+# mappings across a reset, grants, the PV console.
+$(FUZZ_OUT)/seeds/hypercall/.done: $(FUZZ_OUT)/fuzz_hypercall
+	rm -rf $(dir $@) && mkdir -p $(dir $@)
+	XAM_HYPERCALL_SEEDS=$(dir $@) $<
 	touch $@
 
 # Seeds: QEMU's real trees (packed: the 1 MiB padding would exceed
