@@ -7,7 +7,7 @@
 DM_TEST_OUT := $(TESTS_OUT)/devmodel
 DM_DEV_SRCS := $(sort $(wildcard xen-arm-minimal/devmodel/bus/*.c xen-arm-minimal/devmodel/pci/*.c \
     xen-arm-minimal/devmodel/virtio/*.c))
-DM_UNIT_NAMES := dm_pci
+DM_UNIT_NAMES := dm_pci dm_virtqueue dm_virtio_blk dm_virtio_rng_console
 DM_UNIT_BINS := $(addprefix $(DM_TEST_OUT)/test_,$(DM_UNIT_NAMES))
 DM_INCLUDES := -Ixen-arm-minimal/devmodel -Itests/unit
 DM_CC ?= gcc

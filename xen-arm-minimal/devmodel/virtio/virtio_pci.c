@@ -324,29 +324,29 @@ static void drain(struct virtio_dev *d, unsigned q)
 {
     struct virtqueue *vq = &d->vq[q];
     struct vq_error err;
-    unsigned pushed = 0;
+    unsigned handled = 0;
     vq->pending = false;
-    for (unsigned n = 0;; n++) {
-        if (n == vq->size) {
-            vq->pending = true; /* the rest in the next dm_bus_run */
-            break;
-        }
-        int r = virtio_dev_pop(d, q);
+    for (;;) {
+        int r = handled < vq->size ? virtio_dev_pop(d, q) : 0;
         if (r == 0) {
+            /* empty, or a queue's worth done: anything more is found now
+             * (and, with EVENT_IDX, the driver asked to notify next time) */
             r = vq_arm_notify(vq, d->env, &err);
             if (r < 0)
                 virtio_dev_fail(d, "queue %u: %s", q, err.msg);
-            if (r == 1)
+            if (r == 1 && handled < vq->size)
                 continue;
+            vq->pending = r == 1; /* the rest in the next dm_bus_run */
+            break;
         }
-        if (r <= 0)
+        if (r < 0)
             break;
         int64_t len = d->ops->handle(d, q, &d->chain);
         if (len < 0 || virtio_dev_push(d, q, d->chain.head, (uint32_t)len))
             break;
-        pushed++;
+        handled++;
     }
-    if (pushed && !d->broken)
+    if (handled && !d->broken)
         virtio_dev_interrupt_if_wanted(d, q);
 }
 
