@@ -61,3 +61,11 @@ $(DM_TEST_OUT)/seeds/dm_bus/.done: $(DM_FUZZER)
 unit: unit-devmodel
 unit-devmodel: $(DM_UNIT_BINS)
 	tests/lib/cmocka-run.sh $(DM_TEST_OUT) $(DM_UNIT_NAMES)
+
+fuzz-smoke: fuzz-smoke-devmodel
+fuzz-smoke-devmodel: $(DM_FUZZER) $(DM_TEST_OUT)/seeds/dm_bus/.done
+	tests/fuzz/run.sh smoke $(DM_TEST_OUT) fuzz_dm_bus
+
+fuzz: fuzz-devmodel
+fuzz-devmodel: $(DM_FUZZER) $(DM_TEST_OUT)/seeds/dm_bus/.done
+	tests/fuzz/run.sh long $(DM_TEST_OUT) fuzz_dm_bus
