@@ -336,6 +336,15 @@ static bool pair(const struct domain *a, const struct domain *b)
 /* No domain's stage 2 (at the GFNs steps name) shows another domain's
  * RAM, ioreq page or console ring unless the two are a device model and
  * its client; a ioreq page only in its guest's device model. */
+/* What each domain's GFN showed at the last look: a page of another
+ * domain stays that domain's old page across its reset (lent pages are
+ * never freed while mapped), never its next life's RAM. */
+static struct {
+    void *p;
+    struct domain *o;
+    paddr_t o_bank;
+} seen[4][NR_GFNS];
+
 static void check_p2m(void)
 {
     for (unsigned i = 0; i < nr_domains; i++) {
@@ -343,9 +352,18 @@ static void check_p2m(void)
         for (unsigned k = 0; k < NR_GFNS; k++) {
             bool w;
             void *p = p2m_page_ptr(x, gfn_at(k), &w);
+            struct domain *o = p ? ram_owner(p) : NULL;
+            if (i < 4) {
+                struct domain *was = seen[i][k].o;
+                if (p && p == seen[i][k].p && was && was != x &&
+                    seen[i][k].o_bank != (was->nr_banks ? was->banks[0].pa : 0))
+                    CHECK(o != was); /* a mapping of its last life shows its new RAM */
+                seen[i][k].p = p;
+                seen[i][k].o = o;
+                seen[i][k].o_bank = o && o->nr_banks ? o->banks[0].pa : 0;
+            }
             if (!p)
                 continue;
-            struct domain *o = ram_owner(p);
             if (o && o != x && !pair(x, o)) {
                 fprintf(stderr, "%s maps %s's page at gfn %#llx\n", x->name, o->name, (unsigned long long)gfn_at(k));
                 CHECK(!"a page of an unrelated domain");
@@ -811,6 +829,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(gnttab_init() == 0);
     CHECK(pvconsole_init() == 0);
     memset(lports, 0, sizeof(lports));
+    memset(seen, 0, sizeof(seen));
     memset(cons_port, 0, sizeof(cons_port));
 
     struct domain *keeper, *d[ND];
@@ -1060,6 +1079,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (trace)
             fprintf(stderr, "step %u: kind %u by %s vCPU %u (%s): x0 %#llx\n", steps, kind, caller->name, v->id,
                     running ? "ran" : "not running", (unsigned long long)v->arch.regs.x[0]);
+        if (trace && (kind == K_MEMOP || kind == K_GNT)) {
+            const int32_t *errs = domain_ram_ptr(caller, A_ERRS, 4);
+            const int16_t *st = domain_ram_ptr(caller, A_GNT + 18, 2);
+            fprintf(stderr, "  errs[0] %d, first map status %d\n", errs ? *errs : 0, st ? *st : 0);
+        }
         CHECK(keeper->state == DOMAIN_RUNNING);
         CHECK(fake_locks_held == 0);
         if (caller != cl && cl_was_off && cl->vcpus[0].state != VCPU_OFF && held)
