@@ -223,6 +223,21 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
             if (resolve(r, &p->ramdisk[n], dir, d->ramdisk, &w, head, &headlen, err))
                 return -1;
         }
+        for (unsigned i = 0; i < d->ndisks; i++) {
+            if (!d->disk[i].file)
+                continue;
+            snprintf(key, sizeof(key), "DOMU_VIRTIO_DISK[%u,%u]", n, d->disk[i].k);
+            w = (struct where){ cfg->file, d->disk[i].line, key };
+            if (resolve(r, &p->disk[n][i], dir, d->disk[i].file, &w, head, &headlen, err))
+                return -1;
+            /* the device model gets the image's pages: whole ones only */
+            if (!p->disk[n][i].size || p->disk[n][i].size % 4096)
+                return fail_at(err, &w,
+                               "%s is %llu bytes: a disk image must be a whole number of 4 KiB pages (it is mapped "
+                               "into the device model)",
+                               p->disk[n][i].name, (unsigned long long)p->disk[n][i].size);
+            p->disk[n][i].footprint = p->disk[n][i].size;
+        }
         if (d->passthrough) {
             snprintf(key, sizeof(key), "DOMU_PASSTHROUGH_DTB[%u]", n);
             w = (struct where){ cfg->file, d->passthrough_line, key };
@@ -285,6 +300,11 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
         snprintf(key, sizeof(key), "DOMU_PASSTHROUGH_DTB[%u]", n);
         if (p->partial[n].name && place(r, &p->partial[n], key, p->partial[n].footprint, err))
             return -1;
+        for (unsigned i = 0; i < cfg->dom[n].ndisks; i++) {
+            snprintf(key, sizeof(key), "DOMU_VIRTIO_DISK[%u,%u]", n, cfg->dom[n].disk[i].k);
+            if (p->disk[n][i].name && place(r, &p->disk[n][i], key, p->disk[n][i].footprint, err))
+                return -1;
+        }
     }
     if (place(r, &p->xen, "XEN", p->xen.footprint, err))
         return -1;
@@ -341,6 +361,8 @@ void plan_free(struct ib_result *r)
         file_free(&p->kernel[n]);
         file_free(&p->ramdisk[n]);
         file_free(&p->partial[n]);
+        for (unsigned i = 0; i < IB_MAX_DISKS; i++)
+            file_free(&p->disk[n][i]);
     }
     free(p->extra_cmds);
     p->extra_cmds = NULL;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_kind { K_TOP, K_DOMU, K_POOL };
+enum key_kind { K_TOP, K_DOMU, K_POOL, K_DISK };
 
 struct key {
     const char *name;
@@ -23,6 +23,7 @@ struct key {
 /* clang-format off */
 #define TOP(n, f) { n, K_TOP, offsetof(struct ib_raw, f) }
 #define DOMU(n, f) { n, K_DOMU, offsetof(struct ib_raw_domu, f) }
+#define DISK(n, f) { n, K_DISK, offsetof(struct ib_raw_domu, f) }
 /* clang-format on */
 
 static const struct key keys[] = {
@@ -55,6 +56,11 @@ static const struct key keys[] = {
     DOMU("DOMU_PCI_BRIDGE", pci_bridge),
     DOMU("DOMU_DEVICE_MODEL", device_model),
     DOMU("DOMU_DEVICE_MODEL_HOLD", device_model_hold),
+    DOMU("DOMU_VIRTIO_RNG", virtio_rng),
+    DOMU("DOMU_VIRTIO_CONSOLE", virtio_console),
+    DISK("DOMU_VIRTIO_DISK", disk),
+    DISK("DOMU_VIRTIO_DISK_RO", disk_ro),
+    DISK("DOMU_VIRTIO_DISK_PATH", disk_path),
 };
 
 /* ImageBuilder keys we know and deliberately do not implement. */
@@ -127,7 +133,8 @@ static const struct key *find_key(const char *name)
     return NULL;
 }
 
-static int store(struct lexer *lx, struct ib_raw *raw, const char *name, long index, char *value, unsigned line)
+static int store(struct lexer *lx, struct ib_raw *raw, const char *name, long index, long index2, char *value,
+                 unsigned line)
 {
     if (!strncmp(name, "DOM0_", 5)) {
         free(value);
@@ -145,6 +152,17 @@ static int store(struct lexer *lx, struct ib_raw *raw, const char *name, long in
         return lex_fail(lx, line, "%s: unknown key (see imagebuilder/README.md for the keys)", name);
     }
     struct ib_value *v;
+    /* [n,k]: a domain's k-th disk (ours); every other key has one index */
+    if ((k->kind == K_DISK) != (index2 >= 0)) {
+        free(value);
+        if (k->kind == K_DISK)
+            return lex_fail(lx, line, "%s needs two indexes: write %s[n,k]=value (domain n, disk k)", name, name);
+        return lex_fail(lx, line, "%s takes one index: write %s[n]=value", name, name);
+    }
+    if (index2 >= IB_MAX_DISKS) {
+        free(value);
+        return lex_fail(lx, line, "%s[%ld,%ld]: the disk index must be below %u", name, index, index2, IB_MAX_DISKS);
+    }
     if (k->kind == K_TOP) {
         if (index >= 0) {
             free(value);
@@ -163,6 +181,8 @@ static int store(struct lexer *lx, struct ib_raw *raw, const char *name, long in
         }
         if (k->kind == K_POOL)
             v = &raw->cpupool[index];
+        else if (k->kind == K_DISK)
+            v = (struct ib_value *)((char *)&raw->domu[index] + k->off) + index2;
         else
             v = (struct ib_value *)((char *)&raw->domu[index] + k->off);
     }
@@ -289,7 +309,7 @@ int config_parse(const char *file, const char *text, size_t len, struct ib_raw *
             name[n++] = *lx.p++;
         }
         name[n] = 0;
-        long index = -1;
+        long index = -1, index2 = -1;
         if (!at_end(&lx) && *lx.p == '[') {
             lx.p++;
             index = 0;
@@ -299,6 +319,17 @@ int config_parse(const char *file, const char *text, size_t len, struct ib_raw *
                     return lex_fail(&lx, line, "%s[...]: index too large", name);
                 index = index * 10 + (*lx.p++ - '0');
                 digits++;
+            }
+            if (digits && !at_end(&lx) && *lx.p == ',') { /* [n,k] */
+                lx.p++;
+                index2 = 0;
+                digits = 0;
+                while (!at_end(&lx) && isdigit((unsigned char)*lx.p)) {
+                    if (index2 > 100000)
+                        return lex_fail(&lx, line, "%s[...]: index too large", name);
+                    index2 = index2 * 10 + (*lx.p++ - '0');
+                    digits++;
+                }
             }
             if (!digits || at_end(&lx) || *lx.p != ']')
                 return lex_fail(&lx, line, "%s[...]: the index must be a plain number, as in %s[0]=value", name, name);
@@ -325,7 +356,7 @@ int config_parse(const char *file, const char *text, size_t len, struct ib_raw *
             buf_free(&value);
             return lex_fail(&lx, line, "%s: a NUL byte in the value", name);
         }
-        if (store(&lx, raw, name, index, value.s, line))
+        if (store(&lx, raw, name, index, index2, value.s, line))
             return -1;
     }
     return 0;
@@ -345,6 +376,10 @@ void config_raw_free(struct ib_raw *raw)
         else if (keys[i].kind == K_DOMU)
             for (unsigned d = 0; d < IB_MAX_DOMUS; d++)
                 value_free((struct ib_value *)((char *)&raw->domu[d] + keys[i].off));
+        else if (keys[i].kind == K_DISK)
+            for (unsigned d = 0; d < IB_MAX_DOMUS; d++)
+                for (unsigned k = 0; k < IB_MAX_DISKS; k++)
+                    value_free((struct ib_value *)((char *)&raw->domu[d] + keys[i].off) + k);
     }
     for (unsigned k = 0; k < IB_MAX_CPUPOOLS; k++)
         value_free(&raw->cpupool[k]);
@@ -538,6 +573,59 @@ static int interpret_pool(struct ctx *c, const struct ib_value *v, unsigned k, s
     return rc;
 }
 
+/* The virtio devices (ours) of domain n, whose device-model link is read:
+ * its disks in k order, each a file loaded as a disk module or a path in
+ * the device model's domain, and the rng and console flags. */
+static int interpret_virtio(struct ctx *c, const struct ib_raw_domu *r, struct ib_domain *d, unsigned n)
+{
+    char what[64], other[64];
+    const struct ib_value *first = NULL;
+    if (flag(c, &r->virtio_rng, (snprintf(what, sizeof(what), "DOMU_VIRTIO_RNG[%u]", n), what), false,
+             &d->virtio_rng) ||
+        flag(c, &r->virtio_console, (snprintf(what, sizeof(what), "DOMU_VIRTIO_CONSOLE[%u]", n), what), false,
+             &d->virtio_console))
+        return -1;
+    if (d->virtio_rng)
+        first = &r->virtio_rng;
+    else if (d->virtio_console)
+        first = &r->virtio_console;
+    for (unsigned k = 0; k < IB_MAX_DISKS; k++) {
+        struct ib_disk *disk = &d->disk[d->ndisks];
+        bool file = given(&r->disk[k]), dev = given(&r->disk_path[k]);
+        memset(disk, 0, sizeof(*disk));
+        disk->k = k;
+        snprintf(what, sizeof(what), "DOMU_VIRTIO_DISK_RO[%u,%u]", n, k);
+        if (flag(c, &r->disk_ro[k], what, false, &disk->ro))
+            return -1;
+        if (!file && !dev) {
+            if (given(&r->disk_ro[k]))
+                return bad(c, &r->disk_ro[k], "%s needs DOMU_VIRTIO_DISK[%u,%u] or DOMU_VIRTIO_DISK_PATH[%u,%u]", what,
+                           n, k, n, k);
+            continue;
+        }
+        snprintf(what, sizeof(what), "DOMU_VIRTIO_DISK[%u,%u]", n, k);
+        snprintf(other, sizeof(other), "DOMU_VIRTIO_DISK_PATH[%u,%u]", n, k);
+        if (file && dev)
+            return bad(c, &r->disk_path[k],
+                       "%s and %s both given: a disk is a file loaded as a module or a path in the device model's "
+                       "domain, not both",
+                       what, other);
+        if (file && path(c, &r->disk[k], what, &disk->file, &disk->line))
+            return -1;
+        if (dev && text(c, &r->disk_path[k], other, &disk->path))
+            return -1;
+        if (!first)
+            first = file ? &r->disk[k] : &r->disk_path[k];
+        d->ndisks++;
+    }
+    if (first && d->device_model < 0)
+        return bad(c, first,
+                   "domain %u's virtio devices are served by a device model: set DOMU_PCI_BRIDGE[%u] and "
+                   "DOMU_DEVICE_MODEL[%u] too",
+                   n, n, n);
+    return 0;
+}
+
 static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_config *cfg, unsigned n)
 {
     const struct ib_raw_domu *r = &raw->domu[n];
@@ -675,6 +763,8 @@ static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_c
         return -1;
     if (d->hold && d->device_model < 0)
         return bad(c, &r->device_model_hold, "%s=1 needs DOMU_DEVICE_MODEL[%u] (the domain it waits for)", what, n);
+    if (interpret_virtio(c, r, d, n))
+        return -1;
 #undef W
     return 0;
 }
@@ -689,6 +779,11 @@ static int check_beyond(struct ctx *c, const struct ib_raw *raw, unsigned ndomus
                 const struct ib_value *v = (const struct ib_value *)((const char *)&raw->domu[d] + keys[i].off);
                 if (v->line)
                     return bad(c, v, "%s[%u] is set but NUM_DOMUS is %u", keys[i].name, d, ndomus);
+            } else if (keys[i].kind == K_DISK) {
+                const struct ib_value *v = (const struct ib_value *)((const char *)&raw->domu[d] + keys[i].off);
+                for (unsigned k = 0; k < IB_MAX_DISKS; k++)
+                    if (v[k].line)
+                        return bad(c, &v[k], "%s[%u,%u] is set but NUM_DOMUS is %u", keys[i].name, d, k, ndomus);
             }
     for (unsigned k = npools; k < IB_MAX_CPUPOOLS; k++)
         if (raw->cpupool[k].line)

@@ -16,6 +16,8 @@
 #define IB_MAX_CPUPOOLS 16
 #define IB_MAX_POOL_CPUS 64
 #define IB_MAX_STATIC 16 /* "base size" pairs per domain */
+/* virtio disks per domain: DOMU_VIRTIO_DISK*[n,k], k below this */
+#define IB_MAX_DISKS 8
 
 /* One assignment as written: the text after quote removal and the line the
  * assignment started on (0: never assigned). */
@@ -26,7 +28,9 @@ struct ib_value {
 
 struct ib_raw_domu {
     struct ib_value kernel, ramdisk, passthrough_dtb, mem, vcpus, cmd, enhanced, static_mem, direct_map, noboot, vpl011,
-        cpupool, pci_bridge, device_model, device_model_hold;
+        cpupool, pci_bridge, device_model, device_model_hold, virtio_rng, virtio_console;
+    /* DOMU_VIRTIO_DISK[n,k], DOMU_VIRTIO_DISK_RO[n,k], DOMU_VIRTIO_DISK_PATH[n,k] */
+    struct ib_value disk[IB_MAX_DISKS], disk_ro[IB_MAX_DISKS], disk_path[IB_MAX_DISKS];
 };
 
 struct ib_raw {
@@ -61,6 +65,17 @@ struct ib_domain {
     uint64_t bridge_v[9];
     int device_model; /* -1: none */
     bool hold;
+    /* virtio devices its device model serves (k order: node order, so
+     * PCI slots 0, 1, ... then the rng, then the console) */
+    unsigned ndisks;
+    struct ib_disk {
+        unsigned k; /* the config's index */
+        const char *file; /* loaded as a disk module, or NULL */
+        unsigned line;
+        const char *path; /* backend-path in the device model's domain, or NULL */
+        bool ro;
+    } disk[IB_MAX_DISKS];
+    bool virtio_rng, virtio_console;
 };
 
 struct ib_cpupool {

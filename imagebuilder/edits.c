@@ -96,6 +96,33 @@ static void module(struct ib_edits *e, const char *dom, const struct ib_file *f,
         set_strs(e, path, "bootargs", bootargs, NULL);
 }
 
+/* A virtio device the domain's device model serves (ours). */
+static void virtio_node(struct ib_edits *e, const char *dom, const char *node, const char *compatible)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", dom, node);
+    mknode(e, dom, node);
+    set_strs(e, path, "compatible", compatible, NULL);
+}
+
+/* disk<k>: a disk module (the file at its address) or a path in the
+ * device model's domain. */
+static void disk_node(struct ib_edits *e, const char *dom, const struct ib_disk *d, const struct ib_file *f)
+{
+    char node[32], path[128];
+    snprintf(node, sizeof(node), "disk%u", d->k);
+    snprintf(path, sizeof(path), "%s/%s", dom, node);
+    virtio_node(e, dom, node, "xen-arm-minimal,virtio-blk");
+    if (d->file) {
+        uint64_t reg[2] = { f->addr, f->size };
+        set_u64s(e, path, "reg", reg, 2);
+    } else {
+        set_strs(e, path, "backend-path", d->path, NULL);
+    }
+    if (d->ro)
+        set_empty(e, path, "read-only");
+}
+
 int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, struct ib_error *err)
 {
     const struct ib_config *cfg = p->cfg;
@@ -192,6 +219,15 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
             set_empty(e, dom, "hold-until-device-model");
         if (dom_ph[n])
             set_u32(e, dom, "phandle", dom_ph[n]);
+        /* the virtio devices first (each new node goes first): in node
+         * order they follow the modules, disks by k, then rng, console,
+         * and so take PCI slots 0, 1, ... in that order */
+        if (d->virtio_console)
+            virtio_node(e, dom, "console", "xen-arm-minimal,virtio-console");
+        if (d->virtio_rng)
+            virtio_node(e, dom, "rng", "xen-arm-minimal,virtio-rng");
+        for (unsigned i = d->ndisks; i-- > 0;)
+            disk_node(e, dom, &d->disk[i], &p->disk[n][i]);
         if (p->partial[n].name)
             module(e, dom, &p->partial[n], "multiboot,device-tree", NULL);
         if (p->ramdisk[n].name)

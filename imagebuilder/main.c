@@ -91,7 +91,7 @@ static int mkimage(const char *source, const char *script, struct ib_error *err)
 static int check(const struct ib_result *r, FILE *info, struct ib_error *err)
 {
     const struct ib_plan *p = &r->plan;
-    struct dryrun_file files[3 * IB_MAX_DOMUS];
+    struct dryrun_file files[(3 + IB_MAX_DISKS) * IB_MAX_DOMUS];
     unsigned nfiles = 0, accepted = 0;
     const struct ib_file *all[3] = { 0 };
     for (unsigned n = 0; n < p->cfg->ndomus; n++) {
@@ -101,6 +101,9 @@ static int check(const struct ib_result *r, FILE *info, struct ib_error *err)
         for (unsigned i = 0; i < 3; i++)
             if (all[i]->name)
                 files[nfiles++] = (struct dryrun_file){ all[i]->addr, all[i]->size, all[i]->host };
+        for (unsigned i = 0; i < IB_MAX_DISKS; i++)
+            if (p->disk[n][i].name)
+                files[nfiles++] = (struct dryrun_file){ p->disk[n][i].addr, p->disk[n][i].size, p->disk[n][i].host };
     }
     char *report = NULL;
     size_t report_len = 0;

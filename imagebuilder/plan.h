@@ -23,6 +23,8 @@ struct ib_plan {
     uint64_t script_addr;
     struct ib_file xen, dtb;
     struct ib_file kernel[IB_MAX_DOMUS], ramdisk[IB_MAX_DOMUS], partial[IB_MAX_DOMUS];
+    /* disk modules: disk[n][i] for the domain's i-th disk (cfg->dom[n].disk[i]) when it is a file */
+    struct ib_file disk[IB_MAX_DOMUS][IB_MAX_DISKS];
     uint32_t resize; /* the script's `fdt resize` */
     bool edit_at_boot; /* false with FDTEDIT: the script loads a tree edited here */
     char *extra_cmds; /* APPEND_EXTRA_CMDS' contents, or NULL */

@@ -118,6 +118,9 @@ void qemu_command(struct ib_buf *b, const struct ib_plan *p, const void *fdt, co
             loader(b, p->ramdisk[n].host, p->ramdisk[n].addr, true);
         if (p->partial[n].name)
             loader(b, p->partial[n].host, p->partial[n].addr, true);
+        for (unsigned i = 0; i < IB_MAX_DISKS; i++)
+            if (p->disk[n][i].name)
+                loader(b, p->disk[n][i].host, p->disk[n][i].addr, true);
     }
     buf_printf(b, "\n");
 }

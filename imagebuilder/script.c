@@ -37,8 +37,11 @@ void script_text(struct ib_buf *b, const struct ib_plan *p, const struct ib_edit
 {
     const struct ib_config *cfg = p->cfg;
     unsigned nfiles = 2;
-    for (unsigned n = 0; n < cfg->ndomus; n++)
+    for (unsigned n = 0; n < cfg->ndomus; n++) {
         nfiles += !!p->kernel[n].name + !!p->ramdisk[n].name + !!p->partial[n].name;
+        for (unsigned i = 0; i < IB_MAX_DISKS; i++)
+            nfiles += !!p->disk[n][i].name;
+    }
     buf_printf(b, "# Made by imagebuilder from %s; regenerate it rather than edit it.\n", cfg->file);
     buf_printf(b, "# Run it with: %s 0x%" PRIx64 " <this script>; source 0x%" PRIx64 "\n", p->load_cmd, p->script_addr,
                p->script_addr);
@@ -59,6 +62,11 @@ void script_text(struct ib_buf *b, const struct ib_plan *p, const struct ib_edit
             snprintf(what, sizeof(what), "domU%u partial device tree", n);
             load(b, p, &p->partial[n], what);
         }
+        for (unsigned i = 0; i < cfg->dom[n].ndisks; i++)
+            if (p->disk[n][i].name) {
+                snprintf(what, sizeof(what), "domU%u disk %u", n, cfg->dom[n].disk[i].k);
+                load(b, p, &p->disk[n][i], what);
+            }
     }
     load(b, p, &p->xen, "hypervisor");
     load(b, p, &p->dtb, "device tree");

@@ -317,6 +317,57 @@ static void paths_stay_inside(void **state)
     assert_false(config_has_dotdot("..."));
 }
 
+/* Virtio devices (ours): disks by [n,k] (a file loaded as a disk module,
+ * or a path in the device model's domain), rng, console; each needs the
+ * domain's bridge and device model. */
+#define SERVED                                                                                                         \
+    BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=1\n"
+static void virtio_keys(void **state)
+{
+    (void)state;
+    assert_int_equal(load(SERVED
+                          "DOMU_VIRTIO_DISK[0,3]=disk.img\nDOMU_VIRTIO_DISK_RO[0,3]=1\n"
+                          "DOMU_VIRTIO_DISK_PATH[0,1]=/dev/sda\nDOMU_VIRTIO_RNG[0]=1\nDOMU_VIRTIO_CONSOLE[0]=1\n"),
+                     0);
+    const struct ib_domain *d = &cfg.dom[0];
+    assert_int_equal(d->ndisks, 2);
+    assert_int_equal(d->disk[0].k, 1);
+    assert_string_equal(d->disk[0].path, "/dev/sda");
+    assert_null(d->disk[0].file);
+    assert_false(d->disk[0].ro);
+    assert_int_equal(d->disk[1].k, 3);
+    assert_string_equal(d->disk[1].file, "disk.img");
+    assert_int_equal(d->disk[1].line, 10);
+    assert_true(d->disk[1].ro);
+    assert_true(d->virtio_rng && d->virtio_console);
+    assert_int_equal(cfg.dom[1].ndisks, 0);
+    assert_false(cfg.dom[1].virtio_rng || cfg.dom[1].virtio_console);
+
+    expect_error(SERVED "DOMU_VIRTIO_DISK[0,0]=a.img\nDOMU_VIRTIO_DISK_PATH[0,0]=/dev/sda\n",
+                 "t.cfg:11: DOMU_VIRTIO_DISK[0,0] and DOMU_VIRTIO_DISK_PATH[0,0] both given: a disk is a file loaded "
+                 "as a module or a path in the device model's domain, not both");
+    expect_error(SERVED "DOMU_VIRTIO_DISK_RO[0,2]=1\n",
+                 "t.cfg:10: DOMU_VIRTIO_DISK_RO[0,2] needs DOMU_VIRTIO_DISK[0,2] or DOMU_VIRTIO_DISK_PATH[0,2]");
+    expect_error(SERVED "DOMU_VIRTIO_DISK_RO[0,0]=yes\nDOMU_VIRTIO_DISK[0,0]=a.img\n",
+                 "t.cfg:10: DOMU_VIRTIO_DISK_RO[0,0]: 'yes' must be 0 or 1");
+    expect_error(SERVED "DOMU_VIRTIO_DISK[1,0]=a.img\n",
+                 "t.cfg:10: domain 1's virtio devices are served by a device model: set DOMU_PCI_BRIDGE[1] and "
+                 "DOMU_DEVICE_MODEL[1] too");
+    expect_error(SERVED "DOMU_VIRTIO_RNG[1]=1\n", "t.cfg:10: domain 1's virtio devices are served by a device model");
+    expect_error(SERVED "DOMU_VIRTIO_DISK[0]=a.img\n",
+                 "t.cfg:10: DOMU_VIRTIO_DISK needs two indexes: write DOMU_VIRTIO_DISK[n,k]=value (domain n, disk k)");
+    expect_error(SERVED "DOMU_VIRTIO_RNG[0,1]=1\n",
+                 "t.cfg:10: DOMU_VIRTIO_RNG takes one index: write DOMU_VIRTIO_RNG[n]=value");
+    expect_error(SERVED "DOMU_VIRTIO_DISK[0,8]=a.img\n",
+                 "t.cfg:10: DOMU_VIRTIO_DISK[0,8]: the disk index must be below 8");
+    expect_error(SERVED "DOMU_VIRTIO_DISK[0,]=a.img\n", "t.cfg:10: DOMU_VIRTIO_DISK[...]: the index must be a plain");
+    expect_error(SERVED "DOMU_VIRTIO_DISK[0,0]=../a.img\n",
+                 "t.cfg:10: DOMU_VIRTIO_DISK[0,0]: '../a.img': a \"..\" component");
+    expect_error(SERVED "DOMU_VIRTIO_DISK_PATH[0,0]='/dev/$x'\n",
+                 "t.cfg:10: DOMU_VIRTIO_DISK_PATH[0,0]: the character '$' cannot be passed through a U-Boot script");
+    expect_error(SERVED "DOMU_VIRTIO_DISK[2,0]=a.img\n", "t.cfg:10: DOMU_VIRTIO_DISK[2,0] is set but NUM_DOMUS is 2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +378,7 @@ int main(void)
         cmocka_unit_test_teardown(errors_name_the_line, teardown),
         cmocka_unit_test_teardown(dom0_refused, teardown),
         cmocka_unit_test_teardown(bridge_values, teardown),
+        cmocka_unit_test_teardown(virtio_keys, teardown),
         cmocka_unit_test_teardown(load_cmd_shorthands, teardown),
         cmocka_unit_test_teardown(load_cmd_cannot_change_the_script, teardown),
         cmocka_unit_test_teardown(paths_stay_inside, teardown),

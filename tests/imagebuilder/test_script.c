@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
@@ -51,6 +52,9 @@ static int make_files(void **state)
         write_at(name, image, 100 + (size_t)i);
     }
     write_at("rd.cpio", "070701", 6);
+    static char disk[8192];
+    write_at("disk.img", disk, sizeof(disk));
+    write_at("odd.img", disk, 5000);
     write_at("extra.txt", "echo extra one\necho extra two", 29);
     return 0;
 }
@@ -244,6 +248,61 @@ static void phandles_and_links(void **state)
     for (unsigned i = 0; i < r.layout.nblocked; i++)
         if (strstr(r.layout.blocked[i].what, "DOMU_KERNEL"))
             assert_true(r.layout.blocked[i].end <= 0x60000000 || r.layout.blocked[i].base >= 0x61000000);
+}
+
+/* Virtio devices: each domain's disks, rng and console become its child
+ * nodes after its modules (disks by k, then rng, console: the PCI slots'
+ * order); a disk file is loaded and placed like a module, page-sized. */
+static void virtio_devices(void **state)
+{
+    (void)state;
+    build(BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=1\n"
+               "DOMU_VIRTIO_DISK[0,0]=disk.img\nDOMU_VIRTIO_DISK_RO[0,0]=1\nDOMU_VIRTIO_DISK_PATH[0,2]=/dev/vdb\n"
+               "DOMU_VIRTIO_CONSOLE[0]=1\nDOMU_VIRTIO_RNG[0]=1\nDOMU_KERNEL[1]=k1\nDOMU_ENHANCED[1]=1\n",
+          "tftpb");
+    const void *t = r.edited;
+    int d0 = fdt_path_offset(t, "/chosen/domU0");
+    static const char *const order[] = { "disk0", "disk2", "rng", "console" };
+    int node = fdt_first_subnode(t, d0);
+    assert_true(node >= 0 && !strncmp(fdt_get_name(t, node, NULL), "module@", 7)); /* the kernel first */
+    for (unsigned i = 0; i < 4; i++) {
+        node = fdt_next_subnode(t, node);
+        assert_true(node >= 0);
+        assert_string_equal(fdt_get_name(t, node, NULL), order[i]);
+    }
+    int disk = fdt_path_offset(t, "/chosen/domU0/disk0");
+    assert_string_equal(fdt_getprop(t, disk, "compatible", NULL), "xen-arm-minimal,virtio-blk");
+    const fdt32_t *reg = fdt_getprop(t, disk, "reg", NULL);
+    assert_non_null(reg);
+    uint64_t at = (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
+    assert_int_equal(at, r.plan.disk[0][0].addr);
+    assert_int_equal(fdt32_to_cpu(reg[3]), 8192);
+    assert_non_null(fdt_getprop(t, disk, "read-only", NULL));
+    disk = fdt_path_offset(t, "/chosen/domU0/disk2");
+    assert_string_equal(fdt_getprop(t, disk, "backend-path", NULL), "/dev/vdb");
+    assert_null(fdt_getprop(t, disk, "reg", NULL));
+    assert_null(fdt_getprop(t, disk, "read-only", NULL));
+    assert_string_equal(fdt_getprop(t, fdt_path_offset(t, "/chosen/domU0/rng"), "compatible", NULL),
+                        "xen-arm-minimal,virtio-rng");
+    assert_string_equal(fdt_getprop(t, fdt_path_offset(t, "/chosen/domU0/console"), "compatible", NULL),
+                        "xen-arm-minimal,virtio-console");
+    /* the script loads the image where the tree says, size-checked */
+    char line[160];
+    snprintf(line, sizeof(line), "tftpb 0x%" PRIx64 " disk.img", r.plan.disk[0][0].addr);
+    assert_non_null(strstr(text.s, line));
+    assert_non_null(strstr(text.s, "imagebuilder: domU0 disk 0 disk.img"));
+    assert_non_null(strstr(text.s, "itest ${filesize} == 0x2000"));
+
+    cleanup(NULL);
+    const char *odd = BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_PCI_BRIDGE[0]=default\nDOMU_DEVICE_MODEL[0]=1\n"
+                           "DOMU_VIRTIO_DISK[0,1]=odd.img\nDOMU_KERNEL[1]=k1\n";
+    assert_int_equal(config_parse("t.cfg", odd, strlen(odd), &raw, &err), 0);
+    assert_int_equal(config_interpret("t.cfg", &raw, &cfg, &err), 0);
+    assert_int_not_equal(plan_build(&r, &cfg, dir, "tftpb", &err), 0);
+    if (!strstr(err.msg,
+                "t.cfg:9: DOMU_VIRTIO_DISK[0,1]: odd.img is 5000 bytes: a disk image must be a whole number of "
+                "4 KiB pages"))
+        fail_msg("%s", err.msg);
 }
 
 static void fdtedit_and_extra(void **state)
@@ -470,6 +529,7 @@ int main(void)
         cmocka_unit_test_teardown(resize_sixteen_domains, cleanup),
         cmocka_unit_test_teardown(escaping_and_guards, cleanup),
         cmocka_unit_test_teardown(phandles_and_links, cleanup),
+        cmocka_unit_test_teardown(virtio_devices, cleanup),
         cmocka_unit_test_teardown(fdtedit_and_extra, cleanup),
         cmocka_unit_test_teardown(missing_file_named, cleanup),
         cmocka_unit_test_teardown(inputs_inside_dir, cleanup),
