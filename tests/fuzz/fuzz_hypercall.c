@@ -88,6 +88,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define A_ERRS (RAM + 0x800)
 #define A_GNT (RAM + 0x1000)
 #define A_CONS (RAM + 0x2000)
+/* a whole batch of 512 (over the others) */
+#define A_FILL_ERRS (RAM + 0x1000)
+#define A_FILL_IDXS (RAM + 0x2000)
+#define A_FILL_GPFNS (RAM + 0x3000)
 /* GFNs for extra mappings: free ones, Xen's grant-table region */
 #define FREE_GFN ((RAM + 0x4000000) >> PAGE_SHIFT)
 #define GNT_GFN 0x38000ULL
@@ -607,6 +611,19 @@ static void write_memory_op(struct vcpu *v, struct domain *const *d, struct in *
         b.idxs = array_ptr(in, A_IDXS);
         b.gpfns = array_ptr(in, A_GPFNS);
         b.errs = array_ptr(in, A_ERRS);
+        unsigned fill = (unsigned)take(in, 1);
+        if (fill >= 0xf8 && b.size <= 512) {
+            /* the whole batch, at GFNs of their own: enough of these fill
+             * the caller's table of extra mappings */
+            b.idxs = A_FILL_IDXS;
+            b.gpfns = A_FILL_GPFNS;
+            b.errs = A_FILL_ERRS;
+            for (uint64_t i = 0; i < b.size; i++) {
+                uint64_t idx = RAM_GFN + i % 4, gpfn = FREE_GFN + 8 + (fill & 7) * 512 + i;
+                put_guest(caller, A_FILL_IDXS + 8 * i, &idx, 8);
+                put_guest(caller, A_FILL_GPFNS + 8 * i, &gpfn, 8);
+            }
+        }
         for (unsigned i = 0; i < MIN(b.size, 4u); i++) {
             uint64_t idx = pick_gfn(in), gpfn = pick_gfn(in);
             put_guest(caller, A_IDXS + 8 * i, &idx, 8);
@@ -1080,9 +1097,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "step %u: kind %u by %s vCPU %u (%s): x0 %#llx\n", steps, kind, caller->name, v->id,
                     running ? "ran" : "not running", (unsigned long long)v->arch.regs.x[0]);
         if (trace && (kind == K_MEMOP || kind == K_GNT)) {
-            const int32_t *errs = domain_ram_ptr(caller, A_ERRS, 4);
+            const int32_t *errs = domain_ram_ptr(caller, A_ERRS, 4), *last = domain_ram_ptr(caller, A_FILL_ERRS, 2048);
             const int16_t *st = domain_ram_ptr(caller, A_GNT + 18, 2);
-            fprintf(stderr, "  errs[0] %d, first map status %d\n", errs ? *errs : 0, st ? *st : 0);
+            fprintf(stderr, "  errs[0] %d (a whole batch's: %d %d), first map status %d\n", errs ? *errs : 0,
+                    last ? last[0] : 0, last ? last[511] : 0, st ? *st : 0);
         }
         CHECK(keeper->state == DOMAIN_RUNNING);
         CHECK(fake_locks_held == 0);
@@ -1205,7 +1223,7 @@ static void foreign(struct out *o)
 {
     /* batch: self, gmfn_foreign, size 1, foreign cl, default arrays; idx RAM_GFN+1 at FREE_GFN */
     step(o, K_MEMOP, DM, 0), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1);
-    put(o, 0, 1), put(o, 0, 1), put(o, 1, 1), put(o, 5, 1);
+    put(o, 0, 1), put(o, 0, 1), put(o, 0, 1), put(o, 1, 1), put(o, 5, 1);
     step(o, K_STORE, DM, 0), put(o, 5, 1), put(o, 0x80, 2), put(o, 4, 1), put_bytes(o, "XAMX");
     step(o, K_LIFE, CL, 0), put(o, 1, 1);
     step(o, K_JOBS, DM, 0);
@@ -1214,7 +1232,16 @@ static void foreign(struct out *o)
     /* the balloon: out and back in */
     step(o, K_MEMOP, DM, 0), put(o, 3, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 0, 1), put(o, 3, 1);
     step(o, K_MEMOP, DM, 0), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1);
-    put(o, 0, 1), put(o, 0, 1), put(o, 1, 1), put(o, 3, 1);
+    put(o, 0, 1), put(o, 0, 1), put(o, 0, 1), put(o, 1, 1), put(o, 3, 1);
+    /* 7 full batches of 512 (count 4: limit - 1 = 511; 5: 512): the table of extra mappings fills up */
+    for (unsigned i = 0; i < 7; i++) {
+        step(o, K_MEMOP, DM, 0), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 5, 1), put(o, 1, 1);
+        put(o, 0, 1), put(o, 0, 1), put(o, 0, 1), put(o, 0xf8 + i, 1);
+        for (unsigned k = 0; k < 4; k++)
+            put(o, 6, 1), put(o, 6, 1);
+    }
+    step(o, K_LIFE, CL, 0), put(o, 0, 1); /* the client stops with 3000 pages lent */
+    step(o, K_JOBS, CL, 0);
     step(o, K_MEMOP, DM, 0), put(o, 4, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 0, 1), put(o, 3, 1);
 }
 
