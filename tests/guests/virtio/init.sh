@@ -1,0 +1,92 @@
+#!/bin/busybox sh
+# /init of the virtio clients of the boot case virtio-disk
+# (tests/boot/cases-virtio.sh): a Debian Linux guest whose disks, entropy
+# and second console are virtio-pci devices served by xam-devmodel. Loads
+# the virtio modules (lib/modules/load-order), finds its disks, and does
+# what xam.role= says:
+#   main    /dev/vda (ext4): prints hello.txt's checksum; first boot:
+#           writes written.txt, syncs and reboots (reboot -f: PSCI
+#           SYSTEM_RESET); second boot (written.txt there): prints it.
+#           /dev/vdb (read-only): a write must fail, its content must not
+#           change. /dev/hwrng gives bytes; /dev/hvc0 takes a line.
+#   second  /dev/vda (its own ext4): prints hello.txt's checksum, and
+#           that it has no other disk.
+# Every line starts "XAM-VIRTIO: "; a check that fails says FAIL.
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+say() { echo "XAM-VIRTIO: $*"; }
+role=main
+for w in $(cat /proc/cmdline); do
+    case "$w" in xam.role=*) role=${w#xam.role=} ;; esac
+done
+say "$(uname -r) up, $(nproc) CPU(s), role $role"
+while read -r name args; do
+    insmod "/lib/modules/$name.ko" $args || say "FAIL insmod $name.ko"
+done </lib/modules/load-order
+
+# After a reset the guest is rebuilt and starts at once, maybe before its
+# device model has noticed and connected again: its bridge then showed an
+# empty bus. The readiness register's second word waits for the
+# connection (docs/bindings.md); then the bus is scanned again.
+if [ ! -b /dev/vda ]; then
+    say "no /dev/vda yet: waiting for the device model (readiness word $(devmem 0x37ff0004 32))"
+    echo 1 >/sys/bus/pci/rescan
+fi
+n=0
+while [ ! -b /dev/vda ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+for d in /sys/bus/pci/devices/*; do
+    [ -e "$d/vendor" ] || continue
+    say "PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") driver $(basename "$(readlink "$d/driver" 2>/dev/null || echo none)")"
+done
+for b in /sys/block/vd*; do
+    [ -e "$b" ] || continue
+    say "disk ${b##*/}: $(cat "$b/size") sectors, read-only $(cat "$b/ro"), serial '$(cat "$b/serial" 2>/dev/null)'"
+done
+[ -b /dev/vda ] || { say "FAIL no /dev/vda"; poweroff -f; }
+mkdir -p /mnt
+mount -t ext4 /dev/vda /mnt || { say "FAIL mount /dev/vda"; poweroff -f; }
+say "mounted /dev/vda: $(head -1 /mnt/hello.txt)"
+say "hello.txt sha256 $(sha256sum /mnt/hello.txt | cut -d' ' -f1)"
+
+if [ "$role" = second ]; then
+    if [ -b /dev/vdb ]; then say "FAIL a second disk"; else say "only its own disk"; fi
+    umount /mnt
+    say "done"
+    poweroff -f
+fi
+
+if [ -f /mnt/written.txt ]; then
+    say "after the reboot written.txt reads: $(cat /mnt/written.txt)"
+    umount /mnt
+    say "done"
+    poweroff -f
+fi
+
+# the read-only disk: a write fails, the content stays
+if [ -b /dev/vdb ]; then
+    before=$(sha256sum /dev/vdb | cut -d' ' -f1)
+    if err=$(dd if=/dev/zero of=/dev/vdb bs=4096 count=1 conv=fsync 2>&1); then
+        say "FAIL writing the read-only disk succeeded"
+    else
+        say "writing the read-only disk failed: $(echo "$err" | head -1)"
+    fi
+    echo 3 >/proc/sys/vm/drop_caches
+    after=$(sha256sum /dev/vdb | cut -d' ' -f1)
+    [ "$before" = "$after" ] && say "read-only disk sha256 $after, unchanged" || say "FAIL read-only disk changed: $before -> $after"
+fi
+# entropy
+if [ -c /dev/hwrng ]; then
+    say "hwrng $(cat /sys/class/misc/hw_random/rng_current): $(dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c) bytes"
+fi
+# the virtio console
+if [ -c /dev/hvc0 ]; then
+    echo "hello through virtio-console" >/dev/hvc0 && say "wrote a line to /dev/hvc0"
+fi
+
+echo "written by $(uname -n) in its first life" >/mnt/written.txt
+sync
+say "wrote written.txt and synced; rebooting"
+reboot -f

@@ -1,0 +1,69 @@
+/* One client of xam-devmodel: its ioreq server, the ioreq page, the event
+ * channels of its vCPUs, its RAM and its emulated PCI bus. */
+#ifndef XAM_DM_CLIENT_H
+#define XAM_DM_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/ioreq.h>
+
+#include "bus/dm_bus.h"
+#include "config.h"
+#include "guestmem.h"
+#include "log.h"
+
+#define DM_MAX_VCPUS 64
+
+/* What every client shares: the libraries' handles. */
+struct dm_xen {
+    xendevicemodel_handle *dmod;
+    xenforeignmemory_handle *fmem;
+    xenevtchn_handle *xce;
+    unsigned chunks_per_client; /* guestmem cache bound */
+};
+
+enum dm_client_state {
+    CLIENT_DOWN, /* no server: (re)connect when the domain is there */
+    CLIENT_UP, /* serving */
+    CLIENT_SKIPPED, /* bad configuration: never served */
+};
+
+struct dm_client {
+    struct dm_client_cfg *cfg;
+    struct dm_xen *xen;
+    enum dm_client_state state;
+    ioservid_t id;
+    xenforeignmemory_resource_handle *res;
+    volatile shared_iopage_t *iopage;
+    unsigned nr_vcpus;
+    evtchn_port_t ports[DM_MAX_VCPUS]; /* local port of vCPU i's channel */
+    struct dm_bus *bus;
+    struct guestmem mem;
+    int fds[DM_MAX_DEVICES]; /* backing stores, open for the program's life */
+    struct dm_console_lines console;
+    bool work; /* dm_bus_run asked to be called again */
+    bool warned_form, warned_irq, warned_down;
+    unsigned long ioreqs, connects;
+};
+
+/* Opens the backing stores: 0, or -1 (logged; the client is skipped). */
+int client_open(struct dm_client *c, struct dm_client_cfg *cfg, struct dm_xen *xen, const char *dt_root);
+/* Creates and enables the ioreq server: 0, or -1 (logged unless quiet;
+ * everything undone). */
+int client_connect(struct dm_client *c, bool quiet);
+/* Undoes client_connect; destroy: also destroy the server (not when the
+ * hypervisor already did). */
+void client_disconnect(struct dm_client *c, bool destroy);
+/* Is the server still there (the client may have stopped or reset)? */
+bool client_alive(struct dm_client *c);
+/* The client whose vCPU's channel is local port p fired: serves its slot. */
+bool client_has_port(const struct dm_client *c, evtchn_port_t p);
+void client_serve(struct dm_client *c);
+/* Device work left after the answers: returns true if more remains. */
+bool client_run(struct dm_client *c);
+
+#endif
