@@ -5,6 +5,8 @@
  *   - an interrupt marked in_lr sits in exactly one used list register of
  *     exactly one vCPU, and every used list register holds one so marked;
  *   - a vCPU uses no more list registers than the CPU has;
+ *   - an interrupt that wants a list register has its bit in its vCPU's
+ *     want bitmap (the fill and WFI look nowhere else);
  *   - the bytes between the end of the SPI array and the end of the
  *     allocation still hold the canary vgic_canary_fill() put there. */
 #ifndef TESTS_VGIC_CHECK_H
@@ -104,6 +106,12 @@ static inline const char *vgic_check(struct domain *d)
         if (in_lrs_spi[i] != (irq->in_lr ? 1 : 0))
             return "an SPI is in_lr but not in exactly one list register (or the reverse)";
     }
+    for (unsigned c = 0; c < d->nr_vcpus; c++)
+        for (unsigned i = 0; i < nr_irqs; i++) {
+            struct vgic_irq *irq = vgic_get_irq(d, &d->vcpus[c], i);
+            if (irq->target == c && vgic_irq_wants_lr(vd, irq) && !((vd->cpu[c].want[i / 64] >> (i % 64)) & 1))
+                return "an interrupt wants a list register but its vCPU's want bit is clear";
+        }
     return NULL;
 }
 

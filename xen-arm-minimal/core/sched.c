@@ -114,6 +114,46 @@ static void mark_blocked(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, flags);
 }
 
+/* How long a vCPU in WFI may keep its CPU spinning for an interrupt, when
+ * nothing else wants that CPU (make bench: the ioreq round trip with the
+ * device model in WFI). Bounded by spins too, as sched_wait. */
+#define HALT_POLL_US 50
+#define HALT_POLL_MAX 20000
+
+bool sched_poll_notify(struct vcpu *v)
+{
+    /* Dekker with halt_poll's end: either it sees poll_news, or we see it
+     * has stopped polling and kick as usual */
+    __atomic_store_n(&v->poll_news, true, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&v->halt_polling, __ATOMIC_SEQ_CST);
+}
+
+/* Spin until an interrupt for v is told (poll_news), the CPU has other
+ * work, v's timer is due (deadline, 0: none) or the time is up. What was
+ * told is then found by the controller's block, under its lock, as
+ * always: polling only decides when to look. */
+static void halt_poll(struct vcpu *v, uint64_t deadline)
+{
+    static uint64_t poll_ticks;
+    if (!poll_ticks)
+        poll_ticks = us_to_ticks(HALT_POLL_US);
+    struct runqueue *rq = &rqs[v->pcpu];
+    if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED) || rq->need_resched)
+        return;
+    uint64_t until = counter_read() + poll_ticks;
+    if (deadline && deadline < until)
+        until = deadline;
+    __atomic_store_n(&v->poll_news, false, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->halt_polling, true, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < HALT_POLL_MAX; i++) {
+        if (__atomic_load_n(&v->poll_news, __ATOMIC_ACQUIRE) || __atomic_load_n(&rq->head, __ATOMIC_RELAXED) ||
+            rq->need_resched || counter_read() >= until)
+            break;
+        cpu_relax();
+    }
+    __atomic_store_n(&v->halt_polling, false, __ATOMIC_SEQ_CST);
+}
+
 void sched_block(struct vcpu *v)
 {
     bool due;
@@ -121,6 +161,7 @@ void sched_block(struct vcpu *v)
     const struct vintc_ops *intc = v->dom->intc;
     if (due || !intc) /* its timer interrupt is already on its way */
         return;
+    halt_poll(v, deadline);
     v->wake_at = deadline;
     if (!intc->block(v, mark_blocked))
         v->wake_at = 0;
@@ -136,9 +177,18 @@ void sched_block(struct vcpu *v)
 
 bool sched_wait(struct vcpu *v)
 {
+    /* the counter's frequency is fixed once the timer is set up: converted
+     * once, not per access (two divisions) */
+    static uint64_t spin_ticks;
+    if (!spin_ticks)
+        spin_ticks = us_to_ticks(WAIT_SPIN_US);
     struct runqueue *rq = &rqs[v->pcpu];
-    uint64_t until = counter_read() + us_to_ticks(WAIT_SPIN_US);
-    for (unsigned i = 0; i < WAIT_SPIN_MAX && !__atomic_load_n(&v->pending.done, __ATOMIC_ACQUIRE); i++) {
+    uint64_t until = counter_read() + spin_ticks;
+    for (unsigned i = 0; i < WAIT_SPIN_MAX; i++) {
+        /* answered while we spun: nothing to change under the lock
+         * (sched_wait_now would find done set and return false) */
+        if (__atomic_load_n(&v->pending.done, __ATOMIC_ACQUIRE))
+            return false;
         if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED) || rq->need_resched || counter_read() >= until)
             break;
         cpu_relax();

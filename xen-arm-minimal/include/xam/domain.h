@@ -69,6 +69,10 @@ struct vcpu {
      * pending.done (a missed update is caught by the kick that follows
      * the raise). */
     bool evtchn_raised;
+    /* Halt polling (sched_block): while its CPU spins on its WFI, an
+     * interrupt for it sets poll_news instead of sending the CPU a kick
+     * (sched_poll_notify). */
+    bool halt_polling, poll_news;
 };
 
 struct guest_bank {

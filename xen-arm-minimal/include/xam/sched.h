@@ -16,8 +16,15 @@ void sched_wake(struct vcpu *v);
 /* OFF -> RUNNABLE with its reset state at (entry, x0) (PSCI CPU_ON).
  * False if it was not off. */
 bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0);
-/* WFI: block v unless it has an interrupt to take. */
+/* WFI: block v unless it has an interrupt to take. If its CPU has nothing
+ * else to run, it first spins a little while for an interrupt (halt
+ * polling): one that comes then costs no save, idle, wake-up and load. */
 void sched_block(struct vcpu *v);
+/* The interrupt controller made something deliverable to v, which is
+ * runnable on another CPU: true if that CPU is halt-polling for v and will
+ * see it (no kick needed), false if the caller must kick it out of the
+ * guest. */
+bool sched_poll_notify(struct vcpu *v);
 /* RUNNABLE -> WAITING for a pending emulated access; false if its answer
  * already came (it stays runnable). sched_wait first keeps the CPU a
  * little while for the answer if nothing else wants it; sched_wait_now

@@ -40,14 +40,44 @@ static void notify(struct vcpu *t)
      * guest so that its list registers get refilled. */
     if (t->state == VCPU_BLOCKED)
         sched_wake(t);
-    else if (t->state == VCPU_RUNNABLE && t->pcpu != this_cpu_id())
+    else if (t->state == VCPU_RUNNABLE && t->pcpu != this_cpu_id() && !sched_poll_notify(t))
         sched_kick(t->pcpu);
 }
 
 void vgic_irq_changed(struct domain *d, struct vgic_irq *irq)
 {
-    if (vgic_irq_wants_lr(vgic_dist(d), irq))
-        notify(&d->vcpus[irq->target]);
+    if (vgic_irq_wants_lr(vgic_dist(d), irq)) {
+        struct vcpu *t = &d->vcpus[irq->target];
+        vgic_cpu(t)->want[irq->intid / 64] |= 1ULL << (irq->intid % 64);
+        notify(t);
+    }
+}
+
+struct vgic_irq *vgic_next_wanting(struct vcpu *v, unsigned *cursor)
+{
+    struct vgic_dist *vd = vgic_dist(v->dom);
+    uint64_t *want = vgic_cpu(v)->want;
+    unsigned end = VGIC_NR_PRIVATE + vd->nr_spis;
+    for (unsigned i = *cursor; i < end;) {
+        uint64_t bits = want[i / 64] >> (i % 64);
+        if (!bits) {
+            i = (i / 64 + 1) * 64;
+            continue;
+        }
+        i += (unsigned)__builtin_ctzll(bits);
+        if (i >= end)
+            break;
+        struct vgic_irq *irq = vgic_get_irq(v->dom, v, i);
+        if (irq->target == v->id && vgic_irq_wants_lr(vd, irq)) {
+            *cursor = i + 1;
+            return irq;
+        }
+        /* no longer wanted here: forget it until it is again */
+        want[i / 64] &= ~(1ULL << (i % 64));
+        i++;
+    }
+    *cursor = end;
+    return NULL;
 }
 
 void vgic_set_pending_locked(struct domain *d, struct vgic_irq *irq)
@@ -118,16 +148,15 @@ void vgic_set_hw(struct domain *d, unsigned intid)
     spin_unlock_irqrestore(&vd->lock, flags);
 }
 
-/* Whether v has an interrupt to take (so WFI must not sleep), locked. */
+/* Whether v has an interrupt to take (so WFI must not sleep), locked.
+ * One that is pending and deliverable wants a list register: its bit is
+ * set. */
 static bool has_pending_locked(struct vcpu *v)
 {
     struct vgic_dist *vd = vgic_dist(v->dom);
-    struct vgic_cpu *vc = vgic_cpu(v);
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
-        if (vgic_irq_pending_deliverable(vd, &vc->priv[i]))
-            return true;
-    for (unsigned i = 0; i < vd->nr_spis; i++)
-        if (vd->spi[i].target == v->id && vgic_irq_pending_deliverable(vd, &vd->spi[i]))
+    unsigned cursor = 0;
+    for (struct vgic_irq *irq; (irq = vgic_next_wanting(v, &cursor));)
+        if (vgic_irq_pending_deliverable(vd, irq))
             return true;
     return false;
 }

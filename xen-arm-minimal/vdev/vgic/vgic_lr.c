@@ -32,18 +32,11 @@ static void offer(struct vgic_irq *irq, struct vgic_irq **out, unsigned *n, unsi
 
 unsigned vgic_select_locked(struct vcpu *v, struct vgic_irq **out, unsigned max, bool *more)
 {
-    struct vgic_dist *vd = vgic_dist(v->dom);
-    struct vgic_cpu *vc = vgic_cpu(v);
-    unsigned n = 0;
+    unsigned n = 0, cursor = 0;
     *more = false;
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
-        if (!vc->priv[i].in_lr && vgic_irq_wants_lr(vd, &vc->priv[i]))
-            offer(&vc->priv[i], out, &n, max, more);
-    for (unsigned i = 0; i < vd->nr_spis; i++) {
-        struct vgic_irq *irq = &vd->spi[i];
-        if (irq->target == v->id && !irq->in_lr && vgic_irq_wants_lr(vd, irq))
+    for (struct vgic_irq *irq; (irq = vgic_next_wanting(v, &cursor));)
+        if (!irq->in_lr)
             offer(irq, out, &n, max, more);
-    }
     return n;
 }
 

@@ -23,6 +23,8 @@
 #define VGIC_PRIO_RESET 0xa0 /* what Linux leaves alone reads as "set" */
 /* List registers the vGIC tracks per vCPU (GICv3 has at most 16). */
 #define VGIC_MAX_LRS VGIC_HW_MAX_LRS
+/* A bit per INTID a vCPU can take: its private ones and every SPI */
+#define VGIC_WANT_WORDS ((VGIC_NR_PRIVATE + VGIC_MAX_SPIS + 63) / 64)
 
 struct vgic_irq {
     /* SPIs: the guest's routing, as written: a GICv2 ITARGETSR byte (a
@@ -68,6 +70,14 @@ struct vgic_cpu {
      * to this vCPU; cleared when a fill finds nothing. Read without the
      * lock on guest entry, so that an idle vCPU's entry skips the lock. */
     volatile bool maybe_pending;
+    /* The interrupts that may want a list register of this vCPU, a bit per
+     * INTID, under the lock: set by vgic_irq_changed for every interrupt
+     * that wants one (each change that can make one want it goes through
+     * there), cleared lazily by the fill when it no longer does or went to
+     * another vCPU. So an interrupt that wants this vCPU's list register
+     * always has its bit set, and the fill and WFI look only at the set
+     * bits instead of at every interrupt of the domain. */
+    uint64_t want[VGIC_WANT_WORDS];
     /* The record of this vCPU's vGIC access being emulated: here, not on
      * the stack, so the MMIO path needs no stack canary (only this vCPU,
      * running on this CPU, uses it). */
@@ -101,6 +111,10 @@ bool vgic_irq_wants_lr(const struct vgic_dist *vd, const struct vgic_irq *irq);
 /* irq's state changed (locked): if it now wants a list register, tell its
  * vCPU (wake it, or kick it out of the guest). */
 void vgic_irq_changed(struct domain *d, struct vgic_irq *irq);
+/* Under the lock: the next interrupt at or after *cursor (an INTID; start
+ * at 0) that wants a list register of v, in INTID order, or NULL; moves
+ * *cursor past it. In a list register or not: the caller says. */
+struct vgic_irq *vgic_next_wanting(struct vcpu *v, unsigned *cursor);
 /* Make irq pending (edge), locked. */
 void vgic_set_pending_locked(struct domain *d, struct vgic_irq *irq);
 /* SGI intid from vCPU `from` to vCPU `to`, locked. */
