@@ -88,7 +88,16 @@ case_linux-device-model() {
         '\(dm\) XAM-TESTDM: INTx raised \(INTID 44, set_irq_level 1\)' \
         '\(dm\) XAM-TESTDM: INTx lowered \(INTID 44, set_irq_level 0\): the client disabled it' \
         '\(dm\) XAM-TESTDM: done: [0-9]+ ioreqs served .*, 1 interrupt\(s\) raised, 0 failure\(s\)' \
-        '\(dm\) XAM-DM-INIT: xam-testdm exited with status 0'
+        '\(dm\) XAM-DM-INIT: xam-testdm exited with status 0' \
+        '\(dm\) XAM-DM-INIT: events interrupt taken [0-9]+ times'
+    # Linux took Xen's events interrupt for the ioreqs it was sent: the
+    # count rose by at least one per ioreq served
+    local counts served
+    counts=$(sed -n 's/.*(dm) XAM-DM-INIT: events interrupt taken \([0-9]*\) times.*/\1/p' "$log" | tr '\n' ' ')
+    served=$(sed -n 's/.*(dm) XAM-TESTDM: done: \([0-9]*\) ioreqs served.*/\1/p' "$log")
+    set -- $counts
+    [ $# -eq 2 ] && [ -n "$served" ] && [ "$2" -ge $(($1 + 1)) ] ||
+        fail "Linux's events interrupt count did not rise while it served ioreqs: '$counts', $served ioreqs"
     last_line=0
     in_order 'client \(domain 2\): starting \(held until its device model connected\)' \
         '\(client\) XAM-CLIENT: .* up, 1 CPU\(s\)' \
