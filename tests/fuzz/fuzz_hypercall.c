@@ -221,7 +221,11 @@ _Static_assert(NR_GFNS == 13 + 2, "the fixed GFNs and the two at the IPA space's
 static uint64_t pick_gfn(struct in *in)
 {
     unsigned k = (unsigned)take(in, 1);
-    return k % 17 < NR_GFNS ? gfn_at(k % 17) : k % 17 == NR_GFNS ? take(in, 8) : RAM_GFN + take(in, 2);
+    k %= NR_GFNS + 3;
+    return k < NR_GFNS     ? gfn_at(k)
+        : k == NR_GFNS     ? take(in, 8)
+        : k == NR_GFNS + 1 ? RAM_GFN + take(in, 2)
+                           : FREE_GFN + take(in, 2); /* where whole batches go */
 }
 
 /* A domain id: mostly one that exists. */
@@ -451,6 +455,9 @@ static uint64_t range_start(struct in *in, uint32_t type)
     return k < 0xf0 ? at[k % ARRAY_SIZE(at)] + (take(in, 2) << 4) : take(in, 8);
 }
 
+/* The range the last map_io_range named: an unmap may name it again. */
+static struct xen_dm_op_ioreq_server_range last_range;
+
 static void write_dm_op(struct domain *caller, struct in *in)
 {
     struct xen_dm_op o;
@@ -475,6 +482,12 @@ static void write_dm_op(struct domain *caller, struct in *in)
         r->start = range_start(in, r->type);
         unsigned len = (unsigned)take(in, 1);
         r->end = len == 0xff ? take(in, 8) : len == 0xfe ? r->start - 1 : r->start + (len << 8 | 0xff) % 0x10000;
+        if (o.op == XEN_DMOP_unmap_io_range_from_ioreq_server && t & 0x40) {
+            *r = last_range; /* what was mapped last */
+            r->id = id;
+        } else if (o.op == XEN_DMOP_map_io_range_to_ioreq_server) {
+            last_range = *r;
+        }
         break;
     }
     case XEN_DMOP_set_ioreq_server_state:
@@ -847,6 +860,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(pvconsole_init() == 0);
     memset(lports, 0, sizeof(lports));
     memset(seen, 0, sizeof(seen));
+    memset(&last_range, 0, sizeof(last_range));
+    unsigned fail_next = 0; /* the next step's nth allocation fails */
     memset(cons_port, 0, sizeof(cons_port));
 
     struct domain *keeper, *d[ND];
@@ -890,6 +905,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bool touches_pair = false; /* may write the partner's RAM (grants, its mappings) */
         bool released = false; /* the release jobs ran: anything may have changed */
         bool running = caller->state == DOMAIN_RUNNING && v->state == VCPU_RUNNABLE;
+        bool failing = fail_next != 0;
+        if (failing)
+            fake_mem_fail_at(fail_next);
+        fail_next = 0;
         switch (kind) {
         case K_MEM: { /* write the caller's memory */
             uint64_t at = take(&in, 2) % RAM_SIZE, n = MIN(take(&in, 1), RAM_SIZE - at);
@@ -1040,6 +1059,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 domain_shutdown(caller, "stopped by the fuzzer");
             else if (act == 1 && caller->state == DOMAIN_RUNNING)
                 domain_reset(caller, "reset by the fuzzer");
+            else if (act == 3) /* the hypervisor runs out of memory in the next step */
+                fail_next = 1 + (unsigned)take(&in, 1) % 16;
             else if (act == 2) {
                 fake_counter_advance(take(&in, 4));
                 for (unsigned c = 0; c < 2; c++) {
@@ -1093,6 +1114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         }
         fake_set_cpu(0);
+        if (failing)
+            fake_mem_fail_at(0);
         if (trace)
             fprintf(stderr, "step %u: kind %u by %s vCPU %u (%s): x0 %#llx\n", steps, kind, caller->name, v->id,
                     running ? "ran" : "not running", (unsigned long long)v->arch.regs.x[0]);
@@ -1214,6 +1237,9 @@ static void traffic(struct out *o)
         put(o, 0xa5 ^ i, 1);
     step(o, K_MMIO, CL, 1), put(o, 0, 1), put(o, 0, 1), put(o, 8, 1), put(o, 1 | 7 << 2, 1), put(o, 0, 1);
     step(o, K_MMIO, CL, 0), put(o, 3, 1), put(o, 0, 1), put(o, 1, 1), put(o, 2 | 4 << 2, 1), put(o, 0, 1);
+    /* the memory window unmapped (the range mapped last), then the server destroyed */
+    step(o, K_DMOP, DM, 0), put(o, 3, 1), put(o, 0, 1), put(o, 0x40, 1), put(o, 0, 1), put(o, 0, 2), put(o, 0, 1);
+    put(o, 1, 1), put(o, 0, 1), put(o, 1, 1);
     step(o, K_DMOP, DM, 0), put(o, 5, 1), put(o, 0, 1), put(o, 1, 1), put(o, 0, 1), put(o, 1, 1); /* destroy */
 }
 
@@ -1233,6 +1259,9 @@ static void foreign(struct out *o)
     step(o, K_MEMOP, DM, 0), put(o, 3, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 0, 1), put(o, 3, 1);
     step(o, K_MEMOP, DM, 0), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1);
     put(o, 0, 1), put(o, 0, 1), put(o, 0, 1), put(o, 1, 1), put(o, 3, 1);
+    /* the client's page goes from the hole, the device model's own page comes back */
+    step(o, K_MEMOP, DM, 0), put(o, 2, 1), put(o, 1, 1), put(o, 3, 1);
+    step(o, K_MEMOP, DM, 0), put(o, 4, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 0, 1), put(o, 3, 1);
     /* 7 full batches of 512 (count 4: limit - 1 = 511; 5: 512): the table of extra mappings fills up */
     for (unsigned i = 0; i < 7; i++) {
         step(o, K_MEMOP, DM, 0), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 5, 1), put(o, 1, 1);
@@ -1240,6 +1269,10 @@ static void foreign(struct out *o)
         for (unsigned k = 0; k < 4; k++)
             put(o, 6, 1), put(o, 6, 1);
     }
+    /* a few go from the full table (its probe runs moved back) */
+    static const uint16_t gone[] = { 8, 9, 520, 1000, 2000, 3000, 8 + 512 * 6 - 1 };
+    for (unsigned i = 0; i < ARRAY_SIZE(gone); i++)
+        step(o, K_MEMOP, DM, 0), put(o, 2, 1), put(o, 1, 1), put(o, NR_GFNS + 2, 1), put(o, gone[i], 2);
     step(o, K_LIFE, CL, 0), put(o, 0, 1); /* the client stops with 3000 pages lent */
     step(o, K_JOBS, CL, 0);
     step(o, K_MEMOP, DM, 0), put(o, 4, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 0, 1), put(o, 3, 1);
@@ -1249,6 +1282,9 @@ static void foreign(struct out *o)
  * device model; the device model maps it, copies into it, unmaps. */
 static void grants(struct out *o)
 {
+    /* the first time, the hypervisor is out of memory */
+    step(o, K_LIFE, CL, 0), put(o, 3, 1), put(o, 0, 1);
+    step(o, K_MEMOP, CL, 0), put(o, 0, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 10, 1);
     step(o, K_MEMOP, CL, 0), put(o, 0, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 10, 1);
     /* entry 8: permit_access to dm (id 2: keeper 1, dm 2), frame RAM_GFN + 2 */
     step(o, K_STORE, CL, 0), put(o, 10, 1), put(o, 64, 2), put(o, 8, 1);
