@@ -14,6 +14,7 @@ only=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 linux=${LINUX_DIR:-$top/${OUT:-build/out}/guests/linux}
+linux_dm=${LINUX_DM_DIR:-$top/${OUT:-build/out}/guests/linux-dm}
 mkdir -p "$out"
 out=$(realpath "$out")
 UBOOT_TIMEOUT=${IB_UBOOT_TIMEOUT:-120}
@@ -80,16 +81,61 @@ DOMU_DEVICE_MODEL_HOLD[2]=1
 CFG
 }
 
+cfg_pmem() { # a Linux device model given a guest's virtio disk module: Linux's of_pmem must find it
+    common "$1"
+    cat <<'CFG'
+NUM_DOMUS=2
+DOMU_KERNEL[0]=linux/Image
+DOMU_RAMDISK[0]=pmem/initramfs.cpio.gz
+DOMU_MEM[0]=256
+DOMU_KERNEL[1]=guests/hello.Image
+DOMU_MEM[1]=16
+DOMU_PCI_BRIDGE[1]=default
+DOMU_DEVICE_MODEL[1]=0
+DOMU_VIRTIO_DISK[1,0]=pmem/disk.img
+DOMU_VIRTIO_DISK_RO[1,0]=1
+DOMU_VIRTIO_RNG[1]=1
+CFG
+}
+# The device model's initramfs for cfg_pmem: busybox and the kernel's
+# nvdimm modules (build/fetch-xen-libs.sh fetches them), an init that
+# prints the first bytes of /dev/pmem0 and powers off; and the disk image.
+stage_pmem() { # stage_pmem DIR
+    local r=$1/pmem/root m a
+    for m in libnvdimm dax nd_btt nd_pmem of_pmem; do
+        [ -s "$linux_dm/modules/$m.ko" ] || { echo "no $m.ko in $linux_dm/modules (run build/fetch-xen-libs.sh)"; return 1; }
+    done
+    mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/lib/modules"
+    cp "$linux_dm/busybox" "$r/bin/busybox"
+    for a in sh mount insmod dd sleep poweroff; do ln -s busybox "$r/bin/$a"; done
+    for m in libnvdimm dax nd_btt nd_pmem of_pmem; do cp "$linux_dm/modules/$m.ko" "$r/lib/modules/"; done
+    cat >"$r/init" <<'INIT'
+#!/bin/busybox sh
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in libnvdimm dax nd_btt nd_pmem of_pmem; do insmod /lib/modules/$m.ko || echo "PMEM: FAIL insmod $m"; done
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/pmem0 ] && break; sleep 1; done
+echo "PMEM: head '$(dd if=/dev/pmem0 bs=16 count=1 2>/dev/null)'"
+poweroff -f
+INIT
+    chmod 755 "$r/init"
+    (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$1/pmem/initramfs.cpio.gz" &&
+        printf 'XAMDISK-MAGIC-01' >"$1/pmem/disk.img" && truncate -s 4M "$1/pmem/disk.img"
+}
+
 stage() { # stage DIR GIC CONFIG-FUNCTION: the TFTP root with every file
     local d=$1
     rm -rf "$d" && mkdir -p "$d/guests"
     cp "$hv" "$d/xen-arm-minimal.Image"
     cp "$guests/hello.Image" "$guests/dtcheck.Image" "$guests/devmodel.Image" "$d/guests/"
     "$top/tests/dtb/qemu-dtb.sh" "$d/virt-gicv$2.dtb" "$2" 2 2G || return 1
-    if [ "$3" = cfg_linux ]; then
+    if [ "$3" = cfg_linux ] || [ "$3" = cfg_pmem ]; then
         [ -s "$linux/Image" ] || { echo "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
         mkdir -p "$d/linux" && cp "$linux/Image" "$linux/initramfs.cpio.gz" "$d/linux/"
     fi
+    if [ "$3" = cfg_pmem ]; then stage_pmem "$d" || return 1; fi
     "$3" "$2" >"$d/system.cfg"
 }
 
@@ -229,6 +275,15 @@ expect_devmodel() {
 }
 case_uboot-gicv3-devmodel() { uboot_case 3 cfg_devmodel 5 expect_devmodel; }
 case_loader-gicv2-devmodel() { loader_case 2 cfg_devmodel expect_devmodel; }
+expect_pmem() {
+    hello_ok domU1
+    anywhere 'domain 1: disk module 0x[0-9a-f]+\+0x400000 mapped at IPA 0x100000000 \(pmem, read-only\)' \
+        'domains: +virtio slot 0: virtio-blk, disk module 0x[0-9a-f]+\+0x400000' 'domains: +virtio slot 1: virtio-rng' \
+        "\\(domU0\\) PMEM: head 'XAMDISK-MAGIC-01'" 'domU0 \(domain 1\): powered off'
+    in_order 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+}
+case_loader-gicv3-pmem() { loader_case 3 cfg_pmem expect_pmem; }
 case_example-config() {
     # imagebuilder/examples/qemu-two-guests.cfg, as imagebuilder/demo.sh boots it
     log=$out/$name.log
