@@ -27,7 +27,7 @@ struct fake_guest {
     unsigned irq_calls;
     unsigned nlog;
     char logs[FG_MAX_LOG][256];
-    uint8_t console[1 << 16];
+    uint8_t console[1 << 18];
     size_t console_len;
     struct dm_bridge_layout layout;
     struct dm_bus_env env;

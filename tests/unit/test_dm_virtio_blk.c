@@ -25,11 +25,14 @@ static struct fake_guest *fg;
 static struct vdrv vd;
 static int fd;
 
-static void start(bool read_only)
+/* read_only: a read-only disk; ro_fd: over a read-only descriptor (else
+ * the read-write one, so only the device stands between the guest and the
+ * file) */
+static void start(bool read_only, bool ro_fd)
 {
     fg = fg_new(NULL);
     fd = fg_backing(fg, DISK_BYTES);
-    if (read_only) {
+    if (ro_fd) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
         fd = open(path, O_RDONLY);
@@ -43,13 +46,19 @@ static void start(bool read_only)
 
 static int setup_rw(void **state)
 {
-    start(false);
+    start(false, false);
     return 0;
 }
 
 static int setup_ro(void **state)
 {
-    start(true);
+    start(true, false);
+    return 0;
+}
+
+static int setup_ro_fd(void **state)
+{
+    start(true, true);
     return 0;
 }
 
@@ -62,6 +71,7 @@ static int teardown(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_rw, teardown)
 #define TEST_RO(fn) cmocka_unit_test_setup_teardown(fn, setup_ro, teardown)
+#define TEST_RO_FD(fn) cmocka_unit_test_setup_teardown(fn, setup_ro_fd, teardown)
 
 static uint8_t file_byte(uint64_t i) { return (uint8_t)(i * 7 + 3); }
 
@@ -389,6 +399,7 @@ int main(void)
         TEST(unknown_type_is_unsupported),
         TEST(ranges_past_capacity),
         TEST_RO(read_only_disk),
+        TEST_RO_FD(read_only_disk),
         TEST(request_without_status),
         TEST(short_header),
         TEST(write_from_outside_ram),

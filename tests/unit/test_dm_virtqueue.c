@@ -400,6 +400,18 @@ static void head_out_of_range(void **state)
     assert_broken(&rng, "names descriptor 65535");
 }
 
+/* The first descriptor index past the queue, as a head */
+static void head_just_past_the_queue(void **state)
+{
+    vd_init(&rng, fg, RNG, ALL, 16);
+    vd_init(&con, fg, CON, ALL, 16);
+    vd_set_desc(&rng, 0, 15, fg_alloc(fg, 8, 8), 8, 2, 0);
+    vd_post(&rng, 0, 16);
+    vd_kick(&rng, 0);
+    fg_run(fg);
+    assert_broken(&rng, "names descriptor 16, past the queue's 16");
+}
+
 static void avail_index_jump(void **state)
 {
     vd_init(&rng, fg, RNG, ALL, 16);
@@ -441,6 +453,42 @@ static void indirect_loop(void **state)
     vd_kick(v, 0);
     fg_run(fg);
     assert_broken(v, "indirect table of descriptor 0 loops");
+}
+
+/* An indirect table whose chain leaves it */
+static void indirect_next_out_of_table(void **state)
+{
+    vd_init(&rng, fg, RNG, ALL, 16);
+    vd_init(&con, fg, CON, ALL, 16);
+    uint64_t buf = fg_alloc(fg, 8, 8), table = fg_alloc(fg, 32, 16);
+    uint8_t *t = fg_ptr(fg, table);
+    memcpy(t, &buf, 8);
+    t[8] = 8;
+    t[12] = 1 | 2;
+    t[14] = 2; /* entry 2 of a 2-entry table */
+    vd_set_desc(&rng, 0, 0, table, 32, 4, 0);
+    vd_post(&rng, 0, 0);
+    vd_kick(&rng, 0);
+    fg_run(fg);
+    assert_broken(&rng, "next 2 is past its 2 entries");
+}
+
+/* Indirect descriptors are whole chains, not links in one */
+static void indirect_after_head(void **state)
+{
+    vd_init(&rng, fg, RNG, ALL, 16);
+    vd_init(&con, fg, CON, ALL, 16);
+    uint64_t buf = fg_alloc(fg, 8, 8), table = fg_alloc(fg, 16, 16);
+    uint8_t *t = fg_ptr(fg, table);
+    memcpy(t, &buf, 8);
+    t[8] = 8;
+    t[12] = 2;
+    vd_set_desc(&rng, 0, 0, buf, 8, 1 | 2, 1);
+    vd_set_desc(&rng, 0, 1, table, 16, 4, 0);
+    vd_post(&rng, 0, 0);
+    vd_kick(&rng, 0);
+    fg_run(fg);
+    assert_broken(&rng, "indirect descriptor after its head");
 }
 
 static void indirect_nested(void **state)
@@ -506,6 +554,12 @@ static void buffer_just_outside_ram(void **state)
     fg_run(fg);
     assert_int_equal(vd_used_idx(&rng, 0), 0);
     assert_broken(&rng, "is not in RAM");
+    /* a good request after it is not served until the driver resets */
+    struct vbuf good = { fg_alloc(fg, 8, 8), 8, true };
+    vd_submit(&rng, 0, &good, 1);
+    fg_run(fg);
+    assert_int_equal(vd_used_idx(&rng, 0), 0);
+    assert_int_equal(fg->nlog, 1);
 }
 
 static void buffer_just_below_ram(void **state)
@@ -636,9 +690,12 @@ int main(void)
         TEST(self_loop),
         TEST(next_out_of_range),
         TEST(head_out_of_range),
+        TEST(head_just_past_the_queue),
         TEST(avail_index_jump),
         TEST(avail_index_going_back),
         TEST(indirect_loop),
+        TEST(indirect_next_out_of_table),
+        TEST(indirect_after_head),
         TEST(indirect_nested),
         TEST(indirect_not_negotiated),
         TEST(indirect_bad_sizes),
