@@ -108,6 +108,20 @@ static void features_offered_and_negotiated(void **state)
     assert_int_equal(vd_read(&rng, rng.common + 0x0c, 4), 0);
 }
 
+/* A bridge with the grants flag: VIRTIO_F_ACCESS_PLATFORM too, which
+ * Linux's Xen grant DMA requires. */
+static void access_platform_with_grants(void **state)
+{
+    struct dm_bridge_layout l = fg_default_layout();
+    l.flags = 1;
+    fg_free(fg);
+    fg = fg_new(&l);
+    assert_int_equal(fg_add(fg, DM_VIRTIO_RNG, RNG, -1, false), 0);
+    vd_probe(&rng, fg, RNG);
+    assert_int_equal(vd_device_features(&rng), ALL | VD_F(33));
+    assert_true(vd_negotiate(&rng, ALL | VD_F(33)));
+}
+
 static void common_registers(void **state)
 {
     vd_probe(&con, fg, CON);
@@ -676,6 +690,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST(features_offered_and_negotiated),
+        TEST(access_platform_with_grants),
         TEST(common_registers),
         TEST(queue_select_out_of_range),
         TEST(request_is_processed_in_run_only),

@@ -19,6 +19,7 @@
 #define SLOTS 32
 #define ECAM_BUS_SIZE (1u << 20)
 #define MAX_LINES 4
+#define BRIDGE_GRANTS 1 /* flags bit 0 (docs/bindings.md): the guest's DMA goes through grants */
 
 struct dm_bus {
     struct dm_bridge_layout layout;
@@ -121,6 +122,11 @@ int dm_bus_add_device(struct dm_bus *bus, const struct dm_device_conf *conf)
     }
     if (!d)
         return -1; /* the window space stays used: harmless, and never reused */
+    /* a guest with xen,grant-dma (Linux's CONFIG_XEN_VIRTIO) refuses a
+     * device without it; its addresses are then grants, which the Xen
+     * side's mem_read/mem_write resolve */
+    if (bus->layout.flags & BRIDGE_GRANTS)
+        d->device_features |= 1ull << VIRTIO_F_ACCESS_PLATFORM;
     /* as firmware leaves it: placed and decoding, so a guest that does not
      * enumerate finds it; Linux sizes and moves it anyway */
     pci_function_set_bar_addr(&d->pci, VIRTIO_BAR, addr);

@@ -25,6 +25,7 @@
 #define VIRTIO_F_INDIRECT_DESC 28
 #define VIRTIO_F_EVENT_IDX 29
 #define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_ACCESS_PLATFORM 33
 
 /* the vendor capabilities (4.1.4) */
 #define PCI_CAP_ID_VENDOR 0x09
