@@ -317,6 +317,15 @@ static void add_device_refusals(void **state)
     assert_int_equal(bar_of(0), 0x33804000);
     assert_int_equal(fg_add(fg, DM_VIRTIO_RNG, 1, -1, false), -1);
     assert_true(fg_logged(fg, "no room left in the MEM window"));
+    assert_int_equal(fg_cfg_read(fg, 1, 0, 4), 0xffffffff);
+
+    /* a device refused for itself takes no room */
+    l.mem_size = 0x6000;
+    fg_free(fg);
+    fg = fg_new(&l);
+    assert_int_equal(fg_add(fg, DM_VIRTIO_BLK, 0, -1, false), -1);
+    assert_int_equal(fg_add(fg, DM_VIRTIO_RNG, 1, -1, false), 0);
+    assert_int_equal(bar_of(1), 0x33804000);
 }
 
 static void bad_layouts(void **state)

@@ -99,13 +99,8 @@ int dm_bus_add_device(struct dm_bus *bus, const struct dm_device_conf *conf)
      * the prefetchable window if there is one, else the MEM window */
     bool bar64 = bus->layout.pref_size != 0;
     struct pci_window *w = bar64 ? &bus->pref : &bus->mem;
-    uint64_t addr;
-    if (!pci_window_take(w, VIRTIO_BAR_SIZE, &addr)) {
-        log_line(&bus->env, "slot %u: no room left in the %s window for a %u KiB BAR", conf->slot,
-                 bar64 ? "prefetchable" : "MEM", VIRTIO_BAR_SIZE / 1024);
-        return -1;
-    }
     struct virtio_dev *d;
+    uint64_t addr;
     switch (conf->kind) {
     case DM_VIRTIO_BLK:
         d = virtio_blk_create(conf, &bus->env, bar64);
@@ -121,7 +116,13 @@ int dm_bus_add_device(struct dm_bus *bus, const struct dm_device_conf *conf)
         return -1;
     }
     if (!d)
-        return -1; /* the window space stays used: harmless, and never reused */
+        return -1;
+    if (!pci_window_take(w, VIRTIO_BAR_SIZE, &addr)) {
+        log_line(&bus->env, "slot %u: no room left in the %s window for a %u KiB BAR", conf->slot,
+                 bar64 ? "prefetchable" : "MEM", VIRTIO_BAR_SIZE / 1024);
+        virtio_dev_destroy(d);
+        return -1;
+    }
     /* a guest with xen,grant-dma (Linux's CONFIG_XEN_VIRTIO) refuses a
      * device without it; its addresses are then grants, which the Xen
      * side's mem_read/mem_write resolve */
