@@ -28,7 +28,7 @@ host_pkgs=(
     libc6-dev-arm64-cross
     device-tree-compiler libfdt-dev u-boot-qemu u-boot-tools
     libcmocka-dev clang libclang-rt-14-dev clang-format
-    cpio gzip xz-utils ca-certificates
+    cpio gzip xz-utils ca-certificates e2fsprogs
 )
 
 missing=()

@@ -964,6 +964,7 @@ case_loglvl-warning() {
 
 . "$here/cases-hostile.sh"
 . "$here/cases-devmodel.sh"
+. "$here/cases-virtio.sh"
 # ---- main --------------------------------------------------------------------
 make_dtbs || { echo "not ok - boot/device-tree-fixtures: could not make them"; exit 1; }
 make_hostile_dtbs || { echo "not ok - boot/hostile-device-tree-fixtures: could not make them"; exit 1; }

@@ -127,6 +127,7 @@ int main(int argc, char **argv)
                strerror(errno));
         return 1;
     }
+    xen.verbose = config.verbose;
     unsigned usable = 0;
     for (unsigned i = 0; i < config.nr_clients; i++)
         usable += !config.clients[i].bad;

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the virtio clients of the boot case virtio-disk
 # (tests/boot/cases-virtio.sh): a Debian Linux guest whose disks, entropy
 # and second console are virtio-pci devices served by xam-devmodel. Loads
@@ -24,6 +25,7 @@ for w in $(cat /proc/cmdline); do
 done
 say "$(uname -r) up, $(nproc) CPU(s), role $role"
 while read -r name args; do
+    # shellcheck disable=SC2086 # the parameters, one word each
     insmod "/lib/modules/$name.ko" $args || say "FAIL insmod $name.ko"
 done </lib/modules/load-order
 
@@ -75,7 +77,11 @@ if [ -b /dev/vdb ]; then
     fi
     echo 3 >/proc/sys/vm/drop_caches
     after=$(sha256sum /dev/vdb | cut -d' ' -f1)
-    [ "$before" = "$after" ] && say "read-only disk sha256 $after, unchanged" || say "FAIL read-only disk changed: $before -> $after"
+    if [ "$before" = "$after" ]; then
+        say "read-only disk sha256 $after, unchanged"
+    else
+        say "FAIL read-only disk changed: $before -> $after"
+    fi
 fi
 # entropy
 if [ -c /dev/hwrng ]; then

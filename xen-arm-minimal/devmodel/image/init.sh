@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the device-model domain (xen-arm-minimal/devmodel/image): loads
 # the kernel's Xen and pmem modules (lib/modules/load-order), then runs
 # xam-devmodel. Its options come from the kernel command line: each

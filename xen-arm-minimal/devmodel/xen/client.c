@@ -26,6 +26,8 @@ static int bus_mem_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 static void bus_set_irq(void *ctx, uint32_t spi, int level)
 {
     struct dm_client *c = ctx;
+    if (c->xen->verbose)
+        dm_log_client(c->cfg->name, "INTID %u %s", spi, level ? "high" : "low");
     if (xendevicemodel_set_irq_level(c->xen->dmod, (domid_t)c->cfg->domid, spi, (unsigned)level) && !c->warned_irq) {
         c->warned_irq = true;
         dm_log_client(c->cfg->name, "set_irq_level(INTID %u, %d): %s (logged once)", spi, level, strerror(errno));

@@ -24,6 +24,7 @@ struct dm_xen {
     xenforeignmemory_handle *fmem;
     xenevtchn_handle *xce;
     unsigned chunks_per_client; /* guestmem cache bound */
+    bool verbose; /* --verbose: every INTx change logged */
 };
 
 enum dm_client_state {

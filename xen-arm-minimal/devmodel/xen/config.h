@@ -46,7 +46,8 @@ struct dm_config {
     struct dm_client_cfg clients[DM_MAX_CLIENTS];
     bool no_device_tree; /* --no-device-tree */
     const char *dt_root; /* --device-tree DIR (default /proc/device-tree) */
-    unsigned idle_exit; /* --exit-when-idle SECONDS: 0 never */
+    unsigned idle_exit; /* --idle-exit SECONDS: 0 never */
+    bool verbose; /* --verbose */
 };
 
 /* The layout a bridge gets from an empty secondary-emulated-pci-host-bridge

@@ -10,6 +10,7 @@
  *   --device-tree DIR      where the device tree is (default /proc/device-tree)
  *   --no-device-tree       ignore it
  *   --idle-exit SECONDS    exit once no client has been connected for that long
+ *   --verbose              log every INTx level change
  *
  * Numbers are C literals with an optional K, M or G suffix. A device names
  * its client by domain id, which may come from the device tree. */
@@ -299,6 +300,10 @@ static int option(struct dm_config *c, const char *name, const char *value, cons
         c->no_device_tree = true;
         return 0;
     }
+    if (!strcmp(name, "verbose")) {
+        c->verbose = true;
+        return 0;
+    }
     if (!value) {
         dm_log("%s: needs a value", origin);
         return -1;
@@ -361,7 +366,7 @@ int dm_config_args(struct dm_config *c, int argc, char **argv, int pass)
             value = eq + 1;
         } else {
             snprintf(name, sizeof(name), "%s", a);
-            if (strcmp(name, "no-device-tree") && i + 1 < argc)
+            if (strcmp(name, "no-device-tree") && strcmp(name, "verbose") && i + 1 < argc)
                 value = argv[++i];
         }
         char origin[80];

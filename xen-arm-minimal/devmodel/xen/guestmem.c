@@ -97,7 +97,11 @@ static int copy(struct guestmem *gm, uint64_t gpa, void *buf, size_t len, bool w
     /* A range spans at most max_chunks chunks, so that once every page of it
      * is checked, all of it is still mapped for the copy: never partial. */
     if (len > (size_t)(gm->max_chunks - 1) * CHUNK_SIZE || !in_ram(gm, gpa, len)) {
-        gm->refused++;
+        if (!gm->refused++)
+            dm_log_client(gm->name, "guest memory 0x%llx+0x%zx: %s; refused (the first refusal, logged once)",
+                          (unsigned long long)gpa, len,
+                          len > (size_t)(gm->max_chunks - 1) * CHUNK_SIZE ? "longer than one copy may be"
+                                                                          : "not the client's RAM");
         return -1;
     }
     /* check every page first: nothing is copied unless all of it can be */
@@ -105,7 +109,9 @@ static int copy(struct guestmem *gm, uint64_t gpa, void *buf, size_t len, bool w
         struct gm_chunk *c = chunk_for(gm, a >> 12);
         unsigned page = c ? (unsigned)((a >> 12) - c->gfn) : 0;
         if (!c || (c->bad[page / 64] >> (page % 64) & 1)) {
-            gm->refused++;
+            if (!gm->refused++)
+                dm_log_client(gm->name, "guest memory 0x%llx: the hypervisor refused to map it (logged once)",
+                              (unsigned long long)a);
             return -1;
         }
         if (a + 0x1000 < a)
