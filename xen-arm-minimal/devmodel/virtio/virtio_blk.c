@@ -46,7 +46,7 @@ struct virtio_blk {
     bool read_only;
     uint64_t sectors; /* capacity */
     char serial[VIRTIO_BLK_ID_BYTES];
-    uint8_t bounce[BOUNCE];
+    uint8_t *bounce; /* BOUNCE bytes, never zeroed: always written before read */
 };
 
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -197,7 +197,11 @@ static int64_t blk_handle(struct virtio_dev *d, unsigned q, const struct vq_chai
     return (int64_t)written + 1;
 }
 
-static void blk_destroy(struct virtio_dev *d) { free(d); }
+static void blk_destroy(struct virtio_dev *d)
+{
+    free(((struct virtio_blk *)d)->bounce);
+    free(d);
+}
 
 static const struct virtio_device_ops blk_ops = {
     .name = "virtio-blk",
@@ -254,7 +258,10 @@ struct virtio_dev *virtio_blk_create(const struct dm_device_conf *conf, const st
         return NULL;
     }
     struct virtio_blk *b = calloc(1, sizeof(*b));
-    if (!b) {
+    if (b)
+        b->bounce = malloc(BOUNCE);
+    if (!b || !b->bounce) {
+        free(b);
         env->log(env->ctx, "virtio-blk: out of memory");
         return NULL;
     }
