@@ -292,6 +292,50 @@ static void intx_shared_line(void **state)
     assert_int_equal(vd_isr(&b), 0);
 }
 
+/* Three lines: slot 4 uses slot 0's interrupt-map entry (the guest's mask
+ * keeps the slot's two low bits), so its INTA is the first line, not
+ * (4 + 0) % 3. */
+static void intx_three_lines_follow_the_interrupt_map(void **state)
+{
+    struct dm_bridge_layout l = fg_default_layout();
+    l.irq_count = 3;
+    fg_free(fg);
+    fg = fg_new(&l);
+    const unsigned slots[3] = { 4, 6, 7 }, spis[3] = { 44, 46, 44 };
+    for (unsigned i = 0; i < 3; i++) {
+        struct vdrv vd;
+        assert_int_equal(fg_add(fg, DM_VIRTIO_RNG, slots[i], -1, false), 0);
+        vd_init(&vd, fg, slots[i], VD_VERSION_1, 8);
+        struct vbuf b = { fg_alloc(fg, 8, 8), 8, true };
+        vd_submit(&vd, 0, &b, 1);
+        fg_run(fg);
+        assert_int_equal(fg->irq[spis[i]], 1);
+        assert_int_equal(fg->irq_calls, 1);
+        assert_int_equal(vd_isr(&vd), 1);
+        assert_int_equal(fg->irq[spis[i]], 0);
+        fg->irq_calls = 0;
+    }
+}
+
+/* The same configuration space through SBDF requests: size and move. */
+static void sbdf_requests_size_and_move(void **state)
+{
+    assert_int_equal(fg_add(fg, DM_VIRTIO_RNG, 12, -1, false), 0);
+    uint32_t sbdf = 12 << 3;
+    dm_bus_cfg_write(fg->bus, sbdf, 4, 2, 0);
+    dm_bus_cfg_write(fg->bus, sbdf, 0x10, 4, 0xffffffff);
+    assert_int_equal(dm_bus_cfg_read(fg->bus, sbdf, 0x10, 4), 0xffffc00c);
+    dm_bus_cfg_write(fg->bus, sbdf, 0x10, 4, 0x35900000);
+    dm_bus_cfg_write(fg->bus, sbdf, 0x14, 4, 0);
+    dm_bus_cfg_write(fg->bus, sbdf, 4, 2, 2);
+    assert_int_equal(fg_cfg_read(fg, 12, 0x10, 4), 0x3590000c);
+    assert_int_equal(dm_bus_mmio_read(fg->bus, 0x35900000 + 0x12, 2), 1); /* num_queues */
+    /* register numbers past the function's 4 KiB refuse */
+    assert_int_equal(dm_bus_cfg_read(fg->bus, sbdf, 0x1000, 4), 0xffffffff);
+    dm_bus_cfg_write(fg->bus, sbdf, 0x1004, 2, 0);
+    assert_int_equal(fg_cfg_read(fg, 12, 4, 2), 2);
+}
+
 static void add_device_refusals(void **state)
 {
     assert_int_equal(fg_add(fg, DM_VIRTIO_RNG, 32, -1, false), -1);
@@ -362,6 +406,8 @@ int main(void)
         TEST(bar_moves_and_memory_enable),
         TEST(intx_swizzle_disable_and_status),
         TEST(intx_shared_line),
+        TEST(intx_three_lines_follow_the_interrupt_map),
+        TEST(sbdf_requests_size_and_move),
         TEST(add_device_refusals),
         TEST(bad_layouts),
     };
