@@ -160,6 +160,49 @@ static void owner_stops_while_lent(void **state)
     assert_int_equal(fake_mem_blocks(), kept - 1); /* the bank is freed */
 }
 
+static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
+{
+    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE);
+    if (!rc)
+        rc = fake_intc_attach(d);
+    *entry = ENV_ENTRY;
+    *x0 = 0;
+    return rc;
+}
+
+/* A device model keeps a page of each of its guest's lives mapped while
+ * the guest resets again and again (more lives than the hypervisor has
+ * fixed room to remember): every old life's bank stays allocated while
+ * mapped, and each is freed when its mapping goes, however many there
+ * were (the teardown sees a bank kept for good). */
+static void owner_resets_many_times_while_lent(void **state)
+{
+    (void)state;
+    domain_set_rebuild_hook(rebuild);
+    env_keeper();
+    struct domain *guest = env_domain("guest", 1, NULL, true);
+    struct domain *dm = env_domain("dm", 1, NULL, true);
+    enum { LIVES = 40 };
+    for (unsigned i = 0; i < LIVES; i++) {
+        uint32_t *src = env_guest(guest, ENV_RAM + 0x1000, PAGE_SIZE);
+        src[0] = 0x11fe0000 + i;
+        assert_int_equal(p2m_map_foreign(dm, FREE_GFN + i, guest, RAM_GFN + 1, true), 0);
+        domain_reset(guest, "reset by the test");
+        domain_run_jobs();
+        assert_int_equal(guest->state, DOMAIN_RUNNING);
+        assert_int_equal(guest->p2m_lent, 0);
+    }
+    unsigned blocks = fake_mem_blocks();
+    for (unsigned i = 0; i < LIVES; i++) {
+        bool w;
+        const uint32_t *seen = p2m_page_ptr(dm, FREE_GFN + i, &w);
+        assert_non_null(seen);
+        assert_int_equal(seen[0], 0x11fe0000 + i); /* that life's page, kept */
+        assert_int_equal(p2m_remove(dm, FREE_GFN + i), 0);
+        assert_true(fake_mem_blocks() <= blocks - 1 - i); /* and its bank freed */
+    }
+}
+
 /* The borrower stops first: the owner's count goes back to zero and the
  * owner's memory is freed normally later. */
 static void borrower_stops_while_mapping(void **state)
@@ -236,6 +279,7 @@ int main(void)
         ENV_TEST(foreign_mapping_rules, setup, teardown),
         ENV_TEST(foreign_page_in_a_balloon_hole, setup, teardown),
         ENV_TEST(owner_stops_while_lent, setup, teardown),
+        ENV_TEST(owner_resets_many_times_while_lent, setup, teardown),
         ENV_TEST(borrower_stops_while_mapping, setup, teardown),
         ENV_TEST(hypervisor_pages, setup, teardown),
         ENV_TEST(table_fills_and_deletes, setup, teardown),

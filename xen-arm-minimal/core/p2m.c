@@ -39,13 +39,62 @@ struct p2m_table {
     struct p2m_entry e[P2M_SLOTS];
 };
 
-/* RAM banks of released domains still lent out. */
-#define P2M_MAX_RETIRED 32
-static struct {
+/* RAM banks of released domains still lent out, each with its orphan
+ * mappings' count. A guest reset while lent retires a bank per life, and
+ * a device model may keep mappings of any number of lives: the table
+ * starts in place, grows (doubling, from the page allocator) when full,
+ * and goes back in place once every retired bank is freed. */
+struct retired_bank {
     paddr_t pa;
     uint64_t size;
     unsigned refs;
-} retired[P2M_MAX_RETIRED];
+};
+#define P2M_RETIRED_IN_PLACE 32
+static struct retired_bank retired_in_place[P2M_RETIRED_IN_PLACE];
+static struct retired_bank *retired = retired_in_place;
+static unsigned nr_retired = P2M_RETIRED_IN_PLACE; /* slots in retired[] */
+
+static uint64_t retired_bytes(unsigned n) { return ALIGN_UP(n * sizeof(struct retired_bank), PAGE_SIZE); }
+
+/* The record of bank (pa, size), or a free one: the table grows if it is
+ * full. NULL only when the hypervisor is out of memory. */
+static struct retired_bank *retired_slot(paddr_t pa, uint64_t size)
+{
+    struct retired_bank *free_slot = NULL;
+    for (unsigned r = 0; r < nr_retired; r++) {
+        if (retired[r].refs && retired[r].pa == pa && retired[r].size == size)
+            return &retired[r];
+        if (!retired[r].refs && !free_slot)
+            free_slot = &retired[r];
+    }
+    if (free_slot)
+        return free_slot;
+    paddr_t npa;
+    if (memory_alloc(retired_bytes(2 * nr_retired), PAGE_SIZE, &npa))
+        return NULL;
+    struct retired_bank *grown = (struct retired_bank *)(uintptr_t)npa;
+    memset(grown, 0, retired_bytes(2 * nr_retired));
+    memcpy(grown, retired, nr_retired * sizeof(*retired));
+    if (retired != retired_in_place)
+        memory_free((paddr_t)(uintptr_t)retired, retired_bytes(nr_retired));
+    retired = grown;
+    nr_retired *= 2;
+    return &retired[nr_retired / 2];
+}
+
+/* Every retired bank is freed: a grown table goes. */
+static void retired_shrink(void)
+{
+    if (retired == retired_in_place)
+        return;
+    for (unsigned r = 0; r < nr_retired; r++)
+        if (retired[r].refs)
+            return;
+    memory_free((paddr_t)(uintptr_t)retired, retired_bytes(nr_retired));
+    memset(retired_in_place, 0, sizeof(retired_in_place));
+    retired = retired_in_place;
+    nr_retired = P2M_RETIRED_IN_PLACE;
+}
 
 static spinlock_t p2m_lock = SPINLOCK_INIT;
 
@@ -202,10 +251,12 @@ int p2m_map_xen_page(struct domain *d, uint64_t gfn, paddr_t pa, bool writable)
 /* An orphan mapping of a released domain's page went: its bank may go. */
 static void retired_put(paddr_t pa)
 {
-    for (unsigned i = 0; i < P2M_MAX_RETIRED; i++)
+    for (unsigned i = 0; i < nr_retired; i++)
         if (retired[i].refs && pa >= retired[i].pa && pa - retired[i].pa < retired[i].size) {
-            if (--retired[i].refs == 0)
+            if (--retired[i].refs == 0) {
                 memory_free(retired[i].pa, retired[i].size);
+                retired_shrink();
+            }
             return;
         }
 }
@@ -337,19 +388,16 @@ static unsigned retire_lent(struct domain *d)
                 b++;
             if (b == d->nr_banks || d->banks[b].is_static)
                 continue; /* never freed anyway (static memory, a kernel in place) */
-            unsigned r = 0;
-            while (r < P2M_MAX_RETIRED && retired[r].refs &&
-                   !(retired[r].pa == d->banks[b].pa && retired[r].size == d->banks[b].size))
-                r++;
+            struct retired_bank *r = retired_slot(d->banks[b].pa, d->banks[b].size);
             keep |= 1u << b;
-            if (r == P2M_MAX_RETIRED) {
-                /* no room to remember it: never freed, which is safe */
+            if (!r) {
+                /* out of memory to remember it: never freed, which is safe */
                 log_warn("%s (domain %u): memory lent to %s stays allocated for good", d->name, d->id, o->name);
                 continue;
             }
-            retired[r].pa = d->banks[b].pa;
-            retired[r].size = d->banks[b].size;
-            retired[r].refs++;
+            r->pa = d->banks[b].pa;
+            r->size = d->banks[b].size;
+            r->refs++;
         }
     }
     return keep;
