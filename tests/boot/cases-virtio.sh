@@ -146,3 +146,57 @@ case_virtio-disk() {
     anywhere '\(dm\) xam-devmodel: no client connected for 5 s: exiting' 'all domains have stopped: powering off'
     absent 'FAIL' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Oops' 'NEEDS_RESET'
 }
+
+# The configuration Xen users give (no /device-model node there): a config
+# file on xam-devmodel's command line, the device tree ignored. One client,
+# solo (domain 2, 128 MiB), whose host-tree node has no virtio children:
+# its disk, bridge and RAM come from /etc/xam-devmodel.conf in the device
+# model's initramfs.
+case_virtio-cmdline() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    [ -s "$devmodel_dir/initramfs.cpio.gz" ] && [ -s "$virtio_client" ] ||
+        { fail "no xam-devmodel image in $devmodel_dir or client in $virtio_client (run make devmodel-image virtio-client)"; return; }
+    command -v mkfs.ext4 >/dev/null || { fail "no mkfs.ext4 (e2fsprogs: build/deps.sh)"; return; }
+    local d=$out/work-virtio-cmdline-disks f rd
+    rm -rf "$d" && mkdir -p "$d/root/disks" "$d/root/etc" "$d/second" || { fail "could not make $d"; return; }
+    echo "$VIRTIO_HELLO (second)" >"$d/second/hello.txt"
+    mkfs.ext4 -q -F -L solo -E root_owner=0:0 -d "$d/second" "$d/root/disks/solo.img" 8M >/dev/null ||
+        { fail "mkfs.ext4 failed"; return; }
+    cat >"$d/root/etc/xam-devmodel.conf" <<'CONF'
+# xam-devmodel's configuration as on Xen: one option a line, without "--"
+client domid=2,name=solo,bridge=default,memory=0x40000000+128M
+disk domid=2,slot=0,path=/disks/solo.img,serial=from-config
+disk domid=5,slot=0,path=/disks/none.img   # no such client: ignored
+CONF
+    (cd "$d/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 -n) >"$d/extra.cpio.gz"
+    cat "$devmodel_dir/initramfs.cpio.gz" "$d/extra.cpio.gz" >"$d/dm-initramfs.cpio.gz"
+    f=$(dt dom-virtio-cmdline)
+    cp "$(dt v3-smp2)" "$f"
+    rd=$(printf '0x%x' "$(stat -c %s "$virtio_client")")
+    add_domain "$f" solo "$linux/Image" 0x54001000 memory=0:0x20000 cpus=1 vpl011 device-model=0x7400 \
+        secondary-emulated-pci-host-bridge hold-until-device-model
+    fdtput -t s "$f" /chosen/solo/kernel bootargs "console=ttyAMA0 xam.role=second"
+    fdtput -c "$f" /chosen/solo/ramdisk
+    fdtput -t s "$f" /chosen/solo/ramdisk compatible multiboot,ramdisk multiboot,module
+    fdtput -t x "$f" /chosen/solo/ramdisk reg 0 0x56000000 0 "$rd"
+    add_domain "$f" dm "$linux/Image" 0x50000000 memory=0:0x40000 cpus=1 vpl011 phandle=0x7400
+    fdtput -t s "$f" /chosen/dm xen,enhanced enabled
+    fdtput -t s "$f" /chosen/dm/kernel bootargs \
+        "console=ttyAMA0 xam.no-device-tree xam.config=/etc/xam-devmodel.conf xam.idle-exit=3"
+    rd=$(printf '0x%x' "$(stat -c %s "$d/dm-initramfs.cpio.gz")")
+    fdtput -c "$f" /chosen/dm/ramdisk
+    fdtput -t s "$f" /chosen/dm/ramdisk compatible multiboot,ramdisk multiboot,module
+    fdtput -t x "$f" /chosen/dm/ramdisk reg 0 0x52000000 0 "$rd"
+    boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $d/dm-initramfs.cpio.gz@0x52000000 --load $linux/Image@0x54001000 --load $virtio_client@0x56000000" "$VIRTIO_TIMEOUT"
+    in_order '\(dm\) xam-devmodel-init: starting xam-devmodel --no-device-tree --config /etc/xam-devmodel.conf --idle-exit 3' \
+        '\(dm\) xam-devmodel: /etc/xam-devmodel.conf:4: disk domid=5,slot=0,path=/disks/none.img: domain 5 is not a client; ignored' \
+        '\(dm\) xam-devmodel: serving client solo \(domain 2\): 1 device\(s\), ECAM 0x33000000\+0x100000, INTx 44-47, 1 vCPU\(s\)' \
+        '\(dm\) xam-devmodel: client solo: 00:00.0 virtio-blk /disks/solo.img \(read-write, serial from-config\)'
+    last_line=0
+    in_order 'solo \(domain 2\): starting \(held until its device model connected\)' \
+        "\\(solo\\) XAM-VIRTIO: disk vda: 16384 sectors, read-only 0, serial 'from-config'" \
+        "\\(solo\\) XAM-VIRTIO: mounted /dev/vda: $VIRTIO_HELLO \\(second\\)" '\(solo\) XAM-VIRTIO: only its own disk' \
+        '\(solo\) XAM-VIRTIO: done' 'solo \(domain 2\): powered off'
+    anywhere '\(dm\) xam-devmodel: no client connected for 3 s: exiting' 'all domains have stopped: powering off'
+    absent 'FAIL' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Oops' 'device tree: '
+}

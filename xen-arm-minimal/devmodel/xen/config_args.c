@@ -207,8 +207,7 @@ static int device_option(struct dm_config *c, enum dm_device_kind kind, struct k
         return -1;
     struct dm_client_cfg *cl = dm_config_client(c, domid, false);
     if (!cl) {
-        dm_log("%s: domain %u is not a client (no --client domid=%u and not in the device tree); ignored", origin,
-               domid, domid);
+        dm_log("%s: domain %u is not a client; ignored", origin, domid);
         return 0;
     }
     if (cl->nr_devices == DM_MAX_DEVICES) {
