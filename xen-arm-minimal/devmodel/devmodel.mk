@@ -26,10 +26,18 @@ DEVMODEL_LIBS := -lxendevicemodel -lxenforeignmemory -lxenevtchn
 DEVMODEL_FLAGS_STAMP := $(DEVMODEL_OUT)/flags
 DEVMODEL_FLAGS_TEXT := $(CROSS)gcc $(DEVMODEL_CFLAGS) $(DEVMODEL_LDFLAGS) $(DEVMODEL_LIBS)
 
+# What build/fetch-xen-libs.sh unpacks since it fetches the shared
+# libraries and the virtio and pmem modules: a build tree fetched before
+# gets them on its next build
+DEVMODEL_FETCH_STAMP := $(DEVMODEL_SYSROOT)/lib/aarch64-linux-gnu/libc.so.6
+$(DEVMODEL_FETCH_STAMP):
+	XAM_OUT=$(abspath $(OUT)) build/fetch-xen-libs.sh
+
 $(DEVMODEL_FLAGS_STAMP): FORCE
 	@$(call write-if-changed,$@,$(DEVMODEL_FLAGS_TEXT))
 
-$(DEVMODEL_OUT)/obj/%.o: xen-arm-minimal/devmodel/%.c $(DEVMODEL_FETCHED)/VERSIONS $(DEVMODEL_FLAGS_STAMP)
+$(DEVMODEL_OUT)/obj/%.o: xen-arm-minimal/devmodel/%.c $(DEVMODEL_FETCHED)/VERSIONS $(DEVMODEL_FETCH_STAMP) \
+    $(DEVMODEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(DEVMODEL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -37,7 +45,7 @@ $(DEVMODEL_PROG): $(DEVMODEL_OBJS)
 	$(CROSS)gcc -o $@ $(DEVMODEL_OBJS) $(DEVMODEL_LDFLAGS) $(DEVMODEL_LIBS)
 
 $(DEVMODEL_INITRAMFS): $(DEVMODEL_PROG) xen-arm-minimal/devmodel/image/mkinitramfs.sh \
-    xen-arm-minimal/devmodel/image/init.sh $(DEVMODEL_FETCHED)/VERSIONS
+    xen-arm-minimal/devmodel/image/init.sh $(DEVMODEL_FETCHED)/VERSIONS $(DEVMODEL_FETCH_STAMP)
 	CROSS=$(CROSS) xen-arm-minimal/devmodel/image/mkinitramfs.sh $(DEVMODEL_FETCHED) $(DEVMODEL_PROG) $@
 
 .PHONY: devmodel devmodel-image
