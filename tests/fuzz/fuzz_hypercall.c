@@ -1052,12 +1052,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 lports[s][i] = ans->local_port;
             break;
         }
-        case K_LIFE: { /* it stops or resets, or time passes */
-            unsigned act = (unsigned)take(&in, 1) % 4;
+        case K_LIFE: { /* it stops or resets (and is released at once), or time passes */
+            unsigned act = (unsigned)take(&in, 1) % 8;
             by_dm = caller == dm;
-            if (act == 0 && caller->state == DOMAIN_RUNNING)
+            if (act % 4 == 0 && caller->state == DOMAIN_RUNNING)
                 domain_shutdown(caller, "stopped by the fuzzer");
-            else if (act == 1 && caller->state == DOMAIN_RUNNING)
+            else if (act % 4 == 1 && caller->state == DOMAIN_RUNNING)
                 domain_reset(caller, "reset by the fuzzer");
             else if (act == 3) /* the hypervisor runs out of memory in the next step */
                 fail_next = 1 + (unsigned)take(&in, 1) % 16;
@@ -1067,6 +1067,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     fake_set_cpu(c);
                     fake_timer_fire(c);
                 }
+            }
+            if (act == 4 || act == 5) {
+                fake_set_cpu(0);
+                domain_run_jobs();
+                released = true;
             }
             break;
         }
@@ -1312,6 +1317,18 @@ static void console(struct out *o, unsigned who)
     step(o, K_CONS, who, 0), put(o, 4, 1), put(o, 5, 1), put(o, 0, 1);
 }
 
+/* The device model maps a page of each of the client's lives while the
+ * client resets 40 times (more lives than the hypervisor's record of
+ * retired banks once held): each bank is freed when its mapping goes. */
+static void lives(struct out *o)
+{
+    for (unsigned i = 0; i < 40; i++) {
+        step(o, K_MEMOP, DM, 0), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1), put(o, 1, 1), put(o, 1, 1), put(o, 0, 1);
+        put(o, 0, 1), put(o, 0, 1), put(o, 0, 1), put(o, 1, 1), put(o, NR_GFNS + 2, 1), put(o, 0x100 + i, 2);
+        step(o, K_LIFE, CL, 0), put(o, 5, 1); /* reset and rebuilt */
+    }
+}
+
 static void write_seed(const char *dir, const char *name, const struct out *o)
 {
     char path[4096];
@@ -1342,5 +1359,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     o.n = 0;
     put(&o, 0, 1), console(&o, CL), console(&o, G);
     write_seed(dir, "console", &o);
+    o.n = 0;
+    put(&o, 0, 1), lives(&o);
+    write_seed(dir, "lives", &o);
     exit(0);
 }
