@@ -46,6 +46,7 @@ HV_SRCS := \
     $(HV_DIR)/builder/domain_plan.c \
     $(HV_DIR)/builder/domain_virtio.c \
     $(HV_DIR)/builder/guest_fdt.c \
+    $(HV_DIR)/core/dm_console.c \
     $(HV_DIR)/core/domain.c \
     $(HV_DIR)/core/emul.c \
     $(HV_DIR)/core/evtchn.c \

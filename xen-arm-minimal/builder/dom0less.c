@@ -23,6 +23,7 @@
 #include <xam/irq_forward.h>
 #include <xam/log.h>
 #include <xam/memory.h>
+#include <xam/dm_console.h>
 #include <xam/pvconsole.h>
 #include <xam/sched.h>
 #include <xam/vpci_bridge.h>
@@ -217,6 +218,10 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     /* Xen's PV console (hvc0 for Linux), served by the hypervisor */
     if (d->enhanced && (rc = pvconsole_attach(d)))
         return rc;
+    /* a virtio-console its device model serves: typed input kept for it */
+    for (unsigned k = 0; k < dd->nr_virtio; k++)
+        if (dd->virtio[k].kind == VIRTIO_CONSOLE)
+            dm_console_attach(d);
     if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base(), domain_nr_spis(dd))))
         return rc;
     for (unsigned i = 0; i < dd->nr_irqs; i++)

@@ -1,4 +1,5 @@
 #include <xam/console_input.h>
+#include <xam/dm_console.h>
 #include <xam/domain.h>
 #include <xam/irq.h>
 #include <xam/log.h>
@@ -13,10 +14,11 @@ static paddr_t uart;
 static unsigned focus; /* 0: the hypervisor; n: domains[n - 1] */
 static unsigned ctrl_a;
 
-/* A domain's consoles: its vPL011 and its Xen PV console (xen,enhanced). */
+/* A domain's consoles: its vPL011, its Xen PV console (xen,enhanced) and
+ * a virtio-console its device model serves. */
 static bool can_take_input(const struct domain *d)
 {
-    return d->state == DOMAIN_RUNNING && (d->vpl011 || pvconsole_present(d));
+    return d->state == DOMAIN_RUNNING && (d->vpl011 || pvconsole_present(d) || dm_console_present(d));
 }
 
 static void switch_focus(void)
@@ -43,9 +45,10 @@ static void hypervisor_key(char c)
     case 'l':
         for (unsigned i = 0; i < nr_domains; i++) {
             const struct domain *d = domains[i];
-            log_info("domain %u: %s, %u vCPU%s, %s%s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
+            log_info("domain %u: %s, %u vCPU%s, %s%s%s%s", d->id, d->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
                      domain_state_name(d->state), d->vpl011 ? ", console vpl011" : "",
-                     pvconsole_present(d) ? ", console PV (hvc0)" : "");
+                     pvconsole_present(d) ? ", console PV (hvc0)" : "",
+                     dm_console_present(d) ? ", console virtio (its device model)" : "");
         }
         if (nr_domains == 0)
             log_info("no domains");
@@ -68,6 +71,7 @@ static void deliver(char c)
         /* to each console it has: a guest reads the one it uses */
         vpl011_receive(domains[focus - 1], c);
         pvconsole_receive(domains[focus - 1], c);
+        dm_console_receive(domains[focus - 1], c);
     }
 }
 

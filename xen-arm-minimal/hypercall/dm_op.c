@@ -3,6 +3,7 @@
  * guest's device-model may do so. This file only decodes Xen's structures
  * (include/xam/xen_abi.h); the state and its rules are core/ioreq.c's. */
 #include <asm/guest_mem.h>
+#include <xam/dm_console.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
 #include <xam/hypercall.h>
@@ -84,6 +85,39 @@ static long op(struct domain *t, struct domain *dm, struct xen_dm_op *o)
     }
 }
 
+/* Ours: a client's virtio-console through its device model. Output
+ * becomes the client's console lines; input is what was typed for it. The
+ * bytes are in bufs[1], taken a bounded chunk at a time. */
+static long console_io(struct vcpu *v, struct domain *t, struct xen_dm_op *o, uint64_t nr_bufs, uint64_t bufs)
+{
+    struct xen_dm_op_buf data;
+    char chunk[256];
+    if (nr_bufs < 2)
+        return -XAM_EINVAL;
+    if (guest_copy_from(v, &data, bufs + sizeof(data), sizeof(data)))
+        return -XAM_EFAULT;
+    uint64_t len = o->u.console_io.len;
+    if (len > data.size || len > XAM_DMOP_CONSOLE_MAX)
+        return -XAM_EINVAL;
+    if (!dm_console_present(t))
+        return -XAM_ENODEV;
+    if (o->op == XAM_DMOP_console_write) {
+        for (uint64_t done = 0; done < len;) {
+            size_t n = MIN(len - done, sizeof(chunk));
+            if (guest_copy_from(v, chunk, data.h + done, n))
+                return -XAM_EFAULT;
+            domain_console_write(t, chunk, n);
+            done += n;
+        }
+        return 0;
+    }
+    size_t n = dm_console_take(t, chunk, MIN(len, sizeof(chunk)));
+    if (n && guest_copy_to(v, data.h, chunk, n))
+        return -XAM_EFAULT; /* taken and lost: the device model's fault */
+    o->u.console_io.len = (uint32_t)n;
+    return 0;
+}
+
 long dm_op(struct vcpu *v, uint64_t domid, uint64_t nr_bufs, uint64_t bufs)
 {
     struct domain *t = domain_by_id(domid);
@@ -101,7 +135,8 @@ long dm_op(struct vcpu *v, uint64_t domid, uint64_t nr_bufs, uint64_t bufs)
         return -XAM_EINVAL;
     if (guest_copy_from(v, &o, buf.h, sizeof(o)))
         return -XAM_EFAULT;
-    long rc = op(t, v->dom, &o);
+    long rc = o.op == XAM_DMOP_console_write || o.op == XAM_DMOP_console_read ? console_io(v, t, &o, nr_bufs, bufs)
+                                                                              : op(t, v->dom, &o);
     if (rc == 0 && guest_copy_to(v, buf.h, &o, sizeof(o)))
         return -XAM_EFAULT;
     return rc;

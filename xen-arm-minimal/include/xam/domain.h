@@ -10,6 +10,7 @@
 #include <xam/guest_console.h>
 #include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
+#include <xam/dm_console.h>
 #include <xam/pvconsole.h>
 #include <xam/types.h>
 #include <xam/vintc.h>
@@ -119,6 +120,7 @@ struct domain {
     uint64_t cntvoff; /* guests' counters start near zero */
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     struct pvconsole pvcons; /* its Xen PV console, with the hypervisor node */
+    struct dm_console dmcons; /* its virtio-console's input, for its device model */
     bool direct_mapped;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
     struct evtchn_domain *evtchn; /* its event channels (core/evtchn.c) */

@@ -8,6 +8,7 @@
 #define XAM_ENOENT 2
 #define XAM_EIO 5
 #define XAM_ENXIO 6
+#define XAM_ENODEV 19
 #define XAM_ENOMEM 12
 #define XAM_EFAULT 14
 #define XAM_EBUSY 16

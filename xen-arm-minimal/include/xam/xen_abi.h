@@ -174,6 +174,13 @@ _Static_assert(sizeof(struct xencons_interface) <= 4096, "one page");
 #define XEN_DMOP_destroy_ioreq_server 6
 #define XEN_DMOP_set_irq_level 19
 #define XEN_DMOP_nr_vcpus 20
+/* Ours, not Xen's (Xen answers them -EOPNOTSUPP): a guest's virtio-console
+ * through its device model (include/xam/dm_console.h). bufs[1] holds the
+ * bytes; struct xam_dm_op_console_io says how many (at most
+ * XAM_DMOP_CONSOLE_MAX a call), and how many were read. */
+#define XAM_DMOP_console_write 0x7801
+#define XAM_DMOP_console_read 0x7802
+#define XAM_DMOP_CONSOLE_MAX 1024
 #define XEN_DMOP_IO_RANGE_PORT 0
 #define XEN_DMOP_IO_RANGE_MEMORY 1
 #define XEN_DMOP_IO_RANGE_PCI 2
@@ -226,6 +233,11 @@ struct xen_dm_op_destroy_ioreq_server {
     uint16_t pad;
 };
 
+struct xam_dm_op_console_io {
+    uint32_t len; /* in: bytes in bufs[1] to write / room to read; out (read): bytes read */
+    uint32_t pad;
+};
+
 struct xen_dm_op {
     uint32_t op;
     uint32_t pad;
@@ -238,6 +250,7 @@ struct xen_dm_op {
         struct xen_dm_op_ioreq_server_range unmap_io_range_from_ioreq_server;
         struct xen_dm_op_set_ioreq_server_state set_ioreq_server_state;
         struct xen_dm_op_destroy_ioreq_server destroy_ioreq_server;
+        struct xam_dm_op_console_io console_io;
     } u; /* Xen's union has more (and larger) members: we read only these */
 };
 
@@ -253,5 +266,6 @@ _Static_assert(sizeof(struct xen_dm_op_get_ioreq_server_info) == 24, "get_ioreq_
 _Static_assert(__builtin_offsetof(struct xen_dm_op_get_ioreq_server_info, bufioreq_port) == 4, "info.port");
 _Static_assert(__builtin_offsetof(struct xen_dm_op_get_ioreq_server_info, ioreq_gfn) == 8, "info.ioreq_gfn");
 _Static_assert(sizeof(struct xen_dm_op_set_irq_level) == 8, "set_irq_level");
+_Static_assert(sizeof(struct xam_dm_op_console_io) == 8, "console_io");
 
 #endif
