@@ -24,9 +24,11 @@
 #include "xen/balloon.h"
 #include "xen/client.h"
 #include "xen/config.h"
+#include "xen/hvconsole.h"
 #include "xen/log.h"
 
 #define CHECK_MS 500 /* how often servers are checked and stopped clients retried */
+#define INPUT_MS 100 /* how often typed virtio-console input is fetched */
 /* The guest-memory caches' chunks over all clients (6 MiB), each client at
  * least 2: with the balloon's holes for them they stay well inside the
  * hypervisor's 3072 extra mappings per domain (a balloon refused a
@@ -128,6 +130,7 @@ int main(int argc, char **argv)
         return 1;
     }
     xen.verbose = config.verbose;
+    xen.console_fd = hvconsole_open();
     unsigned usable = 0;
     for (unsigned i = 0; i < config.nr_clients; i++)
         usable += !config.clients[i].bad;
@@ -167,12 +170,12 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
 
     struct pollfd p = { .fd = xenevtchn_fd(xen.xce), .events = POLLIN };
-    uint64_t last_check = now_ms(), last_up = last_check;
+    uint64_t last_check = now_ms(), last_up = last_check, last_input = last_check;
     while (!stop_signal) {
         bool work = false;
         for (unsigned i = 0; i < config.nr_clients; i++)
             work |= clients[i].work;
-        int r = poll(&p, 1, work ? 0 : CHECK_MS / 2);
+        int r = poll(&p, 1, work ? 0 : INPUT_MS);
         if (r < 0 && errno != EINTR) {
             dm_log("poll on /dev/xen/evtchn: %s", strerror(errno));
             break;
@@ -187,6 +190,11 @@ int main(int argc, char **argv)
                 ;
         }
         uint64_t t = now_ms();
+        if (t - last_input >= INPUT_MS) {
+            last_input = t;
+            for (unsigned i = 0; i < config.nr_clients; i++)
+                client_console_input(&clients[i]);
+        }
         if (t - last_check >= CHECK_MS) {
             last_check = t;
             check_clients();

@@ -11,6 +11,7 @@
 #include <xen/memory.h>
 
 #include "client.h"
+#include "hvconsole.h"
 
 /* ---- what the bus gets from its surroundings ------------------------------ */
 static int bus_mem_read(void *ctx, uint64_t gpa, void *buf, size_t len)
@@ -40,10 +41,39 @@ static void bus_log(void *ctx, const char *line)
     dm_log_client(c->cfg->name, "%s", line);
 }
 
+/* The guest's virtio-console output: its own console lines through the
+ * hypervisor, or, where the hypervisor has no such call (Xen), lines of
+ * ours prefixed "[NAME] ". */
 static void bus_console(void *ctx, const void *buf, size_t len)
 {
     struct dm_client *c = ctx;
+    if (!c->console_local && c->xen->console_fd >= 0) {
+        int rc = hvconsole_write(c->xen->console_fd, c->cfg->domid, buf, len);
+        if (!rc)
+            return;
+        c->console_local = true;
+        dm_log_client(c->cfg->name, "XAM_DMOP_console_write: %s: its virtio-console is printed here, \"[%s] \" first",
+                      strerror(-rc), c->cfg->name);
+    }
     dm_console_write(&c->console, c->cfg->name, buf, len);
+}
+
+void client_console_input(struct dm_client *c)
+{
+    if (c->state != CLIENT_UP || !c->has_console || c->console_local || c->xen->console_fd < 0)
+        return;
+    char buf[256];
+    ssize_t n = hvconsole_read(c->xen->console_fd, c->cfg->domid, buf, sizeof(buf));
+    if (n < 0) {
+        c->console_local = true;
+        dm_log_client(c->cfg->name, "XAM_DMOP_console_read: %s: no console input", strerror((int)-n));
+        return;
+    }
+    if (n > 0) {
+        /* bytes the guest has no buffer for are dropped, as a UART would */
+        dm_bus_console_input(c->bus, buf, (size_t)n);
+        c->work = true;
+    }
 }
 
 /* ---- the backing stores, open for the program's life ---------------------- */
@@ -58,6 +88,7 @@ int client_open(struct dm_client *c, struct dm_client_cfg *cfg, struct dm_xen *x
     gm_init(&c->mem, xen->fmem, cfg, xen->chunks_per_client);
     for (unsigned i = 0; i < cfg->nr_devices; i++) {
         struct dm_device_cfg *d = &cfg->devices[i];
+        c->has_console |= d->kind == DM_VIRTIO_CONSOLE;
         if (d->kind != DM_VIRTIO_BLK)
             continue;
         if (d->pmem && dm_pmem_block_device(dt_root, d->pmem, d->path, sizeof(d->path), d->origin, 10000))

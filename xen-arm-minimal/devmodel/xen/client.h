@@ -25,6 +25,7 @@ struct dm_xen {
     xenevtchn_handle *xce;
     unsigned chunks_per_client; /* guestmem cache bound */
     bool verbose; /* --verbose: every INTx change logged */
+    int console_fd; /* /dev/xen/privcmd for the console dm_ops, or -1 */
 };
 
 enum dm_client_state {
@@ -47,6 +48,8 @@ struct dm_client {
     int fds[DM_MAX_DEVICES]; /* backing stores, open for the program's life */
     struct dm_console_lines console;
     bool work; /* dm_bus_run asked to be called again */
+    bool has_console; /* a virtio-console among its devices */
+    bool console_local; /* the hypervisor has no console dm_ops for it: print here */
     bool warned_form, warned_irq, warned_down;
     unsigned long ioreqs, connects;
 };
@@ -66,5 +69,7 @@ bool client_has_port(const struct dm_client *c, evtchn_port_t p);
 void client_serve(struct dm_client *c);
 /* Device work left after the answers: returns true if more remains. */
 bool client_run(struct dm_client *c);
+/* What was typed for the client's virtio-console, handed to its bus. */
+void client_console_input(struct dm_client *c);
 
 #endif
