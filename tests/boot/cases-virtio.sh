@@ -95,7 +95,9 @@ case_virtio-disk() {
     cat "$devmodel_dir/initramfs.cpio.gz" "$d/disks.cpio.gz" >"$d/dm-initramfs.cpio.gz"
     local f; f=$(dt dom-virtio)
     make_virtio_dtb "$f" "$d/dm-initramfs.cpio.gz" "$d" || { fail "could not write $f"; return; }
-    boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $d/dm-initramfs.cpio.gz@0x52000000 --load $linux/Image@0x54001000 --load $virtio_client@0x56000000 --load $d/ro.img@$VIRTIO_RO_AT --load $d/second.img@$VIRTIO_SECOND_AT" "$VIRTIO_TIMEOUT"
+    # Ctrl-A three times twice: input to dm (domain 1), then to main
+    printf '\001\001\001\001\001\001hello from the host\r' >"$d/input"
+    boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $d/dm-initramfs.cpio.gz@0x52000000 --load $linux/Image@0x54001000 --load $virtio_client@0x56000000 --load $d/ro.img@$VIRTIO_RO_AT --load $d/second.img@$VIRTIO_SECOND_AT --input $d/input --input-after XAM-VIRTIO:.type.a.line.on.hvc0" "$VIRTIO_TIMEOUT"
     local main_sum second_sum ro_sum
     main_sum=$(cat "$d/main.sha256") second_sum=$(cat "$d/second.sha256") ro_sum=$(cat "$d/ro.sha256")
 
@@ -126,7 +128,8 @@ case_virtio-disk() {
         '\(main\) XAM-VIRTIO: writing the read-only disk failed' \
         "\\(main\\) XAM-VIRTIO: read-only disk sha256 $ro_sum, unchanged" \
         '\(main\) XAM-VIRTIO: hwrng virtio_rng.0: 16 bytes' \
-        '\(main\) XAM-VIRTIO: wrote a line to /dev/hvc0' \
+        '\(main\) XAM-VIRTIO: wrote a line to /dev/hvc0' 'console: input to main \(domain 2\)' \
+        '\(main\) XAM-VIRTIO: hvc0 read \[hello from the host\]' \
         '\(main\) XAM-VIRTIO: wrote written.txt and synced; rebooting' \
         '\(main\) XAM-VIRTIO: .* up, 1 CPU\(s\), role main' \
         "\\(main\\) XAM-VIRTIO: hello.txt sha256 $main_sum" \

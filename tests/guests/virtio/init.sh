@@ -9,7 +9,8 @@
 #           writes written.txt, syncs and reboots (reboot -f: PSCI
 #           SYSTEM_RESET); second boot (written.txt there): prints it.
 #           /dev/vdb (read-only): a write must fail, its content must not
-#           change. /dev/hwrng gives bytes; /dev/hvc0 takes a line.
+#           change. /dev/hwrng gives bytes; /dev/hvc0 takes a line out
+#           and reads one typed on the console.
 #   second  /dev/vda (its own ext4): prints hello.txt's checksum, and
 #           that it has no other disk.
 # Every line starts "XAM-VIRTIO: "; a check that fails says FAIL.
@@ -90,6 +91,13 @@ fi
 # the virtio console
 if [ -c /dev/hvc0 ]; then
     echo "hello through virtio-console" >/dev/hvc0 && say "wrote a line to /dev/hvc0"
+    # the boot case types one through the console's Ctrl-A switch
+    say "type a line on hvc0"
+    if read -r -t 30 line </dev/hvc0; then
+        say "hvc0 read [$line]"
+    else
+        say "FAIL nothing read from hvc0"
+    fi
 fi
 
 echo "written by $(uname -n) in its first life" >/mnt/written.txt
