@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xam/dm_console.h>
 #include <xam/emul.h>
 #include <xam/evtchn.h>
 #include <xam/exit.h>
@@ -444,6 +445,8 @@ static const uint32_t dm_ops[] = {
     XEN_DMOP_destroy_ioreq_server,
     XEN_DMOP_set_irq_level,
     XEN_DMOP_nr_vcpus,
+    XAM_DMOP_console_write,
+    XAM_DMOP_console_read,
 };
 
 static uint64_t range_start(struct in *in, uint32_t type)
@@ -497,6 +500,13 @@ static void write_dm_op(struct domain *caller, struct in *in)
     case XEN_DMOP_destroy_ioreq_server:
         o.u.destroy_ioreq_server.id = id;
         break;
+    case XAM_DMOP_console_write:
+    case XAM_DMOP_console_read: { /* the bytes in a second buffer */
+        o.u.console_io.len = (uint32_t)count(in, XAM_DMOP_CONSOLE_MAX);
+        struct xen_dm_op_buf data = { array_ptr(in, A_CONS), count(in, 4096) };
+        put_guest(caller, A_DMOP_BUF + sizeof(data), &data, sizeof(data));
+        break;
+    }
     case XEN_DMOP_set_irq_level: {
         unsigned irq = (unsigned)take(in, 1);
         o.u.set_irq_level.irq = irq < 0xf0 ? PCI_BRIDGE_DEF_IRQ - 2 + irq % 8 : (uint32_t)take(in, 4);
@@ -831,6 +841,8 @@ static paddr_t mmio_addr(struct in *in)
 
 /* XAM_HYPERCALL_TRACE set: each step and its x0 on stderr. */
 static bool trace;
+/* The client has a virtio-console (its device model serves it). */
+static bool cl_console;
 
 /* The rebuild after a reset: what the builder gives each domain here. */
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
@@ -840,6 +852,8 @@ static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
         rc = fake_intc_attach(d);
     if (!rc && d->has_bridge)
         rc = vpci_bridge_attach(d);
+    if (!rc && d->has_bridge && cl_console)
+        dm_console_attach(d);
     if (!rc)
         rc = pvconsole_attach(d);
     *entry = RAM;
@@ -883,6 +897,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       PCI_BRIDGE_DEF_MEM_SIZE, PCI_BRIDGE_DEF_PREF,      PCI_BRIDGE_DEF_PREF_SIZE,
                                       PCI_BRIDGE_DEF_IRQ,      PCI_BRIDGE_DEF_IRQ_COUNT, 0 };
     CHECK(vpci_bridge_attach(cl) == 0);
+    cl_console = (data && size ? data[0] : 0) & 2;
+    if (cl_console)
+        dm_console_attach(cl);
     for (unsigned i = 0; i < ND; i++)
         CHECK(pvconsole_attach(d[i]) == 0);
     bool held = take(&in, 1) & 1;
@@ -911,7 +928,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail_next = 0;
         switch (kind) {
         case K_MEM: { /* write the caller's memory */
-            uint64_t at = take(&in, 2) % RAM_SIZE, n = MIN(take(&in, 1), RAM_SIZE - at);
+            uint64_t at = take(&in, 2) % RAM_SIZE, n = take(&in, 1); /* not in MIN(): read once */
+            n = MIN(n, RAM_SIZE - at);
             uint8_t *p = domain_ram_ptr(caller, RAM + at, n ? n : 1);
             for (uint64_t i = 0; p && i < n; i++)
                 p[i] = (uint8_t)take(&in, 1);
@@ -1095,8 +1113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
             } else if (sub == 3) { /* console input */
                 unsigned n = (unsigned)take(&in, 1) % 64;
-                for (unsigned k = 0; k < n; k++)
+                for (unsigned k = 0; k < n; k++) {
                     pvconsole_receive(caller, (char)('0' + k % 10));
+                    dm_console_receive(caller, (char)('a' + k % 26));
+                }
             } else if (running) {
                 if (sub == 0) {
                     struct xen_hvm_param p = { .domid = self_or(&in, d) };
@@ -1122,8 +1142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (failing)
             fake_mem_fail_at(0);
         if (trace)
-            fprintf(stderr, "step %u: kind %u by %s vCPU %u (%s): x0 %#llx\n", steps, kind, caller->name, v->id,
-                    running ? "ran" : "not running", (unsigned long long)v->arch.regs.x[0]);
+            fprintf(stderr, "step %u: kind %u by %s vCPU %u (%s, %zu bytes left): x0 %#llx\n", steps, kind,
+                    caller->name, v->id, running ? "ran" : "not running", in.n, (unsigned long long)v->arch.regs.x[0]);
         if (trace && (kind == K_MEMOP || kind == K_GNT)) {
             const int32_t *errs = domain_ram_ptr(caller, A_ERRS, 4), *last = domain_ram_ptr(caller, A_FILL_ERRS, 2048);
             const int16_t *st = domain_ram_ptr(caller, A_GNT + 18, 2);
@@ -1329,6 +1349,18 @@ static void lives(struct out *o)
     }
 }
 
+/* The client's virtio-console through its device model: output handed
+ * over, input typed and taken. */
+static void dm_console(struct out *o)
+{
+    step(o, K_MEM, DM, 0), put(o, 0x2000, 2), put(o, 6, 1), put_bytes(o, "hello\n");
+    step(o, K_DMOP, DM, 0), put(o, 8, 1), put(o, 0, 1), put(o, 9, 1), put(o, 6, 4), put(o, 0, 1), put(o, 7, 1);
+    put(o, 64, 2), put(o, 1, 1), put(o, 0, 1), put(o, 0x11, 1);
+    step(o, K_CONS, CL, 0), put(o, 3, 1), put(o, 10, 1);
+    step(o, K_DMOP, DM, 0), put(o, 9, 1), put(o, 0, 1), put(o, 9, 1), put(o, 16, 4), put(o, 0, 1), put(o, 7, 1);
+    put(o, 64, 2), put(o, 1, 1), put(o, 0, 1), put(o, 0x11, 1);
+}
+
 static void write_seed(const char *dir, const char *name, const struct out *o)
 {
     char path[4096];
@@ -1362,5 +1394,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     o.n = 0;
     put(&o, 0, 1), lives(&o);
     write_seed(dir, "lives", &o);
+    o.n = 0;
+    put(&o, 2, 1), dm_setup(&o), dm_console(&o);
+    write_seed(dir, "dm-console", &o);
     exit(0);
 }
