@@ -46,11 +46,14 @@ help:
 
 ## make            build the hypervisor image (build/out/xen-arm-minimal.Image)
 ## make deps       install/fetch everything the build and tests need
-## make run        the demo: imagebuilder's example system booted by U-Boot under QEMU
+## make run        the demo: two Debian Linux guests with disks served by a device-model domain, booted by U-Boot under QEMU
 ## make test       every test layer; ends with "N passed, N failed"
 ## make bench      boot timeline, size and Linux-guest ratio against the anchors
 ## make clean      remove everything built under build/out (keeps the arm64 sysroot and fetched guests)
-run: deps
+# The demo boots Debian's kernel and a device model built on Debian's Xen
+# libraries: build/deps.sh --guests fetches them (and the host packages).
+run:
+	build/deps.sh --guests
 	$(MAKE) imagebuilder-demo
 
 test:

@@ -1,6 +1,6 @@
 # imagebuilder: an ImageBuilder-style config to a U-Boot script (issue 5).
 #   make imagebuilder        build/out/imagebuilder/imagebuilder
-#   make imagebuilder-demo   boot imagebuilder/examples/qemu-two-guests.cfg through U-Boot
+#   make imagebuilder-demo   boot imagebuilder/examples/qemu-virtio-disks.cfg through U-Boot (make run)
 # It links the hypervisor's dry run (DRYRUN_OBJS, from xen-arm-minimal/tools/tools.mk).
 IB_OUT := $(OUT)/imagebuilder
 IB := $(IB_OUT)/imagebuilder
@@ -26,8 +26,42 @@ $(IB): $(IB_OBJS) $(DRYRUN_OBJS)
 
 -include $(IB_OBJS:.o=.d)
 
-.PHONY: imagebuilder imagebuilder-demo
+.PHONY: imagebuilder imagebuilder-demo imagebuilder-demo-inputs
 imagebuilder: $(IB)
 
-imagebuilder-demo: $(IB) $(HV_IMAGE) $(GUEST_IMAGES)
-	imagebuilder/demo.sh $(IB) $(HV_IMAGE) $(GUESTS_OUT) $(IB_OUT)/demo
+# The demo (make run): examples/qemu-virtio-disks.cfg, two Debian Linux
+# guests with their disks served by a device-model domain. Its inputs
+# (demo-inputs.sh) need what build/deps.sh --guests fetches: Debian's
+# kernel (build/out/guests/linux/Image, gzip'ed here: a third of the
+# bytes for U-Boot to load) and busybox and the virtio modules
+# (build/out/guests/linux-dm); and the device model's image, whose rule
+# (xen-arm-minimal/devmodel/devmodel.mk, read after this file, hence the
+# paths spelt out) fetches the latter when missing.
+IB_DEMO_CFG := imagebuilder/examples/qemu-virtio-disks.cfg
+IB_DEMO_INPUTS := $(IB_OUT)/demo-inputs
+IB_DEMO_STAMP := $(IB_DEMO_INPUTS)/.made
+IB_DEMO_IMAGE_GZ := $(IB_OUT)/demo-Image.gz
+IB_DEMO_LINUX := $(OUT)/guests/linux/Image
+IB_DEMO_DEVMODEL := $(OUT)/devmodel/initramfs.cpio.gz
+
+$(IB_DEMO_IMAGE_GZ): $(IB_DEMO_LINUX)
+	@mkdir -p $(dir $@)
+	gzip -9 -n -c $< >$@.tmp && mv -f $@.tmp $@
+
+$(IB_DEMO_STAMP): imagebuilder/demo-inputs.sh imagebuilder/examples/virtio-guest-init.sh $(IB_DEMO_IMAGE_GZ) \
+    $(IB_DEMO_DEVMODEL)
+	imagebuilder/demo-inputs.sh $(OUT)/guests/linux-dm $(IB_DEMO_DEVMODEL) $(IB_DEMO_IMAGE_GZ) $(IB_DEMO_INPUTS)
+	@touch $@
+
+imagebuilder-demo-inputs: $(IB_DEMO_STAMP)
+
+imagebuilder-demo: $(IB) $(HV_IMAGE) $(IB_DEMO_STAMP)
+	imagebuilder/demo.sh $(IB) $(HV_IMAGE) $(IB_DEMO_CFG) $(IB_DEMO_INPUTS) $(IB_OUT)/demo --smp 2
+
+# The imagebuilder tests boot the demo too (case demo-virtio-disks), once
+# Debian's packages are fetched (build/deps.sh --guests; make test does).
+ifneq ($(wildcard $(IB_DEMO_LINUX)),)
+ifneq ($(wildcard $(OUT)/guests/linux-dm/VERSIONS),)
+imagebuilder-tests: $(IB_DEMO_STAMP)
+endif
+endif

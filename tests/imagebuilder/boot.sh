@@ -287,7 +287,8 @@ case_loader-gicv3-pmem() { loader_case 3 cfg_pmem expect_pmem; }
 case_example-config() {
     # imagebuilder/examples/qemu-two-guests.cfg, as imagebuilder/demo.sh boots it
     log=$out/$name.log
-    "$top/imagebuilder/demo.sh" "$ib" "$hv" "$guests" "$out/$name" --timeout "$UBOOT_TIMEOUT" >"$log" 2>&1
+    "$top/imagebuilder/demo.sh" "$ib" "$hv" "$top/imagebuilder/examples/qemu-two-guests.cfg" "$guests" "$out/$name" \
+        --timeout "$UBOOT_TIMEOUT" >"$log" 2>&1
     local rc=$?
     [ $rc -eq 0 ] || fail "demo.sh exited with status $rc"
     expect_uboot 4
@@ -295,6 +296,78 @@ case_example-config() {
     anywhere '\(domU1\) timer: all checks passed' 'domain 2: domU1, 2 vCPUs, .*vCPU0 on CPU[23]' \
         'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+# make run's system: imagebuilder/examples/qemu-virtio-disks.cfg booted by
+# imagebuilder/demo.sh exactly as make imagebuilder-demo boots it (its
+# inputs from make imagebuilder-demo-inputs, which make imagebuilder-tests
+# builds once build/deps.sh --guests has fetched Debian's packages): a
+# Debian Linux device model (domU0) serves two Debian Linux guests held
+# until it connects; each mounts its own disk, prints the file on it,
+# writes one and reads it back from a fresh mount; domU2 reads its
+# read-only disk and cannot write it; domU1's virtio-console line is its
+# own; then the guests power off, the device model exits once no client
+# is left, and QEMU ends by itself.
+IB_DEMO_INPUTS=${IB_DEMO_INPUTS:-$top/${OUT:-build/out}/imagebuilder/demo-inputs}
+IB_DEMO_TIMEOUT=${IB_DEMO_TIMEOUT:-300}
+case_make-run() {
+    log=$out/$name.log
+    [ -f "$IB_DEMO_INPUTS/.made" ] ||
+        { fail "no demo inputs in $IB_DEMO_INPUTS (build/deps.sh --guests, then make imagebuilder-demo-inputs)"; return; }
+    "$top/imagebuilder/demo.sh" "$ib" "$hv" "$top/imagebuilder/examples/qemu-virtio-disks.cfg" "$IB_DEMO_INPUTS" \
+        "$out/$name" --smp 2 --timeout "$IB_DEMO_TIMEOUT" >"$log" 2>&1
+    local rc=$?
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then fail "timed out after $IB_DEMO_TIMEOUT s (QEMU killed)"
+    elif [ $rc -ne 0 ]; then fail "demo.sh exited with status $rc, not 0 (QEMU's power-off)"; fi
+    local hello="This file is on your own disk, an ext4 image made on the host and served by domU0's xam-devmodel."
+    expect_uboot 11
+    in_order 'domain 1: disk module 0x[0-9a-f]+\+0x800000 mapped at IPA 0x[0-9a-f]+ \(pmem, read-write\)' \
+        'domain 1: disk module 0x[0-9a-f]+\+0x800000 mapped at IPA 0x[0-9a-f]+ \(pmem, read-write\)' \
+        'domain 1: disk module 0x[0-9a-f]+\+0x400000 mapped at IPA 0x[0-9a-f]+ \(pmem, read-only\)' \
+        'domain 1: domU0, 1 vCPU, 256 MiB' 'domain 2: domU1, 1 vCPU, 128 MiB' 'domain 3: domU2, 1 vCPU, 128 MiB' \
+        'domU1 \(domain 2\): held until its device model domU0 connects' \
+        'domU2 \(domain 3\): held until its device model domU0 connects'
+    # the device model, with its own prefix: both clients and their devices
+    last_line=0
+    in_order '\(domU0\) xam-devmodel-init: starting xam-devmodel --idle-exit 2' \
+        '\(domU0\) xam-devmodel: device tree: 2 client\(s\) in /device-model' \
+        '\(domU0\) xam-devmodel: serving client domU1 \(domain 2\): 3 device\(s\)' \
+        '\(domU0\) xam-devmodel: client domU1: 00:00.0 virtio-blk /dev/pmem[0-9] \(read-write\)' \
+        '\(domU0\) xam-devmodel: client domU1: 00:01.0 virtio-rng' \
+        '\(domU0\) xam-devmodel: client domU1: 00:02.0 virtio-console' \
+        '\(domU0\) xam-devmodel: serving client domU2 \(domain 3\): 3 device\(s\)' \
+        '\(domU0\) xam-devmodel: client domU2: 00:00.0 virtio-blk /dev/pmem[0-9] \(read-write\)' \
+        '\(domU0\) xam-devmodel: client domU2: 00:01.0 virtio-blk /dev/pmem[0-9] \(read-only\)' \
+        '\(domU0\) xam-devmodel: client domU2: 00:02.0 virtio-rng'
+    # each guest, with its own prefix: its disk's file, the file it wrote
+    # read back from a fresh mount, its power-off
+    local g
+    for g in domU1 domU2; do
+        last_line=0
+        in_order "$g \\(domain [23]\\): starting \\(held until its device model connected\\)" \
+            "\\($g\\) DEMO: $g: Linux .* up; virtio disks: vda \\(8 MiB\\)" \
+            "\\($g\\) DEMO: $g: /dev/vda hello.txt: Hello, $g! $hello" \
+            "\\($g\\) DEMO: $g: wrote $g.txt, synced, mounted again: $g wrote this at [0-9.]+ s after its boot" \
+            "\\($g\\) DEMO: $g: /dev/vda holds: $g.txt hello.txt" \
+            "\\($g\\) DEMO: $g: virtio-rng gave [0-9a-f]+" "\\($g\\) DEMO: $g: done, powering off" \
+            "$g \\(domain [23]\\): powered off \\(PSCI SYSTEM_OFF\\)"
+        count_is 1 "\\($g\\) DEMO: $g: /dev/vda hello.txt"
+    done
+    anywhere '\(domU1\) domU1: this line went through virtio-console \(hvc0\)' '\(domU1\) DEMO: domU1: wrote a line to /dev/hvc0' \
+        '\(domU2\) DEMO: domU2: Linux .* up; virtio disks: vda \(8 MiB\) vdb \(4 MiB, read-only\)' \
+        '\(domU2\) DEMO: domU2: /dev/vdb \(read-only\) readme.txt: A disk domU2 may read but not write' \
+        '\(domU2\) DEMO: domU2: writing /dev/vdb refused: '
+    # the end: the device model goes once no client is left, then the machine
+    last_line=0
+    in_order '\(domU0\) xam-devmodel: client domU[12]: its ioreq server is gone' \
+        '\(domU0\) xam-devmodel: client domU[12]: its ioreq server is gone' \
+        '\(domU0\) xam-devmodel: no client connected for 2 s: exiting' \
+        '\(domU0\) xam-devmodel-init: xam-devmodel exited with status 0' 'domU0 \(domain 1\): powered off' \
+        'all domains have stopped: powering off'
+    # no line under another's prefix: a guest's lines are its own, the
+    # virtio-console's too (not the device model's [NAME] fallback)
+    absent '\(domU1\) DEMO: domU1: Linux .* vdb' '\(domU[02]\) DEMO: domU1' '\(domU[01]\) DEMO: domU2' '\(domU0\) DEMO' \
+        '\(domU[02]\) domU1: this line' '\[domU[12]\]' 'FAIL' 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Oops' 'NEEDS_RESET' \
+        'Initramfs unpacking failed'
 }
 case_uboot-missing-file() {
     # a file gone from the TFTP directory: the script says so and boots nothing
