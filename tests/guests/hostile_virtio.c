@@ -1,0 +1,831 @@
+/* Hostile guest, attack: a virtio-blk device of xam-devmodel (issue 12)
+ * driven by a driver that does everything a correct one never does.
+ *
+ * The guest finds its virtio-pci function (0x1af4:0x1042) behind its
+ * secondary bridge, walks the vendor capabilities to the common,
+ * notification, ISR and device configuration structures in its BAR,
+ * negotiates VERSION_1 and sets up queue 0 (16 entries) in its own RAM.
+ * Then each attack, after a reset and a fresh set-up: a chain that loops,
+ * a next or an avail entry past the queue, an avail index jumping ahead,
+ * indirect tables (without the feature, looping, nested), buffers and
+ * rings outside its RAM, just past its end and wrapping 2^64, a 4 GiB
+ * length, a readable buffer after a writable one, a read whose data buffer
+ * is device-readable, queue_select and queue_size out of range, every
+ * register at every width and alignment, notifications of queues never set
+ * up, and a flood of notifications. After each it prints one line
+ * "hostile-virtio: <attack>: ..." with the device_status it read (and
+ * whether DEVICE_NEEDS_RESET is set), and last reads sector 0 to show the
+ * device still works after its resets.
+ *
+ * Misaligned accesses must reach the hypervisor, so the guest runs with
+ * its MMU on (an identity map: devices Normal non-cacheable, RAM
+ * write-back) and alignment checks off; an abort the hypervisor injects
+ * (EC 0x25) is counted and the access skipped.
+ *
+ * Command line words:
+ *   dmstop     the device model is stopped while this guest reads its
+ *              disk: read sector 0 until the device is gone, then print
+ *              what its registers read (all-ones) and power off.
+ *   bystander  no device: print a line every second for 40 s, then power
+ *              off (a guest the device model's stop must not touch). */
+#include "fdt.h"
+#include "lib.h"
+
+#define READY 0x37ff0000UL
+#define RAM_BASE 0x40000000ULL
+
+/* common configuration (virtio 1.2, 4.1.4.3) */
+#define C_DFSELECT 0x00
+#define C_DF 0x04
+#define C_GFSELECT 0x08
+#define C_GF 0x0c
+#define C_NUMQ 0x12
+#define C_STATUS 0x14
+#define C_QSELECT 0x16
+#define C_QSIZE 0x18
+#define C_QENABLE 0x1c
+#define C_QNOFF 0x1e
+#define C_QDESC 0x20
+#define C_QAVAIL 0x28
+#define C_QUSED 0x30
+
+#define S_ACK 1
+#define S_DRIVER 2
+#define S_DRIVER_OK 4
+#define S_FEATURES_OK 8
+#define S_NEEDS_RESET 0x40
+
+#define F_INDIRECT (1u << 28)
+#define D_NEXT 1
+#define D_WRITE 2
+#define D_INDIRECT 4
+
+#define QSIZE 16
+/* the queue and its buffers, in my RAM well past the image and stack */
+#define Q 0x40400000ULL
+#define Q_DESC Q
+#define Q_AVAIL (Q + 0x1000)
+#define Q_USED (Q + 0x2000)
+#define Q_HDR (Q + 0x3000)
+#define Q_DATA (Q + 0x4000)
+#define Q_STATUS (Q + 0x5000)
+#define Q_TABLE (Q + 0x6000)
+
+/* ---- exceptions: an injected abort is counted, the access skipped -------- */
+volatile uint64_t aborts;
+void hv_unexpected(uint64_t esr, uint64_t elr, uint64_t far);
+
+__asm__(".text\n"
+        ".balign 2048\n"
+        "hv_vectors:\n"
+        ".rept 4\n .balign 0x80\n b hv_other\n .endr\n"
+        ".balign 0x80\n b hv_sync\n"
+        ".rept 11\n .balign 0x80\n b hv_other\n .endr\n"
+        "hv_sync:\n"
+        "  stp x0, x1, [sp, #-16]!\n"
+        "  mrs x0, esr_el1\n"
+        "  lsr x1, x0, #26\n"
+        "  cmp x1, #0x25\n"
+        "  b.ne hv_other\n"
+        "  adrp x0, aborts\n"
+        "  ldr x1, [x0, #:lo12:aborts]\n"
+        "  add x1, x1, #1\n"
+        "  str x1, [x0, #:lo12:aborts]\n"
+        "  mrs x0, elr_el1\n"
+        "  add x0, x0, #4\n"
+        "  msr elr_el1, x0\n"
+        "  ldp x0, x1, [sp], #16\n"
+        "  eret\n"
+        "hv_other:\n"
+        "  mrs x0, esr_el1\n"
+        "  mrs x1, elr_el1\n"
+        "  mrs x2, far_el1\n"
+        "  bl hv_unexpected\n"
+        "1: b 1b\n");
+extern char hv_vectors[];
+
+void hv_unexpected(uint64_t esr, uint64_t elr, uint64_t far)
+{
+    puts_("FAIL: unexpected exception, ESR ");
+    put_hex(esr);
+    puts_(" ELR ");
+    put_hex(elr);
+    puts_(" FAR ");
+    put_hex(far);
+    puts_("\n");
+    psci_system_off();
+}
+
+/* Identity map, 4 KiB granule, 39-bit VAs, 1 GiB blocks. */
+static uint64_t l1[512] __attribute__((aligned(4096)));
+
+static void mmu_on(void)
+{
+    l1[0] = 0x00000000ULL | 1ULL << 10 | 1ULL << 2 | 1; /* devices: AF, AttrIndx 1 (Normal NC) */
+    l1[1] = 0x40000000ULL | 1ULL << 10 | 3ULL << 8 | 1; /* RAM: AF, inner shareable, AttrIndx 0 (WB) */
+    uint64_t mair = 0xffULL | 0x44ULL << 8;
+    uint64_t tcr = 25 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 1ULL << 23 | 1ULL << 32;
+    __asm__ volatile("msr vbar_el1, %0; isb" : : "r"(hv_vectors));
+    __asm__ volatile("dsb sy; msr mair_el1, %0; msr tcr_el1, %1; msr ttbr0_el1, %2; isb; tlbi vmalle1; dsb sy; isb"
+                     :
+                     : "r"(mair), "r"(tcr), "r"((uint64_t)l1)
+                     : "memory");
+    uint64_t sctlr;
+    __asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+    sctlr |= 1 | 1 << 2 | 1 << 12;
+    sctlr &= ~2ULL; /* no alignment checks */
+    __asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+}
+
+/* ---- one access of exactly this width ------------------------------------- */
+static uint64_t rd(uint64_t a, unsigned size)
+{
+    uint64_t v = ~0ULL;
+    if (size == 1)
+        __asm__ volatile("ldrb %w0, [%1]" : "+r"(v) : "r"(a) : "memory");
+    else if (size == 2)
+        __asm__ volatile("ldrh %w0, [%1]" : "+r"(v) : "r"(a) : "memory");
+    else if (size == 4)
+        __asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(a) : "memory");
+    else
+        __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(a) : "memory");
+    __asm__ volatile("dsb sy" ::: "memory");
+    return v;
+}
+
+static void wr(uint64_t a, unsigned size, uint64_t v)
+{
+    __asm__ volatile("dsb sy" ::: "memory");
+    if (size == 1)
+        __asm__ volatile("strb %w0, [%1]" : : "r"(v), "r"(a) : "memory");
+    else if (size == 2)
+        __asm__ volatile("strh %w0, [%1]" : : "r"(v), "r"(a) : "memory");
+    else if (size == 4)
+        __asm__ volatile("str %w0, [%1]" : : "r"(v), "r"(a) : "memory");
+    else
+        __asm__ volatile("str %0, [%1]" : : "r"(v), "r"(a) : "memory");
+    __asm__ volatile("dsb sy" ::: "memory");
+}
+
+/* ---- printing -------------------------------------------------------------- */
+static void put_num(uint64_t v, unsigned base)
+{
+    char buf[24];
+    int i = 23;
+    buf[i] = 0;
+    do
+        buf[--i] = "0123456789abcdef"[v % base];
+    while ((v /= base) && i > 0);
+    if (base == 16)
+        puts_("0x");
+    puts_(&buf[i]);
+}
+static void put_dec(uint64_t v) { put_num(v, 10); }
+static void put_x(uint64_t v) { put_num(v, 16); }
+
+static uint64_t vcount(void)
+{
+    uint64_t t;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+    return t;
+}
+
+static uint64_t ms_since(uint64_t t0)
+{
+    uint64_t f;
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+    return (vcount() - t0) * 1000 / f;
+}
+
+/* ---- the device ------------------------------------------------------------ */
+static uint64_t ecam, ram_end;
+static uint64_t common, notify, isr, devcfg; /* guest physical addresses in the BAR */
+static uint64_t bar;
+static uint32_t notify_mult;
+static uint16_t aidx; /* my avail index */
+static int tight; /* "tight": poll device_status without a pause */
+
+static uint64_t cfg(unsigned dev, unsigned reg) { return ecam + ((uint64_t)dev << 15) + reg; }
+
+static int find_bridge(const void *fdt)
+{
+    int root = fdt_node(fdt, "/"), n = -1, len;
+    while ((n = fdt_child(fdt, root, n)) >= 0) {
+        const char *name = fdt_name(fdt, n);
+        const uint8_t *reg = fdt_prop(fdt, n, "reg", &len);
+        if (contains(name, "pcie@") && reg && len == 16)
+            ecam = be64(reg);
+        if (contains(name, "memory") && reg && len >= 16)
+            ram_end = be64(reg) + be64(reg + 8);
+    }
+    return ecam && ram_end;
+}
+
+/* The first function with these IDs on bus 0: its slot, or -1. */
+static int find_function(uint32_t id)
+{
+    for (unsigned s = 0; s < 32; s++)
+        if ((uint32_t)rd(cfg(s, 0), 4) == id)
+            return (int)s;
+    return -1;
+}
+
+/* Its BAR 0 (placed by the bus; 64-bit if it says so), decoding and bus
+ * mastering on, and the four virtio structures its capabilities name. */
+static int map_function(unsigned s)
+{
+    uint32_t lo = (uint32_t)rd(cfg(s, 0x10), 4);
+    bar = lo & ~0xfULL;
+    if ((lo & 6) == 4)
+        bar |= rd(cfg(s, 0x14), 4) << 32;
+    wr(cfg(s, 0x04), 2, rd(cfg(s, 0x04), 2) | 6);
+    if (!(rd(cfg(s, 0x06), 2) & 0x10))
+        return 0;
+    for (unsigned p = rd(cfg(s, 0x34), 1) & 0xfc, n = 0; p && n < 48; p = rd(cfg(s, p + 1), 1) & 0xfc, n++) {
+        if (rd(cfg(s, p), 1) != 0x09)
+            continue;
+        unsigned type = (unsigned)rd(cfg(s, p + 3), 1), which = (unsigned)rd(cfg(s, p + 4), 1);
+        uint64_t at = bar + (uint32_t)rd(cfg(s, p + 8), 4);
+        if (which != 0)
+            continue;
+        if (type == 1)
+            common = at;
+        else if (type == 2) {
+            notify = at;
+            notify_mult = (uint32_t)rd(cfg(s, p + 16), 4);
+        } else if (type == 3)
+            isr = at;
+        else if (type == 4)
+            devcfg = at;
+    }
+    return common && notify && isr && devcfg;
+}
+
+static uint8_t status(void) { return (uint8_t)rd(common + C_STATUS, 1); }
+
+static volatile uint8_t *ram8(uint64_t a) { return (volatile uint8_t *)a; }
+static volatile uint16_t *ram16(uint64_t a) { return (volatile uint16_t *)a; }
+
+static void zero(uint64_t a, unsigned len)
+{
+    for (unsigned i = 0; i < len; i += 8)
+        *(volatile uint64_t *)(a + i) = 0;
+}
+
+static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+    uint64_t d = Q_DESC + 16ULL * i;
+    *(volatile uint64_t *)d = addr;
+    *(volatile uint32_t *)(d + 8) = len;
+    *ram16(d + 12) = flags;
+    *ram16(d + 14) = next;
+}
+
+static void table(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+    uint64_t d = Q_TABLE + 16ULL * i;
+    *(volatile uint64_t *)d = addr;
+    *(volatile uint32_t *)(d + 8) = len;
+    *ram16(d + 12) = flags;
+    *ram16(d + 14) = next;
+}
+
+static uint16_t used_idx(void) { return *ram16(Q_USED + 2); }
+static uint32_t used_len(unsigned i) { return *(volatile uint32_t *)(Q_USED + 4 + 8 * (i % QSIZE) + 4); }
+
+static void kick(void) { wr(notify, 2, 0); }
+
+/* Make head available (the avail index moved by step) and notify. */
+static void post_step(uint16_t head, uint16_t step)
+{
+    *ram16(Q_AVAIL + 4 + 2 * (aidx % QSIZE)) = head;
+    __asm__ volatile("dsb sy" ::: "memory");
+    aidx = (uint16_t)(aidx + step);
+    *ram16(Q_AVAIL + 2) = aidx;
+    __asm__ volatile("dsb sy" ::: "memory");
+    kick();
+}
+static void post(uint16_t head) { post_step(head, 1); }
+
+static void reset(void) { wr(common + C_STATUS, 1, 0); }
+
+/* Reset, negotiate VERSION_1 (and indirect descriptors if asked), set up
+ * queue 0 with QSIZE entries at desc/avail/used, DRIVER_OK. */
+static int setup_at(int indirect, uint64_t d, uint64_t a, uint64_t u)
+{
+    reset();
+    if (status() != 0)
+        return 0;
+    zero(Q_DESC, 16 * QSIZE);
+    zero(Q_AVAIL, 0x100);
+    zero(Q_USED, 0x100);
+    *ram16(Q_AVAIL) = 1; /* NO_INTERRUPT: I poll the used ring */
+    aidx = 0;
+    wr(common + C_STATUS, 1, S_ACK);
+    wr(common + C_STATUS, 1, S_ACK | S_DRIVER);
+    wr(common + C_GFSELECT, 4, 0);
+    wr(common + C_GF, 4, indirect ? F_INDIRECT : 0);
+    wr(common + C_GFSELECT, 4, 1);
+    wr(common + C_GF, 4, 1); /* VIRTIO_F_VERSION_1 */
+    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+    if (!(status() & S_FEATURES_OK))
+        return 0;
+    wr(common + C_QSELECT, 2, 0);
+    wr(common + C_QSIZE, 2, QSIZE);
+    wr(common + C_QDESC, 8, d);
+    wr(common + C_QAVAIL, 8, a);
+    wr(common + C_QUSED, 8, u);
+    wr(common + C_QENABLE, 2, 1);
+    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    return rd(common + C_QENABLE, 2) == 1 && rd(common + C_QSIZE, 2) == QSIZE;
+}
+static int setup(int indirect) { return setup_at(indirect, Q_DESC, Q_AVAIL, Q_USED); }
+
+/* A read request of one sector into data at data_addr (flags of the data
+ * descriptor as given) as descriptors 0-2. */
+static void request(uint32_t type, uint64_t data_addr, uint32_t data_len, uint16_t data_flags)
+{
+    *(volatile uint32_t *)Q_HDR = type;
+    *(volatile uint32_t *)(Q_HDR + 4) = 0;
+    *(volatile uint64_t *)(Q_HDR + 8) = 0;
+    *ram8(Q_STATUS) = 0xee;
+    desc(0, Q_HDR, 16, D_NEXT, 1);
+    desc(1, data_addr, data_len, (uint16_t)(data_flags | D_NEXT), 2);
+    desc(2, Q_STATUS, 1, D_WRITE, 0);
+}
+
+/* Wait until the device used a chain or failed (at most ms). */
+static void settle(unsigned ms)
+{
+    uint64_t t0 = vcount();
+    while (ms_since(t0) < ms && used_idx() == 0 && !(status() & S_NEEDS_RESET))
+        delay_ms(1);
+}
+
+static unsigned attacks, broken;
+
+/* The line the case reads: what device_status says now. */
+static void outcome(const char *attack, unsigned ms)
+{
+    settle(ms);
+    uint8_t st = status();
+    uint16_t used = used_idx();
+    uint8_t irq = (uint8_t)rd(isr, 1);
+    attacks++;
+    broken += (st & S_NEEDS_RESET) != 0;
+    puts_("hostile-virtio: ");
+    puts_(attack);
+    puts_(": device_status ");
+    put_x(st);
+    puts_(st & S_NEEDS_RESET ? " NEEDS_RESET" : " no NEEDS_RESET");
+    puts_(", used idx ");
+    put_dec(used);
+    puts_(", ISR ");
+    put_x(irq);
+    puts_("\n");
+    reset();
+    if (status() != 0) {
+        puts_("FAIL: device_status is not 0 after a reset\n");
+        failures++;
+    }
+}
+
+static void must_setup(int indirect)
+{
+    if (!setup(indirect)) {
+        puts_("FAIL: the set-up of queue 0 failed\n");
+        failures++;
+    }
+}
+
+/* ---- the attacks ------------------------------------------------------------ */
+static void attack_chains(void)
+{
+    must_setup(0);
+    desc(0, Q_HDR, 16, D_NEXT, 1);
+    desc(1, Q_DATA, 16, D_NEXT, 0); /* back to 0 */
+    post(0);
+    outcome("chain loop (descriptor 1 next 0)", 2000);
+
+    must_setup(0);
+    desc(0, Q_HDR, 16, D_NEXT, 0); /* itself */
+    post(0);
+    outcome("chain loop (descriptor 0 next 0)", 2000);
+
+    must_setup(0);
+    request(0, Q_DATA, 512, D_WRITE);
+    desc(1, Q_DATA, 512, D_WRITE | D_NEXT, QSIZE + 1);
+    post(0);
+    outcome("next past the queue (17)", 2000);
+
+    must_setup(0);
+    request(0, Q_DATA, 512, D_WRITE);
+    post(QSIZE);
+    outcome("avail entry past the queue (16)", 2000);
+
+    must_setup(0);
+    request(0, Q_DATA, 512, D_WRITE);
+    post(0xffff);
+    outcome("avail entry past the queue (65535)", 2000);
+
+    must_setup(0);
+    request(0, Q_DATA, 512, D_WRITE);
+    post_step(0, 100);
+    outcome("avail idx jumps by 100", 2000);
+
+    must_setup(0);
+    request(0, Q_DATA, 512, D_WRITE);
+    desc(1, Q_DATA, 512, D_WRITE | D_NEXT, 2);
+    desc(2, Q_STATUS, 1, D_WRITE | D_NEXT, 3);
+    desc(3, Q_HDR, 16, 0, 0); /* readable after writable */
+    post(0);
+    outcome("readable buffer after a writable one", 2000);
+}
+
+static void attack_indirect(void)
+{
+    must_setup(0);
+    table(0, Q_HDR, 16, 0, 0);
+    desc(0, Q_TABLE, 16, D_INDIRECT, 0);
+    post(0);
+    outcome("indirect without the feature", 2000);
+
+    must_setup(1);
+    table(0, Q_HDR, 16, D_NEXT, 1);
+    table(1, Q_DATA, 512, D_NEXT, 0);
+    desc(0, Q_TABLE, 32, D_INDIRECT, 0);
+    post(0);
+    outcome("indirect table loop", 2000);
+
+    must_setup(1);
+    table(0, Q_HDR, 16, D_NEXT, 1);
+    table(1, Q_TABLE, 32, D_INDIRECT, 0);
+    desc(0, Q_TABLE, 32, D_INDIRECT, 0);
+    post(0);
+    outcome("indirect table nested", 2000);
+
+    must_setup(1);
+    desc(0, Q_TABLE, 17, D_INDIRECT, 0);
+    post(0);
+    outcome("indirect table of 17 bytes", 2000);
+
+    must_setup(1);
+    desc(0, 0xfffffffffffffff0ULL, 32, D_INDIRECT, 0);
+    post(0);
+    outcome("indirect table wrapping 2^64", 2000);
+}
+
+static void attack_addresses(void)
+{
+    must_setup(0);
+    request(0, 0x80000000ULL, 512, D_WRITE);
+    post(0);
+    outcome("data outside RAM (0x80000000)", 2000);
+
+    must_setup(0);
+    request(0, ram_end - 256, 512, D_WRITE);
+    post(0);
+    outcome("data across the end of RAM", 2000);
+
+    must_setup(0);
+    request(0, ram_end, 512, D_WRITE);
+    post(0);
+    outcome("data just past the end of RAM", 2000);
+
+    must_setup(0);
+    request(0, 0xffffffffffffff00ULL, 512, D_WRITE);
+    post(0);
+    outcome("data wrapping 2^64", 2000);
+
+    must_setup(0);
+    request(0, Q_DATA, 0xffffffffu, D_WRITE);
+    post(0);
+    outcome("data length 0xffffffff", 2000);
+
+    if (!setup_at(0, 0xfffffffffffffff0ULL, Q_AVAIL, Q_USED)) {
+        puts_("FAIL: the set-up with a wrapping table failed\n");
+        failures++;
+    }
+    post(0);
+    outcome("descriptor table wrapping 2^64", 2000);
+
+    if (!setup_at(0, Q_DESC, Q_AVAIL, ram_end - 2)) {
+        puts_("FAIL: the set-up with a used ring at the end failed\n");
+        failures++;
+    }
+    request(0, Q_DATA, 512, D_WRITE);
+    post(0);
+    outcome("used ring past the end of RAM", 2000);
+}
+
+/* A read whose data buffer the device may only read: the device must not
+ * write into it (and the request is no read at all). */
+static void attack_readable_data(void)
+{
+    must_setup(0);
+    for (unsigned i = 0; i < 512; i++)
+        *ram8(Q_DATA + i) = 0xa5;
+    request(0, Q_DATA, 512, 0);
+    post(0);
+    settle(2000);
+    unsigned same = 1;
+    for (unsigned i = 0; i < 512; i++)
+        same &= *ram8(Q_DATA + i) == 0xa5;
+    puts_("hostile-virtio: read into a device-readable buffer: status byte ");
+    put_x(*ram8(Q_STATUS));
+    puts_(", used len ");
+    put_dec(used_idx() ? used_len(0) : 0);
+    puts_(same ? ", the buffer unchanged\n" : ", the buffer CHANGED\n");
+    check(same, "the device did not write into a device-readable buffer");
+    outcome("read into a device-readable buffer", 0);
+}
+
+static void attack_queue_regs(void)
+{
+    must_setup(0);
+    reset();
+    wr(common + C_STATUS, 1, S_ACK | S_DRIVER);
+    wr(common + C_QSELECT, 2, 5);
+    uint64_t size5 = rd(common + C_QSIZE, 2);
+    wr(common + C_QSIZE, 2, 8);
+    wr(common + C_QDESC, 8, Q_DESC);
+    wr(common + C_QENABLE, 2, 1);
+    uint64_t en5 = rd(common + C_QENABLE, 2);
+    wr(common + C_QSELECT, 2, 0xffff);
+    uint64_t sizeff = rd(common + C_QSIZE, 2);
+    wr(common + C_QSELECT, 2, 0);
+    wr(common + C_QSIZE, 2, 3);
+    uint64_t size3 = rd(common + C_QSIZE, 2);
+    wr(common + C_QSIZE, 2, 0);
+    uint64_t size0 = rd(common + C_QSIZE, 2);
+    wr(common + C_QSIZE, 2, 512);
+    uint64_t size512 = rd(common + C_QSIZE, 2);
+    puts_("hostile-virtio: queue_select 5: queue_size ");
+    put_dec(size5);
+    puts_(", enable ");
+    put_dec(en5);
+    puts_("; queue_select 0xffff: queue_size ");
+    put_dec(sizeff);
+    puts_("; queue 0 size 3, 0, 512 read back ");
+    put_dec(size3);
+    puts_(", ");
+    put_dec(size0);
+    puts_(", ");
+    put_dec(size512);
+    puts_("\n");
+    check(size5 == 0 && en5 == 0 && sizeff == 0 && size3 == 256 && size0 == 256 && size512 == 256,
+          "queues past the device read size 0, sizes not a power of 2 (or 0, or above 256) are ignored");
+    outcome("queue_select out of range, queue_size not a power of 2", 0);
+}
+
+/* Every offset of the common configuration, the ISR, the device
+ * configuration and the notifications, every width, aligned or not:
+ * read, then written with all ones. */
+static void attack_registers(void)
+{
+    must_setup(0);
+    uint64_t cap_before = rd(devcfg, 8);
+    uint64_t a0 = aborts;
+    unsigned n = 0;
+    static const struct {
+        uint64_t *base;
+        unsigned len;
+    } regions[] = { { &common, 0x40 }, { &isr, 8 }, { &devcfg, 0x40 }, { &notify, 8 } };
+    for (unsigned r = 0; r < 4; r++)
+        for (unsigned off = 0; off < regions[r].len; off++)
+            for (unsigned size = 1; size <= 8; size *= 2) {
+                rd(*regions[r].base + off, size);
+                wr(*regions[r].base + off, size, ~0ULL);
+                n += 2;
+            }
+    /* the BAR's unused pages and its last bytes */
+    for (unsigned size = 1; size <= 8; size *= 2) {
+        wr(bar + 0x0800, size, ~0ULL);
+        wr(bar + 0x4000 - size, size, ~0ULL);
+        wr(bar + 0x4000 - 1, size, ~0ULL);
+        n += 3;
+    }
+    uint64_t cap_after = rd(devcfg, 8);
+    puts_("hostile-virtio: every register, every width: ");
+    put_dec(n);
+    puts_(" accesses, ");
+    put_dec(aborts - a0);
+    puts_(" aborted (misaligned), capacity ");
+    put_dec(cap_before);
+    puts_(cap_before == cap_after ? " unchanged\n" : " CHANGED\n");
+    check(cap_before == cap_after && cap_before != 0, "the device configuration is read-only");
+    outcome("every register, every width", 200);
+}
+
+static void attack_notify(void)
+{
+    reset();
+    for (unsigned q = 0; q < 8; q++)
+        wr(notify + (uint64_t)notify_mult * q, 2, q);
+    wr(notify + 0xffc, 4, 0);
+    outcome("notify with no queue set up", 200);
+
+    /* queue 0 set up and a chain posted, but no DRIVER_OK: not taken */
+    reset();
+    wr(common + C_STATUS, 1, S_ACK | S_DRIVER);
+    wr(common + C_GFSELECT, 4, 1);
+    wr(common + C_GF, 4, 1);
+    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+    zero(Q_AVAIL, 0x100);
+    zero(Q_USED, 0x100);
+    aidx = 0;
+    wr(common + C_QSIZE, 2, QSIZE);
+    wr(common + C_QDESC, 8, Q_DESC);
+    wr(common + C_QAVAIL, 8, Q_AVAIL);
+    wr(common + C_QUSED, 8, Q_USED);
+    wr(common + C_QENABLE, 2, 1);
+    request(0, Q_DATA, 512, D_WRITE);
+    post(0);
+    outcome("notify before DRIVER_OK", 200);
+}
+
+static void attack_flood(void)
+{
+    must_setup(0);
+    request(0, Q_DATA, 512, D_WRITE);
+    post(0);
+    uint64_t t0 = vcount();
+    unsigned n = 5000;
+    for (unsigned i = 0; i < n; i++)
+        wr(notify + (i & 1 ? 0 : 2), i & 1 ? 2 : 1, i);
+    uint64_t ms = ms_since(t0);
+    settle(2000);
+    puts_("hostile-virtio: flood: ");
+    put_dec(n);
+    puts_(" notifications in ");
+    put_dec(ms);
+    puts_(" ms, the one request used ");
+    put_dec(used_idx());
+    puts_(" time(s), status byte ");
+    put_x(*ram8(Q_STATUS));
+    puts_("\n");
+    check(used_idx() == 1 && *ram8(Q_STATUS) == 0, "one request, used once, whatever the notifications");
+    outcome("flood of notifications", 0);
+}
+
+/* Read sector 0 into Q_DATA: the status byte, or -1 if it never came. */
+static int read_sector0(unsigned ms)
+{
+    for (unsigned i = 0; i < 512; i++)
+        *ram8(Q_DATA + i) = 0;
+    uint16_t before = used_idx();
+    request(0, Q_DATA, 512, D_WRITE);
+    post(0);
+    uint64_t t0 = vcount();
+    while (used_idx() == before && ms_since(t0) < ms && status() != 0xff)
+        if (!tight)
+            delay_ms(1);
+    return used_idx() == before ? -1 : *ram8(Q_STATUS);
+}
+
+static void print_sector0(void)
+{
+    puts_("hostile-virtio: sector 0 reads '");
+    char line[65];
+    unsigned i = 0;
+    for (; i < 64 && *ram8(Q_DATA + i) >= ' ' && *ram8(Q_DATA + i) < 127; i++)
+        line[i] = (char)*ram8(Q_DATA + i);
+    line[i] = 0;
+    puts_(line);
+    puts_("'\n");
+}
+
+static void hostile(void)
+{
+    wr(common + C_DFSELECT, 4, 1);
+    uint64_t hi = rd(common + C_DF, 4);
+    wr(common + C_DFSELECT, 4, 0);
+    uint64_t lo = rd(common + C_DF, 4);
+    puts_("hostile-virtio: device features ");
+    put_x(hi << 32 | lo);
+    puts_(", ");
+    put_dec(rd(common + C_NUMQ, 2));
+    puts_(" queue(s), capacity ");
+    put_dec(rd(devcfg, 8));
+    puts_(" sectors\n");
+    check(hi & 1 && lo & F_INDIRECT, "the device offers VERSION_1 and indirect descriptors");
+
+    attack_chains();
+    attack_indirect();
+    attack_addresses();
+    attack_readable_data();
+    attack_queue_regs();
+    attack_registers();
+    attack_notify();
+    attack_flood();
+
+    must_setup(0);
+    int st = read_sector0(2000);
+    puts_("hostile-virtio: after ");
+    put_dec(attacks);
+    puts_(" attacks (");
+    put_dec(broken);
+    puts_(" of them NEEDS_RESET) a valid read of sector 0: status ");
+    put_dec((uint64_t)(int64_t)st);
+    puts_("\n");
+    print_sector0();
+    check(st == 0, "the device still reads sector 0 after every attack and reset");
+    reset();
+}
+
+/* The device model goes away while I read: read until it is gone, then
+ * look at what the device's registers read. */
+static void dmstop(void)
+{
+    must_setup(0);
+    unsigned reads = 0;
+    int st;
+    while ((st = read_sector0(3000)) == 0) {
+        if (!reads)
+            print_sector0();
+        reads++;
+    }
+    puts_("hostile-virtio: ");
+    put_dec(reads);
+    puts_(" reads of sector 0, then a read ");
+    puts_(st < 0 ? "never completed\n" : "completed with an error\n");
+    uint64_t s = status(), id = rd(cfg(0, 0), 4), nq = rd(common + C_NUMQ, 2);
+    volatile uint32_t *ready = (volatile uint32_t *)READY;
+    puts_("hostile-virtio: after the stop: device_status ");
+    put_x(s);
+    puts_(", num_queues ");
+    put_x(nq);
+    puts_(", 00:00.0 ID ");
+    put_x(id);
+    puts_(", readiness ");
+    put_dec(ready[0]);
+    puts_("\n");
+    check(s == 0xff && id == 0xffffffffu && nq == 0xffff, "the gone device model's device reads all-ones");
+    check(ready[0] == 0, "the readiness register reads 0: my device model is gone");
+    uint16_t before = used_idx();
+    request(0, Q_DATA, 512, D_WRITE);
+    post(0);
+    delay_ms(500);
+    check(used_idx() == before, "a request posted after the stop is never used");
+}
+
+static void bystander(void)
+{
+    for (unsigned s = 1; s <= 40; s++) {
+        delay_ms(1000);
+        if (s % 5 == 0) {
+            puts_("hostile-virtio: bystander: ");
+            put_dec(s);
+            puts_(" s\n");
+        }
+    }
+}
+
+void guest_main(uint64_t dtb);
+
+void guest_main(uint64_t dtb)
+{
+    const void *fdt = (const void *)dtb;
+    if (dtb_mentions(dtb, "bystander")) {
+        bystander();
+        puts_("hostile-virtio: bystander: done\n");
+        uint32_t reason = 0;
+        xen_hypercall(29, 2, (uint64_t)&reason, 0);
+        psci_system_off();
+    }
+    int stop = dtb_mentions(dtb, "dmstop");
+    tight = dtb_mentions(dtb, "tight");
+    check(find_bridge(fdt), "my tree has a pcie@ node and a memory node");
+    mmu_on();
+    volatile uint32_t *ready = (volatile uint32_t *)READY;
+    check(ready[1] == 1, "the wait register returned 1: my device model connected");
+    int slot = find_function(0x10421af4u);
+    check(slot >= 0, "a virtio-blk function (0x1af4:0x1042) on bus 0");
+    if (slot >= 0 && map_function((unsigned)slot)) {
+        puts_("hostile-virtio: 00:");
+        put_dec((unsigned)slot);
+        puts_(".0 BAR ");
+        put_x(bar);
+        puts_(": common ");
+        put_x(common - bar);
+        puts_(", notify ");
+        put_x(notify - bar);
+        puts_(" (x");
+        put_dec(notify_mult);
+        puts_("), ISR ");
+        put_x(isr - bar);
+        puts_(", device ");
+        put_x(devcfg - bar);
+        puts_("\n");
+        if (stop)
+            dmstop();
+        else
+            hostile();
+    } else {
+        check(0, "its capabilities name the common, notify, ISR and device structures in BAR 0");
+    }
+    puts_(failures ? "hostile-virtio: some checks FAILED\n" : "hostile-virtio: all checks passed\n");
+    uint32_t reason = 0;
+    xen_hypercall(29, 2, (uint64_t)&reason, 0);
+    psci_system_off();
+}
