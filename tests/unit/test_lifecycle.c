@@ -370,6 +370,39 @@ static void held_domain_starts_once(void **state)
     assert_int_equal(fake_log_count("starting (held until its device model connected)"), 1);
 }
 
+/* hold-until-device-model holds every start: after a reset the guest
+ * waits again for its device model to connect (the reset took its ioreq
+ * servers); with its device model gone it is stopped, as at boot. */
+static void held_again_after_reset(void **state)
+{
+    (void)state;
+    env_keeper();
+    struct domain *dm = env_domain("dm", 1, NULL, true);
+    struct domain *d = env_domain("held", 1, NULL, true);
+    d->device_model = dm;
+    d->hold = true;
+    domain_reset(d, "reset by the test");
+    run_all();
+    assert_int_equal(d->state, DOMAIN_RUNNING);
+    assert_int_equal(rebuilds[d->id], 1);
+    assert_true(d->held);
+    assert_int_equal(d->vcpus[0].state, VCPU_OFF); /* not started */
+    assert_non_null(fake_log_find("held (domain 3): held until its device model dm connects again"));
+    domain_start_held(d); /* the device model connected again */
+    assert_int_equal(d->vcpus[0].state, VCPU_RUNNABLE);
+    assert_int_equal(d->vcpus[0].arch.regs.x[0], 0x5a);
+    /* the device model gone: the next reset cannot wait for it */
+    domain_shutdown(dm, "stopped by the test");
+    run_all();
+    assert_int_equal(dm->state, DOMAIN_DEAD);
+    domain_reset(d, "reset by the test");
+    run_all();
+    assert_int_equal(rebuilds[d->id], 2);
+    run_all(); /* its stop's release */
+    assert_int_equal(d->state, DOMAIN_DEAD);
+    assert_non_null(fake_log_find("held (domain 3): its device model stopped before connecting"));
+}
+
 static void abandoned_domain_is_freed(void **state)
 {
     (void)state;
@@ -528,17 +561,12 @@ static void random_orders(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ENV_TEST(shutdown_releases_once, setup, teardown),
-        ENV_TEST(stopping_while_loaded_waits, setup, teardown),
-        ENV_TEST(sleeper_is_forgotten, setup, teardown),
-        ENV_TEST(reset_rebuilds_once_and_runs, setup, teardown),
-        ENV_TEST(failed_rebuild_stops_it, setup, teardown),
-        ENV_TEST(cpu_on_while_offlining, setup, teardown),
-        ENV_TEST(last_cpu_off_stops_the_domain, setup, teardown),
-        ENV_TEST(last_domain_powers_off, setup, teardown),
-        ENV_TEST(held_domain_starts_once, setup, teardown),
-        ENV_TEST(abandoned_domain_is_freed, setup, teardown),
-        ENV_TEST(random_orders, setup, teardown),
+        ENV_TEST(shutdown_releases_once, setup, teardown),    ENV_TEST(stopping_while_loaded_waits, setup, teardown),
+        ENV_TEST(sleeper_is_forgotten, setup, teardown),      ENV_TEST(reset_rebuilds_once_and_runs, setup, teardown),
+        ENV_TEST(held_again_after_reset, setup, teardown),    ENV_TEST(failed_rebuild_stops_it, setup, teardown),
+        ENV_TEST(cpu_on_while_offlining, setup, teardown),    ENV_TEST(last_cpu_off_stops_the_domain, setup, teardown),
+        ENV_TEST(last_domain_powers_off, setup, teardown),    ENV_TEST(held_domain_starts_once, setup, teardown),
+        ENV_TEST(abandoned_domain_is_freed, setup, teardown), ENV_TEST(random_orders, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -433,7 +433,7 @@ unsigned builder_build_all(const struct hostdt *h)
     for (unsigned i = 0; i < n; i++)
         if (ok[i] && descs[i].device_model >= 0) {
             dom[i]->device_model = domain_of_node(descs[i].device_model);
-            dom[i]->held = descs[i].hold;
+            dom[i]->held = dom[i]->hold = descs[i].hold;
         }
     for (unsigned i = 0; i < n; i++) {
         if (!ok[i])

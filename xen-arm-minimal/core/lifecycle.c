@@ -239,7 +239,22 @@ static void release(struct domain *d)
         running_add(-1);
         return;
     }
-    domain_start(d, entry, x0, false);
+    /* A guest held until its device model connects is held again: its
+     * ioreq servers went with the reset, and until the device model has
+     * made them anew its bridge is an empty bus. If the device model is
+     * gone (or goes meanwhile: its stop hook sees the hold, or we see the
+     * stop), nobody will connect: stopped, as at boot. */
+    struct domain *dm = d->device_model;
+    bool hold = d->hold && dm;
+    if (hold && __atomic_load_n(&dm->state, __ATOMIC_ACQUIRE) == DOMAIN_RUNNING)
+        log_info("%s (domain %u): held until its device model %s connects again", d->name, d->id, dm->name);
+    domain_start(d, entry, x0, hold);
+    if (hold) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&dm->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING &&
+            __atomic_load_n(&d->held, __ATOMIC_ACQUIRE))
+            domain_shutdown(d, "its device model stopped before connecting");
+    }
 }
 
 bool domain_jobs_pending(void) { return __atomic_load_n(&jobs_pending, __ATOMIC_ACQUIRE); }

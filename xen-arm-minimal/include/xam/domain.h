@@ -138,6 +138,10 @@ struct domain {
     struct pci_bridge bridge;
     struct domain *device_model;
     bool held; /* vCPU 0 waits for the device model to connect */
+    /* hold-until-device-model: held at every start, the first and each
+     * after a reset (its device model must connect again: the reset took
+     * its ioreq servers) */
+    bool hold;
     struct ioreq_state ioreq;
     /* What its devices must free when its memory is released. */
     unsigned nr_on_release;
