@@ -38,9 +38,10 @@
 static struct dm_config config;
 static struct dm_client clients[DM_MAX_CLIENTS];
 static struct dm_xen xen;
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, counters_asked;
 
 static void on_signal(int sig) { stop_signal = sig; }
+static void on_usr1(int sig) { counters_asked = sig; }
 
 static uint64_t now_ms(void)
 {
@@ -103,6 +104,14 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     setvbuf(stderr, NULL, _IOLBF, 0);
+    /* SIGUSR1: each client's counters logged; from the start, so that an
+     * early one does not end the program, and restarting what it
+     * interrupts (poll never is: the loop sees the request at once) */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
     config.dt_root = "/proc/device-tree";
     if (dm_config_args(&config, argc, argv, 1))
         return 2;
@@ -163,9 +172,8 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
+    sa.sa_handler = on_signal;
+    sa.sa_flags = 0; /* no SA_RESTART: poll returns EINTR */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
@@ -182,6 +190,11 @@ int main(int argc, char **argv)
         }
         if (r > 0)
             event();
+        if (counters_asked) {
+            counters_asked = 0;
+            for (unsigned i = 0; i < config.nr_clients; i++)
+                client_log_counters(&clients[i]);
+        }
         /* requests first (a vCPU is waiting), then the devices' work: a
          * bounded round per client, so no client holds up the others */
         for (unsigned i = 0; i < config.nr_clients; i++) {
@@ -210,6 +223,7 @@ int main(int argc, char **argv)
         dm_log("%s: disconnecting every client", strsignal(stop_signal));
     for (unsigned i = 0; i < config.nr_clients; i++) {
         dm_console_flush(&clients[i].console, config.clients[i].name);
+        client_log_counters(&clients[i]);
         client_disconnect(&clients[i], true);
     }
     xenevtchn_close(xen.xce);

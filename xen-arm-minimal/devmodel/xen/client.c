@@ -16,12 +16,20 @@
 /* ---- what the bus gets from its surroundings ------------------------------ */
 static int bus_mem_read(void *ctx, uint64_t gpa, void *buf, size_t len)
 {
-    return gm_read(&((struct dm_client *)ctx)->mem, gpa, buf, len);
+    struct dm_client *c = ctx;
+    int rc = gm_read(&c->mem, gpa, buf, len);
+    if (!rc)
+        c->mem_read += len;
+    return rc;
 }
 
 static int bus_mem_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 {
-    return gm_write(&((struct dm_client *)ctx)->mem, gpa, buf, len);
+    struct dm_client *c = ctx;
+    int rc = gm_write(&c->mem, gpa, buf, len);
+    if (!rc)
+        c->mem_written += len;
+    return rc;
 }
 
 static void bus_set_irq(void *ctx, uint32_t spi, int level)
@@ -29,6 +37,7 @@ static void bus_set_irq(void *ctx, uint32_t spi, int level)
     struct dm_client *c = ctx;
     if (c->xen->verbose)
         dm_log_client(c->cfg->name, "INTID %u %s", spi, level ? "high" : "low");
+    c->intx_raised += level != 0;
     if (xendevicemodel_set_irq_level(c->xen->dmod, (domid_t)c->cfg->domid, spi, (unsigned)level) && !c->warned_irq) {
         c->warned_irq = true;
         dm_log_client(c->cfg->name, "set_irq_level(INTID %u, %d): %s (logged once)", spi, level, strerror(errno));
@@ -285,6 +294,23 @@ bool client_has_port(const struct dm_client *c, evtchn_port_t p)
 /* ---- serving ---------------------------------------------------------------- */
 static uint64_t ones(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
 
+/* For the counters: a virtio function's notification region is BAR 0 (16
+ * KiB, naturally aligned) + 0x3000 (docs/virtio-devices.md); every BAR in
+ * the windows is one. */
+#define NOTIFY_REGION 0x3000u
+
+void client_log_counters(const struct dm_client *c)
+{
+    /* short enough for one console line (160 characters); maps: chunks of
+     * guest memory mapped (guestmem.h) */
+    if (c->state != CLIENT_SKIPPED)
+        dm_log_client(c->cfg->name,
+                      "counters: ioreqs %lu (notify %lu, MMIO %lu, config %lu), INTx %lu, KiB read %llu, written %llu, "
+                      "maps %lu",
+                      c->ioreqs, c->notifies, c->mmio_other, c->config, c->intx_raised, c->mem_read >> 10,
+                      c->mem_written >> 10, (unsigned long)c->mem.maps);
+}
+
 static void serve_slot(struct dm_client *c, unsigned v)
 {
     /* the page holds one slot per vCPU past the header's [1] */
@@ -300,6 +326,13 @@ static void serve_slot(struct dm_client *c, unsigned v)
     bool sized = size == 1 || size == 2 || size == 4 || size == 8;
     c->ioreqs++;
     if (type == IOREQ_TYPE_COPY && !ptr && count == 1 && sized) {
+        const struct dm_bridge_layout *b = &c->cfg->bridge;
+        if (addr >= b->ecam && addr - b->ecam < b->ecam_size)
+            c->config++;
+        else if (!read && (addr & 0x3000u) == NOTIFY_REGION)
+            c->notifies++;
+        else
+            c->mmio_other++;
         if (read)
             answer = dm_bus_mmio_read(c->bus, addr, size) & ones(size);
         else
@@ -307,6 +340,7 @@ static void serve_slot(struct dm_client *c, unsigned v)
     } else if (type == IOREQ_TYPE_PCI_CONFIG && !ptr && count == 1 && sized) {
         uint32_t sbdf = (uint32_t)(addr >> 32);
         unsigned reg = (unsigned)(addr & 0xffffffffu);
+        c->config++;
         if (read)
             answer = dm_bus_cfg_read(c->bus, sbdf, reg, size) & ones(size);
         else

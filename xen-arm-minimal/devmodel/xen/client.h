@@ -52,6 +52,11 @@ struct dm_client {
     bool console_local; /* the hypervisor has no console dm_ops for it: print here */
     bool warned_form, warned_irq, warned_down;
     unsigned long ioreqs, connects;
+    /* for client_log_counters, over the program's life: the ioreqs by
+     * kind, the INTx lines raised, and the bytes of guest memory the bus
+     * read and wrote (rings, descriptors and data) */
+    unsigned long notifies, mmio_other, config, intx_raised;
+    unsigned long long mem_read, mem_written;
 };
 
 /* Opens the backing stores: 0, or -1 (logged; the client is skipped). */
@@ -69,6 +74,8 @@ bool client_has_port(const struct dm_client *c, evtchn_port_t p);
 void client_serve(struct dm_client *c);
 /* Device work left after the answers: returns true if more remains. */
 bool client_run(struct dm_client *c);
+/* One log line of the counters above (on SIGUSR1 and at exit). */
+void client_log_counters(const struct dm_client *c);
 /* What was typed for the client's virtio-console, handed to its bus. */
 void client_console_input(struct dm_client *c);
 
