@@ -58,7 +58,7 @@ imagebuilder-demo-inputs: $(IB_DEMO_STAMP)
 imagebuilder-demo: $(IB) $(HV_IMAGE) $(IB_DEMO_STAMP)
 	imagebuilder/demo.sh $(IB) $(HV_IMAGE) $(IB_DEMO_CFG) $(IB_DEMO_INPUTS) $(IB_OUT)/demo --smp 2
 
-# The imagebuilder tests boot the demo too (case demo-virtio-disks), once
+# The imagebuilder tests boot the demo too (case make-run), once
 # Debian's packages are fetched (build/deps.sh --guests; make test does).
 ifneq ($(wildcard $(IB_DEMO_LINUX)),)
 ifneq ($(wildcard $(OUT)/guests/linux-dm/VERSIONS),)
