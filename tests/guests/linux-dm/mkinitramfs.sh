@@ -24,7 +24,7 @@ root() { # root DIR INIT MODULE...
     install -m 755 "$init" "$dir/init"
     for m in "$@"; do cp "$fetched/modules/$m.ko" "$dir/lib/modules/"; done
 }
-pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$2.tmp" && mv "$2.tmp" "$2"; }
+pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$2.tmp.$$" && mv "$2.tmp.$$" "$2"; }
 
 root "$work/dm" "$here/dm-init.sh" xen-privcmd xen-evtchn xen-gntdev xen-gntalloc
 install -m 755 "$prog" "$work/dm/bin/xam-testdm"

@@ -16,5 +16,5 @@ for a in sh mount uname nproc cat poweroff; do
 done
 install -m 755 "$init" "$work/root/init"
 mkdir -p "$(dirname "$out")"
-(cd "$work/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$work/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"

@@ -21,5 +21,5 @@ for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
     echo "$m" >>"$root/lib/modules/load-order"
 done
 mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"

@@ -66,5 +66,5 @@ ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
 echo "mkinitramfs: xam-devmodel with$done_libs+ ld-linux-aarch64.so.1; modules $(awk '{ printf "%s ", $1 }' "$root/lib/modules/load-order")"
 
 mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9 -n) >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
