@@ -905,7 +905,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool held = take(&in, 1) & 1;
     for (unsigned i = 0; i < ND; i++)
         domain_start(d[i], RAM, 0, d[i] == cl && held);
-    unsigned starts = 0; /* the held client's start: at most once */
+    unsigned starts = 0; /* the held client's start: at most once a life (it is held again after a reset) */
 
     /* a bounded number of steps per input keeps runs short */
     for (unsigned steps = 0; in.n && steps < MAX_STEPS; steps++) {
@@ -918,6 +918,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned i = 0; i < ND; i++) /* the caller's own RAM is its own to change */
             snap(d[i], &before[i], d[i] != caller);
         bool cl_was_off = cl->vcpus[0].state == VCPU_OFF;
+        paddr_t cl_life = cl->nr_banks ? cl->banks[0].pa : 0;
         bool by_dm = false; /* a step the device model makes on its client */
         bool touches_pair = false; /* may write the partner's RAM (grants, its mappings) */
         bool released = false; /* the release jobs ran: anything may have changed */
@@ -1154,6 +1155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(fake_locks_held == 0);
         if (caller != cl && cl_was_off && cl->vcpus[0].state != VCPU_OFF && held)
             starts++;
+        if (cl_life != (cl->nr_banks ? cl->banks[0].pa : 0) || cl->state != DOMAIN_RUNNING)
+            starts = caller != cl && cl_was_off && cl->vcpus[0].state != VCPU_OFF && held; /* a new life */
         CHECK(starts <= 1 || !held);
         check_p2m();
         check_ioreq(dm, cl);
