@@ -69,6 +69,7 @@ bench:
 	tests/bench/traps.sh $(HV_IMAGE)
 	tests/bench/ioreq.sh $(HV_IMAGE)
 	tests/bench/linux-ratio.sh $(HV_IMAGE)
+	tests/bench/virtio.sh $(HV_IMAGE)
 
 # Everything under build/out is built, except what build/deps.sh downloads:
 # the arm64 sysroot (libfdt) and the guest kernels (build/out/guests).
