@@ -133,3 +133,63 @@ case_virtio-hostile() {
     absent 'FAIL' 'CRASH' 'PANIC' 'ERROR' 'Kernel panic' 'Unable to handle' 'BUG:' 'Oops' 'Segmentation' 'CHANGED' \
         'xam-devmodel: client reader: virtio-blk'
 }
+
+# 2. The device model stops while its client reads its disk. Domains: dm
+# (1), client (2, hostile_virtio.c "dmstop", 16 MiB, its disk a module:
+# pmem in the device model) and bystander (3, "bystander": no bridge, counts
+# 60 s on the counter and powers off). The device model's /init is run by
+# a shell that first starts a timer (kernel arguments after "--" go to
+# rdinit): 20 s later xam-devmodel is killed (SIGKILL: no clean
+# disconnection) and /init, seeing it gone, powers the domain off, while
+# the client is in the middle of reading sector 0 again and again. What
+# the hypervisor then does (docs/hypercalls.md, issue 11): the waiting
+# access and every later one complete, reads all-ones, the readiness
+# register reads 0, one warning; the bystander is not touched.
+case_virtio-dm-stop() {
+    virtio_hostile_ready || return
+    local d=$out/work-virtio-dm-stop-disks f
+    rm -rf "$d" && mkdir -p "$d" || { fail "could not make $d"; return; }
+    make_hostile_disk "$d/hostile.img"
+    f=$(dt dom-virtio-dm-stop)
+    cp "$(dt v3-smp2)" "$f"
+    add_domain "$f" bystander "$guests/hostile_virtio.Image" 0x5a400000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -t s "$f" /chosen/bystander/kernel bootargs "bystander"
+    # on the client's CPU, not the device model's
+    fdtput -c "$f" /chosen/bystander/vcpu0
+    fdtput -t s "$f" /chosen/bystander/vcpu0 compatible xen,vcpu
+    fdtput -t x "$f" /chosen/bystander/vcpu0 id 0
+    fdtput -t s "$f" /chosen/bystander/vcpu0 hard-affinity "${VIRTIO_STOP_BYSTANDER_CPU:-1}"
+    add_domain "$f" client "$guests/hostile_virtio.Image" 0x5a000000 memory=0:0x4000 cpus=1 vpl011 \
+        device-model=0x7400 secondary-emulated-pci-host-bridge hold-until-device-model
+    fdtput -t s "$f" /chosen/client/kernel bootargs "dmstop"
+    add_virtio_device "$f" /chosen/client/disk0 blk reg=0:$VIRTIO_HOSTILE_DISK_AT:0:0x100000
+    # busybox sh starts background jobs with stdin from /dev/null, which
+    # exists once /init has mounted devtmpfs: made here first
+    add_virtio_dm "$f" "$devmodel_dir/initramfs.cpio.gz" \
+        'console=ttyAMA0 rdinit=/bin/busybox -- sh -c "/bin/busybox mknod /dev/null c 1 3; (/bin/busybox sleep 20; /bin/busybox killall -9 xam-devmodel) & exec /init"'
+    boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $devmodel_dir/initramfs.cpio.gz@0x52000000 --load $guests/hostile_virtio.Image@0x5a000000 --load $guests/hostile_virtio.Image@0x5a400000 --load $d/hostile.img@$VIRTIO_HOSTILE_DISK_AT" "$VIRTIO_HOSTILE_TIMEOUT"
+    in_order 'domain 1: dm, ' 'domain 2: client, 1 vCPU, 16 MiB' 'domain 3: bystander, 1 vCPU, 16 MiB'
+    last_line=0
+    in_order 'client \(domain 2\): starting \(held until its device model connected\)' \
+        "\\(client\\) hostile-virtio: sector 0 reads '$VIRTIO_HOSTILE_SECTOR0'" \
+        '\(client\) hostile-virtio: [1-9][0-9]+ reads of sector 0, then a read never completed' \
+        '\(client\) hostile-virtio: after the stop: device_status 0xff, num_queues 0xffff, 00:00.0 ID 0xffffffff, readiness 0' \
+        '\(client\) PASS: the gone device model.s device reads all-ones' \
+        '\(client\) PASS: the readiness register reads 0: my device model is gone' \
+        '\(client\) PASS: a request posted after the stop is never used' \
+        '\(client\) hostile-virtio: all checks passed' 'client \(domain 2\): powered off \(SCHEDOP_shutdown\)'
+    # the device model killed in the middle: its one warning (which may
+    # come before or after the client goes on)
+    last_line=0
+    in_order '\(dm\) xam-devmodel: client client: 00:00.0 virtio-blk /dev/pmem0 \(read-write\)' \
+        '\(dm\) xam-devmodel-init: xam-devmodel exited with status 137' 'dm \(domain 1\): powered off' \
+        'WARNING: client \(domain 2\): its device model dm stopped: bridge disconnected'
+    # the bystander counted through the stop and finished
+    last_line=0
+    in_order 'dm \(domain 1\): powered off' '\(bystander\) hostile-virtio: bystander: [0-9]+ s' \
+        '\(bystander\) hostile-virtio: bystander: 60 s' '\(bystander\) hostile-virtio: bystander: done' \
+        'bystander \(domain 3\): powered off \(SCHEDOP_shutdown\)' 'all domains have stopped: powering off'
+    count_is 1 'WARNING'
+    count_is 1 '\(dm\) xam-devmodel: serving client client'
+    absent 'FAIL' 'CRASH' 'PANIC' 'ERROR' 'Kernel panic' 'Unable to handle' 'BUG:' 'Oops' 'soft lockup' "can.t open"
+}

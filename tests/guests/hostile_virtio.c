@@ -26,7 +26,7 @@
  *   dmstop     the device model is stopped while this guest reads its
  *              disk: read sector 0 until the device is gone, then print
  *              what its registers read (all-ones) and power off.
- *   bystander  no device: print a line every second for 40 s, then power
+ *   bystander  no device: print a line every 5 s for 60 s, then power
  *              off (a guest the device model's stop must not touch). */
 #include "fdt.h"
 #include "lib.h"
@@ -744,6 +744,11 @@ static void dmstop(void)
         if (!reads)
             print_sector0();
         reads++;
+        if (reads % 1000 == 0) {
+            puts_("hostile-virtio: ");
+            put_dec(reads);
+            puts_(" reads\n");
+        }
     }
     puts_("hostile-virtio: ");
     put_dec(reads);
@@ -771,7 +776,7 @@ static void dmstop(void)
 
 static void bystander(void)
 {
-    for (unsigned s = 1; s <= 40; s++) {
+    for (unsigned s = 1; s <= 60; s++) {
         delay_ms(1000);
         if (s % 5 == 0) {
             puts_("hostile-virtio: bystander: ");
