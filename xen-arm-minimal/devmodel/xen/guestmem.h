@@ -33,6 +33,7 @@ struct guestmem {
     unsigned nr_banks;
     unsigned max_chunks; /* <= GM_MAX_CHUNKS */
     uint64_t clock;
+    struct gm_chunk *last; /* the last one looked up (checked first), or NULL */
     unsigned long maps, unmaps, refused; /* counters */
     int warned;
     struct gm_chunk chunks[GM_MAX_CHUNKS];
