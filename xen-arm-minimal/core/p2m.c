@@ -21,7 +21,15 @@
 #include <xam/memory.h>
 #include <xam/p2m.h>
 
-#define P2M_SLOTS 4096 /* extra mappings per domain (power of two) */
+/* The table of a domain's extra mappings starts small and doubles when 3/4
+ * full, up to P2M_MAX_LOG2: Linux's balloon driver takes back what it gave
+ * (decrease_reservation) for every foreign page a device model maps, and
+ * it cannot cope with a refusal (a BUG()), so the limit is far above what
+ * a device model maps at once (196608 entries, 768 MiB of pages; the table
+ * then takes 10 MiB). */
+#define P2M_MIN_LOG2 9
+#define P2M_MAX_LOG2 18
+_Static_assert((1u << P2M_MAX_LOG2) / 4 * 3 == P2M_MAX_MAPPINGS, "the documented limit");
 
 enum p2m_kind { P2M_FOREIGN = 1, P2M_XEN, P2M_HOLE };
 
@@ -35,9 +43,15 @@ struct p2m_entry {
 };
 
 struct p2m_table {
-    unsigned used;
-    struct p2m_entry e[P2M_SLOTS];
+    unsigned used, log2; /* entries in use; 1 << log2 slots */
+    struct p2m_entry e[];
 };
+
+static unsigned nr_slots(const struct p2m_table *t) { return 1u << t->log2; }
+static uint64_t table_bytes(unsigned log2)
+{
+    return ALIGN_UP(sizeof(struct p2m_table) + (sizeof(struct p2m_entry) << log2), PAGE_SIZE);
+}
 
 /* RAM banks of released domains still lent out, each with its orphan
  * mappings' count. A guest reset while lent retires a bank per life, and
@@ -98,13 +112,17 @@ static void retired_shrink(void)
 
 static spinlock_t p2m_lock = SPINLOCK_INIT;
 
-static unsigned slot_of(uint64_t gfn) { return (unsigned)((gfn * 0x9e3779b97f4a7c15ULL) >> 52) & (P2M_SLOTS - 1); }
+static unsigned slot_of(const struct p2m_table *t, uint64_t gfn)
+{
+    return (unsigned)((gfn * 0x9e3779b97f4a7c15ULL) >> (64 - t->log2));
+}
 
 static struct p2m_entry *find(struct domain *d, uint64_t gfn)
 {
     if (!d->p2m)
         return NULL;
-    for (unsigned i = slot_of(gfn), n = 0; n < P2M_SLOTS; i = (i + 1) & (P2M_SLOTS - 1), n++) {
+    unsigned mask = nr_slots(d->p2m) - 1;
+    for (unsigned i = slot_of(d->p2m, gfn), n = 0; n <= mask; i = (i + 1) & mask, n++) {
         struct p2m_entry *e = &d->p2m->e[i];
         if (e->key == gfn + 1)
             return e;
@@ -114,35 +132,54 @@ static struct p2m_entry *find(struct domain *d, uint64_t gfn)
     return NULL;
 }
 
+static struct p2m_entry *place(struct p2m_table *t, uint64_t gfn)
+{
+    unsigned mask = nr_slots(t) - 1, i = slot_of(t, gfn);
+    while (t->e[i].key)
+        i = (i + 1) & mask;
+    t->used++;
+    t->e[i].key = gfn + 1;
+    return &t->e[i];
+}
+
+/* d's table with room for one more entry: made, or doubled (every entry
+ * placed anew; pointers into the old table die with it). False when at
+ * its limit or out of memory. */
+static bool make_room(struct domain *d)
+{
+    struct p2m_table *old = d->p2m;
+    if (old && old->used + 1 <= nr_slots(old) / 4 * 3)
+        return true;
+    unsigned log2 = old ? old->log2 + 1 : P2M_MIN_LOG2;
+    paddr_t pa;
+    if (log2 > P2M_MAX_LOG2 || memory_alloc(table_bytes(log2), PAGE_SIZE, &pa))
+        return false;
+    struct p2m_table *t = (struct p2m_table *)(uintptr_t)pa;
+    memset(t, 0, table_bytes(log2));
+    t->log2 = log2;
+    for (unsigned s = 0; old && s < nr_slots(old); s++)
+        if (old->e[s].key)
+            *place(t, old->e[s].key - 1) = old->e[s];
+    /* readers without the lock (p2m_fault_is_spurious) only test for NULL */
+    __atomic_store_n(&d->p2m, t, __ATOMIC_RELEASE);
+    if (old)
+        memory_free((paddr_t)(uintptr_t)old, table_bytes(old->log2));
+    return true;
+}
+
 /* A free slot for gfn (not present): NULL when full. The table is kept
  * at most 3/4 full so probes stay short. */
-static struct p2m_entry *insert(struct domain *d, uint64_t gfn)
-{
-    if (!d->p2m) {
-        paddr_t pa;
-        if (memory_alloc(ALIGN_UP(sizeof(struct p2m_table), PAGE_SIZE), PAGE_SIZE, &pa))
-            return NULL;
-        d->p2m = (struct p2m_table *)(uintptr_t)pa;
-        memset(d->p2m, 0, sizeof(*d->p2m));
-    }
-    if (d->p2m->used >= P2M_SLOTS / 4 * 3)
-        return NULL;
-    unsigned i = slot_of(gfn);
-    while (d->p2m->e[i].key)
-        i = (i + 1) & (P2M_SLOTS - 1);
-    d->p2m->used++;
-    d->p2m->e[i].key = gfn + 1;
-    return &d->p2m->e[i];
-}
+static struct p2m_entry *insert(struct domain *d, uint64_t gfn) { return make_room(d) ? place(d->p2m, gfn) : NULL; }
 
 /* Linear probing's deletion: move later entries of the run back so no
  * lookup stops early at the hole. */
 static void erase(struct domain *d, struct p2m_entry *victim)
 {
     struct p2m_entry *e = d->p2m->e;
+    unsigned mask = nr_slots(d->p2m) - 1;
     unsigned hole = (unsigned)(victim - e);
-    for (unsigned i = (hole + 1) & (P2M_SLOTS - 1); e[i].key; i = (i + 1) & (P2M_SLOTS - 1)) {
-        unsigned home = slot_of(e[i].key - 1);
+    for (unsigned i = (hole + 1) & mask; e[i].key; i = (i + 1) & mask) {
+        unsigned home = slot_of(d->p2m, e[i].key - 1);
         /* e[i] may fill the hole if its home is not in (hole, i] */
         bool stays = hole < i ? (home > hole && home <= i) : (home > hole || home <= i);
         if (!stays) {
@@ -377,7 +414,7 @@ static unsigned retire_lent(struct domain *d)
     unsigned keep = 0;
     for (unsigned i = 0; i < nr_domains && d->p2m_lent; i++) {
         struct domain *o = domains[i];
-        for (unsigned s = 0; o->p2m && s < P2M_SLOTS && d->p2m_lent; s++) {
+        for (unsigned s = 0; o->p2m && s < nr_slots(o->p2m) && d->p2m_lent; s++) {
             struct p2m_entry *e = &o->p2m->e[s];
             if (!e->key || e->kind != P2M_FOREIGN || e->src != d)
                 continue;
@@ -408,10 +445,10 @@ void p2m_release(struct domain *d)
 {
     uint64_t flags = spin_lock_irqsave(&p2m_lock);
     if (d->p2m) {
-        for (unsigned s = 0; s < P2M_SLOTS; s++)
+        for (unsigned s = 0; s < nr_slots(d->p2m); s++)
             if (d->p2m->e[s].key)
                 let_go(&d->p2m->e[s]);
-        memory_free((paddr_t)(uintptr_t)d->p2m, ALIGN_UP(sizeof(struct p2m_table), PAGE_SIZE));
+        memory_free((paddr_t)(uintptr_t)d->p2m, table_bytes(d->p2m->log2));
         __atomic_store_n(&d->p2m, NULL, __ATOMIC_RELEASE);
     }
     unsigned keep = d->p2m_lent ? retire_lent(d) : 0;

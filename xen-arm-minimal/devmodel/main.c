@@ -30,9 +30,9 @@
 #define CHECK_MS 500 /* how often servers are checked and stopped clients retried */
 #define INPUT_MS 100 /* how often typed virtio-console input is fetched */
 /* The guest-memory caches' chunks over all clients (6 MiB), each client at
- * least 2: with the balloon's holes for them they stay well inside the
- * hypervisor's 3072 extra mappings per domain (a balloon refused a
- * decrease_reservation BUG()s Linux). */
+ * least 2: each mapped page costs a ballooned page of this domain, and
+ * the hypervisor's extra mappings per domain are bounded (196608; a
+ * balloon refused a decrease_reservation BUG()s Linux). */
 #define CHUNK_BUDGET 24
 
 static struct dm_config config;

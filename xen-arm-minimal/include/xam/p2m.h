@@ -21,6 +21,10 @@
 
 struct domain;
 
+/* How many extra mappings and balloon holes one domain may have (its table
+ * grows up to this; see core/p2m.c for why it is large). */
+#define P2M_MAX_MAPPINGS 196608
+
 /* Map page src_gfn of src's RAM at gfn in d (read-only unless writable).
  * -XAM_EINVAL: src_gfn is not src's RAM, or gfn is not a place a page may
  * go; -XAM_EEXIST: something is mapped at gfn already; -XAM_ESRCH: src is
