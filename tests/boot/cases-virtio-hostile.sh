@@ -166,7 +166,7 @@ case_virtio-dm-stop() {
     # busybox sh starts background jobs with stdin from /dev/null, which
     # exists once /init has mounted devtmpfs: made here first
     add_virtio_dm "$f" "$devmodel_dir/initramfs.cpio.gz" \
-        'console=ttyAMA0 rdinit=/bin/busybox -- sh -c "/bin/busybox mknod /dev/null c 1 3; (/bin/busybox sleep 20; /bin/busybox killall -9 xam-devmodel) & exec /init"'
+        "console=ttyAMA0 rdinit=/bin/busybox -- sh -c \"/bin/busybox mknod /dev/null c 1 3; (/bin/busybox sleep ${VIRTIO_STOP_AFTER:-20}; /bin/busybox killall -9 xam-devmodel) & exec /init\""
     boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $devmodel_dir/initramfs.cpio.gz@0x52000000 --load $guests/hostile_virtio.Image@0x5a000000 --load $guests/hostile_virtio.Image@0x5a400000 --load $d/hostile.img@$VIRTIO_HOSTILE_DISK_AT" "$VIRTIO_HOSTILE_TIMEOUT"
     in_order 'domain 1: dm, ' 'domain 2: client, 1 vCPU, 16 MiB' 'domain 3: bystander, 1 vCPU, 16 MiB'
     last_line=0
