@@ -6,6 +6,7 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/mm/memrange.c \
     xen-arm-minimal/mm/palloc.c \
     xen-arm-minimal/lib/fmt.c \
+    xen-arm-minimal/lib/chacha20.c \
     xen-arm-minimal/lib/cmdline.c \
     xen-arm-minimal/lib/inflate.c \
     xen-arm-minimal/dt/dtutil.c \

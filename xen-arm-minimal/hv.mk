@@ -88,6 +88,7 @@ HV_SRCS := \
     $(HV_DIR)/common/crashtest.c \
     $(HV_DIR)/common/irq.c \
     $(HV_DIR)/common/log.c \
+    $(HV_DIR)/common/random.c \
     $(HV_DIR)/common/memory.c \
     $(HV_DIR)/common/panic.c \
     $(HV_DIR)/common/setup.c \
@@ -97,6 +98,7 @@ HV_SRCS := \
     $(HV_DIR)/drivers/uart/pl011.c \
     $(HV_DIR)/dt/dtutil.c \
     $(HV_DIR)/dt/hostdt.c \
+    $(HV_DIR)/lib/chacha20.c \
     $(HV_DIR)/lib/cmdline.c \
     $(HV_DIR)/lib/fmt.c \
     $(HV_DIR)/lib/inflate.c \

@@ -20,6 +20,7 @@ declare -A MAP=(
     [include/xam/types.h]=lib [include/xam/errno.h]=lib [include/xam/fmt.h]=lib
     [include/xam/cmdline.h]=lib [include/xam/inflate.h]=lib [include/xam/memrange.h]=lib
     [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib
+    [include/xam/chacha20.h]=lib
     [include/xam/xen_abi_evtchn.h]=lib
     [include/xam/xen_abi_ioreq.h]=lib [include/xam/xen_abi_memory.h]=lib
     [include/xam/pci_bridge.h]=lib [include/xam/xen_abi_grant.h]=lib [include/xam/virtio_dev.h]=lib
@@ -31,7 +32,8 @@ declare -A MAP=(
     [arch/arm64/esr.c]=cpu
     # base: the machine's services (console and log, interrupts, memory,
     # panic) and the device drivers under them
-    [common/log.c]=base [common/panic.c]=base [common/irq.c]=base [common/memory.c]=base
+    [common/log.c]=base [common/panic.c]=base [common/irq.c]=base [common/memory.c]=base [common/random.c]=base
+    [include/xam/random.h]=base
     [drivers/]=base
     [include/xam/log.h]=base [include/xam/irq.h]=base [include/xam/memory.h]=base
     [include/xam/shutdown.h]=base [include/xam/pl011.h]=base [include/xam/gic.h]=base

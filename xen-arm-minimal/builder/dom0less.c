@@ -25,6 +25,7 @@
 #include <xam/memory.h>
 #include <xam/dm_console.h>
 #include <xam/pvconsole.h>
+#include <xam/random.h>
 #include <xam/sched.h>
 #include <xam/vpci_bridge.h>
 #include <xam/vpl011.h>
@@ -175,6 +176,27 @@ static void add_clients(const struct domain *d, struct guest_fdt_params *gp)
     domain_desc_add_clients(&built_from[1], ok, id, nr_domains, d->id - 1, gp);
 }
 
+/* Seeds for the guest's own random number generator and KASLR, fresh for
+ * each build and rebuild (include/xam/random.h): not in the portable tree
+ * writer, so the dry run's trees and the golden bytes stay what they are.
+ * None when the hypervisor has no entropy to give. */
+static int add_seeds(void *dtb)
+{
+    uint8_t seed[64];
+    uint64_t kaslr;
+    if (!random_bytes(seed, sizeof(seed)) || !random_bytes(&kaslr, sizeof(kaslr)))
+        return 0;
+    int chosen, rc = fdt_open_into(dtb, dtb, GUEST_FDT_MAX);
+    if (!rc && (chosen = fdt_path_offset(dtb, "/chosen")) < 0)
+        rc = chosen;
+    if (!rc)
+        rc = fdt_setprop(dtb, chosen, "rng-seed", seed, sizeof(seed));
+    if (!rc)
+        rc = fdt_setprop_u64(dtb, chosen, "kaslr-seed", kaslr);
+    memset(seed, 0, sizeof(seed));
+    return rc ? rc : fdt_pack(dtb);
+}
+
 /* The SPIs dd's vGIC needs: up to the highest INTID it uses (its vPL011,
  * its PCI bridge's INTx lines, its passthrough interrupts). */
 static unsigned domain_nr_spis(const struct domain_desc *dd)
@@ -264,7 +286,7 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
                  m->read_only ? "read-only" : "read-write");
     }
     void *dtb = domain_ram_ptr(d, dd->dtb, GUEST_FDT_MAX);
-    if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)))
+    if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)) || (rc = add_seeds(dtb)))
         return -XAM_ENOSPC;
     dcache_clean_range(dtb, GUEST_FDT_MAX);
 

@@ -20,6 +20,7 @@
 #include <xam/fmt.h>
 #include <xam/grant_table.h>
 #include <xam/hostdt.h>
+#include <xam/random.h>
 #include <xam/hypercall.h>
 #include <xam/irq_forward.h>
 #include <xam/log.h>
@@ -127,6 +128,9 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
         log_warn("psci: no PSCI node: other CPUs stay off and power-off will halt instead");
     else
         log_info("psci: version %u.%u via %s", pv >> 16, pv & 0xffff, host.psci == PSCI_CONDUIT_SMC ? "smc" : "hvc");
+
+    /* before the host tree's memory may be reused: its seed is read now */
+    random_init(host.fdt);
 
     const char *why = NULL;
     if ((rc = memory_init(&host, fdt, span, &why)))
