@@ -12,7 +12,8 @@
 #           change. /dev/hwrng gives bytes; /dev/hvc0 takes a line out
 #           and reads one typed on the console.
 #   second  /dev/vda (its own ext4): prints hello.txt's checksum, and
-#           that it has no other disk.
+#           that it has no other disk; with console=hvc0 (its virtio-console
+#           is its console) it also reads a line typed on the console.
 # Every line starts "XAM-VIRTIO: "; a check that fails says FAIL.
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
@@ -29,10 +30,23 @@ while read -r name args; do
     # shellcheck disable=SC2086 # the parameters, one word each
     insmod "/lib/modules/$name.ko" $args || say "FAIL insmod $name.ko"
 done </lib/modules/load-order
+# console=hvc0: the virtio-console is the console, there only now that
+# virtio_console is loaded: /init's output, opened at boot, went nowhere
+# until here, and so did the kernel's messages before hvc0 registered
+console=
+case " $(cat /proc/cmdline) " in
+    *" console=hvc0 "*)
+        n=0
+        while [ ! -c /dev/hvc0 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+        exec </dev/hvc0 >/dev/hvc0 2>&1
+        console=hvc0
+        say "console is $(cat /sys/class/tty/console/active), role $role"
+        ;;
+esac
 
-# After a reset the guest is rebuilt and starts at once, maybe before its
-# device model has noticed and connected again: its bridge then showed an
-# empty bus. The readiness register's second word waits for the
+# After a reset a guest held for its device model is held again (it starts
+# once the device model connected anew); one not held may start before,
+# and its bridge then shows an empty bus. The readiness register's second word waits for the
 # connection (docs/bindings.md); then the bus is scanned again.
 if [ ! -b /dev/vda ]; then
     say "no /dev/vda yet: waiting for the device model (readiness word $(devmem 0x37ff0004 32))"
@@ -57,6 +71,10 @@ say "hello.txt sha256 $(sha256sum /mnt/hello.txt | cut -d' ' -f1)"
 if [ "$role" = second ]; then
     if [ -b /dev/vdb ]; then say "FAIL a second disk"; else say "only its own disk"; fi
     umount /mnt
+    if [ "$console" = hvc0 ]; then
+        say "type a line on the console"
+        if read -r -t 30 line; then say "console read [$line]"; else say "FAIL nothing read from the console"; fi
+    fi
     say "done"
     poweroff -f
 fi
