@@ -7,20 +7,7 @@
 #include "pci/pci_function.h"
 
 #include <string.h>
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+#include "bus/le_bytes.h"
 
 void pci_function_init(struct pci_function *f, uint16_t vendor, uint16_t device, uint8_t revision, uint32_t class_code,
                        uint16_t subsys_vendor, uint16_t subsys_id)
@@ -62,7 +49,7 @@ int pci_function_add_bar(struct pci_function *f, unsigned bar, uint64_t size, bo
 void pci_function_set_bar_addr(struct pci_function *f, unsigned bar, uint64_t addr)
 {
     uint8_t *reg = &f->cfg[PCI_BAR0 + 4 * bar];
-    put32(reg, (get32(reg) & 0xfu) | ((uint32_t)addr & ~0xfu));
+    put32(reg, (le32(reg) & 0xfu) | ((uint32_t)addr & ~0xfu));
     if (f->bar[bar].is64)
         put32(reg + 4, (uint32_t)(addr >> 32));
 }
@@ -70,9 +57,9 @@ void pci_function_set_bar_addr(struct pci_function *f, unsigned bar, uint64_t ad
 uint64_t pci_function_bar_addr(const struct pci_function *f, unsigned bar)
 {
     const uint8_t *reg = &f->cfg[PCI_BAR0 + 4 * bar];
-    uint64_t addr = get32(reg) & ~0xfu;
+    uint64_t addr = le32(reg) & ~0xfu;
     if (f->bar[bar].is64)
-        addr |= (uint64_t)get32(reg + 4) << 32;
+        addr |= (uint64_t)le32(reg + 4) << 32;
     return addr;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "virtio/virtio_abi.h"
+#include "bus/le_bytes.h"
 #include "virtio/virtio_devices.h"
 
 /* feature bits (5.2.3) */
@@ -49,14 +50,6 @@ struct virtio_blk {
     uint8_t *bounce; /* BOUNCE bytes, never zeroed: always written before read */
 };
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void blk_config(const struct virtio_dev *d, uint8_t *buf)
 {

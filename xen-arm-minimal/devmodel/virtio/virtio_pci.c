@@ -4,28 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "bus/le_bytes.h"
 
 #include "virtio/virtio_abi.h"
 
 #define TRANSPORT_FEATURES (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX)
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* struct virtio_pci_cap (4.1.4), and the notify capability's multiplier */
 static void add_cap(struct pci_function *f, uint8_t cfg_type, uint32_t offset, uint32_t length, bool notify)

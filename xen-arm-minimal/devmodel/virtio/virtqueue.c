@@ -4,6 +4,7 @@
  *   used ring:  le16 flags; le16 idx; { le32 id; le32 len; } ring[size]; le16 avail_event;
  * Indexes are free-running 16-bit counters; positions are modulo size. */
 #include "virtio/virtqueue.h"
+#include "bus/le_bytes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,9 +21,6 @@ static __attribute__((format(printf, 2, 3))) int fail(struct vq_error *err, cons
     return -1;
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 /* Ring addresses plus offsets: a ring placed by the guest near 2^64 must
  * not wrap around to low memory (mem_read would refuse a wrapped range
