@@ -114,11 +114,39 @@ static void mark_blocked(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, flags);
 }
 
-/* How long a vCPU in WFI may keep its CPU spinning for an interrupt, when
- * nothing else wants that CPU (make bench: the ioreq round trip with the
- * device model in WFI). Bounded by spins too, as sched_wait. */
-#define HALT_POLL_US 50
-#define HALT_POLL_MAX 20000
+/* How long a vCPU may keep its CPU spinning, when nothing else wants that
+ * CPU, for what would otherwise cost it a save, idle, wake-up and load: a
+ * device model's answer to its access (sched_wait), an interrupt while it
+ * is in WFI (halt polling, sched_block). make bench: the ioreq round trip.
+ * Bounded by time and by spins (the latter for clocks that do not move,
+ * as in host tests). */
+#define SPIN_US 50
+#define SPIN_MAX 20000
+
+/* Spin on this CPU (run queue rq) until *flag is set, something else
+ * wants the CPU, or `until` passes (SPIN_MAX turns at most): whether the
+ * flag was seen set. */
+static inline __attribute__((always_inline)) bool spin_for(struct runqueue *rq, const bool *flag, uint64_t until)
+{
+    for (unsigned i = 0; i < SPIN_MAX; i++) {
+        if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+            return true;
+        if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED) || rq->need_resched || counter_read() >= until)
+            return false;
+        cpu_relax();
+    }
+    return false;
+}
+
+/* The counter's frequency is fixed once the timer is set up: SPIN_US is
+ * converted once, not per spin (two divisions). */
+static uint64_t spin_ticks(void)
+{
+    static uint64_t ticks;
+    if (!ticks)
+        ticks = us_to_ticks(SPIN_US);
+    return ticks;
+}
 
 bool sched_poll_notify(struct vcpu *v)
 {
@@ -134,23 +162,15 @@ bool sched_poll_notify(struct vcpu *v)
  * always: polling only decides when to look. */
 static void halt_poll(struct vcpu *v, uint64_t deadline)
 {
-    static uint64_t poll_ticks;
-    if (!poll_ticks)
-        poll_ticks = us_to_ticks(HALT_POLL_US);
     struct runqueue *rq = &rqs[v->pcpu];
     if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED) || rq->need_resched)
         return;
-    uint64_t until = counter_read() + poll_ticks;
+    uint64_t until = counter_read() + spin_ticks();
     if (deadline && deadline < until)
         until = deadline;
     __atomic_store_n(&v->poll_news, false, __ATOMIC_SEQ_CST);
     __atomic_store_n(&v->halt_polling, true, __ATOMIC_SEQ_CST);
-    for (unsigned i = 0; i < HALT_POLL_MAX; i++) {
-        if (__atomic_load_n(&v->poll_news, __ATOMIC_ACQUIRE) || __atomic_load_n(&rq->head, __ATOMIC_RELAXED) ||
-            rq->need_resched || counter_read() >= until)
-            break;
-        cpu_relax();
-    }
+    spin_for(rq, &v->poll_news, until);
     __atomic_store_n(&v->halt_polling, false, __ATOMIC_SEQ_CST);
 }
 
@@ -167,32 +187,12 @@ void sched_block(struct vcpu *v)
         v->wake_at = 0;
 }
 
-/* How long a vCPU whose access went to a device model may keep its CPU
- * waiting for the answer, when nothing else wants that CPU: a device
- * model that answers within it costs no save, idle, wake-up and load
- * (make bench: ioreq round trip). Bounded by time and by spins (the
- * latter for clocks that do not move, as in host tests). */
-#define WAIT_SPIN_US 50
-#define WAIT_SPIN_MAX 20000
-
 bool sched_wait(struct vcpu *v)
 {
-    /* the counter's frequency is fixed once the timer is set up: converted
-     * once, not per access (two divisions) */
-    static uint64_t spin_ticks;
-    if (!spin_ticks)
-        spin_ticks = us_to_ticks(WAIT_SPIN_US);
-    struct runqueue *rq = &rqs[v->pcpu];
-    uint64_t until = counter_read() + spin_ticks;
-    for (unsigned i = 0; i < WAIT_SPIN_MAX; i++) {
-        /* answered while we spun: nothing to change under the lock
-         * (sched_wait_now would find done set and return false) */
-        if (__atomic_load_n(&v->pending.done, __ATOMIC_ACQUIRE))
-            return false;
-        if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED) || rq->need_resched || counter_read() >= until)
-            break;
-        cpu_relax();
-    }
+    /* answered while we spun: nothing to change under the lock
+     * (sched_wait_now would find done set and return false) */
+    if (spin_for(&rqs[v->pcpu], &v->pending.done, counter_read() + spin_ticks()))
+        return false;
     return sched_wait_now(v);
 }
 
