@@ -483,7 +483,11 @@ linux_boot() { # linux_boot GIC VCPUS
         '\(linux\) .*22000000.sbsa-uart: ttyAMA0 at MMIO 0x22000000' \
         "\\(linux\\) XAM-LINUX-INIT: .* up, $1 CPU\\(s\\), console=ttyAMA0" \
         'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
-    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+    # seeded by the hypervisor from QEMU's /chosen/rng-seed: its random
+    # number generator ready at once, its kernel placed at random
+    anywhere 'random: seeded from /chosen/rng-seed' '\(linux\) \[ *0\.000000\] random: crng init done' \
+        '\(linux\) .*KASLR enabled'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'lack of seed'
 }
 case_linux-gicv3() { linux_boot 3 1; }
 case_linux-xen-enhanced() {
