@@ -215,6 +215,29 @@ static void output_left_unsignalled_is_printed_at_stop(void **state)
     assert_non_null(fake_log_find("(guest) last words"));
 }
 
+/* Two consoles written at once (the kernel's printk through console_io,
+ * a program's echo on hvc0's ring) keep each its own line: neither cuts
+ * the other's, and both are printed whole at the stop. */
+static void consoles_keep_their_own_lines(void **state)
+{
+    (void)state;
+    struct xencons_interface *r = ring();
+    unsigned port = (unsigned)param(HVM_PARAM_CONSOLE_EVTCHN);
+    put(r, port, "ring: half");
+    memcpy(env_guest(dom, BUF, 16), "io line\nio tail", 15);
+    assert_int_equal(hcall(v0, __HYPERVISOR_console_io, CONSOLEIO_write, 15, BUF), 15);
+    assert_int_equal(fake_log_lines(), 1);
+    assert_string_equal(fake_log_line(0), "(guest) io line");
+    put(r, port, " and the rest\n");
+    assert_string_equal(fake_log_line(1), "(guest) ring: half and the rest");
+    domain_console_write(dom, CONSOLE_VIRTIO, "virtio tail", 11);
+    assert_int_equal(fake_log_lines(), 2);
+    domain_shutdown(dom, "stopped by the test");
+    domain_run_jobs();
+    assert_non_null(fake_log_find("(guest) io tail"));
+    assert_non_null(fake_log_find("(guest) virtio tail"));
+}
+
 static void output_indices_out_of_range(void **state)
 {
     (void)state;
@@ -488,6 +511,7 @@ int main(void)
         ENV_TEST(parameters_name_the_ring_and_a_bound_port, setup, teardown),
         ENV_TEST(output_becomes_console_lines, setup, teardown),
         ENV_TEST(output_left_unsignalled_is_printed_at_stop, setup, teardown),
+        ENV_TEST(consoles_keep_their_own_lines, setup, teardown),
         ENV_TEST(output_indices_out_of_range, setup, teardown),
         ENV_TEST(output_flood_is_bounded_per_signal, setup, teardown),
         ENV_TEST(input_goes_into_the_ring_and_signals, setup, teardown),

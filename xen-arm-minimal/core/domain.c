@@ -142,10 +142,10 @@ void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len)
     return NULL;
 }
 
-void domain_console_write(struct domain *d, const char *buf, size_t n)
+void domain_console_write(struct domain *d, enum console_source src, const char *buf, size_t n)
 {
     uint64_t flags = spin_lock_irqsave(&d->console_lock);
-    guest_console_write(&d->console, d->name, buf, n);
+    guest_console_write(&d->console[src], d->name, buf, n);
     spin_unlock_irqrestore(&d->console_lock, flags);
 }
 

@@ -184,7 +184,8 @@ static void free_memory(struct domain *d)
      * reusing their memory (a rebuild reuses the VMID) */
     stage2_flush_tlb(&d->s2);
     uint64_t flags = spin_lock_irqsave(&d->console_lock);
-    guest_console_flush(&d->console, d->name);
+    for (unsigned i = 0; i < CONSOLE_SOURCES; i++)
+        guest_console_flush(&d->console[i], d->name);
     spin_unlock_irqrestore(&d->console_lock, flags);
     evtchn_domain_released(d);
     while (d->nr_on_release) {

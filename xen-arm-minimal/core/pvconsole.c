@@ -65,7 +65,7 @@ static void drain(struct domain *d, struct pvconsole *c)
         uint32_t k = MIN(n, (uint32_t)sizeof(chunk));
         for (uint32_t i = 0; i < k; i++)
             chunk[i] = out[(c->out_cons + i) & (OUT_SIZE - 1)];
-        domain_console_write(d, chunk, k);
+        domain_console_write(d, CONSOLE_XEN_RING, chunk, k);
         c->out_cons += k;
         n -= k;
     }

@@ -106,7 +106,7 @@ static long console_io(struct vcpu *v, struct domain *t, struct xen_dm_op *o, ui
             size_t n = MIN(len - done, sizeof(chunk));
             if (guest_copy_from(v, chunk, data.h + done, n))
                 return -XAM_EFAULT;
-            domain_console_write(t, chunk, n);
+            domain_console_write(t, CONSOLE_VIRTIO, chunk, n);
             done += n;
         }
         return 0;

@@ -135,7 +135,7 @@ static __attribute__((noinline)) long console_io(struct vcpu *v, uint64_t cmd, u
         size_t n = (size_t)MIN(count - done, sizeof(chunk));
         if (guest_copy_from(v, chunk, buf + done, n))
             return done ? (long)done : -XAM_EFAULT;
-        domain_console_write(v->dom, chunk, n);
+        domain_console_write(v->dom, CONSOLE_XEN_IO, chunk, n);
         done += n;
     }
     return (long)count;

@@ -60,7 +60,7 @@ static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void 
             spin_unlock_irqrestore(&u->lock, flags);
         } else if (off == UART_DR) {
             char c = (char)(a->value & 0xff);
-            domain_console_write(v->dom, &c, 1);
+            domain_console_write(v->dom, CONSOLE_VPL011, &c, 1);
         }
         return EMUL_HANDLED; /* other registers: writes ignored */
     }

@@ -90,6 +90,15 @@ struct guest_bank {
  * STOPPING and RESETTING wait until no CPU has one of its vCPUs loaded;
  * the memory is then released by a deferred job, outside the scheduler's
  * interrupts-masked path, which for a reset also rebuilds the domain. */
+/* The consoles a domain writes to, each its own line buffer. */
+enum console_source {
+    CONSOLE_VPL011,
+    CONSOLE_XEN_IO, /* HYPERVISOR_console_io: Linux's early xenboot/hvc */
+    CONSOLE_XEN_RING, /* its Xen PV console ring (hvc_xen) */
+    CONSOLE_VIRTIO, /* its virtio-console, written by its device model */
+    CONSOLE_SOURCES
+};
+
 enum domain_state {
     DOMAIN_BUILDING,
     DOMAIN_RUNNING,
@@ -116,7 +125,10 @@ struct domain {
     void *intc_state;
     struct vpl011 *vpl011;
     spinlock_t console_lock;
-    struct guest_console console;
+    /* a line buffer per console it writes to: two consoles written at
+     * once (the kernel on its vPL011, a program's echo on hvc0) must not
+     * cut each other's lines */
+    struct guest_console console[CONSOLE_SOURCES];
     uint64_t cntvoff; /* guests' counters start near zero */
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     struct pvconsole pvcons; /* its Xen PV console, with the hypervisor node */
@@ -184,9 +196,9 @@ int domain_add_mmio(struct domain *d, const struct mmio_region *r);
 int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg), void *arg);
 /* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
-/* Its console: n bytes it wrote (vPL011 or console_io), printed as
- * "(name) text" lines. */
-void domain_console_write(struct domain *d, const char *buf, size_t n);
+/* Its console: n bytes it wrote to one of its consoles, printed as
+ * "(name) text" lines, each console's lines whole. */
+void domain_console_write(struct domain *d, enum console_source src, const char *buf, size_t n);
 
 /* For the lifecycle: free its RAM and stage-2 tables; make it empty again
  * (new stage 2, no RAM, no devices) for a rebuild. */
