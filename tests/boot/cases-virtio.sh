@@ -24,8 +24,10 @@ make_virtio_disks() { # make_virtio_disks DIR: DIR/disks.cpio.gz, DIR/{ro,second
     sha256sum "$d/second/hello.txt" | cut -d' ' -f1 >"$d/second.sha256"
     mkfs.ext4 -q -F -L main -E root_owner=0:0 -d "$d/main" "$d/root/disks/main.img" 8M >/dev/null || return 1
     mkfs.ext4 -q -F -L second -E root_owner=0:0 -d "$d/second" "$d/second.img" 8M >/dev/null || return 1
-    # the read-only disk: 1 MiB of a known pattern
-    yes "xen-arm-minimal read-only disk" | head -c 1048576 >"$d/ro.img"
+    # the read-only disk: a 1 MiB ext4 image with a file
+    mkdir -p "$d/ro"
+    echo "xen-arm-minimal read-only disk" >"$d/ro/readonly.txt"
+    mkfs.ext4 -q -F -L ro -E root_owner=0:0 -d "$d/ro" "$d/ro.img" 1M >/dev/null || return 1
     sha256sum "$d/ro.img" | cut -d' ' -f1 >"$d/ro.sha256"
     (cd "$d/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 -n) >"$d/disks.cpio.gz"
 }
@@ -125,7 +127,9 @@ case_virtio-disk() {
         '\(main\) XAM-VIRTIO: disk vdb: 2048 sectors, read-only 1' \
         "\\(main\\) XAM-VIRTIO: mounted /dev/vda: $VIRTIO_HELLO \\(main\\)" \
         "\\(main\\) XAM-VIRTIO: hello.txt sha256 $main_sum" \
-        '\(main\) XAM-VIRTIO: writing the read-only disk failed' \
+        '\(main\) XAM-VIRTIO: mounted the read-only disk ro: xen-arm-minimal read-only disk' \
+        '\(main\) XAM-VIRTIO: creating a file on the read-only disk failed: .*Read-only file system' \
+        '\(main\) XAM-VIRTIO: writing the read-only disk failed: .*Operation not permitted' \
         "\\(main\\) XAM-VIRTIO: read-only disk sha256 $ro_sum, unchanged" \
         '\(main\) XAM-VIRTIO: hwrng virtio_rng.0: 16 bytes' \
         '\(main\) XAM-VIRTIO: wrote a line to /dev/hvc0' 'console: input to main \(domain 2\)' \

@@ -255,6 +255,9 @@ static void read_only_disk(void **state)
     assert_int_equal(write_sectors(7, buf, 512), 1);
     assert_int_equal(request(4, 0, NULL, 0, false, NULL), 0); /* FLUSH: nothing to flush */
     assert_file_unchanged();
+    /* said once, and the device still works */
+    assert_int_equal(fg->nlog, 1);
+    assert_true(fg_logged(fg, "write to sector 0 of the read-only disk refused (I/O error to the guest)"));
     /* reads work */
     assert_int_equal(read_sectors(0, buf, 4096), 0);
     assert_int_equal(*(uint8_t *)fg_ptr(fg, buf + 1), file_byte(1));

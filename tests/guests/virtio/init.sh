@@ -8,8 +8,9 @@
 #   main    /dev/vda (ext4): prints hello.txt's checksum; first boot:
 #           writes written.txt, syncs and reboots (reboot -f: PSCI
 #           SYSTEM_RESET); second boot (written.txt there): prints it.
-#           /dev/vdb (read-only): a write must fail, its content must not
-#           change. /dev/hwrng gives bytes; /dev/hvc0 takes a line out
+#           /dev/vdb (read-only, ext4): mounts read-only, a file write
+#           fails (EROFS), a device write fails (EPERM), its content
+#           does not change. /dev/hwrng gives bytes; /dev/hvc0 takes a line out
 #           and reads one typed on the console.
 #   second  /dev/vda (its own ext4): prints hello.txt's checksum, and
 #           that it has no other disk; with console=hvc0 (its virtio-console
@@ -86,9 +87,25 @@ if [ -f /mnt/written.txt ]; then
     poweroff -f
 fi
 
-# the read-only disk: a write fails, the content stays
+# the read-only disk (ext4): its file system mounts read-only and a file
+# write fails with EROFS; writing the device fails (Linux refuses it,
+# EPERM: the disk's read-only flag, from VIRTIO_BLK_F_RO, cannot be
+# cleared from user space; a guest that sends a write anyway gets EIO
+# from the device model: test_dm_virtio_blk). Its content stays.
 if [ -b /dev/vdb ]; then
     before=$(sha256sum /dev/vdb | cut -d' ' -f1)
+    mkdir -p /ro
+    if mount -t ext4 /dev/vdb /ro 2>/dev/null; then
+        say "mounted the read-only disk $(grep ' /ro ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1): $(cat /ro/readonly.txt)"
+        if err=$(touch /ro/new.txt 2>&1); then
+            say "FAIL creating a file on the read-only disk succeeded"
+        else
+            say "creating a file on the read-only disk failed: $err"
+        fi
+        umount /ro
+    else
+        say "FAIL mount /dev/vdb"
+    fi
     if err=$(dd if=/dev/zero of=/dev/vdb bs=4096 count=1 conv=fsync 2>&1); then
         say "FAIL writing the read-only disk succeeded"
     else

@@ -45,6 +45,7 @@ struct virtio_blk {
     struct virtio_dev vdev; /* first: the transport's pointer is ours */
     int fd;
     bool read_only;
+    bool told_read_only; /* a refused write has been logged */
     uint64_t sectors; /* capacity */
     char serial[VIRTIO_BLK_ID_BYTES];
     uint8_t *bounce; /* BOUNCE bytes, never zeroed: always written before read */
@@ -117,7 +118,18 @@ static int blk_in(struct virtio_blk *b, const struct vq_chain *c, uint64_t secto
 static int blk_out(struct virtio_blk *b, const struct vq_chain *c, uint64_t sector)
 {
     uint64_t len = c->out_len - BLK_HEADER;
-    if (b->read_only || !in_range(b, sector, len))
+    if (b->read_only) {
+        /* the guest's kernel refuses writes to a disk that says
+         * VIRTIO_BLK_F_RO: one came, so the guest cleared its own flag
+         * (blockdev --setrw) or ignores it. The guest sees EIO; the log
+         * says it once a device life. */
+        if (!b->told_read_only)
+            virtio_dev_log(&b->vdev, "write to sector %llu of the read-only disk refused (I/O error to the guest)",
+                           (unsigned long long)sector);
+        b->told_read_only = true;
+        return VIRTIO_BLK_S_IOERR;
+    }
+    if (!in_range(b, sector, len))
         return VIRTIO_BLK_S_IOERR;
     for (uint64_t off = 0; off < len; off += BOUNCE) {
         size_t n = len - off < BOUNCE ? (size_t)(len - off) : BOUNCE;

@@ -53,6 +53,23 @@ static void set_isr(struct virtio_dev *d, uint8_t bits)
     d->pci.intx = d->isr != 0;
 }
 
+static void vlog(const struct virtio_dev *d, const char *tail, const char *fmt, va_list ap)
+{
+    char why[200], line[300];
+    vsnprintf(why, sizeof(why), fmt, ap);
+    snprintf(line, sizeof(line), "%s: %s%s", d->label, why, tail);
+    if (d->env->log)
+        d->env->log(d->env->ctx, line);
+}
+
+void virtio_dev_log(const struct virtio_dev *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(d, "", fmt, ap);
+    va_end(ap);
+}
+
 void virtio_dev_fail(struct virtio_dev *d, const char *fmt, ...)
 {
     if (d->broken)
@@ -60,14 +77,10 @@ void virtio_dev_fail(struct virtio_dev *d, const char *fmt, ...)
     d->broken = true;
     d->status |= VIRTIO_STATUS_NEEDS_RESET;
     set_isr(d, VIRTIO_ISR_CONFIG);
-    char why[200], line[300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
+    vlog(d, ": device needs reset", fmt, ap);
     va_end(ap);
-    snprintf(line, sizeof(line), "%s: %s: device needs reset", d->label, why);
-    if (d->env->log)
-        d->env->log(d->env->ctx, line);
 }
 
 static void reset(struct virtio_dev *d)

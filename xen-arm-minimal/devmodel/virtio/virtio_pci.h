@@ -84,6 +84,9 @@ void virtio_dev_bar_write(struct virtio_dev *d, uint64_t off, unsigned size, uin
  * if work remains. */
 bool virtio_dev_run(struct virtio_dev *d);
 
+/* One log line about the device, "LABEL: text" (the bus's log). */
+void virtio_dev_log(const struct virtio_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The queue is malformed: NEEDS_RESET, a configuration-change interrupt,
  * one log line; nothing more is processed until the driver resets. */
 void virtio_dev_fail(struct virtio_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
