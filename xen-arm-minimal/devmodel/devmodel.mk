@@ -22,7 +22,13 @@ DEVMODEL_OBJS := $(patsubst xen-arm-minimal/devmodel/%.c,$(DEVMODEL_OUT)/obj/%.o
 DEVMODEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-format-truncation -Wno-unused-parameter -D__XEN_TOOLS__ \
     -fstack-protector-strong -D_FORTIFY_SOURCE=2 -isystem $(DEVMODEL_SYSROOT)/usr/include -Ixen-arm-minimal/devmodel
 DEVMODEL_LDFLAGS := -L$(DEVMODEL_LIBDIR) -Wl,-rpath-link,$(DEVMODEL_LIBDIR) -Wl,--as-needed
-DEVMODEL_LIBS := -lxendevicemodel -lxenforeignmemory -lxenevtchn
+# libxengnttab (grant mappings, for bridges with the grants flag) from
+# libxen-dev's static archive, the build Debian ships as libxengnttab1:
+# build/fetch-xen-libs.sh fetches libxen-dev but not that package's shared
+# object, and the archive needs only libxentoolcore and libxentoollog,
+# which the image already carries
+DEVMODEL_LIBS := -lxendevicemodel -lxenforeignmemory -lxenevtchn -Wl,-Bstatic -lxengnttab -Wl,-Bdynamic \
+    -lxentoolcore -lxentoollog
 DEVMODEL_FLAGS_STAMP := $(DEVMODEL_OUT)/flags
 DEVMODEL_FLAGS_TEXT := $(CROSS)gcc $(DEVMODEL_CFLAGS) $(DEVMODEL_LDFLAGS) $(DEVMODEL_LIBS)
 

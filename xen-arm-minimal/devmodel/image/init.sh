@@ -24,7 +24,8 @@ while read -r name args; do
         say "FAIL insmod $name.ko $args"
     fi
 done </lib/modules/load-order
-for n in privcmd evtchn; do
+# gntdev: grant mappings, for clients whose bridge has the grants flag
+for n in privcmd evtchn gntdev; do
     [ -c "/dev/xen/$n" ] || say "FAIL no /dev/xen/$n"
 done
 set --

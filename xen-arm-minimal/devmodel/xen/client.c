@@ -94,7 +94,10 @@ int client_open(struct dm_client *c, struct dm_client_cfg *cfg, struct dm_xen *x
     c->state = CLIENT_DOWN;
     for (unsigned i = 0; i < DM_MAX_DEVICES; i++)
         c->fds[i] = -1;
-    gm_init(&c->mem, xen->fmem, cfg, xen->chunks_per_client);
+    if (gm_init(&c->mem, xen->fmem, cfg, xen->chunks_per_client)) {
+        dm_log("client %s skipped: its bridge has the grants flag and grants cannot be mapped", cfg->name);
+        goto bad;
+    }
     for (unsigned i = 0; i < cfg->nr_devices; i++) {
         struct dm_device_cfg *d = &cfg->devices[i];
         c->has_console |= d->kind == DM_VIRTIO_CONSOLE;
@@ -110,6 +113,7 @@ int client_open(struct dm_client *c, struct dm_client_cfg *cfg, struct dm_xen *x
     }
     return 0;
 bad:
+    gt_close(&c->mem.gt);
     for (unsigned i = 0; i < DM_MAX_DEVICES; i++)
         if (c->fds[i] >= 0)
             close(c->fds[i]), c->fds[i] = -1;
@@ -232,10 +236,10 @@ int client_connect(struct dm_client *c, bool quiet)
     c->state = CLIENT_UP;
     c->connects++;
     c->warned_form = c->warned_irq = c->warned_down = false;
-    dm_log("serving client %s (domain %u)%s: %u device(s), ECAM 0x%" PRIx64 "+0x%" PRIx64 ", INTx %u-%u, %u vCPU(s)",
+    dm_log("serving client %s (domain %u)%s: %u device(s), ECAM 0x%" PRIx64 "+0x%" PRIx64 ", INTx %u-%u, %u vCPU(s)%s",
            cfg->name, cfg->domid, c->connects > 1 ? " again" : "", cfg->nr_devices, cfg->bridge.ecam,
-           cfg->bridge.ecam_size, cfg->bridge.irq_start, cfg->bridge.irq_start + cfg->bridge.irq_count - 1,
-           c->nr_vcpus);
+           cfg->bridge.ecam_size, cfg->bridge.irq_start, cfg->bridge.irq_start + cfg->bridge.irq_count - 1, c->nr_vcpus,
+           c->mem.grants ? ", memory through its grants" : "");
     if (c->connects == 1)
         log_devices(c);
     return 0;
@@ -302,8 +306,15 @@ static uint64_t ones(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * s
 void client_log_counters(const struct dm_client *c)
 {
     /* short enough for one console line (160 characters); maps: chunks of
-     * guest memory mapped (guestmem.h) */
-    if (c->state != CLIENT_SKIPPED)
+     * guest memory mapped (guestmem.h); a grants bridge's client: the
+     * grant map calls and the pages they mapped (grantmem.h) instead */
+    if (c->state != CLIENT_SKIPPED && c->mem.grants)
+        dm_log_client(c->cfg->name,
+                      "counters: ioreqs %lu (notify %lu, MMIO %lu, config %lu), INTx %lu, KiB read %llu, written %llu, "
+                      "grant maps %lu (pages %lu)",
+                      c->ioreqs, c->notifies, c->mmio_other, c->config, c->intx_raised, c->mem_read >> 10,
+                      c->mem_written >> 10, c->mem.gt.maps, c->mem.gt.pages);
+    else if (c->state != CLIENT_SKIPPED)
         dm_log_client(c->cfg->name,
                       "counters: ioreqs %lu (notify %lu, MMIO %lu, config %lu), INTx %lu, KiB read %llu, written %llu, "
                       "maps %lu",

@@ -13,6 +13,9 @@
 #define DM_MAX_CLIENTS 16
 #define DM_MAX_DEVICES 8 /* per client */
 #define DM_MAX_BANKS 8
+/* The bridge's flags (docs/bindings.md): bit 0, its guest's DMA addresses
+ * are Xen grant addresses (xen/grantmem.h) */
+#define DM_BRIDGE_GRANTS 1u
 
 struct dm_device_cfg {
     enum dm_device_kind kind;

@@ -9,7 +9,7 @@
 #define CHUNK_PAGES (1u << (GM_CHUNK_SHIFT - 12))
 #define CHUNK_SIZE (1ull << GM_CHUNK_SHIFT)
 
-void gm_init(struct guestmem *gm, xenforeignmemory_handle *fmem, const struct dm_client_cfg *cl, unsigned max_chunks)
+int gm_init(struct guestmem *gm, xenforeignmemory_handle *fmem, const struct dm_client_cfg *cl, unsigned max_chunks)
 {
     memset(gm, 0, sizeof(*gm));
     gm->fmem = fmem;
@@ -18,7 +18,10 @@ void gm_init(struct guestmem *gm, xenforeignmemory_handle *fmem, const struct dm
     gm->banks = cl->banks;
     gm->nr_banks = cl->nr_banks;
     gm->max_chunks = max_chunks < 2 ? 2 : max_chunks > GM_MAX_CHUNKS ? GM_MAX_CHUNKS : max_chunks;
+    gm->grants = cl->bridge.flags & DM_BRIDGE_GRANTS;
+    return gm->grants ? gt_open(&gm->gt, cl->domid, cl->name) : 0;
 }
+
 
 static void unmap_chunk(struct guestmem *gm, struct gm_chunk *c)
 {
@@ -35,6 +38,8 @@ void gm_release(struct guestmem *gm)
 {
     for (unsigned i = 0; i < GM_MAX_CHUNKS; i++)
         unmap_chunk(gm, &gm->chunks[i]);
+    /* grants are never kept mapped past a copy; a new life logs anew */
+    gt_reset_log(&gm->gt);
 }
 
 /* [gpa, gpa + len) inside one of the client's banks (true when it has
@@ -104,6 +109,20 @@ static int copy(struct guestmem *gm, uint64_t gpa, void *buf, size_t len, bool w
 {
     if (!len)
         return 0;
+    if (gm->grants)
+        return write ? gt_write(&gm->gt, gpa, buf, len) : gt_read(&gm->gt, gpa, buf, len);
+    /* a grant address where the bridge has no grants flag: the client's
+     * driver believes in grant DMA that this bridge does not have (and
+     * with no banks known the hypervisor would be asked for a frame at
+     * bit 63 and refuse it anyway) */
+    if (gpa & GT_ADDR_FLAG) {
+        if (!gm->refused++)
+            dm_log_client(gm->name,
+                          "guest memory 0x%llx+0x%zx: a grant address, but the bridge has no grants flag; refused "
+                          "(the first refusal, logged once)",
+                          (unsigned long long)gpa, len);
+        return -1;
+    }
     /* A range spans at most max_chunks chunks, so that once every page of it
      * is checked, all of it is still mapped for the copy: never partial. */
     if (len > (size_t)(gm->max_chunks - 1) * CHUNK_SIZE || !in_ram(gm, gpa, len)) {
