@@ -13,7 +13,7 @@
 /* Refusals logged per connection: each one also fails a device, which
  * logs its own line, so a guest resetting its device again and again
  * could otherwise fill the console with ours. */
-#define GT_LOG_MAX 8
+#define GT_LOG_MAX 16
 
 const char *gt_decode(uint64_t addr, size_t len, struct gt_range *r)
 {
