@@ -7,7 +7,7 @@
 DM_TEST_OUT := $(TESTS_OUT)/devmodel
 DM_DEV_SRCS := $(sort $(wildcard xen-arm-minimal/devmodel/bus/*.c xen-arm-minimal/devmodel/pci/*.c \
     xen-arm-minimal/devmodel/virtio/*.c))
-DM_UNIT_NAMES := dm_pci dm_virtqueue dm_virtio_blk dm_virtio_rng_console
+DM_UNIT_NAMES := dm_pci dm_virtqueue dm_virtio_blk dm_virtio_rng_console dm_grantmem
 DM_UNIT_BINS := $(addprefix $(DM_TEST_OUT)/test_,$(DM_UNIT_NAMES))
 DM_INCLUDES := -Ixen-arm-minimal/devmodel -Itests/unit
 DM_CC ?= gcc
@@ -36,6 +36,14 @@ $(DM_UNIT_LIB): $(DM_UNIT_OBJS)
 $(DM_TEST_OUT)/test_%: $(DM_TEST_OUT)/obj/tests/unit/test_%.o $(DM_UNIT_LIB)
 	$(DM_CC) $(DM_CFLAGS) -o $@ $< $(DM_UNIT_LIB) -lcmocka
 
+# The Xen side's grant addresses (xen/grantmem.c) over a fake libxengnttab
+# (tests/unit/fake-xengnttab/), outside the devices' archive: the test
+# implements the library and the log itself.
+DM_GRANT_OBJ := $(DM_TEST_OUT)/obj/xen-arm-minimal/devmodel/xen/grantmem.o
+$(DM_GRANT_OBJ) $(DM_TEST_OUT)/obj/tests/unit/test_dm_grantmem.o: DM_CFLAGS += -Itests/unit/fake-xengnttab
+$(DM_TEST_OUT)/test_dm_grantmem: $(DM_TEST_OUT)/obj/tests/unit/test_dm_grantmem.o $(DM_GRANT_OBJ)
+	$(DM_CC) $(DM_CFLAGS) -o $@ $^ -lcmocka
+
 # The fuzzer: its own objects, with libFuzzer's instrumentation.
 DM_FUZZ_OBJS := $(patsubst %.c,$(DM_TEST_OUT)/fuzz-obj/%.o,$(DM_DEV_SRCS) tests/fuzz/fuzz_dm_bus.c)
 DM_FUZZER := $(DM_TEST_OUT)/fuzz_dm_bus
@@ -55,7 +63,7 @@ $(DM_TEST_OUT)/seeds/dm_bus/.done: $(DM_FUZZER)
 	$(DM_FUZZER) -seeds=$(dir $@) >/dev/null
 	@touch $@
 
--include $(DM_UNIT_OBJS:.o=.d) $(DM_UNIT_TEST_OBJS:.o=.d) $(DM_FUZZ_OBJS:.o=.d)
+-include $(DM_UNIT_OBJS:.o=.d) $(DM_UNIT_TEST_OBJS:.o=.d) $(DM_FUZZ_OBJS:.o=.d) $(DM_GRANT_OBJ:.o=.d)
 
 .PHONY: unit-devmodel fuzz-smoke-devmodel fuzz-devmodel
 unit: unit-devmodel
