@@ -5,11 +5,13 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dm_fake_guest.h"
+#include "virtio/blk_map.h"
 
 #define SLOT 2
 #define DISK_BYTES (1024 * 1024 + 100) /* 2048 sectors and a bit */
@@ -246,6 +248,31 @@ static void ranges_past_capacity(void **state)
     assert_int_equal(read_sectors(SECTORS, buf, 0), 0);
 }
 
+/* The backing file shrinks under the device (someone in the device
+ * model's domain truncated it): the access through the mapping faults
+ * (SIGBUS), the request fails with IOERR, one log line, the program goes
+ * on, and so does the device, through pread/pwrite: what is still there
+ * reads back, what is gone fails. */
+static void backing_store_shrinks_under_the_mapping(void **state)
+{
+    assert_int_equal(blk_map_guard(), 0); /* cmocka put its own SIGBUS handler for the test */
+    uint64_t buf = fg_alloc(fg, 8192, 512);
+    assert_int_equal(read_sectors(SECTORS - 16, buf, 8192), 0); /* through the mapping */
+    assert_int_equal(ftruncate(fd, 512 * 1024), 0);
+    assert_int_equal(read_sectors(SECTORS - 16, buf, 8192), 1);
+    assert_int_equal(fg->nlog, 1);
+    if (!fg_logged(fg,
+                   "virtio-blk 00:02.0: the backing store faulted under its mapping at offset 1040384 (it shrank, "
+                   "or an I/O error): I/O error to the guest, pread from now on"))
+        fail_msg("log: %s", fg->logs[0]);
+    assert_false(vd_status(&vd) & 0x40);
+    assert_int_equal(read_sectors(8, buf, 4096), 0);
+    for (unsigned i = 0; i < 4096; i++)
+        assert_int_equal(((uint8_t *)fg_ptr(fg, buf))[i], file_byte(8 * 512 + i));
+    assert_int_equal(read_sectors(SECTORS - 16, buf, 8192), 1);
+    assert_int_equal(fg->nlog, 1);
+}
+
 static void read_only_disk(void **state)
 {
     assert_true(vd_device_features(&vd) & BLK_F_RO);
@@ -401,6 +428,7 @@ int main(void)
         TEST(get_id),
         TEST(unknown_type_is_unsupported),
         TEST(ranges_past_capacity),
+        TEST(backing_store_shrinks_under_the_mapping),
         TEST_RO(read_only_disk),
         TEST_RO_FD(read_only_disk),
         TEST(request_without_status),

@@ -1,8 +1,12 @@
 /* virtio-blk (virtio 1.2 section 5.2) over a file or block device of the
  * device model's: one request queue; IN, OUT, FLUSH and GET_ID; read-only
- * disks refuse OUT. Requests are done synchronously with pread/pwrite
- * through a bounce buffer, so no guest length sizes an allocation, and
- * every sector range is checked against the capacity first. */
+ * disks refuse OUT. Requests are done synchronously, every sector range
+ * checked against the capacity first. A read is one copy from the backing
+ * store's read-only mapping (blk_map.h) into the guest's memory, or, where
+ * it cannot be mapped or its mapping failed, a pread into a bounce buffer
+ * and a copy. A write takes the guest's data into the bounce buffer first
+ * and then pwrites it, so that a request whose buffers are not all the
+ * guest's RAM writes nothing at all. No guest length sizes an allocation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -13,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "virtio/blk_map.h"
 #include "virtio/virtio_abi.h"
 #include "bus/le_bytes.h"
 #include "virtio/virtio_devices.h"
@@ -49,6 +54,7 @@ struct virtio_blk {
     uint64_t sectors; /* capacity */
     char serial[VIRTIO_BLK_ID_BYTES];
     uint8_t *bounce; /* BOUNCE bytes, never zeroed: always written before read */
+    struct blk_map map;
 };
 
 
@@ -96,11 +102,36 @@ static int full_pwrite(int fd, const uint8_t *buf, size_t len, uint64_t at)
 
 /* The status of the request, or -1 if its chain is malformed (the device
  * has failed). *written: bytes put into the data buffers. */
+/* After a copy from the mapping: did the backing store fault under it?
+ * Then the request fails, and so does the mapping, for good. */
+static bool map_failed(struct virtio_blk *b)
+{
+    if (!b->map.failed)
+        return false;
+    virtio_dev_log(&b->vdev,
+                   "the backing store faulted under its mapping at offset %llu (it shrank, or an I/O error): I/O "
+                   "error to the guest, pread from now on",
+                   (unsigned long long)(b->map.fault - (uintptr_t)b->map.base));
+    blk_map_close(&b->map);
+    return true;
+}
+
 static int blk_in(struct virtio_blk *b, const struct vq_chain *c, uint64_t sector, uint64_t *written)
 {
     uint64_t len = c->in_len - 1;
     if (!in_range(b, sector, len))
         return VIRTIO_BLK_S_IOERR;
+    if (b->map.base) {
+        struct vq_error err;
+        if (vq_chain_write(c, b->vdev.env, 0, b->map.base + sector * SECTOR, len, &err)) {
+            virtio_dev_fail(&b->vdev, "queue 0: %s", err.msg);
+            return -1;
+        }
+        if (map_failed(b))
+            return VIRTIO_BLK_S_IOERR;
+        *written = len;
+        return VIRTIO_BLK_S_OK;
+    }
     for (uint64_t off = 0; off < len; off += BOUNCE) {
         size_t n = len - off < BOUNCE ? (size_t)(len - off) : BOUNCE;
         struct vq_error err;
@@ -204,6 +235,7 @@ static int64_t blk_handle(struct virtio_dev *d, unsigned q, const struct vq_chai
 
 static void blk_destroy(struct virtio_dev *d)
 {
+    blk_map_close(&((struct virtio_blk *)d)->map);
     free(((struct virtio_blk *)d)->bounce);
     free(d);
 }
@@ -273,6 +305,7 @@ struct virtio_dev *virtio_blk_create(const struct dm_device_conf *conf, const st
     b->fd = conf->fd;
     b->read_only = conf->read_only;
     b->sectors = size / SECTOR;
+    blk_map_open(&b->map, b->fd, b->sectors * SECTOR); /* else pread */
     memcpy(b->serial, conf->serial, strnlen(conf->serial, VIRTIO_BLK_ID_BYTES));
     uint64_t features = 1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
         1ull << VIRTIO_BLK_F_FLUSH | (conf->read_only ? 1ull << VIRTIO_BLK_F_RO : 0);
