@@ -195,4 +195,31 @@ name=usage why=""
 "$dryrun" "$work/missing.dtb" >>"$work/$name.txt" 2>&1; rc=$?
 [ $rc -eq 2 ] && has "$work/$name.txt" "missing.dtb: No such file" || why=${why:-"missing file: exit $rc"}
 result "$name" "$why" "$work/$name.txt"
+# Xen bindings with no meaning here, refused by name as the hypervisor
+# refuses them (domain_xen_compat.c, domain_plan.c): a property on domU0,
+# a Xen dom0 kernel and its bootargs, and xen,static-heap, which costs
+# every domain without xen,static-mem
+name=xen-bindings why=""
+cp "$work/host.dtb" "$work/xen.dtb"
+fdtput -t s "$work/xen.dtb" /chosen/domU0 passthrough enabled
+fdtput -c "$work/xen.dtb" /chosen/dom0-kernel
+fdtput -t s "$work/xen.dtb" /chosen/dom0-kernel compatible multiboot,kernel multiboot,module
+fdtput -t x "$work/xen.dtb" /chosen/dom0-kernel reg 0 0x5e000000 0 0x100000
+fdtput -t s "$work/xen.dtb" /chosen xen,dom0-bootargs "console=hvc0"
+"$dryrun" "$work/xen.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+has "$work/$name.txt" "domU0: rejected: /chosen/domU0: passthrough: Xen 4.19's binding, not supported with this value: there is no IOMMU here" ||
+    why=${why:-"passthrough not refused by name"}
+has "$work/$name.txt" "dom0-kernel: rejected: /chosen/dom0-kernel: a kernel directly under /chosen is Xen's dom0, and there is no dom0 here" ||
+    why=${why:-"the dom0 kernel not refused"}
+has "$work/$name.txt" "chosen: rejected: /chosen: xen,dom0-bootargs: there is no dom0 here: remove it" ||
+    why=${why:-"xen,dom0-bootargs not refused"}
+fdtput -d "$work/xen.dtb" /chosen/domU0 passthrough
+fdtput -t x "$work/xen.dtb" /chosen xen,static-heap 0 0x60000000 0 0x10000000
+"$dryrun" "$work/xen.dtb" >"$work/$name-heap.txt" 2>&1
+has "$work/$name-heap.txt" "domU0: rejected: /chosen: xen,static-heap (Xen 4.17's binding) is not supported, and without it this domain's RAM would come from outside the heap ranges" ||
+    why=${why:-"xen,static-heap did not cost domU0"}
+cat "$work/$name-heap.txt" >>"$work/$name.txt"
+result "$name" "$why" "$work/$name.txt"
+
 exit $status

@@ -3,6 +3,7 @@
  * and the reason; good ones give the layout the hypervisor will build. */
 #include "fixture.h"
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xam/domain_desc.h>
@@ -425,6 +426,33 @@ static void static_mem_on_reserved_memory(void **state)
                         "(/memreserve/ or /reserved-memory)");
 }
 
+/* Xen's own cell counts for xen,static-mem (4.16), as Xen's ImageBuilder
+ * writes them: they win over /chosen's (here 2/1, QEMU's defaults). */
+static void static_mem_xen_cells(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    int d = domain(fdt, "s", 0x50000000, 0);
+    fdt_setprop_u32(fdt, d, "#xen,static-mem-address-cells", 1);
+    fdt_setprop_u32(fdt, d, "#xen,static-mem-size-cells", 2);
+    fdt32_t sm[3] = { cpu_to_fdt32(0x60000000), 0, cpu_to_fdt32(0x4000000) };
+    fdt_setprop(fdt, d, "xen,static-mem", sm, sizeof(sm));
+    struct domain_desc dd;
+    if (!describe(fdt, "/chosen/s", &dd))
+        fail_msg("%s", err.msg);
+    assert_true(dd.static_mem);
+    assert_int_equal(dd.banks[0].pa, 0x60000000);
+    assert_int_equal(dd.banks[0].size, 0x4000000);
+    fdt = host();
+    d = domain(fdt, "s", 0x50000000, 0);
+    fdt_setprop_u32(fdt, d, "#xen,static-mem-address-cells", 3);
+    fdt_setprop(fdt, d, "xen,static-mem", sm, sizeof(sm));
+    expect_refused(
+        fdt, "/chosen/s",
+        "/chosen/s: xen,static-mem: must be <host-addr size>... in #xen,static-mem-address-cells/-size-cells "
+        "(1 or 2 each; without them, /chosen's #address-cells/#size-cells)");
+}
+
 /* 1.5 MB of bootargs passed the dry run and failed at boot ("internal
  * limit"): the describe phase, shared by both, refuses them. */
 static void bootargs_too_long(void **state)
@@ -504,6 +532,111 @@ static void grant_limits(void **state)
     fdt = host();
     fdt_setprop_u64(fdt, domain(fdt, "g", 0x50000000, 0), "max_grant_frames", 64);
     expect_refused(fdt, "/chosen/g", "/chosen/g: max_grant_frames: must be one cell (a 32-bit number of frames)");
+}
+
+/* Xen's bindings not implemented here, or not with every value: the
+ * values that mean what this hypervisor does are accepted, the others
+ * refused by name, with the Xen release and what to do. */
+static void xen_bindings_refused_by_name(void **state)
+{
+    (void)state;
+    static const uint8_t u0[] = { 0, 0, 0, 0 }, u1[] = { 0, 0, 0, 1 }, u2[] = { 0, 0, 0, 2 }, u512[] = { 0, 0, 2, 0 };
+    static const struct {
+        const char *prop;
+        const void *v;
+        int len;
+        const char *msg; /* NULL: accepted */
+    } c[] = {
+        { "max_grant_version", u1, 4, NULL },
+        { "max_grant_version", u2, 4,
+          "/chosen/g: max_grant_version: Xen 4.18's binding, not supported with this value: grant tables version 1 "
+          "is the only one here: give 1 or remove it" },
+        { "sve", u0, 4, NULL },
+        { "sve", u512, 4, "/chosen/g: sve: Xen 4.18's binding, not supported with this value: SVE is not offered" },
+        { "sve", "", 0, "/chosen/g: sve: Xen 4.18's binding, not supported with this value" },
+        { "passthrough", "disabled", 9, NULL },
+        { "passthrough", "enabled", 8,
+          "/chosen/g: passthrough: Xen 4.19's binding, not supported with this value: there is no IOMMU here" },
+        { "capabilities", u0, 4, NULL },
+        { "capabilities", u1, 4,
+          "/chosen/g: capabilities: Xen 4.21's binding, not supported with this value: there is no control, "
+          "hardware or xenstore domain here" },
+        { "trap-unmapped-accesses", u1, 4, NULL },
+        { "trap-unmapped-accesses", u0, 4,
+          "/chosen/g: trap-unmapped-accesses: Xen 4.21's binding, not supported with this value" },
+        { "xen,sci_type", "none", 5, NULL },
+        { "xen,sci_type", "scmi_smc", 9,
+          "/chosen/g: xen,sci_type: Xen 4.21's binding, not supported with this value: no SCMI calls" },
+        { "xen,domain-p2m-mem-mb", u2, 4,
+          "/chosen/g: xen,domain-p2m-mem-mb: Xen 4.17's binding, not supported: not needed here: stage-2 tables "
+          "come from the hypervisor's heap as the domain grows; remove it" },
+        { "llc-colors", "0-3", 4, "/chosen/g: llc-colors: Xen 4.20's binding, not supported: cache coloring" },
+        { "v8r_el1_msa", "mmu", 4, "/chosen/g: v8r_el1_msa: Xen 4.22's binding, not supported: for Armv8-R" },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        void *fdt = host();
+        fdt_setprop(fdt, domain(fdt, "g", 0x50000000, 0), c[i].prop, c[i].v, c[i].len);
+        struct domain_desc dd;
+        if (!c[i].msg) {
+            if (!describe(fdt, "/chosen/g", &dd))
+                fail_msg("%s (case %u) refused: %s", c[i].prop, i, err.msg);
+            continue;
+        }
+        expect_refused(fdt, "/chosen/g", c[i].msg);
+    }
+    /* children Xen gives meaning to */
+    static const char *const child[][2] = {
+        { "xen,domain-shared-memory-v1", "static shared memory (\"xen,domain-shared-memory-v1\", Xen 4.17)" },
+        { "xen,evtchn-v1", "a static event channel (\"xen,evtchn-v1\", Xen 4.17)" },
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        void *fdt = host();
+        int n = fdt_add_subnode(fdt, domain(fdt, "g", 0x50000000, 0), "thing");
+        fdt_setprop_string(fdt, n, "compatible", child[i][0]);
+        char want[200];
+        snprintf(want, sizeof(want),
+                 "/chosen/g: compatible: %s is not implemented yet: remove the node /chosen/g/thing", child[i][1]);
+        expect_refused(fdt, "/chosen/g", want);
+    }
+    /* a pool's scheduler */
+    void *fdt = host();
+    int pool = fdt_add_subnode(fdt, path(fdt, "/chosen"), "pool");
+    fdt_setprop_string(fdt, pool, "compatible", "xen,cpupool");
+    fdt_setprop_string(fdt, pool, "cpupool-sched", "null");
+    fdt_setprop_u32(fdt, pool, "phandle", 0x77);
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), "domain-cpupool", 0x77);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g: domain-cpupool: its pool /chosen/pool: cpupool-sched (Xen 4.17's binding) is not "
+                   "supported: this hypervisor has one scheduler, none of Xen's; remove it");
+}
+
+/* Xen's nr_spis: the vGIC's SPI count, reaching what the domain uses. */
+static void nr_spis(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), "nr_spis", 100);
+    struct domain_desc dd;
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dd.nr_spis, 100);
+    fdt = host();
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), "nr_spis", 0); /* its vPL011 is SPI 0 */
+    expect_refused(fdt, "/chosen/g", "/chosen/g: nr_spis: 0 SPIs (INTIDs up to 31) do not reach INTID 32, its vPL011");
+    fdt = host();
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), "nr_spis", 989);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: nr_spis: 989: at most 988 (INTIDs 32-1019)");
+    fdt = host();
+    domain(fdt, "dm", 0x50000000, 0x100);
+    int g = domain(fdt, "g", 0x50200000, 0);
+    fdt_setprop(fdt, g, "secondary-emulated-pci-host-bridge", NULL, 0);
+    fdt_setprop_u32(fdt, g, "device-model", 0x100);
+    fdt_setprop_u32(fdt, g, "nr_spis", 13); /* INTx 44-47 */
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g: nr_spis: 13 SPIs (INTIDs up to 44) do not reach INTID 47, its PCI bridge's INTx");
+    fdt = host();
+    fdt_setprop_u64(fdt, domain(fdt, "g", 0x50000000, 0), "nr_spis", 64);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: nr_spis: must be one cell");
 }
 
 static void names_must_differ(void **state)
@@ -702,6 +835,7 @@ static void virtio_devices(void **state)
     domain_desc_fdt_params(&dd[1], 3, NULL, &gp);
     domain_desc_add_clients(dd, ok, id, 2, 1, &gp);
     assert_int_equal(gp.nr_pmem + gp.nr_clients, 0);
+    assert_int_equal(gp.bridge_backend, id[0]); /* its bridge's iommu-map names dm */
 }
 
 static void virtio_refused(void **state)
@@ -863,6 +997,9 @@ int main(int argc, char **argv)
                                         T(names_must_differ),
                                         T(bootargs_too_long),
                                         T(grant_limits),
+                                        T(xen_bindings_refused_by_name),
+                                        T(nr_spis),
+                                        T(static_mem_xen_cells),
                                         T(static_mem_on_reserved_memory),
                                         T(device_model_loops_refused),
                                         T(between_domains),

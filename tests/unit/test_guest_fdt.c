@@ -124,6 +124,7 @@ static void enhanced_with_bridge(void **state)
         .nr_ext = 2,
         .ext = { { 0x48000000, 0xb8000000 }, { 0x200000000, 0x7e00000000 } },
         .bridge = &b,
+        .bridge_backend = 3,
     };
     assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
     int hv = fdt_path_offset(buf, "/hypervisor");
@@ -134,6 +135,15 @@ static void enhanced_with_bridge(void **state)
     /* slot 1, INTB: (1 + 2 - 1) % 3 = 2 -> SPI 44 + 2 - 32 */
     assert_int_equal(fdt32_ld(&map[(1 * 4 + 1) * 8 + 6]), 14);
     assert_int_equal(fdt_node_offset_by_phandle(buf, PCI_BRIDGE_PHANDLE), fdt_path_offset(buf, "/pcie@33000000"));
+    /* grants: every requester ID (masked to 0) to the device model's
+     * domid, which Linux takes as each device's backend */
+    const fdt32_t *im = fdt_getprop(buf, fdt_path_offset(buf, "/pcie@33000000"), "iommu-map", &len);
+    assert_int_equal(len, 16);
+    assert_int_equal(fdt32_ld(&im[2]), 3);
+    assert_int_equal(fdt32_ld(&im[3]), 1);
+    const fdt32_t *mask = fdt_getprop(buf, fdt_path_offset(buf, "/pcie@33000000"), "iommu-map-mask", &len);
+    assert_int_equal(len, 4);
+    assert_int_equal(fdt32_ld(mask), 0);
     check_against_golden(buf, "guest-enhanced-bridge");
 
     struct guest_fdt_params dm = {

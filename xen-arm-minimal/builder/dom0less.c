@@ -198,7 +198,8 @@ static int add_seeds(void *dtb)
 }
 
 /* The SPIs dd's vGIC needs: up to the highest INTID it uses (its vPL011,
- * its PCI bridge's INTx lines, its passthrough interrupts). */
+ * its PCI bridge's INTx lines, its passthrough interrupts), or as many as
+ * its nr_spis asks, in groups of 32. */
 static unsigned domain_nr_spis(const struct domain_desc *dd)
 {
     unsigned top = dd->vpl011 ? VPL011_SPI : 0;
@@ -206,6 +207,9 @@ static unsigned domain_nr_spis(const struct domain_desc *dd)
         top = MAX(top, dd->bridge.irq_start + dd->bridge.irq_count - 1);
     for (unsigned i = 0; i < dd->nr_irqs; i++)
         top = MAX(top, dd->irqs[i]);
+    /* Xen's nr_spis, which domain_desc.c checked reaches top */
+    if (dd->nr_spis)
+        top = MAX(top, 31 + dd->nr_spis);
     return vgic_nr_spis_for(top);
 }
 

@@ -12,6 +12,7 @@
 #include <xam/fmt.h>
 #include <xam/grant_table.h>
 #include <xam/guest_map.h>
+#include <xam/vgic.h>
 #include "domain_desc_priv.h"
 
 #define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at byte 56 */
@@ -63,6 +64,8 @@ static bool read_cpupool(const struct desc_ctx *c, int node, uint64_t *mask)
     int pool = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
     if (pool < 0 || !dt_prop_has_string(fdt, pool, "compatible", "xen,cpupool"))
         return reject(c, node, "domain-cpupool", "does not point to a \"xen,cpupool\" node");
+    if (!domain_xen_pool_unsupported(c, node, pool))
+        return false;
     const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
     if (!cpus || len <= 0 || len % 4)
         return reject_pool(c, node, pool, "missing or not a list of phandles");
@@ -198,6 +201,40 @@ static bool read_grant_limits(const struct desc_ctx *c, int node, struct domain_
                             &dd->max_grant_frames) &&
         read_grant_limit(c, node, "max_maptrack_frames", GNTTAB_LIMIT_MAPTRACK_FRAMES,
                          "256 grant mappings each; leave it out for Xen's default, 1024", &dd->max_maptrack_frames);
+}
+
+/* Xen's nr_spis (4.13): the vGIC's SPI count, which must reach every
+ * interrupt the domain has (its vPL011's, its bridge's INTx, its
+ * passthrough interrupts). Absent: just what those need
+ * (dom0less.c). Xen's default without vpl011 is the host GIC's count; here
+ * a guest gets no SPI it has no use for. */
+static bool read_nr_spis(const struct desc_ctx *c, int node, struct domain_desc *dd)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "nr_spis", &len);
+    if (!p)
+        return true;
+    if (len != 4)
+        return reject(c, node, "nr_spis", "must be one cell");
+    uint32_t n = fdt32_ld(p);
+    char why[160];
+    if (n > VGIC_MAX_SPIS) {
+        fmt_snprintf(why, sizeof(why), "%u: at most %u (INTIDs 32-%u)", n, VGIC_MAX_SPIS, 31 + VGIC_MAX_SPIS);
+        return reject(c, node, "nr_spis", why);
+    }
+    unsigned top = dd->vpl011 ? VPL011_SPI : 0;
+    const char *what = "its vPL011";
+    if (dd->has_bridge && dd->bridge.irq_start + dd->bridge.irq_count - 1 > top)
+        top = dd->bridge.irq_start + dd->bridge.irq_count - 1, what = "its PCI bridge's INTx";
+    for (unsigned i = 0; i < dd->nr_irqs; i++)
+        if (dd->irqs[i] > top)
+            top = dd->irqs[i], what = "a passthrough interrupt";
+    if (top >= 32 + n) {
+        fmt_snprintf(why, sizeof(why), "%u SPIs (INTIDs up to %u) do not reach INTID %u, %s", n, 31 + n, top, what);
+        return reject(c, node, "nr_spis", why);
+    }
+    dd->nr_spis = n;
+    return true;
 }
 
 void pci_bridge_default(struct pci_bridge *b)
@@ -389,10 +426,20 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
             return reject(c, node, "direct-map", "needs xen,static-mem (the host memory to map 1:1)");
         return true;
     }
+    /* Xen's cell counts (4.16): #xen,static-mem-address-cells and
+     * -size-cells on the domain node; without them, /chosen's own */
     int parent = fdt_parent_offset(fdt, node);
-    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
+    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), clen;
+    const fdt32_t *xc = fdt_getprop(fdt, node, "#xen,static-mem-address-cells", &clen);
+    if (xc)
+        ac = clen == 4 ? (int)fdt32_ld(xc) : -1;
+    xc = fdt_getprop(fdt, node, "#xen,static-mem-size-cells", &clen);
+    if (xc)
+        sc = clen == 4 ? (int)fdt32_ld(xc) : -1;
     if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len <= 0 || len % ((ac + sc) * 4))
-        return reject(c, node, "xen,static-mem", "must be <host-addr size>... in /chosen's #address-cells/#size-cells");
+        return reject(c, node, "xen,static-mem",
+                      "must be <host-addr size>... in #xen,static-mem-address-cells/-size-cells (1 or 2 each; "
+                      "without them, /chosen's #address-cells/#size-cells)");
     unsigned n = (unsigned)len / (unsigned)((ac + sc) * 4);
     struct desc_bank r[DESC_MAX_BANKS];
     if (n > DESC_MAX_BANKS)
@@ -528,6 +575,9 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
             return reject(c, node, "name",
                           "holds a character a device tree node name may not (letters, digits and ,._+-@ only)");
 
+    /* a Xen binding it would boot without: said before anything else */
+    if (!domain_xen_unsupported(c, node))
+        return false;
     /* the modules first: a bad one is the likeliest layout mistake */
     if (!check_modules(c, node, dd))
         return false;
@@ -560,7 +610,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     uint64_t pool;
     if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
         !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
-        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd))
+        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !read_nr_spis(c, node, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

@@ -56,4 +56,11 @@ bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd);
  * (after saying why) if the domain must be skipped. */
 bool domain_virtio_read(const struct desc_ctx *c, struct domain_desc *dd);
 
+/* Xen's domain bindings this hypervisor does not implement (or not with
+ * the value given), and its pools' cpupool-sched: false (after naming the
+ * binding, its Xen release and what to do) if the domain must be skipped
+ * (domain_xen_compat.c). */
+bool domain_xen_unsupported(const struct desc_ctx *c, int node);
+bool domain_xen_pool_unsupported(const struct desc_ctx *c, int node, int pool);
+
 #endif

@@ -189,6 +189,41 @@ void domain_descs_pmem(const void *fdt, const struct domain_desc *dd, bool *ok, 
     }
 }
 
+/* What Xen reads in /chosen itself that has no meaning here, said out
+ * loud: a dom0 (its kernel directly under /chosen, its bootargs), and
+ * xen,static-heap, which would change where every domain without static
+ * memory gets its RAM (those domains are refused). */
+static void chosen_xen_unsupported(const void *fdt, int chosen, const struct domain_desc *dd, bool *ok, unsigned n,
+                                   const struct desc_plan_ops *ops, void *ctx)
+{
+    char path[DT_PATH_MAX], msg[DT_PATH_MAX + 240];
+    int node;
+    fdt_for_each_subnode(node, fdt, chosen)
+    {
+        if (!dt_prop_has_string(fdt, node, "compatible", "multiboot,kernel") &&
+            !dt_prop_has_string(fdt, node, "compatible", "xen,linux-zimage"))
+            continue;
+        fmt_snprintf(msg, sizeof(msg),
+                     "%s: a kernel directly under /chosen is Xen's dom0, and there is no dom0 here: give it a "
+                     "\"xen,domain\" node of its own (imagebuilder: DOMU_KERNEL, not DOM0_KERNEL)",
+                     dt_node_path(fdt, node, path, sizeof(path)));
+        ops->rejected(node, msg, ctx);
+    }
+    if (fdt_getprop(fdt, chosen, "xen,dom0-bootargs", NULL))
+        ops->rejected(chosen, "/chosen: xen,dom0-bootargs: there is no dom0 here: remove it", ctx);
+    if (!fdt_getprop(fdt, chosen, "xen,static-heap", NULL))
+        return;
+    for (unsigned i = 0; i < n; i++)
+        if (ok[i] && !dd[i].static_mem) {
+            ok[i] = false;
+            ops->refused(i,
+                         "/chosen: xen,static-heap (Xen 4.17's binding) is not supported, and without it this "
+                         "domain's RAM would come from outside the heap ranges: give it xen,static-mem, or remove "
+                         "xen,static-heap",
+                         ctx);
+        }
+}
+
 unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env, struct domain_desc *dd, bool *ok,
                            unsigned max, const struct desc_plan_ops *ops, void *ctx)
 {
@@ -219,6 +254,7 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
         }
         n++;
     }
+    chosen_xen_unsupported(fdt, chosen, dd, ok, n, ops, ctx);
     domain_descs_conflicts(dd, ok, n, ops->refused, ctx);
     domain_descs_pmem(fdt, dd, ok, n, ops->refused, ctx);
     if (ops->claim)
@@ -237,6 +273,10 @@ void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const
                              struct guest_fdt_params *gp)
 {
     paddr_t cursor = GUEST_PMEM_BASE;
+    /* its own device model, for its bridge's iommu-map */
+    for (unsigned t = 0; t < n; t++)
+        if (ok[t] && dd[i].has_bridge && dd[t].node == dd[i].device_model)
+            gp->bridge_backend = id[t];
     for (unsigned t = 0; t < n && gp->nr_clients < GUEST_FDT_MAX_CLIENTS; t++)
         if (ok[t] && id[t] && dd[t].device_model == dd[i].node) {
             gp->clients[gp->nr_clients].domid = id[t];

@@ -218,8 +218,14 @@ static int node_pcie(void *fdt, const struct guest_fdt_params *p)
         }
     TRY(prop_cells(fdt, "interrupt-map", map, n));
     if (b->flags & PCI_BRIDGE_GRANTS) {
-        uint32_t iommu_map[4] = { 0, GRANT_DMA_PHANDLE, 0, 0x10000 };
+        /* Linux's grant DMA takes a device's backend domid from the
+         * iommu-map output for its requester ID (of_map_id): the mask
+         * sends every requester ID to entry 0, whose output is the
+         * device model's domid. (<0 &grant 0 0x10000>, as in the bridge
+         * proposal, would make each device's backend its devfn.) */
+        uint32_t iommu_map[4] = { 0, GRANT_DMA_PHANDLE, p->bridge_backend, 1 };
         TRY(prop_cells(fdt, "iommu-map", iommu_map, 4));
+        TRY(fdt_property_u32(fdt, "iommu-map-mask", 0));
     }
     TRY(fdt_property_u32(fdt, "phandle", PCI_BRIDGE_PHANDLE));
     return fdt_end_node(fdt);

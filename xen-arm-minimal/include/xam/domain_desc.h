@@ -90,6 +90,8 @@ struct domain_desc {
     /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
      * frames (0: absent, Xen's defaults) */
     unsigned max_grant_frames, max_maptrack_frames;
+    /* Xen's nr_spis: the vGIC's SPIs (0: absent, what its devices need) */
+    unsigned nr_spis;
 };
 
 /* What the description depends on besides the device tree. */
@@ -160,7 +162,8 @@ const char *domain_desc_cpu_compatible(const void *fdt);
 /* Domain i's device-model client list for its tree: the accepted domains
  * it serves, with the ids they get (id[j], 0: none), their RAM and
  * devices, and where their disk modules go in its guest physical space
- * (gp->pmem: the hypervisor maps each there). */
+ * (gp->pmem: the hypervisor maps each there). If dd[i] has a bridge, its
+ * own device model's id too (gp->bridge_backend). */
 void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n, unsigned i,
                              struct guest_fdt_params *gp);
 

@@ -53,6 +53,9 @@ struct guest_fdt_params {
         uint64_t size;
     } ext[GUEST_FDT_MAX_EXT];
     const struct pci_bridge *bridge; /* NULL: no bridge */
+    /* the domain id of the device model serving the bridge: with the
+     * grants flag, the backend domid its iommu-map gives Linux */
+    unsigned bridge_backend;
     /* A device model: the guests it serves. */
     unsigned nr_clients;
     struct {
