@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_kind { K_TOP, K_DOMU, K_POOL, K_DISK };
+enum key_kind { K_TOP, K_DOMU, K_POOL, K_DISK, K_VCPU };
 
 struct key {
     const char *name;
@@ -24,6 +24,7 @@ struct key {
 #define TOP(n, f) { n, K_TOP, offsetof(struct ib_raw, f) }
 #define DOMU(n, f) { n, K_DOMU, offsetof(struct ib_raw_domu, f) }
 #define DISK(n, f) { n, K_DISK, offsetof(struct ib_raw_domu, f) }
+#define VCPU(n, f) { n, K_VCPU, offsetof(struct ib_raw_domu, f) }
 /* clang-format on */
 
 static const struct key keys[] = {
@@ -61,13 +62,31 @@ static const struct key keys[] = {
     DISK("DOMU_VIRTIO_DISK", disk),
     DISK("DOMU_VIRTIO_DISK_RO", disk_ro),
     DISK("DOMU_VIRTIO_DISK_PATH", disk_path),
+    VCPU("DOMU_VCPU_HARD_AFFINITY", affinity),
+    DOMU("DOMU_NR_SPIS", xen_u32[0]),
+    DOMU("DOMU_GRANT_VER", xen_u32[1]),
+    DOMU("DOMU_GRANT_FRAMES", xen_u32[2]),
+    DOMU("DOMU_MAPTRACK_FRAMES", xen_u32[3]),
+    DOMU("DOMU_TRAP_UNMAP", xen_u32[4]),
+    DOMU("DOMU_P2M_MEM_MB", xen_u32[5]),
+};
+
+/* ImageBuilder's one-number keys: the property each sets, as ImageBuilder
+ * writes it. Whether the hypervisor takes the value is the builder's to
+ * say (the dry run, in its words: docs/bindings.md). */
+const struct ib_xen_u32 ib_xen_u32[IB_XEN_U32] = {
+    { "DOMU_NR_SPIS", "nr_spis" },
+    { "DOMU_GRANT_VER", "max_grant_version" },
+    { "DOMU_GRANT_FRAMES", "max_grant_frames" },
+    { "DOMU_MAPTRACK_FRAMES", "max_maptrack_frames" },
+    { "DOMU_TRAP_UNMAP", "trap-unmapped-accesses" },
+    { "DOMU_P2M_MEM_MB", "xen,domain-p2m-mem-mb" },
 };
 
 /* ImageBuilder keys we know and deliberately do not implement. */
 static const char *const unsupported[] = {
     "XEN_STATIC_HEAP",
     "DOMU_SHARED_MEM",
-    "DOMU_VCPU_HARD_AFFINITY",
     "DOMU_COLORS",
     "XEN_COLORS",
     "FIT",
@@ -83,10 +102,7 @@ static const char *const unsupported[] = {
     "PASSTHROUGH_DTS_REPO",
     "LOPPER_PATH",
     "LOPPER_CMD",
-    "DOMU_NR_SPIS",
     "DOMU_CAPS",
-    "DOMU_MAPTRACK_FRAMES",
-    "DOMU_GRANT_FRAMES",
     "DOMU_LOAD",
     "DOMU_DRIVER_DOMAIN",
     "DOMU_NAME",
@@ -152,16 +168,25 @@ static int store(struct lexer *lx, struct ib_raw *raw, const char *name, long in
         return lex_fail(lx, line, "%s: unknown key (see imagebuilder/README.md for the keys)", name);
     }
     struct ib_value *v;
-    /* [n,k]: a domain's k-th disk (ours); every other key has one index */
-    if ((k->kind == K_DISK) != (index2 >= 0)) {
+    /* [n,k]: a domain's k-th disk (ours) or vCPU k; every other key has
+     * one index */
+    bool two = k->kind == K_DISK || k->kind == K_VCPU;
+    if (two != (index2 >= 0)) {
         free(value);
         if (k->kind == K_DISK)
             return lex_fail(lx, line, "%s needs two indexes: write %s[n,k]=value (domain n, disk k)", name, name);
+        if (k->kind == K_VCPU)
+            return lex_fail(lx, line, "%s needs two indexes: write %s[n,v]=value (domain n, vCPU v)", name, name);
         return lex_fail(lx, line, "%s takes one index: write %s[n]=value", name, name);
     }
-    if (index2 >= IB_MAX_DISKS) {
+    if (k->kind == K_DISK && index2 >= IB_MAX_DISKS) {
         free(value);
         return lex_fail(lx, line, "%s[%ld,%ld]: the disk index must be below %u", name, index, index2, IB_MAX_DISKS);
+    }
+    if (k->kind == K_VCPU && index2 >= IB_MAX_VCPUS) {
+        free(value);
+        return lex_fail(lx, line, "%s[%ld,%ld]: the vCPU index must be below %u (a domain's most vCPUs here)", name,
+                        index, index2, IB_MAX_VCPUS);
     }
     if (k->kind == K_TOP) {
         if (index >= 0) {
@@ -181,7 +206,7 @@ static int store(struct lexer *lx, struct ib_raw *raw, const char *name, long in
         }
         if (k->kind == K_POOL)
             v = &raw->cpupool[index];
-        else if (k->kind == K_DISK)
+        else if (two)
             v = (struct ib_value *)((char *)&raw->domu[index] + k->off) + index2;
         else
             v = (struct ib_value *)((char *)&raw->domu[index] + k->off);
@@ -376,9 +401,9 @@ void config_raw_free(struct ib_raw *raw)
         else if (keys[i].kind == K_DOMU)
             for (unsigned d = 0; d < IB_MAX_DOMUS; d++)
                 value_free((struct ib_value *)((char *)&raw->domu[d] + keys[i].off));
-        else if (keys[i].kind == K_DISK)
+        else if (keys[i].kind == K_DISK || keys[i].kind == K_VCPU)
             for (unsigned d = 0; d < IB_MAX_DOMUS; d++)
-                for (unsigned k = 0; k < IB_MAX_DISKS; k++)
+                for (unsigned k = 0; k < (keys[i].kind == K_DISK ? IB_MAX_DISKS : IB_MAX_VCPUS); k++)
                     value_free((struct ib_value *)((char *)&raw->domu[d] + keys[i].off) + k);
     }
     for (unsigned k = 0; k < IB_MAX_CPUPOOLS; k++)
@@ -765,30 +790,66 @@ static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_c
         return bad(c, &r->device_model_hold, "%s=1 needs DOMU_DEVICE_MODEL[%u] (the domain it waits for)", what, n);
     if (interpret_virtio(c, r, d, n))
         return -1;
+    for (unsigned i = 0; i < IB_XEN_U32; i++) {
+        if (!given(&r->xen_u32[i]))
+            continue;
+        if (number(c, &r->xen_u32[i], W(ib_xen_u32[i].key), &v))
+            return -1;
+        if (v > UINT32_MAX)
+            return bad(c, &r->xen_u32[i], "%s: %s: a 32-bit value", what, r->xen_u32[i].str);
+        d->has_xen_u32[i] = true;
+        d->xen_u32[i] = (uint32_t)v;
+    }
+    /* "0-3,5" as Xen's hard-affinity reads it: the builder checks the
+     * CPUs; here only the characters, so the script stays a script */
+    for (unsigned k = 0; k < IB_MAX_VCPUS; k++) {
+        const struct ib_value *a = &r->affinity[k];
+        if (!given(a))
+            continue;
+        snprintf(what, sizeof(what), "DOMU_VCPU_HARD_AFFINITY[%u,%u]", n, k);
+        if (k >= d->vcpus)
+            return bad(c, a, "%s: the domain has %u vCPU(s) (DOMU_VCPUS[%u])", what, d->vcpus, n);
+        if (strspn(a->str, "0123456789,-") != strlen(a->str))
+            return bad(c, a, "%s: '%s': expected CPU numbers and ranges, like \"0-3,5\"", what, a->str);
+        d->affinity[k] = a->str;
+    }
 #undef W
     return 0;
 }
 
-/* A DOMU_*[n] beyond NUM_DOMUS is a mistake ImageBuilder would skip
- * silently; report it. */
-static int check_beyond(struct ctx *c, const struct ib_raw *raw, unsigned ndomus, unsigned npools)
+/* A DOMU_*[n] beyond NUM_DOMUS (or CPUPOOL[k] beyond NUM_CPUPOOLS) is
+ * skipped, as ImageBuilder skips it (Xen's own CI configs set domains
+ * they do not boot), but not silently: a warning names each. */
+__attribute__((format(printf, 3, 4))) static void warn(struct ib_config *cfg, const struct ib_value *v, const char *fmt,
+                                                       ...)
+{
+    if (cfg->nwarnings == IB_MAX_WARNINGS)
+        return;
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(cfg->warning[cfg->nwarnings++], sizeof(cfg->warning[0]), "%s:%u: %s", cfg->file, v->line, msg);
+}
+
+static void check_beyond(struct ib_config *cfg, const struct ib_raw *raw, unsigned ndomus, unsigned npools)
 {
     for (unsigned d = ndomus; d < IB_MAX_DOMUS; d++)
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
             if (keys[i].kind == K_DOMU) {
                 const struct ib_value *v = (const struct ib_value *)((const char *)&raw->domu[d] + keys[i].off);
                 if (v->line)
-                    return bad(c, v, "%s[%u] is set but NUM_DOMUS is %u", keys[i].name, d, ndomus);
-            } else if (keys[i].kind == K_DISK) {
+                    warn(cfg, v, "%s[%u] ignored: NUM_DOMUS is %u", keys[i].name, d, ndomus);
+            } else if (keys[i].kind == K_DISK || keys[i].kind == K_VCPU) {
                 const struct ib_value *v = (const struct ib_value *)((const char *)&raw->domu[d] + keys[i].off);
-                for (unsigned k = 0; k < IB_MAX_DISKS; k++)
+                for (unsigned k = 0; k < (keys[i].kind == K_DISK ? IB_MAX_DISKS : IB_MAX_VCPUS); k++)
                     if (v[k].line)
-                        return bad(c, &v[k], "%s[%u,%u] is set but NUM_DOMUS is %u", keys[i].name, d, k, ndomus);
+                        warn(cfg, &v[k], "%s[%u,%u] ignored: NUM_DOMUS is %u", keys[i].name, d, k, ndomus);
             }
     for (unsigned k = npools; k < IB_MAX_CPUPOOLS; k++)
         if (raw->cpupool[k].line)
-            return bad(c, &raw->cpupool[k], "CPUPOOL[%u] is set but NUM_CPUPOOLS is %u", k, npools);
-    return 0;
+            warn(cfg, &raw->cpupool[k], "CPUPOOL[%u] ignored: NUM_CPUPOOLS is %u", k, npools);
 }
 
 int config_interpret(const char *file, const struct ib_raw *raw, struct ib_config *cfg, struct ib_error *err)
@@ -870,8 +931,7 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
             return bad(&c, &raw->num_cpupools, "NUM_CPUPOOLS: %s: at most %u", raw->num_cpupools.str, IB_MAX_CPUPOOLS);
         cfg->ncpupools = (unsigned)v;
     }
-    if (check_beyond(&c, raw, cfg->ndomus, cfg->ncpupools))
-        return -1;
+    check_beyond(cfg, raw, cfg->ndomus, cfg->ncpupools);
     for (unsigned k = 0; k < cfg->ncpupools; k++) {
         if (interpret_pool(&c, &raw->cpupool[k], k, &cfg->pool[k]))
             return -1;

@@ -18,6 +18,16 @@
 #define IB_MAX_STATIC 16 /* "base size" pairs per domain */
 /* virtio disks per domain: DOMU_VIRTIO_DISK*[n,k], k below this */
 #define IB_MAX_DISKS 8
+/* DOMU_VCPU_HARD_AFFINITY[n,v]: v below this (the hypervisor's vCPUs) */
+#define IB_MAX_VCPUS 8
+/* ImageBuilder's keys that each set one u32 property of the domain node
+ * (DOMU_NR_SPIS: nr_spis, ...): config.c's ib_xen_u32 table */
+#define IB_XEN_U32 6
+struct ib_xen_u32 {
+    const char *key, *prop;
+};
+extern const struct ib_xen_u32 ib_xen_u32[IB_XEN_U32];
+#define IB_MAX_WARNINGS 8
 
 /* One assignment as written: the text after quote removal and the line the
  * assignment started on (0: never assigned). */
@@ -31,6 +41,8 @@ struct ib_raw_domu {
         cpupool, pci_bridge, device_model, device_model_hold, virtio_rng, virtio_console;
     /* DOMU_VIRTIO_DISK[n,k], DOMU_VIRTIO_DISK_RO[n,k], DOMU_VIRTIO_DISK_PATH[n,k] */
     struct ib_value disk[IB_MAX_DISKS], disk_ro[IB_MAX_DISKS], disk_path[IB_MAX_DISKS];
+    struct ib_value affinity[IB_MAX_VCPUS]; /* DOMU_VCPU_HARD_AFFINITY[n,v] */
+    struct ib_value xen_u32[IB_XEN_U32]; /* in ib_xen_u32's order */
 };
 
 struct ib_raw {
@@ -76,6 +88,9 @@ struct ib_domain {
         bool ro;
     } disk[IB_MAX_DISKS];
     bool virtio_rng, virtio_console;
+    const char *affinity[IB_MAX_VCPUS]; /* hard-affinity of vCPU v, or NULL */
+    bool has_xen_u32[IB_XEN_U32];
+    uint32_t xen_u32[IB_XEN_U32];
 };
 
 struct ib_cpupool {
@@ -97,6 +112,9 @@ struct ib_config {
     struct ib_cpupool pool[IB_MAX_CPUPOOLS];
     const char *uboot_source, *uboot_script, *fdtedit, *append_extra_cmds;
     unsigned uboot_source_line, uboot_script_line, fdtedit_line, append_extra_cmds_line;
+    /* what ImageBuilder would do without a word, said ("FILE:LINE: ...") */
+    unsigned nwarnings;
+    char warning[IB_MAX_WARNINGS][256];
 };
 
 /* Check every value and apply ImageBuilder's defaults. Strings in *cfg

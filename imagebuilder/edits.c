@@ -219,6 +219,22 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
             set_empty(e, dom, "hold-until-device-model");
         if (dom_ph[n])
             set_u32(e, dom, "phandle", dom_ph[n]);
+        for (unsigned i = 0; i < IB_XEN_U32; i++)
+            if (d->has_xen_u32[i])
+                set_u32(e, dom, ib_xen_u32[i].prop, d->xen_u32[i]);
+        /* vCPU affinities as ImageBuilder writes them: vcpuV { compatible
+         * "xen,vcpu"; id <V>; hard-affinity "..." } */
+        for (unsigned v = IB_MAX_VCPUS; v-- > 0;) {
+            if (!d->affinity[v])
+                continue;
+            char name[16], path[96];
+            snprintf(name, sizeof(name), "vcpu%u", v);
+            snprintf(path, sizeof(path), "%s/%s", dom, name);
+            mknode(e, dom, name);
+            set_strs(e, path, "compatible", "xen,vcpu", NULL);
+            set_u32(e, path, "id", v);
+            set_strs(e, path, "hard-affinity", d->affinity[v], NULL);
+        }
         /* the virtio devices first (each new node goes first): in node
          * order they follow the modules, disks by k, then rng, console,
          * and so take PCI slots 0, 1, ... in that order */

@@ -194,6 +194,8 @@ int main(int argc, char **argv)
     char *source = NULL, *script = NULL, *base = NULL, *edited = NULL, *shim = NULL;
     if (config_parse(cfgfile, text, len, &raw, &err) || config_interpret(cfgfile, &raw, &cfg, &err))
         goto out;
+    for (unsigned i = 0; i < cfg.nwarnings; i++)
+        fprintf(stderr, "imagebuilder: warning: %s\n", cfg.warning[i]);
     const char *load_cmd = t ? config_load_cmd(t) : cfg.load_cmd;
     if (!load_cmd) {
         fprintf(stderr,

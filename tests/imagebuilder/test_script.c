@@ -305,6 +305,38 @@ static void virtio_devices(void **state)
         fail_msg("%s", err.msg);
 }
 
+/* Xen's one-number keys and vCPU affinities land as ImageBuilder writes
+ * them, and the script sets them with the same words. */
+static void xen_keys_in_the_tree(void **state)
+{
+    (void)state;
+    build(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nDOMU_VCPUS[0]=2\nDOMU_NR_SPIS[0]=64\nDOMU_GRANT_FRAMES[0]=32\n"
+               "DOMU_VCPU_HARD_AFFINITY[0,0]=1\nDOMU_VCPU_HARD_AFFINITY[0,1]=\"0-1\"\n",
+          "tftpb");
+    const void *t = r.edited;
+    int d0 = fdt_path_offset(t, "/chosen/domU0");
+    const fdt32_t *v = fdt_getprop(t, d0, "nr_spis", NULL);
+    assert_non_null(v);
+    assert_int_equal(fdt32_to_cpu(*v), 64);
+    v = fdt_getprop(t, d0, "max_grant_frames", NULL);
+    assert_non_null(v);
+    assert_int_equal(fdt32_to_cpu(*v), 32);
+    assert_null(fdt_getprop(t, d0, "max_maptrack_frames", NULL));
+    for (unsigned i = 0; i < 2; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/chosen/domU0/vcpu%u", i);
+        int n = fdt_path_offset(t, path);
+        assert_true(n >= 0);
+        assert_string_equal(fdt_getprop(t, n, "compatible", NULL), "xen,vcpu");
+        assert_int_equal(fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(t, n, "id", NULL)), i);
+        assert_string_equal(fdt_getprop(t, n, "hard-affinity", NULL), i ? "0-1" : "1");
+    }
+    /* the kernel module still first */
+    assert_int_equal(strncmp(fdt_get_name(t, fdt_first_subnode(t, d0), NULL), "module@", 7), 0);
+    assert_non_null(strstr(text.s, "fdt set /chosen/domU0 nr_spis <0x40>"));
+    assert_non_null(strstr(text.s, "fdt set /chosen/domU0/vcpu1 hard-affinity \"0-1\""));
+}
+
 static void fdtedit_and_extra(void **state)
 {
     (void)state;
@@ -530,6 +562,7 @@ int main(void)
         cmocka_unit_test_teardown(escaping_and_guards, cleanup),
         cmocka_unit_test_teardown(phandles_and_links, cleanup),
         cmocka_unit_test_teardown(virtio_devices, cleanup),
+        cmocka_unit_test_teardown(xen_keys_in_the_tree, cleanup),
         cmocka_unit_test_teardown(fdtedit_and_extra, cleanup),
         cmocka_unit_test_teardown(missing_file_named, cleanup),
         cmocka_unit_test_teardown(inputs_inside_dir, cleanup),
