@@ -393,10 +393,66 @@ static void close_all(struct domain *d, struct evtchn_domain *ed, bool keep_xen)
 
 static bool running(const struct domain *d) { return d->state == DOMAIN_RUNNING; }
 
+/* ---- static event channels: the links ----
+ * Each pair the host tree binds, (a, ap) <-> (b, bp), packed into one word
+ * (a << 48 | ap << 32 | b << 16 | bp; 0: a free slot), recorded by
+ * evtchn_bind_static() under links_lock and read without it: a lookup
+ * racing a domain's death may see its link or not, either is right. A
+ * link lives as long as both domains can come back: it goes when either
+ * is released for good (not for a reset, whose rebuild binds it again). */
+#define MAX_STATIC_LINKS (MAX_DOMAINS * 16)
+static uint64_t static_links[MAX_STATIC_LINKS];
+
+static uint64_t link_word(unsigned a, unsigned ap, unsigned b, unsigned bp)
+{
+    return (uint64_t)a << 48 | (uint64_t)ap << 32 | (uint64_t)b << 16 | bp;
+}
+
+static bool statically_linked(unsigned a, unsigned b)
+{
+    for (unsigned i = 0; i < MAX_STATIC_LINKS; i++) {
+        uint64_t w = __atomic_load_n(&static_links[i], __ATOMIC_ACQUIRE);
+        unsigned x = (unsigned)(w >> 48), y = (unsigned)(w >> 16 & 0xffff);
+        if (w && ((x == a && y == b) || (x == b && y == a)))
+            return true;
+    }
+    return false;
+}
+
+/* Record (d, dport) <-> (r, rport) unless it is there, either way round
+ * (links_lock held). */
+static int record_link(unsigned d, unsigned dport, unsigned r, unsigned rport)
+{
+    uint64_t w = link_word(d, dport, r, rport), back = link_word(r, rport, d, dport);
+    int free_slot = -1;
+    for (unsigned i = 0; i < MAX_STATIC_LINKS; i++) {
+        uint64_t v = static_links[i];
+        if (v == w || v == back)
+            return 0;
+        if (!v && free_slot < 0)
+            free_slot = (int)i;
+    }
+    if (free_slot < 0)
+        return -XAM_ENOSPC;
+    __atomic_store_n(&static_links[free_slot], w, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* d is gone for good (links_lock held). */
+static void forget_links(unsigned d)
+{
+    for (unsigned i = 0; i < MAX_STATIC_LINKS; i++) {
+        uint64_t v = static_links[i];
+        if (v && ((unsigned)(v >> 48) == d || (unsigned)(v >> 16 & 0xffff) == d))
+            __atomic_store_n(&static_links[i], 0, __ATOMIC_RELEASE);
+    }
+}
+
 bool evtchn_may_talk(const struct domain *d, const struct domain *t)
 {
-    /* a loopback, or a guest and its device model, either way round */
-    return d == t || t->device_model == d || d->device_model == t;
+    /* a loopback, a guest and its device model, either way round, or two
+     * domains the host tree links with a static event channel */
+    return d == t || t->device_model == d || d->device_model == t || statically_linked(d->id, t->id);
 }
 
 /* The domain the caller d names, if it may talk to it. */
@@ -469,6 +525,82 @@ int evtchn_bind_interdomain(struct domain *d, unsigned remote_dom, unsigned remo
         set_pending(d, c, *port);
     }
     unlock_pair(ed, red, flags);
+    spin_unlock_irqrestore(&links_lock, lflags);
+    return rc;
+}
+
+/* Port `port` of ed, its bucket made if need be (locked): NULL if it is
+ * out of range or no memory. */
+static struct evtchn *port_at(struct evtchn_domain *ed, unsigned port, int *rc)
+{
+    unsigned b = port / PORTS_PER_BUCKET;
+    *rc = 0;
+    if (port == 0 || port >= EVTCHN_2L_NR_CHANNELS) {
+        *rc = -XAM_EINVAL;
+        return NULL;
+    }
+    if (!ed->bucket[b] && !(ed->bucket[b] = new_bucket())) {
+        *rc = -XAM_ENOMEM;
+        return NULL;
+    }
+    return &ed->bucket[b][port % PORTS_PER_BUCKET];
+}
+
+int evtchn_bind_static(struct domain *d, unsigned dport, struct domain *r, unsigned rport)
+{
+    if (!d || !r || dport == 0 || rport == 0 || dport >= EVTCHN_2L_NR_CHANNELS || rport >= EVTCHN_2L_NR_CHANNELS ||
+        (d == r && dport == rport))
+        return -XAM_EINVAL;
+    uint64_t lflags = spin_lock_irqsave(&links_lock);
+    enum domain_state ds = d->state, rs = r->state;
+    int rc = 0;
+    /* d: before it starts (its first build, or its rebuild); r: its port
+     * is taken as well only when it has never run (the first build) or
+     * is d itself; a running (or rebuilding) peer is bound only if its
+     * port waits for d */
+    bool take = r == d || rs == DOMAIN_BUILDING;
+    struct evtchn_domain *ed = NULL, *red = NULL;
+    if (ds != DOMAIN_BUILDING && ds != DOMAIN_REBUILDING)
+        rc = -XAM_ESRCH;
+    else if (!(rc = record_link(d->id, dport, r->id, rport)) && !(ed = table_get_locked(d)))
+        rc = -XAM_ENOMEM;
+    else if (!rc && take && !(red = table_get_locked(r)))
+        rc = -XAM_ENOMEM;
+    else if (!rc && !take && (rs == DOMAIN_RUNNING || rs == DOMAIN_REBUILDING))
+        red = table(r); /* NULL: it has no port yet */
+    if (rc) {
+        spin_unlock_irqrestore(&links_lock, lflags);
+        return rc;
+    }
+    uint64_t flags = lock_pair(ed, d->id, red ? red : ed, r->id);
+    struct evtchn *c = port_at(ed, dport, &rc), *rc_ = NULL;
+    if (c && c->state != ECS_FREE)
+        rc = -XAM_EBUSY;
+    if (!rc && take) {
+        rc_ = port_at(red, rport, &rc);
+        if (rc_ && rc_->state != ECS_FREE)
+            rc = -XAM_EBUSY;
+    } else if (!rc && red) {
+        rc_ = port_of(red, rport);
+        if (rc_ && (rc_->state != ECS_UNBOUND || rc_->dom != d->id || rc_->xen))
+            rc_ = NULL; /* closed by its guest, or something else now */
+    }
+    if (!rc && rc_) {
+        c->state = ECS_INTERDOMAIN;
+        c->dom = (uint16_t)r->id;
+        c->arg = (uint16_t)rport;
+        rc_->state = ECS_INTERDOMAIN;
+        rc_->dom = (uint16_t)d->id;
+        rc_->arg = (uint16_t)dport;
+        /* as Xen's bind_interdomain (the second end of its static
+         * channels too): the binder's port starts pending */
+        set_pending(d, c, dport);
+    } else if (!rc) {
+        /* waiting for the peer, which binds it when it comes back */
+        c->state = ECS_UNBOUND;
+        c->dom = (uint16_t)r->id;
+    }
+    unlock_pair(ed, red ? red : ed, flags);
     spin_unlock_irqrestore(&links_lock, lflags);
     return rc;
 }
@@ -781,6 +913,10 @@ void evtchn_domain_released(struct domain *d)
         close_all(d, ed, false);
         __atomic_store_n(&d->evtchn, NULL, __ATOMIC_RELEASE);
     }
+    /* gone for good: its static links with it (a reset keeps them, for
+     * its rebuild) */
+    if (d->state != DOMAIN_RESETTING)
+        forget_links(d->id);
     spin_unlock_irqrestore(&links_lock, flags);
     if (!ed)
         return;

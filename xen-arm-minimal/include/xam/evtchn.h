@@ -32,6 +32,25 @@ int evtchn_reset(struct domain *d, unsigned dom);
  * that static event channels between linked domains extend it). */
 bool evtchn_may_talk(const struct domain *d, const struct domain *t);
 
+/* ---- static event channels (Xen's xen,evtchn-v1, bound by the builder) ----
+ * Make port dport of d one end of the static channel whose other end is
+ * port rport of r (docs/hypercalls.md, "Static event channels"), before d
+ * starts: d must be building or rebuilding after a reset (-ESRCH
+ * otherwise), dport free in d (-EBUSY). The link is recorded (so that d
+ * and r may talk, evtchn_may_talk) until either domain is released for
+ * good. Then:
+ *  - r never ran (the first build; or r is d): rport must be free in r
+ *    too (-EBUSY, nothing bound), and the two are bound;
+ *  - r's rport waits for d (unbound, offered to d: d's previous life
+ *    ended and r kept its end): bound;
+ *  - otherwise (r stopped, or its guest closed rport or reused it): dport
+ *    is left unbound, offered to r, whose own rebuild binds it later.
+ * When bound, dport starts pending, as Xen's bind_interdomain makes its
+ * binder's port (for its static channels, the second end). Ports are
+ * 1 to 4095 (-EINVAL: 0, beyond the 2-level ABI, the same port twice);
+ * -ENOMEM; -ENOSPC past MAX_DOMAINS * 16 links. */
+int evtchn_bind_static(struct domain *d, unsigned dport, struct domain *r, unsigned rport);
+
 /* ---- ports the hypervisor consumes (the ioreq path) ----
  * A port of d whose peer is `remote` (which binds to it with
  * bind_interdomain), consumed by the hypervisor: d itself may not bind,
