@@ -639,6 +639,18 @@ static void nr_spis(void **state)
     expect_refused(fdt, "/chosen/g", "/chosen/g: nr_spis: must be one cell");
 }
 
+/* The guest's cpu nodes take the host's first CPU's compatible: the first
+ * child of QEMU's /cpus is cpu-map, which has none. */
+static void cpu_compatible_skips_cpu_map(void **state)
+{
+    (void)state;
+    void *fdt = host();
+    assert_string_equal(fdt_get_name(fdt, fdt_first_subnode(fdt, path(fdt, "/cpus")), NULL), "cpu-map");
+    const char *c = domain_desc_cpu_compatible(fdt);
+    assert_non_null(c);
+    assert_string_equal(c, fdt_getprop(fdt, path(fdt, "/cpus/cpu@0"), "compatible", NULL));
+}
+
 static void names_must_differ(void **state)
 {
     (void)state;
@@ -1000,6 +1012,7 @@ int main(int argc, char **argv)
                                         T(xen_bindings_refused_by_name),
                                         T(nr_spis),
                                         T(static_mem_xen_cells),
+                                        T(cpu_compatible_skips_cpu_map),
                                         T(static_mem_on_reserved_memory),
                                         T(device_model_loops_refused),
                                         T(between_domains),

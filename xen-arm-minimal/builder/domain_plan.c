@@ -42,14 +42,14 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
                 fmt_snprintf(why, len, "passthrough: interrupt SPI %u is already %s's", b->irqs[i] - 32, a->name);
                 return true;
             }
-    return false;
+    return domain_shm_conflict(a, b, why, len);
 }
 
 void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx)
 {
     for (unsigned i = 0; i < n; i++)
         for (unsigned j = 0; ok[i] && j < i; j++) {
-            char why[160];
+            char why[320];
             if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
                 ok[i] = false;
                 refuse(i, why, ctx);
@@ -124,8 +124,9 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
  * every later (smaller) client list. */
 static paddr_t pmem_next(const struct domain_desc *dm, paddr_t *cursor, uint64_t size)
 {
-    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
+    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3 + DESC_MAX_SHM];
     unsigned n = guest_used(dm, DESC_MAX_VCPUS, u);
+    n += domain_shm_used(dm, &u[n]);
     for (unsigned i = 0; i < dm->nr_mmio; i++)
         u[n++] = (struct used){ "passthrough", dm->mmio[i].guest, dm->mmio[i].size };
     if (dm->has_bridge) {
@@ -265,8 +266,17 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
 
 const char *domain_desc_cpu_compatible(const void *fdt)
 {
-    int cpus = fdt_path_offset(fdt, "/cpus"), cpu0 = cpus >= 0 ? fdt_first_subnode(fdt, cpus) : -1;
-    return cpu0 >= 0 ? fdt_getprop(fdt, cpu0, "compatible", NULL) : NULL;
+    /* the first CPU node: /cpus may start with cpu-map (QEMU's virt
+     * does), which has no compatible of a CPU */
+    int cpus = fdt_path_offset(fdt, "/cpus"), node;
+    if (cpus < 0)
+        return NULL;
+    fdt_for_each_subnode(node, fdt, cpus)
+    {
+        if (dt_prop_has_string(fdt, node, "device_type", "cpu"))
+            return fdt_getprop(fdt, node, "compatible", NULL);
+    }
+    return NULL;
 }
 
 void domain_desc_add_clients(const struct domain_desc *dd, const bool *ok, const unsigned *id, unsigned n, unsigned i,

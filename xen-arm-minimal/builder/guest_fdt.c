@@ -113,7 +113,8 @@ static int node_gic(void *fdt, const struct guest_fdt_params *p)
 static int node_timer(void *fdt, const struct guest_fdt_params *p)
 {
     /* secure phys, phys, virt: PPIs 13, 14, 11 (INTIDs 29, 30, 27), level
-     * high; GICv2 specifiers also carry the CPU mask. */
+     * low (8), as Xen and QEMU describe them; GICv2 specifiers also carry
+     * the CPU mask (0xf00). */
     uint32_t flags = p->gic_version == 2 ? 0xf08 : 0x8;
     uint32_t irqs[9] = { 1, 13, flags, 1, 14, flags, 1, 11, flags };
     TRY(fdt_begin_node(fdt, "timer"));
@@ -143,6 +144,31 @@ static int node_vpl011(void *fdt)
     TRY(prop_reg(fdt, reg, 1));
     TRY(prop_cells(fdt, "interrupts", irq, 3));
     TRY(fdt_property_u32(fdt, "current-speed", 115200));
+    return fdt_end_node(fdt);
+}
+
+/* Static shared memory, as Xen's make_resv_memory_node() writes it: a
+ * xen-shmem@<guest address> child of /reserved-memory per region, with
+ * the region's xen,shm-id and an offset of 0. The regions are not in the
+ * memory node (Xen 4.19 and later add them there as well): outside System
+ * RAM, a Linux guest's /dev/mem reaches them even with STRICT_DEVMEM. */
+static int node_reserved_memory(void *fdt, const struct guest_fdt_params *p)
+{
+    TRY(fdt_begin_node(fdt, "reserved-memory"));
+    TRY(fdt_property(fdt, "ranges", NULL, 0));
+    TRY(fdt_property_u32(fdt, "#address-cells", 2));
+    TRY(fdt_property_u32(fdt, "#size-cells", 2));
+    for (unsigned i = 0; i < p->nr_shm; i++) {
+        char name[40];
+        uint64_t reg[2] = { p->shm[i].base, p->shm[i].size };
+        fmt_snprintf(name, sizeof(name), "xen-shmem@%llx", (unsigned long long)p->shm[i].base);
+        TRY(fdt_begin_node(fdt, name));
+        TRY(fdt_property_string(fdt, "compatible", "xen,shared-memory-v1"));
+        TRY(prop_reg(fdt, reg, 1));
+        TRY(fdt_property_string(fdt, "xen,id", p->shm[i].id));
+        TRY(fdt_property_u64(fdt, "xen,offset", 0));
+        TRY(fdt_end_node(fdt));
+    }
     return fdt_end_node(fdt);
 }
 
@@ -387,6 +413,8 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
     TRY(node_chosen(fdt, p));
     TRY(node_cpus(fdt, p));
     TRY(node_memory(fdt, p));
+    if (p->nr_shm)
+        TRY(node_reserved_memory(fdt, p));
     TRY(node_gic(fdt, p));
     TRY(node_timer(fdt, p));
     TRY(node_psci(fdt));
