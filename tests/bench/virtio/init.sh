@@ -6,7 +6,8 @@
 # mounts /dev/vda (ext4: the time to mounted is this line's console
 # timestamp), unmounts it, then reads and writes the whole disk with dd in
 # 1 MiB blocks and direct I/O (O_DIRECT: the page cache is not measured),
-# RUNS times each (bench.runs=, 3; bench.phases=read,write by default).
+# RUNS times each, then reads it with four dd at once (several requests
+# in flight) (bench.runs=, 3; bench.phases=read,write,parallel by default).
 # Between phases it idles 2.5 s, so that the device model's counters
 # (logged every second) have a line in each gap. Every line starts "XAM-BENCH: "; a failure says FAIL.
 /bin/busybox mount -t proc proc /proc
@@ -15,7 +16,7 @@ export PATH=/bin
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 say() { echo "XAM-BENCH: $*"; }
-runs=3 phases="read write"
+runs=3 phases="read write parallel"
 # shellcheck disable=SC2013 # the words of the command line
 for w in $(cat /proc/cmdline); do
     case "$w" in
@@ -61,6 +62,18 @@ for phase in $phases; do
         [ -n "$direct" ] || echo 3 >/proc/sys/vm/drop_caches
         if [ "$phase" = read ]; then
             timed read if=/dev/vda of=/dev/null bs=1M count=$mib ${direct:+iflag=direct}
+        elif [ "$phase" = parallel ]; then
+            # four readers at once, a quarter of the disk each: several
+            # requests in flight, which event-index suppression shows on
+            q=$((mib / 4))
+            say "parallel run begins"
+            j=0
+            while [ $j -lt 4 ]; do
+                dd if=/dev/vda of=/dev/null bs=1M count=$q skip=$((j * q)) ${direct:+iflag=direct} 2>/dev/null &
+                j=$((j + 1))
+            done
+            wait
+            say "parallel $((4 * q)) MiB done"
         else
             timed write if=/dev/zero of=/dev/vda bs=1M count=$mib conv=fsync ${direct:+oflag=direct}
         fi
