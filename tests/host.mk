@@ -20,6 +20,7 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/builder/domain_plan.c \
     xen-arm-minimal/builder/domain_virtio.c \
     xen-arm-minimal/builder/domain_xen_compat.c \
+    xen-arm-minimal/builder/domain_evtchn.c \
     xen-arm-minimal/core/guest_console.c \
     tests/lib/host_log.c
 HOST_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/arm64/include

@@ -46,6 +46,7 @@ HV_SRCS := \
     $(HV_DIR)/builder/domain_plan.c \
     $(HV_DIR)/builder/domain_virtio.c \
     $(HV_DIR)/builder/domain_xen_compat.c \
+    $(HV_DIR)/builder/domain_evtchn.c \
     $(HV_DIR)/builder/guest_fdt.c \
     $(HV_DIR)/core/dm_console.c \
     $(HV_DIR)/core/domain.c \

@@ -222,4 +222,70 @@ has "$work/$name-heap.txt" "domU0: rejected: /chosen: xen,static-heap (Xen 4.17'
 cat "$work/$name-heap.txt" >>"$work/$name.txt"
 result "$name" "$why" "$work/$name.txt"
 
+# Xen's static event channels (domain_evtchn.c): a pair between domU1 and
+# domU2 is accepted; each bad input refuses its domain with node and
+# property, and the other end's domain with it (and only those: domU0
+# stays accepted)
+name=static-evtchn why=""
+evt() { # evt FILE: the good pair, domU1:16 <-> domU2:17 (fdtput -t x: hex)
+    cp "$work/host.dtb" "$1"
+    fdtput -c "$1" /chosen/domU1/ec1 /chosen/domU2/ec2
+    fdtput -t s "$1" /chosen/domU1/ec1 compatible xen,evtchn-v1
+    fdtput -t s "$1" /chosen/domU2/ec2 compatible xen,evtchn-v1
+    fdtput -t x "$1" /chosen/domU1/ec1 phandle 0x1001
+    fdtput -t x "$1" /chosen/domU2/ec2 phandle 0x1002
+    fdtput -t x "$1" /chosen/domU1/ec1 xen,evtchn 10 0x1002
+    fdtput -t x "$1" /chosen/domU2/ec2 xen,evtchn 11 0x1001
+}
+evt "$work/evt.dtb"
+"$dryrun" "$work/evt.dtb" >"$work/$name.txt" 2>&1
+for d in domU0 domU1 domU2; do has "$work/$name.txt" "$d: ok:" || why=${why:-"$d not accepted with a good pair"}; done
+evt_refused() { # evt_refused DOMAIN EXPECT FDTPUT-ARGS... (%F: the file)
+    local dom=$1 exp=$2; shift 2
+    evt "$work/evt-bad.dtb"
+    while [ $# -gt 0 ]; do
+        local args=()
+        while [ $# -gt 0 ] && [ "$1" != ";" ]; do args+=("$1"); shift; done
+        [ $# -gt 0 ] && shift
+        fdtput "${args[@]/#%F/$work/evt-bad.dtb}" || why=${why:-"fdtput ${args[*]} failed"}
+    done
+    "$dryrun" "$work/evt-bad.dtb" >"$work/$name-1.txt" 2>&1
+    cat "$work/$name-1.txt" >>"$work/$name.txt"
+    has "$work/$name-1.txt" "$dom: rejected: $exp" || why=${why:-"no refusal: $dom: $exp"}
+    has "$work/$name-1.txt" "domU0: ok:" || why=${why:-"domU0 refused along ($exp)"}
+}
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: its other end, phandle 0x1234, names no node" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 11 0x1234
+evt_refused domU1 "/chosen/domU1/ec1: xen,evtchn: its other end /chosen/domU2/ec2 does not name this node back (its xen,evtchn gives phandle 0x1234): the two ends must name each other" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 11 0x1234
+evt_refused domU1 "/chosen/domU1/ec1: xen,evtchn: its other end, phandle 0x2000, is /chosen/domU1/module@53000000, which is not a \"xen,evtchn-v1\" node" \
+    -t x %F /chosen/domU1/module@53000000 phandle 0x2000 ";" -t x %F /chosen/domU1/ec1 xen,evtchn 10 0x2000
+# a second pair, domU2:11 <-> domU1:12 (fdtput puts ec3 first among
+# domU2's children: ec2, read after it, is the one refused)
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: local port 17 is already the one of /chosen/domU2/ec3: a port is one channel's" \
+    -c %F /chosen/domU2/ec3 /chosen/domU1/ec4 ";" -t s %F /chosen/domU2/ec3 compatible xen,evtchn-v1 ";" \
+    -t s %F /chosen/domU1/ec4 compatible xen,evtchn-v1 ";" -t x %F /chosen/domU2/ec3 phandle 0x1003 ";" \
+    -t x %F /chosen/domU1/ec4 phandle 0x1004 ";" -t x %F /chosen/domU2/ec3 xen,evtchn 11 0x1004 ";" \
+    -t x %F /chosen/domU1/ec4 xen,evtchn 12 0x1003
+evt_refused domU1 "/chosen/domU1/ec1: xen,evtchn: its other end is in /chosen/domU2, which is not built: a static event channel needs both" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 0 0x1001
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: local port 0 is reserved" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 0 0x1001
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: local port 4096 is beyond the 2-level event-channel ABI (ports 1 to 4095" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 0x1000 0x1001
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: must be two cells, <local-port &other-end> (12 bytes)" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 11 0x1001 0
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: names its own node" \
+    -t x %F /chosen/domU2/ec2 xen,evtchn 11 0x1002
+evt_refused domU2 "/chosen/domU2/ec2: compatible: \"xen,evtchn\" is not what Xen binds (its code takes \"xen,evtchn-v1\" only" \
+    -t s %F /chosen/domU2/ec2 compatible xen,evtchn
+evt_refused domU2 "/chosen/domU2: xen,enhanced: missing or \"disabled\", and /chosen/domU2/ec2 is a static event channel" \
+    -d %F /chosen/domU2 xen,enhanced
+evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: its other end /chosen/ec0 is directly under /chosen, which is Xen's dom0's place" \
+    -c %F /chosen/ec0 ";" -t s %F /chosen/ec0 compatible xen,evtchn-v1 ";" -t x %F /chosen/ec0 phandle 0x1003 ";" \
+    -t x %F /chosen/ec0 xen,evtchn 12 0x1002 ";" -t x %F /chosen/domU2/ec2 xen,evtchn 11 0x1003
+has "$work/$name-1.txt" "ec0: rejected: /chosen/ec0: compatible: a static event channel directly under /chosen is Xen's dom0's end, and there is no dom0 here" ||
+    why=${why:-"the dom0 end under /chosen not refused"}
+result "$name" "$why" "$work/$name.txt"
+
 exit $status

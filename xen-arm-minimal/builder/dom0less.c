@@ -16,6 +16,7 @@
 #include <xam/domain.h>
 #include <xam/domain_desc.h>
 #include <xam/errno.h>
+#include <xam/evtchn.h>
 #include <xam/fmt.h>
 #include <xam/gic.h>
 #include <xam/grant_table.h>
@@ -146,6 +147,25 @@ static struct domain *domain_of_node(int node)
     return NULL;
 }
 
+/* A reset domain's static event channels, made again before anything
+ * else takes a port (its PV console's): bound to each peer's end that
+ * waits for it, else left waiting for the peer (core/evtchn.c). */
+static int rebind_static_evtchns(struct domain *d)
+{
+    const struct domain_desc *dd = &built_from[d->id];
+    for (unsigned k = 0; k < dd->nr_evtchn; k++) {
+        const struct desc_evtchn *e = &dd->evtchn[k];
+        struct domain *peer = domain_of_node(e->peer);
+        int rc = peer ? evtchn_bind_static(d, e->port, peer, e->remote_port) : 0;
+        if (rc) {
+            log_err("%s (domain %u): its static event channel on port %u cannot be made again (error %d)", d->name,
+                    d->id, e->port, rc);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* The lifecycle's rebuild hook (core/lifecycle.c calls it from a
  * deferred job, the domain emptied). */
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
@@ -156,7 +176,10 @@ static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
                  d->name, d->id);
         return -XAM_EBUSY;
     }
-    int rc = populate(d, &built_from[d->id], entry, x0);
+    int rc = rebind_static_evtchns(d);
+    if (rc)
+        return rc;
+    rc = populate(d, &built_from[d->id], entry, x0);
     if (rc)
         return rc;
     log_info("domain %u: %s rebuilt from its boot modules", d->id, d->name);
@@ -331,6 +354,12 @@ static void print_table(struct domain *const *ready, unsigned n)
             log_info("domains:    hypervisor node (xen,enhanced), grant table at 0x%llx, up to %u frames and %u "
                      "maptrack frames",
                      (unsigned long long)GUEST_GNTTAB_BASE, gnttab_max_frames(d), gnttab_max_maptrack_frames(d));
+        for (unsigned k = 0; k < dd->nr_evtchn; k++) {
+            const struct desc_evtchn *e = &dd->evtchn[k];
+            const struct domain *peer = domain_of_node(e->peer);
+            log_info("domains:    static event channel: port %u <-> %s port %u", e->port, peer ? peer->name : "?",
+                     e->remote_port);
+        }
         if (pvconsole_present(d))
             log_info("domains:    PV console: ring at 0x%llx (HVM_PARAM_CONSOLE_PFN), input with Ctrl-A",
                      (unsigned long long)GUEST_MAGIC_BASE);
@@ -416,6 +445,38 @@ static void refused(unsigned i, const char *why, void *ctx)
         domain_abandon(r->dom[i], "its device model was not built");
 }
 
+/* Xen's static event channels, bound once every domain exists and before
+ * any is filled (so before its PV console takes a port), each pair once:
+ * as Xen's alloc_static_evtchn, the end in the earlier domain (/chosen
+ * order; in one domain, the earlier node) is offered and the other binds
+ * it, its port starting pending. A pair that cannot be bound costs both
+ * domains (and, through the orphans, their other peers). */
+static void bind_static_evtchns(const void *fdt, struct domain_desc *descs, bool *ok, struct domain **dom, unsigned n,
+                                struct refusals *r)
+{
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned k = 0; ok[i] && k < descs[i].nr_evtchn; k++) {
+            const struct desc_evtchn *e = &descs[i].evtchn[k];
+            unsigned j = 0;
+            while (j < n && descs[j].node != e->peer)
+                j++;
+            if (j == n || !ok[j] || j < i || (j == i && e->remote < e->node))
+                continue; /* the other end binds it, or the orphans refused this one */
+            int rc = evtchn_bind_static(dom[j], e->remote_port, dom[i], e->port);
+            if (!rc)
+                continue;
+            char path[DT_PATH_MAX], why[DT_PATH_MAX + 120];
+            fmt_snprintf(why, sizeof(why), "%s: xen,evtchn: cannot bind port %u to %s's port %u (error %d)",
+                         dt_node_path(fdt, e->node, path, sizeof(path)), e->port, descs[j].name, e->remote_port, rc);
+            log_err("%s; domains %s and %s skipped", why, descs[i].name, descs[j].name);
+            ok[i] = ok[j] = false;
+            domain_abandon(dom[i], "its static event channel could not be bound");
+            if (j != i)
+                domain_abandon(dom[j], "its static event channel could not be bound");
+        }
+    domain_descs_orphans(fdt, descs, ok, n, refused, r);
+}
+
 unsigned builder_build_all(const struct hostdt *h)
 {
     domain_set_rebuild_hook(rebuild);
@@ -461,6 +522,7 @@ unsigned builder_build_all(const struct hostdt *h)
             dom[i]->device_model = domain_of_node(descs[i].device_model);
             dom[i]->held = dom[i]->hold = descs[i].hold;
         }
+    bind_static_evtchns(fdt, descs, ok, dom, n, &r);
     for (unsigned i = 0; i < n; i++) {
         if (!ok[i])
             continue;

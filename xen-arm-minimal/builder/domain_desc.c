@@ -610,7 +610,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     uint64_t pool;
     if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
         !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
-        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !read_nr_spis(c, node, dd))
+        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

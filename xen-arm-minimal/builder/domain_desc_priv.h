@@ -56,6 +56,16 @@ bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd);
  * (after saying why) if the domain must be skipped. */
 bool domain_virtio_read(const struct desc_ctx *c, struct domain_desc *dd);
 
+/* Its static event channels (Xen's xen,evtchn-v1 children), once
+ * xen,enhanced is read: into dd->evtchn. False (after saying why) if the
+ * domain must be skipped (domain_evtchn.c). */
+bool domain_evtchn_read(const struct desc_ctx *c, struct domain_desc *dd);
+/* Refuse every domain one of whose static event channels has its other
+ * end in a domain that is refused, and in turn their peers: whether it
+ * refused any (run with the device-model orphans). */
+bool domain_evtchn_orphans(const void *fdt, const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                           void *ctx);
+
 /* Xen's domain bindings this hypervisor does not implement (or not with
  * the value given), and its pools' cpupool-sched: false (after naming the
  * binding, its Xen release and what to do) if the domain must be skipped

@@ -112,6 +112,8 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
             refuse(i, why, ctx);
             again = true;
         }
+        /* a static event channel whose other end's domain is refused */
+        again |= domain_evtchn_orphans(fdt, dd, ok, n, refuse, ctx);
     }
 }
 
@@ -207,6 +209,16 @@ static void chosen_xen_unsupported(const void *fdt, int chosen, const struct dom
         fmt_snprintf(msg, sizeof(msg),
                      "%s: a kernel directly under /chosen is Xen's dom0, and there is no dom0 here: give it a "
                      "\"xen,domain\" node of its own (imagebuilder: DOMU_KERNEL, not DOM0_KERNEL)",
+                     dt_node_path(fdt, node, path, sizeof(path)));
+        ops->rejected(node, msg, ctx);
+    }
+    fdt_for_each_subnode(node, fdt, chosen)
+    {
+        if (!dt_prop_has_string(fdt, node, "compatible", "xen,evtchn-v1"))
+            continue;
+        fmt_snprintf(msg, sizeof(msg),
+                     "%s: compatible: a static event channel directly under /chosen is Xen's dom0's end, and there "
+                     "is no dom0 here: put it in a \"xen,domain\" node",
                      dt_node_path(fdt, node, path, sizeof(path)));
         ops->rejected(node, msg, ctx);
     }

@@ -54,8 +54,6 @@ static const struct {
     const char *since;
 } unsupported_children[] = {
     { "xen,domain-shared-memory-v1", "static shared memory", "4.17" },
-    { "xen,evtchn-v1", "a static event channel", "4.17" },
-    { "xen,evtchn", "a static event channel", "4.17" },
 };
 
 bool domain_xen_unsupported(const struct desc_ctx *c, int node)

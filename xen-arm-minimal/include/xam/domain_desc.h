@@ -29,6 +29,17 @@ struct desc_mmio {
     uint64_t size;
 };
 
+/* A static event channel (Xen's xen,evtchn-v1 child, domain_evtchn.c):
+ * its port in this domain, bound before the domain starts to the port of
+ * the node it names, in the peer domain. */
+#define DESC_MAX_EVTCHN 16
+struct desc_evtchn {
+    int node; /* the xen,evtchn-v1 child */
+    int remote; /* the other end's node, which names this one back */
+    int peer; /* the xen,domain node holding the other end (may be this one) */
+    unsigned port, remote_port;
+};
+
 /* xen,enhanced: absent/"disabled" give no PV interfaces (no hypervisor
  * node); the others all give them (there is no xenstore here). */
 enum desc_enhanced {
@@ -85,6 +96,9 @@ struct domain_desc {
      * nodes, ours), sorted by PCI slot. */
     unsigned nr_virtio;
     struct virtio_dev virtio[VIRTIO_MAX_DEVS];
+    /* its static event channels, in node order */
+    unsigned nr_evtchn;
+    struct desc_evtchn evtchn[DESC_MAX_EVTCHN];
     /* physical CPUs each vCPU may run on (bit n: CPU n) */
     uint64_t allowed[DESC_MAX_VCPUS];
     /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
