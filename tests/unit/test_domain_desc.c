@@ -584,12 +584,11 @@ static void xen_bindings_refused_by_name(void **state)
         }
         expect_refused(fdt, "/chosen/g", c[i].msg);
     }
-    /* children Xen gives meaning to */
+    /* children Xen gives meaning to (static shared memory: test_domain_shm.c) */
     static const char *const child[][2] = {
-        { "xen,domain-shared-memory-v1", "static shared memory (\"xen,domain-shared-memory-v1\", Xen 4.17)" },
         { "xen,evtchn-v1", "a static event channel (\"xen,evtchn-v1\", Xen 4.17)" },
     };
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < sizeof(child) / sizeof(child[0]); i++) {
         void *fdt = host();
         int n = fdt_add_subnode(fdt, domain(fdt, "g", 0x50000000, 0), "thing");
         fdt_setprop_string(fdt, n, "compatible", child[i][0]);
@@ -602,12 +601,12 @@ static void xen_bindings_refused_by_name(void **state)
     void *fdt = host();
     int pool = fdt_add_subnode(fdt, path(fdt, "/chosen"), "pool");
     fdt_setprop_string(fdt, pool, "compatible", "xen,cpupool");
-    fdt_setprop_string(fdt, pool, "cpupool-sched", "null");
+    fdt_setprop_string(fdt, pool, "cpupool-sched", "rtds");
     fdt_setprop_u32(fdt, pool, "phandle", 0x77);
     fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), "domain-cpupool", 0x77);
     expect_refused(fdt, "/chosen/g",
-                   "/chosen/g: domain-cpupool: its pool /chosen/pool: cpupool-sched (Xen 4.17's binding) is not "
-                   "supported: this hypervisor has one scheduler, none of Xen's; remove it");
+                   "/chosen/g: domain-cpupool: its pool /chosen/pool: cpupool-sched \"rtds\" (Xen 4.17's binding) is "
+                   "not supported");
 }
 
 /* Xen's nr_spis: the vGIC's SPI count, reaching what the domain uses. */
@@ -637,6 +636,94 @@ static void nr_spis(void **state)
     fdt = host();
     fdt_setprop_u64(fdt, domain(fdt, "g", 0x50000000, 0), "nr_spis", 64);
     expect_refused(fdt, "/chosen/g", "/chosen/g: nr_spis: must be one cell");
+}
+
+static char rejections[4][300];
+static unsigned nr_rejections;
+static void rejected(int node, const char *msg, void *ctx)
+{
+    (void)node, (void)ctx;
+    assert_true(nr_rejections < 4);
+    snprintf(rejections[nr_rejections++], sizeof(rejections[0]), "%s", msg);
+}
+
+static int add_pool(void *fdt, const char *name, uint32_t phandle, const char *sched, const char *cpu_a,
+                    const char *cpu_b)
+{
+    int pool = fdt_add_subnode(fdt, path(fdt, "/chosen"), name);
+    fdt_setprop_string(fdt, pool, "compatible", "xen,cpupool");
+    fdt32_t cpus[2] = { cpu_to_fdt32(fdt_get_phandle(fdt, path(fdt, cpu_a))), 0 };
+    unsigned n = 1;
+    if (cpu_b)
+        cpus[n++] = cpu_to_fdt32(fdt_get_phandle(fdt, path(fdt, cpu_b)));
+    fdt_setprop(fdt, pool, "cpupool-cpus", cpus, n * 4);
+    if (sched)
+        fdt_setprop_string(fdt, pool, "cpupool-sched", sched);
+    fdt_setprop_u32(fdt, pool, "phandle", phandle);
+    return pool;
+}
+
+static unsigned index_named(const struct domain_desc *dd, unsigned n, const char *name)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(dd[i].name, name))
+            return i;
+    fail_msg("no domain %s", name);
+    return 0;
+}
+
+/* Cpupools as Xen has them: a pool's CPUs run only its domains (the
+ * others run on Pool-0, the CPUs in no pool); cpupool-sched "null" gives
+ * each vCPU a CPU of its own, in /chosen order, and refuses a domain
+ * whose vCPU finds none. */
+static void cpupools_pool0_and_null(void **state)
+{
+    (void)state;
+    static const struct desc_plan_ops ops = { NULL, rejected, record, NULL };
+    void *fdt = host();
+    add_pool(fdt, "rt", 0x77, "null", "/cpus/cpu@1", NULL);
+    int b = domain(fdt, "rt-b", 0x50400000, 0);
+    fdt_setprop_u32(fdt, b, "domain-cpupool", 0x77);
+    int a = domain(fdt, "rt-a", 0x50200000, 0);
+    fdt_setprop_u32(fdt, a, "domain-cpupool", 0x77);
+    domain(fdt, "free", 0x50000000, 0);
+    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+        fail_msg("%s", err.msg);
+    static struct domain_desc dd[8];
+    bool ok[8];
+    nr_refusals = nr_rejections = 0;
+    unsigned n = domain_descs_plan(&h, &env, dd, ok, 8, &ops, NULL);
+    assert_int_equal(n, 3);
+    assert_int_equal(nr_rejections, 0);
+    unsigned f = index_named(dd, n, "free"), ia = index_named(dd, n, "rt-a"), ib = index_named(dd, n, "rt-b");
+    assert_true(ok[f]);
+    assert_int_equal(dd[f].allowed[0], 1); /* Pool-0: CPU 0, not the pool's CPU 1 */
+    /* the first in /chosen order (fdt_add_subnode puts each new node
+     * first: rt-a) takes CPU 1, the other finds none */
+    assert_true(ok[ia]);
+    assert_true(dd[ia].pool_null);
+    assert_int_equal(dd[ia].allowed[0], 2);
+    assert_false(ok[ib]);
+    assert_int_equal(nr_refusals, 1);
+    assert_int_equal(refused_index[0], ib);
+    if (!strstr(refusals[0], "domain-cpupool: its pool /chosen/rt has cpupool-sched \"null\", and its vCPU 0 finds "
+                             "no CPU of its own there"))
+        fail_msg("%s", refusals[0]);
+
+    /* every CPU in a pool: a domain without one has nowhere to run */
+    fdt = host();
+    add_pool(fdt, "all", 0x78, NULL, "/cpus/cpu@0", "/cpus/cpu@1");
+    domain(fdt, "free", 0x50000000, 0);
+    expect_refused(fdt, "/chosen/free",
+                   "/chosen/free: domain-cpupool: missing, and every online CPU is in a cpupool (Pool-0, where domains "
+                   "without one run, is empty)");
+    /* other schedulers are refused by name */
+    fdt = host();
+    add_pool(fdt, "cr", 0x79, "credit2", "/cpus/cpu@1", NULL);
+    fdt_setprop_u32(fdt, domain(fdt, "g", 0x50000000, 0), "domain-cpupool", 0x79);
+    expect_refused(fdt, "/chosen/g",
+                   "/chosen/g: domain-cpupool: its pool /chosen/cr: cpupool-sched \"credit2\" (Xen 4.17's binding) is "
+                   "not supported: \"null\" (a CPU of its own for each vCPU) is");
 }
 
 /* The guest's cpu nodes take the host's first CPU's compatible: the first
@@ -1013,6 +1100,7 @@ int main(int argc, char **argv)
                                         T(nr_spis),
                                         T(static_mem_xen_cells),
                                         T(cpu_compatible_skips_cpu_map),
+                                        T(cpupools_pool0_and_null),
                                         T(static_mem_on_reserved_memory),
                                         T(device_model_loops_refused),
                                         T(between_domains),

@@ -51,14 +51,56 @@ static bool reject_pool(const struct desc_ctx *c, int node, int pool, const char
     return reject(c, node, "domain-cpupool", msg);
 }
 
-static bool read_cpupool(const struct desc_ctx *c, int node, uint64_t *mask)
+/* The CPUs a pool's cpupool-cpus names (those that are this machine's). */
+static uint64_t pool_cpus(const struct desc_ctx *c, int pool, bool *bad)
+{
+    const void *fdt = c->h->fdt;
+    int len;
+    const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
+    uint64_t m = 0;
+    *bad = !cpus || len <= 0 || len % 4;
+    for (int i = 0; !*bad && i < len / 4; i++) {
+        int cpu = fdt_node_offset_by_phandle(fdt, fdt32_ld(&cpus[i]));
+        int p = cpu >= 0 ? pcpu_of_node(c->env, fdt, cpu) : -1;
+        if (p >= 0)
+            m |= 1ULL << p;
+        else
+            *bad = true;
+    }
+    return m;
+}
+
+/* Pool-0, as Xen has it: the CPUs in no xen,cpupool of /chosen, where the
+ * domains without domain-cpupool run. A pool's CPUs run only its own. */
+static uint64_t pool0_cpus(const struct desc_ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    int chosen = fdt_path_offset(fdt, "/chosen"), pool;
+    uint64_t pooled = 0;
+    bool bad;
+    if (chosen >= 0)
+        fdt_for_each_subnode(pool, fdt, chosen)
+        {
+            if (dt_prop_has_string(fdt, pool, "compatible", "xen,cpupool"))
+                pooled |= pool_cpus(c, pool, &bad);
+        }
+    return c->env->online & ~pooled;
+}
+
+static bool read_cpupool(const struct desc_ctx *c, int node, struct domain_desc *dd, uint64_t *mask)
 {
     const void *fdt = c->h->fdt;
     int len;
     const fdt32_t *ph = fdt_getprop(fdt, node, "domain-cpupool", &len);
-    *mask = c->env->online;
-    if (!ph)
+    dd->pool = -1;
+    if (!ph) {
+        *mask = pool0_cpus(c);
+        if (!*mask)
+            return reject(c, node, "domain-cpupool",
+                          "missing, and every online CPU is in a cpupool (Pool-0, where domains without one run, "
+                          "is empty): give the domain a domain-cpupool, or leave a CPU out of the pools");
         return true;
+    }
     if (len != 4)
         return reject(c, node, "domain-cpupool", "must be one phandle");
     int pool = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
@@ -66,20 +108,17 @@ static bool read_cpupool(const struct desc_ctx *c, int node, uint64_t *mask)
         return reject(c, node, "domain-cpupool", "does not point to a \"xen,cpupool\" node");
     if (!domain_xen_pool_unsupported(c, node, pool))
         return false;
-    const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
-    if (!cpus || len <= 0 || len % 4)
+    bool bad;
+    uint64_t m = pool_cpus(c, pool, &bad);
+    if (!fdt_getprop(fdt, pool, "cpupool-cpus", &len) || len <= 0 || len % 4)
         return reject_pool(c, node, pool, "missing or not a list of phandles");
-    uint64_t m = 0;
-    for (int i = 0; i < len / 4; i++) {
-        int cpu = fdt_node_offset_by_phandle(fdt, fdt32_ld(&cpus[i]));
-        int p = cpu >= 0 ? pcpu_of_node(c->env, fdt, cpu) : -1;
-        if (p < 0)
-            return reject_pool(c, node, pool, "names a node that is no CPU of this machine");
-        m |= 1ULL << p;
-    }
+    if (bad)
+        return reject_pool(c, node, pool, "names a node that is no CPU of this machine");
     *mask = m & c->env->online;
     if (!*mask)
         return reject_pool(c, node, pool, "none of its CPUs is online");
+    dd->pool = pool;
+    dd->pool_null = dt_prop_has_string(fdt, pool, "cpupool-sched", "null");
     return true;
 }
 
@@ -608,7 +647,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, node, "cpus", "must be 1 to 8");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
-    if (!read_cpupool(c, node, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
+    if (!read_cpupool(c, node, dd, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
         !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
         !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd))
         return false;

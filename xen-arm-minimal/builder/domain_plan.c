@@ -42,14 +42,14 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
                 fmt_snprintf(why, len, "passthrough: interrupt SPI %u is already %s's", b->irqs[i] - 32, a->name);
                 return true;
             }
-    return domain_shm_conflict(a, b, why, len);
+    return false;
 }
 
 void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx)
 {
     for (unsigned i = 0; i < n; i++)
         for (unsigned j = 0; ok[i] && j < i; j++) {
-            char why[320];
+            char why[160];
             if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
                 ok[i] = false;
                 refuse(i, why, ctx);
@@ -126,9 +126,8 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
  * every later (smaller) client list. */
 static paddr_t pmem_next(const struct domain_desc *dm, paddr_t *cursor, uint64_t size)
 {
-    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3 + DESC_MAX_SHM];
+    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
     unsigned n = guest_used(dm, DESC_MAX_VCPUS, u);
-    n += domain_shm_used(dm, &u[n]);
     for (unsigned i = 0; i < dm->nr_mmio; i++)
         u[n++] = (struct used){ "passthrough", dm->mmio[i].guest, dm->mmio[i].size };
     if (dm->has_bridge) {
@@ -237,6 +236,44 @@ static void chosen_xen_unsupported(const void *fdt, int chosen, const struct dom
         }
 }
 
+/* Xen's null scheduler, for the domains of a pool whose cpupool-sched is
+ * "null": each vCPU gets a CPU of the pool to itself, never shared and
+ * never time-sliced against another vCPU. In /chosen order, each vCPU
+ * takes the lowest free CPU its hard affinity allows; a domain whose vCPUs
+ * do not all find one is refused (Xen's would leave them waiting for a
+ * CPU to free up, which in a boot-time system is never). */
+static void null_pools(const void *fdt, struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
+                       void *ctx)
+{
+    uint64_t taken = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!ok[i] || !dd[i].pool_null)
+            continue;
+        uint64_t pick[DESC_MAX_VCPUS], t = taken;
+        unsigned v;
+        for (v = 0; v < dd[i].vcpus; v++) {
+            uint64_t free = dd[i].allowed[v] & ~t;
+            if (!free)
+                break;
+            pick[v] = free & -free;
+            t |= pick[v];
+        }
+        if (v < dd[i].vcpus) {
+            char path[DT_PATH_MAX], why[DT_PATH_MAX + 200];
+            fmt_snprintf(why, sizeof(why),
+                         "domain-cpupool: its pool %s has cpupool-sched \"null\", and its vCPU %u finds no CPU of its "
+                         "own there: give the pool more CPUs or the domain fewer vCPUs",
+                         dt_node_path(fdt, dd[i].pool, path, sizeof(path)), v);
+            ok[i] = false;
+            refuse(i, why, ctx);
+            continue;
+        }
+        taken = t;
+        for (v = 0; v < dd[i].vcpus; v++)
+            dd[i].allowed[v] = pick[v];
+    }
+}
+
 unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env, struct domain_desc *dd, bool *ok,
                            unsigned max, const struct desc_plan_ops *ops, void *ctx)
 {
@@ -269,6 +306,7 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
     }
     chosen_xen_unsupported(fdt, chosen, dd, ok, n, ops, ctx);
     domain_descs_conflicts(dd, ok, n, ops->refused, ctx);
+    null_pools(fdt, dd, ok, n, ops->refused, ctx);
     domain_descs_pmem(fdt, dd, ok, n, ops->refused, ctx);
     if (ops->claim)
         ops->claim(dd, ok, n, ctx);

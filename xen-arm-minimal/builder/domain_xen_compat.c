@@ -85,19 +85,34 @@ bool domain_xen_unsupported(const struct desc_ctx *c, int node)
     return true;
 }
 
-/* The pool's scheduler: this hypervisor has one scheduler (a time slice
- * per vCPU, docs/domains.md "Scheduling"), which is none of Xen's. */
+/* A short NUL-terminated name of printable characters (it goes into a
+ * console line)? */
+static bool printable(const char *s, int len)
+{
+    if (len <= 1 || len > 32 || s[len - 1] != '\0')
+        return false;
+    for (int i = 0; i < len - 1; i++)
+        if (s[i] <= ' ' || s[i] > '~')
+            return false;
+    return true;
+}
+
+/* The pool's scheduler: "null" as Xen's null scheduler means it (each
+ * vCPU a CPU of its own, never shared: domain_plan.c); without it, this
+ * hypervisor's time-sliced scheduler (docs/domains.md "Scheduling"),
+ * which is none of Xen's others. */
 bool domain_xen_pool_unsupported(const struct desc_ctx *c, int node, int pool)
 {
     const void *fdt = c->h->fdt;
     int len;
     const char *sched = fdt_getprop(fdt, pool, "cpupool-sched", &len);
-    if (!sched)
+    if (!sched || dt_prop_has_string(fdt, pool, "cpupool-sched", "null"))
         return true;
-    char path[DT_PATH_MAX], why[DT_PATH_MAX + 200];
+    char path[DT_PATH_MAX], why[DT_PATH_MAX + 240];
     fmt_snprintf(why, sizeof(why),
-                 "its pool %s: cpupool-sched (Xen 4.17's binding) is not supported: this hypervisor has one "
-                 "scheduler, none of Xen's; remove it",
-                 dt_node_path(fdt, pool, path, sizeof(path)));
+                 "its pool %s: cpupool-sched \"%s\" (Xen 4.17's binding) is not supported: \"null\" (a CPU of its "
+                 "own for each vCPU) is; remove it for this hypervisor's time-sliced scheduler",
+                 dt_node_path(fdt, pool, path, sizeof(path)),
+                 printable(sched, len) ? sched : "?");
     return reject(c, node, "domain-cpupool", why);
 }

@@ -101,6 +101,11 @@ struct domain_desc {
     struct desc_evtchn evtchn[DESC_MAX_EVTCHN];
     /* physical CPUs each vCPU may run on (bit n: CPU n) */
     uint64_t allowed[DESC_MAX_VCPUS];
+    /* its xen,cpupool node (-1: none, Pool-0: the CPUs in no pool), and
+     * whether the pool's cpupool-sched is "null": each vCPU a CPU of its
+     * own (domain_plan.c picks them) */
+    int pool;
+    bool pool_null;
     /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
      * frames (0: absent, Xen's defaults) */
     unsigned max_grant_frames, max_maptrack_frames;
