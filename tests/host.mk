@@ -18,6 +18,7 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/builder/domain_layout.c \
     xen-arm-minimal/builder/domain_partial.c \
     xen-arm-minimal/builder/domain_plan.c \
+    xen-arm-minimal/builder/domain_shm.c \
     xen-arm-minimal/builder/domain_virtio.c \
     xen-arm-minimal/builder/domain_xen_compat.c \
     xen-arm-minimal/builder/domain_evtchn.c \

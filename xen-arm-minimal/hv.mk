@@ -44,6 +44,7 @@ HV_SRCS := \
     $(HV_DIR)/builder/domain_layout.c \
     $(HV_DIR)/builder/domain_partial.c \
     $(HV_DIR)/builder/domain_plan.c \
+    $(HV_DIR)/builder/domain_shm.c \
     $(HV_DIR)/builder/domain_virtio.c \
     $(HV_DIR)/builder/domain_xen_compat.c \
     $(HV_DIR)/builder/domain_evtchn.c \

@@ -262,6 +262,15 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
         if ((rc = dd->static_mem ? domain_add_static_ram(d, ipa, dd->banks[i].pa, size) : domain_add_ram(d, ipa, size)))
             return rc;
     }
+    /* Static shared memory, claimed at boot (claim_shared_memory()): no
+     * bank of the domain, so never freed with it. As in Xen, the owner
+     * maps it as its RAM, every other sharer as a foreign mapping: never
+     * executable. */
+    for (unsigned i = 0; i < dd->nr_shm; i++) {
+        const struct desc_shm *s = &dd->shm[i];
+        if ((rc = pt_map(&d->s2.pt, s->ipa, s->pa, s->size, s->role == SHM_ROLE_OWNER ? S2_RAM : S2_RAM | S2_XN)))
+            return rc;
+    }
     if (dd->vpl011 && (rc = vpl011_attach(d)))
         return rc;
     /* Xen's PV console (hvc0 for Linux), served by the hypervisor */
@@ -350,6 +359,14 @@ static void print_table(struct domain *const *ready, unsigned n)
         if (dd->ramdisk)
             log_info("domains:    ramdisk module at 0x%llx, 0x%llx bytes", (unsigned long long)dd->ramdisk->base,
                      (unsigned long long)dd->ramdisk->size);
+        for (unsigned k = 0; k < dd->nr_shm; k++) {
+            const struct desc_shm *s = &dd->shm[k];
+            log_info("domains:    shared memory \"%s\": 0x%llx-0x%llx -> 0x%llx, %s", s->id, (unsigned long long)s->ipa,
+                     (unsigned long long)(s->ipa + s->size - 1), (unsigned long long)s->pa,
+                     s->role == SHM_ROLE_OWNER          ? "owner"
+                         : s->role == SHM_ROLE_BORROWER ? "borrower"
+                                                        : "borrower (no owner)");
+        }
         if (d->enhanced)
             log_info("domains:    hypervisor node (xen,enhanced), grant table at 0x%llx, up to %u frames and %u "
                      "maptrack frames",
@@ -419,6 +436,64 @@ static void claim_static_memory(struct domain_desc *descs, bool *ok, unsigned n,
             break;
         }
     }
+}
+
+/* Static shared memory, after static memory: each region the domains
+ * still to be built share is claimed where its host address says or, with
+ * none (Xen 4.19), allocated once the fixed ones are taken; then zeroed,
+ * once. It is never anyone's RAM and never freed: its contents outlive
+ * every sharer's stop and reset. A region that cannot be had costs the
+ * domains sharing it. */
+static void claim_shared_memory(struct domain_desc *descs, bool *ok, unsigned n, void *ctx)
+{
+    const void *fdt = ((const struct refusals *)ctx)->fdt;
+    static const struct desc_shm *r[MAX_DOMAINS * DESC_MAX_SHM];
+    unsigned nr = domain_shm_regions(descs, ok, n, r, ARRAY_SIZE(r));
+    for (unsigned pass = 0; pass < 2; pass++)
+        for (unsigned k = 0; k < nr; k++) {
+            if (r[k]->host_given != (pass == 0))
+                continue;
+            const char *id = r[k]->id;
+            uint64_t size = r[k]->size;
+            paddr_t pa = r[k]->pa;
+            int rc = pass == 0 ? memory_claim(pa, size) : memory_alloc(size, size >= MiB(2) ? MiB(2) : PAGE_SIZE, &pa);
+            if (rc == 0) {
+                domain_shm_set_host(descs, n, id, pa);
+                memset((void *)(uintptr_t)pa, 0, size);
+                dcache_clean_range((void *)(uintptr_t)pa, size);
+                log_info("static shared memory \"%s\": host 0x%llx-0x%llx%s", id, (unsigned long long)pa,
+                         (unsigned long long)(pa + size - 1), pass ? " (allocated: no host address given)" : "");
+                continue;
+            }
+            for (unsigned i = 0; i < n; i++)
+                for (unsigned s = 0; ok[i] && s < descs[i].nr_shm; s++) {
+                    if (strcmp(descs[i].shm[s].id, id))
+                        continue;
+                    char path[DT_PATH_MAX];
+                    if (pass == 0)
+                        log_err("%s: xen,shared-mem: region \"%s\", host 0x%llx-0x%llx, %s; domain skipped",
+                                dt_node_path(fdt, descs[i].shm[s].node, path, sizeof(path)), id, (unsigned long long)pa,
+                                (unsigned long long)(pa + size - 1),
+                                rc == -XAM_EIO ? "is not all there: nothing answers in part of it, which the device "
+                                                 "tree says is RAM"
+                                               : "is not free (the hypervisor, a module, the device tree, reserved "
+                                                 "memory or another domain's static memory is there)");
+                    else
+                        log_err("%s: xen,shared-mem: region \"%s\": no 0x%llx bytes of free memory to allocate it "
+                                "from; domain skipped",
+                                dt_node_path(fdt, descs[i].shm[s].node, path, sizeof(path)), id,
+                                (unsigned long long)size);
+                    ok[i] = false;
+                }
+        }
+}
+
+/* Everything taken for good before anything is allocated: static memory,
+ * then static shared memory. */
+static void claim_memory(struct domain_desc *descs, bool *ok, unsigned n, void *ctx)
+{
+    claim_static_memory(descs, ok, n, ctx);
+    claim_shared_memory(descs, ok, n, ctx);
 }
 
 static void report_failure(const void *fdt, int node, int rc)
@@ -497,7 +572,7 @@ unsigned builder_build_all(const struct hostdt *h)
     static struct domain_desc descs[MAX_DOMAINS];
     bool ok[MAX_DOMAINS];
     struct refusals r = { fdt, descs, NULL };
-    static const struct desc_plan_ops plan = { NULL, rejected, refused, claim_static_memory };
+    static const struct desc_plan_ops plan = { NULL, rejected, refused, claim_memory };
     unsigned n = domain_descs_plan(h, &env, descs, ok, MAX_DOMAINS, &plan, &r);
 
     uint64_t t_described = counter_read();

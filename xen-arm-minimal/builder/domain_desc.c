@@ -499,6 +499,12 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
         for (unsigned j = 0; j < i; j++)
             if (ranges_overlap(r[i].pa, r[i].size, r[j].pa, r[j].size))
                 return reject(c, node, "xen,static-mem", "ranges overlap each other");
+        /* static memory is what the static heap leaves (Xen's rule) */
+        if (mrset_overlaps(&c->h->heap, r[i].pa, r[i].size)) {
+            fmt_snprintf(why, sizeof(why), "0x%llx-0x%llx overlaps /chosen's xen,static-heap",
+                         (unsigned long long)r[i].pa, (unsigned long long)(r[i].pa + r[i].size - 1));
+            return reject(c, node, "xen,static-mem", why);
+        }
         /* the hypervisor cannot claim reserved memory: say so here, so the
          * dry run refuses what the hypervisor would */
         if (mrset_overlaps(&c->h->reserved, r[i].pa, r[i].size)) {
@@ -649,7 +655,8 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     uint64_t pool;
     if (!read_cpupool(c, node, dd, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
         !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
-        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd))
+        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !domain_shm_read(c, dd) ||
+        !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

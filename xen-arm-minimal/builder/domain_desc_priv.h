@@ -56,6 +56,14 @@ bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd);
  * (after saying why) if the domain must be skipped. */
 bool domain_virtio_read(const struct desc_ctx *c, struct domain_desc *dd);
 
+/* Xen's static shared memory children of dd's node (domain_shm.c), once
+ * its RAM, bridge and passthrough ranges are read: into dd->shm. False
+ * (after naming the node and property) if the domain must be skipped. */
+bool domain_shm_read(const struct desc_ctx *c, struct domain_desc *dd);
+/* dd's shared regions in its guest map, as entries for overlap checks
+ * (appended at u; returns how many: dd->nr_shm). */
+unsigned domain_shm_used(const struct domain_desc *dd, struct used *u);
+
 /* Its static event channels (Xen's xen,evtchn-v1 children), once
  * xen,enhanced is read: into dd->evtchn. False (after saying why) if the
  * domain must be skipped (domain_evtchn.c). */

@@ -8,6 +8,7 @@
 #include <xam/fmt.h>
 #include <xam/guest_map.h>
 #include <xam/memrange.h>
+#include "domain_desc_priv.h"
 
 /* Guest physical space nothing uses, for the guest's foreign mappings
  * (Linux's "extended regions"): as Xen, the RAM windows above the guest's
@@ -24,18 +25,24 @@ static void extended_regions(const struct domain_desc *dd, struct guest_fdt_para
         for (unsigned i = 0; i < dd->nr_banks; i++)
             if (dd->banks[i].ipa >= lo && dd->banks[i].ipa < hi)
                 lo = MAX(lo, dd->banks[i].ipa + dd->banks[i].size);
+        /* keep the larger side of any bridge window or static shared
+         * memory region inside (Xen leaves its regions out too) */
+        struct used u[3 + DESC_MAX_SHM];
+        unsigned nu = 0;
         if (dd->has_bridge) {
-            /* keep the larger side of any bridge window inside */
             const struct pci_bridge *b = &dd->bridge;
-            const paddr_t bw[3][2] = { { b->ecam, b->ecam_size }, { b->mem, b->mem_size }, { b->pref, b->pref_size } };
-            for (unsigned i = 0; i < 3; i++) {
-                if (!bw[i][1] || !ranges_overlap(lo, hi > lo ? hi - lo : 0, bw[i][0], bw[i][1]))
-                    continue;
-                if (bw[i][0] - lo >= hi - (bw[i][0] + bw[i][1]))
-                    hi = bw[i][0];
-                else
-                    lo = bw[i][0] + bw[i][1];
-            }
+            u[nu++] = (struct used){ "ECAM", b->ecam, b->ecam_size };
+            u[nu++] = (struct used){ "MEM", b->mem, b->mem_size };
+            u[nu++] = (struct used){ "prefetch", b->pref, b->pref_size };
+        }
+        nu += domain_shm_used(dd, &u[nu]);
+        for (unsigned i = 0; i < nu; i++) {
+            if (!u[i].size || !ranges_overlap(lo, hi > lo ? hi - lo : 0, u[i].base, u[i].size))
+                continue;
+            if (u[i].base - lo >= hi - (u[i].base + u[i].size))
+                hi = u[i].base;
+            else
+                lo = u[i].base + u[i].size;
         }
         lo = ALIGN_UP(lo, MiB(2));
         if (hi > lo && hi - lo >= MiB(64) && gp->nr_ext < GUEST_FDT_MAX_EXT) {
@@ -68,4 +75,10 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
         extended_regions(dd, gp);
     gp->bridge = dd->has_bridge ? &dd->bridge : NULL;
     gp->partial = dd->partial;
+    for (unsigned i = 0; i < dd->nr_shm && i < GUEST_FDT_MAX_SHM; i++) {
+        gp->shm[i].base = dd->shm[i].ipa;
+        gp->shm[i].size = dd->shm[i].size;
+        gp->shm[i].id = dd->shm[i].id;
+        gp->nr_shm++;
+    }
 }

@@ -42,14 +42,14 @@ bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc 
                 fmt_snprintf(why, len, "passthrough: interrupt SPI %u is already %s's", b->irqs[i] - 32, a->name);
                 return true;
             }
-    return false;
+    return domain_shm_conflict(a, b, why, len);
 }
 
 void domain_descs_conflicts(const struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx)
 {
     for (unsigned i = 0; i < n; i++)
         for (unsigned j = 0; ok[i] && j < i; j++) {
-            char why[160];
+            char why[320];
             if (ok[j] && domain_desc_conflict(&dd[j], &dd[i], why, sizeof(why))) {
                 ok[i] = false;
                 refuse(i, why, ctx);
@@ -126,8 +126,9 @@ void domain_descs_orphans(const void *fdt, const struct domain_desc *dd, bool *o
  * every later (smaller) client list. */
 static paddr_t pmem_next(const struct domain_desc *dm, paddr_t *cursor, uint64_t size)
 {
-    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
+    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3 + DESC_MAX_SHM];
     unsigned n = guest_used(dm, DESC_MAX_VCPUS, u);
+    n += domain_shm_used(dm, &u[n]);
     for (unsigned i = 0; i < dm->nr_mmio; i++)
         u[n++] = (struct used){ "passthrough", dm->mmio[i].guest, dm->mmio[i].size };
     if (dm->has_bridge) {
@@ -192,11 +193,8 @@ void domain_descs_pmem(const void *fdt, const struct domain_desc *dd, bool *ok, 
 }
 
 /* What Xen reads in /chosen itself that has no meaning here, said out
- * loud: a dom0 (its kernel directly under /chosen, its bootargs), and
- * xen,static-heap, which would change where every domain without static
- * memory gets its RAM (those domains are refused). */
-static void chosen_xen_unsupported(const void *fdt, int chosen, const struct domain_desc *dd, bool *ok, unsigned n,
-                                   const struct desc_plan_ops *ops, void *ctx)
+ * loud: a dom0 (its kernel directly under /chosen, its bootargs). */
+static void chosen_xen_unsupported(const void *fdt, int chosen, const struct desc_plan_ops *ops, void *ctx)
 {
     char path[DT_PATH_MAX], msg[DT_PATH_MAX + 240];
     int node;
@@ -223,17 +221,6 @@ static void chosen_xen_unsupported(const void *fdt, int chosen, const struct dom
     }
     if (fdt_getprop(fdt, chosen, "xen,dom0-bootargs", NULL))
         ops->rejected(chosen, "/chosen: xen,dom0-bootargs: there is no dom0 here: remove it", ctx);
-    if (!fdt_getprop(fdt, chosen, "xen,static-heap", NULL))
-        return;
-    for (unsigned i = 0; i < n; i++)
-        if (ok[i] && !dd[i].static_mem) {
-            ok[i] = false;
-            ops->refused(i,
-                         "/chosen: xen,static-heap (Xen 4.17's binding) is not supported, and without it this "
-                         "domain's RAM would come from outside the heap ranges: give it xen,static-mem, or remove "
-                         "xen,static-heap",
-                         ctx);
-        }
 }
 
 /* Xen's null scheduler, for the domains of a pool whose cpupool-sched is
@@ -304,7 +291,7 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
         }
         n++;
     }
-    chosen_xen_unsupported(fdt, chosen, dd, ok, n, ops, ctx);
+    chosen_xen_unsupported(fdt, chosen, ops, ctx);
     domain_descs_conflicts(dd, ok, n, ops->refused, ctx);
     null_pools(fdt, dd, ok, n, ops->refused, ctx);
     domain_descs_pmem(fdt, dd, ok, n, ops->refused, ctx);

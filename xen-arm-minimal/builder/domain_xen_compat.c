@@ -46,16 +46,6 @@ static const struct {
     { "v8r_el1_msa", "4.22", NULL, "for Armv8-R systems; this hypervisor runs on Armv8-A with an MMU: remove it" },
 };
 
-/* Children Xen gives meaning to that this hypervisor does not implement
- * yet: by their compatible. */
-static const struct {
-    const char *compatible;
-    const char *what;
-    const char *since;
-} unsupported_children[] = {
-    { "xen,domain-shared-memory-v1", "static shared memory", "4.17" },
-};
-
 bool domain_xen_unsupported(const struct desc_ctx *c, int node)
 {
     const void *fdt = c->h->fdt;
@@ -68,19 +58,6 @@ bool domain_xen_unsupported(const struct desc_ctx *c, int node)
         fmt_snprintf(why, sizeof(why), "Xen %s's binding, not supported%s: %s", unsupported[i].since,
                      unsupported[i].ok ? " with this value" : "", unsupported[i].advice);
         return reject(c, node, unsupported[i].prop, why);
-    }
-    int child;
-    fdt_for_each_subnode(child, fdt, node)
-    {
-        for (unsigned i = 0; i < ARRAY_SIZE(unsupported_children); i++) {
-            if (!dt_prop_has_string(fdt, child, "compatible", unsupported_children[i].compatible))
-                continue;
-            char path[DT_PATH_MAX];
-            fmt_snprintf(why, sizeof(why), "%s (\"%s\", Xen %s) is not implemented yet: remove the node %s",
-                         unsupported_children[i].what, unsupported_children[i].compatible,
-                         unsupported_children[i].since, dt_node_path(fdt, child, path, sizeof(path)));
-            return reject(c, node, "compatible", why);
-        }
     }
     return true;
 }

@@ -147,6 +147,31 @@ static int node_vpl011(void *fdt)
     return fdt_end_node(fdt);
 }
 
+/* Static shared memory, as Xen's make_resv_memory_node() writes it: a
+ * xen-shmem@<guest address> child of /reserved-memory per region, with
+ * the region's xen,shm-id and an offset of 0. The regions are not in the
+ * memory node (Xen 4.19 and later add them there as well): outside System
+ * RAM, a Linux guest's /dev/mem reaches them even with STRICT_DEVMEM. */
+static int node_reserved_memory(void *fdt, const struct guest_fdt_params *p)
+{
+    TRY(fdt_begin_node(fdt, "reserved-memory"));
+    TRY(fdt_property(fdt, "ranges", NULL, 0));
+    TRY(fdt_property_u32(fdt, "#address-cells", 2));
+    TRY(fdt_property_u32(fdt, "#size-cells", 2));
+    for (unsigned i = 0; i < p->nr_shm; i++) {
+        char name[40];
+        uint64_t reg[2] = { p->shm[i].base, p->shm[i].size };
+        fmt_snprintf(name, sizeof(name), "xen-shmem@%llx", (unsigned long long)p->shm[i].base);
+        TRY(fdt_begin_node(fdt, name));
+        TRY(fdt_property_string(fdt, "compatible", "xen,shared-memory-v1"));
+        TRY(prop_reg(fdt, reg, 1));
+        TRY(fdt_property_string(fdt, "xen,id", p->shm[i].id));
+        TRY(fdt_property_u64(fdt, "xen,offset", 0));
+        TRY(fdt_end_node(fdt));
+    }
+    return fdt_end_node(fdt);
+}
+
 /* Named exactly "hypervisor": Linux looks it up by that path. */
 static int node_hypervisor(void *fdt, const struct guest_fdt_params *p)
 {
@@ -388,6 +413,8 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
     TRY(node_chosen(fdt, p));
     TRY(node_cpus(fdt, p));
     TRY(node_memory(fdt, p));
+    if (p->nr_shm)
+        TRY(node_reserved_memory(fdt, p));
     TRY(node_gic(fdt, p));
     TRY(node_timer(fdt, p));
     TRY(node_psci(fdt));

@@ -29,6 +29,27 @@ struct desc_mmio {
     uint64_t size;
 };
 
+/* Static shared memory (Xen's xen,domain-shared-memory-v1 children,
+ * domain_shm.c): one region, named by its xen,shm-id, mapped into every
+ * domain that names it, each at its own guest address. */
+#define DESC_MAX_SHM 8
+#define DESC_SHM_ID_MAX 16 /* Xen's MAX_SHM_ID_LENGTH, its NUL included */
+enum desc_shm_role {
+    SHM_ROLE_NONE, /* no role: a borrower of a region no domain owns (Xen's DOMID_IO) */
+    SHM_ROLE_OWNER,
+    SHM_ROLE_BORROWER,
+};
+struct desc_shm {
+    int node; /* the xen,domain-shared-memory-v1 child */
+    const char *name; /* its node name */
+    const char *id; /* xen,shm-id (in the host device tree) */
+    bool host_given; /* false: the hypervisor allocates it (Xen 4.19) */
+    paddr_t pa; /* host address: given, or set when the region is claimed */
+    paddr_t ipa;
+    uint64_t size;
+    enum desc_shm_role role;
+};
+
 /* A static event channel (Xen's xen,evtchn-v1 child, domain_evtchn.c):
  * its port in this domain, bound before the domain starts to the port of
  * the node it names, in the peer domain. */
@@ -111,6 +132,9 @@ struct domain_desc {
     unsigned max_grant_frames, max_maptrack_frames;
     /* Xen's nr_spis: the vGIC's SPIs (0: absent, what its devices need) */
     unsigned nr_spis;
+    /* static shared memory regions it maps, in node order */
+    unsigned nr_shm;
+    struct desc_shm shm[DESC_MAX_SHM];
 };
 
 /* What the description depends on besides the device tree. */
@@ -196,6 +220,23 @@ void domain_descs_pmem(const void *fdt, const struct domain_desc *dd, bool *ok, 
  * passthrough MMIO or interrupt. True (and the reason, naming what) if b
  * conflicts with a, which was accepted first. */
 bool domain_desc_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len);
+
+/* Static shared memory between domains (domain_shm.c). What b, accepted
+ * after a, cannot have: the region a shares under the same xen,shm-id
+ * with another size or host address, a second owner, a region overlapping
+ * another one's host range, or either's static memory. True and the
+ * reason (naming the region's node and property) if b is refused. */
+bool domain_shm_conflict(const struct domain_desc *a, const struct domain_desc *b, char *why, size_t len);
+/* The distinct regions the domains still to be built (ok[i]) share, by
+ * xen,shm-id, in /chosen order of their first user: at most max, into r.
+ * Each points at its first user's entry (whose host address is the
+ * region's, when given). */
+unsigned domain_shm_regions(const struct domain_desc *dd, const bool *ok, unsigned n, const struct desc_shm **r,
+                            unsigned max);
+/* Region id is at host pa (claimed or allocated): every entry naming it. */
+void domain_shm_set_host(struct domain_desc *dd, unsigned n, const char *id, paddr_t pa);
+/* Whether domain i (ok) shares region id. */
+bool domain_shm_uses(const struct domain_desc *dd, const char *id);
 
 /* The guest device tree's contents for dd, on a host with this GIC version
  * and first-CPU compatible (NULL: none). */

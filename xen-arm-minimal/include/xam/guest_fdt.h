@@ -13,6 +13,7 @@
 #define GUEST_FDT_MAX 0x10000
 #define GUEST_FDT_MAX_CLIENTS 16
 #define GUEST_FDT_MAX_EXT 2
+#define GUEST_FDT_MAX_SHM 8
 /* a device model's pmem regions' phandles: GUEST_PMEM_PHANDLE + index
  * (the GIC's is 65000, the bridge's 65001, xen-grant-dma's 65002) */
 #define GUEST_PMEM_PHANDLE 65003
@@ -74,6 +75,14 @@ struct guest_fdt_params {
      * module-backed blk device names the region of its disk_pa. */
     unsigned nr_pmem;
     struct guest_pmem pmem[GUEST_PMEM_MAX];
+    /* Static shared memory: /reserved-memory/xen-shmem@<guest address>
+     * nodes, as Xen writes them (xen,id is the region's xen,shm-id). */
+    unsigned nr_shm;
+    struct {
+        paddr_t base;
+        uint64_t size;
+        const char *id;
+    } shm[GUEST_FDT_MAX_SHM];
     /* Partial device tree (multiboot,device-tree): its /passthrough
      * children and /aliases are copied in. NULL: none. */
     const void *partial;

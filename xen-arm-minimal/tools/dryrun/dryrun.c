@@ -135,6 +135,19 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
                 (unsigned long long)dd->ramdisk->base, (unsigned long long)dd->ramdisk->size);
     fprintf(out, "; console %s", dd->vpl011 ? "vpl011" : "none");
+    for (unsigned k = 0; k < dd->nr_shm; k++) {
+        const struct desc_shm *m = &dd->shm[k];
+        fprintf(out, "%s \"%s\" 0x%llx-0x%llx", k ? "," : "; static shared memory:", shown(m->id),
+                (unsigned long long)m->ipa, (unsigned long long)(m->ipa + m->size - 1));
+        if (m->host_given)
+            fprintf(out, " (host 0x%llx", (unsigned long long)m->pa);
+        else
+            fprintf(out, " (host chosen at boot");
+        fprintf(out, ", %s)",
+                m->role == SHM_ROLE_OWNER          ? "owner"
+                    : m->role == SHM_ROLE_BORROWER ? "borrower"
+                                                   : "no role");
+    }
     if (domain_desc_enhanced(dd))
         fprintf(out, "; hypervisor node");
     if (dd->has_bridge) {
