@@ -279,7 +279,7 @@ evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: names its own node" \
     -t x %F /chosen/domU2/ec2 xen,evtchn 11 0x1002
 evt_refused domU2 "/chosen/domU2/ec2: compatible: \"xen,evtchn\" is not what Xen binds (its code takes \"xen,evtchn-v1\" only" \
     -t s %F /chosen/domU2/ec2 compatible xen,evtchn
-evt_refused domU2 "/chosen/domU2: xen,enhanced: missing or \"disabled\", and /chosen/domU2/ec2 is a static event channel" \
+evt_refused domU2 "/chosen/domU2: xen,enhanced: missing or \"disabled\": /chosen/domU2/ec2 is a static event channel, and event channels need the hypervisor node" \
     -d %F /chosen/domU2 xen,enhanced
 evt_refused domU2 "/chosen/domU2/ec2: xen,evtchn: its other end /chosen/ec0 is directly under /chosen, which is Xen's dom0's place" \
     -c %F /chosen/ec0 ";" -t s %F /chosen/ec0 compatible xen,evtchn-v1 ";" -t x %F /chosen/ec0 phandle 0x1003 ";" \

@@ -125,9 +125,8 @@ bool domain_evtchn_read(const struct desc_ctx *c, struct domain_desc *dd)
         if (!domain_desc_enhanced(dd)) {
             char why[DT_PATH_MAX + 200], path[DT_PATH_MAX];
             fmt_snprintf(why, sizeof(why),
-                         "missing or \"disabled\", and %s is a static event channel: Xen's booting.txt asks for "
-                         "xen,enhanced (\"no-xenstore\" or another enabled value) for a domain's event channels, "
-                         "whose guest learns the upcall interrupt from the hypervisor node",
+                         "missing or \"disabled\": %s is a static event channel, and event channels need the "
+                         "hypervisor node (give \"no-xenstore\", as Xen's booting.txt asks)",
                          dt_node_path(fdt, child, path, sizeof(path)));
             return reject(c, dd->node, "xen,enhanced", why);
         }
