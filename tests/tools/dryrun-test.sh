@@ -215,10 +215,19 @@ has "$work/$name.txt" "dom0-kernel: rejected: /chosen/dom0-kernel: a kernel dire
 has "$work/$name.txt" "chosen: rejected: /chosen: xen,dom0-bootargs: there is no dom0 here: remove it" ||
     why=${why:-"xen,dom0-bootargs not refused"}
 fdtput -d "$work/xen.dtb" /chosen/domU0 passthrough
+# xen,static-heap: read (static memory must keep out of it), and a heap
+# that is not RAM is the host tree's mistake
 fdtput -t x "$work/xen.dtb" /chosen xen,static-heap 0 0x60000000 0 0x10000000
 "$dryrun" "$work/xen.dtb" >"$work/$name-heap.txt" 2>&1
-has "$work/$name-heap.txt" "domU0: rejected: /chosen: xen,static-heap (Xen 4.17's binding) is not supported, and without it this domain's RAM would come from outside the heap ranges" ||
-    why=${why:-"xen,static-heap did not cost domU0"}
+has "$work/$name-heap.txt" "domU0: ok: " || why=${why:-"domU0 not accepted with a static heap"}
+fdtput -t x "$work/xen.dtb" /chosen/domU0 xen,static-mem 0 0x68000000 0 0x4000000
+"$dryrun" "$work/xen.dtb" >>"$work/$name-heap.txt" 2>&1
+has "$work/$name-heap.txt" "domU0: rejected: /chosen/domU0: xen,static-mem: 0x68000000-0x6bffffff overlaps /chosen's xen,static-heap" ||
+    why=${why:-"static memory in the heap not refused"}
+fdtput -t x "$work/xen.dtb" /chosen xen,static-heap 0 0x10000000 0 0x1000000
+"$dryrun" "$work/xen.dtb" >>"$work/$name-heap.txt" 2>&1; rc=$?
+[ $rc -eq 2 ] || why=${why:-"a heap outside RAM: exit $rc, expected 2"}
+has "$work/$name-heap.txt" "/chosen: xen,static-heap: 0x10000000-0x10ffffff is not RAM" || why=${why:-"a heap outside RAM not refused"}
 cat "$work/$name-heap.txt" >>"$work/$name.txt"
 result "$name" "$why" "$work/$name.txt"
 

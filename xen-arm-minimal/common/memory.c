@@ -9,6 +9,12 @@
 struct palloc host_pages;
 static spinlock_t host_pages_lock = SPINLOCK_INIT;
 
+/* With /chosen's xen,static-heap, the allocator holds the heap only; the
+ * free RAM outside it waits here for xen,static-mem claims (memory_claim),
+ * and nothing else ever takes it. Empty without a static heap. */
+static struct mrange static_only_store[64];
+static struct mrset static_only = { static_only_store, 0, 64 };
+
 /* /memory may claim RAM the machine does not have (a range past the end of
  * RAM, over a hole), and a write there is a crash. So RAM is read before it
  * is used. At boot, the first and last word of every range the allocator
@@ -118,11 +124,19 @@ int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
 int memory_claim(paddr_t pa, uint64_t size)
 {
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
-    int rc = palloc_claim(&host_pages, pa, size);
     paddr_t ok, hole;
-    if (!rc && find_hole(pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole)) {
-        palloc_free(&host_pages, pa, size);
-        rc = -XAM_EIO;
+    int rc;
+    if (mrset_contains(&static_only, pa, ALIGN_UP(size, PAGE_SIZE))) {
+        /* outside a static heap: static memory's, for good */
+        rc = find_hole(pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole)
+            ? -XAM_EIO
+            : mrset_remove(&static_only, pa, ALIGN_UP(size, PAGE_SIZE));
+    } else {
+        rc = palloc_claim(&host_pages, pa, size);
+        if (!rc && find_hole(pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole)) {
+            palloc_free(&host_pages, pa, size);
+            rc = -XAM_EIO;
+        }
     }
     spin_unlock_irqrestore(&host_pages_lock, flags);
     return rc;
@@ -194,6 +208,29 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
     if (rc) {
         *why = "too many reserved regions split RAM (page allocator extents exhausted)";
         return rc;
+    }
+
+    /* xen,static-heap: what is free outside the heap leaves the
+     * allocator for the static-memory claims */
+    for (unsigned i = 0; i < h->heap.n; i++)
+        log_range("heap", h->heap.r[i].base, h->heap.r[i].size, "xen,static-heap: the only RAM allocated from");
+    if (h->heap.n) {
+        struct mrange outside_store[64];
+        struct mrset outside;
+        mrset_init(&outside, outside_store, ARRAY_SIZE(outside_store));
+        for (unsigned i = 0; i < host_pages.free.n && !rc; i++)
+            rc = mrset_add(&outside, host_pages.free.r[i].base, host_pages.free.r[i].size);
+        for (unsigned i = 0; i < h->heap.n && !rc; i++)
+            rc = mrset_remove(&outside, h->heap.r[i].base, h->heap.r[i].size);
+        for (unsigned i = 0; i < outside.n && !rc; i++) {
+            log_range("static", outside.r[i].base, outside.r[i].size, "outside the static heap: xen,static-mem only");
+            rc = exclude(outside.r[i].base, outside.r[i].size);
+            rc = rc ? rc : mrset_add(&static_only, outside.r[i].base, outside.r[i].size);
+        }
+        if (rc) {
+            *why = "xen,static-heap splits RAM into too many ranges";
+            return rc;
+        }
     }
 
     uint64_t free = palloc_free_bytes(&host_pages);

@@ -150,6 +150,37 @@ static int find_nodes(struct ctx *c)
     return 0;
 }
 
+/* /chosen's xen,static-heap = <addr size>... in /chosen's cells: page
+ * aligned, inside RAM, not overlapping each other. A broken one is the
+ * whole machine's mistake (every domain's RAM depends on it): the tree is
+ * refused, as Xen stops. */
+static int read_static_heap(struct ctx *c)
+{
+    const void *fdt = c->h->fdt;
+    int chosen = c->n.chosen, len;
+    const fdt32_t *p = chosen >= 0 ? fdt_getprop(fdt, chosen, "xen,static-heap", &len) : NULL;
+    if (!p)
+        return 0;
+    int ac = fdt_address_cells(fdt, chosen), sc = fdt_size_cells(fdt, chosen);
+    if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len <= 0 || len % ((ac + sc) * 4))
+        return fail(c, chosen, "xen,static-heap", "must be <addr size>... in /chosen's #address-cells/#size-cells");
+    for (int i = 0; i < len / ((ac + sc) * 4); i++, p += ac + sc) {
+        paddr_t base = dt_read_cells(p, (unsigned)ac);
+        uint64_t size = dt_read_cells(p + ac, (unsigned)sc);
+        if (!size || base % PAGE_SIZE || size % PAGE_SIZE || range_wraps(base, size))
+            return fail(c, chosen, "xen,static-heap", "0x%llx+0x%llx: ranges must be non-empty and page-aligned",
+                        (unsigned long long)base, (unsigned long long)size);
+        if (!mrset_contains(&c->h->mem, base, size))
+            return fail(c, chosen, "xen,static-heap", "0x%llx-0x%llx is not RAM", (unsigned long long)base,
+                        (unsigned long long)(base + size - 1));
+        if (mrset_overlaps(&c->h->heap, base, size))
+            return fail(c, chosen, "xen,static-heap", "ranges overlap each other");
+        if (mrset_add(&c->h->heap, base, size))
+            return fail(c, chosen, "xen,static-heap", "more than %d ranges", HOSTDT_MAX_HEAP);
+    }
+    return 0;
+}
+
 static int add_reserved(struct ctx *c, int node, const char *prop, paddr_t base, uint64_t size)
 {
     if (range_wraps(base, size))
@@ -500,6 +531,7 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
     h->fdt = fdt;
     mrset_init(&h->mem, h->mem_store, HOSTDT_MAX_BANKS);
     mrset_init(&h->reserved, h->reserved_store, HOSTDT_MAX_RESERVED);
+    mrset_init(&h->heap, h->heap_store, HOSTDT_MAX_HEAP);
     h->bootargs = "";
 
     if (buf_size < sizeof(struct fdt_header))
@@ -533,7 +565,7 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
             return fail(&c, chosen, "xen,xen-bootargs", "not a NUL-terminated string");
     }
 
-    if ((rc = read_memory(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) || (rc = read_psci(&c)) ||
+    if ((rc = read_memory(&c)) || (rc = read_static_heap(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) || (rc = read_psci(&c)) ||
         (rc = read_gic(&c)) || (rc = read_timer(&c)) || (rc = read_console(&c)) || (rc = read_modules(&c, hv)))
         return rc;
     return 0;

@@ -9,6 +9,7 @@
 
 #define HOSTDT_MAX_BANKS 16
 #define HOSTDT_MAX_RESERVED 32
+#define HOSTDT_MAX_HEAP 8 /* xen,static-heap ranges */
 #define HOSTDT_MAX_CPUS 64
 #define HOSTDT_MAX_MODULES 128
 #define HOSTDT_MAX_REDIST 8
@@ -82,6 +83,11 @@ struct hostdt {
     /* /memreserve/ entries and static /reserved-memory regions */
     struct mrset reserved;
     struct mrange reserved_store[HOSTDT_MAX_RESERVED];
+    /* /chosen's xen,static-heap (Xen 4.17): the only RAM the hypervisor
+     * allocates from (its own memory, guests' dynamic RAM); the rest is
+     * for xen,static-mem. Empty: no static heap, all RAM is the heap. */
+    struct mrset heap;
+    struct mrange heap_store[HOSTDT_MAX_HEAP];
 
     unsigned nr_cpus;
     uint64_t cpu_mpidr[HOSTDT_MAX_CPUS];
