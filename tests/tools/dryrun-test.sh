@@ -297,4 +297,43 @@ has "$work/$name-1.txt" "ec0: rejected: /chosen/ec0: compatible: a static event 
     why=${why:-"the dom0 end under /chosen not refused"}
 result "$name" "$why" "$work/$name.txt"
 
+# Xen's static shared memory (domain_shm.c): domU0 (owner) and domU1 share
+# a region at their own guest addresses, and a host-less one (Xen 4.19);
+# each tree has /reserved-memory/xen-shmem@ADDR as Xen writes it. domU2
+# names the first region with another size and alone is refused; the
+# reasons are the hypervisor's
+name=static-shm why=""
+cp "$work/host.dtb" "$work/shm.dtb"
+shm() { # shm DOMAIN NODE ID SHARED-MEM-CELLS [ROLE]
+    local n=/chosen/$1/$2
+    fdtput -c "$work/shm.dtb" "$n"
+    fdtput -t s "$work/shm.dtb" "$n" compatible xen,domain-shared-memory-v1
+    fdtput -t s "$work/shm.dtb" "$n" xen,shm-id "$3"
+    # shellcheck disable=SC2086 # the cells, one word each
+    fdtput -t x "$work/shm.dtb" "$n" xen,shared-mem $4
+    [ -z "${5:-}" ] || fdtput -t s "$work/shm.dtb" "$n" role "$5"
+}
+shm domU0 shm@1 heap-shm "0 0x10000000 0 0x100000"
+shm domU0 shm@0 my-shm-0 "0 0x60000000 0 0x4000000 0 0x200000" owner
+shm domU1 shm@1 heap-shm "0 0x20000000 0 0x100000"
+shm domU1 shm@0 my-shm-0 "0 0x60000000 0 0x5000000 0 0x200000" borrower
+shm domU2 shm@0 my-shm-0 "0 0x60000000 0 0x6000000 0 0x400000" borrower
+"$dryrun" -o "$work/shm-out" "$work/shm.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+has "$work/$name.txt" 'domU0: ok: ' || why=${why:-"domU0 refused"}
+has "$work/$name.txt" 'static shared memory: "my-shm-0" 0x4000000-0x41fffff (host 0x60000000, owner), "heap-shm" 0x10000000-0x100fffff (host chosen at boot, no role)' ||
+    why=${why:-"domU0's regions not shown"}
+has "$work/$name.txt" 'static shared memory: "my-shm-0" 0x5000000-0x51fffff (host 0x60000000, borrower)' ||
+    why=${why:-"domU1's regions not shown"}
+has "$work/$name.txt" 'domU2: rejected: shm@0: xen,shared-mem: region "my-shm-0" is 0x400000 bytes here and 0x200000 bytes in domU0: one xen,shm-id names one region' ||
+    why=${why:-"domU2 not refused by name"}
+has "$work/$name.txt" "2 domains accepted, 2 rejected" || why=${why:-"summary line missing"}
+dtc -I dtb -O dts -o "$work/shm-out/domU1.dts" "$work/shm-out/domU1.dtb" 2>/dev/null || why=${why:-"dtc cannot read domU1.dtb"}
+has "$work/shm-out/domU1.dts" 'xen-shmem@5000000 {' || why=${why:-"domU1 has no xen-shmem@5000000"}
+has "$work/shm-out/domU1.dts" 'xen,id = "my-shm-0";' || why=${why:-"domU1's region has no xen,id"}
+has "$work/shm-out/domU1.dts" 'compatible = "xen,shared-memory-v1";' || why=${why:-"domU1's region has no compatible"}
+has "$work/shm-out/domU1.dts" 'reg = <0x00 0x5000000 0x00 0x200000>;' || why=${why:-"domU1's region's reg"}
+has "$work/shm-out/domU1.dts" 'xen-shmem@20000000 {' || why=${why:-"domU1 has no xen-shmem@20000000"}
+result "$name" "$why" "$work/$name.txt"
+
 exit $status
