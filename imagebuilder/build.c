@@ -287,6 +287,10 @@ int plan_build(struct ib_result *r, const struct ib_config *cfg, const char *dir
             snprintf(key, sizeof(key), "DOMU_STATIC_MEM[%u]", n);
             layout_block(&r->layout, d->static_mem[2 * i], d->static_mem[2 * i + 1], key);
         }
+        if (d->boot && d->shm_id[0]) {
+            snprintf(key, sizeof(key), "DOMU_SHARED_MEM[%u]", n);
+            layout_block(&r->layout, d->shm[0], d->shm[2], key);
+        }
     }
     for (unsigned n = 0; n < cfg->ndomus; n++) {
         if (!cfg->dom[n].boot)

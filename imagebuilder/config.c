@@ -35,6 +35,7 @@ static const struct key keys[] = {
     TOP("DEVICE_TREE", device_tree),
     TOP("XEN", xen),
     TOP("XEN_CMD", xen_cmd),
+    TOP("XEN_STATIC_HEAP", static_heap),
     TOP("NUM_DOMUS", num_domus),
     TOP("NUM_CPUPOOLS", num_cpupools),
     TOP("UBOOT_SOURCE", uboot_source),
@@ -63,6 +64,7 @@ static const struct key keys[] = {
     DISK("DOMU_VIRTIO_DISK_RO", disk_ro),
     DISK("DOMU_VIRTIO_DISK_PATH", disk_path),
     VCPU("DOMU_VCPU_HARD_AFFINITY", affinity),
+    DOMU("DOMU_SHARED_MEM", shared_mem),
     DOMU("DOMU_NR_SPIS", xen_u32[0]),
     DOMU("DOMU_GRANT_VER", xen_u32[1]),
     DOMU("DOMU_GRANT_FRAMES", xen_u32[2]),
@@ -85,8 +87,6 @@ const struct ib_xen_u32 ib_xen_u32[IB_XEN_U32] = {
 
 /* ImageBuilder keys we know and deliberately do not implement. */
 static const char *const unsupported[] = {
-    "XEN_STATIC_HEAP",
-    "DOMU_SHARED_MEM",
     "DOMU_COLORS",
     "XEN_COLORS",
     "FIT",
@@ -800,6 +800,28 @@ static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_c
         d->has_xen_u32[i] = true;
         d->xen_u32[i] = (uint32_t)v;
     }
+    /* "ID HPA GPA SIZE" (ImageBuilder's order): the builder checks the
+     * region; here its words */
+    if (given(&r->shared_mem)) {
+        char *copy = xstrdup(r->shared_mem.str), *save = NULL;
+        char *id = strtok_r(copy, " \t\n", &save);
+        unsigned cnt = 0;
+        int rc = 0;
+        for (char *w = strtok_r(NULL, " \t\n", &save); w && !rc; w = strtok_r(NULL, " \t\n", &save)) {
+            if (cnt == 3 || !parse_u64(w, &d->shm[cnt]))
+                rc = -1;
+            cnt++;
+        }
+        if (rc || cnt != 3 || !safe_name(id) || strlen(id) >= sizeof(d->shm_id))
+            rc = bad(c, &r->shared_mem,
+                     "%s: expected \"ID HOST-ADDRESS GUEST-ADDRESS SIZE\" (ID: up to 63 letters, digits, @,._+-)",
+                     W("DOMU_SHARED_MEM"));
+        else
+            snprintf(d->shm_id, sizeof(d->shm_id), "%s", id);
+        free(copy);
+        if (rc)
+            return -1;
+    }
     /* "0-3,5" as Xen's hard-affinity reads it: the builder checks the
      * CPUs; here only the characters, so the script stays a script */
     for (unsigned k = 0; k < IB_MAX_VCPUS; k++) {
@@ -903,6 +925,13 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
         return bad(&c, NULL, "XEN must be set (the hypervisor image)");
     if (path(&c, &raw->xen, "XEN", &cfg->xen, &cfg->xen_line))
         return -1;
+    if (given(&raw->static_heap)) {
+        if (numbers(&c, &raw->static_heap, "XEN_STATIC_HEAP", cfg->heap, 2 * IB_MAX_STATIC, &cfg->nr_heap))
+            return -1;
+        if (!cfg->nr_heap || cfg->nr_heap % 2)
+            return bad(&c, &raw->static_heap, "XEN_STATIC_HEAP: expected \"base size [base size]...\"");
+        cfg->nr_heap /= 2;
+    }
     if (given(&raw->xen_cmd) && text(&c, &raw->xen_cmd, "XEN_CMD", &cfg->xen_cmd))
         return -1;
     if (given(&raw->uboot_source) &&

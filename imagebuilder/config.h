@@ -42,12 +42,13 @@ struct ib_raw_domu {
     /* DOMU_VIRTIO_DISK[n,k], DOMU_VIRTIO_DISK_RO[n,k], DOMU_VIRTIO_DISK_PATH[n,k] */
     struct ib_value disk[IB_MAX_DISKS], disk_ro[IB_MAX_DISKS], disk_path[IB_MAX_DISKS];
     struct ib_value affinity[IB_MAX_VCPUS]; /* DOMU_VCPU_HARD_AFFINITY[n,v] */
+    struct ib_value shared_mem; /* DOMU_SHARED_MEM[n] */
     struct ib_value xen_u32[IB_XEN_U32]; /* in ib_xen_u32's order */
 };
 
 struct ib_raw {
     struct ib_value memory_start, memory_end, load_cmd, boot_cmd, device_tree, xen, xen_cmd, num_domus, num_cpupools,
-        uboot_source, uboot_script, fdtedit, append_extra_cmds;
+        uboot_source, uboot_script, fdtedit, append_extra_cmds, static_heap;
     struct ib_value cpupool[IB_MAX_CPUPOOLS];
     struct ib_raw_domu domu[IB_MAX_DOMUS];
 };
@@ -89,6 +90,9 @@ struct ib_domain {
     } disk[IB_MAX_DISKS];
     bool virtio_rng, virtio_console;
     const char *affinity[IB_MAX_VCPUS]; /* hard-affinity of vCPU v, or NULL */
+    /* DOMU_SHARED_MEM[n]="ID HPA GPA SIZE", as ImageBuilder's (NULL: none) */
+    char shm_id[64]; /* "": none */
+    uint64_t shm[3]; /* host address, guest address, size */
     bool has_xen_u32[IB_XEN_U32];
     uint32_t xen_u32[IB_XEN_U32];
 };
@@ -106,6 +110,8 @@ struct ib_config {
     const char *load_cmd; /* NULL: not in the file (then -t must give it) */
     enum ib_boot_cmd boot_cmd;
     const char *device_tree, *xen, *xen_cmd;
+    unsigned nr_heap; /* XEN_STATIC_HEAP="base size ...": /chosen's xen,static-heap */
+    uint64_t heap[2 * IB_MAX_STATIC];
     unsigned device_tree_line, xen_line;
     unsigned ndomus, ncpupools;
     struct ib_domain dom[IB_MAX_DOMUS];

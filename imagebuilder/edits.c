@@ -139,6 +139,8 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
     set_u32(e, "/chosen", "#size-cells", 2);
     if (cfg->xen_cmd)
         set_strs(e, "/chosen", "xen,xen-bootargs", cfg->xen_cmd, NULL);
+    if (cfg->nr_heap)
+        set_u64s(e, "/chosen", "xen,static-heap", cfg->heap, 2 * cfg->nr_heap);
 
     /* Boot-time cpupools, as ImageBuilder writes them: /chosen/cpupool_K
      * listing CPU phandles (given to CPUs that have none). */
@@ -222,6 +224,18 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
         for (unsigned i = 0; i < IB_XEN_U32; i++)
             if (d->has_xen_u32[i])
                 set_u32(e, dom, ib_xen_u32[i].prop, d->xen_u32[i]);
+        /* static shared memory as ImageBuilder writes it: shared-mem@HPA
+         * { compatible "xen,domain-shared-memory-v1"; xen,shm-id; xen,shared-mem
+         * = <HPA GPA SIZE> } in the domain's 2 + 2 cells */
+        if (d->shm_id[0]) {
+            char name[48], path[112];
+            snprintf(name, sizeof(name), "shared-mem@%" PRIx64, d->shm[0]);
+            snprintf(path, sizeof(path), "%s/%s", dom, name);
+            mknode(e, dom, name);
+            set_strs(e, path, "compatible", "xen,domain-shared-memory-v1", NULL);
+            set_strs(e, path, "xen,shm-id", d->shm_id, NULL);
+            set_u64s(e, path, "xen,shared-mem", d->shm, 3);
+        }
         /* vCPU affinities as ImageBuilder writes them: vcpuV { compatible
          * "xen,vcpu"; id <V>; hard-affinity "..." } */
         for (unsigned v = IB_MAX_VCPUS; v-- > 0;) {

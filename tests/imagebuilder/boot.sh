@@ -482,6 +482,8 @@ case_confinement() {
 }
 
 # ---- main ---------------------------------------------------------------------
+. "$here/xen-ci.sh"
+
 all=$(declare -F | awk '$3 ~ /^case_/ { sub(/^case_/, "", $3); print $3 }')
 [ ${#only[@]} -gt 0 ] && all=$(printf '%s\n' "${only[@]}")
 status=0

@@ -164,8 +164,8 @@ static void errors_name_the_line(void **state)
 {
     (void)state;
     expect_error(ONE "FOO=1\n", "t.cfg:7: FOO: unknown key");
-    expect_error(ONE "XEN_STATIC_HEAP=\"0x1 0x2\"\n",
-                 "t.cfg:7: XEN_STATIC_HEAP: an ImageBuilder key that this imagebuilder does not support");
+    expect_error(ONE "DOMU_COLORS[0]=\"0-3\"\n",
+                 "t.cfg:7: DOMU_COLORS: an ImageBuilder key that this imagebuilder does not support");
     expect_error(ONE "DOMU_CMD[0]=$HOME\n", "t.cfg:7: '$': shell expansion is not supported");
     expect_error(ONE "DOMU_CMD[0]=\"x $(ls)\"\n", "t.cfg:7: '$'");
     expect_error(ONE "DOMU_CMD[0]=`ls`\n", "t.cfg:7: '`'");
@@ -407,6 +407,20 @@ static void xen_keys(void **state)
     assert_null(d->affinity[0]);
     assert_string_equal(d->affinity[1], "0-1,3");
     expect_error(ONE "DOMU_NR_SPIS[0]=0x100000000\n", "t.cfg:7: DOMU_NR_SPIS[0]: 0x100000000: a 32-bit value");
+    /* Xen's CI's static heap and shared memory */
+    assert_int_equal(load(ONE "XEN_STATIC_HEAP=\"0x50000000 0x30000000\"\n"
+                              "DOMU_SHARED_MEM[0]=\"my-shared-mem-0 0x50000000 0x4000000 0x10000000\"\n"),
+                     0);
+    assert_int_equal(cfg.nr_heap, 1);
+    assert_int_equal(cfg.heap[0], 0x50000000);
+    assert_int_equal(cfg.heap[1], 0x30000000);
+    assert_string_equal(cfg.dom[0].shm_id, "my-shared-mem-0");
+    assert_int_equal(cfg.dom[0].shm[0], 0x50000000);
+    assert_int_equal(cfg.dom[0].shm[1], 0x4000000);
+    assert_int_equal(cfg.dom[0].shm[2], 0x10000000);
+    expect_error(ONE "XEN_STATIC_HEAP=0x50000000\n", "t.cfg:7: XEN_STATIC_HEAP: expected \"base size [base size]...\"");
+    expect_error(ONE "DOMU_SHARED_MEM[0]=\"id 0x50000000 0x4000000\"\n",
+                 "t.cfg:7: DOMU_SHARED_MEM[0]: expected \"ID HOST-ADDRESS GUEST-ADDRESS SIZE\"");
     expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0,1]=0\n",
                  "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,1]: the domain has 1 vCPU(s) (DOMU_VCPUS[0])");
     expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0,0]=\"0;reset\"\n",

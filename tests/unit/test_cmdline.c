@@ -1,4 +1,5 @@
 #include "unit.h"
+#include <stdio.h>
 #include <string.h>
 #include <xam/cmdline.h>
 
@@ -132,6 +133,56 @@ static void truncation_edges(void **state)
     assert_int_equal(v[0], 'X');
 }
 
+static char said[8][200];
+static bool said_warn[8];
+static unsigned nsaid;
+static void say(void *ctx, bool warn, const char *line)
+{
+    (void)ctx;
+    assert_true(nsaid < 8);
+    said_warn[nsaid] = warn;
+    snprintf(said[nsaid++], sizeof(said[0]), "%s", line);
+}
+
+/* Nothing on the command line passes unsaid: our options quietly, Xen's
+ * with what they mean here, the rest as unknown; a guest-controlled or
+ * broken tree's bytes never reach the console raw. */
+static void audit_says_every_foreign_word(void **state)
+{
+    (void)state;
+    nsaid = 0;
+    assert_int_equal(cmdline_audit("loglvl=info console=dtuart dom0_mem=512M crash-test-cpu=1 "
+                                   "console_timestamps=boot frobnicate dtuart=serial0 sched=credit2",
+                                   say, NULL),
+                     5);
+    assert_string_equal(said[0],
+                        "command line: console=dtuart: Xen's option, done as Xen does here: the console is "
+                        "the host tree's UART (dtuart, or /chosen/stdout-path), as console=dtuart");
+    assert_false(said_warn[0]);
+    assert_string_equal(said[1], "command line: dom0_mem=512M: Xen's option, does not apply here: there is no dom0");
+    assert_true(said_warn[1]);
+    assert_string_equal(said[2],
+                        "command line: console_timestamps=boot: Xen's option, done as Xen does here: console "
+                        "lines always carry the time since boot");
+    assert_string_equal(said[3], "command line: frobnicate: unknown option, ignored");
+    assert_true(said_warn[3]);
+    assert_true(strstr(said[4], "command line: sched=credit2: Xen's option, does not apply here: one scheduler") ==
+                said[4]);
+    /* nothing said for an empty line, or ours alone */
+    nsaid = 0;
+    assert_int_equal(cmdline_audit(NULL, say, NULL), 0);
+    assert_int_equal(cmdline_audit("  loglvl=all crash-test=abort  ", say, NULL), 0);
+    /* long and unprintable words are cut and masked */
+    char longword[120];
+    memset(longword, 'x', sizeof(longword) - 1);
+    longword[sizeof(longword) - 1] = '\0';
+    longword[3] = '\x1b';
+    assert_int_equal(cmdline_audit(longword, say, NULL), 1);
+    assert_int_equal(strlen(said[0]), strlen("command line: ") + 51 + strlen(": unknown option, ignored"));
+    assert_true(strstr(said[0], "xxx?xxx") != NULL);
+    assert_null(strchr(said[0], '\x1b'));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +195,7 @@ int main(void)
         T(last_occurrence_wins_either_way),
         T(names_are_whole_words),
         T(truncation_edges),
+        T(audit_says_every_foreign_word),
     };
     return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }

@@ -63,6 +63,15 @@ static uint64_t early_fdt_span(paddr_t fdt)
     return MAX(size, (uint64_t)sizeof(*hdr));
 }
 
+static void say_cmdline(void *ctx, bool warn, const char *line)
+{
+    (void)ctx;
+    if (warn)
+        log_warn("%s", line);
+    else
+        log_info("%s", line);
+}
+
 static void apply_cmdline(const char *cmdline)
 {
     char val[32];
@@ -78,6 +87,8 @@ static void apply_cmdline(const char *cmdline)
             log_warn("loglvl=%s: unknown level (none, error, warning, info, debug, all); keeping %s", val,
                      log_level_name(LOG_INFO));
     }
+    /* nothing on it passes unsaid (after loglvl, which says how much) */
+    cmdline_audit(cmdline, say_cmdline, NULL);
 }
 
 void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_base)
