@@ -2,25 +2,34 @@
 #include <xam/cmdline.h>
 #include <xam/fmt.h>
 
+/* The next word at *p (spaces inside double quotes do not end it): its
+ * start, or NULL at the end; *p moves past it, *wlen is its length. */
+static const char *next_word(const char **p, size_t *wlen)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
+    if (!*s)
+        return NULL;
+    const char *word = s;
+    bool quoted = false;
+    while (*s && (quoted || (*s != ' ' && *s != '\t' && *s != '\n'))) {
+        if (*s == '"')
+            quoted = !quoted;
+        s++;
+    }
+    *wlen = (size_t)(s - word);
+    *p = s;
+    return word;
+}
+
 bool cmdline_get(const char *cmdline, const char *name, char *val, size_t len)
 {
-    size_t nlen = strlen(name);
+    size_t nlen = strlen(name), wlen;
     bool found = false;
-    const char *p = cmdline ? cmdline : "";
+    const char *p = cmdline ? cmdline : "", *word;
 
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n')
-            p++;
-        if (!*p)
-            break;
-        const char *word = p;
-        bool quoted = false;
-        while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-            if (*p == '"')
-                quoted = !quoted;
-            p++;
-        }
-        size_t wlen = (size_t)(p - word);
+    while ((word = next_word(&p, &wlen))) {
         if (wlen < nlen || strncmp(word, name, nlen) != 0)
             continue;
         if (wlen != nlen && word[nlen] != '=')
@@ -87,21 +96,11 @@ static bool ours(const char *name, size_t n)
 
 unsigned cmdline_audit(const char *cmdline, void (*say)(void *ctx, bool warn, const char *line), void *ctx)
 {
-    const char *p = cmdline ? cmdline : "";
+    const char *p = cmdline ? cmdline : "", *word;
     unsigned lines = 0;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n')
-            p++;
-        if (!*p)
-            break;
-        const char *word = p;
-        bool quoted = false;
-        while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-            if (*p == '"')
-                quoted = !quoted;
-            p++;
-        }
-        size_t wlen = (size_t)(p - word), n = 0;
+    size_t wlen;
+    while ((word = next_word(&p, &wlen))) {
+        size_t n = 0;
         while (n < wlen && word[n] != '=')
             n++;
         if (ours(word, n))
