@@ -16,9 +16,8 @@ _Static_assert(GUEST_NR_IRQS == 1020, "the passthrough refusal names INTIDs 32-1
 /* Names the builder gives root nodes: a passthrough node must not clash. */
 static bool generated_name(const char *n)
 {
-    static const char *const exact[] = { "chosen",     "cpus",    "timer",        "psci",
-                                         "hypervisor", "aliases", "device-model", "xen-grant-dma",
-                                         "reserved-memory" };
+    static const char *const exact[] = { "chosen",  "cpus",         "timer",         "psci",           "hypervisor",
+                                         "aliases", "device-model", "xen-grant-dma", "reserved-memory" };
     static const char *const prefix[] = { "memory@", "interrupt-controller@", "sbsa-uart@", "pcie@", "pci-ready@" };
     for (unsigned i = 0; i < ARRAY_SIZE(exact); i++)
         if (!strcmp(n, exact[i]))
