@@ -197,6 +197,30 @@ static void device_model_with_virtio(void **state)
     check_against_golden(buf, "guest-device-model-virtio");
 }
 
+/* Static shared memory, as Xen writes it (make_resv_memory_node): the
+ * layout of Xen CI's static-shared-mem case plus a second region. */
+static void static_shared_memory(void **state)
+{
+    (void)state;
+    static char buf[GUEST_FDT_MAX];
+    struct guest_fdt_params p = {
+        .nr_vcpus = 1,
+        .nr_banks = 1,
+        .banks = { { 0x40000000, 0x8000000 } },
+        .gic_version = 3,
+        .vpl011 = true,
+        .bootargs = "console=ttyAMA0",
+        .nr_shm = 2,
+        .shm = { { 0x4000000, 0x10000000, "my-shared-mem-0" }, { 0x20000000, 0x100000, "heap" } },
+    };
+    assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+    assert_int_equal(fdt_check_full(buf, fdt_totalsize(buf)), 0);
+    int n = fdt_path_offset(buf, "/reserved-memory/xen-shmem@4000000");
+    assert_true(n >= 0);
+    assert_string_equal(fdt_getprop(buf, n, "xen,id", NULL), "my-shared-mem-0");
+    check_against_golden(buf, "guest-static-shm");
+}
+
 static void too_small_a_buffer(void **state)
 {
     (void)state;
@@ -210,7 +234,8 @@ static void too_small_a_buffer(void **state)
 int main(int argc, char **argv)
 {
     outdir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
-    const struct CMUnitTest tests[] = { T(linux_on_gicv3), T(two_banks_on_gicv2_no_console), T(enhanced_with_bridge),
-                                        T(device_model_with_virtio), T(too_small_a_buffer) };
+    const struct CMUnitTest tests[] = { T(linux_on_gicv3),       T(two_banks_on_gicv2_no_console),
+                                        T(enhanced_with_bridge), T(device_model_with_virtio),
+                                        T(static_shared_memory), T(too_small_a_buffer) };
     return cmocka_run_group_tests_name("guest_fdt", tests, NULL, NULL);
 }
