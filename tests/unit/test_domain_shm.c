@@ -3,7 +3,7 @@
  * guest address, described in each guest's tree as Xen writes it; every
  * bad region refused with the node, the property and the reason, costing
  * only the domains concerned. */
-#include "fixture.h"
+#include "domain_fixture.h"
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,46 +11,6 @@
 #include <xam/domain_desc.h>
 #include <xam/guest_fdt.h>
 #include <xam/guest_map.h>
-
-static const char *dir;
-static struct hostdt h;
-static struct hostdt_error err;
-static char buf[1 << 20];
-
-static const uint8_t *image_header(const struct hostdt_module *m, void *ctx)
-{
-    static uint8_t img[64];
-    (void)ctx;
-    memset(img, 0, sizeof(img));
-    uint64_t size = m->size + 0x10000;
-    for (int i = 0; i < 8; i++)
-        img[16 + i] = (uint8_t)(size >> (8 * i));
-    memcpy(img + 56, "ARM\x64", 4);
-    return img;
-}
-
-static const struct builder_env env = {
-    .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .online = 3, .ipa_bits = 39, .module_header = image_header
-};
-
-static void *host(void) { return unit_load_dtb(dir, "qemu-v3-smp4.dtb", buf, sizeof(buf)); }
-static int path(void *fdt, const char *p) { return fdt_path_offset(fdt, p); }
-
-/* A 64 MiB, 1-vCPU domain with a kernel at addr (2/2 cells). */
-static int domain(void *fdt, const char *name, uint64_t addr)
-{
-    int d = fdt_add_subnode(fdt, path(fdt, "/chosen"), name);
-    fdt_setprop_string(fdt, d, "compatible", "xen,domain");
-    fdt_setprop_u32(fdt, d, "#address-cells", 2);
-    fdt_setprop_u32(fdt, d, "#size-cells", 2);
-    fdt_setprop_u64(fdt, d, "memory", 0x10000);
-    fdt_setprop_u32(fdt, d, "cpus", 1);
-    int k = fdt_add_subnode(fdt, d, "kernel");
-    fdt_setprop(fdt, k, "compatible", "multiboot,kernel\0multiboot,module", 34);
-    fdt64_t reg[2] = { cpu_to_fdt64(addr), cpu_to_fdt64(0x100000) };
-    fdt_setprop(fdt, k, "reg", reg, sizeof(reg));
-    return d;
-}
 
 /* A xen,domain-shared-memory-v1 child: host ~0 for none (Xen 4.19's
  * form); role NULL for none. 2-cell addresses and sizes. */
@@ -72,22 +32,6 @@ static int shm(void *fdt, const char *dom, const char *name, const char *id, uin
     if (role)
         fdt_setprop_string(fdt, n, "role", role);
     return n;
-}
-
-static bool describe(void *fdt, const char *p, struct domain_desc *dd)
-{
-    if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
-        fail_msg("host tree refused: %s", err.msg);
-    return domain_describe(&h, path(fdt, p), &env, dd, &err);
-}
-
-static void expect_refused(void *fdt, const char *p, const char *msg)
-{
-    struct domain_desc dd;
-    if (describe(fdt, p, &dd))
-        fail_msg("%s accepted; expected \"%s\"", p, msg);
-    if (!strstr(err.msg, msg))
-        fail_msg("\"%s\" does not say \"%s\"", err.msg, msg);
 }
 
 /* The plan over every domain, with its refusals recorded. */
@@ -141,8 +85,8 @@ static void shared_between_two(void **state)
 {
     (void)state;
     void *fdt = host();
-    domain(fdt, "borrower", 0x50200000);
-    domain(fdt, "owner", 0x50000000);
+    domain_node(fdt, "borrower", 0x50200000);
+    domain_node(fdt, "owner", 0x50000000);
     /* libfdt puts a new node first: shm@0 ends up before shm@1 */
     shm(fdt, "/chosen/owner", "shm@1", "heap", NO_HOST, 0x10000000, 0x100000, NULL);
     shm(fdt, "/chosen/owner", "shm@0", "my-shared-mem-0", 0x60000000, 0x4000000, 0x200000, "owner");
@@ -208,7 +152,7 @@ static void shared_between_two(void **state)
     assert_int_equal(fdt64_ld(&mem[0]), 0x40000000);
     /* a domain without regions has no /reserved-memory */
     void *plain = host();
-    domain(plain, "g", 0x50000000);
+    domain_node(plain, "g", 0x50000000);
     struct domain_desc one;
     assert_true(describe(plain, "/chosen/g", &one));
     domain_desc_fdt_params(&one, 3, NULL, &gp);
@@ -221,7 +165,7 @@ static void one_cell_form(void **state)
 {
     (void)state;
     void *fdt = host();
-    int d = domain(fdt, "g", 0x50000000);
+    int d = domain_node(fdt, "g", 0x50000000);
     fdt_setprop_u32(fdt, d, "#address-cells", 1);
     fdt_setprop_u32(fdt, d, "#size-cells", 1);
     /* the module's reg in the same cells */
@@ -285,32 +229,32 @@ static void refused_alone(void **state)
     };
     for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         void *fdt = host();
-        domain(fdt, "g", 0x50000000);
+        domain_node(fdt, "g", 0x50000000);
         shm(fdt, "/chosen/g", "s", c[i].id, c[i].host, c[i].guest, c[i].size, c[i].role);
         expect_refused(fdt, "/chosen/g", c[i].msg);
     }
     /* a malformed property */
     void *fdt = host();
-    domain(fdt, "g", 0x50000000);
+    domain_node(fdt, "g", 0x50000000);
     int n = shm(fdt, "/chosen/g", "s", "r", 0x60000000, 0x4000000, 0x1000, NULL);
     fdt_setprop_u32(fdt, n, "xen,shared-mem", 0x1000);
     expect_refused(fdt, "/chosen/g",
                    "/chosen/g/s: xen,shared-mem: malformed: must be <host-addr guest-addr size> or <guest-addr size>");
     /* two of its own regions */
     fdt = host();
-    int d = domain(fdt, "g", 0x50000000);
+    int d = domain_node(fdt, "g", 0x50000000);
     shm(fdt, "/chosen/g", "b", "r", 0x60000000, 0x4000000, 0x1000, NULL);
     shm(fdt, "/chosen/g", "a", "r", 0x60000000, 0x5000000, 0x1000, NULL);
     expect_refused(fdt, "/chosen/g",
                    "/chosen/g/b: xen,shm-id: \"r\" is already mapped into this domain by a: one node per region");
     fdt = host();
-    d = domain(fdt, "g", 0x50000000);
+    d = domain_node(fdt, "g", 0x50000000);
     shm(fdt, "/chosen/g", "b", "r2", 0x60000000, 0x4800000, 0x1000, NULL);
     shm(fdt, "/chosen/g", "a", "r1", 0x60000000, 0x4000000, 0x1000000, NULL);
     expect_refused(fdt, "/chosen/g",
                    "/chosen/g/b: xen,shared-mem: host 0x60000000-0x60000fff overlaps region \"r1\" (a)");
     fdt = host();
-    d = domain(fdt, "g", 0x50000000);
+    d = domain_node(fdt, "g", 0x50000000);
     shm(fdt, "/chosen/g", "b", "r2", 0x61000000, 0x4800000, 0x1000, NULL);
     shm(fdt, "/chosen/g", "a", "r1", 0x60000000, 0x4000000, 0x1000000, NULL);
     expect_refused(fdt, "/chosen/g",
@@ -318,7 +262,7 @@ static void refused_alone(void **state)
                    "\"r1\", a) 0x4000000-0x4ffffff");
     /* direct-map: the guest address is the host's, as in Xen */
     fdt = host();
-    d = domain(fdt, "g", 0x50000000);
+    d = domain_node(fdt, "g", 0x50000000);
     static_mem(fdt, "/chosen/g", 0x70000000, 0x4000000);
     d = path(fdt, "/chosen/g");
     fdt_setprop(fdt, d, "direct-map", NULL, 0);
@@ -371,9 +315,9 @@ static void refused_between_domains(void **state)
     };
     for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         void *fdt = host();
-        domain(fdt, "third", 0x50400000);
-        domain(fdt, "b", 0x50200000);
-        domain(fdt, "a", 0x50000000);
+        domain_node(fdt, "third", 0x50400000);
+        domain_node(fdt, "b", 0x50200000);
+        domain_node(fdt, "a", 0x50000000);
         shm(fdt, "/chosen/a", "s", "r", 0x60000000, 0x4000000, 0x200000, c[i].role_a);
         shm(fdt, "/chosen/b", "s", c[i].id, c[i].host, 0x4000000, c[i].size, c[i].role_b);
         assert_int_equal(plan(fdt), 3);
@@ -382,8 +326,8 @@ static void refused_between_domains(void **state)
     }
     /* the same region with and without a host address: one region */
     void *fdt = host();
-    domain(fdt, "b", 0x50200000);
-    domain(fdt, "a", 0x50000000);
+    domain_node(fdt, "b", 0x50200000);
+    domain_node(fdt, "a", 0x50000000);
     shm(fdt, "/chosen/a", "s", "r", NO_HOST, 0x4000000, 0x200000, "borrower");
     shm(fdt, "/chosen/b", "s", "r", 0x60000000, 0x5000000, 0x200000, "owner");
     assert_int_equal(plan(fdt), 2);
@@ -394,15 +338,15 @@ static void refused_between_domains(void **state)
     assert_int_equal(r[0]->pa, 0x60000000);
     /* another domain's static memory, either way round */
     fdt = host();
-    domain(fdt, "b", 0x50200000);
-    domain(fdt, "a", 0x50000000);
+    domain_node(fdt, "b", 0x50200000);
+    domain_node(fdt, "a", 0x50000000);
     static_mem(fdt, "/chosen/a", 0x60000000, 0x4000000);
     shm(fdt, "/chosen/b", "s", "r", 0x61000000, 0x4000000, 0x200000, NULL);
     assert_int_equal(plan(fdt), 2);
     expect_one_refusal("b: s: xen,shared-mem: region \"r\", host 0x61000000-0x611fffff, is a's xen,static-mem");
     fdt = host();
-    domain(fdt, "b", 0x50200000);
-    domain(fdt, "a", 0x50000000);
+    domain_node(fdt, "b", 0x50200000);
+    domain_node(fdt, "a", 0x50000000);
     static_mem(fdt, "/chosen/b", 0x60000000, 0x4000000);
     shm(fdt, "/chosen/a", "s", "r", 0x61000000, 0x4000000, 0x200000, NULL);
     assert_int_equal(plan(fdt), 2);
@@ -415,7 +359,7 @@ static void extended_regions_leave_it_out(void **state)
 {
     (void)state;
     void *fdt = host();
-    int d = domain(fdt, "g", 0x50000000);
+    int d = domain_node(fdt, "g", 0x50000000);
     fdt_setprop_string(fdt, d, "xen,enhanced", "enabled");
     shm(fdt, "/chosen/g", "s", "r", 0x60000000, 0x48000000, 0x200000, NULL);
     struct domain_desc one;
