@@ -8,9 +8,14 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mgeneral-regs-only -
     -fno-pic -fno-pie -fno-stack-protector -Wall -Wextra -Werror -mno-outline-atomics
 GUEST_COMMON := tests/guests/head.S tests/guests/vectors.S tests/guests/lib.c tests/guests/gicv3.c tests/guests/fdt.c
 
+# The virtio-pci guests also link what they share (virtio_guest.c).
+VIRTIO_GUEST_ELFS := $(GUESTS_OUT)/hostile_virtio.elf $(GUESTS_OUT)/virtio_grants.elf
+$(VIRTIO_GUEST_ELFS): GUEST_EXTRA := tests/guests/virtio_guest.c
+$(VIRTIO_GUEST_ELFS): tests/guests/virtio_guest.c tests/guests/virtio_guest.h
+
 $(GUESTS_OUT)/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/lib.h tests/guests/gicv3.h tests/guests/fdt.h tests/guests/guest.lds
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(GUEST_CFLAGS) -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guests/guest.lds -o $@ $(GUEST_COMMON) $<
+	$(CROSS)gcc $(GUEST_CFLAGS) -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guests/guest.lds -o $@ $(GUEST_COMMON) $(GUEST_EXTRA) $<
 
 $(GUESTS_OUT)/%.Image: $(GUESTS_OUT)/%.elf
 	$(CROSS)objcopy -O binary $< $@

@@ -30,42 +30,12 @@
  *              off (a guest the device model's stop must not touch). */
 #include "fdt.h"
 #include "lib.h"
-
-#define READY 0x37ff0000UL
-#define RAM_BASE 0x40000000ULL
-
-/* common configuration (virtio 1.2, 4.1.4.3) */
-#define C_DFSELECT 0x00
-#define C_DF 0x04
-#define C_GFSELECT 0x08
-#define C_GF 0x0c
-#define C_NUMQ 0x12
-#define C_STATUS 0x14
-#define C_QSELECT 0x16
-#define C_QSIZE 0x18
-#define C_QENABLE 0x1c
-#define C_QNOFF 0x1e
-#define C_QDESC 0x20
-#define C_QAVAIL 0x28
-#define C_QUSED 0x30
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
+#include "virtio_guest.h"
 
 #define F_INDIRECT (1u << 28)
-#define D_NEXT 1
-#define D_WRITE 2
 #define D_INDIRECT 4
 
-#define QSIZE 16
-/* the queue and its buffers, in my RAM well past the image and stack */
-#define Q 0x40400000ULL
-#define Q_DESC Q
-#define Q_AVAIL (Q + 0x1000)
-#define Q_USED (Q + 0x2000)
+/* the buffers, in my RAM past the rings (Q_DESC, Q_AVAIL, Q_USED) */
 #define Q_HDR (Q + 0x3000)
 #define Q_DATA (Q + 0x4000)
 #define Q_STATUS (Q + 0x5000)
@@ -123,163 +93,15 @@ static void mmu_on(void)
 {
     l1[0] = 0x00000000ULL | 1ULL << 10 | 1ULL << 2 | 1; /* devices: AF, AttrIndx 1 (Normal NC) */
     l1[1] = 0x40000000ULL | 1ULL << 10 | 3ULL << 8 | 1; /* RAM: AF, inner shareable, AttrIndx 0 (WB) */
-    uint64_t mair = 0xffULL | 0x44ULL << 8;
-    uint64_t tcr = 25 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 1ULL << 23 | 1ULL << 32;
     __asm__ volatile("msr vbar_el1, %0; isb" : : "r"(hv_vectors));
-    __asm__ volatile("dsb sy; msr mair_el1, %0; msr tcr_el1, %1; msr ttbr0_el1, %2; isb; tlbi vmalle1; dsb sy; isb"
-                     :
-                     : "r"(mair), "r"(tcr), "r"((uint64_t)l1)
-                     : "memory");
-    uint64_t sctlr;
-    __asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
-    sctlr |= 1 | 1 << 2 | 1 << 12;
-    sctlr &= ~2ULL; /* no alignment checks */
-    __asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
-}
-
-/* ---- one access of exactly this width ------------------------------------- */
-static uint64_t rd(uint64_t a, unsigned size)
-{
-    uint64_t v = ~0ULL;
-    if (size == 1)
-        __asm__ volatile("ldrb %w0, [%1]" : "+r"(v) : "r"(a) : "memory");
-    else if (size == 2)
-        __asm__ volatile("ldrh %w0, [%1]" : "+r"(v) : "r"(a) : "memory");
-    else if (size == 4)
-        __asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(a) : "memory");
-    else
-        __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(a) : "memory");
-    __asm__ volatile("dsb sy" ::: "memory");
-    return v;
-}
-
-static void wr(uint64_t a, unsigned size, uint64_t v)
-{
-    __asm__ volatile("dsb sy" ::: "memory");
-    if (size == 1)
-        __asm__ volatile("strb %w0, [%1]" : : "r"(v), "r"(a) : "memory");
-    else if (size == 2)
-        __asm__ volatile("strh %w0, [%1]" : : "r"(v), "r"(a) : "memory");
-    else if (size == 4)
-        __asm__ volatile("str %w0, [%1]" : : "r"(v), "r"(a) : "memory");
-    else
-        __asm__ volatile("str %0, [%1]" : : "r"(v), "r"(a) : "memory");
-    __asm__ volatile("dsb sy" ::: "memory");
-}
-
-/* ---- printing -------------------------------------------------------------- */
-static void put_num(uint64_t v, unsigned base)
-{
-    char buf[24];
-    int i = 23;
-    buf[i] = 0;
-    do
-        buf[--i] = "0123456789abcdef"[v % base];
-    while ((v /= base) && i > 0);
-    if (base == 16)
-        puts_("0x");
-    puts_(&buf[i]);
-}
-static void put_dec(uint64_t v) { put_num(v, 10); }
-static void put_x(uint64_t v) { put_num(v, 16); }
-
-static uint64_t vcount(void)
-{
-    uint64_t t;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
-    return t;
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-    uint64_t f;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
-    return (vcount() - t0) * 1000 / f;
+    mmu_enable(l1, 0xffULL | 0x44ULL << 8, 1);
 }
 
 /* ---- the device ------------------------------------------------------------ */
-static uint64_t ecam, ram_end;
-static uint64_t common, notify, isr, devcfg; /* guest physical addresses in the BAR */
-static uint64_t bar;
-static uint32_t notify_mult;
-static uint16_t aidx; /* my avail index */
 static int tight; /* "tight": poll device_status without a pause */
-
-static uint64_t cfg(unsigned dev, unsigned reg) { return ecam + ((uint64_t)dev << 15) + reg; }
-
-static int find_bridge(const void *fdt)
-{
-    int root = fdt_node(fdt, "/"), n = -1, len;
-    while ((n = fdt_child(fdt, root, n)) >= 0) {
-        const char *name = fdt_name(fdt, n);
-        const uint8_t *reg = fdt_prop(fdt, n, "reg", &len);
-        if (contains(name, "pcie@") && reg && len == 16)
-            ecam = be64(reg);
-        if (contains(name, "memory") && reg && len >= 16)
-            ram_end = be64(reg) + be64(reg + 8);
-    }
-    return ecam && ram_end;
-}
-
-/* The first function with these IDs on bus 0: its slot, or -1. */
-static int find_function(uint32_t id)
-{
-    for (unsigned s = 0; s < 32; s++)
-        if ((uint32_t)rd(cfg(s, 0), 4) == id)
-            return (int)s;
-    return -1;
-}
-
-/* Its BAR 0 (placed by the bus; 64-bit if it says so), decoding and bus
- * mastering on, and the four virtio structures its capabilities name. */
-static int map_function(unsigned s)
-{
-    uint32_t lo = (uint32_t)rd(cfg(s, 0x10), 4);
-    bar = lo & ~0xfULL;
-    if ((lo & 6) == 4)
-        bar |= rd(cfg(s, 0x14), 4) << 32;
-    wr(cfg(s, 0x04), 2, rd(cfg(s, 0x04), 2) | 6);
-    if (!(rd(cfg(s, 0x06), 2) & 0x10))
-        return 0;
-    for (unsigned p = rd(cfg(s, 0x34), 1) & 0xfc, n = 0; p && n < 48; p = rd(cfg(s, p + 1), 1) & 0xfc, n++) {
-        if (rd(cfg(s, p), 1) != 0x09)
-            continue;
-        unsigned type = (unsigned)rd(cfg(s, p + 3), 1), which = (unsigned)rd(cfg(s, p + 4), 1);
-        uint64_t at = bar + (uint32_t)rd(cfg(s, p + 8), 4);
-        if (which != 0)
-            continue;
-        if (type == 1)
-            common = at;
-        else if (type == 2) {
-            notify = at;
-            notify_mult = (uint32_t)rd(cfg(s, p + 16), 4);
-        } else if (type == 3)
-            isr = at;
-        else if (type == 4)
-            devcfg = at;
-    }
-    return common && notify && isr && devcfg;
-}
-
-static uint8_t status(void) { return (uint8_t)rd(common + C_STATUS, 1); }
 
 static volatile uint8_t *ram8(uint64_t a) { return (volatile uint8_t *)a; }
 static volatile uint16_t *ram16(uint64_t a) { return (volatile uint16_t *)a; }
-
-static void zero(uint64_t a, unsigned len)
-{
-    for (unsigned i = 0; i < len; i += 8)
-        *(volatile uint64_t *)(a + i) = 0;
-}
-
-static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-    uint64_t d = Q_DESC + 16ULL * i;
-    *(volatile uint64_t *)d = addr;
-    *(volatile uint32_t *)(d + 8) = len;
-    *ram16(d + 12) = flags;
-    *ram16(d + 14) = next;
-}
 
 static void table(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
@@ -290,54 +112,14 @@ static void table(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint1
     *ram16(d + 14) = next;
 }
 
-static uint16_t used_idx(void) { return *ram16(Q_USED + 2); }
 static uint32_t used_len(unsigned i) { return *(volatile uint32_t *)(Q_USED + 4 + 8 * (i % QSIZE) + 4); }
-
-static void kick(void) { wr(notify, 2, 0); }
-
-/* Make head available (the avail index moved by step) and notify. */
-static void post_step(uint16_t head, uint16_t step)
-{
-    *ram16(Q_AVAIL + 4 + 2 * (aidx % QSIZE)) = head;
-    __asm__ volatile("dsb sy" ::: "memory");
-    aidx = (uint16_t)(aidx + step);
-    *ram16(Q_AVAIL + 2) = aidx;
-    __asm__ volatile("dsb sy" ::: "memory");
-    kick();
-}
-static void post(uint16_t head) { post_step(head, 1); }
-
-static void reset(void) { wr(common + C_STATUS, 1, 0); }
 
 /* Reset, negotiate VERSION_1 (and indirect descriptors if asked), set up
  * queue 0 with QSIZE entries at desc/avail/used, DRIVER_OK. */
 static int setup_at(int indirect, uint64_t d, uint64_t a, uint64_t u)
 {
-    reset();
-    if (status() != 0)
-        return 0;
-    zero(Q_DESC, 16 * QSIZE);
-    zero(Q_AVAIL, 0x100);
-    zero(Q_USED, 0x100);
-    *ram16(Q_AVAIL) = 1; /* NO_INTERRUPT: I poll the used ring */
-    aidx = 0;
-    wr(common + C_STATUS, 1, S_ACK);
-    wr(common + C_STATUS, 1, S_ACK | S_DRIVER);
-    wr(common + C_GFSELECT, 4, 0);
-    wr(common + C_GF, 4, indirect ? F_INDIRECT : 0);
-    wr(common + C_GFSELECT, 4, 1);
-    wr(common + C_GF, 4, 1); /* VIRTIO_F_VERSION_1 */
-    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-    if (!(status() & S_FEATURES_OK))
-        return 0;
-    wr(common + C_QSELECT, 2, 0);
-    wr(common + C_QSIZE, 2, QSIZE);
-    wr(common + C_QDESC, 8, d);
-    wr(common + C_QAVAIL, 8, a);
-    wr(common + C_QUSED, 8, u);
-    wr(common + C_QENABLE, 2, 1);
-    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-    return rd(common + C_QENABLE, 2) == 1 && rd(common + C_QSIZE, 2) == QSIZE;
+    return setup_queue(indirect ? F_INDIRECT : 0, 1 /* VIRTIO_F_VERSION_1 */, d, a, u) &&
+        rd(common + C_QSIZE, 2) == QSIZE;
 }
 static int setup(int indirect) { return setup_at(indirect, Q_DESC, Q_AVAIL, Q_USED); }
 
@@ -794,19 +576,14 @@ void guest_main(uint64_t dtb)
     if (dtb_mentions(dtb, "bystander")) {
         bystander();
         puts_("hostile-virtio: bystander: done\n");
-        uint32_t reason = 0;
-        xen_hypercall(29, 2, (uint64_t)&reason, 0);
-        psci_system_off();
+        power_off();
     }
     int stop = dtb_mentions(dtb, "dmstop");
     tight = dtb_mentions(dtb, "tight");
-    check(find_bridge(fdt), "my tree has a pcie@ node and a memory node");
+    check(find_ecam(fdt) && ram_end, "my tree has a pcie@ node and a memory node");
     mmu_on();
-    volatile uint32_t *ready = (volatile uint32_t *)READY;
-    check(ready[1] == 1, "the wait register returned 1: my device model connected");
-    int slot = find_function(0x10421af4u);
-    check(slot >= 0, "a virtio-blk function (0x1af4:0x1042) on bus 0");
-    if (slot >= 0 && map_function((unsigned)slot)) {
+    int slot = virtio_blk_open();
+    if (slot >= 0 && isr) {
         puts_("hostile-virtio: 00:");
         put_dec((unsigned)slot);
         puts_(".0 BAR ");
@@ -830,7 +607,5 @@ void guest_main(uint64_t dtb)
         check(0, "its capabilities name the common, notify, ISR and device structures in BAR 0");
     }
     puts_(failures ? "hostile-virtio: some checks FAILED\n" : "hostile-virtio: all checks passed\n");
-    uint32_t reason = 0;
-    xen_hypercall(29, 2, (uint64_t)&reason, 0);
-    psci_system_off();
+    power_off();
 }

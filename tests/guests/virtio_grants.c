@@ -25,43 +25,16 @@
  * One line per step: "virtio-grants: ...", and PASS/FAIL lines. */
 #include "fdt.h"
 #include "lib.h"
-
-#define READY 0x37ff0000UL
-
-/* common configuration (virtio 1.2, 4.1.4.3) */
-#define C_DFSELECT 0x00
-#define C_DF 0x04
-#define C_GFSELECT 0x08
-#define C_GF 0x0c
-#define C_STATUS 0x14
-#define C_QSELECT 0x16
-#define C_QSIZE 0x18
-#define C_QENABLE 0x1c
-#define C_QDESC 0x20
-#define C_QAVAIL 0x28
-#define C_QUSED 0x30
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
+#include "virtio_guest.h"
 
 #define F_HI_VERSION_1 1u /* feature 32 */
 #define F_HI_ACCESS_PLATFORM 2u /* feature 33 */
-#define D_NEXT 1
-#define D_WRITE 2
 
 #define T_IN 0
 #define T_OUT 1
 
-#define QSIZE 16
-/* my pages, well past the image and stack: one per ring and buffer, so
+/* my pages past the rings (Q_DESC, Q_AVAIL, Q_USED): one per buffer, so
  * that each has its own grant */
-#define Q 0x40400000ULL
-#define Q_DESC Q
-#define Q_AVAIL (Q + 0x1000)
-#define Q_USED (Q + 0x2000)
 #define Q_HDR (Q + 0x3000)
 #define Q_DATA (Q + 0x4000) /* 2 pages */
 #define Q_STATUS (Q + 0x6000)
@@ -111,94 +84,19 @@ static void mmu_on(void)
     }
     l1[0] = (uint64_t)l2 | 3;
     l1[1] = 0x40000000ULL | 1ULL << 10 | 3ULL << 8 | 1; /* RAM: AF, inner shareable, AttrIndx 0 (WB) */
-    uint64_t mair = 0xffULL | 0x44ULL << 8 | 0x04ULL << 16;
-    uint64_t tcr = 25 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 1ULL << 23 | 1ULL << 32;
-    __asm__ volatile("dsb sy; msr mair_el1, %0; msr tcr_el1, %1; msr ttbr0_el1, %2; isb; tlbi vmalle1; dsb sy; isb"
-                     :
-                     : "r"(mair), "r"(tcr), "r"((uint64_t)l1)
-                     : "memory");
-    uint64_t sctlr;
-    __asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
-    sctlr |= 1 | 1 << 2 | 1 << 12;
-    __asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
-}
-
-/* ---- accesses and printing --------------------------------------------- */
-static uint64_t rd(uint64_t a, unsigned size)
-{
-    uint64_t v;
-    if (size == 1)
-        v = *(volatile uint8_t *)a;
-    else if (size == 2)
-        v = *(volatile uint16_t *)a;
-    else if (size == 4)
-        v = *(volatile uint32_t *)a;
-    else
-        v = *(volatile uint64_t *)a;
-    __asm__ volatile("dsb sy" ::: "memory");
-    return v;
-}
-
-static void wr(uint64_t a, unsigned size, uint64_t v)
-{
-    __asm__ volatile("dsb sy" ::: "memory");
-    if (size == 1)
-        *(volatile uint8_t *)a = (uint8_t)v;
-    else if (size == 2)
-        *(volatile uint16_t *)a = (uint16_t)v;
-    else if (size == 4)
-        *(volatile uint32_t *)a = (uint32_t)v;
-    else
-        *(volatile uint64_t *)a = v;
-    __asm__ volatile("dsb sy" ::: "memory");
-}
-
-static void put_num(uint64_t v, unsigned base)
-{
-    char buf[24];
-    int i = 23;
-    buf[i] = 0;
-    do
-        buf[--i] = "0123456789abcdef"[v % base];
-    while ((v /= base) && i > 0);
-    if (base == 16)
-        puts_("0x");
-    puts_(&buf[i]);
-}
-static void put_dec(uint64_t v) { put_num(v, 10); }
-static void put_x(uint64_t v) { put_num(v, 16); }
-
-static uint64_t vcount(void)
-{
-    uint64_t t;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
-    return t;
-}
-
-static uint64_t us_since(uint64_t t0)
-{
-    uint64_t f;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
-    return (vcount() - t0) * 1000000 / f;
+    mmu_enable(l1, 0xffULL | 0x44ULL << 8 | 0x04ULL << 16, 0);
 }
 
 /* ---- my device tree --------------------------------------------------------- */
-static uint64_t ecam;
 static unsigned dm_domid;
 
 static int find_nodes(const void *fdt)
 {
-    int root = fdt_node(fdt, "/"), n = -1, len;
-    while ((n = fdt_child(fdt, root, n)) >= 0) {
-        const uint8_t *reg = fdt_prop(fdt, n, "reg", &len);
-        if (contains(fdt_name(fdt, n), "pcie@") && reg && len == 16)
-            ecam = be64(reg);
-    }
-    int hv = fdt_node(fdt, "/hypervisor");
+    int hv = fdt_node(fdt, "/hypervisor"), len;
     const uint8_t *reg = hv >= 0 ? fdt_prop(fdt, hv, "reg", &len) : 0;
     if (reg && len >= 16)
         gnttab_base = be64(reg), gnttab_size = be64(reg + 8);
-    return ecam != 0;
+    return find_ecam(fdt);
 }
 
 /* dm=N on my command line: the device model's domain, the grantee */
@@ -271,100 +169,13 @@ static int grants_in_use(void)
 }
 
 /* ---- the device ------------------------------------------------------------ */
-static uint64_t common, notify, devcfg, bar;
-static uint16_t aidx;
 static int grants; /* my bridge has the grants flag */
-
-static uint64_t cfg(unsigned dev, unsigned reg) { return ecam + ((uint64_t)dev << 15) + reg; }
-
-static int find_function(uint32_t id)
-{
-    for (unsigned s = 0; s < 32; s++)
-        if ((uint32_t)rd(cfg(s, 0), 4) == id)
-            return (int)s;
-    return -1;
-}
-
-static int map_function(unsigned s)
-{
-    uint32_t lo = (uint32_t)rd(cfg(s, 0x10), 4);
-    bar = lo & ~0xfULL;
-    if ((lo & 6) == 4)
-        bar |= rd(cfg(s, 0x14), 4) << 32;
-    wr(cfg(s, 0x04), 2, rd(cfg(s, 0x04), 2) | 6);
-    for (unsigned p = rd(cfg(s, 0x34), 1) & 0xfc, n = 0; p && n < 48; p = rd(cfg(s, p + 1), 1) & 0xfc, n++) {
-        if (rd(cfg(s, p), 1) != 0x09 || rd(cfg(s, p + 4), 1) != 0)
-            continue;
-        unsigned type = (unsigned)rd(cfg(s, p + 3), 1);
-        uint64_t at = bar + (uint32_t)rd(cfg(s, p + 8), 4);
-        if (type == 1)
-            common = at;
-        else if (type == 2)
-            notify = at;
-        else if (type == 4)
-            devcfg = at;
-    }
-    return common && notify && devcfg;
-}
-
-static uint8_t status(void) { return (uint8_t)rd(common + C_STATUS, 1); }
-static void reset(void) { wr(common + C_STATUS, 1, 0); }
-
-static void zero(uint64_t a, unsigned len)
-{
-    for (unsigned i = 0; i < len; i += 8)
-        *(volatile uint64_t *)(a + i) = 0;
-}
-
-static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-    uint64_t d = Q_DESC + 16ULL * i;
-    *(volatile uint64_t *)d = addr;
-    *(volatile uint32_t *)(d + 8) = len;
-    *(volatile uint16_t *)(d + 12) = flags;
-    *(volatile uint16_t *)(d + 14) = next;
-}
-
-static uint16_t used_idx(void) { return *(volatile uint16_t *)(Q_USED + 2); }
-
-static void post(uint16_t head)
-{
-    *(volatile uint16_t *)(Q_AVAIL + 4 + 2 * (aidx % QSIZE)) = head;
-    __asm__ volatile("dsb sy" ::: "memory");
-    aidx++;
-    *(volatile uint16_t *)(Q_AVAIL + 2) = aidx;
-    wr(notify, 2, 0);
-}
 
 /* Reset, negotiate VERSION_1 (and ACCESS_PLATFORM on a grants bridge),
  * queue 0 of QSIZE entries at desc/avail/used, DRIVER_OK. */
 static int setup_at(uint64_t d, uint64_t a, uint64_t u)
 {
-    reset();
-    if (status() != 0)
-        return 0;
-    zero(Q_DESC, 16 * QSIZE);
-    zero(Q_AVAIL, 0x100);
-    zero(Q_USED, 0x100);
-    *(volatile uint16_t *)Q_AVAIL = 1; /* NO_INTERRUPT: I poll the used ring */
-    aidx = 0;
-    wr(common + C_STATUS, 1, S_ACK);
-    wr(common + C_STATUS, 1, S_ACK | S_DRIVER);
-    wr(common + C_GFSELECT, 4, 0);
-    wr(common + C_GF, 4, 0);
-    wr(common + C_GFSELECT, 4, 1);
-    wr(common + C_GF, 4, F_HI_VERSION_1 | (grants ? F_HI_ACCESS_PLATFORM : 0));
-    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-    if (!(status() & S_FEATURES_OK))
-        return 0;
-    wr(common + C_QSELECT, 2, 0);
-    wr(common + C_QSIZE, 2, QSIZE);
-    wr(common + C_QDESC, 8, d);
-    wr(common + C_QAVAIL, 8, a);
-    wr(common + C_QUSED, 8, u);
-    wr(common + C_QENABLE, 2, 1);
-    wr(common + C_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-    return rd(common + C_QENABLE, 2) == 1;
+    return setup_queue(0, F_HI_VERSION_1 | (grants ? F_HI_ACCESS_PLATFORM : 0), d, a, u);
 }
 
 /* the rings where the device finds them: grants, or my RAM */
@@ -664,11 +475,7 @@ void guest_main(uint64_t dtb)
     if (grants)
         check(find_dm(fdt), "my command line names my device model's domain (dm=N)");
     mmu_on();
-    volatile uint32_t *ready = (volatile uint32_t *)READY;
-    check(ready[1] == 1, "the wait register returned 1: my device model connected");
-    int slot = find_function(0x10421af4u);
-    check(slot >= 0, "a virtio-blk function (0x1af4:0x1042) on bus 0");
-    if (slot >= 0 && map_function((unsigned)slot)) {
+    if (virtio_blk_open() >= 0) {
         if (grants)
             grants_main();
         else
@@ -677,7 +484,5 @@ void guest_main(uint64_t dtb)
         check(0, "its capabilities name the common, notify and device structures in BAR 0");
     }
     puts_(failures ? "virtio-grants: some checks FAILED\n" : "virtio-grants: all checks passed\n");
-    uint32_t reason = 0;
-    xen_hypercall(29, 2, (uint64_t)&reason, 0);
-    psci_system_off();
+    power_off();
 }
