@@ -497,7 +497,7 @@ static void forwarded_line(void **state)
     dom = make(3, 1, 32, 4);
     struct vcpu *v = &dom->vcpus[0];
     wr(D(dom), GICD_CTLR, 4, 2);
-    assert_int_equal(irq_forward_claim(dom, 40), 0);
+    assert_int_equal(irq_forward_claim(dom, 40, false), 0);
     spi_enable(40, 0x80);
     assert_true(vgic_dist(dom)->spi[8].hw);
     fake_irq_raise(40);

@@ -283,7 +283,7 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     if ((rc = vgic_domain_init(d, vgic_hw_version(), vgic_hw_gicv_base(), domain_nr_spis(dd))))
         return rc;
     for (unsigned i = 0; i < dd->nr_irqs; i++)
-        if ((rc = irq_forward_claim(d, dd->irqs[i]))) {
+        if ((rc = irq_forward_claim(d, dd->irqs[i], dd->irq_edge & (1u << i)))) {
             if (rc == -XAM_ERANGE)
                 log_err("%s: host interrupt %u (SPI %u) does not exist: the host GIC has %u interrupt lines", d->name,
                         dd->irqs[i], dd->irqs[i] - 32, gic()->nr_lines());

@@ -12,8 +12,8 @@
 
 /* Guest physical space nothing uses, for the guest's foreign mappings
  * (Linux's "extended regions"): as Xen, the RAM windows above the guest's
- * RAM, at least 64 MiB each, clear of the bridge's windows, inside the
- * IPA space. */
+ * RAM, at least 64 MiB each, clear of the bridge's windows, static shared
+ * memory and passthrough ranges, inside the IPA space. */
 static void extended_regions(const struct domain_desc *dd, struct guest_fdt_params *gp)
 {
     const paddr_t top = 1ULL << dd->ipa_bits;
@@ -25,9 +25,10 @@ static void extended_regions(const struct domain_desc *dd, struct guest_fdt_para
         for (unsigned i = 0; i < dd->nr_banks; i++)
             if (dd->banks[i].ipa >= lo && dd->banks[i].ipa < hi)
                 lo = MAX(lo, dd->banks[i].ipa + dd->banks[i].size);
-        /* keep the larger side of any bridge window or static shared
-         * memory region inside (Xen leaves its regions out too) */
-        struct used u[3 + DESC_MAX_SHM];
+        /* keep the larger side of any bridge window, static shared
+         * memory region or passthrough range (xen,reg) inside: Xen leaves
+         * them out too */
+        struct used u[3 + DESC_MAX_SHM + DESC_MAX_PASSTHROUGH];
         unsigned nu = 0;
         if (dd->has_bridge) {
             const struct pci_bridge *b = &dd->bridge;
@@ -36,6 +37,8 @@ static void extended_regions(const struct domain_desc *dd, struct guest_fdt_para
             u[nu++] = (struct used){ "prefetch", b->pref, b->pref_size };
         }
         nu += domain_shm_used(dd, &u[nu]);
+        for (unsigned i = 0; i < dd->nr_mmio; i++)
+            u[nu++] = (struct used){ "passthrough", dd->mmio[i].guest, dd->mmio[i].size };
         for (unsigned i = 0; i < nu; i++) {
             if (!u[i].size || !ranges_overlap(lo, hi > lo ? hi - lo : 0, u[i].base, u[i].size))
                 continue;

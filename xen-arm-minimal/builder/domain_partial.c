@@ -1,8 +1,11 @@
 /* A domain's partial device tree (multiboot,device-tree), read and
- * checked before any memory is touched: its /passthrough nodes (xen,reg
- * MMIO, xen,path, interrupts), which the guest's tree copies into its root
- * with /aliases (guest_fdt.c). Portable: the hypervisor and xam-dryrun
- * both run it, from domain_describe(). */
+ * checked before any memory is touched, with Xen's rules (Xen's
+ * dom0less-build.c, docs/misc/arm/passthrough.txt): /passthrough, which
+ * the guest's tree keeps whole as /passthrough (guest_fdt.c), its nodes'
+ * xen,reg MMIO (in their parent's cells), xen,path (the host node whose
+ * interrupts they are) and interrupts; /aliases; Xen's /gic placeholder,
+ * whose phandle means the guest's GIC. Portable: the hypervisor and
+ * xam-dryrun both run it, from domain_describe(). */
 #include <libfdt.h>
 #include <string.h>
 #include <xam/domain_desc.h>
@@ -12,21 +15,6 @@
 #include "domain_desc_priv.h"
 
 _Static_assert(GUEST_NR_IRQS == 1020, "the passthrough refusal names INTIDs 32-1019");
-
-/* Names the builder gives root nodes: a passthrough node must not clash. */
-static bool generated_name(const char *n)
-{
-    static const char *const exact[] = { "chosen",  "cpus",         "timer",         "psci",           "hypervisor",
-                                         "aliases", "device-model", "xen-grant-dma", "reserved-memory" };
-    static const char *const prefix[] = { "memory@", "interrupt-controller@", "sbsa-uart@", "pcie@", "pci-ready@" };
-    for (unsigned i = 0; i < ARRAY_SIZE(exact); i++)
-        if (!strcmp(n, exact[i]))
-            return true;
-    for (unsigned i = 0; i < ARRAY_SIZE(prefix); i++)
-        if (!strncmp(n, prefix[i], strlen(prefix[i])))
-            return true;
-    return false;
-}
 
 /* The host devices the hypervisor itself drives: never a guest's. */
 static const char *host_device_at(const struct hostdt *h, paddr_t base, uint64_t size)
@@ -46,40 +34,76 @@ static const char *host_device_at(const struct hostdt *h, paddr_t base, uint64_t
     return NULL;
 }
 
-/* interrupts of a passthrough node: GIC SPIs given to the guest under the
- * same number (as Xen), level-high, that the vGIC carries and nothing else
- * of this guest or the hypervisor uses. */
-static bool read_passthrough_irqs(const struct desc_ctx *c, const void *pdt, int pnode, const char *where,
-                                  struct domain_desc *dd)
+/* What one partial tree's walk needs. */
+struct pt_walk {
+    const struct desc_ctx *c;
+    const void *pdt;
+    struct domain_desc *dd;
+    uint32_t gic_phandle; /* /gic's: the guest's GIC too (0: none) */
+    char why[300];
+};
+
+static bool refuse(struct pt_walk *w, const char *where, const char *what)
 {
-    int node = dd->partial_dtb->node, len;
-    char why[240];
-    if (fdt_getprop(pdt, pnode, "interrupts-extended", NULL)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts-extended: use interrupts (the guest's GIC)",
-                     where);
-        return reject(c, node, "reg", why);
+    fmt_snprintf(w->why, sizeof(w->why), "partial device tree: %s: %s", where, what);
+    return reject(w->c, w->dd->partial_dtb->node, "reg", w->why);
+}
+
+/* Whether the host node at hnode (xen,path) has GIC SPI num with this
+ * trigger: in its interrupts (3-cell GIC specifiers), or, for a GICv2m
+ * MSI frame, in its arm,msi-base-spi/arm,msi-num-spis range (edge). */
+static bool host_has_spi(const void *fdt, int hnode, uint32_t num, bool edge)
+{
+    int len;
+    const fdt32_t *ip = fdt_getprop(fdt, hnode, "interrupts", &len);
+    for (int i = 0; ip && len % 12 == 0 && i < len / 12; i++)
+        if (fdt32_ld(&ip[3 * i]) == 0 && fdt32_ld(&ip[3 * i + 1]) == num &&
+            ((fdt32_ld(&ip[3 * i + 2]) & 0xf) == 1) == edge)
+            return true;
+    const fdt32_t *base = fdt_getprop(fdt, hnode, "arm,msi-base-spi", &len);
+    const fdt32_t *n = fdt_getprop(fdt, hnode, "arm,msi-num-spis", NULL);
+    if (base && len == 4 && n && edge) {
+        uint32_t b = fdt32_ld(base) - 32; /* an INTID, not an SPI number */
+        return fdt32_ld(base) >= 32 && num >= b && num - b < fdt32_ld(n);
     }
-    const fdt32_t *ip = fdt_getprop(pdt, pnode, "interrupt-parent", &len);
-    if (ip && (len != 4 || fdt32_ld(ip) != GUEST_GIC_PHANDLE)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupt-parent must be the guest's GIC, <65000>",
-                     where);
-        return reject(c, node, "reg", why);
-    }
-    const fdt32_t *irq = fdt_getprop(pdt, pnode, "interrupts", &len);
+    return false;
+}
+
+/* interrupts of a passthrough node: GIC SPIs of its host node (xen,path,
+ * hnode), given to the guest under the same number (as Xen), level-high or
+ * rising-edge (the GIC has no other kinds), that the vGIC carries and
+ * nothing else of this guest or the hypervisor uses. */
+static bool read_passthrough_irqs(struct pt_walk *w, int pnode, const char *where, int hnode, const char *hpath)
+{
+    const struct desc_ctx *c = w->c;
+    struct domain_desc *dd = w->dd;
+    int len;
+    if (fdt_getprop(w->pdt, pnode, "interrupts-extended", NULL))
+        return refuse(w, where, "interrupts-extended: use interrupts (the guest's GIC)");
+    const fdt32_t *ip = fdt_getprop(w->pdt, pnode, "interrupt-parent", &len);
+    if (ip && (len != 4 || (fdt32_ld(ip) != GUEST_GIC_PHANDLE && (!w->gic_phandle || fdt32_ld(ip) != w->gic_phandle))))
+        return refuse(
+            w, where,
+            "interrupt-parent must be the guest's GIC: <&gic> (the partial tree's /gic placeholder) or <65000>");
+    const fdt32_t *irq = fdt_getprop(w->pdt, pnode, "interrupts", &len);
     if (!irq)
         return true;
-    if (len <= 0 || len % 12) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts must be 3-cell GIC specifiers", where);
-        return reject(c, node, "reg", why);
-    }
+    if (len <= 0 || len % 12)
+        return refuse(w, where, "interrupts must be 3-cell GIC specifiers");
+    if (hnode < 0)
+        return refuse(w, where,
+                      "interrupts without xen,path: as Xen, a device's interrupts are its host node's (name it in "
+                      "xen,path)");
     for (int i = 0; i < len / 12; i++) {
         uint32_t type = fdt32_ld(&irq[3 * i]), num = fdt32_ld(&irq[3 * i + 1]), flags = fdt32_ld(&irq[3 * i + 2]);
         unsigned intid = 32 + num;
+        bool edge = (flags & 0xf) == 1;
         const char *what = NULL;
+        char host[DT_PATH_MAX + 80];
         if (type != 0)
             what = "only SPIs (type 0) can be passed through";
-        else if ((flags & 0xf) != 4)
-            what = "only level-high interrupts (flags 4) can be passed through";
+        else if ((flags & 0xf) != 4 && !edge)
+            what = "only level-high (flags 4) and rising-edge (flags 1) interrupts: the GIC has no other kinds";
         else if (num > GUEST_NR_IRQS - 33)
             what = "the guest's GIC has SPIs 0-987 only (INTIDs 32-1019)";
         else if (intid == VPL011_SPI && dd->vpl011)
@@ -88,87 +112,165 @@ static bool read_passthrough_irqs(const struct desc_ctx *c, const void *pdt, int
             what = "the PCI bridge uses it";
         else if (c->h->uart.intid == intid)
             what = "it is the hypervisor's console UART interrupt";
+        else if (!host_has_spi(c->h->fdt, hnode, num, edge)) {
+            fmt_snprintf(host, sizeof(host), "the host node %s (xen,path) has no such %s interrupt", hpath,
+                         edge ? "rising-edge" : "level-high");
+            what = host;
+        }
         for (unsigned j = 0; !what && j < dd->nr_irqs; j++)
             if (dd->irqs[j] == intid)
                 what = "named twice";
         if (!what && dd->nr_irqs == DESC_MAX_PASSTHROUGH)
             what = "more than 8 passthrough interrupts";
         if (what) {
-            fmt_snprintf(why, sizeof(why), "partial device tree: %s: interrupts: SPI %u: %s", where, num, what);
-            return reject(c, node, "reg", why);
+            char msg[sizeof(host) + 60];
+            fmt_snprintf(msg, sizeof(msg), "interrupts: SPI %u: %s", num, what);
+            return refuse(w, where, msg);
         }
+        if (edge)
+            dd->irq_edge |= 1u << dd->nr_irqs;
         dd->irqs[dd->nr_irqs++] = intid;
     }
     return true;
 }
 
-/* One /passthrough node and its children: xen,reg ranges (6 cells: host
- * address, size, guest address), xen,path, interrupts. */
-static bool read_passthrough_node(const struct desc_ctx *c, const void *pdt, int pnode, int depth,
-                                  struct domain_desc *dd)
+/* One xen,reg range <host size guest>: page-aligned, not the hypervisor's
+ * devices or RAM, and clear of everything else in the guest's space. */
+static bool read_xen_reg(struct pt_walk *w, const char *where, struct desc_mmio m)
 {
-    const void *fdt = c->h->fdt;
-    int node = dd->partial_dtb->node, len;
-    char why[200], where[DT_PATH_MAX];
-    dt_node_path(pdt, pnode, where, sizeof(where));
-    if (depth == 1 && generated_name(fdt_get_name(pdt, pnode, NULL))) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s clashes with a node the builder writes", where);
-        return reject(c, node, "reg", why);
+    struct domain_desc *dd = w->dd;
+    char msg[200];
+    const char *what = NULL;
+    if (!m.size || m.host % PAGE_SIZE || m.guest % PAGE_SIZE || m.size % PAGE_SIZE || m.host + m.size < m.host ||
+        m.guest + m.size < m.guest || m.guest + m.size > 1ULL << dd->ipa_bits)
+        what = "must be non-empty, page-aligned and inside the guest address space";
+    else
+        what = host_device_at(w->c->h, m.host, m.size);
+    if (what) {
+        fmt_snprintf(msg, sizeof(msg), "xen,reg 0x%llx+0x%llx: %s%s", (unsigned long long)m.host,
+                     (unsigned long long)m.size, what[0] == 'm' ? "" : "covers ", what);
+        return refuse(w, where, msg);
     }
-    if (!read_passthrough_irqs(c, pdt, pnode, where, dd))
-        return false;
-    const char *hpath = fdt_getprop(pdt, pnode, "xen,path", &len);
-    if (hpath && (len <= 0 || hpath[len - 1] || fdt_path_offset(fdt, hpath) < 0)) {
-        fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,path names no node of the host tree", where);
-        return reject(c, node, "reg", why);
+    struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
+    unsigned n = guest_used(dd, dd->vcpus, u);
+    if (dd->has_bridge) {
+        u[n++] = (struct used){ "the PCI bridge's ECAM window", dd->bridge.ecam, dd->bridge.ecam_size };
+        u[n++] = (struct used){ "the PCI bridge's MEM window", dd->bridge.mem, dd->bridge.mem_size };
+        u[n++] = (struct used){ "the PCI bridge's prefetchable window", dd->bridge.pref, dd->bridge.pref_size };
     }
-    const fdt32_t *r = fdt_getprop(pdt, pnode, "xen,reg", &len);
-    if (r && (len <= 0 || len % 24)) {
-        fmt_snprintf(why, sizeof(why),
-                     "partial device tree: %s: xen,reg must be <host-addr size guest-addr>... in 2 cells each", where);
-        return reject(c, node, "reg", why);
-    }
-    for (int i = 0; r && i < len / 24; i++) {
-        struct desc_mmio m = { dt_read_cells(&r[6 * i], 2), dt_read_cells(&r[6 * i + 4], 2),
-                               dt_read_cells(&r[6 * i + 2], 2) };
-        const char *what = NULL;
-        if (!m.size || m.host % PAGE_SIZE || m.guest % PAGE_SIZE || m.size % PAGE_SIZE || m.host + m.size < m.host ||
-            m.guest + m.size < m.guest || m.guest + m.size > 1ULL << dd->ipa_bits)
-            what = "must be non-empty, page-aligned and inside the guest address space";
-        else
-            what = host_device_at(c->h, m.host, m.size);
-        if (what) {
-            fmt_snprintf(why, sizeof(why), "partial device tree: %s: xen,reg 0x%llx+0x%llx: %s%s", where,
-                         (unsigned long long)m.host, (unsigned long long)m.size, what[0] == 'm' ? "" : "covers ", what);
-            return reject(c, node, "reg", why);
+    for (unsigned j = 0; j < dd->nr_mmio; j++)
+        u[n++] = (struct used){ "another passthrough range", dd->mmio[j].guest, dd->mmio[j].size };
+    for (unsigned j = 0; j < n; j++)
+        if (u[j].size && ranges_overlap(m.guest, m.size, u[j].base, u[j].size)) {
+            fmt_snprintf(msg, sizeof(msg), "xen,reg guest address 0x%llx+0x%llx overlaps %s",
+                         (unsigned long long)m.guest, (unsigned long long)m.size, u[j].what);
+            return refuse(w, where, msg);
         }
-        struct used u[DESC_MAX_BANKS + 8 + DESC_MAX_PASSTHROUGH + 3];
-        unsigned n = guest_used(dd, dd->vcpus, u);
-        if (dd->has_bridge) {
-            u[n++] = (struct used){ "the PCI bridge's ECAM window", dd->bridge.ecam, dd->bridge.ecam_size };
-            u[n++] = (struct used){ "the PCI bridge's MEM window", dd->bridge.mem, dd->bridge.mem_size };
-            u[n++] = (struct used){ "the PCI bridge's prefetchable window", dd->bridge.pref, dd->bridge.pref_size };
-        }
-        for (unsigned j = 0; j < dd->nr_mmio; j++)
-            u[n++] = (struct used){ "another passthrough range", dd->mmio[j].guest, dd->mmio[j].size };
-        for (unsigned j = 0; j < n; j++)
-            if (u[j].size && ranges_overlap(m.guest, m.size, u[j].base, u[j].size)) {
-                fmt_snprintf(why, sizeof(why),
-                             "partial device tree: %s: xen,reg guest address 0x%llx+0x%llx overlaps %s", where,
-                             (unsigned long long)m.guest, (unsigned long long)m.size, u[j].what);
-                return reject(c, node, "reg", why);
-            }
-        if (dd->nr_mmio == DESC_MAX_PASSTHROUGH)
-            return reject(c, node, "reg", "partial device tree: more than 8 xen,reg ranges");
-        dd->mmio[dd->nr_mmio++] = m;
-    }
-    int child;
-    fdt_for_each_subnode(child, pdt, pnode) if (!read_passthrough_node(c, pdt, child, depth + 1, dd)) return false;
+    if (dd->nr_mmio == DESC_MAX_PASSTHROUGH)
+        return refuse(w, where, "more than 8 xen,reg ranges");
+    dd->mmio[dd->nr_mmio++] = m;
     return true;
 }
 
-/* multiboot,device-tree: a small tree whose /passthrough children are
- * copied into the guest's root, and /aliases into its aliases. */
+/* One node under /passthrough and its children: xen,reg (<host-addr size
+ * guest-addr>... in the parent's #address-cells/#size-cells, 1 or 2 each,
+ * as Xen), xen,path, xen,force-assign-without-iommu, interrupts. */
+static bool read_passthrough_node(struct pt_walk *w, int pnode, int ac, int sc)
+{
+    const void *fdt = w->c->h->fdt;
+    int len, plen;
+    char where[DT_PATH_MAX];
+    dt_node_path(w->pdt, pnode, where, sizeof(where));
+    const fdt32_t *r = fdt_getprop(w->pdt, pnode, "xen,reg", &len);
+    if (r) {
+        int cells = 2 * ac + sc;
+        if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+            return refuse(w, where,
+                          "xen,reg: the parent's #address-cells and #size-cells must be 1 or 2 each (Xen's rule)");
+        if (len <= 0 || len % (4 * cells))
+            return refuse(w, where,
+                          "xen,reg must be <host-addr size guest-addr>... in the parent's #address-cells and "
+                          "#size-cells");
+        for (int i = 0; i < len / (4 * cells); i++) {
+            const fdt32_t *e = &r[cells * i];
+            struct desc_mmio m = { dt_read_cells(e, ac), dt_read_cells(&e[ac + sc], ac), dt_read_cells(&e[ac], sc) };
+            if (!read_xen_reg(w, where, m))
+                return false;
+        }
+    }
+    const char *hpath = fdt_getprop(w->pdt, pnode, "xen,path", &plen);
+    bool force = fdt_getprop(w->pdt, pnode, "xen,force-assign-without-iommu", NULL) != NULL;
+    int hnode = -1;
+    if (hpath && (plen <= 0 || hpath[plen - 1] || (hnode = fdt_path_offset(fdt, hpath)) < 0))
+        return refuse(w, where, "xen,path names no node of the host tree");
+    if (hpath && !r)
+        return refuse(w, where,
+                      "xen,path without xen,reg: Xen needs both (or xen,reg alone with "
+                      "xen,force-assign-without-iommu)");
+    if (r && !hpath && !force)
+        return refuse(w, where,
+                      "xen,reg without xen,path: name the host node in xen,path (or add "
+                      "xen,force-assign-without-iommu for MMIO alone), as Xen requires");
+    if (!read_passthrough_irqs(w, pnode, where, hnode, hpath))
+        return false;
+    int cac = fdt_address_cells(w->pdt, pnode), csc = fdt_size_cells(w->pdt, pnode), child;
+    fdt_for_each_subnode(child, w->pdt, pnode) if (!read_passthrough_node(w, child, cac, csc)) return false;
+    return true;
+}
+
+/* Xen's mandatory properties of /passthrough, and its interrupt-parent. */
+static bool read_passthrough_bus(struct pt_walk *w, int pt)
+{
+    int len;
+    const char *compat = fdt_getprop(w->pdt, pt, "compatible", &len);
+    if (!compat || fdt_stringlist_contains(compat, len, "simple-bus") <= 0)
+        return refuse(w, "/passthrough", "compatible must contain \"simple-bus\" (Xen's mandatory properties)");
+    if (!fdt_getprop(w->pdt, pt, "ranges", NULL) || !fdt_getprop(w->pdt, pt, "#address-cells", NULL) ||
+        !fdt_getprop(w->pdt, pt, "#size-cells", NULL))
+        return refuse(w, "/passthrough", "ranges, #address-cells and #size-cells are mandatory (Xen's rule)");
+    const fdt32_t *ip = fdt_getprop(w->pdt, pt, "interrupt-parent", &len);
+    if (ip && (len != 4 || (fdt32_ld(ip) != GUEST_GIC_PHANDLE && (!w->gic_phandle || fdt32_ld(ip) != w->gic_phandle))))
+        return refuse(w, "/passthrough", "interrupt-parent must be the guest's GIC: <&gic> or <65000>");
+    return true;
+}
+
+/* The root's children: /passthrough, /aliases, Xen's /gic placeholder
+ * (and dtc's own __symbols__ and fixups, left out); anything else Xen
+ * would ignore silently, so it is refused. Phandles other than /gic's must
+ * be below 65000, which Xen reserves (GUEST_PHANDLE_GIC and up; ours
+ * there are the guest's GIC, bridge, grant DMA and pmem nodes). */
+static bool read_root(struct pt_walk *w)
+{
+    int node, gic = fdt_subnode_offset(w->pdt, 0, "gic");
+    w->gic_phandle = gic >= 0 ? fdt_get_phandle(w->pdt, gic) : 0;
+    fdt_for_each_subnode(node, w->pdt, 0)
+    {
+        const char *n = fdt_get_name(w->pdt, node, NULL);
+        if (strcmp(n, "passthrough") && strcmp(n, "aliases") && strcmp(n, "gic") && strcmp(n, "__symbols__") &&
+            strcmp(n, "__fixups__") && strcmp(n, "__local_fixups__")) {
+            char where[DT_PATH_MAX];
+            dt_node_path(w->pdt, node, where, sizeof(where));
+            return refuse(w, where,
+                          "only /passthrough, /aliases and /gic are read (Xen ignores the rest silently): remove it");
+        }
+    }
+    for (node = fdt_next_node(w->pdt, -1, NULL); node >= 0; node = fdt_next_node(w->pdt, node, NULL)) {
+        uint32_t ph = fdt_get_phandle(w->pdt, node);
+        if (ph >= GUEST_GIC_PHANDLE && node != gic) {
+            char where[DT_PATH_MAX];
+            dt_node_path(w->pdt, node, where, sizeof(where));
+            return refuse(w, where,
+                          "phandle: 65000 and up are the guest's own (Xen's GUEST_PHANDLE_GIC): use a lower "
+                          "one");
+        }
+    }
+    return true;
+}
+
+/* multiboot,device-tree: a small tree whose /passthrough node the guest's
+ * tree keeps, with /aliases merged into its aliases. The root's cells
+ * are not read, as in Xen: /passthrough's own say how its children's reg
+ * and xen,reg are written. */
 bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd)
 {
     const struct hostdt_module *m = dd->partial_dtb;
@@ -180,12 +282,16 @@ bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd)
     if (m->size < sizeof(struct fdt_header) || fdt_check_header(pdt) || fdt_totalsize(pdt) > m->size ||
         fdt_check_full(pdt, fdt_totalsize(pdt)))
         return reject(c, m->node, "reg", "not a valid device tree (multiboot,device-tree), or larger than reg says");
-    if (fdt_address_cells(pdt, 0) != 2 || fdt_size_cells(pdt, 0) != 2)
-        return reject(c, m->node, "reg",
-                      "partial device tree: the root must have #address-cells and #size-cells 2, as the guest's");
-    int pt = fdt_path_offset(pdt, "/passthrough"), child;
-    if (pt >= 0)
-        fdt_for_each_subnode(child, pdt, pt) if (!read_passthrough_node(c, pdt, child, 1, dd)) return false;
+    struct pt_walk w = { .c = c, .pdt = pdt, .dd = dd };
+    if (!read_root(&w))
+        return false;
+    int pt = fdt_subnode_offset(pdt, 0, "passthrough"), child;
+    if (pt >= 0) {
+        if (!read_passthrough_bus(&w, pt))
+            return false;
+        int ac = fdt_address_cells(pdt, pt), sc = fdt_size_cells(pdt, pt);
+        fdt_for_each_subnode(child, pdt, pt) if (!read_passthrough_node(&w, child, ac, sc)) return false;
+    }
     dd->partial = pdt;
     return true;
 }

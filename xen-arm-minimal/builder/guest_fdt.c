@@ -372,8 +372,10 @@ static int node_device_model(void *fdt, const struct guest_fdt_params *p)
     return fdt_end_node(fdt);
 }
 
-/* A passthrough node and its children, less the properties meant for us. */
-static int copy_node(void *fdt, const void *src, int node, const char *name)
+/* A partial tree's node and its children, less the properties meant for
+ * us; an interrupt-parent naming the partial tree's /gic placeholder
+ * (gic_alias) names the guest's GIC. */
+static int copy_node(void *fdt, const void *src, int node, const char *name, uint32_t gic_alias)
 {
     int prop, child;
     TRY(fdt_begin_node(fdt, name));
@@ -386,19 +388,27 @@ static int copy_node(void *fdt, const void *src, int node, const char *name)
             return len;
         if (!strcmp(pname, "xen,reg") || !strcmp(pname, "xen,path") || !strcmp(pname, "xen,force-assign-without-iommu"))
             continue;
-        TRY(fdt_property(fdt, pname, val, len));
+        if (!strcmp(pname, "interrupt-parent") && len == 4 && gic_alias && fdt32_ld(val) == gic_alias)
+            TRY(fdt_property_u32(fdt, pname, GUEST_GIC_PHANDLE));
+        else
+            TRY(fdt_property(fdt, pname, val, len));
     }
-    fdt_for_each_subnode(child, src, node) TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
+    fdt_for_each_subnode(child, src, node) TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL), gic_alias));
     return fdt_end_node(fdt);
 }
 
+/* As Xen: /passthrough kept whole (its simple-bus, ranges and cells, so
+ * paths, /aliases and phandles in the partial tree stay valid), /aliases
+ * merged, the /gic placeholder replaced by the guest's GIC. */
 static int node_partial(void *fdt, const void *src)
 {
-    int pt = fdt_path_offset(src, "/passthrough"), child;
+    int gic = fdt_subnode_offset(src, 0, "gic");
+    uint32_t gic_alias = gic >= 0 ? fdt_get_phandle(src, gic) : 0;
+    int pt = fdt_subnode_offset(src, 0, "passthrough");
     if (pt >= 0)
-        fdt_for_each_subnode(child, src, pt) TRY(copy_node(fdt, src, child, fdt_get_name(src, child, NULL)));
-    int aliases = fdt_path_offset(src, "/aliases");
-    return aliases >= 0 ? copy_node(fdt, src, aliases, "aliases") : 0;
+        TRY(copy_node(fdt, src, pt, "passthrough", gic_alias));
+    int aliases = fdt_subnode_offset(src, 0, "aliases");
+    return aliases >= 0 ? copy_node(fdt, src, aliases, "aliases", gic_alias) : 0;
 }
 
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)

@@ -114,6 +114,13 @@ static void v2_send_sgi(const struct pcpu *target, unsigned sgi)
 
 static unsigned v2_nr_lines(void) { return lines; }
 
+static void v2_set_edge(unsigned intid, bool edge)
+{
+    uintptr_t r = GICD_ICFGR + (intid / 16) * 4;
+    uint32_t bit = 2u << (2 * (intid % 16));
+    wr(gicd, r, edge ? rd(gicd, r) | bit : rd(gicd, r) & ~bit);
+}
+
 const struct gic_ops gicv2_ops = {
     .name = "GICv2",
     .init = v2_init,
@@ -125,4 +132,5 @@ const struct gic_ops gicv2_ops = {
     .disable = v2_disable,
     .send_sgi = v2_send_sgi,
     .nr_lines = v2_nr_lines,
+    .set_edge = v2_set_edge,
 };

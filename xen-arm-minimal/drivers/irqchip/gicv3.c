@@ -205,6 +205,13 @@ static void v3_send_sgi(const struct pcpu *target, unsigned sgi)
 
 static unsigned v3_nr_lines(void) { return lines; }
 
+static void v3_set_edge(unsigned intid, bool edge)
+{
+    uintptr_t r = gicd + GICD_ICFGR + (intid / 16) * 4;
+    uint32_t bit = 2u << (2 * (intid % 16));
+    wr32(r, edge ? rd32(r) | bit : rd32(r) & ~bit);
+}
+
 const struct gic_ops gicv3_ops = {
     .name = "GICv3",
     .init = v3_init,
@@ -216,4 +223,5 @@ const struct gic_ops gicv3_ops = {
     .disable = v3_disable,
     .send_sgi = v3_send_sgi,
     .nr_lines = v3_nr_lines,
+    .set_edge = v3_set_edge,
 };

@@ -88,9 +88,11 @@ struct domain_desc {
     const void *partial;
     unsigned nr_mmio;
     struct desc_mmio mmio[DESC_MAX_PASSTHROUGH];
-    /* host SPIs (INTIDs) its passthrough nodes' interrupts name */
+    /* host SPIs (INTIDs) its passthrough nodes' interrupts name; bit i
+     * of irq_edge: irqs[i] is rising-edge (else level-high) */
     unsigned nr_irqs;
     unsigned irqs[DESC_MAX_PASSTHROUGH];
+    uint32_t irq_edge;
     unsigned vcpus;
     bool vpl011;
     const struct hostdt_module *kernel, *ramdisk, *partial_dtb;

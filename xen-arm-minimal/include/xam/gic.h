@@ -19,6 +19,9 @@ struct gic_ops {
     void (*disable)(unsigned intid); /* SPIs (forwarded to guests) */
     void (*send_sgi)(const struct pcpu *target, unsigned sgi);
     unsigned (*nr_lines)(void);
+    /* An SPI's trigger (GICD_ICFGR), while it is disabled: rising-edge or
+     * level-high (passthrough interrupts: the device tree's flags). */
+    void (*set_edge)(unsigned intid, bool edge);
 };
 
 extern const struct gic_ops gicv2_ops;
