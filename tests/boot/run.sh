@@ -155,7 +155,18 @@ make_dtbs() {
     done
     # partial device trees: an MMIO passthrough, and two refused ones
     local p
-    for p in rtc ram irq rtc-irq; do dtc -q -I dts -O dtb -o "$out/dtb/partial-$p.dtb" "$here/partial/$p.dts" || return 1; done
+    for p in rtc ram irq rtc-irq xen-style; do dtc -q -I dts -O dtb -o "$out/dtb/partial-$p.dtb" "$here/partial/$p.dts" || return 1; done
+    # Xen's shape (/gic placeholder, 2/1 cells): QEMU's GICv2m frame and its
+    # rising-edge SPI 50, the frame's SPIs said in the host tree as the
+    # binding allows (arm,msi-base-spi), so xen,path's node has them
+    f=$(dt dom-xen-style)
+    cp "$(dt v2-smp2)" "$f"
+    fdtput -t u "$f" /intc@8000000/v2m@8020000 arm,msi-base-spi 80
+    fdtput -t u "$f" /intc@8000000/v2m@8020000 arm,msi-num-spis 64
+    add_domain "$f" edgeirq "$guests/edgeirq.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -c "$f" /chosen/edgeirq/dtb
+    fdtput -t s "$f" /chosen/edgeirq/dtb compatible multiboot,device-tree multiboot,module
+    fdtput -t x "$f" /chosen/edgeirq/dtb reg 0 0x50200000 0 "$(printf '0x%x' "$(stat -c %s "$out/dtb/partial-xen-style.dtb")")"
     f=$(dt dom-rtc-irq)
     cp "$(dt v3-smp2)" "$f"
     add_domain "$f" rtcirq "$guests/rtcirq.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
@@ -178,6 +189,8 @@ make_dtbs() {
         dtc -q -I dts -O dtb -o "$out/dtb/partial-ghost-irq.dtb" - || return 1
     f=$(dt dom-ghost-irq)
     cp "$(dt v3-smp2)" "$f"
+    # the host node (xen,path) says so too: only the GIC can refuse it
+    fdtput -t x "$f" /pl031@9010000 interrupts 0 0x1f4 4
     add_domain "$f" good "$guests/hello.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$f" ghost "$guests/rtcirq.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     fdtput -c "$f" /chosen/ghost/dtb
@@ -651,9 +664,10 @@ case_partial-device-tree() {
     local d=$out/dtb
     boot "--gic 3 --smp 2 --dtb $(dt dom-passthrough) --load $guests/dtcheck.Image@0x50000000 --load $d/partial-rtc.dtb@0x50210000 --load $d/partial-ram.dtb@0x50240000 --load $d/partial-irq.dtb@0x50270000" $K
     anywhere 'ERROR: /chosen/ram/dtb: reg: partial device tree: /passthrough/steal@60000000: xen,reg 0x60000000\+0x1000: covers host RAM; domain skipped' \
-        'ERROR: /chosen/irq/dtb: reg: partial device tree: /passthrough/rtc@9010000: interrupts: SPI 2: only level-high interrupts \(flags 4\) can be passed through; domain skipped'
+        'ERROR: /chosen/irq/dtb: reg: partial device tree: /passthrough/rtc@9010000: interrupts: SPI 2: only level-high \(flags 4\) and rising-edge \(flags 1\) interrupts: the GIC has no other kinds; domain skipped'
     count_is 2 ERROR
-    in_order '\(rtc\) PASS: the passthrough node /rtc@9010000 is in my tree, without xen,reg' \
+    in_order '\(rtc\) PASS: /passthrough is kept as a simple-bus node' \
+        '\(rtc\) PASS: the passthrough node /passthrough/rtc@9010000 is in my tree, without xen,reg' \
         '\(rtc\) PASS: aliases from the partial tree: rtc0' \
         '\(rtc\) PASS: the passed-through PL031 answers with its PrimeCell ID' \
         '\(rtc\) dtcheck: all checks passed' 'all domains have stopped: powering off'
@@ -676,6 +690,19 @@ case_passthrough-interrupt() {
     in_order '\(rtcirq\) PASS: my tree gives the RTC SPI 2, level-high' '\(rtcirq\) PASS: the RTC.s match interrupt arrived' \
         '\(rtcirq\) PASS: and again: the line was unmasked' '\(rtcirq\) PASS: exactly two interrupts, none spurious' \
         '\(rtcirq\) rtcirq: all checks passed' 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}
+case_passthrough-xen-style() {
+    # Xen's passthrough.txt shape, a rising-edge SPI above 31 (GICv2m's)
+    boot "--gic 2 --smp 2 --dtb $(dt dom-xen-style) --load $guests/edgeirq.Image@0x50000000 --load $out/dtb/partial-xen-style.dtb@0x50200000" $K
+    in_order '\(edgeirq\) PASS: my tree has /passthrough/msi@8020000 with SPI 50, rising-edge' \
+        '\(edgeirq\) PASS: its interrupt-parent is my GIC \(phandle 65000\), the /gic placeholder gone' \
+        '\(edgeirq\) PASS: the alias names /passthrough/msi@8020000' \
+        '\(edgeirq\) PASS: the passed-through GICv2m frame answers: SPIs 48-111' \
+        '\(edgeirq\) PASS: the edge interrupt arrived as INTID 82' \
+        '\(edgeirq\) PASS: the edge made during its handler arrived too' \
+        '\(edgeirq\) PASS: exactly two interrupts, none spurious' \
+        '\(edgeirq\) edgeirq: all checks passed' 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
 case_passthrough-interrupt-missing() {

@@ -128,15 +128,20 @@ static void check_bridge(const void *fdt, int held, int wait)
                       : "dtcheck: waited for the device model\n");
 }
 
-/* The PL031 the partial device tree passes through (MMIO only). */
+/* The PL031 the partial device tree passes through (MMIO only), under
+ * /passthrough as Xen keeps it. */
 static void check_passthrough(const void *fdt)
 {
-    int rtc = fdt_node(fdt, "/rtc@9010000"), len;
+    int pt = fdt_node(fdt, "/passthrough"), len;
+    int rtc = fdt_node(fdt, "/passthrough/rtc@9010000");
+    check(pt >= 0 && fdt_has_string(fdt, pt, "compatible", "simple-bus") && fdt_prop(fdt, pt, "ranges", &len) &&
+              fdt_node(fdt, "/rtc@9010000") < 0,
+          "/passthrough is kept as a simple-bus node");
     check(rtc >= 0 && fdt_has_string(fdt, rtc, "compatible", "arm,pl031") && !fdt_prop(fdt, rtc, "xen,reg", &len),
-          "the passthrough node /rtc@9010000 is in my tree, without xen,reg");
+          "the passthrough node /passthrough/rtc@9010000 is in my tree, without xen,reg");
     int aliases = fdt_node(fdt, "/aliases");
     const char *a = aliases >= 0 ? fdt_prop(fdt, aliases, "rtc0", &len) : 0;
-    check(a && contains(a, "/rtc@9010000"), "aliases from the partial tree: rtc0");
+    check(a && contains(a, "/passthrough/rtc@9010000"), "aliases from the partial tree: rtc0");
     volatile uint32_t *id = (volatile uint32_t *)0x09010fe0UL;
     check(id[0] == 0x31 && id[1] == 0x10 && id[4] == 0x0d && id[7] == 0xb1,
           "the passed-through PL031 answers with its PrimeCell ID");

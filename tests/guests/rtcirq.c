@@ -42,7 +42,7 @@ void guest_main(uint64_t dtb)
 {
     const void *fdt = (const void *)dtb;
     volatile uint32_t *rtc = (volatile uint32_t *)RTC;
-    int node = fdt_node(fdt, "/rtc@9010000"), len;
+    int node = fdt_node(fdt, "/passthrough/rtc@9010000"), len;
     const uint8_t *irq = node >= 0 ? fdt_prop(fdt, node, "interrupts", &len) : 0;
     check(irq && len == 12 && be32(irq) == 0 && be32(irq + 4) == 2 && be32(irq + 8) == 4,
           "my tree gives the RTC SPI 2, level-high");
