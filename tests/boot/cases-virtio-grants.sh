@@ -2,8 +2,9 @@
 # flag (docs/device-models.md, "Grants"), sourced by run.sh; it uses the
 # helpers of cases-virtio.sh (make_virtio_disks, add_virtio_device,
 # $devmodel_dir, $virtio_client) and cases-virtio-hostile.sh
-# (virtio_hostile_ready, add_virtio_dm), which run.sh has sourced by the
-# time a case runs. See docs/testing.md.
+# (virtio_hostile_ready, make_virtio_dm_disks, add_virtio_reader_dm,
+# check_virtio_reader), which run.sh has sourced by the time a case runs.
+# See docs/testing.md.
 VIRTIO_GRANTS_TIMEOUT=${VIRTIO_GRANTS_TIMEOUT:-${VIRTIO_TIMEOUT:-240}}
 VIRTIO_GRANTS_SECTOR0="xen-arm-minimal virtio-grants disk"
 VIRTIO_GRANTS_DISK_AT=0x5a200000 VIRTIO_NOGRANTS_DISK_AT=0x5a600000 # 1 MiB each
@@ -19,11 +20,10 @@ VIRTIO_GRANTS_BRIDGE=0:0x33000000:0:0x100000:0:0x33800000:0:0x2000000:0:0x358000
 # device model), 1 MiB of their text.
 case_virtio-grants() {
     virtio_hostile_ready || return
-    local d=$out/work-virtio-grants-disks f rd main_sum a g=() m=()
-    make_virtio_disks "$d" || { fail "could not make the disk images in $d"; return; }
+    local d=$out/work-virtio-grants-disks f main_sum a g=() m=()
+    make_virtio_dm_disks "$d" || return
     yes "$VIRTIO_GRANTS_SECTOR0" | head -c 1048576 >"$d/grants.img"
     cp "$d/grants.img" "$d/nogrants.img"
-    cat "$devmodel_dir/initramfs.cpio.gz" "$d/disks.cpio.gz" >"$d/dm-initramfs.cpio.gz"
     f=$(dt dom-virtio-grants)
     cp "$(dt v3-smp2)" "$f"
     add_domain "$f" grants "$guests/virtio_grants.Image" 0x5a000000 memory=0:0x4000 cpus=1 vpl011 \
@@ -35,15 +35,7 @@ case_virtio-grants() {
         device-model=0x7400 secondary-emulated-pci-host-bridge hold-until-device-model
     fdtput -t s "$f" /chosen/nogrants/kernel bootargs "nogrants"
     add_virtio_device "$f" /chosen/nogrants/disk0 blk reg=0:$VIRTIO_NOGRANTS_DISK_AT:0:0x100000
-    rd=$(printf '0x%x' "$(stat -c %s "$virtio_client")")
-    add_domain "$f" reader "$linux/Image" 0x54001000 memory=0:0x40000 cpus=1 vpl011 device-model=0x7400 \
-        secondary-emulated-pci-host-bridge hold-until-device-model
-    fdtput -t s "$f" /chosen/reader/kernel bootargs "console=ttyAMA0 xam.role=main"
-    fdtput -c "$f" /chosen/reader/ramdisk
-    fdtput -t s "$f" /chosen/reader/ramdisk compatible multiboot,ramdisk multiboot,module
-    fdtput -t x "$f" /chosen/reader/ramdisk reg 0 0x56000000 0 "$rd"
-    add_virtio_device "$f" /chosen/reader/disk0 blk backend-path=/disks/main.img serial=reader
-    add_virtio_dm "$f" "$d/dm-initramfs.cpio.gz" "console=ttyAMA0 xam.idle-exit=5"
+    add_virtio_reader_dm "$f" "$d"
     boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $d/dm-initramfs.cpio.gz@0x52000000 --load $linux/Image@0x54001000 --load $virtio_client@0x56000000 --load $guests/virtio_grants.Image@0x5a000000 --load $d/grants.img@$VIRTIO_GRANTS_DISK_AT --load $guests/virtio_grants.Image@0x5a400000 --load $d/nogrants.img@$VIRTIO_NOGRANTS_DISK_AT" "$VIRTIO_GRANTS_TIMEOUT"
     main_sum=$(cat "$d/main.sha256")
     in_order 'domain 1: dm, ' 'domain 2: reader, ' 'domain 3: nogrants, 1 vCPU, 16 MiB' \
@@ -108,15 +100,7 @@ case_virtio-grants() {
     count_is 1 '\(dm\) xam-devmodel-init: starting xam-devmodel'
     count_is 1 '\(dm\) xam-devmodel: serving client reader \(domain 2\): '
     count_is 1 '\(dm\) xam-devmodel: serving client reader \(domain 2\) again: '
-    # the Linux client read its file before and after its reboot, wrote one
-    last_line=0
-    in_order 'reader \(domain 2\): starting \(held until its device model connected\)' \
-        "\\(reader\\) XAM-VIRTIO: disk vda: 16384 sectors, read-only 0, serial 'reader'" \
-        "\\(reader\\) XAM-VIRTIO: hello.txt sha256 $main_sum" \
-        '\(reader\) XAM-VIRTIO: wrote written.txt and synced; rebooting' \
-        "\\(reader\\) XAM-VIRTIO: hello.txt sha256 $main_sum" \
-        '\(reader\) XAM-VIRTIO: after the reboot written.txt reads: written by .* in its first life' \
-        '\(reader\) XAM-VIRTIO: done' 'reader \(domain 2\): powered off'
+    check_virtio_reader "$main_sum"
     absent 'FAIL' 'CRASH' 'PANIC' 'ERROR' 'WARNING' 'Kernel panic' 'Unable to handle' 'BUG:' 'Oops' 'Segmentation' \
         'xam-devmodel: client reader: virtio-blk' 'xam-devmodel: client reader: grant' 'xengnttab'
 }

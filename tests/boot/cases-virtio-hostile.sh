@@ -27,6 +27,41 @@ add_virtio_dm() { # add_virtio_dm DTB INITRAMFS BOOTARGS
     fdtput -t x "$1" /chosen/dm/ramdisk reg 0 0x52000000 0 "$rd"
 }
 
+# the disks of the device model's Linux client (make_virtio_disks) in DIR,
+# and the device model's initramfs with them appended there:
+# DIR/dm-initramfs.cpio.gz
+make_virtio_dm_disks() { # make_virtio_dm_disks DIR
+    make_virtio_disks "$1" || { fail "could not make the disk images in $1"; return 1; }
+    cat "$devmodel_dir/initramfs.cpio.gz" "$1/disks.cpio.gz" >"$1/dm-initramfs.cpio.gz"
+}
+# the Linux client reader (domain 2: Debian's kernel at 0x54001000, the
+# client at 0x56000000, xam.role=main on /disks/main.img) and the device
+# model serving it with DIR/dm-initramfs.cpio.gz, exiting when idle
+add_virtio_reader_dm() { # add_virtio_reader_dm DTB DIR
+    local rd
+    rd=$(printf '0x%x' "$(stat -c %s "$virtio_client")")
+    add_domain "$1" reader "$linux/Image" 0x54001000 memory=0:0x40000 cpus=1 vpl011 device-model=0x7400 \
+        secondary-emulated-pci-host-bridge hold-until-device-model
+    fdtput -t s "$1" /chosen/reader/kernel bootargs "console=ttyAMA0 xam.role=main"
+    fdtput -c "$1" /chosen/reader/ramdisk
+    fdtput -t s "$1" /chosen/reader/ramdisk compatible multiboot,ramdisk multiboot,module
+    fdtput -t x "$1" /chosen/reader/ramdisk reg 0 0x56000000 0 "$rd"
+    add_virtio_device "$1" /chosen/reader/disk0 blk backend-path=/disks/main.img serial=reader
+    add_virtio_dm "$1" "$2/dm-initramfs.cpio.gz" "console=ttyAMA0 xam.idle-exit=5"
+}
+# the Linux client read its file (sha256 MAIN_SUM) before and after its
+# reboot, wrote one
+check_virtio_reader() { # check_virtio_reader MAIN_SUM
+    last_line=0
+    in_order 'reader \(domain 2\): starting \(held until its device model connected\)' \
+        "\\(reader\\) XAM-VIRTIO: disk vda: 16384 sectors, read-only 0, serial 'reader'" \
+        "\\(reader\\) XAM-VIRTIO: hello.txt sha256 $1" \
+        '\(reader\) XAM-VIRTIO: wrote written.txt and synced; rebooting' \
+        "\\(reader\\) XAM-VIRTIO: hello.txt sha256 $1" \
+        '\(reader\) XAM-VIRTIO: after the reboot written.txt reads: written by .* in its first life' \
+        '\(reader\) XAM-VIRTIO: done' 'reader \(domain 2\): powered off'
+}
+
 # 1. A hostile bare-metal client (tests/guests/hostile_virtio.c) attacks its
 # virtio-blk device while a Debian Linux client of the same xam-devmodel
 # reads and writes its own disk. Domains: dm (1), reader (2, Linux,
@@ -34,24 +69,15 @@ add_virtio_dm() { # add_virtio_dm DTB INITRAMFS BOOTARGS
 # again), hostile (3, 16 MiB, its disk a module: pmem in the device model).
 case_virtio-hostile() {
     virtio_hostile_ready || return
-    local d=$out/work-virtio-hostile-disks f rd
-    make_virtio_disks "$d" || { fail "could not make the disk images in $d"; return; }
+    local d=$out/work-virtio-hostile-disks f
+    make_virtio_dm_disks "$d" || return
     make_hostile_disk "$d/hostile.img"
-    cat "$devmodel_dir/initramfs.cpio.gz" "$d/disks.cpio.gz" >"$d/dm-initramfs.cpio.gz"
     f=$(dt dom-virtio-hostile)
     cp "$(dt v3-smp2)" "$f"
     add_domain "$f" hostile "$guests/hostile_virtio.Image" 0x5a000000 memory=0:0x4000 cpus=1 vpl011 \
         device-model=0x7400 secondary-emulated-pci-host-bridge hold-until-device-model
     add_virtio_device "$f" /chosen/hostile/disk0 blk reg=0:$VIRTIO_HOSTILE_DISK_AT:0:0x100000
-    rd=$(printf '0x%x' "$(stat -c %s "$virtio_client")")
-    add_domain "$f" reader "$linux/Image" 0x54001000 memory=0:0x40000 cpus=1 vpl011 device-model=0x7400 \
-        secondary-emulated-pci-host-bridge hold-until-device-model
-    fdtput -t s "$f" /chosen/reader/kernel bootargs "console=ttyAMA0 xam.role=main"
-    fdtput -c "$f" /chosen/reader/ramdisk
-    fdtput -t s "$f" /chosen/reader/ramdisk compatible multiboot,ramdisk multiboot,module
-    fdtput -t x "$f" /chosen/reader/ramdisk reg 0 0x56000000 0 "$rd"
-    add_virtio_device "$f" /chosen/reader/disk0 blk backend-path=/disks/main.img serial=reader
-    add_virtio_dm "$f" "$d/dm-initramfs.cpio.gz" "console=ttyAMA0 xam.idle-exit=5"
+    add_virtio_reader_dm "$f" "$d"
     boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $d/dm-initramfs.cpio.gz@0x52000000 --load $linux/Image@0x54001000 --load $virtio_client@0x56000000 --load $guests/hostile_virtio.Image@0x5a000000 --load $d/hostile.img@$VIRTIO_HOSTILE_DISK_AT" "$VIRTIO_HOSTILE_TIMEOUT"
     local main_sum a h=() m=()
     main_sum=$(cat "$d/main.sha256")
@@ -118,15 +144,7 @@ case_virtio-hostile() {
     count_is 1 '\(dm\) xam-devmodel: serving client reader \(domain 2\): '
     count_is 1 '\(dm\) xam-devmodel: serving client reader \(domain 2\) again: '
     count_is 1 '\(dm\) xam-devmodel-init: xam-devmodel exited'
-    # the Linux client read its file before and after its reboot, wrote one
-    last_line=0
-    in_order 'reader \(domain 2\): starting \(held until its device model connected\)' \
-        "\\(reader\\) XAM-VIRTIO: disk vda: 16384 sectors, read-only 0, serial 'reader'" \
-        "\\(reader\\) XAM-VIRTIO: hello.txt sha256 $main_sum" \
-        '\(reader\) XAM-VIRTIO: wrote written.txt and synced; rebooting' \
-        "\\(reader\\) XAM-VIRTIO: hello.txt sha256 $main_sum" \
-        '\(reader\) XAM-VIRTIO: after the reboot written.txt reads: written by .* in its first life' \
-        '\(reader\) XAM-VIRTIO: done' 'reader \(domain 2\): powered off'
+    check_virtio_reader "$main_sum"
     # the one hypervisor warning: the first misaligned access refused
     anywhere 'WARNING: hostile: vCPU0: .* refused \(width or alignment not allowed\): abort injected'
     count_is 1 'WARNING'
