@@ -336,4 +336,83 @@ has "$work/shm-out/domU1.dts" 'reg = <0x00 0x5000000 0x00 0x200000>;' || why=${w
 has "$work/shm-out/domU1.dts" 'xen-shmem@20000000 {' || why=${why:-"domU1 has no xen-shmem@20000000"}
 result "$name" "$why" "$work/$name.txt"
 
+# Xen's passthrough shape (docs/misc/arm/passthrough.txt): the /gic
+# placeholder, 2/1 cells, interrupt-parent <&gic>, a rising-edge SPI above
+# 31; the guest's tree keeps /passthrough whole; a partial tree whose
+# interrupt is not its host node's (xen,path) is refused by node and
+# property, as the hypervisor refuses it
+name=passthrough-xen-style why=""
+cp "$work/host.dtb" "$work/pt.dtb"
+for d in domU0 domU1 domU2 domU3; do fdtput -r "$work/pt.dtb" "/chosen/$d"; done
+fdtput -c "$work/pt.dtb" /soc/rtc@9010000 /soc/edge@9020000
+fdtput -t s "$work/pt.dtb" /soc/rtc@9010000 compatible arm,pl031
+fdtput -t x "$work/pt.dtb" /soc/rtc@9010000 reg 0x9010000 0x1000
+fdtput -t x "$work/pt.dtb" /soc/rtc@9010000 interrupts 0 2 4
+fdtput -t s "$work/pt.dtb" /soc/edge@9020000 compatible test,edge
+fdtput -t x "$work/pt.dtb" /soc/edge@9020000 reg 0x9020000 0x1000
+fdtput -t x "$work/pt.dtb" /soc/edge@9020000 interrupts 0 0x32 1
+{ head -c 16 /dev/zero; printf '\x00\x00\x01\x00\x00\x00\x00\x00'; head -c 32 /dev/zero; printf 'ARM\x64'; head -c $((0x10000 - 60)) /dev/zero; } >"$work/pt-kernel.bin"
+cat >"$work/pt-good.dts" <<'DTS'
+/dts-v1/;
+/ {
+    #address-cells = <2>;
+    #size-cells = <1>;
+    aliases { rtc0 = &rtc; };
+    gic: gic { #interrupt-cells = <3>; interrupt-controller; };
+    passthrough {
+        compatible = "simple-bus";
+        ranges;
+        #address-cells = <2>;
+        #size-cells = <1>;
+        rtc: rtc@9010000 {
+            compatible = "arm,pl031", "arm,primecell";
+            reg = <0x0 0x9010000 0x1000>;
+            interrupt-parent = <&gic>;
+            interrupts = <0 2 4>;
+            xen,path = "/soc/rtc@9010000";
+            xen,reg = <0x0 0x9010000 0x1000 0x0 0x9010000>;
+        };
+        edge@9020000 {
+            compatible = "test,edge";
+            reg = <0x0 0x9020000 0x1000>;
+            interrupt-parent = <&gic>;
+            interrupts = <0 50 1>;
+            xen,path = "/soc/edge@9020000";
+            xen,reg = <0x0 0x9020000 0x1000 0x0 0x9020000>;
+            xen,force-assign-without-iommu;
+        };
+    };
+};
+DTS
+sed 's/interrupts = <0 2 4>/interrupts = <0 2 1>/' "$work/pt-good.dts" >"$work/pt-bad.dts"
+m=(-m 0x50000000="$work/pt-kernel.bin" -m 0x50400000="$work/pt-kernel.bin")
+for p in good bad; do
+    dtc -q -I dts -O dtb -o "$work/pt-$p.dtb" "$work/pt-$p.dts" || why=${why:-"dtc: pt-$p.dts"}
+    at=$([ $p = good ] && echo 0x50200000 || echo 0x50600000)
+    k=$([ $p = good ] && echo 0x50000000 || echo 0x50400000)
+    fdtput -c "$work/pt.dtb" "/chosen/$p" "/chosen/$p/kernel" "/chosen/$p/dtb"
+    fdtput -t s "$work/pt.dtb" "/chosen/$p" compatible xen,domain
+    fdtput -t x "$work/pt.dtb" "/chosen/$p" '#address-cells' 2
+    fdtput -t x "$work/pt.dtb" "/chosen/$p" '#size-cells' 2
+    fdtput -t x "$work/pt.dtb" "/chosen/$p" memory 0 0x4000
+    fdtput -t x "$work/pt.dtb" "/chosen/$p" cpus 1
+    fdtput -t s "$work/pt.dtb" "/chosen/$p/kernel" compatible multiboot,kernel multiboot,module
+    fdtput -t x "$work/pt.dtb" "/chosen/$p/kernel" reg 0 "$k" 0 0x10000
+    fdtput -t s "$work/pt.dtb" "/chosen/$p/dtb" compatible multiboot,device-tree multiboot,module
+    fdtput -t x "$work/pt.dtb" "/chosen/$p/dtb" reg 0 "$at" 0 "$(printf '0x%x' "$(stat -c %s "$work/pt-$p.dtb")")"
+    m+=(-m "$at=$work/pt-$p.dtb")
+done
+"$dryrun" -o "$work/pt-out" "${m[@]}" "$work/pt.dtb" >"$work/$name.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] || why=${why:-"exit $rc, expected 1"}
+has "$work/$name.txt" 'good: ok: ' || why=${why:-"the Xen-style partial tree was refused"}
+has "$work/$name.txt" 'bad: rejected: /chosen/bad/dtb: reg: partial device tree: /passthrough/rtc@9010000: interrupts: SPI 2: the host node /soc/rtc@9010000 (xen,path) has no such rising-edge interrupt' ||
+    why=${why:-"bad not refused by node and property"}
+dtc -I dtb -O dts -o "$work/pt-out/good.dts" "$work/pt-out/good.dtb" 2>/dev/null || why=${why:-"dtc cannot read good.dtb"}
+has "$work/pt-out/good.dts" 'passthrough {' || why=${why:-"good has no /passthrough"}
+has "$work/pt-out/good.dts" 'rtc0 = "/passthrough/rtc@9010000";' || why=${why:-"good's alias"}
+has "$work/pt-out/good.dts" 'interrupts = <0x00 0x32 0x01>;' || why=${why:-"good's edge SPI 50"}
+grep -q 'gic {' "$work/pt-out/good.dts" && why=${why:-"the /gic placeholder reached the guest"}
+[ "$(grep -c 'interrupt-parent = <0xfde8>;' "$work/pt-out/good.dts")" -eq 3 ] || why=${why:-"interrupt-parent is not the guest's GIC everywhere"}
+result "$name" "$why" "$work/$name.txt"
+
 exit $status
