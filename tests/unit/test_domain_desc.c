@@ -541,8 +541,9 @@ static void xen_bindings_refused_by_name(void **state)
      * without xen,enhanced */
     static const char *const child[][2] = {
         { "xen,evtchn", "/chosen/g/thing: compatible: \"xen,evtchn\" is not what Xen binds" },
-        { "xen,evtchn-v1", "/chosen/g: xen,enhanced: missing or \"disabled\": /chosen/g/thing is a static event "
-                           "channel" },
+        { "xen,evtchn-v1",
+          "/chosen/g: xen,enhanced: missing or \"disabled\": /chosen/g/thing is a static event "
+          "channel" },
     };
     for (unsigned i = 0; i < sizeof(child) / sizeof(child[0]); i++) {
         void *fdt = host();
@@ -659,8 +660,9 @@ static void cpupools_pool0_and_null(void **state)
     assert_false(ok[ib]);
     assert_int_equal(nr_refusals, 1);
     assert_int_equal(refused_index[0], ib);
-    if (!strstr(refusals[0], "domain-cpupool: its pool /chosen/rt has cpupool-sched \"null\", and its vCPU 0 finds "
-                             "no CPU of its own there"))
+    if (!strstr(refusals[0],
+                "domain-cpupool: its pool /chosen/rt has cpupool-sched \"null\", and its vCPU 0 finds "
+                "no CPU of its own there"))
         fail_msg("%s", refusals[0]);
 
     /* every CPU in a pool: a domain without one has nowhere to run */

@@ -229,8 +229,7 @@ static void chosen_xen_unsupported(const void *fdt, int chosen, const struct des
  * takes the lowest free CPU its hard affinity allows; a domain whose vCPUs
  * do not all find one is refused (Xen's would leave them waiting for a
  * CPU to free up, which in a boot-time system is never). */
-static void null_pools(const void *fdt, struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse,
-                       void *ctx)
+static void null_pools(const void *fdt, struct domain_desc *dd, bool *ok, unsigned n, desc_refuse_fn refuse, void *ctx)
 {
     uint64_t taken = 0;
     for (unsigned i = 0; i < n; i++) {
