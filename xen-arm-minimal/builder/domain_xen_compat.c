@@ -89,7 +89,6 @@ bool domain_xen_pool_unsupported(const struct desc_ctx *c, int node, int pool)
     fmt_snprintf(why, sizeof(why),
                  "its pool %s: cpupool-sched \"%s\" (Xen 4.17's binding) is not supported: \"null\" (a CPU of its "
                  "own for each vCPU) is; remove it for this hypervisor's time-sliced scheduler",
-                 dt_node_path(fdt, pool, path, sizeof(path)),
-                 printable(sched, len) ? sched : "?");
+                 dt_node_path(fdt, pool, path, sizeof(path)), printable(sched, len) ? sched : "?");
     return reject(c, node, "domain-cpupool", why);
 }

@@ -565,8 +565,9 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
             return fail(&c, chosen, "xen,xen-bootargs", "not a NUL-terminated string");
     }
 
-    if ((rc = read_memory(&c)) || (rc = read_static_heap(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) || (rc = read_psci(&c)) ||
-        (rc = read_gic(&c)) || (rc = read_timer(&c)) || (rc = read_console(&c)) || (rc = read_modules(&c, hv)))
+    if ((rc = read_memory(&c)) || (rc = read_static_heap(&c)) || (rc = read_reserved(&c)) || (rc = read_cpus(&c)) ||
+        (rc = read_psci(&c)) || (rc = read_gic(&c)) || (rc = read_timer(&c)) || (rc = read_console(&c)) ||
+        (rc = read_modules(&c, hv)))
         return rc;
     return 0;
 }
