@@ -1,7 +1,9 @@
 /* A passed-through device's interrupt reaches the guest: QEMU's PL031 RTC
  * (MMIO and SPI 2 given by a partial device tree) is armed to match the
  * next second, twice; each match must arrive as INTID 34, be cleared at
- * the device, and the second proves the line was unmasked again. */
+ * the device, and the second proves the line was unmasked again. The
+ * tree may make it level-high or rising-edge (the RTC's line rises at
+ * each match): the guest configures its GIC as its tree says. */
 #include "fdt.h"
 #include "gicv3.h"
 #include "lib.h"
@@ -44,8 +46,13 @@ void guest_main(uint64_t dtb)
     volatile uint32_t *rtc = (volatile uint32_t *)RTC;
     int node = fdt_node(fdt, "/passthrough/rtc@9010000"), len;
     const uint8_t *irq = node >= 0 ? fdt_prop(fdt, node, "interrupts", &len) : 0;
-    check(irq && len == 12 && be32(irq) == 0 && be32(irq + 4) == 2 && be32(irq + 8) == 4,
-          "my tree gives the RTC SPI 2, level-high");
+    int edge = irq && len == 12 && be32(irq + 8) == 1;
+    check(irq && len == 12 && be32(irq) == 0 && be32(irq + 4) == 2 && (be32(irq + 8) == 4 || edge),
+          edge ? "my tree gives the RTC SPI 2, rising-edge" : "my tree gives the RTC SPI 2, level-high");
+    if (edge) { /* GICD_ICFGR: edge */
+        volatile uint32_t *cfg = (volatile uint32_t *)(GICD + 0xc00 + RTC_INTID / 16 * 4);
+        *cfg |= 2u << (2 * (RTC_INTID % 16));
+    }
     gic_dist_enable();
     gic_enable_spi(RTC_INTID);
     gic_cpu_init(0, 0);
