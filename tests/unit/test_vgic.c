@@ -521,6 +521,42 @@ static void forwarded_line(void **state)
     assert_false(fake_line_enabled(0, 40));
 }
 
+/* A rising-edge forwarded interrupt: made pending, the host line never
+ * masked, so an edge while the guest handles the last one is pending
+ * again when it ends. */
+static void forwarded_edge(void **state)
+{
+    (void)state;
+    dom = make(3, 1, 64, 4);
+    struct vcpu *v = &dom->vcpus[0];
+    wr(D(dom), GICD_CTLR, 4, 2);
+    assert_int_equal(irq_forward_claim(dom, 82, true), 0);
+    spi_enable(82, 0x80);
+    fake_irq_raise(82);
+    irq_handle(NULL);
+    assert_true(fake_line_enabled(0, 82)); /* not masked */
+    assert_false(vgic_dist(dom)->spi[50].level);
+    enter(v);
+    assert_int_equal(lr(v, 0)->intid, 82);
+    assert_true(lr(v, 0)->st.pending);
+    lr(v, 0)->st.pending = false, lr(v, 0)->st.active = true; /* acknowledged */
+    leave(v);
+    fake_irq_raise(82); /* a new edge while it is active */
+    irq_handle(NULL);
+    enter(v);
+    assert_true(lr(v, 0)->st.active && lr(v, 0)->st.pending);
+    lr(v, 0)->st.active = false; /* ended: the new edge is still pending */
+    leave(v);
+    enter(v);
+    assert_true(lr(v, 0)->st.pending);
+    lr(v, 0)->st.pending = false;
+    leave(v);
+    assert_true(fake_line_enabled(0, 82));
+    assert_false(enter(v));
+    irq_forward_release(dom);
+    assert_false(fake_line_enabled(0, 82));
+}
+
 static void ctlr_gates_spis(void **state)
 {
     (void)state;
@@ -705,6 +741,7 @@ int main(void)
         ENV_TEST(active_and_pending, setup, teardown),
         ENV_TEST(level_reasserted_and_dropped, setup, teardown),
         ENV_TEST(forwarded_line, setup, teardown),
+        ENV_TEST(forwarded_edge, setup, teardown),
         ENV_TEST(ctlr_gates_spis, setup, teardown),
         ENV_TEST(v2_sgir_targets_and_filters, setup, teardown),
         ENV_TEST(v3_sgi1r_irm_and_lists, setup, teardown),
