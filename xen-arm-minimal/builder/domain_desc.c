@@ -39,8 +39,6 @@ static int pcpu_of_node(const struct builder_env *env, const void *fdt, int cpu_
     return -1;
 }
 
-/* domain-cpupool = <&pool>, pool: compatible "xen,cpupool", cpupool-cpus =
- * <&cpu...>. Returns false (after saying why) if it is malformed. */
 /* A pool's fault costs the domain that uses it: the message names the
  * domain first (its line is the domain's), then the pool. */
 static bool reject_pool(const struct desc_ctx *c, int node, int pool, const char *why)
@@ -51,21 +49,22 @@ static bool reject_pool(const struct desc_ctx *c, int node, int pool, const char
     return reject(c, node, "domain-cpupool", msg);
 }
 
-/* The CPUs a pool's cpupool-cpus names (those that are this machine's). */
-static uint64_t pool_cpus(const struct desc_ctx *c, int pool, bool *bad)
+/* The CPUs a pool's cpupool-cpus names; *why says what is wrong with it
+ * (NULL: nothing). */
+static uint64_t pool_cpus(const struct desc_ctx *c, int pool, const char **why)
 {
     const void *fdt = c->h->fdt;
     int len;
     const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
     uint64_t m = 0;
-    *bad = !cpus || len <= 0 || len % 4;
-    for (int i = 0; !*bad && i < len / 4; i++) {
+    *why = !cpus || len <= 0 || len % 4 ? "missing or not a list of phandles" : NULL;
+    for (int i = 0; !*why && i < len / 4; i++) {
         int cpu = fdt_node_offset_by_phandle(fdt, fdt32_ld(&cpus[i]));
         int p = cpu >= 0 ? pcpu_of_node(c->env, fdt, cpu) : -1;
         if (p >= 0)
             m |= 1ULL << p;
         else
-            *bad = true;
+            *why = "names a node that is no CPU of this machine";
     }
     return m;
 }
@@ -77,16 +76,19 @@ static uint64_t pool0_cpus(const struct desc_ctx *c)
     const void *fdt = c->h->fdt;
     int chosen = fdt_path_offset(fdt, "/chosen"), pool;
     uint64_t pooled = 0;
-    bool bad;
+    const char *why;
     if (chosen >= 0)
         fdt_for_each_subnode(pool, fdt, chosen)
         {
             if (dt_prop_has_string(fdt, pool, "compatible", "xen,cpupool"))
-                pooled |= pool_cpus(c, pool, &bad);
+                pooled |= pool_cpus(c, pool, &why);
         }
     return c->env->online & ~pooled;
 }
 
+/* domain-cpupool = <&pool>, pool: compatible "xen,cpupool", cpupool-cpus =
+ * <&cpu...>; without it, Pool-0. Returns false (after saying why) if it is
+ * malformed. */
 static bool read_cpupool(const struct desc_ctx *c, int node, struct domain_desc *dd, uint64_t *mask)
 {
     const void *fdt = c->h->fdt;
@@ -108,12 +110,10 @@ static bool read_cpupool(const struct desc_ctx *c, int node, struct domain_desc 
         return reject(c, node, "domain-cpupool", "does not point to a \"xen,cpupool\" node");
     if (!domain_xen_pool_unsupported(c, node, pool))
         return false;
-    bool bad;
-    uint64_t m = pool_cpus(c, pool, &bad);
-    if (!fdt_getprop(fdt, pool, "cpupool-cpus", &len) || len <= 0 || len % 4)
-        return reject_pool(c, node, pool, "missing or not a list of phandles");
-    if (bad)
-        return reject_pool(c, node, pool, "names a node that is no CPU of this machine");
+    const char *why;
+    uint64_t m = pool_cpus(c, pool, &why);
+    if (why)
+        return reject_pool(c, node, pool, why);
     *mask = m & c->env->online;
     if (!*mask)
         return reject_pool(c, node, pool, "none of its CPUs is online");
