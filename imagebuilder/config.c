@@ -803,24 +803,22 @@ static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_c
     /* "ID HPA GPA SIZE" (ImageBuilder's order): the builder checks the
      * region; here its words */
     if (given(&r->shared_mem)) {
-        char *copy = xstrdup(r->shared_mem.str), *save = NULL;
-        char *id = strtok_r(copy, " \t\n", &save);
-        unsigned cnt = 0;
-        int rc = 0;
-        for (char *w = strtok_r(NULL, " \t\n", &save); w && !rc; w = strtok_r(NULL, " \t\n", &save)) {
-            if (cnt == 3 || !parse_u64(w, &d->shm[cnt]))
-                rc = -1;
-            cnt++;
+        const char *id = r->shared_mem.str + strspn(r->shared_mem.str, " \t\n");
+        size_t idlen = strcspn(id, " \t\n");
+        const struct ib_value rest = { (char *)id + idlen, r->shared_mem.line };
+        unsigned cnt;
+        if (idlen < sizeof(d->shm_id))
+            snprintf(d->shm_id, sizeof(d->shm_id), "%.*s", (int)idlen, id);
+        if (idlen >= sizeof(d->shm_id) || !safe_name(d->shm_id)) {
+            d->shm_id[0] = '\0';
+            return bad(c, &r->shared_mem,
+                       "%s: expected \"ID HOST-ADDRESS GUEST-ADDRESS SIZE\" (ID: up to 63 letters, digits, @,._+-)",
+                       W("DOMU_SHARED_MEM"));
         }
-        if (rc || cnt != 3 || !safe_name(id) || strlen(id) >= sizeof(d->shm_id))
-            rc = bad(c, &r->shared_mem,
-                     "%s: expected \"ID HOST-ADDRESS GUEST-ADDRESS SIZE\" (ID: up to 63 letters, digits, @,._+-)",
-                     W("DOMU_SHARED_MEM"));
-        else
-            snprintf(d->shm_id, sizeof(d->shm_id), "%s", id);
-        free(copy);
-        if (rc)
+        if (numbers(c, &rest, W("DOMU_SHARED_MEM"), d->shm, 3, &cnt))
             return -1;
+        if (cnt != 3)
+            return bad(c, &r->shared_mem, "%s: expected \"ID HOST-ADDRESS GUEST-ADDRESS SIZE\"", what);
     }
     /* "0-3,5" as Xen's hard-affinity reads it: the builder checks the
      * CPUs; here only the characters, so the script stays a script */
