@@ -520,6 +520,8 @@ case_linux-xen-enhanced() {
     in_order "domain 1: linux, 1 vCPU" \
         'domains: +hypervisor node \(xen,enhanced\), grant table at 0x38000000, up to 32 frames and 16 maptrack frames' \
         '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*Xen 4.17 support found' \
+        '\(linux\) .*GICv3: CPU0: found redistributor 0 region 0:0x0*80a0000' \
+        '\(linux\) .*9000000.sbsa-uart: ttyAMA0 at MMIO 0x9000000 \(irq = [0-9]*, base_baud = 0\) is a SBSA' \
         '\(linux\) .*xen:grant_table: Grant tables using version 1 layout' \
         '\(linux\) \[ *[0-9.]+\] Grant table initialized' \
         '\(linux\) .*22000000.sbsa-uart: ttyAMA0 at MMIO 0x22000000' \
@@ -774,6 +776,8 @@ case_linux-direct-map() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-linux-direct) $(LINUX_LOADS 0x50000000 0x58000000)" $U
     in_order 'domains: 1 +linux .* 0x70000000-0x7fffffff -> 0x70000000' \
         '\(linux\) .*Booting Linux on physical CPU 0x0' '\(linux\) .*Xen 4.17 support found' \
+        '\(linux\) .*GICv3: CPU0: found redistributor 0 region 0:0x0*80a0000' \
+        '\(linux\) .*9000000.sbsa-uart: ttyAMA0 at MMIO 0x9000000 \(irq = [0-9]*, base_baud = 0\) is a SBSA' \
         "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\), console=ttyAMA0" \
         'linux \(domain 1\): powered off \(SCHEDOP_shutdown\)' 'all domains have stopped: powering off'
     absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'

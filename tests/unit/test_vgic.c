@@ -336,6 +336,43 @@ static void raz_wi_past_nr_spis(void **state)
     check_state(dom);
 }
 
+/* A direct-mapped domain's vGIC sits where the host's GIC is (the layout
+ * the builder gives it); nothing answers at the guest map's addresses,
+ * and a layout with too little room for its redistributors is refused. */
+static void regions_follow_the_layout(void **state)
+{
+    (void)state;
+    for (unsigned version = 2; version <= 3; version++) {
+        fake_vgic_config(version, 4, 0x08040000);
+        struct domain *d = env_build("direct", 2, (const unsigned[]){ 0, 1 }, false);
+        d->layout = (struct guest_layout){ .gicd = 0x8000000,
+                                           .gicc = 0x8010000,
+                                           .gicr = 0x80a0000,
+                                           .gicr_room = 2 * VGIC_RDIST_STRIDE,
+                                           .uart = 0x9000000,
+                                           .uart_intid = 33 };
+        assert_int_equal(vgic_domain_init(d, version, vgic_hw_gicv_base(), 32), 0);
+        vgic_canary_fill(d);
+        domain_start(d, ENV_ENTRY, 0, false);
+        assert_null(emul_mmio_find(&d->mmio, VGIC_DIST_BASE));
+        assert_null(emul_mmio_find(&d->mmio, VGIC_RDIST_BASE));
+        assert_int_equal(rd(&d->vcpus[0], 0x8000000, GICD_TYPER, 4) & 0x1f, 1);
+        if (version == 3) {
+            /* vCPU 1's redistributor, the last one */
+            uint64_t typer = rd(&d->vcpus[0], 0x80a0000 + VGIC_RDIST_STRIDE, GICR_TYPER, 8);
+            assert_int_equal(typer >> 32, 1);
+            assert_true(typer & (1u << 4));
+            assert_null(emul_mmio_find(&d->mmio, 0x80a0000 + 2 * VGIC_RDIST_STRIDE));
+        }
+        dom = d;
+        check_state(d);
+    }
+    struct domain *d = env_build("small", 3, NULL, false);
+    d->layout.gicr_room = 2 * VGIC_RDIST_STRIDE;
+    assert_int_equal(vgic_domain_init(d, 3, 0, 32), -XAM_EINVAL);
+    assert_null(d->intc);
+}
+
 static void typer_for_several_counts(void **state)
 {
     (void)state;
@@ -737,6 +774,7 @@ int main(void)
         ENV_TEST(isenabler1_byte1, setup, teardown),
         ENV_TEST(raz_wi_past_nr_spis, setup, teardown),
         ENV_TEST(typer_for_several_counts, setup, teardown),
+        ENV_TEST(regions_follow_the_layout, setup, teardown),
         ENV_TEST(fill_in_priority_order_with_underflow, setup, teardown),
         ENV_TEST(active_and_pending, setup, teardown),
         ENV_TEST(level_reasserted_and_dropped, setup, teardown),

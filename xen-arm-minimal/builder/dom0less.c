@@ -225,7 +225,7 @@ static int add_seeds(void *dtb)
  * its nr_spis asks, in groups of 32. */
 static unsigned domain_nr_spis(const struct domain_desc *dd)
 {
-    unsigned top = dd->vpl011 ? VPL011_SPI : 0;
+    unsigned top = dd->vpl011 ? dd->layout.uart_intid : 0;
     if (dd->has_bridge)
         top = MAX(top, dd->bridge.irq_start + dd->bridge.irq_count - 1);
     for (unsigned i = 0; i < dd->nr_irqs; i++)
@@ -250,6 +250,7 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
         if ((rc = pt_map(&d->s2.pt, dd->mmio[i].guest, dd->mmio[i].host, dd->mmio[i].size, S2_DEVICE)))
             return rc;
     d->direct_mapped = dd->direct_map;
+    d->layout = dd->layout;
     for (unsigned i = 0; i < dd->nr_banks; i++) {
         paddr_t ipa = dd->banks[i].ipa;
         uint64_t size = dd->banks[i].size;

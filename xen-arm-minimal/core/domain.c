@@ -61,6 +61,7 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
         d->vcpus[i].id = i;
         d->vcpus[i].state = VCPU_OFF;
     }
+    d->layout = guest_layout_xen();
     d->state = DOMAIN_BUILDING;
 
     uint64_t flags = spin_lock_irqsave(&domains_lock);

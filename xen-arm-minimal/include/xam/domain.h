@@ -8,6 +8,7 @@
 #include <asm/vcpu_arch.h>
 #include <xam/emul.h>
 #include <xam/guest_console.h>
+#include <xam/guest_map.h>
 #include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
 #include <xam/dm_console.h>
@@ -134,6 +135,8 @@ struct domain {
     struct pvconsole pvcons; /* its Xen PV console, with the hypervisor node */
     struct dm_console dmcons; /* its virtio-console's input, for its device model */
     bool direct_mapped;
+    /* where its vGIC and vPL011 are (the guest map's unless direct-mapped) */
+    struct guest_layout layout;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
     struct evtchn_domain *evtchn; /* its event channels (core/evtchn.c) */
     /* Its grant table and the grant mappings it holds (core/grant_table.c,

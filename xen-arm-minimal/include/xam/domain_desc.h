@@ -83,6 +83,9 @@ struct domain_desc {
     unsigned nr_banks;
     struct desc_bank banks[DESC_MAX_BANKS];
     bool static_mem, direct_map;
+    /* where its GIC and vPL011 are: the guest map's, or with direct-map
+     * the host's (Xen's rule) */
+    struct guest_layout layout;
     /* The partial device tree (multiboot,device-tree), checked: its
      * /passthrough nodes' MMIO, and the tree to copy them from. */
     const void *partial;

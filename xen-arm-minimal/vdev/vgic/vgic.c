@@ -197,14 +197,15 @@ static void irq_reset(struct vgic_irq *irq, unsigned intid, uint8_t target)
 static int add_regions(struct domain *d, unsigned version, paddr_t gicv)
 {
     int rc;
+    const struct guest_layout *l = &d->layout;
     if (version == 2) {
-        struct mmio_region dist = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, NULL, "GICD" };
+        struct mmio_region dist = { l->gicd, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, NULL, "GICD" };
         rc = domain_add_mmio(d, &dist);
         /* The guest's CPU interface is the hardware's virtual one. */
-        return rc ? rc : domain_map_device(d, VGIC_V2_CPU_BASE, gicv, VGIC_V2_CPU_SIZE);
+        return rc ? rc : domain_map_device(d, l->gicc, gicv, VGIC_V2_CPU_SIZE);
     }
-    struct mmio_region dist = { VGIC_DIST_BASE, VGIC_DIST_SIZE, vgic_v3_dist_mmio, NULL, "GICD" };
-    struct mmio_region rdist = { VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * d->nr_vcpus, vgic_v3_rdist_mmio, NULL, "GICR" };
+    struct mmio_region dist = { l->gicd, VGIC_DIST_SIZE, vgic_v3_dist_mmio, NULL, "GICD" };
+    struct mmio_region rdist = { l->gicr, VGIC_RDIST_STRIDE * d->nr_vcpus, vgic_v3_rdist_mmio, NULL, "GICR" };
     rc = domain_add_mmio(d, &dist);
     return rc ? rc : domain_add_mmio(d, &rdist);
 }
@@ -213,6 +214,10 @@ int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv, unsigned 
 {
     if ((version != 2 && version != 3) || !vgic_nr_spis_valid(nr_spis) || d->nr_vcpus < 1 ||
         d->nr_vcpus > DOMAIN_MAX_VCPUS)
+        return -XAM_EINVAL;
+    /* a redistributor per vCPU where its layout has room (the builder
+     * said why not) */
+    if (version == 3 && VGIC_RDIST_STRIDE * d->nr_vcpus > d->layout.gicr_room)
         return -XAM_EINVAL;
     uint64_t cpu_off = ALIGN_UP(sizeof(struct vgic_dist), 16);
     uint64_t spi_off = ALIGN_UP(cpu_off + d->nr_vcpus * sizeof(struct vgic_cpu), 16);
