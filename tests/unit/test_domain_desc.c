@@ -512,8 +512,11 @@ static void xen_bindings_refused_by_name(void **state)
           "/chosen/g: capabilities: Xen 4.21's binding, not supported with this value: there is no control, "
           "hardware or xenstore domain here" },
         { "trap-unmapped-accesses", u1, 4, NULL },
-        { "trap-unmapped-accesses", u0, 4,
-          "/chosen/g: trap-unmapped-accesses: Xen 4.21's binding, not supported with this value" },
+        { "trap-unmapped-accesses", u0, 4, NULL },
+        { "trap-unmapped-accesses", u2, 4,
+          "/chosen/g: trap-unmapped-accesses: must be one cell: 1 (an access to an unmapped address traps, the "
+          "default) or 0 (it reads all ones, writes are ignored)" },
+        { "trap-unmapped-accesses", "", 0, "/chosen/g: trap-unmapped-accesses: must be one cell" },
         { "xen,sci_type", "none", 5, NULL },
         { "xen,sci_type", "scmi_smc", 9,
           "/chosen/g: xen,sci_type: Xen 4.21's binding, not supported with this value: no SCMI calls" },
@@ -530,6 +533,8 @@ static void xen_bindings_refused_by_name(void **state)
         if (!c[i].msg) {
             if (!describe(fdt, "/chosen/g", &dd))
                 fail_msg("%s (case %u) refused: %s", c[i].prop, i, err.msg);
+            /* only trap-unmapped-accesses = <0> changes the domain */
+            assert_int_equal(dd.unmapped_reads_ones, c[i].v == u0 && !strcmp(c[i].prop, "trap-unmapped-accesses"));
             continue;
         }
         expect_refused(fdt, "/chosen/g", c[i].msg);

@@ -318,6 +318,45 @@ static void read_of_unmapped_address_stops_the_domain(void **state)
     assert_non_null(fake_log_find("read of unmapped guest address"));
 }
 
+/* trap-unmapped-accesses = <0> (Xen's): reads of an address with neither
+ * RAM nor a device give all ones of the access's size (sign-extended
+ * when the instruction asks, to 32 bits for a W register), writes are
+ * ignored; the domain runs on, and nothing is logged */
+static void unmapped_reads_all_ones_when_asked(void **state)
+{
+    (void)state;
+    dom->unmapped_reads_ones = true;
+    static const struct {
+        unsigned size;
+        bool sse, sf;
+        uint64_t want;
+    } c[] = {
+        { 1, false, false, 0xff }, { 2, false, true, 0xffff },        { 4, false, true, 0xffffffffULL },
+        { 8, false, true, ~0ULL }, { 1, true, false, 0xffffffffULL }, { 2, true, true, ~0ULL },
+        { 4, true, true, ~0ULL },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        uint64_t pc = v0->arch.regs.pc;
+        v0->arch.regs.x[7] = 0x1234;
+        dabt(c[i].size, false, 7, c[i].sse, c[i].sf, 0x20000000 + 8 * i);
+        assert_int_equal(v0->arch.regs.x[7], c[i].want);
+        assert_int_equal(v0->arch.regs.pc, pc + 4);
+    }
+    uint64_t pc = v0->arch.regs.pc;
+    v0->arch.regs.x[7] = 0x55;
+    dabt(4, true, 7, false, false, 0x20000000);
+    assert_int_equal(v0->arch.regs.x[7], 0x55);
+    assert_int_equal(v0->arch.regs.pc, pc + 4);
+    /* XZR as the target: nothing to set */
+    dabt(8, false, 31, false, true, 0x20000000);
+    assert_int_equal(dom->state, DOMAIN_RUNNING);
+    assert_int_equal(dev.calls, 0);
+    assert_null(fake_log_find("unmapped"));
+    /* devices still answer as ever */
+    dabt(4, false, 3, false, false, DEV_BASE);
+    assert_int_equal(dev.calls, 1);
+}
+
 static void no_syndrome_stops_the_domain(void **state)
 {
     (void)state;
@@ -554,6 +593,7 @@ int main(void)
         ENV_TEST(fault_injects_an_abort, setup, teardown),
         ENV_TEST(unmapped_address_stops_the_domain, setup, teardown),
         ENV_TEST(read_of_unmapped_address_stops_the_domain, setup, teardown),
+        ENV_TEST(unmapped_reads_all_ones_when_asked, setup, teardown),
         ENV_TEST(no_syndrome_stops_the_domain, setup, teardown),
         ENV_TEST(unknown_exits_stop_the_domain, setup, teardown),
         ENV_TEST(pending_read_completes_later, setup, teardown),

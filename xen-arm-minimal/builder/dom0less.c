@@ -220,9 +220,11 @@ static int add_seeds(void *dtb)
     return rc ? rc : fdt_pack(dtb);
 }
 
-/* The SPIs dd's vGIC needs: up to the highest INTID it uses (its vPL011,
- * its PCI bridge's INTx lines, its passthrough interrupts), or as many as
- * its nr_spis asks, in groups of 32. */
+/* The SPIs dd's vGIC has, in groups of 32: as many as its nr_spis asks,
+ * or without it as many as the host GIC has (Xen's vgic_def_nr_spis():
+ * its lines less the 32 private ones), and always up to the highest INTID
+ * it uses (its vPL011, its PCI bridge's INTx lines, its passthrough
+ * interrupts). */
 static unsigned domain_nr_spis(const struct domain_desc *dd)
 {
     unsigned top = dd->vpl011 ? dd->layout.uart_intid : 0;
@@ -233,6 +235,8 @@ static unsigned domain_nr_spis(const struct domain_desc *dd)
     /* Xen's nr_spis, which domain_desc.c checked reaches top */
     if (dd->nr_spis)
         top = MAX(top, 31 + dd->nr_spis);
+    else
+        top = MAX(top, MIN(gic()->nr_lines(), GUEST_NR_IRQS) - 1);
     return vgic_nr_spis_for(top);
 }
 
@@ -251,6 +255,7 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
             return rc;
     d->direct_mapped = dd->direct_map;
     d->layout = dd->layout;
+    d->unmapped_reads_ones = dd->unmapped_reads_ones;
     for (unsigned i = 0; i < dd->nr_banks; i++) {
         paddr_t ipa = dd->banks[i].ipa;
         uint64_t size = dd->banks[i].size;

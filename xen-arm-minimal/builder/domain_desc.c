@@ -562,6 +562,24 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
     return true;
 }
 
+/* Xen's trap-unmapped-accesses (4.21): 1, the default, an access to an
+ * address with neither RAM nor a device traps (here the domain is then
+ * stopped: docs/domains.md, "Guest faults"); 0 reads all ones and ignores
+ * writes, as Xen's unmapped handler. */
+static bool read_trap_unmapped(const struct desc_ctx *c, int node, struct domain_desc *dd)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "trap-unmapped-accesses", &len);
+    if (!p)
+        return true;
+    if (len != 4 || fdt32_ld(p) > 1)
+        return reject(c, node, "trap-unmapped-accesses",
+                      "must be one cell: 1 (an access to an unmapped address traps, the default) or 0 (it reads "
+                      "all ones, writes are ignored)");
+    dd->unmapped_reads_ones = fdt32_ld(p) == 0;
+    return true;
+}
+
 /* direct-map: the GIC and the vPL011 go where the host has its own, as
  * Xen does (vgic_v2/v3_domain_init, domain_vpl011_init): host RAM, which
  * the guest now sees at its host addresses, is never there. */
@@ -720,11 +738,11 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, node, "cpus", "must be 1 to 8");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
-    if (!read_host_layout(c, node, dd) || !read_cpupool(c, node, dd, &pool) || !read_affinity(c, node, dd, pool) ||
-        !read_enhanced(c, node, dd) || !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) ||
-        !read_device_model(c, node, dd) || !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) ||
-        !domain_shm_read(c, dd) || !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd) ||
-        !check_direct_map(c, node, dd))
+    if (!read_host_layout(c, node, dd) || !read_trap_unmapped(c, node, dd) || !read_cpupool(c, node, dd, &pool) ||
+        !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) || !read_grant_limits(c, node, dd) ||
+        !read_bridge(c, node, dd) || !read_device_model(c, node, dd) || !domain_virtio_read(c, dd) ||
+        !domain_partial_read(c, dd) || !domain_shm_read(c, dd) || !read_nr_spis(c, node, dd) ||
+        !domain_evtchn_read(c, dd) || !check_direct_map(c, node, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

@@ -83,6 +83,15 @@ static void exit_dabt(struct vcpu *v)
         guest_fault(v, "data abort without a valid syndrome (ISV=0)", ipa);
         return;
     }
+    if (!r && v->dom->unmapped_reads_ones) {
+        /* trap-unmapped-accesses = <0>: as Xen's unmapped handler, all
+         * ones of the access's size, writes ignored */
+        if (!esr_dabt_wnr(esr))
+            set_reg(v, esr_dabt_srt(esr),
+                    read_result(~0ULL, 1u << esr_dabt_sas(esr), esr_dabt_sse(esr), esr_dabt_sf(esr)));
+        advance_pc(v);
+        return;
+    }
     if (!r) {
         guest_fault(v, esr_dabt_wnr(esr) ? "write to unmapped guest address" : "read of unmapped guest address", ipa);
         return;

@@ -135,6 +135,9 @@ struct domain {
     struct pvconsole pvcons; /* its Xen PV console, with the hypervisor node */
     struct dm_console dmcons; /* its virtio-console's input, for its device model */
     bool direct_mapped;
+    /* Xen's trap-unmapped-accesses = <0>: an access to neither RAM nor a
+     * device reads all ones and ignores writes, instead of stopping it */
+    bool unmapped_reads_ones;
     /* where its vGIC and vPL011 are (the guest map's unless direct-mapped) */
     struct guest_layout layout;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */

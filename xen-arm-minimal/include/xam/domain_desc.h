@@ -135,6 +135,10 @@ struct domain_desc {
     /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
      * frames (0: absent, Xen's defaults) */
     unsigned max_grant_frames, max_maptrack_frames;
+    /* Xen's trap-unmapped-accesses = <0>: an access to an address with
+     * neither RAM nor a device reads all ones, a write is ignored (else
+     * it traps: the domain is stopped) */
+    bool unmapped_reads_ones;
     /* Xen's nr_spis: the vGIC's SPIs (0: absent, what its devices need) */
     unsigned nr_spis;
     /* static shared memory regions it maps, in node order */
