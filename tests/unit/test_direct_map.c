@@ -123,8 +123,9 @@ static void xen_example_low_ram(void **state)
             fail_msg("refused: %s", err.msg);
         if (enhanced) {
             assert_false(ok);
-            assert_string_equal(err.msg, "/chosen/domU1: direct-map: host range 0x30000000-0x4fffffff would cover "
-                                         "the grant-table region (0x38000000-0x38ffffff) in the guest map");
+            assert_string_equal(err.msg,
+                                "/chosen/domU1: direct-map: host range 0x30000000-0x4fffffff would cover "
+                                "the grant-table region (0x38000000-0x38ffffff) in the guest map");
         }
     }
 }
@@ -134,8 +135,7 @@ static void refused(void **state)
     (void)state;
     /* more vCPUs than the host's first redistributor region holds */
     void *fdt = host();
-    fdt64_t gic[4] = { cpu_to_fdt64(0x8000000), cpu_to_fdt64(0x10000), cpu_to_fdt64(0x80a0000),
-                       cpu_to_fdt64(0x40000) };
+    fdt64_t gic[4] = { cpu_to_fdt64(0x8000000), cpu_to_fdt64(0x10000), cpu_to_fdt64(0x80a0000), cpu_to_fdt64(0x40000) };
     fdt_setprop(fdt, path(fdt, "/intc@8000000"), "reg", gic, sizeof(gic));
     direct_domain(fdt, "g", 0x60000000, 0x4000000, 3);
     expect_refused(fdt, "/chosen/g",
@@ -164,8 +164,21 @@ static void refused(void **state)
     /* a bridge's INTx on the vPL011's interrupt (the host UART's, 33) */
     fdt = host();
     int d = direct_domain(fdt, "g", 0x60000000, 0x4000000, 1);
-    fdt32_t b[15] = { 0, cpu_to_fdt32(0x70000000), 0, cpu_to_fdt32(0x100000), 0, cpu_to_fdt32(0x71000000), 0,
-                      cpu_to_fdt32(0x100000), 0, 0, 0, 0, cpu_to_fdt32(33), cpu_to_fdt32(1), 0 };
+    fdt32_t b[15] = { 0,
+                      cpu_to_fdt32(0x70000000),
+                      0,
+                      cpu_to_fdt32(0x100000),
+                      0,
+                      cpu_to_fdt32(0x71000000),
+                      0,
+                      cpu_to_fdt32(0x100000),
+                      0,
+                      0,
+                      0,
+                      0,
+                      cpu_to_fdt32(33),
+                      cpu_to_fdt32(1),
+                      0 };
     fdt_setprop(fdt, d, "secondary-emulated-pci-host-bridge", b, sizeof(b));
     expect_refused(fdt, "/chosen/g",
                    "secondary-emulated-pci-host-bridge: irq_start/irq_count must name 1 to 4 free SPIs (INTIDs "
