@@ -64,6 +64,9 @@ make_dtbs() {
                 add_linux "$(dt dom-linux-v$g-$v)" linux 0x50000000 0x58000000 "$rd" 0x40000 "$v"
             done
         done
+        # past one affinity cluster of 16 (Xen's vCPU numbering)
+        cp "$(dt v3-smp2)" "$(dt dom-linux-v3-18)"
+        add_linux "$(dt dom-linux-v3-18)" linux 0x50000000 0x58000000 "$rd" 0x40000 0x12
         cp "$(dt v3-smp2)" "$(dt dom-linux-pair)"
         add_linux "$(dt dom-linux-pair)" lin1 0x50000000 0x58000000 "$rd" 0x20000 1
         add_linux "$(dt dom-linux-pair)" lin2 0x5a000000 0x5e000000 "$rd" 0x20000 1
@@ -595,6 +598,18 @@ case_linux-hvc() {
     absent 'FAILED' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Illegal ring'
 }
 case_linux-gicv3-2vcpus() { linux_boot 3 2; }
+# 18 vCPUs on 2 CPUs: vCPUs 16 and 17 are Aff1 1 (MPIDR 0x100, 0x101), so
+# Linux's SGIs, PSCI CPU_ON and the redistributors all cross the cluster
+case_linux-gicv3-18vcpus() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    boot "--gic 3 --smp 2 --dtb $(dt dom-linux-v3-18) $(LINUX_LOADS 0x50000000 0x58000000)" $U
+    in_order 'domain 1: linux, 18 vCPUs' 'domain 1: vCPU placement 0:CPU0 1:CPU1' 'domain 1: vCPU placement 16:CPU0 17:CPU1' \
+        '\(linux\) .*CPU17: Booted secondary processor 0x0000000101' \
+        '\(linux\) .*smp: Brought up 1 node, 18 CPUs' \
+        "\\(linux\\) XAM-LINUX-INIT: .* up, 18 CPU\\(s\\), console=ttyAMA0" \
+        'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'no RSS' 'RSS is required'
+}
 case_linux-gicv2() { linux_boot 2 1; }
 case_linux-gicv2-2vcpus() { linux_boot 2 2; }
 case_linux-pair-and-baremetal() {
@@ -900,7 +915,7 @@ case_domains-bad-skipped() {
     done
     anywhere 'all domains have stopped: powering off'
     anywhere 'ERROR: /chosen/bad0: memory: missing .*; domain skipped' \
-        'ERROR: /chosen/bad2: cpus: must be 1 to 8; domain skipped'
+        'ERROR: /chosen/bad2: cpus: must be 1 to 128; domain skipped'
     count_is 2 ERROR
     absent 'bad0\)' 'bad2\)' 'CRASH' 'PANIC'
     twin "$(dt dom-one-bad)" "$guests/hello.Image@0x50000000" "$guests/hello.Image@0x50200000" "$guests/hello.Image@0x50400000" "$guests/hello.Image@0x50600000"

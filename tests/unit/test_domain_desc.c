@@ -1042,10 +1042,33 @@ static void pmem_window(void **state)
     assert_int_equal(gp.pmem[0].pa, 0x60400000); /* g1's */
 }
 
+/* Xen's vCPU limit, 128, on GICv3; GICv2's 8 CPU interfaces */
+static void vcpu_limits(void **state)
+{
+    (void)state;
+    struct domain_desc dd;
+    void *fdt = host();
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 128);
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("refused: %s", err.msg);
+    assert_int_equal(dd.vcpus, 128);
+    fdt = host();
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 129);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: cpus: must be 1 to 128");
+    fdt = unit_load_dtb(dir, "qemu-v2-smp4.dtb", buf, sizeof(buf));
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 9);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: cpus: must be 1 to 8 on a GICv2 host (its GIC has 8 CPU interfaces)");
+    fdt = unit_load_dtb(dir, "qemu-v2-smp4.dtb", buf, sizeof(buf));
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 8);
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("refused: %s", err.msg);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values),
+                                        T(vcpu_limits),
                                         T(extended_regions),
                                         T(bridge_default_and_explicit),
                                         T(bridge_refused),

@@ -345,11 +345,12 @@ static void print_table(struct domain *const *ready, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         const struct domain *d = ready[i];
         const struct domain_desc *dd = &built_from[d->id];
-        char cpus[4 * DOMAIN_MAX_VCPUS + 4], mem[96];
+        /* the first 8 vCPUs' CPUs (the placement lines say all) */
+        char cpus[8 * 4 + 8], mem[96];
         unsigned c = 0, m = 0;
-        for (unsigned v = 0; v < d->nr_vcpus; v++)
+        for (unsigned v = 0; v < d->nr_vcpus && v < 8; v++)
             c += (unsigned)fmt_snprintf(cpus + c, sizeof(cpus) - c, "%s%u", v ? "," : "(", d->vcpus[v].pcpu);
-        fmt_snprintf(cpus + c, sizeof(cpus) - c, ")");
+        fmt_snprintf(cpus + c, sizeof(cpus) - c, d->nr_vcpus > 8 ? ",...)" : ")");
         for (unsigned b = 0; b < d->nr_banks; b++)
             m += (unsigned)fmt_snprintf(mem + m, sizeof(mem) - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "",
                                         (unsigned long long)d->banks[b].ipa,
@@ -625,10 +626,11 @@ unsigned builder_build_all(const struct hostdt *h)
                  d->vcpus[0].pcpu);
         log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd->dtb,
                  dd->ramdisk ? ", ramdisk after it" : "");
-        if (d->nr_vcpus > 1) {
-            char where[8 * DOMAIN_MAX_VCPUS + 1];
+        /* 16 vCPUs a line, so a line stays whole */
+        for (unsigned first = 0; d->nr_vcpus > 1 && first < d->nr_vcpus; first += 16) {
+            char where[16 * 12 + 1];
             unsigned w = 0;
-            for (unsigned v = 0; v < d->nr_vcpus; v++)
+            for (unsigned v = first; v < d->nr_vcpus && v < first + 16; v++)
                 w += (unsigned)fmt_snprintf(where + w, sizeof(where) - w, " %u:CPU%u", v, d->vcpus[v].pcpu);
             log_info("domain %u: vCPU placement%s", d->id, where);
         }

@@ -734,8 +734,11 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     if (!cpus || len != 4)
         return reject(c, node, "cpus", "missing or not one cell");
     dd->vcpus = fdt32_ld(cpus);
+    /* Xen's limit (MAX_VIRT_CPUS), and GICv2's 8 CPU interfaces */
     if (dd->vcpus == 0 || dd->vcpus > DESC_MAX_VCPUS)
-        return reject(c, node, "cpus", "must be 1 to 8");
+        return reject(c, node, "cpus", "must be 1 to 128");
+    if (c->h->gic.version == 2 && dd->vcpus > 8)
+        return reject(c, node, "cpus", "must be 1 to 8 on a GICv2 host (its GIC has 8 CPU interfaces)");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
     if (!read_host_layout(c, node, dd) || !read_trap_unmapped(c, node, dd) || !read_cpupool(c, node, dd, &pool) ||

@@ -5,6 +5,7 @@
 #include <xam/guest_fdt.h>
 #include <xam/guest_map.h>
 #include <xam/xen_abi.h>
+#include <xam/vaffinity.h>
 
 #define TRY(x)                                                                                                         \
     do {                                                                                                               \
@@ -66,12 +67,13 @@ static int node_cpus(void *fdt, const struct guest_fdt_params *p)
     TRY(fdt_property_u32(fdt, "#address-cells", 1));
     TRY(fdt_property_u32(fdt, "#size-cells", 0));
     for (unsigned i = 0; i < p->nr_vcpus; i++) {
+        /* its MPIDR, as Xen names and numbers them (cpu@f, then cpu@100) */
         char name[16];
-        fmt_snprintf(name, sizeof(name), "cpu@%u", i);
+        fmt_snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)vaffinity(i));
         TRY(fdt_begin_node(fdt, name));
         TRY(fdt_property_string(fdt, "device_type", "cpu"));
         TRY(fdt_property_string(fdt, "compatible", compat));
-        TRY(fdt_property_u32(fdt, "reg", i)); /* MPIDR: Aff0 = vCPU index */
+        TRY(fdt_property_u32(fdt, "reg", (uint32_t)vaffinity(i)));
         TRY(fdt_property_string(fdt, "enable-method", "psci"));
         TRY(fdt_end_node(fdt));
     }

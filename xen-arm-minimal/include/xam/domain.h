@@ -17,7 +17,7 @@
 #include <xam/vintc.h>
 
 #define DOMAIN_NAME_MAX 32
-#define DOMAIN_MAX_VCPUS 8
+#define DOMAIN_MAX_VCPUS 128 /* Xen's MAX_VIRT_CPUS on arm64; GICv2 guests 8 */
 #define DOMAIN_MAX_BANKS 8
 #define MAX_DOMAINS 64
 #define DOMAIN_MAX_RELEASE 8
@@ -118,7 +118,7 @@ struct domain {
     unsigned nr_banks;
     struct guest_bank banks[DOMAIN_MAX_BANKS];
     unsigned nr_vcpus;
-    struct vcpu vcpus[DOMAIN_MAX_VCPUS];
+    struct vcpu *vcpus; /* nr_vcpus of them, allocated with the domain */
     unsigned vcpus_on; /* started and not turned off (CPU_ON minus CPU_OFF) */
     struct mmio_map mmio;
     /* its virtual interrupt controller, installed by the vGIC */

@@ -12,7 +12,7 @@
 #include <xam/pci_bridge.h>
 #include <xam/virtio_dev.h>
 
-#define DESC_MAX_VCPUS 8
+#define DESC_MAX_VCPUS 128
 /* A domain's name on the console, "(name) ...", is its node name cut to
  * DESC_NAME_MAX - 1 characters: two domains must differ within them. */
 #define DESC_NAME_MAX 32

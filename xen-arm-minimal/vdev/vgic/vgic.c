@@ -8,9 +8,11 @@
 #include <xam/errno.h>
 #include <xam/memory.h>
 #include <xam/sched.h>
+#include <xam/vaffinity.h>
 #include "vgic_priv.h"
 
-_Static_assert(DOMAIN_MAX_VCPUS <= 8, "GICv2 has 8 CPU interfaces; SPI targets are a byte");
+_Static_assert(DOMAIN_MAX_VCPUS < VGIC_NO_VCPU, "a vCPU index fits an interrupt's target byte");
+#define VGIC_V2_MAX_VCPUS 8 /* GICv2 has 8 CPU interfaces (ITARGETSR bits) */
 _Static_assert(32 + VGIC_MAX_SPIS <= 1020, "INTIDs 1020-1023 are special");
 
 struct vgic_irq *vgic_get_irq(struct domain *d, struct vcpu *v, unsigned intid)
@@ -101,9 +103,10 @@ uint8_t vgic_route_target(const struct domain *d, uint64_t route)
         return route & 0xff ? (uint8_t)__builtin_ctzll(route & 0xff) : VGIC_NO_VCPU;
     if (route & (1u << 31)) /* IRM: any vCPU will do */
         return 0;
-    /* Aff0 names the vCPU (its MPIDR); higher affinities are all 0 */
-    unsigned aff0 = route & 0xff;
-    return (route & ~0xffULL) == 0 && aff0 < d->nr_vcpus ? (uint8_t)aff0 : VGIC_NO_VCPU;
+    /* Aff1.Aff0 name the vCPU (its MPIDR, xam/vaffinity.h); Aff3 and
+     * Aff2 are 0 */
+    int id = vaffinity_vcpu(route & 0xff00ffffffULL, d->nr_vcpus);
+    return id < 0 ? VGIC_NO_VCPU : (uint8_t)id;
 }
 
 void vgic_dist_enabled(struct domain *d)
@@ -213,7 +216,7 @@ static int add_regions(struct domain *d, unsigned version, paddr_t gicv)
 int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv, unsigned nr_spis)
 {
     if ((version != 2 && version != 3) || !vgic_nr_spis_valid(nr_spis) || d->nr_vcpus < 1 ||
-        d->nr_vcpus > DOMAIN_MAX_VCPUS)
+        d->nr_vcpus > (version == 2 ? VGIC_V2_MAX_VCPUS : DOMAIN_MAX_VCPUS))
         return -XAM_EINVAL;
     /* a redistributor per vCPU where its layout has room (the builder
      * said why not) */
