@@ -19,7 +19,7 @@
 /* virtio disks per domain: DOMU_VIRTIO_DISK*[n,k], k below this */
 #define IB_MAX_DISKS 8
 /* DOMU_VCPU_HARD_AFFINITY[n,v]: v below this (the hypervisor's vCPUs) */
-#define IB_MAX_VCPUS 8
+#define IB_MAX_VCPUS 128 /* the builder's limit (Xen's) */
 /* ImageBuilder's keys that each set one u32 property of the domain node
  * (DOMU_NR_SPIS: nr_spis, ...): config.c's ib_xen_u32 table */
 #define IB_XEN_U32 6

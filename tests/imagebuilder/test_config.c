@@ -427,8 +427,8 @@ static void xen_keys(void **state)
                  "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,0]: '0;reset': expected CPU numbers and ranges");
     expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0]=0\n",
                  "t.cfg:7: DOMU_VCPU_HARD_AFFINITY needs two indexes: write DOMU_VCPU_HARD_AFFINITY[n,v]=value");
-    expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0,8]=0\n",
-                 "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,8]: the vCPU index must be below 8");
+    expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0,128]=0\n",
+                 "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,128]: the vCPU index must be below 128");
 }
 
 /* DOMU_CAPS as ImageBuilder's parse_domain_caps reads it; the values are
