@@ -14,6 +14,9 @@ struct el1_sysregs {
     uint64_t elr, spsr, cntkctl, csselr, mdscr;
     uint64_t cntv_ctl, cntv_cval;
     uint64_t vmpidr;
+    /* optional groups (asm/cpufeature.h: where the CPUs have them) */
+    uint64_t pauth[10]; /* APIA, APIB, APDA, APDB, APGA keys: Lo, Hi */
+    uint64_t tpidr2, vdisr;
 };
 
 struct fpsimd_state {
@@ -45,6 +48,11 @@ void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0);
 #define PSTATE_EL1H_MASKED 0x3c5 /* D, A, I, F masked; EL1 with SP_EL1 */
 #define PSTATE_MODE_MASK 0xfULL
 #define PSTATE_EL1T 0x4ULL
+#define PSTATE_NRW (1ULL << 4) /* AArch32 */
+#define PSTATE_PAN (1ULL << 22)
+#define PSTATE_SSBS (1ULL << 12)
+#define SCTLR_EL1_SPAN (1ULL << 23)
+#define SCTLR_EL1_DSSBS (1ULL << 44)
 #define ESR_DFSC_SYNC_EXTERNAL 0x10
 #define ESR_WNR (1ULL << 6)
 
@@ -77,6 +85,23 @@ static inline void vcpu_arch_reset_state(struct vcpu_arch *a, paddr_t entry, uin
 struct vcpu_el1_exception {
     uint64_t esr, elr, spsr;
 };
+/* The offset of the EL1 vector a synchronous exception from pstate takes:
+ * current EL with SP_EL0 or SP_EL1, lower EL in AArch64 or AArch32. */
+static inline uint64_t vcpu_arch_sync_vector(uint64_t pstate)
+{
+    if (pstate & PSTATE_NRW)
+        return 0x600;
+    uint64_t mode = pstate & PSTATE_MODE_MASK;
+    return mode == 0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200;
+}
+
+/* PSTATE after taking an exception to EL1: EL1h, DAIF masked, PAN set
+ * unless SCTLR_EL1.SPAN, SSBS as SCTLR_EL1.DSSBS says. */
+static inline uint64_t vcpu_arch_el1_entry_pstate(uint64_t sctlr)
+{
+    return PSTATE_EL1H_MASKED | (sctlr & SCTLR_EL1_SPAN ? 0 : PSTATE_PAN) | (sctlr & SCTLR_EL1_DSSBS ? PSTATE_SSBS : 0);
+}
+
 static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a, bool write, uint64_t vbar)
 {
     uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
@@ -92,6 +117,21 @@ static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a,
     return e;
 }
 
+/* An undefined instruction exception (EC 0) at the vCPU's PC, as a CPU
+ * without the feature the instruction uses takes it: ESR_EL1 says only
+ * that (IL set), ELR_EL1 is the instruction itself. */
+static inline struct vcpu_el1_exception vcpu_arch_take_undef(struct vcpu_arch *a, uint64_t vbar, uint64_t sctlr)
+{
+    struct vcpu_el1_exception e = {
+        .esr = (uint64_t)EC_UNKNOWN << 26 | 1ULL << 25 /* IL */,
+        .elr = a->regs.pc,
+        .spsr = a->regs.pstate,
+    };
+    a->regs.pc = vbar + vcpu_arch_sync_vector(a->regs.pstate);
+    a->regs.pstate = vcpu_arch_el1_entry_pstate(sctlr);
+    return e;
+}
+
 /* Load the vCPU's state into this CPU / save it back. */
 void vcpu_arch_load(struct vcpu *v);
 void vcpu_arch_save(struct vcpu *v);
@@ -101,6 +141,8 @@ void vcpu_arch_enter(struct vcpu_arch *a);
 /* Give the loaded vCPU a synchronous external abort on a data access at
  * virtual address far, taken to its EL1 vector as hardware would. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write);
+/* Give the loaded vCPU an undefined instruction exception at its PC. */
+void vcpu_arch_inject_undef(struct vcpu_arch *a);
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_load(const struct fpsimd_state *s);

@@ -1,0 +1,38 @@
+# Guests on every Arm core QEMU models (issue 16): Debian's Linux reaches
+# its /init and powers off, seeing the CPU the hypervisor's feature model
+# shows it (docs/domains.md, "CPU features"): on -cpu max pointer
+# authentication is used with its keys switched per vCPU, and SVE, SME and
+# MTE are hidden. One cheap boot per model (TCG is slow on the big ones):
+# a64fx and max are the slowest. -cpu max runs with pauth-impdef=on:
+# QEMU's default QARMA5 algorithm costs TCG several times the boot time,
+# and the guest-visible feature is the same (ID_AA64ISAR1.API, not APA).
+cpu_linux() { # cpu_linux MODEL[,OPTIONS] DTB LOADS: one Linux domain, or lin1 and lin2
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
+    boot "--cpu $1 --gic 3 --smp 2 --dtb $2 $3" $U
+    in_order 'smp: 2 of 2 CPUs online' 'cpufeature: guests. view over 2 CPUs: pointer auth (switched|hidden); hidden:'
+    absent 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
+        'Oops' 'SVE: maximum' 'Memory Tagging' 'SME: maximum' 'Scalable Matrix' 'Scalable Vector' 'undefined instruction'
+}
+cpu_linux_one() { # cpu_linux_one MODEL[,OPTIONS]
+    cpu_linux "$1" "$(dt dom-linux-v3-1)" "$(LINUX_LOADS 0x50000000 0x58000000)" || return
+    in_order '\(linux\) .*Booting Linux on physical CPU 0x0' "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\)" \
+        'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
+}
+case_cpu-max-linux-pair() {
+    cpu_linux max,pauth-impdef=on "$(dt dom-linux-pair)" \
+        "$(LINUX_LOADS 0x50000000 0x58000000) $(LINUX_LOADS 0x5a000000 0x5e000000) --load $guests/hello.Image@0x4c000000" || return
+    in_order 'cpufeature: guests. view over 2 CPUs: pointer auth switched; hidden: SVE SME RAS'
+    # Linux found pointer authentication and turned it on, in both guests
+    anywhere '\(lin1\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
+        '\(lin2\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
+        '\(bare\) hello: all checks passed' '\(lin1\) XAM-LINUX-INIT: ' '\(lin2\) XAM-LINUX-INIT: ' \
+        'lin1 \(domain [0-9]\): powered off' 'lin2 \(domain [0-9]\): powered off'
+    in_order 'all domains have stopped: powering off'
+}
+case_cpu-neoverse-n1-linux() { cpu_linux_one neoverse-n1; }
+case_cpu-cortex-a72-linux() { cpu_linux_one cortex-a72; }
+case_cpu-cortex-a53-linux() { cpu_linux_one cortex-a53; }
+case_cpu-a64fx-linux() {
+    cpu_linux_one a64fx
+    in_order 'cpufeature: guests. view over 2 CPUs: pointer auth hidden; hidden: SVE'
+}
