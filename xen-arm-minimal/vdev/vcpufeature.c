@@ -42,8 +42,12 @@ int vcpufeature_init(void)
         { SYSREG_KEY(3, 0, 5, 0, 0), SYSREG_KEY(3, 7, 15, 0, 0), undefined, "RAS, TFSR" },
         /* LORegions (HCR_EL2.TLOR) */
         { SYSREG_KEY(3, 0, 10, 4, 0), SYSREG_KEY(3, 7, 15, 15, 0), undefined, "LORegions" },
-        /* SCXTNUM_EL1 (HCR_EL2.EnSCXT clear) */
-        { SYSREG_KEY(3, 0, 13, 0, 7), SYSREG_KEY_MASK, undefined, "SCXTNUM_EL1" },
+        /* CRn 10, CRm 2: PIRE0, PIR, POR (the fine-grained traps' negative
+         * bits, all clear); MAIR and AMAIR there never trap */
+        { SYSREG_KEY(3, 0, 10, 2, 0), SYSREG_KEY(3, 4, 15, 15, 0), undefined, "PIR, POR" },
+        /* op1 0, CRn 13, CRm 0: SCXTNUM_EL1 (HCR_EL2.EnSCXT clear),
+         * ACCDATA_EL1; CONTEXTIDR and TPIDR_EL1 never trap */
+        { SYSREG_KEY(3, 0, 13, 0, 0), SYSREG_KEY(3, 7, 15, 15, 0), undefined, "SCXTNUM_EL1, ACCDATA" },
         /* op1 3, CRn 13: activity monitors (CPTR_EL2.TAM), SCXTNUM_EL0;
          * TPIDR_EL0/TPIDRRO_EL0 there never trap */
         { SYSREG_KEY(3, 3, 13, 0, 0), SYSREG_KEY(3, 7, 15, 0, 0), undefined, "AMU, SCXTNUM_EL0" },

@@ -72,9 +72,12 @@ void cpufeature_cpu_init(unsigned cpu)
     isb();
     cpufeature_mdcr[cpu] = MDCR_GUEST | (idreg_field(dfr0, DFR0_PMSVER) ? MDCR_TPMS : 0) |
         (idreg_field(dfr0, DFR0_TRACEFILT) ? MDCR_TTRF : 0);
-    /* TPIDR2_EL0 is SME's, but no CPTR_EL2 bit traps it: switched */
-    cpufeature_switch[cpu] =
-        (idreg_field(pfr1, PFR1_SME) ? CPUF_SWITCH_TPIDR2 : 0) | (idreg_field(pfr0, PFR0_RAS) ? CPUF_SWITCH_VDISR : 0);
+    /* TPIDR2_EL0 is SME's, but no CPTR_EL2 bit traps it: switched. So
+     * is ZCR_EL1: CPTR_EL2.TZ traps it, yet under QEMU 7.2 guests wrote
+     * it untrapped until the switch rewrote CPTR_EL2 on every load
+     * (tests/guests/leak.c found it); carried either way */
+    cpufeature_switch[cpu] = (idreg_field(pfr1, PFR1_SME) ? CPUF_SWITCH_TPIDR2 : 0) |
+        (idreg_field(pfr0, PFR0_SVE) ? CPUF_SWITCH_ZCR : 0) | (idreg_field(pfr0, PFR0_RAS) ? CPUF_SWITCH_VDISR : 0);
     /* a RES0 bit where the feature is missing, but any CPU's guest must
      * find it trapped: set if any CPU has it */
     if (idreg_field(pfr0, PFR0_RAS))

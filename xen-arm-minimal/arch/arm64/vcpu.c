@@ -16,6 +16,19 @@ void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0)
     v->arch.hcr |= cpufeature_guest_hcr();
 }
 
+/* CPTR_EL2.TZ traps EL2's own ZCR_EL1 accesses too: lifted around them */
+#define CPTR_TZ (UL(1) << 8)
+static inline void sve_untrap(void)
+{
+    write_sysreg(read_sysreg(cptr_el2) & ~CPTR_TZ, cptr_el2);
+    isb();
+}
+static inline void sve_trap(void)
+{
+    write_sysreg(read_sysreg(cptr_el2) | CPTR_TZ, cptr_el2);
+    isb();
+}
+
 /* The optional groups, out of line: most CPUs have none of them. */
 static __attribute__((noinline)) void load_optional(const struct el1_sysregs *s, uint32_t what)
 {
@@ -35,6 +48,11 @@ static __attribute__((noinline)) void load_optional(const struct el1_sysregs *s,
         write_sysreg(s->tpidr2, S3_3_C13_C0_5);
     if (what & CPUF_SWITCH_VDISR)
         write_sysreg(s->vdisr, S3_4_C12_C1_1);
+    if (what & CPUF_SWITCH_ZCR) {
+        sve_untrap();
+        write_sysreg(s->zcr, S3_0_C1_C2_0);
+        sve_trap();
+    }
 }
 
 static __attribute__((noinline)) void save_optional(struct el1_sysregs *s, uint32_t what)
@@ -55,6 +73,11 @@ static __attribute__((noinline)) void save_optional(struct el1_sysregs *s, uint3
         s->tpidr2 = read_sysreg(S3_3_C13_C0_5);
     if (what & CPUF_SWITCH_VDISR)
         s->vdisr = read_sysreg(S3_4_C12_C1_1);
+    if (what & CPUF_SWITCH_ZCR) {
+        sve_untrap();
+        s->zcr = read_sysreg(S3_0_C1_C2_0);
+        sve_trap();
+    }
 }
 
 void vcpu_arch_load(struct vcpu *v)

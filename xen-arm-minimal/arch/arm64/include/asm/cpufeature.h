@@ -25,6 +25,7 @@ uint64_t cpufeature_guest_hcr(void);
 #define CPUF_SWITCH_PAUTH (1u << 0) /* the five pointer-auth keys */
 #define CPUF_SWITCH_TPIDR2 (1u << 1) /* TPIDR2_EL0 (SME: not trapped) */
 #define CPUF_SWITCH_VDISR (1u << 2) /* VDISR_EL2 (RAS: DISR_EL1 of guests) */
+#define CPUF_SWITCH_ZCR (1u << 3) /* ZCR_EL1 (SVE, hidden) */
 extern uint32_t cpufeature_switch[];
 /* MDCR_EL2 for guests on each CPU: MDCR_GUEST and the traps of its
  * optional debug features (SPE, trace filter) */

@@ -16,7 +16,7 @@ struct el1_sysregs {
     uint64_t vmpidr;
     /* optional groups (asm/cpufeature.h: where the CPUs have them) */
     uint64_t pauth[10]; /* APIA, APIB, APDA, APDB, APGA keys: Lo, Hi */
-    uint64_t tpidr2, vdisr;
+    uint64_t tpidr2, vdisr, zcr;
 };
 
 struct fpsimd_state {
