@@ -47,15 +47,16 @@ case_cpu-a64fx-linux() {
 # No state leaks between vCPUs on one CPU (tests/guests/leak.c): two
 # domains write complementary patterns into every register a guest can
 # write and check them across the scheduler's switches; on -cpu max that
-# includes the pointer-auth keys, TPIDR2_EL0 (SME) and DISR_EL1 (RAS).
+# includes the pointer-auth keys, TPIDR2_EL0 (SME) and DISR_EL1 (RAS);
+# with the machine's MTE on, MTE's registers are there to be trapped.
 case_cpu-max-no-leaks() {
     local f; f=$(dt dom-leak)
     cp "$(dt v3-smp1)" "$f"
     add_domain "$f" leakb "$guests/leak.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$f" leaka "$guests/leak.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     fdtput -t s "$f" /chosen/leaka/kernel bootargs "leak=a"
-    boot "--cpu max,pauth-impdef=on --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000" $K
-    in_order 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME RAS'
+    boot "--cpu max,pauth-impdef=on --mte --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000" $K
+    in_order 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME MTE RAS'
     anywhere '\(leaka\) leak: domain a wrote its patterns' '\(leakb\) leak: domain b wrote its patterns' \
         '\(leaka\) leak: held APIAKeyLo_EL1' '\(leakb\) leak: held APGAKeyHi_EL1' '\(leaka\) leak: held TPIDR2_EL0' \
         '\(leaka\) leak: held DISR_EL1' '\(leaka\) leak: held FPCR' '\(leaka\) leak: held TPIDR_EL0' \

@@ -20,10 +20,11 @@
 # only with ACPI, which it sets up only for firmware, so an empty flash is
 # its firmware: --dimm needs --shim to start the CPU.
 # --cpu picks QEMU's CPU model (-cpu; default cortex-a57), with its
-# options: max,pauth-impdef=on say.
+# options: max,pauth-impdef=on say. --mte gives the machine MTE's tag
+# memory (virt,mte=on), so a CPU model with MTE keeps it.
 # Without --timeout the console is interactive.
 set -euo pipefail
-gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir="" dimm="" cpu=cortex-a57
+gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir="" dimm="" cpu=cortex-a57 mte=off
 while [ $# -gt 0 ]; do
     case "$1" in
         --gic) gic=$2; shift 2 ;;
@@ -41,6 +42,7 @@ while [ $# -gt 0 ]; do
         --workdir) workdir=$2; shift 2 ;;
         --dimm) dimm=$2; shift 2 ;;
         --cpu) cpu=$2; shift 2 ;;
+        --mte) mte=on; shift ;;
         --) shift; break ;;
         *) echo "qemu-run: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -54,7 +56,7 @@ virt=on
 [ "$el1" -eq 1 ] && virt=off
 mem_opt=$mem
 [ -n "$dimm" ] && mem_opt=$mem,slots=1,maxmem=16G
-args=(-M "virt,virtualization=$virt,gic-version=$gic" -cpu "$cpu" -smp "$smp" -m "$mem_opt" -no-reboot)
+args=(-M "virt,virtualization=$virt,gic-version=$gic,mte=$mte" -cpu "$cpu" -smp "$smp" -m "$mem_opt" -no-reboot)
 if [ -n "$dimm" ]; then
     [ -n "$shim" ] || { echo "qemu-run: --dimm needs --shim" >&2; exit 2; }
     workdir=${workdir:-$(mktemp -d)}

@@ -250,7 +250,7 @@ static enum kind probe(unsigned i, int a, uint64_t *now)
         if (leak_sync_esr >> 26) {
             puts_("FAIL: ");
             puts_(r->name);
-            puts_(": exception class 0x");
+            puts_(": exception class ");
             put_hex(leak_sync_esr >> 26);
             puts_(", not an undefined instruction\n");
             failures++;
@@ -297,9 +297,9 @@ void guest_main(uint64_t dtb)
             if (v != kept[i]) {
                 puts_("FAIL: ");
                 puts_(regs[i].name);
-                puts_(" changed behind my back: 0x");
+                puts_(" changed behind my back: ");
                 put_hex(v);
-                puts_(" (mine was 0x");
+                puts_(" (mine was ");
                 put_hex(kept[i]);
                 puts_(")\n");
                 failures++;

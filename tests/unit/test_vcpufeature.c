@@ -110,6 +110,11 @@ static void hidden_features_registers_are_undefined(void **state)
         { 3, 3, 13, 2, 0 }, /* AMCR_EL0 */
         { 3, 3, 13, 4, 1 }, /* AMEVCNTR01_EL0 */
         { 3, 0, 1, 2, 1 }, /* TRFCR_EL1 */
+        { 3, 0, 10, 2, 4 }, /* POR_EL1 (fine-grained traps cleared) */
+        { 3, 3, 10, 2, 4 }, /* POR_EL0 */
+        { 3, 0, 10, 2, 3 }, /* PIR_EL1 */
+        { 3, 0, 13, 0, 5 }, /* ACCDATA_EL1 */
+        { 3, 3, 13, 0, 5 }, /* TPIDR2_EL0 (only ever trapped by FGT) */
     };
     for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
         for (int read = 0; read <= 1; read++) {
