@@ -6,8 +6,10 @@
  *
  * Guest-fault policy (docs/domains.md): an access the owning device
  * refuses (EMUL_FAULT: a width, alignment or register it does not allow)
- * gets a synchronous external abort injected, as hardware answers; an
- * access to an address with neither RAM nor a device, an abort whose
+ * gets a synchronous external abort injected, as hardware answers; a
+ * register or instruction of a CPU feature guests are not shown
+ * (EMUL_UNDEF, SVE, SME, pointer auth while hidden) gets an undefined
+ * instruction, as a CPU without it answers; an access to an address with neither RAM nor a device, an abort whose
  * syndrome does not describe the access (ISV=0), an unexpected system
  * register or an exception we do not emulate stops that domain, with a
  * log line naming it, the address and the syndrome. */
