@@ -180,7 +180,7 @@ void vcpu_arch_enter(struct vcpu_arch *a)
  * goes straight into them. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
 {
-    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, read_sysreg(vbar_el1));
+    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, read_sysreg(vbar_el1), read_sysreg(sctlr_el1));
     write_sysreg(e.elr, elr_el1);
     write_sysreg(e.spsr, spsr_el1);
     write_sysreg(e.esr, esr_el1);

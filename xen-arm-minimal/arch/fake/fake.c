@@ -523,7 +523,7 @@ void vcpu_arch_enter(struct vcpu_arch *a)
  * registers as the live ones. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
 {
-    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, a->sys.vbar);
+    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, a->sys.vbar, a->sys.sctlr);
     a->sys.elr = e.elr;
     a->sys.spsr = e.spsr;
     a->sys.esr = e.esr;

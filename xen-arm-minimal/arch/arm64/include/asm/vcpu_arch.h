@@ -78,8 +78,9 @@ static inline void vcpu_arch_reset_state(struct vcpu_arch *a, paddr_t entry, uin
 }
 
 /* What the CPU does taking a synchronous external abort on a data access
- * to EL1 (Arm ARM D1.10): the PC to the vector for where it came from,
- * PSTATE to EL1h with DAIF masked; the caller puts the returned syndrome
+ * to EL1 (Arm ARM D1.10): the PC to the vector for where it came from
+ * (EL1t, EL1h, AArch64 or AArch32 EL0), PSTATE to EL1h with DAIF masked
+ * (and PAN, SSBS as SCTLR_EL1 says); the caller puts the returned syndrome
  * and return state into ESR/ELR/SPSR_EL1 (and the address into FAR_EL1).
  * Pure, shared with the fake architecture. */
 struct vcpu_el1_exception {
@@ -102,18 +103,19 @@ static inline uint64_t vcpu_arch_el1_entry_pstate(uint64_t sctlr)
     return PSTATE_EL1H_MASKED | (sctlr & SCTLR_EL1_SPAN ? 0 : PSTATE_PAN) | (sctlr & SCTLR_EL1_DSSBS ? PSTATE_SSBS : 0);
 }
 
-static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a, bool write, uint64_t vbar)
+static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a, bool write, uint64_t vbar,
+                                                            uint64_t sctlr)
 {
     uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
-    bool from_el0 = mode == 0;
+    bool from_el0 = mode == 0 || (a->regs.pstate & PSTATE_NRW);
     struct vcpu_el1_exception e = {
         .esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ | (write ? ESR_WNR : 0) |
             ESR_DFSC_SYNC_EXTERNAL,
         .elr = a->regs.pc,
         .spsr = a->regs.pstate,
     };
-    a->regs.pstate = PSTATE_EL1H_MASKED;
-    a->regs.pc = vbar + (from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200);
+    a->regs.pc = vbar + vcpu_arch_sync_vector(a->regs.pstate);
+    a->regs.pstate = vcpu_arch_el1_entry_pstate(sctlr);
     return e;
 }
 
