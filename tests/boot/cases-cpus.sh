@@ -6,10 +6,10 @@
 # a64fx and max are the slowest. -cpu max runs with pauth-impdef=on:
 # QEMU's default QARMA5 algorithm costs TCG several times the boot time,
 # and the guest-visible feature is the same (ID_AA64ISAR1.API, not APA).
-cpu_linux() { # cpu_linux MODEL[,OPTIONS] DTB LOADS: one Linux domain, or lin1 and lin2
+cpu_linux() { # cpu_linux MODEL[,OPTIONS] CPUS DTB LOADS: one Linux domain, or lin1 and lin2
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
-    boot "--cpu $1 --gic 3 --smp 2 --dtb $2 $3" $U
-    in_order 'smp: 2 of 2 CPUs online' 'cpufeature: guests. view over 2 CPUs: pointer auth (switched|hidden); hidden:'
+    boot "--cpu $1 --gic 3 --smp $2 --dtb $3 $4" $U
+    in_order "smp: $2 of $2 CPUs online" "cpufeature: guests. view over $2 CPUs: pointer auth (switched|hidden); hidden:"
     absent 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
         'Oops' 'SVE: maximum' 'Memory Tagging' 'SME: maximum' 'Scalable Matrix' 'Scalable Vector' 'undefined instruction'
     count_is 0 'WARNING' # the hypervisor's
@@ -19,14 +19,25 @@ cpu_linux() { # cpu_linux MODEL[,OPTIONS] DTB LOADS: one Linux domain, or lin1 a
     [ "$w" -eq 0 ] || fail "Linux warned $w time(s) (see its WARNING lines)"
 }
 cpu_linux_one() { # cpu_linux_one MODEL[,OPTIONS]
-    cpu_linux "$1" "$(dt dom-linux-v3-1)" "$(LINUX_LOADS 0x50000000 0x58000000)" || return
+    cpu_linux "$1" 2 "$(dt dom-linux-v3-1)" "$(LINUX_LOADS 0x50000000 0x58000000)" || return
     in_order '\(linux\) .*Booting Linux on physical CPU 0x0' "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\)" \
         'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
 }
+# Both Linux guests (and a bare-metal one) on ONE CPU: each signs its
+# return addresses with its own pointer-auth keys, so keys that were not
+# switched would make the other's authentications fail at once.
 case_cpu-max-linux-pair() {
-    cpu_linux max,pauth-impdef=on "$(dt dom-linux-pair)" \
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    local f rd; f=$(dt dom-linux-pair-smp1)
+    rd=$(printf '0x%x' "$(stat -c %s "$linux/initramfs.cpio.gz")")
+    cp "$(dt v3-smp1)" "$f"
+    add_linux "$f" lin1 0x50000000 0x58000000 "$rd" 0x20000 1
+    add_linux "$f" lin2 0x5a000000 0x5e000000 "$rd" 0x20000 1
+    add_domain "$f" bare "$guests/hello.Image" 0x4c000000 memory=0:0x4000 cpus=1 vpl011
+    cpu_linux max,pauth-impdef=on 1 "$f" \
         "$(LINUX_LOADS 0x50000000 0x58000000) $(LINUX_LOADS 0x5a000000 0x5e000000) --load $guests/hello.Image@0x4c000000" || return
-    anywhere 'cpufeature: guests. view over 2 CPUs: pointer auth switched; hidden: SVE SME RAS'
+    anywhere 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME RAS' \
+        'domain [0-9]: lin1, 1 vCPU, .*vCPU0 on CPU0' 'domain [0-9]: lin2, 1 vCPU, .*vCPU0 on CPU0'
     # Linux found pointer authentication and turned it on, in both guests
     anywhere '\(lin1\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
         '\(lin2\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
