@@ -13,6 +13,7 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/dt/hostdt.c \
     xen-arm-minimal/arch/arm64/pagetable.c \
     xen-arm-minimal/arch/arm64/esr.c \
+    xen-arm-minimal/arch/arm64/idregs.c \
     xen-arm-minimal/builder/guest_fdt.c \
     xen-arm-minimal/builder/domain_desc.c \
     xen-arm-minimal/builder/domain_layout.c \
@@ -44,6 +45,7 @@ HOST_GUEST_SRCS := \
     xen-arm-minimal/arch/fake/fake.c \
     xen-arm-minimal/arch/arm64/pagetable.c \
     xen-arm-minimal/arch/arm64/esr.c \
+    xen-arm-minimal/arch/arm64/idregs.c \
     xen-arm-minimal/mm/memrange.c \
     xen-arm-minimal/lib/fmt.c
 HOST_FAKE_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/fake/include \

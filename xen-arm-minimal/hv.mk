@@ -30,6 +30,8 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/cache.S \
     $(HV_DIR)/arch/arm64/entry_el.c \
     $(HV_DIR)/arch/arm64/esr.c \
+    $(HV_DIR)/arch/arm64/idregs.c \
+    $(HV_DIR)/arch/arm64/cpufeature.c \
     $(HV_DIR)/arch/arm64/fpsimd.S \
     $(HV_DIR)/arch/arm64/guest_entry.S \
     $(HV_DIR)/arch/arm64/stage2.c \
@@ -73,6 +75,7 @@ HV_SRCS := \
     $(HV_DIR)/vdev/vpci_bridge.c \
     $(HV_DIR)/vdev/irq_forward.c \
     $(HV_DIR)/vdev/vdebug.c \
+    $(HV_DIR)/vdev/vcpufeature.c \
     $(HV_DIR)/hypercall/hypercall.c \
     $(HV_DIR)/hypercall/dm_op.c \
     $(HV_DIR)/hypercall/event_channel_op.c \

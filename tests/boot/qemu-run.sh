@@ -3,7 +3,7 @@
 #   qemu-run.sh [--gic 2|3] [--smp N] [--mem SIZE] [--dtb FILE] [--uboot]
 #               [--el1] [--shim SHIM.bin] [--timeout S] [--log FILE]
 #               [--workdir DIR] [--load FILE@ADDR]... [--input FILE]
-#               [--input-after REGEX] [--dimm ADDR:SIZE] -- IMAGE
+#               [--input-after REGEX] [--dimm ADDR:SIZE] [--cpu MODEL] -- IMAGE
 # With --uboot, Debian's U-Boot boots the image the way users do: the image
 # and the host DTB are placed in RAM by QEMU's generic loader, and U-Boot's
 # default boot fetches boot.scr.uimg (which runs booti) over TFTP from QEMU's
@@ -19,9 +19,12 @@
 # (ADDR at least the next 1 GiB boundary, QEMU's rule). QEMU plugs one
 # only with ACPI, which it sets up only for firmware, so an empty flash is
 # its firmware: --dimm needs --shim to start the CPU.
+# --cpu picks QEMU's CPU model (-cpu; default cortex-a57), with its
+# options: max,pauth-impdef=on say. --mte gives the machine MTE's tag
+# memory (virt,mte=on), so a CPU model with MTE keeps it.
 # Without --timeout the console is interactive.
 set -euo pipefail
-gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir="" dimm=""
+gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir="" dimm="" cpu=cortex-a57 mte=off
 while [ $# -gt 0 ]; do
     case "$1" in
         --gic) gic=$2; shift 2 ;;
@@ -38,6 +41,8 @@ while [ $# -gt 0 ]; do
         --log) log=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
         --dimm) dimm=$2; shift 2 ;;
+        --cpu) cpu=$2; shift 2 ;;
+        --mte) mte=on; shift ;;
         --) shift; break ;;
         *) echo "qemu-run: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -51,7 +56,7 @@ virt=on
 [ "$el1" -eq 1 ] && virt=off
 mem_opt=$mem
 [ -n "$dimm" ] && mem_opt=$mem,slots=1,maxmem=16G
-args=(-M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m "$mem_opt" -no-reboot)
+args=(-M "virt,virtualization=$virt,gic-version=$gic,mte=$mte" -cpu "$cpu" -smp "$smp" -m "$mem_opt" -no-reboot)
 if [ -n "$dimm" ]; then
     [ -n "$shim" ] || { echo "qemu-run: --dimm needs --shim" >&2; exit 2; }
     workdir=${workdir:-$(mktemp -d)}

@@ -29,7 +29,7 @@ declare -A MAP=(
     # cpu: the CPU's primitives as headers (system registers, locks, per-CPU
     # data, page tables, caches, timers, firmware calls, syndromes)
     [arch/arm64/include/asm/]=cpu [arch/fake/include/asm/]=cpu [arch/arm64/pagetable.c]=cpu
-    [arch/arm64/esr.c]=cpu
+    [arch/arm64/esr.c]=cpu [arch/arm64/idregs.c]=cpu
     # base: the machine's services (console and log, interrupts, memory,
     # panic) and the device drivers under them
     [common/log.c]=base [common/panic.c]=base [common/irq.c]=base [common/memory.c]=base [common/random.c]=base
@@ -57,6 +57,7 @@ declare -A MAP=(
     [vdev/]=vdev
     [include/xam/vgic.h]=vdev [include/xam/vpl011.h]=vdev [include/xam/vpsci.h]=vdev
     [include/xam/vpci_bridge.h]=vdev [include/xam/irq_forward.h]=vdev [include/xam/vdebug.h]=vdev
+    [include/xam/vcpufeature.h]=vdev
     # hypercall: Xen's hypercall ABI, decoded
     [hypercall/]=hypercall [include/xam/hypercall.h]=hypercall
     # builder: the dom0less domain builder

@@ -289,6 +289,11 @@ static void fault_injects_an_abort(void **state)
     v0->arch.regs.pstate = 0x0;
     dabt(8, true, 3, false, true, DEV_BASE + 8);
     assert_abort_injected(PC0, 0, DEV_BASE + 8, true, 0x24, 0x400);
+    /* from AArch32 EL0 (user mode, nRW): the lower EL AArch32 vector */
+    v0->arch.regs.pc = PC0;
+    v0->arch.regs.pstate = 0x10;
+    dabt(4, true, 3, false, false, DEV_BASE + 12);
+    assert_abort_injected(PC0, 0x10, DEV_BASE + 12, true, 0x24, 0x600);
     assert_int_equal(dom->state, DOMAIN_RUNNING);
     /* logged at warning level at most once (the first refusal of a
      * domain), then only at debug level: a guest cannot flood the console */
@@ -296,7 +301,7 @@ static void fault_injects_an_abort(void **state)
     for (unsigned i = 0; i < fake_log_lines(); i++)
         warns += strstr(fake_log_line(i), "refused") && fake_log_level(i) == LOG_WARN;
     assert_true(warns <= 1);
-    assert_int_equal(fake_log_count("refused (width or alignment not allowed): abort injected"), 3);
+    assert_int_equal(fake_log_count("refused (width or alignment not allowed): abort injected"), 4);
 }
 
 /* An access to an address with neither RAM nor a device, as Xen's

@@ -2,6 +2,7 @@
  * either works or stops the machine with a one-line reason: there is no
  * partial hypervisor worth running. */
 #include <asm/mmu.h>
+#include <asm/cpufeature.h>
 #include <asm/percpu.h>
 #include <asm/psci.h>
 #include <asm/smp.h>
@@ -29,6 +30,7 @@
 #include <xam/sched.h>
 #include <xam/setup.h>
 #include <xam/shutdown.h>
+#include <xam/vcpufeature.h>
 #include <xam/vdebug.h>
 #include <xam/vgic.h>
 #include <xam/vpsci.h>
@@ -178,6 +180,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
              (long long)us);
 
     smp_boot_secondaries(&host);
+    cpufeature_init_guests();
 
     uint64_t ready = log_us_since_entry();
     log_info("boot: ready to build domains, %llu.%03llu ms after entry", (unsigned long long)(ready / 1000),
@@ -189,7 +192,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
         fatal("scheduler: cannot hook its IPI (error %d)", rc);
     /* what guests trap to, registered by its owners */
     if ((rc = vpsci_init()) || (rc = hypercall_init()) || (rc = vgic_register_sysregs()) || (rc = vdebug_init()) ||
-        (rc = irq_forward_init()) || (rc = gnttab_init()) || (rc = pvconsole_init()))
+        (rc = vcpufeature_init()) || (rc = irq_forward_init()) || (rc = gnttab_init()) || (rc = pvconsole_init()))
         fatal("emulation: cannot register the guest interfaces (error %d)", rc);
     if ((rc = console_input_init(&host.uart)))
         log_warn("console: input disabled: cannot hook interrupt %u (error %d)", host.uart.intid, rc);

@@ -6,11 +6,15 @@
  *
  * Guest-fault policy (docs/domains.md): an access the owning device
  * refuses (EMUL_FAULT: a width, alignment or register it does not allow)
- * gets a synchronous external abort injected, as hardware answers; an
- * access to an address with neither RAM nor a device, an abort whose
- * syndrome does not describe the access (ISV=0), an unexpected system
- * register or an exception we do not emulate stops that domain, with a
- * log line naming it, the address and the syndrome. */
+ * and a data access to an address with neither RAM nor a device (Xen's
+ * trap-unmapped-accesses default) get a synchronous external abort
+ * injected, as hardware answers; a register or instruction of a CPU
+ * feature guests are not shown (EMUL_UNDEF, SVE, SME, pointer auth while
+ * hidden) gets an undefined instruction, as a CPU without it answers; an
+ * instruction fetch from nothing, an abort on a device whose syndrome does
+ * not describe the access (ISV=0), an unexpected system register or an
+ * exception we do not emulate stops that domain, with a log line naming
+ * it, the address and the syndrome. */
 #include <asm/esr.h>
 #include <asm/traps.h>
 #include <xam/domain.h>
@@ -130,6 +134,9 @@ static void exit_dabt(struct vcpu *v)
         refused(v, r->name ? r->name : "an emulated device", a);
         vcpu_arch_inject_dabt(&v->arch, v->arch.far, a->write);
         return;
+    case EMUL_UNDEF: /* a system register answer: a handler bug */
+        guest_fault(v, "emulated device answered as a system register", ipa);
+        return;
     case EMUL_PENDING:
         if (!v->pending.active) { /* a handler bug: it did not call emul_pend() */
             guest_fault(v, "emulated access left pending without emul_pend()", ipa);
@@ -184,6 +191,10 @@ static void exit_sysreg(struct vcpu *v)
         a.value = rt == 31 ? 0 : v->arch.regs.x[rt];
     const struct sysreg_handler *h = emul_sysreg_find(a.key);
     enum emul_result res = h ? h->handle(v, &a) : EMUL_FAULT;
+    if (res == EMUL_UNDEF) { /* a hidden feature's register */
+        vcpu_arch_inject_undef(&v->arch);
+        return;
+    }
     if (res != EMUL_HANDLED) { /* no pending system registers */
         guest_fault(v, "trapped system register access", v->arch.regs.pc);
         return;
@@ -222,11 +233,17 @@ static void exit_iabt(struct vcpu *v)
         guest_fault(v, "instruction fetch from unmapped guest address", ipa);
 }
 
+/* SVE and SME instructions and registers (CPTR_EL2.TZ, TSM), pointer
+ * authentication while it is hidden (HCR_EL2.API): features guests do not
+ * see, whose use is undefined, as on a CPU without them. */
+static void exit_undef(struct vcpu *v) { vcpu_arch_inject_undef(&v->arch); }
+
 static void exit_unknown(struct vcpu *v) { guest_fault(v, "unhandled exception", v->arch.far); }
 
 static void (*const by_class[EC_NR])(struct vcpu *v) = {
     [EC_WFX] = exit_wfx,       [EC_HVC64] = exit_hvc,     [EC_SMC64] = exit_smc,
     [EC_SYSREG] = exit_sysreg, [EC_DABT_LOW] = exit_dabt, [EC_IABT_LOW] = exit_iabt,
+    [EC_PAC] = exit_undef,     [EC_SVE] = exit_undef,     [EC_SME] = exit_undef,
 };
 
 static inline void handle_exit(struct vcpu *v)

@@ -1,4 +1,5 @@
 #include <asm/asm-offsets.h>
+#include <asm/cpufeature.h>
 #include <asm/mmu.h>
 #include <asm/percpu.h>
 #include <asm/psci.h>
@@ -47,6 +48,7 @@ void cpu_bringup_el2(struct pcpu *c)
 {
     write_sysreg(c, tpidr_el2);
     write_sysreg(el2_vectors, vbar_el2);
+    cpufeature_cpu_init(c->id);
     /* Physical IRQs/FIQs/SErrors are the hypervisor's, whatever EL runs. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
     isb();

@@ -1,6 +1,7 @@
 /* vCPU context: reset state, and loading/saving everything EL1 can see.
  * Non-VHE: EL2 uses none of the EL1 registers, so a switch is a plain copy
  * of all of them, with no lazy tricks to get wrong. */
+#include <asm/cpufeature.h>
 #include <asm/esr.h>
 #include <asm/percpu.h>
 #include <asm/stage2.h>
@@ -9,7 +10,75 @@
 #include <string.h>
 #include <xam/domain.h>
 
-void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0) { vcpu_arch_reset_state(&v->arch, entry, x0, v->id); }
+void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0)
+{
+    vcpu_arch_reset_state(&v->arch, entry, x0, v->id);
+    v->arch.hcr |= cpufeature_guest_hcr();
+}
+
+/* CPTR_EL2.TZ traps EL2's own ZCR_EL1 accesses too: lifted around them */
+#define CPTR_TZ (UL(1) << 8)
+static inline void sve_untrap(void)
+{
+    write_sysreg(read_sysreg(cptr_el2) & ~CPTR_TZ, cptr_el2);
+    isb();
+}
+static inline void sve_trap(void)
+{
+    write_sysreg(read_sysreg(cptr_el2) | CPTR_TZ, cptr_el2);
+    isb();
+}
+
+/* The optional groups, out of line: most CPUs have none of them. */
+static __attribute__((noinline)) void load_optional(const struct el1_sysregs *s, uint32_t what)
+{
+    if (what & CPUF_SWITCH_PAUTH) {
+        write_sysreg(s->pauth[0], S3_0_C2_C1_0); /* APIAKeyLo_EL1 */
+        write_sysreg(s->pauth[1], S3_0_C2_C1_1);
+        write_sysreg(s->pauth[2], S3_0_C2_C1_2); /* APIBKeyLo_EL1 */
+        write_sysreg(s->pauth[3], S3_0_C2_C1_3);
+        write_sysreg(s->pauth[4], S3_0_C2_C2_0); /* APDAKeyLo_EL1 */
+        write_sysreg(s->pauth[5], S3_0_C2_C2_1);
+        write_sysreg(s->pauth[6], S3_0_C2_C2_2); /* APDBKeyLo_EL1 */
+        write_sysreg(s->pauth[7], S3_0_C2_C2_3);
+        write_sysreg(s->pauth[8], S3_0_C2_C3_0); /* APGAKeyLo_EL1 */
+        write_sysreg(s->pauth[9], S3_0_C2_C3_1);
+    }
+    if (what & CPUF_SWITCH_TPIDR2)
+        write_sysreg(s->tpidr2, S3_3_C13_C0_5);
+    if (what & CPUF_SWITCH_VDISR)
+        write_sysreg(s->vdisr, S3_4_C12_C1_1);
+    if (what & CPUF_SWITCH_ZCR) {
+        sve_untrap();
+        write_sysreg(s->zcr, S3_0_C1_C2_0);
+        sve_trap();
+    }
+}
+
+static __attribute__((noinline)) void save_optional(struct el1_sysregs *s, uint32_t what)
+{
+    if (what & CPUF_SWITCH_PAUTH) {
+        s->pauth[0] = read_sysreg(S3_0_C2_C1_0);
+        s->pauth[1] = read_sysreg(S3_0_C2_C1_1);
+        s->pauth[2] = read_sysreg(S3_0_C2_C1_2);
+        s->pauth[3] = read_sysreg(S3_0_C2_C1_3);
+        s->pauth[4] = read_sysreg(S3_0_C2_C2_0);
+        s->pauth[5] = read_sysreg(S3_0_C2_C2_1);
+        s->pauth[6] = read_sysreg(S3_0_C2_C2_2);
+        s->pauth[7] = read_sysreg(S3_0_C2_C2_3);
+        s->pauth[8] = read_sysreg(S3_0_C2_C3_0);
+        s->pauth[9] = read_sysreg(S3_0_C2_C3_1);
+    }
+    if (what & CPUF_SWITCH_TPIDR2)
+        s->tpidr2 = read_sysreg(S3_3_C13_C0_5);
+    if (what & CPUF_SWITCH_VDISR)
+        s->vdisr = read_sysreg(S3_4_C12_C1_1);
+    if (what & CPUF_SWITCH_ZCR) {
+        sve_untrap();
+        s->zcr = read_sysreg(S3_0_C1_C2_0);
+        sve_trap();
+    }
+}
 
 void vcpu_arch_load(struct vcpu *v)
 {
@@ -44,13 +113,16 @@ void vcpu_arch_load(struct vcpu *v)
     write_sysreg(v->dom->cntvoff, cntvoff_el2);
     write_sysreg(s->cntv_cval, cntv_cval_el0);
     write_sysreg(s->cntv_ctl, cntv_ctl_el0);
+    uint32_t optional = cpufeature_switch[this_cpu_id()];
+    if (optional)
+        load_optional(s, optional);
     vgic_hw_load(v);
     fpsimd_load(&v->arch.fp);
 
     write_sysreg(stage2_vtcr(), vtcr_el2);
     write_sysreg(stage2_vttbr(&v->dom->s2), vttbr_el2);
     write_sysreg(v->arch.hcr, hcr_el2);
-    write_sysreg(MDCR_GUEST, mdcr_el2);
+    write_sysreg(cpufeature_mdcr[this_cpu_id()], mdcr_el2);
     isb();
 }
 
@@ -84,6 +156,9 @@ void vcpu_arch_save(struct vcpu *v)
     s->mdscr = read_sysreg(mdscr_el1);
     s->cntv_ctl = read_sysreg(cntv_ctl_el0);
     s->cntv_cval = read_sysreg(cntv_cval_el0);
+    uint32_t optional = cpufeature_switch[this_cpu_id()];
+    if (optional)
+        save_optional(s, optional);
     /* A descheduled vCPU's timer must not fire into the next guest. */
     write_sysreg(0, cntv_ctl_el0);
     fpsimd_save(&v->arch.fp);
@@ -105,9 +180,17 @@ void vcpu_arch_enter(struct vcpu_arch *a)
  * goes straight into them. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
 {
-    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, read_sysreg(vbar_el1));
+    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, read_sysreg(vbar_el1), read_sysreg(sctlr_el1));
     write_sysreg(e.elr, elr_el1);
     write_sysreg(e.spsr, spsr_el1);
     write_sysreg(e.esr, esr_el1);
     write_sysreg(far, far_el1);
+}
+
+void vcpu_arch_inject_undef(struct vcpu_arch *a)
+{
+    struct vcpu_el1_exception e = vcpu_arch_take_undef(a, read_sysreg(vbar_el1), read_sysreg(sctlr_el1));
+    write_sysreg(e.elr, elr_el1);
+    write_sysreg(e.spsr, spsr_el1);
+    write_sysreg(e.esr, esr_el1);
 }

@@ -7,6 +7,7 @@
 #include <asm/cache.h>
 #include <asm/guest_mem.h>
 #include <asm/stage2.h>
+#include <asm/cpufeature.h>
 #include <asm/vcpu_arch.h>
 #include <asm/vtimer.h>
 #include <pthread.h>
@@ -522,12 +523,26 @@ void vcpu_arch_enter(struct vcpu_arch *a)
  * registers as the live ones. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
 {
-    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, a->sys.vbar);
+    struct vcpu_el1_exception e = vcpu_arch_take_dabt(a, write, a->sys.vbar, a->sys.sctlr);
     a->sys.elr = e.elr;
     a->sys.spsr = e.spsr;
     a->sys.esr = e.esr;
     a->sys.far = far;
 }
+
+void vcpu_arch_inject_undef(struct vcpu_arch *a)
+{
+    struct vcpu_el1_exception e = vcpu_arch_take_undef(a, a->sys.vbar, a->sys.sctlr);
+    a->sys.elr = e.elr;
+    a->sys.spsr = e.spsr;
+    a->sys.esr = e.esr;
+}
+
+/* ---- CPU features: the guests' view is whatever the test set ---- */
+static struct idregs fake_idregs;
+void fake_set_guest_idregs(const struct idregs *view) { fake_idregs = *view; }
+const struct idregs *cpufeature_guest_idregs(void) { return &fake_idregs; }
+uint64_t cpufeature_guest_hcr(void) { return 0; }
 
 void fpsimd_save(struct fpsimd_state *s __unused) {}
 void fpsimd_load(const struct fpsimd_state *s __unused) {}

@@ -28,6 +28,7 @@
 #define FAKE_H
 
 #include <setjmp.h>
+#include <asm/cpufeature.h>
 #include <asm/esr.h>
 #include <asm/percpu.h>
 #include <asm/spinlock.h>
@@ -69,6 +70,10 @@ bool fake_irq_registered(unsigned intid);
  * IRQ exit) calls its handler. */
 void fake_irq_raise(unsigned intid);
 unsigned fake_irq_handle_calls(void);
+
+/* ---- CPU features ---- */
+/* What cpufeature_guest_idregs() returns from now on (zero at first). */
+void fake_set_guest_idregs(const struct idregs *view);
 
 /* ---- memory ---- */
 unsigned fake_mem_blocks(void); /* allocated and not freed */

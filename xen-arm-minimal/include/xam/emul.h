@@ -17,7 +17,10 @@
  *                 later, on whichever CPU the answer arrives. A handler
  *                 calls emul_pend(v) before it hands the access to whoever
  *                 will answer (that one may answer before the handler has
- *                 even returned), and only then returns EMUL_PENDING. */
+ *                 even returned), and only then returns EMUL_PENDING;
+ *   EMUL_UNDEF    (system registers) no such register here: the guest gets
+ *                 an undefined instruction exception at the instruction, as
+ *                 on a CPU without the feature (a hidden one's registers). */
 #ifndef XAM_EMUL_H
 #define XAM_EMUL_H
 
@@ -30,6 +33,7 @@ enum emul_result {
     EMUL_HANDLED,
     EMUL_FAULT,
     EMUL_PENDING,
+    EMUL_UNDEF,
 };
 
 /* One decoded guest load or store to emulated MMIO. */
@@ -87,7 +91,7 @@ struct sysreg_handler {
     const char *name;
 };
 
-#define EMUL_MAX_SYSREG 16
+#define EMUL_MAX_SYSREG 32
 /* At boot, before any guest runs. */
 int emul_sysreg_register(const struct sysreg_handler *h);
 

@@ -8,9 +8,12 @@
 /* exception classes we dispatch on */
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
+#define EC_PAC 0x09 /* pointer authentication, HCR_EL2.API = 0 */
 #define EC_HVC64 0x16
 #define EC_SMC64 0x17
 #define EC_SYSREG 0x18
+#define EC_SVE 0x19 /* CPTR_EL2.TZ */
+#define EC_SME 0x1d /* CPTR_EL2.TSM */
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 #define EC_DABT_CUR 0x25

@@ -15,6 +15,9 @@ struct el1_sysregs {
     uint64_t elr, spsr, cntkctl, csselr, mdscr;
     uint64_t cntv_ctl, cntv_cval;
     uint64_t vmpidr;
+    /* optional groups (asm/cpufeature.h: where the CPUs have them) */
+    uint64_t pauth[10]; /* APIA, APIB, APDA, APDB, APGA keys: Lo, Hi */
+    uint64_t tpidr2, vdisr, zcr;
 };
 
 struct fpsimd_state {
@@ -46,6 +49,11 @@ void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0);
 #define PSTATE_EL1H_MASKED 0x3c5 /* D, A, I, F masked; EL1 with SP_EL1 */
 #define PSTATE_MODE_MASK 0xfULL
 #define PSTATE_EL1T 0x4ULL
+#define PSTATE_NRW (1ULL << 4) /* AArch32 */
+#define PSTATE_PAN (1ULL << 22)
+#define PSTATE_SSBS (1ULL << 12)
+#define SCTLR_EL1_SPAN (1ULL << 23)
+#define SCTLR_EL1_DSSBS (1ULL << 44)
 #define ESR_DFSC_SYNC_EXTERNAL 0x10
 #define ESR_WNR (1ULL << 6)
 
@@ -71,25 +79,59 @@ static inline void vcpu_arch_reset_state(struct vcpu_arch *a, paddr_t entry, uin
 }
 
 /* What the CPU does taking a synchronous external abort on a data access
- * to EL1 (Arm ARM D1.10): the PC to the vector for where it came from,
- * PSTATE to EL1h with DAIF masked; the caller puts the returned syndrome
+ * to EL1 (Arm ARM D1.10): the PC to the vector for where it came from
+ * (EL1t, EL1h, AArch64 or AArch32 EL0), PSTATE to EL1h with DAIF masked
+ * (and PAN, SSBS as SCTLR_EL1 says); the caller puts the returned syndrome
  * and return state into ESR/ELR/SPSR_EL1 (and the address into FAR_EL1).
  * Pure, shared with the fake architecture. */
 struct vcpu_el1_exception {
     uint64_t esr, elr, spsr;
 };
-static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a, bool write, uint64_t vbar)
+/* The offset of the EL1 vector a synchronous exception from pstate takes:
+ * current EL with SP_EL0 or SP_EL1, lower EL in AArch64 or AArch32. */
+static inline uint64_t vcpu_arch_sync_vector(uint64_t pstate)
+{
+    if (pstate & PSTATE_NRW)
+        return 0x600;
+    uint64_t mode = pstate & PSTATE_MODE_MASK;
+    return mode == 0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200;
+}
+
+/* PSTATE after taking an exception to EL1: EL1h, DAIF masked, PAN set
+ * unless SCTLR_EL1.SPAN, SSBS as SCTLR_EL1.DSSBS says. */
+static inline uint64_t vcpu_arch_el1_entry_pstate(uint64_t sctlr)
+{
+    return PSTATE_EL1H_MASKED | (sctlr & SCTLR_EL1_SPAN ? 0 : PSTATE_PAN) | (sctlr & SCTLR_EL1_DSSBS ? PSTATE_SSBS : 0);
+}
+
+static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a, bool write, uint64_t vbar,
+                                                            uint64_t sctlr)
 {
     uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
-    bool from_el0 = mode == 0;
+    bool from_el0 = mode == 0 || (a->regs.pstate & PSTATE_NRW);
     struct vcpu_el1_exception e = {
         .esr = (uint64_t)(from_el0 ? EC_DABT_LOW : EC_DABT_CUR) << 26 | 1ULL << 25 /* IL */ | (write ? ESR_WNR : 0) |
             ESR_DFSC_SYNC_EXTERNAL,
         .elr = a->regs.pc,
         .spsr = a->regs.pstate,
     };
-    a->regs.pstate = PSTATE_EL1H_MASKED;
-    a->regs.pc = vbar + (from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200);
+    a->regs.pc = vbar + vcpu_arch_sync_vector(a->regs.pstate);
+    a->regs.pstate = vcpu_arch_el1_entry_pstate(sctlr);
+    return e;
+}
+
+/* An undefined instruction exception (EC 0) at the vCPU's PC, as a CPU
+ * without the feature the instruction uses takes it: ESR_EL1 says only
+ * that (IL set), ELR_EL1 is the instruction itself. */
+static inline struct vcpu_el1_exception vcpu_arch_take_undef(struct vcpu_arch *a, uint64_t vbar, uint64_t sctlr)
+{
+    struct vcpu_el1_exception e = {
+        .esr = (uint64_t)EC_UNKNOWN << 26 | 1ULL << 25 /* IL */,
+        .elr = a->regs.pc,
+        .spsr = a->regs.pstate,
+    };
+    a->regs.pc = vbar + vcpu_arch_sync_vector(a->regs.pstate);
+    a->regs.pstate = vcpu_arch_el1_entry_pstate(sctlr);
     return e;
 }
 
@@ -102,6 +144,8 @@ void vcpu_arch_enter(struct vcpu_arch *a);
 /* Give the loaded vCPU a synchronous external abort on a data access at
  * virtual address far, taken to its EL1 vector as hardware would. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write);
+/* Give the loaded vCPU an undefined instruction exception at its PC. */
+void vcpu_arch_inject_undef(struct vcpu_arch *a);
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_load(const struct fpsimd_state *s);

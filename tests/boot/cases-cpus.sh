@@ -1,0 +1,82 @@
+# Guests on every Arm core QEMU models (issue 16): Debian's Linux reaches
+# its /init and powers off, seeing the CPU the hypervisor's feature model
+# shows it (docs/domains.md, "CPU features"): on -cpu max pointer
+# authentication is used with its keys switched per vCPU, and SVE, SME and
+# MTE are hidden. One cheap boot per model (TCG is slow on the big ones):
+# a64fx and max are the slowest. -cpu max runs with pauth-impdef=on:
+# QEMU's default QARMA5 algorithm costs TCG several times the boot time,
+# and the guest-visible feature is the same (ID_AA64ISAR1.API, not APA).
+cpu_linux() { # cpu_linux MODEL[,OPTIONS] CPUS DTB LOADS: one Linux domain, or lin1 and lin2
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
+    boot "--cpu $1 --gic 3 --smp $2 --dtb $3 $4" $U
+    in_order "smp: $2 of $2 CPUs online" "cpufeature: guests. view over $2 CPUs: pointer auth (switched|hidden); hidden:"
+    absent 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
+        'Oops' 'SVE: maximum' 'Memory Tagging' 'SME: maximum' 'Scalable Matrix' 'Scalable Vector' 'undefined instruction'
+    count_is 0 'WARNING' # the hypervisor's
+    # Linux's own, but for what the model's hardware makes it say (a
+    # CPU_WARNING regex: A64FX's 256-byte cache lines)
+    local w; w=$(grep -E '\) \[ *[0-9.]+\] WARNING: ' "$log" | grep -cvE "${CPU_WARNING:-^$}")
+    [ "$w" -eq 0 ] || fail "Linux warned $w time(s) (see its WARNING lines)"
+}
+cpu_linux_one() { # cpu_linux_one MODEL[,OPTIONS]
+    cpu_linux "$1" 2 "$(dt dom-linux-v3-1)" "$(LINUX_LOADS 0x50000000 0x58000000)" || return
+    in_order '\(linux\) .*Booting Linux on physical CPU 0x0' "\\(linux\\) XAM-LINUX-INIT: .* up, 1 CPU\\(s\\)" \
+        'linux \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'all domains have stopped: powering off'
+}
+# Both Linux guests (and a bare-metal one) on ONE CPU: each signs its
+# return addresses with its own pointer-auth keys, so keys that were not
+# switched would make the other's authentications fail at once.
+case_cpu-max-linux-pair() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    local f rd; f=$(dt dom-linux-pair-smp1)
+    rd=$(printf '0x%x' "$(stat -c %s "$linux/initramfs.cpio.gz")")
+    cp "$(dt v3-smp1)" "$f"
+    add_linux "$f" lin1 0x50000000 0x58000000 "$rd" 0x20000 1
+    add_linux "$f" lin2 0x5a000000 0x5e000000 "$rd" 0x20000 1
+    add_domain "$f" bare "$guests/hello.Image" 0x4c000000 memory=0:0x4000 cpus=1 vpl011
+    cpu_linux max,pauth-impdef=on 1 "$f" \
+        "$(LINUX_LOADS 0x50000000 0x58000000) $(LINUX_LOADS 0x5a000000 0x5e000000) --load $guests/hello.Image@0x4c000000" || return
+    anywhere 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME RAS' \
+        'domain [0-9]: lin1, 1 vCPU, .*vCPU0 on CPU0' 'domain [0-9]: lin2, 1 vCPU, .*vCPU0 on CPU0'
+    # Linux found pointer authentication and turned it on, in both guests
+    anywhere '\(lin1\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
+        '\(lin2\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
+        '\(bare\) hello: all checks passed' '\(lin1\) XAM-LINUX-INIT: ' '\(lin2\) XAM-LINUX-INIT: ' \
+        'lin1 \(domain [0-9]\): powered off' 'lin2 \(domain [0-9]\): powered off'
+    in_order 'all domains have stopped: powering off'
+}
+case_cpu-neoverse-n1-linux() { cpu_linux_one neoverse-n1; }
+case_cpu-cortex-a72-linux() { cpu_linux_one cortex-a72; }
+case_cpu-cortex-a53-linux() { cpu_linux_one cortex-a53; }
+case_cpu-a64fx-linux() {
+    # arch_setup_dma_ops: ARCH_DMA_MINALIGN (128) smaller than CTR_EL0.CWG
+    # (256), which Linux says on A64FX with or without a hypervisor
+    CPU_WARNING='at arch/arm64/mm/dma-mapping.c:[0-9]+ arch_setup_dma_ops' cpu_linux_one a64fx
+    anywhere '\(linux\) .*ARCH_DMA_MINALIGN smaller than CTR_EL0.CWG \(128 < 256\)'
+    anywhere 'cpufeature: guests. view over 2 CPUs: pointer auth hidden; hidden: SVE'
+}
+# No state leaks between vCPUs on one CPU (tests/guests/leak.c): two
+# domains write complementary patterns into every register a guest can
+# write and check them across the scheduler's switches; on -cpu max that
+# includes the pointer-auth keys, TPIDR2_EL0 (SME) and DISR_EL1 (RAS);
+# with the machine's MTE on, MTE's registers are there to be trapped.
+case_cpu-max-no-leaks() {
+    local f; f=$(dt dom-leak)
+    cp "$(dt v3-smp1)" "$f"
+    add_domain "$f" leakb "$guests/leak.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" leaka "$guests/leak.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
+    fdtput -t s "$f" /chosen/leaka/kernel bootargs "leak=a"
+    boot "--cpu max,pauth-impdef=on --mte --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000" $K
+    in_order 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME MTE RAS'
+    anywhere '\(leaka\) leak: domain a wrote its patterns' '\(leakb\) leak: domain b wrote its patterns' \
+        '\(leaka\) leak: held APIAKeyLo_EL1' '\(leakb\) leak: held APGAKeyHi_EL1' '\(leaka\) leak: held TPIDR2_EL0' \
+        '\(leaka\) leak: held DISR_EL1' '\(leaka\) leak: held FPCR' '\(leaka\) leak: held TPIDR_EL0' \
+        '\(leaka\) leak: (held|undefined) ZCR_EL1' '\(leaka\) leak: undefined SMCR_EL1' '\(leaka\) leak: undefined SCXTNUM_EL0' \
+        '\(leaka\) leak: undefined ERRSELR_EL1' '\(leaka\) leak: undefined LORC_EL1' '\(leaka\) leak: undefined GCR_EL1' \
+        '\(leaka\) leak: ignored PMCCNTR_EL0' '\(leaka\) leak: ignored MDSCR_EL1' \
+        '\(leaka\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
+        '\(leakb\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
+        '\(leaka\) leak: all checks passed' '\(leakb\) leak: all checks passed'
+    in_order 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'domain stopped'
+}
