@@ -34,6 +34,9 @@ static void switch_focus(void)
     else
         log_info("console: input to %s (domain %u) (Ctrl-A three times: next)", domains[focus - 1]->name,
                  domains[focus - 1]->id);
+    /* after that line: the new focus's pending partial line goes out
+     * under it, left open, and its text follows as it is written */
+    domain_console_focus(focus ? domains[focus - 1] : NULL);
 }
 
 static void hypervisor_key(char c)

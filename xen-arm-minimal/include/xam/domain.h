@@ -197,8 +197,14 @@ int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg),
 /* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
 /* Its console: n bytes it wrote to one of its consoles, printed as
- * "(name) text" lines, each console's lines whole. */
+ * "(name) text" lines, each console's lines whole; the focused domain's
+ * as they are written (xam/guest_console.h). */
 void domain_console_write(struct domain *d, enum console_source src, const char *buf, size_t n);
+/* The console's input moved to d (NULL: to the hypervisor): d's output is
+ * live from now on, its pending partial lines shown now; the domain that
+ * had the focus goes back to whole lines. */
+void domain_console_focus(struct domain *d);
+bool domain_console_focused(const struct domain *d);
 
 /* For the lifecycle: free its RAM and stage-2 tables; make it empty again
  * (new stage 2, no RAM, no devices) for a rebuild. */
