@@ -1,6 +1,7 @@
 #include <xam/console_input.h>
 #include <xam/dm_console.h>
 #include <xam/domain.h>
+#include <xam/domain_input.h>
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/pl011.h>
@@ -71,10 +72,8 @@ static void deliver(char c)
     if (focus == 0) {
         hypervisor_key(c);
     } else {
-        /* to each console it has: a guest reads the one it uses */
-        vpl011_receive(domains[focus - 1], c);
-        pvconsole_receive(domains[focus - 1], c);
-        dm_console_receive(domains[focus - 1], c);
+        /* kept until one of its consoles takes it (domain_input.h) */
+        domain_input_typed(domains[focus - 1], c);
     }
 }
 

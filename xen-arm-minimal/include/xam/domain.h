@@ -11,6 +11,7 @@
 #include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
 #include <xam/dm_console.h>
+#include <xam/domain_input.h>
 #include <xam/pvconsole.h>
 #include <xam/types.h>
 #include <xam/vintc.h>
@@ -133,6 +134,7 @@ struct domain {
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     struct pvconsole pvcons; /* its Xen PV console, with the hypervisor node */
     struct dm_console dmcons; /* its virtio-console's input, for its device model */
+    struct domain_input input; /* typed for it, waiting for its consoles */
     bool direct_mapped;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
     struct evtchn_domain *evtchn; /* its event channels (core/evtchn.c) */
