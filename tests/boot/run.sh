@@ -637,8 +637,9 @@ case_console-input() {
     boot "--gic 3 --smp 1 --dtb $(dt dom-echo) --load $guests/echo.Image@0x50000000 --input $out/dtb/echo-input --input-after echo:.waiting" $K
     in_order 'console: input to the hypervisor \(Ctrl-A three times: next domain; h: help\)' \
         '\(echo\) echo: waiting for a line' \
-        'console keys: h this help, l list domains' 'domain 1: echo, 1 vCPU, running, console vpl011' \
-        'console: input to echo \(domain 1\)' \
+        'console keys: h this help, l list domains' \
+        'console: input to the hypervisor; Ctrl-A three times: to echo' 'console:   domain 1 echo: running' \
+        'domain 1: echo, 1 vCPU, running, console vpl011' 'console: input to echo \(domain 1\)' \
         '\(echo\) echo: got "hello world"' '\(echo\) PASS: the receive interrupt fired' \
         '\(echo\) PASS: with the input drained and masked, no interrupt is raised' \
         '\(echo\) PASS: the transmit interrupt fired once when unmasked, and stopped when masked'

@@ -40,11 +40,43 @@ static void switch_focus(void)
     domain_console_focus(focus ? domains[focus - 1] : NULL);
 }
 
+/* A domain's state as its user sees it: held (waiting for its device
+ * model), rebooting (reset, being rebuilt), stopped, or the lifecycle's
+ * own word (running, building, stopping). */
+static const char *user_state(const struct domain *d)
+{
+    enum domain_state s = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+    if (s == DOMAIN_RUNNING && __atomic_load_n(&d->held, __ATOMIC_ACQUIRE))
+        return "held";
+    if (s == DOMAIN_RESETTING || s == DOMAIN_REBUILDING)
+        return "rebooting";
+    return domain_state_name(s); /* DEAD: "stopped" */
+}
+
+static void help(void)
+{
+    log_info("console keys: h this help, l list domains; Ctrl-A three times moves input to the next domain");
+    /* the keys reach here only while the hypervisor has the input: say
+     * where Ctrl-A three times takes it */
+    const struct domain *next = NULL;
+    for (unsigned i = 0; i < nr_domains && !next; i++)
+        if (can_take_input(domains[i]))
+            next = domains[i];
+    log_info("console: input to %s; Ctrl-A three times: to %s", focus ? domains[focus - 1]->name : "the hypervisor",
+             next ? next->name : "the hypervisor (no domain takes input)");
+    for (unsigned i = 0; i < nr_domains; i++) {
+        struct domain *d = domains[i];
+        size_t waiting = domain_input_waiting(d);
+        log_info("console: %c domain %u %s: %s%s%s", focus == i + 1 ? '*' : ' ', d->id, d->name, user_state(d),
+                 can_take_input(d) ? "" : ", takes no input", waiting ? ", typed input waiting" : "");
+    }
+}
+
 static void hypervisor_key(char c)
 {
     switch (c) {
     case 'h':
-        log_info("console keys: h this help, l list domains; Ctrl-A three times moves input to the next domain");
+        help();
         break;
     case 'l':
         for (unsigned i = 0; i < nr_domains; i++) {

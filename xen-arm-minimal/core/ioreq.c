@@ -324,7 +324,9 @@ static void drop_servers(struct domain *t, const struct domain *dm)
     spin_unlock_irqrestore(&t->ioreq.lock, flags);
     for (unsigned i = 0; i < IOREQ_MAX_SERVERS; i++)
         free_ports(t, ports[i], t->nr_vcpus);
-    if (was && dm)
+    /* said only to a guest it concerns: one that is running on (one that
+     * stopped, or is stopping on another CPU, lost nothing) */
+    if (was && dm && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == DOMAIN_RUNNING)
         log_warn("%s (domain %u): its device model %s stopped: bridge disconnected", t->name, t->id, dm->name);
     if (t->ioreq.on_change)
         t->ioreq.on_change(t, false);
