@@ -584,6 +584,64 @@ case_linux-hvc() {
         'hvc \(domain 1\): powered off' 'all domains have stopped: powering off'
     absent 'FAILED' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Illegal ring'
 }
+# Issue 15's acceptance: a console people can work in. Two Debian kernels
+# (tests/guests/linux-shell): A on its vPL011, B on the Xen PV console,
+# print 80 lines of 300 characters each at the same time: each must arrive
+# whole, once, with one prefix. Then tests/boot/typist.sh, watching the
+# console, moves the input to A's interactive shell with Ctrl-A three
+# times, types a command a key at a time (each key must show before
+# Enter), pastes 4 KiB into md5sum (the guest's sum must be the host's)
+# and exits the shell.
+case_console-shell() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    local rd=$guests/linux-shell/initramfs.cpio.gz f size work=$out/work-console-shell
+    [ -s "$rd" ] || { fail "no $rd (make linux-shell)"; return; }
+    mkdir -p "$work"
+    f=$(dt dom-console-shell)
+    cp "$(dt v3-smp2)" "$f"
+    size=$(printf '0x%x' "$(stat -c %s "$rd")")
+    add_domain "$f" A "$linux/Image" 0x50000000 memory=0:0x20000 cpus=1 vpl011
+    fdtput -t s "$f" /chosen/A/kernel bootargs "console=ttyAMA0 xam.shell=A"
+    add_domain "$f" B "$linux/Image" 0x5a000000 memory=0:0x20000 cpus=1
+    fdtput -t s "$f" /chosen/B xen,enhanced no-xenstore
+    fdtput -t s "$f" /chosen/B/kernel bootargs "console=hvc0 xam.shell=B"
+    local d at
+    for d in A:0x58000000 B:0x5e000000; do
+        at=${d#*:} d=${d%%:*}
+        fdtput -c "$f" "/chosen/$d/ramdisk"
+        fdtput -t s "$f" "/chosen/$d/ramdisk" compatible multiboot,ramdisk multiboot,module
+        fdtput -t x "$f" "/chosen/$d/ramdisk" reg 0 "$at" 0 "$size"
+    done
+    # the paste: 64 lines of 63 characters and '\n', 4 KiB
+    local i
+    for ((i = 0; i < 64; i++)); do printf 'paste-%02d-%s\n' "$i" "$(printf '%054d' "$((i * 7919))")"; done >"$work/paste"
+    printf '#!/bin/sh\nexec %q "$1" %q %q\n' "$here/typist.sh" "$work/typist.result" "$work/paste" >"$work/typist"
+    chmod +x "$work/typist"
+    boot "--gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $rd@0x58000000 --load $linux/Image@0x5a000000 --load $rd@0x5e000000 --typist $work/typist" 300
+    # the lines: every one whole, once, in order, with one prefix
+    local p=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ pat want got
+    pat=$p$p$p$p"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
+    for d in A B; do
+        want=$(for ((i = 1; i <= 80; i++)); do printf 'L%s-%03d: %s\n' "$d" "$i" "$pat"; done)
+        got=$(tr -d '\r' <"$log" | sed -n "s/^\\[ *[0-9]*\\.[0-9]*\\] ($d) \\(L$d-\\)/\\1/p")
+        [ "$got" = "$want" ] || fail "$d's 300-character lines did not arrive whole, once each: $(diff <(echo "$want") <(echo "$got") | head -c 600 | tr '\n' '|')"
+    done
+    # no line of the console carries two prefixes (the hypervisor's or a
+    # guest's inside another's)
+    local two
+    two=$(grep -cE '\] \((A|B)\) .*\[ *[0-9]+\.[0-9]+\] (\((A|B)\)|console:) ' "$log")
+    [ "$two" -eq 0 ] || fail "$two console lines carry a second prefix"
+    in_order '\(A\) XAM-SHELL: A printed its lines' '\(A\) XAM-SHELL: shell on the console' \
+        'console: input to A \(domain [0-9]+\)' '\(A\) typed-42' '\(A\) XAM-SHELL: shell exited' \
+        'A \(domain [0-9]+\): powered off'
+    anywhere '\(B\) XAM-SHELL: B printed its lines' 'all domains have stopped: powering off'
+    local r=$work/typist.result
+    grep -qx 'prompt shown when the input moved' "$r" || fail "typist: $(tr '\n' '|' <"$r")"
+    grep -qx 'each of the 19 characters shown before Enter' "$r" || fail "typist: $(tr '\n' '|' <"$r")"
+    grep -qx "paste of 4096 bytes arrived complete (md5 $(md5sum <"$work/paste" | cut -d' ' -f1))" "$r" ||
+        fail "typist: $(tr '\n' '|' <"$r")"
+    absent 'dropped' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
+}
 case_linux-gicv3-2vcpus() { linux_boot 3 2; }
 case_linux-gicv2() { linux_boot 2 1; }
 case_linux-gicv2-2vcpus() { linux_boot 2 2; }
