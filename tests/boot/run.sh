@@ -626,6 +626,10 @@ case_console-shell() {
         got=$(tr -d '\r' <"$log" | sed -n "s/^\\[ *[0-9]*\\.[0-9]*\\] ($d) \\(L$d-\\)/\\1/p")
         [ "$got" = "$want" ] || fail "$d's 300-character lines did not arrive whole, once each: $(diff <(echo "$want") <(echo "$got") | head -c 600 | tr '\n' '|')"
     done
+    # and they came at the same time: A's and B's interleave
+    local runs
+    runs=$(tr -d '\r' <"$log" | grep -oE '\((A|B)\) L(A|B)-' | uniq | wc -l)
+    [ "$runs" -ge 4 ] || fail "A's and B's lines did not interleave ($runs runs): not printed at the same time"
     # no line of the console carries two prefixes (the hypervisor's or a
     # guest's inside another's)
     local two

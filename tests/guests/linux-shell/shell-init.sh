@@ -17,10 +17,19 @@ say "$me up on $(cat /sys/class/tty/console/active)"
 # "L<me>-NNN: " and 292 characters: 300 in all
 p=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 pat=$p$p$p$p"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
+# Both start at 20 s of their uptime (the two kernels start together,
+# and boot at different speeds), a line every 20 ms: their lines overlap.
+up=0
+while [ "$up" -lt 20 ]; do
+    busybox usleep 100000
+    read -r up _ </proc/uptime
+    up=${up%%.*}
+done
 i=0
 while [ $i -lt 80 ]; do
     i=$((i + 1))
     printf 'L%s-%03d: %s\n' "$me" $i "$pat"
+    busybox usleep 20000
 done
 say "$me printed its lines"
 if [ "$me" = A ]; then
