@@ -67,7 +67,7 @@ static void help(void)
     for (unsigned i = 0; i < nr_domains; i++) {
         struct domain *d = domains[i];
         size_t waiting = domain_input_waiting(d);
-        log_info("console: %c domain %u %s: %s%s%s", focus == i + 1 ? '*' : ' ', d->id, d->name, user_state(d),
+        log_info("console:   domain %u %s: %s%s%s", d->id, d->name, user_state(d),
                  can_take_input(d) ? "" : ", takes no input", waiting ? ", typed input waiting" : "");
     }
 }

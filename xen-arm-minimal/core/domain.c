@@ -167,8 +167,6 @@ void domain_console_focus(struct domain *d)
     spin_unlock_irqrestore(&d->console_lock, flags);
 }
 
-bool domain_console_focused(const struct domain *d) { return __atomic_load_n(&console_focus, __ATOMIC_ACQUIRE) == d; }
-
 /* Its RAM and stage-2 tables (lifecycle.c, once no CPU runs it). */
 void domain_free_ram(struct domain *d)
 {

@@ -206,7 +206,6 @@ void domain_console_write(struct domain *d, enum console_source src, const char 
  * live from now on, its pending partial lines shown now; the domain that
  * had the focus goes back to whole lines. */
 void domain_console_focus(struct domain *d);
-bool domain_console_focused(const struct domain *d);
 
 /* For the lifecycle: free its RAM and stage-2 tables; make it empty again
  * (new stage 2, no RAM, no devices) for a rebuild. */
