@@ -11,6 +11,7 @@
 #include <xam/hypercall.h>
 #include <xam/memory.h>
 #include <xam/p2m.h>
+#include <xam/domain_input.h>
 #include <xam/pvconsole.h>
 #include <xam/xen_abi.h>
 #include <xam/xen_abi_evtchn.h>
@@ -337,6 +338,32 @@ static void input_goes_into_the_ring_and_signals(void **state)
     assert_true(pending(port));
 }
 
+/* A paste of 3 KiB typed for the domain: its 1 KiB ring takes what fits,
+ * the rest waits in the domain's input and goes in each time the guest
+ * reads and signals its port (what hvc_xen does after reading in[]). */
+static void typed_input_waits_for_the_ring(void **state)
+{
+    (void)state;
+    struct xencons_interface *r = ring();
+    unsigned port = (unsigned)param(HVM_PARAM_CONSOLE_EVTCHN);
+    enum { PASTE = 3000 };
+    for (unsigned i = 0; i < PASTE; i++)
+        domain_input_typed(dom, (char)('A' + i % 50));
+    assert_int_equal(r->in_prod, 1024);
+    assert_int_equal(domain_input_waiting(dom), PASTE - 1024);
+    unsigned got = 0;
+    for (unsigned round = 0; got < PASTE; round++) {
+        assert_true(round < 10);
+        /* the guest reads everything there, then signals */
+        for (; r->in_cons != r->in_prod; r->in_cons++, got++)
+            assert_int_equal(r->in[r->in_cons & 1023], 'A' + got % 50);
+        assert_int_equal(evtchn_op(EVTCHNOP_send, port), 0);
+    }
+    assert_int_equal(got, PASTE);
+    assert_int_equal(domain_input_waiting(dom), 0);
+    assert_int_equal(fake_log_count("dropped"), 0);
+}
+
 static void input_never_read_is_dropped(void **state)
 {
     (void)state;
@@ -513,6 +540,7 @@ int main(void)
         ENV_TEST(output_indices_out_of_range, setup, teardown),
         ENV_TEST(output_flood_is_bounded_per_signal, setup, teardown),
         ENV_TEST(input_goes_into_the_ring_and_signals, setup, teardown),
+        ENV_TEST(typed_input_waits_for_the_ring, setup, teardown),
         ENV_TEST(input_never_read_is_dropped, setup, teardown),
         ENV_TEST(input_indices_out_of_range, setup, teardown),
         ENV_TEST(a_closed_port_is_bound_again_on_asking, setup, teardown),
