@@ -667,6 +667,33 @@ noisy_neighbours() { # noisy_neighbours GIC: one CPU, four domains
     anywhere '\(spin\) noisy: spinning for 2 s' 'faulty \(domain [0-9]\): crashed' 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
 }
+# The flood without newlines with the console's input on it (issue 15): its
+# text is live, on a line left open (cut every 512 characters with the
+# continuation mark); when the input moves on (Ctrl-A three times, to
+# spin), the switch's line ends flood's open line with the mark first,
+# and flood goes back to whole lines. No line ever has two prefixes.
+case_noisy-neighbours-focused() {
+    local f; f=$(dt dom-noisy-focused)
+    cp "$(dt dom-noisy-v3)" "$f"
+    fdtput -t s "$f" /chosen/flood/kernel bootargs "noisy=flood-nonl"
+    printf '#!/bin/sh\nuntil grep -q "noisy: flooding" "$1"; do sleep 0.05; done\nprintf "\\001\\001\\001"\nsleep 0.5\nprintf "\\001\\001\\001"\n' >"$out/dtb/noisy-focus-typist"
+    chmod +x "$out/dtb/noisy-focus-typist"
+    boot "--gic 3 --smp 1 --dtb $f --load $guests/noisy.Image@0x50000000 --load $guests/noisy.Image@0x50200000 --load $guests/fault.Image@0x50400000 --load $guests/hello.Image@0x50600000 --typist $out/dtb/noisy-focus-typist" $K
+    in_order '\(flood\) noisy: flooding my UART for 2 s' 'console: input to flood \(domain 2\)' \
+        '\(flood\) flood flood [a-z ]*\\' 'console: input to spin \(domain 3\)' '\(flood\) noisy: done'
+    anywhere 'faulty \(domain [0-9]\): crashed' '\(good\) hello: all checks passed' '\(spin\) noisy: done' \
+        'all domains have stopped: powering off'
+    # the switch's line comes right after a piece of flood's, marked
+    tr -d '\r' <"$log" | grep -B1 'console: input to spin' | head -1 | grep -qE '^\[ *[0-9.]+\] \(flood\) [a-z ]*\\$' ||
+        fail "the line before the switch to spin is not flood's open line ended with the mark"
+    # every physical line has one prefix, and none is longer than a piece
+    local bad long
+    bad=$(tr -d '\r' <"$log" | grep -cE '\] \([a-z]+\) .*\[ *[0-9]+\.[0-9]+\] ')
+    [ "$bad" -eq 0 ] || fail "$bad console lines carry a second prefix"
+    long=$(tr -d '\r' <"$log" | awk 'length($0) > 16 + 2 + 31 + 2 + 512 + 1' | wc -l)
+    [ "$long" -eq 0 ] || fail "$long console lines are longer than a prefix and 512 characters"
+    absent 'FAIL' 'ERROR' 'PANIC'
+}
 case_noisy-neighbours-gicv2() { noisy_neighbours 2; }
 case_noisy-neighbours-gicv3() { noisy_neighbours 3; }
 case_vcpu-placement() {
