@@ -4,7 +4,9 @@
 #   build/deps.sh            host packages + arm64 libfdt (build and demo)
 #   build/deps.sh --guests   also the Debian arm64 guest kernel and busybox, and
 #                            what a Linux device-model domain is built from
-#                            (Xen's arm64 libraries, the kernel's modules)
+#                            (Xen's arm64 libraries, the kernel's modules),
+#                            and bookworm-backports' newer cloud kernel for
+#                            the Linux static event channel test only
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,5 +83,6 @@ fi
 if [ "$want_guests" -eq 1 ]; then
     "$top/build/fetch-guests.sh"
     "$top/build/fetch-xen-libs.sh"
+    "$top/build/fetch-guests-bpo.sh"
 fi
 say "ok"

@@ -71,6 +71,8 @@ static const struct key keys[] = {
     DOMU("DOMU_MAPTRACK_FRAMES", xen_u32[3]),
     DOMU("DOMU_TRAP_UNMAP", xen_u32[4]),
     DOMU("DOMU_P2M_MEM_MB", xen_u32[5]),
+    DOMU("DOMU_CAPS", caps),
+    DOMU("DOMU_STATIC_EVTCHNS", static_evtchns),
 };
 
 /* ImageBuilder's one-number keys: the property each sets, as ImageBuilder
@@ -102,7 +104,6 @@ static const char *const unsupported[] = {
     "PASSTHROUGH_DTS_REPO",
     "LOPPER_PATH",
     "LOPPER_CMD",
-    "DOMU_CAPS",
     "DOMU_LOAD",
     "DOMU_DRIVER_DOMAIN",
     "DOMU_NAME",
@@ -115,7 +116,6 @@ static const char *const unsupported[] = {
     "DEVICE_TREE_LOAD",
     "DOMU_XSM_LABEL",
     "XEN_POLICY",
-    "DOMU_STATIC_EVTCHNS",
     "DOMU_MAXMEM",
     "DOMU_VCPU_AFFINITY",
     "DOMU_PCI_PASSTHROUGH",
@@ -651,6 +651,168 @@ static int interpret_virtio(struct ctx *c, const struct ib_raw_domu *r, struct i
     return 0;
 }
 
+/* DOMU_CAPS[n] as ImageBuilder's parse_domain_caps reads it: words joined
+ * by '|' (or blanks), in any case: none, control (bit 0), hardware (1),
+ * xenstore (2), dom0 or domain0 (all three), or a number; ORed together.
+ * Which values the hypervisor takes is the builder's to say (the dry run:
+ * 0 only). */
+static int interpret_caps(struct ctx *c, const struct ib_value *v, const char *what, uint32_t *out)
+{
+    static const struct {
+        const char *name;
+        uint32_t bits;
+    } names[] = {
+        { "none", 0 }, { "control", 1 }, { "hardware", 2 }, { "xenstore", 4 }, { "dom0", 7 }, { "domain0", 7 },
+    };
+    char *copy = xstrdup(v->str), *save = NULL;
+    uint64_t caps = 0;
+    int rc = 0;
+    for (char *w = strtok_r(copy, "| \t\n", &save); w && !rc; w = strtok_r(NULL, "| \t\n", &save)) {
+        size_t i;
+        for (char *l = w; *l; l++)
+            *l = (char)tolower((unsigned char)*l);
+        for (i = 0; i < sizeof(names) / sizeof(names[0]) && strcmp(w, names[i].name); i++)
+            ;
+        uint64_t x;
+        if (i < sizeof(names) / sizeof(names[0]))
+            caps |= names[i].bits;
+        else if (!isdigit((unsigned char)w[0]) || !parse_u64(w, &x))
+            rc = bad(c, v,
+                     "%s: '%s': expected control, hardware, xenstore, dom0, none or a number (bit 0 control, 1 "
+                     "hardware, 2 xenstore), joined by '|'",
+                     what, w);
+        else if (x > UINT32_MAX)
+            rc = bad(c, v, "%s: %s: a 32-bit value", what, w);
+        else
+            caps |= x;
+    }
+    free(copy);
+    *out = (uint32_t)caps;
+    return rc;
+}
+
+/* Definition i (from 0) of a DOMU_STATIC_EVTCHNS value, blanks around it
+ * trimmed, as "definition N, 'TEXT'" for messages. */
+static const char *evtchn_def(const char *s, unsigned i, char *out, size_t size)
+{
+    for (unsigned k = 0; k < i && s[strcspn(s, ";")]; k++)
+        s += strcspn(s, ";") + 1;
+    size_t len = strcspn(s, ";");
+    while (len && isspace((unsigned char)*s))
+        s++, len--;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    snprintf(out, size, "definition %u, '%.*s'", i + 1, len > 60 ? 60 : (int)len, s);
+    return out;
+}
+
+/* DOMU_STATIC_EVTCHNS[n]="local_port remote_dom_idx remote_port; ...", as
+ * ImageBuilder's (2025): domain n's ends, checked one by one; whether each
+ * is named back is evtchn_pairs' to check, once every domain is read.
+ * Port ranges and xen,enhanced are the builder's to judge (the dry run). */
+static int interpret_evtchns(struct ctx *c, const struct ib_value *v, struct ib_config *cfg, unsigned n)
+{
+    struct ib_domain *d = &cfg->dom[n];
+    char what[40], def[100];
+    snprintf(what, sizeof(what), "DOMU_STATIC_EVTCHNS[%u]", n);
+    const char *s = v->str;
+    for (unsigned i = 0;; i++) {
+        size_t len = strcspn(s, ";");
+        char *text = xstrdup(s), *save = NULL, *w[4];
+        text[len] = 0;
+        unsigned cnt = 0;
+        for (char *t = strtok_r(text, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
+            if (cnt < 4)
+                w[cnt++] = t;
+        /* a ';' may end the list, as ImageBuilder's `read -ra` reads it */
+        if (!cnt && !s[len] && i) {
+            free(text);
+            break;
+        }
+        uint64_t x[3];
+        int rc = 0;
+        evtchn_def(v->str, i, def, sizeof(def));
+        if (cnt != 3)
+            rc = bad(c, v,
+                     "%s: %s: expected \"local_port remote_dom_idx remote_port\" (three numbers; definitions are "
+                     "separated by ';')",
+                     what, def);
+        for (unsigned k = 0; !rc && k < 3; k++)
+            if (!parse_u64(w[k], &x[k]))
+                rc = bad(c, v, "%s: %s: '%s' is not a number", what, def, w[k]);
+            else if (k != 1 && x[k] > UINT32_MAX)
+                rc = bad(c, v, "%s: %s: port %s: a 32-bit value", what, def, w[k]);
+        free(text);
+        if (rc)
+            return rc;
+        if (x[1] >= cfg->ndomus)
+            return bad(c, v, "%s: %s: there is no domain %llu (NUM_DOMUS is %u)", what, def, (unsigned long long)x[1],
+                       cfg->ndomus);
+        if (x[1] == n && x[2] == x[0])
+            return bad(c, v, "%s: %s: the endpoint links to itself (domain %u, port %llu): name the other end", what,
+                       def, n, (unsigned long long)x[0]);
+        for (unsigned k = 0; k < d->nevtchn; k++)
+            if (d->evtchn[k].port == x[0])
+                return bad(c, v, "%s: %s: local port %llu is already definition %u's: a port is one channel's", what,
+                           def, (unsigned long long)x[0], k + 1);
+        if (d->nevtchn == IB_MAX_EVTCHN)
+            return bad(c, v, "%s: more than %u definitions", what, IB_MAX_EVTCHN);
+        d->evtchn[d->nevtchn++] = (struct ib_evtchn){ (uint32_t)x[0], (uint32_t)x[2], (unsigned)x[1], 0 };
+        if (!s[len])
+            break;
+        s += len + 1;
+    }
+    return 0;
+}
+
+/* Both ends of every static event channel given, each naming the other
+ * (each domain lists its own end, as ImageBuilder asks): the peers
+ * linked. */
+static int evtchn_pairs(struct ctx *c, const struct ib_raw *raw, struct ib_config *cfg)
+{
+    char def[100];
+    for (unsigned n = 0; n < cfg->ndomus; n++) {
+        struct ib_domain *d = &cfg->dom[n];
+        const struct ib_value *v = &raw->domu[n].static_evtchns;
+        for (unsigned i = 0; d->boot && i < d->nevtchn; i++) {
+            struct ib_evtchn *e = &d->evtchn[i];
+            const struct ib_domain *r = &cfg->dom[e->rdom];
+            const struct ib_value *rv = &raw->domu[e->rdom].static_evtchns;
+            evtchn_def(v->str, i, def, sizeof(def));
+            if (!r->boot)
+                return bad(c, v,
+                           "DOMU_STATIC_EVTCHNS[%u]: %s: domain %u is not booted (DOMU_NOBOOT): a static event "
+                           "channel needs both ends",
+                           n, def, e->rdom);
+            unsigned j;
+            for (j = 0; j < r->nevtchn && r->evtchn[j].port != e->rport; j++)
+                ;
+            if (j == r->nevtchn && !r->nevtchn)
+                return bad(c, v,
+                           "DOMU_STATIC_EVTCHNS[%u]: %s: the other end, domain %u's port %u, is not given: "
+                           "DOMU_STATIC_EVTCHNS[%u] is not set (each domain lists its own end: add \"%u %u %u\" there)",
+                           n, def, e->rdom, e->rport, e->rdom, e->rport, n, e->port);
+            if (j == r->nevtchn)
+                return bad(c, v,
+                           "DOMU_STATIC_EVTCHNS[%u]: %s: the other end, domain %u's port %u, is not given in "
+                           "DOMU_STATIC_EVTCHNS[%u] (line %u) (each domain lists its own end: add \"%u %u %u\" there)",
+                           n, def, e->rdom, e->rport, e->rdom, rv->line, e->rport, n, e->port);
+            const struct ib_evtchn *back = &r->evtchn[j];
+            if (back->rdom != n || back->rport != e->port) {
+                char rdef[100];
+                return bad(c, v,
+                           "DOMU_STATIC_EVTCHNS[%u]: %s: the other end, domain %u's port %u (DOMU_STATIC_EVTCHNS[%u] "
+                           "line %u, %s), links to domain %u's port %u, not back to this one: the two ends must name "
+                           "each other",
+                           n, def, e->rdom, e->rport, e->rdom, rv->line, evtchn_def(rv->str, j, rdef, sizeof(rdef)),
+                           back->rdom, back->rport);
+            }
+            e->peer = j;
+        }
+    }
+    return 0;
+}
+
 static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_config *cfg, unsigned n)
 {
     const struct ib_raw_domu *r = &raw->domu[n];
@@ -800,6 +962,13 @@ static int interpret_domain(struct ctx *c, const struct ib_raw *raw, struct ib_c
         d->has_xen_u32[i] = true;
         d->xen_u32[i] = (uint32_t)v;
     }
+    if (given(&r->caps)) {
+        if (interpret_caps(c, &r->caps, W("DOMU_CAPS"), &d->caps))
+            return -1;
+        d->has_caps = true;
+    }
+    if (given(&r->static_evtchns) && interpret_evtchns(c, &r->static_evtchns, cfg, n))
+        return -1;
     /* "ID HPA GPA SIZE" (ImageBuilder's order): the builder checks the
      * region; here its words */
     if (given(&r->shared_mem)) {
@@ -983,6 +1152,8 @@ int config_interpret(const char *file, const struct ib_raw *raw, struct ib_confi
     }
     if (!booting)
         return bad(&c, &raw->num_domus, "every domain has DOMU_NOBOOT: nothing would boot");
+    if (evtchn_pairs(&c, raw, cfg))
+        return -1;
     return 0;
 }
 

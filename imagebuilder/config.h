@@ -19,7 +19,7 @@
 /* virtio disks per domain: DOMU_VIRTIO_DISK*[n,k], k below this */
 #define IB_MAX_DISKS 8
 /* DOMU_VCPU_HARD_AFFINITY[n,v]: v below this (the hypervisor's vCPUs) */
-#define IB_MAX_VCPUS 8
+#define IB_MAX_VCPUS 128 /* the builder's limit (Xen's) */
 /* ImageBuilder's keys that each set one u32 property of the domain node
  * (DOMU_NR_SPIS: nr_spis, ...): config.c's ib_xen_u32 table */
 #define IB_XEN_U32 6
@@ -28,6 +28,9 @@ struct ib_xen_u32 {
 };
 extern const struct ib_xen_u32 ib_xen_u32[IB_XEN_U32];
 #define IB_MAX_WARNINGS 8
+/* DOMU_STATIC_EVTCHNS[n]: definitions per domain (the builder takes
+ * fewer, and says so in its words) */
+#define IB_MAX_EVTCHN 64
 
 /* One assignment as written: the text after quote removal and the line the
  * assignment started on (0: never assigned). */
@@ -44,6 +47,7 @@ struct ib_raw_domu {
     struct ib_value affinity[IB_MAX_VCPUS]; /* DOMU_VCPU_HARD_AFFINITY[n,v] */
     struct ib_value shared_mem; /* DOMU_SHARED_MEM[n] */
     struct ib_value xen_u32[IB_XEN_U32]; /* in ib_xen_u32's order */
+    struct ib_value caps, static_evtchns; /* DOMU_CAPS[n], DOMU_STATIC_EVTCHNS[n] */
 };
 
 struct ib_raw {
@@ -95,6 +99,17 @@ struct ib_domain {
     uint64_t shm[3]; /* host address, guest address, size */
     bool has_xen_u32[IB_XEN_U32];
     uint32_t xen_u32[IB_XEN_U32];
+    bool has_caps; /* DOMU_CAPS[n]: capabilities = <caps> */
+    uint32_t caps;
+    /* DOMU_STATIC_EVTCHNS[n]="local_port remote_dom_idx remote_port; ...",
+     * in the config's order: a node evtchn@<port> each, linked to its
+     * peer, the remote domain's definition that names this one back */
+    unsigned nevtchn;
+    struct ib_evtchn {
+        uint32_t port, rport;
+        unsigned rdom; /* the remote domain's config index */
+        unsigned peer; /* the index of the other end in dom[rdom].evtchn */
+    } evtchn[IB_MAX_EVTCHN];
 };
 
 struct ib_cpupool {

@@ -173,6 +173,15 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
     for (unsigned n = 0; n < cfg->ndomus; n++)
         if (cfg->dom[n].boot && cfg->dom[n].device_model >= 0 && !dom_ph[cfg->dom[n].device_model])
             dom_ph[cfg->dom[n].device_model] = next_phandle++;
+    /* static event channels: a phandle per end, so per definition (each
+     * end is one domain's definition, named back by its peer's), domain
+     * n's from evtchn_ph[n] in definition order */
+    uint32_t evtchn_ph[IB_MAX_DOMUS] = { 0 };
+    for (unsigned n = 0; n < cfg->ndomus; n++)
+        if (cfg->dom[n].boot && cfg->dom[n].nevtchn) {
+            evtchn_ph[n] = next_phandle;
+            next_phandle += cfg->dom[n].nevtchn;
+        }
 
     /* `fdt mknode` puts a new node first among its siblings: create the
      * domains last to first so the tree (and so the domain ids) follows
@@ -224,6 +233,8 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
         for (unsigned i = 0; i < IB_XEN_U32; i++)
             if (d->has_xen_u32[i])
                 set_u32(e, dom, ib_xen_u32[i].prop, d->xen_u32[i]);
+        if (d->has_caps)
+            set_u32(e, dom, "capabilities", d->caps);
         /* static shared memory as ImageBuilder writes it: shared-mem@HPA
          * { compatible "xen,domain-shared-memory-v1"; xen,shm-id; xen,shared-mem
          * = <HPA GPA SIZE> } in the domain's 2 + 2 cells */
@@ -235,6 +246,20 @@ int edits_build(const struct ib_plan *p, const void *fdt, struct ib_edits *e, st
             set_strs(e, path, "compatible", "xen,domain-shared-memory-v1", NULL);
             set_strs(e, path, "xen,shm-id", d->shm_id, NULL);
             set_u64s(e, path, "xen,shared-mem", d->shm, 3);
+        }
+        /* static event channels as ImageBuilder writes them: evtchn@PORT {
+         * phandle; compatible "xen,evtchn-v1"; xen,evtchn = <PORT &peer> },
+         * in definition order */
+        for (unsigned i = d->nevtchn; i-- > 0;) {
+            const struct ib_evtchn *ev = &d->evtchn[i];
+            char name[32], path[96];
+            snprintf(name, sizeof(name), "evtchn@%" PRIu32, ev->port);
+            snprintf(path, sizeof(path), "%s/%s", dom, name);
+            uint32_t cells[2] = { ev->port, evtchn_ph[ev->rdom] + ev->peer };
+            mknode(e, dom, name);
+            set_u32(e, path, "phandle", evtchn_ph[n] + i);
+            set_strs(e, path, "compatible", "xen,evtchn-v1", NULL);
+            set_cells(e, path, "xen,evtchn", cells, 2);
         }
         /* vCPU affinities as ImageBuilder writes them: vcpuV { compatible
          * "xen,vcpu"; id <V>; hard-affinity "..." } */

@@ -1,8 +1,9 @@
 # Boot case of Xen's static event channels (issue 13, part 3), sourced by
 # run.sh: two bare-metal guests (tests/guests/static_evtchn.c) linked by a
 # xen,evtchn-v1 pair, a:5 <-> b:7, notify each other across it without a
-# single call to set it up (Debian 12's Linux 6.1 has no way to bind a
-# static port from user space: see docs/hypercalls.md). A second pair,
+# single call to set it up (boot/static-evtchn-linux does it between two
+# Linux guests, on bookworm-backports' kernel: Debian 12's 6.1 has no way
+# to bind a static port from user space). A second pair,
 # c <-> d, is refused (d has no xen,enhanced), costing c and d only, with
 # the words the dry run gives.
 # evtchn_node DTB NODE PHANDLE PORT OTHER-PHANDLE

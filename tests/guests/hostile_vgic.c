@@ -17,69 +17,12 @@
  * word-only: the write must be refused with the same abort, and enable
  * nothing; a 32-bit write of 1 << 8 then enables exactly INTID 40. */
 #include "fdt.h"
+#include "abort_catch.h"
 #include "lib.h"
 
 #define ITARGETSR 0x800
 #define ISENABLER1 0x104
 #define ICENABLER1 0x184
-
-/* What the abort handler saw: how many aborts, the last ESR and FAR. */
-volatile uint64_t abort_count, abort_esr, abort_far;
-void hostile_unexpected(uint64_t esr, uint64_t elr, uint64_t far);
-
-/* EL1 vectors: a synchronous external data abort from EL1 (EC 0x25, DFSC
- * 0x10) is recorded and the faulting instruction skipped; anything else
- * is reported and ends the test. */
-__asm__(".text\n"
-        ".balign 2048\n"
-        "hostile_vectors:\n"
-        ".rept 4\n .balign 0x80\n b hv_bad\n .endr\n"
-        ".balign 0x80\n b hv_sync\n" /* current EL, SPx: sync */
-        ".rept 11\n .balign 0x80\n b hv_bad\n .endr\n"
-        "hv_sync:\n"
-        "  stp x0, x1, [sp, #-32]!\n"
-        "  stp x2, x3, [sp, #16]\n"
-        "  mrs x0, esr_el1\n"
-        "  lsr x1, x0, #26\n"
-        "  cmp x1, #0x25\n"
-        "  b.ne hv_bad\n"
-        "  and x1, x0, #0x3f\n"
-        "  cmp x1, #0x10\n"
-        "  b.ne hv_bad\n"
-        "  adrp x2, abort_esr\n"
-        "  str x0, [x2, #:lo12:abort_esr]\n"
-        "  mrs x1, far_el1\n"
-        "  adrp x2, abort_far\n"
-        "  str x1, [x2, #:lo12:abort_far]\n"
-        "  adrp x2, abort_count\n"
-        "  ldr x3, [x2, #:lo12:abort_count]\n"
-        "  add x3, x3, #1\n"
-        "  str x3, [x2, #:lo12:abort_count]\n"
-        "  mrs x1, elr_el1\n"
-        "  add x1, x1, #4\n"
-        "  msr elr_el1, x1\n"
-        "  ldp x2, x3, [sp, #16]\n"
-        "  ldp x0, x1, [sp], #32\n"
-        "  eret\n"
-        "hv_bad:\n"
-        "  mrs x0, esr_el1\n"
-        "  mrs x1, elr_el1\n"
-        "  mrs x2, far_el1\n"
-        "  bl hostile_unexpected\n"
-        "1: b 1b\n");
-extern char hostile_vectors[];
-
-void hostile_unexpected(uint64_t esr, uint64_t elr, uint64_t far)
-{
-    puts_("FAIL: unexpected exception, ESR ");
-    put_hex(esr);
-    puts_(" ELR ");
-    put_hex(elr);
-    puts_(" FAR ");
-    put_hex(far);
-    puts_("\n");
-    psci_system_off();
-}
 
 /* One access, as exactly one load or store of that width. Returns whether
  * it was aborted; a skipped load leaves *val at a marker. */
@@ -309,7 +252,7 @@ void guest_main(uint64_t dtb);
 void guest_main(uint64_t dtb)
 {
     uintptr_t gicd = find_gicd((const void *)dtb);
-    __asm__ volatile("msr vbar_el1, %0; isb" : : "r"(hostile_vectors));
+    abort_catch_install();
     if (dtb_mentions(dtb, "width")) {
         puts_("hostile-vgic: byte access to a word-only distributor register\n");
         width(gicd);

@@ -58,6 +58,24 @@ cfg_linux() { # Debian's kernel and a busybox initramfs, beside a bare-metal gue
     printf 'DOMU_KERNEL[1]=guests/hello.Image\nDOMU_MEM[1]=16\n'
 }
 
+cfg_evtchn() { # two bare-metal guests joined by a static event channel (tests/guests/static_evtchn.c: a's port 5, b's 7)
+    common "$1"
+    cat <<'CFG'
+NUM_DOMUS=2
+DOMU_KERNEL[0]=guests/static_evtchn.Image
+DOMU_MEM[0]=16
+DOMU_CMD[0]="role=a"
+DOMU_ENHANCED[0]=2
+DOMU_CAPS[0]="none"
+DOMU_STATIC_EVTCHNS[0]="5 1 7"
+DOMU_KERNEL[1]=guests/static_evtchn.Image
+DOMU_MEM[1]=16
+DOMU_CMD[1]="role=b"
+DOMU_ENHANCED[1]=2
+DOMU_STATIC_EVTCHNS[1]="7 0 5"
+CFG
+}
+
 cfg_devmodel() { # a device model serving two guests' PCI bridges, one of them held
     common "$1"
     cat <<'CFG'
@@ -129,7 +147,7 @@ stage() { # stage DIR GIC CONFIG-FUNCTION: the TFTP root with every file
     local d=$1
     rm -rf "$d" && mkdir -p "$d/guests"
     cp "$hv" "$d/xen-arm-minimal.Image"
-    cp "$guests/hello.Image" "$guests/dtcheck.Image" "$guests/devmodel.Image" "$d/guests/"
+    cp "$guests/hello.Image" "$guests/dtcheck.Image" "$guests/devmodel.Image" "$guests/static_evtchn.Image" "$d/guests/"
     "$top/tests/dtb/qemu-dtb.sh" "$d/virt-gicv$2.dtb" "$2" 2 2G || return 1
     if [ "$3" = cfg_linux ] || [ "$3" = cfg_pmem ]; then
         [ -s "$linux/Image" ] || { echo "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
@@ -284,6 +302,59 @@ expect_pmem() {
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:'
 }
 case_loader-gicv3-pmem() { loader_case 3 cfg_pmem expect_pmem; }
+# Xen's static event channels (DOMU_STATIC_EVTCHNS) through U-Boot: the
+# pair bound before either guest starts, a notification crossing each
+# way; DOMU_CAPS="none" taken as Xen takes it
+expect_evtchn() {
+    anywhere 'domains: +static event channel: port 5 <-> domU1 port 7' \
+        'domains: +static event channel: port 7 <-> domU0 port 5'
+    in_order 'domain 1: domU0, 1 vCPU' 'domain 2: domU1, 1 vCPU'
+    local g
+    for g in domU0 domU1; do
+        anywhere "\\($g\\) PASS: my static port is bound to the peer's before I made any call" \
+            "\\($g\\) static_evtchn: all checks passed" "$g \\(domain [12]\\): powered off"
+    done
+    anywhere '\(domU1\) PASS: my static port started pending' \
+        '\(domU1\) PASS: the peer.s notification arrived on my static port 7' \
+        '\(domU0\) PASS: the peer.s notification arrived on my static port 5'
+    in_order 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
+case_uboot-gicv3-static-evtchn() { uboot_case 3 cfg_evtchn 4 expect_evtchn; }
+case_static-evtchn-refused() {
+    # what the builder refuses in DOMU_STATIC_EVTCHNS and DOMU_CAPS is
+    # refused here in its words (the dry run), what only the config can
+    # say (an end not named back) with the config's line; nothing written
+    local d=$out/$name
+    log=$out/$name.log
+    stage "$d" 3 cfg_evtchn >"$log" 2>&1 || { fail "could not stage the files"; return; }
+    refused() { # refused SED-EDIT: cfg_evtchn edited, imagebuilder's status and words to the log
+        cfg_evtchn 3 | sed "$1" >"$d/system.cfg"
+        echo "--- $1" >>"$log"
+        "$ib" -c "$d/system.cfg" -d "$d" -t tftp -o boot >>"$log" 2>&1
+        echo "rc=$?" >>"$log"
+        [ ! -e "$d/boot.scr" ] || fail "'$1': boot.scr written"
+    }
+    refused 's/DOMU_CAPS\[0\]="none"/DOMU_CAPS[0]="control|xenstore"/'
+    refused '/DOMU_ENHANCED\[1\]/d'
+    refused 's/"5 1 7"/"5000 1 7"/; s/"7 0 5"/"7 0 5000"/'
+    refused 's/"7 0 5"/"7 0 6"/'
+    refused 's/"5 1 7"/"5 2 7"/'
+    in_order 'imagebuilder: the hypervisor would refuse this configuration:' \
+        "  domU0: rejected: /chosen/domU0: capabilities: Xen 4.21's binding, not supported with this value: there is no control, hardware or xenstore domain here" \
+        'imagebuilder: .*system.cfg: a domain is rejected \(see above\)' '^rc=1$'
+    in_order 'imagebuilder: the hypervisor would refuse this configuration:' \
+        '  domU1: rejected: /chosen/domU1: xen,enhanced: missing or "disabled": /chosen/domU1/evtchn@7 is a static event channel' \
+        '  domU0: rejected: /chosen/domU0/evtchn@5: xen,evtchn: its other end is in /chosen/domU1, which is not built' '^rc=1$'
+    in_order '  domU0: rejected: /chosen/domU0/evtchn@5000: xen,evtchn: local port 5000 is beyond the 2-level event-channel ABI' '^rc=1$'
+    in_order "imagebuilder: .*system.cfg:12: DOMU_STATIC_EVTCHNS\\[0\\]: definition 1, '5 1 7': the other end, domain 1's port 7 \\(DOMU_STATIC_EVTCHNS\\[1\\] line 17, definition 1, '7 0 6'\\), links to domain 0's port 6, not back to this one" '^rc=1$'
+    in_order "imagebuilder: .*system.cfg:12: DOMU_STATIC_EVTCHNS\\[0\\]: definition 1, '5 2 7': there is no domain 2 \\(NUM_DOMUS is 2\\)" '^rc=1$'
+    count_is 5 '^rc=1$'
+    # and as written, it is accepted
+    cfg_evtchn 3 >"$d/system.cfg"
+    "$ib" -c "$d/system.cfg" -d "$d" -t tftp -o boot >>"$log" 2>&1 || fail "cfg_evtchn refused"
+    in_order 'imagebuilder: dry run: domU0: ok' 'imagebuilder: dry run: domU1: ok'
+}
 case_example-config() {
     # imagebuilder/examples/qemu-two-guests.cfg, as imagebuilder/demo.sh boots it
     log=$out/$name.log

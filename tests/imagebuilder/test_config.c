@@ -427,8 +427,122 @@ static void xen_keys(void **state)
                  "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,0]: '0;reset': expected CPU numbers and ranges");
     expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0]=0\n",
                  "t.cfg:7: DOMU_VCPU_HARD_AFFINITY needs two indexes: write DOMU_VCPU_HARD_AFFINITY[n,v]=value");
-    expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0,8]=0\n",
-                 "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,8]: the vCPU index must be below 8");
+    expect_error(ONE "DOMU_VCPU_HARD_AFFINITY[0,128]=0\n",
+                 "t.cfg:7: DOMU_VCPU_HARD_AFFINITY[0,128]: the vCPU index must be below 128");
+}
+
+/* DOMU_CAPS as ImageBuilder's parse_domain_caps reads it; the values are
+ * the builder's to judge (0 only: the dry run says so in its words) */
+static void caps(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        uint32_t caps;
+    } ok[] = {
+        { "none", 0 },
+        { "0", 0 },
+        { "control", 1 },
+        { "\"hardware|xenstore\"", 6 },
+        { "'Control|XENSTORE'", 5 },
+        { "dom0", 7 },
+        { "domain0", 7 },
+        { "\"none|0x10\"", 16 },
+        { "\"control | hardware\"", 3 },
+    };
+    for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), ONE "DOMU_CAPS[0]=%s\n", ok[i].value);
+        if (load(text))
+            fail_msg("DOMU_CAPS[0]=%s: %s", ok[i].value, err.msg);
+        assert_true(cfg.dom[0].has_caps);
+        assert_int_equal(cfg.dom[0].caps, ok[i].caps);
+    }
+    assert_int_equal(load(ONE), 0);
+    assert_false(cfg.dom[0].has_caps);
+    expect_error(ONE "DOMU_CAPS[0]=\"control|root\"\n",
+                 "t.cfg:7: DOMU_CAPS[0]: 'root': expected control, hardware, xenstore, dom0, none or a number (bit 0 "
+                 "control, 1 hardware, 2 xenstore), joined by '|'");
+    expect_error(ONE "DOMU_CAPS[0]=0x100000000\n", "t.cfg:7: DOMU_CAPS[0]: 0x100000000: a 32-bit value");
+    expect_error(ONE "DOMU_CAPS[0]=control|hardware\n", "t.cfg:7: '|': only NAME=value"); /* unquoted, as in bash */
+}
+
+#define TWO BASE "NUM_DOMUS=2\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\n"
+
+/* DOMU_STATIC_EVTCHNS as ImageBuilder (2025) reads it: "local_port
+ * remote_dom_idx remote_port; ...", each end given by its own domain */
+static void static_evtchns(void **state)
+{
+    (void)state;
+    assert_int_equal(load(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11; 12 1 13\"\n"
+                              "DOMU_STATIC_EVTCHNS[1]=\" 11 0 10;13 0 014 ;\"\n"),
+                     0);
+    const struct ib_domain *d0 = &cfg.dom[0], *d1 = &cfg.dom[1];
+    assert_int_equal(d0->nevtchn, 2);
+    assert_int_equal(d1->nevtchn, 2);
+    assert_int_equal(d0->evtchn[1].port, 12);
+    assert_int_equal(d0->evtchn[1].rdom, 1);
+    assert_int_equal(d0->evtchn[1].rport, 13);
+    assert_int_equal(d0->evtchn[1].peer, 1); /* "13 0 014": octal, as bash */
+    assert_int_equal(d1->evtchn[0].peer, 0);
+    assert_int_equal(d1->evtchn[1].rport, 12);
+    /* a channel inside one domain, the ends in either order */
+    assert_int_equal(load(ONE "DOMU_STATIC_EVTCHNS[0]=\"5 0 6; 6 0 5\"\n"), 0);
+    assert_int_equal(cfg.dom[0].evtchn[0].peer, 1);
+    assert_int_equal(cfg.dom[0].evtchn[1].peer, 0);
+    /* the definitions past NUM_DOMUS ignored, as every other key */
+    assert_int_equal(load(ONE "DOMU_STATIC_EVTCHNS[1]=\"11 0 10\"\n"), 0);
+    assert_int_equal(cfg.nwarnings, 1);
+    assert_string_equal(cfg.warning[0], "t.cfg:7: DOMU_STATIC_EVTCHNS[1] ignored: NUM_DOMUS is 1");
+
+    /* malformed definitions */
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 1': expected \"local_port remote_dom_idx "
+                 "remote_port\" (three numbers; definitions are separated by ';')");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11 12\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 1 11 12': expected \"local_port");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11;;12 1 13\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 2, '': expected \"local_port");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\" \"\n", "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '': expected");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11; 12 one 13\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 2, '12 one 13': 'one' is not a number");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"0x100000000 1 11\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '0x100000000 1 11': port 0x100000000: a 32-bit value");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=10 1 11\n", "t.cfg:8: expected NAME=value, found '1'"); /* unquoted */
+    /* a port twice in one domain */
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11; 0xa 1 12\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 2, '0xa 1 12': local port 10 is already definition 1's: "
+                 "a port is one channel's");
+    /* an end linked to itself */
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[1]=\"7 1 7\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[1]: definition 1, '7 1 7': the endpoint links to itself (domain 1, "
+                 "port 7): name the other end");
+    /* a remote domain that is not booted */
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 2 11\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 2 11': there is no domain 2 (NUM_DOMUS is 2)");
+    expect_error(TWO "DOMU_NOBOOT[1]=1\nDOMU_STATIC_EVTCHNS[1]=\"11 0 10\"\nDOMU_STATIC_EVTCHNS[0]=\"10 1 11\"\n",
+                 "t.cfg:10: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 1 11': domain 1 is not booted (DOMU_NOBOOT): a "
+                 "static event channel needs both ends");
+    /* an end whose peer does not name it back */
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 1 11': the other end, domain 1's port 11, is not "
+                 "given: DOMU_STATIC_EVTCHNS[1] is not set (each domain lists its own end: add \"11 0 10\" there)");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[1]=\"13 0 12\"\nDOMU_STATIC_EVTCHNS[0]=\"10 1 11; 12 1 13\"\n",
+                 "t.cfg:9: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 1 11': the other end, domain 1's port 11, is not "
+                 "given in DOMU_STATIC_EVTCHNS[1] (line 8) (each domain lists its own end: add \"11 0 10\" there)");
+    expect_error(TWO "DOMU_STATIC_EVTCHNS[0]=\"10 1 11; 12 1 13\"\nDOMU_STATIC_EVTCHNS[1]=\"11 0 12; 13 0 10\"\n",
+                 "t.cfg:8: DOMU_STATIC_EVTCHNS[0]: definition 1, '10 1 11': the other end, domain 1's port 11 "
+                 "(DOMU_STATIC_EVTCHNS[1] line 9, definition 1, '11 0 12'), links to domain 0's port 12, not back to "
+                 "this one: the two ends must name each other");
+    expect_error(ONE "DOMU_STATIC_EVTCHNS[0]=\"5 0 6; 6 0 7; 7 0 6\"\n",
+                 "t.cfg:7: DOMU_STATIC_EVTCHNS[0]: definition 1, '5 0 6': the other end, domain 0's port 6 "
+                 "(DOMU_STATIC_EVTCHNS[0] line 7, definition 2, '6 0 7'), links to domain 0's port 7, not back");
+    /* more definitions than any domain needs */
+    char text[2048] = ONE "DOMU_STATIC_EVTCHNS[0]=\"";
+    for (unsigned i = 0; i <= IB_MAX_EVTCHN; i++)
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%u 0 %u;", 2 * i + 1, 2 * i + 2);
+    strcat(text, "\"\n");
+    expect_error(text, "t.cfg:7: DOMU_STATIC_EVTCHNS[0]: more than 64 definitions");
 }
 
 int main(void)
@@ -447,6 +561,8 @@ int main(void)
         cmocka_unit_test_teardown(paths_stay_inside, teardown),
         cmocka_unit_test_teardown(beyond_num_domus_warned, teardown),
         cmocka_unit_test_teardown(xen_keys, teardown),
+        cmocka_unit_test_teardown(caps, teardown),
+        cmocka_unit_test_teardown(static_evtchns, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -337,6 +337,75 @@ static void xen_keys_in_the_tree(void **state)
     assert_non_null(strstr(text.s, "fdt set /chosen/domU0/vcpu1 hard-affinity \"0-1\""));
 }
 
+/* Static event channels and capabilities as ImageBuilder (2025) writes
+ * them: evtchn@PORT { phandle; compatible "xen,evtchn-v1"; xen,evtchn =
+ * <PORT &peer> } under each domain, a phandle per end above the host
+ * tree's (0x11 here), in the config's order; capabilities a u32. */
+static void static_evtchns_in_the_tree(void **state)
+{
+    (void)state;
+    build(BASE "NUM_DOMUS=3\nDOMU_KERNEL[0]=k0\nDOMU_KERNEL[1]=k1\nDOMU_KERNEL[2]=k2\nDOMU_NOBOOT[1]=1\n"
+               "DOMU_ENHANCED[0]=2\nDOMU_ENHANCED[2]=2\nDOMU_CAPS[0]=none\nDOMU_VCPU_HARD_AFFINITY[0,0]=1\n"
+               "DOMU_STATIC_EVTCHNS[0]=\"10 2 11; 12 2 13\"\nDOMU_STATIC_EVTCHNS[2]=\"11 0 10; 13 0 12\"\n",
+          "tftpb");
+    const void *t = r.edited;
+    static const struct {
+        const char *path;
+        uint32_t phandle, port, peer;
+    } want[] = {
+        { "/chosen/domU0/evtchn@10", 0x12, 10, 0x14 },
+        { "/chosen/domU0/evtchn@12", 0x13, 12, 0x15 },
+        { "/chosen/domU2/evtchn@11", 0x14, 11, 0x12 },
+        { "/chosen/domU2/evtchn@13", 0x15, 13, 0x13 },
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        int node = fdt_path_offset(t, want[i].path), len;
+        if (node < 0)
+            fail_msg("no %s", want[i].path);
+        assert_int_equal(fdt_get_phandle(t, node), want[i].phandle);
+        assert_int_equal(fdt_node_offset_by_phandle(t, want[i].phandle), node);
+        const char *compat = fdt_getprop(t, node, "compatible", &len);
+        assert_int_equal(len, sizeof("xen,evtchn-v1"));
+        assert_memory_equal(compat, "xen,evtchn-v1", len);
+        const fdt32_t *v = fdt_getprop(t, node, "xen,evtchn", &len);
+        assert_int_equal(len, 8);
+        assert_int_equal(fdt32_to_cpu(v[0]), want[i].port);
+        assert_int_equal(fdt32_to_cpu(v[1]), want[i].peer);
+        char line[160];
+        snprintf(line, sizeof(line), "fdt set %s xen,evtchn <0x%x 0x%x> ||", want[i].path, want[i].port, want[i].peer);
+        if (!has_line(line))
+            fail_msg("no '%s' in the script", line);
+    }
+    assert_true(has_line("fdt mknode /chosen/domU0 evtchn@10 ||"));
+    assert_true(has_line("fdt set /chosen/domU0/evtchn@10 phandle <0x12> ||"));
+    assert_true(has_line("fdt set /chosen/domU0/evtchn@10 compatible \"xen,evtchn-v1\" ||"));
+    /* domain 0: the kernel module, the vCPU, then the channels in the config's order */
+    int d0 = fdt_path_offset(t, "/chosen/domU0");
+    static const char *const order[] = { "vcpu0", "evtchn@10", "evtchn@12" };
+    int node = fdt_first_subnode(t, d0);
+    assert_int_equal(strncmp(fdt_get_name(t, node, NULL), "module@", 7), 0);
+    for (unsigned i = 0; i < 3; i++) {
+        node = fdt_next_subnode(t, node);
+        assert_true(node >= 0);
+        assert_string_equal(fdt_get_name(t, node, NULL), order[i]);
+    }
+    assert_int_equal(fdt_next_subnode(t, node), -FDT_ERR_NOTFOUND);
+    /* capabilities: a u32, written only where given */
+    const fdt32_t *caps = fdt_getprop(t, d0, "capabilities", &node);
+    assert_int_equal(node, 4);
+    assert_int_equal(fdt32_to_cpu(*caps), 0);
+    assert_true(has_line("fdt set /chosen/domU0 capabilities <0x0> ||"));
+    assert_null(fdt_getprop(t, fdt_path_offset(t, "/chosen/domU2"), "capabilities", NULL));
+    assert_null(strstr(text.s, "domU1"));
+
+    /* a channel inside one domain; capabilities as a number */
+    build(BASE "NUM_DOMUS=1\nDOMU_KERNEL[0]=k0\nDOMU_STATIC_EVTCHNS[0]=\"5 0 6; 6 0 5\"\nDOMU_CAPS[0]=\"control|4\"\n",
+          "tftpb");
+    assert_true(has_line("fdt set /chosen/domU0/evtchn@5 xen,evtchn <0x5 0x13> ||"));
+    assert_true(has_line("fdt set /chosen/domU0/evtchn@6 xen,evtchn <0x6 0x12> ||"));
+    assert_true(has_line("fdt set /chosen/domU0 capabilities <0x5> ||"));
+}
+
 static void fdtedit_and_extra(void **state)
 {
     (void)state;
@@ -563,6 +632,7 @@ int main(void)
         cmocka_unit_test_teardown(phandles_and_links, cleanup),
         cmocka_unit_test_teardown(virtio_devices, cleanup),
         cmocka_unit_test_teardown(xen_keys_in_the_tree, cleanup),
+        cmocka_unit_test_teardown(static_evtchns_in_the_tree, cleanup),
         cmocka_unit_test_teardown(fdtedit_and_extra, cleanup),
         cmocka_unit_test_teardown(missing_file_named, cleanup),
         cmocka_unit_test_teardown(inputs_inside_dir, cleanup),

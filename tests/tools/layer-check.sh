@@ -19,7 +19,7 @@ declare -A MAP=(
     [lib/]=lib [mm/]=lib [include/libc/]=lib
     [include/xam/types.h]=lib [include/xam/errno.h]=lib [include/xam/fmt.h]=lib
     [include/xam/cmdline.h]=lib [include/xam/inflate.h]=lib [include/xam/memrange.h]=lib
-    [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib
+    [include/xam/palloc.h]=lib [include/xam/xen_abi.h]=lib [include/xam/guest_map.h]=lib [include/xam/vaffinity.h]=lib
     [include/xam/chacha20.h]=lib
     [include/xam/xen_abi_evtchn.h]=lib
     [include/xam/xen_abi_ioreq.h]=lib [include/xam/xen_abi_memory.h]=lib

@@ -512,8 +512,11 @@ static void xen_bindings_refused_by_name(void **state)
           "/chosen/g: capabilities: Xen 4.21's binding, not supported with this value: there is no control, "
           "hardware or xenstore domain here" },
         { "trap-unmapped-accesses", u1, 4, NULL },
-        { "trap-unmapped-accesses", u0, 4,
-          "/chosen/g: trap-unmapped-accesses: Xen 4.21's binding, not supported with this value" },
+        { "trap-unmapped-accesses", u0, 4, NULL },
+        { "trap-unmapped-accesses", u2, 4,
+          "/chosen/g: trap-unmapped-accesses: must be one cell: 1 (an access to an unmapped address traps, the "
+          "default) or 0 (it reads all ones, writes are ignored)" },
+        { "trap-unmapped-accesses", "", 0, "/chosen/g: trap-unmapped-accesses: must be one cell" },
         { "xen,sci_type", "none", 5, NULL },
         { "xen,sci_type", "scmi_smc", 9,
           "/chosen/g: xen,sci_type: Xen 4.21's binding, not supported with this value: no SCMI calls" },
@@ -530,6 +533,8 @@ static void xen_bindings_refused_by_name(void **state)
         if (!c[i].msg) {
             if (!describe(fdt, "/chosen/g", &dd))
                 fail_msg("%s (case %u) refused: %s", c[i].prop, i, err.msg);
+            /* only trap-unmapped-accesses = <0> changes the domain */
+            assert_int_equal(dd.unmapped_reads_ones, c[i].v == u0 && !strcmp(c[i].prop, "trap-unmapped-accesses"));
             continue;
         }
         expect_refused(fdt, "/chosen/g", c[i].msg);
@@ -1037,10 +1042,33 @@ static void pmem_window(void **state)
     assert_int_equal(gp.pmem[0].pa, 0x60400000); /* g1's */
 }
 
+/* Xen's vCPU limit, 128, on GICv3; GICv2's 8 CPU interfaces */
+static void vcpu_limits(void **state)
+{
+    (void)state;
+    struct domain_desc dd;
+    void *fdt = host();
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 128);
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("refused: %s", err.msg);
+    assert_int_equal(dd.vcpus, 128);
+    fdt = host();
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 129);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: cpus: must be 1 to 128");
+    fdt = unit_load_dtb(dir, "qemu-v2-smp4.dtb", buf, sizeof(buf));
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 9);
+    expect_refused(fdt, "/chosen/g", "/chosen/g: cpus: must be 1 to 8 on a GICv2 host (its GIC has 8 CPU interfaces)");
+    fdt = unit_load_dtb(dir, "qemu-v2-smp4.dtb", buf, sizeof(buf));
+    fdt_setprop_u32(fdt, domain_node(fdt, "g", 0x50000000), "cpus", 8);
+    if (!describe(fdt, "/chosen/g", &dd))
+        fail_msg("refused: %s", err.msg);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
     const struct CMUnitTest tests[] = { T(enhanced_values),
+                                        T(vcpu_limits),
                                         T(extended_regions),
                                         T(bridge_default_and_explicit),
                                         T(bridge_refused),

@@ -231,11 +231,46 @@ static void too_small_a_buffer(void **state)
     assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), -FDT_ERR_NOSPACE);
 }
 
+/* 128 vCPUs (Xen's limit): cpu nodes named and numbered by their MPIDR
+ * affinity as Xen's (cpu@f, then cpu@100 for vCPU 16), the
+ * redistributor region one frame per vCPU, and it fits GUEST_FDT_MAX */
+static void many_vcpus(void **state)
+{
+    (void)state;
+    static char buf[GUEST_FDT_MAX];
+    struct guest_fdt_params p = {
+        .nr_vcpus = 128, .nr_banks = 1, .banks = { { 0x40000000, 0x1000000 } }, .gic_version = 3, .vpl011 = true
+    };
+    assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+    static const struct {
+        const char *path;
+        uint32_t reg;
+    } cpu[] = { { "/cpus/cpu@0", 0 }, { "/cpus/cpu@f", 0xf }, { "/cpus/cpu@100", 0x100 }, { "/cpus/cpu@70f", 0x70f } };
+    for (unsigned i = 0; i < sizeof(cpu) / sizeof(cpu[0]); i++) {
+        int n = fdt_path_offset(buf, cpu[i].path), len;
+        if (n < 0)
+            fail_msg("no %s", cpu[i].path);
+        const fdt32_t *reg = fdt_getprop(buf, n, "reg", &len);
+        assert_non_null(reg);
+        assert_int_equal(len, 4);
+        assert_int_equal(fdt32_ld(reg), cpu[i].reg);
+    }
+    assert_true(fdt_path_offset(buf, "/cpus/cpu@10") < 0);
+    int gic = fdt_path_offset(buf, "/interrupt-controller@3001000"), len;
+    const fdt64_t *reg = fdt_getprop(buf, gic, "reg", &len);
+    assert_int_equal(len, 32);
+    assert_int_equal(fdt64_ld(&reg[3]), 128 * 0x20000);
+}
+
 int main(int argc, char **argv)
 {
     outdir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
-    const struct CMUnitTest tests[] = { T(linux_on_gicv3),       T(two_banks_on_gicv2_no_console),
-                                        T(enhanced_with_bridge), T(device_model_with_virtio),
-                                        T(static_shared_memory), T(too_small_a_buffer) };
+    const struct CMUnitTest tests[] = { T(linux_on_gicv3),
+                                        T(two_banks_on_gicv2_no_console),
+                                        T(enhanced_with_bridge),
+                                        T(device_model_with_virtio),
+                                        T(static_shared_memory),
+                                        T(too_small_a_buffer),
+                                        T(many_vcpus) };
     return cmocka_run_group_tests_name("guest_fdt", tests, NULL, NULL);
 }

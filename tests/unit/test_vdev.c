@@ -309,6 +309,36 @@ static void readiness_with_a_device_model(void **state)
     assert_int_equal(cv1->state, VCPU_RUNNABLE);
 }
 
+/* A direct-mapped domain's vPL011 is at the host console UART's address
+ * and raises the UART's interrupt (the layout the builder gives it). */
+static void uart_follows_the_layout(void **state)
+{
+    (void)state;
+    struct domain *keep = dom;
+    struct vcpu *keep_v = v0;
+    dom = env_build("direct", 1, NULL, true);
+    dom->layout.uart = 0x9000000;
+    dom->layout.uart_intid = 33;
+    assert_int_equal(vpl011_attach(dom), 0);
+    domain_start(dom, ENV_ENTRY, 0, false);
+    v0 = &dom->vcpus[0];
+    v0->arch.sys.vbar = 0x40000800;
+    v0->arch.regs.pstate = 0x3c5;
+    uint64_t val = 0;
+    assert_true(access(0x9000000 + FR, 4, false, &val));
+    assert_true(val & FR_RXFE);
+    assert_null(emul_mmio_find(&dom->mmio, VPL011_BASE)); /* nothing at the guest map's */
+    val = INT_RX;
+    assert_true(access(0x9000000 + IMSC, 4, true, &val));
+    assert_true(vpl011_receive(dom, 'x'));
+    assert_int_equal(fake_intc(dom)->level & 3, 2); /* INTID 33, not 32 */
+    assert_true(access(0x9000000 + DR, 4, false, &val));
+    assert_int_equal(val & 0xff, 'x');
+    assert_int_equal(fake_intc(dom)->level & 3, 0);
+    dom = keep;
+    v0 = keep_v;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +347,7 @@ int main(void)
         ENV_TEST(uart_receive_fifo, setup, teardown),
         ENV_TEST(typed_input_waits_for_the_guest, setup, teardown),
         ENV_TEST(uart_overflow_counted, setup, teardown),
+        ENV_TEST(uart_follows_the_layout, setup, teardown),
         ENV_TEST(ecam_reads_an_empty_bus, setup, teardown),
         ENV_TEST(readiness_page, setup, teardown),
         ENV_TEST(readiness_with_a_device_model, setup, teardown),

@@ -38,7 +38,10 @@ static struct domain *dom;
 static struct domain *make(unsigned version, unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)
 {
     fake_vgic_config(version, nr_lrs, 0x08040000);
-    struct domain *d = env_build("vgic", nr_vcpus, (const unsigned[]){ 0, 1, 0, 1, 0, 1, 0, 1 }, false);
+    static unsigned cpus[DOMAIN_MAX_VCPUS];
+    for (unsigned i = 0; i < nr_vcpus; i++)
+        cpus[i] = i % 2;
+    struct domain *d = env_build("vgic", nr_vcpus, cpus, false);
     assert_int_equal(vgic_domain_init(d, version, vgic_hw_gicv_base(), nr_spis), 0);
     vgic_canary_fill(d);
     domain_start(d, ENV_ENTRY, 0, false);
@@ -334,6 +337,43 @@ static void raz_wi_past_nr_spis(void **state)
     assert_int_equal(rd(D(dom), GICD_ISENABLER, 4), 0);
     assert_false(vgic_cpu(&dom->vcpus[0])->priv[27].enabled);
     check_state(dom);
+}
+
+/* A direct-mapped domain's vGIC sits where the host's GIC is (the layout
+ * the builder gives it); nothing answers at the guest map's addresses,
+ * and a layout with too little room for its redistributors is refused. */
+static void regions_follow_the_layout(void **state)
+{
+    (void)state;
+    for (unsigned version = 2; version <= 3; version++) {
+        fake_vgic_config(version, 4, 0x08040000);
+        struct domain *d = env_build("direct", 2, (const unsigned[]){ 0, 1 }, false);
+        d->layout = (struct guest_layout){ .gicd = 0x8000000,
+                                           .gicc = 0x8010000,
+                                           .gicr = 0x80a0000,
+                                           .gicr_room = 2 * VGIC_RDIST_STRIDE,
+                                           .uart = 0x9000000,
+                                           .uart_intid = 33 };
+        assert_int_equal(vgic_domain_init(d, version, vgic_hw_gicv_base(), 32), 0);
+        vgic_canary_fill(d);
+        domain_start(d, ENV_ENTRY, 0, false);
+        assert_null(emul_mmio_find(&d->mmio, VGIC_DIST_BASE));
+        assert_null(emul_mmio_find(&d->mmio, VGIC_RDIST_BASE));
+        assert_int_equal(rd(&d->vcpus[0], 0x8000000, GICD_TYPER, 4) & 0x1f, 1);
+        if (version == 3) {
+            /* vCPU 1's redistributor, the last one */
+            uint64_t typer = rd(&d->vcpus[0], 0x80a0000 + VGIC_RDIST_STRIDE, GICR_TYPER, 8);
+            assert_int_equal(typer >> 32, 1);
+            assert_true(typer & (1u << 4));
+            assert_null(emul_mmio_find(&d->mmio, 0x80a0000 + 2 * VGIC_RDIST_STRIDE));
+        }
+        dom = d;
+        check_state(d);
+    }
+    struct domain *d = env_build("small", 3, NULL, false);
+    d->layout.gicr_room = 2 * VGIC_RDIST_STRIDE;
+    assert_int_equal(vgic_domain_init(d, 3, 0, 32), -XAM_EINVAL);
+    assert_null(d->intc);
 }
 
 static void typer_for_several_counts(void **state)
@@ -663,6 +703,47 @@ static void v3_sgi1r_irm_and_lists(void **state)
     check_state(dom);
 }
 
+/* Past 16 vCPUs (Xen's limit is 128): vCPU n is Aff1 = n / 16, Aff0 =
+ * n % 16 (xam/vaffinity.h), in SGI target lists, GICR_TYPER, IROUTER and
+ * MPIDR alike; GICv2 stops at its 8 CPU interfaces. */
+static void vcpus_past_16_by_cluster(void **state)
+{
+    (void)state;
+    dom = make(3, 20, 32, 4);
+    struct vcpu *v0 = &dom->vcpus[0];
+    vgic_send_sgi(v0, 1ULL << 16 | 3ULL << 24 | 0x9); /* cluster 1, Aff0 0 and 3 */
+    for (unsigned c = 0; c < 20; c++)
+        assert_int_equal(v3_pending0(c), c == 16 || c == 19 ? 1u << 3 : 0);
+    wr(R(dom, 16), GICR_SGI + GICD_ICPENDR, 4, ~0u);
+    wr(R(dom, 19), GICR_SGI + GICD_ICPENDR, 4, ~0u);
+    vgic_send_sgi(v0, 1ULL << 16 | 3ULL << 24 | 0xfff0); /* vCPUs 20-31: none */
+    vgic_send_sgi(v0, 2ULL << 16 | 3ULL << 24 | 0xffff); /* cluster 2: none */
+    vgic_send_sgi(v0, 1ULL << 44 | 3ULL << 24 | 0xffff); /* RS 1: Aff0 16-31, never used */
+    for (unsigned c = 0; c < 20; c++)
+        assert_int_equal(v3_pending0(c), 0);
+    vgic_send_sgi(&dom->vcpus[17], 1ULL << 40 | 5ULL << 24); /* IRM: all 19 others */
+    for (unsigned c = 0; c < 20; c++)
+        assert_int_equal(v3_pending0(c), c == 17 ? 0 : 1u << 5);
+    /* each redistributor says its vCPU's affinity; the 20th is the last */
+    assert_int_equal(rd(R(dom, 17), GICR_TYPER, 8), 0x101ULL << 32 | 17 << 8);
+    assert_int_equal(rd(R(dom, 19), GICR_TYPER, 8), 0x103ULL << 32 | 19 << 8 | 1 << 4);
+    assert_int_equal(rd(R(dom, 15), GICR_TYPER, 8), 0xfULL << 32 | 15 << 8);
+    /* IROUTER names vCPUs by the same affinity */
+    assert_int_equal(vgic_route_target(dom, 0x102), 18);
+    assert_int_equal(vgic_route_target(dom, 0xf), 15);
+    assert_int_equal(vgic_route_target(dom, 0x10), VGIC_NO_VCPU); /* Aff0 16 */
+    assert_int_equal(vgic_route_target(dom, 0x104), VGIC_NO_VCPU); /* vCPU 20 */
+    assert_int_equal(vgic_route_target(dom, 0x10001), VGIC_NO_VCPU); /* Aff2 */
+    wr(D(dom), GICD_IROUTER + 8 * 40, 8, 0x102);
+    assert_int_equal(rd(D(dom), GICD_IROUTER + 8 * 40, 8), 0x102);
+    check_state(dom);
+    /* GICv2 has 8 CPU interfaces */
+    fake_vgic_config(2, 4, 0x08040000);
+    struct domain *d = env_build("v2", 9, NULL, false);
+    assert_int_equal(vgic_domain_init(d, 2, vgic_hw_gicv_base(), 32), -XAM_EINVAL);
+    assert_null(d->intc);
+}
+
 static void rdist_identity_and_waker(void **state)
 {
     (void)state;
@@ -737,6 +818,7 @@ int main(void)
         ENV_TEST(isenabler1_byte1, setup, teardown),
         ENV_TEST(raz_wi_past_nr_spis, setup, teardown),
         ENV_TEST(typer_for_several_counts, setup, teardown),
+        ENV_TEST(regions_follow_the_layout, setup, teardown),
         ENV_TEST(fill_in_priority_order_with_underflow, setup, teardown),
         ENV_TEST(active_and_pending, setup, teardown),
         ENV_TEST(level_reasserted_and_dropped, setup, teardown),
@@ -746,6 +828,7 @@ int main(void)
         ENV_TEST(v2_sgir_targets_and_filters, setup, teardown),
         ENV_TEST(v3_sgi1r_irm_and_lists, setup, teardown),
         ENV_TEST(rdist_identity_and_waker, setup, teardown),
+        ENV_TEST(vcpus_past_16_by_cluster, setup, teardown),
         ENV_TEST(block_with_and_without_pending, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

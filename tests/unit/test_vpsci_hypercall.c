@@ -72,6 +72,26 @@ static void psci_discovery(void **state)
     assert_int_equal(dom->state, DOMAIN_RUNNING);
 }
 
+/* vCPU n's MPIDR is Xen's: Aff1 = n / 16, Aff0 = n % 16. CPU_ON and
+ * AFFINITY_INFO name vCPU 17 as 0x101, and nothing as Aff0 16 or more. */
+static void psci_affinity_past_16_vcpus(void **state)
+{
+    (void)state;
+    struct domain *d = env_domain("many", 20, NULL, true);
+    struct vcpu *keep = v0;
+    v0 = &d->vcpus[0];
+    assert_int_equal(v0->arch.sys.vmpidr, 1ULL << 31);
+    assert_int_equal(psci(EC_HVC64, PSCI_AFFINITY_INFO_64, 0x101, 0, 0), 1); /* OFF */
+    assert_int_equal(psci(EC_HVC64, PSCI_CPU_ON_64, 0x11, ENV_ENTRY, 0), PSCI_INVALID_PARAMETERS);
+    assert_int_equal(psci(EC_HVC64, PSCI_CPU_ON_64, 0x104, ENV_ENTRY, 0), PSCI_INVALID_PARAMETERS);
+    assert_int_equal(psci(EC_HVC64, PSCI_CPU_ON_64, 0x101, ENV_ENTRY, 0), PSCI_SUCCESS);
+    assert_int_equal(d->vcpus[17].state, VCPU_RUNNABLE);
+    assert_int_equal(d->vcpus[17].arch.sys.vmpidr, 1ULL << 31 | 0x101);
+    assert_int_equal(d->vcpus[1].state, VCPU_OFF);
+    assert_int_equal(psci(EC_HVC64, PSCI_AFFINITY_INFO_64, 0x101, 0, 0), 0); /* ON */
+    v0 = keep;
+}
+
 static void psci_cpu_on_and_affinity(void **state)
 {
     (void)state;
@@ -600,6 +620,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         ENV_TEST(psci_discovery, setup, teardown),
         ENV_TEST(psci_cpu_on_and_affinity, setup, teardown),
+        ENV_TEST(psci_affinity_past_16_vcpus, setup, teardown),
         ENV_TEST(system_off_stops_it, setup, teardown),
         ENV_TEST(system_reset_resets_it, setup, teardown),
         ENV_TEST(xen_version_and_features, setup, teardown),

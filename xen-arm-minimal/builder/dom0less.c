@@ -220,12 +220,14 @@ static int add_seeds(void *dtb)
     return rc ? rc : fdt_pack(dtb);
 }
 
-/* The SPIs dd's vGIC needs: up to the highest INTID it uses (its vPL011,
- * its PCI bridge's INTx lines, its passthrough interrupts), or as many as
- * its nr_spis asks, in groups of 32. */
+/* The SPIs dd's vGIC has, in groups of 32: as many as its nr_spis asks,
+ * or without it as many as the host GIC has (Xen's vgic_def_nr_spis():
+ * its lines less the 32 private ones), and always up to the highest INTID
+ * it uses (its vPL011, its PCI bridge's INTx lines, its passthrough
+ * interrupts). */
 static unsigned domain_nr_spis(const struct domain_desc *dd)
 {
-    unsigned top = dd->vpl011 ? VPL011_SPI : 0;
+    unsigned top = dd->vpl011 ? dd->layout.uart_intid : 0;
     if (dd->has_bridge)
         top = MAX(top, dd->bridge.irq_start + dd->bridge.irq_count - 1);
     for (unsigned i = 0; i < dd->nr_irqs; i++)
@@ -233,6 +235,8 @@ static unsigned domain_nr_spis(const struct domain_desc *dd)
     /* Xen's nr_spis, which domain_desc.c checked reaches top */
     if (dd->nr_spis)
         top = MAX(top, 31 + dd->nr_spis);
+    else
+        top = MAX(top, MIN(gic()->nr_lines(), GUEST_NR_IRQS) - 1);
     return vgic_nr_spis_for(top);
 }
 
@@ -250,6 +254,8 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
         if ((rc = pt_map(&d->s2.pt, dd->mmio[i].guest, dd->mmio[i].host, dd->mmio[i].size, S2_DEVICE)))
             return rc;
     d->direct_mapped = dd->direct_map;
+    d->layout = dd->layout;
+    d->unmapped_reads_ones = dd->unmapped_reads_ones;
     for (unsigned i = 0; i < dd->nr_banks; i++) {
         paddr_t ipa = dd->banks[i].ipa;
         uint64_t size = dd->banks[i].size;
@@ -339,11 +345,12 @@ static void print_table(struct domain *const *ready, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         const struct domain *d = ready[i];
         const struct domain_desc *dd = &built_from[d->id];
-        char cpus[4 * DOMAIN_MAX_VCPUS + 4], mem[96];
+        /* the first 8 vCPUs' CPUs (the placement lines say all) */
+        char cpus[8 * 4 + 8], mem[96];
         unsigned c = 0, m = 0;
-        for (unsigned v = 0; v < d->nr_vcpus; v++)
+        for (unsigned v = 0; v < d->nr_vcpus && v < 8; v++)
             c += (unsigned)fmt_snprintf(cpus + c, sizeof(cpus) - c, "%s%u", v ? "," : "(", d->vcpus[v].pcpu);
-        fmt_snprintf(cpus + c, sizeof(cpus) - c, ")");
+        fmt_snprintf(cpus + c, sizeof(cpus) - c, d->nr_vcpus > 8 ? ",...)" : ")");
         for (unsigned b = 0; b < d->nr_banks; b++)
             m += (unsigned)fmt_snprintf(mem + m, sizeof(mem) - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "",
                                         (unsigned long long)d->banks[b].ipa,
@@ -619,10 +626,11 @@ unsigned builder_build_all(const struct hostdt *h)
                  d->vcpus[0].pcpu);
         log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd->dtb,
                  dd->ramdisk ? ", ramdisk after it" : "");
-        if (d->nr_vcpus > 1) {
-            char where[8 * DOMAIN_MAX_VCPUS + 1];
+        /* 16 vCPUs a line, so a line stays whole */
+        for (unsigned first = 0; d->nr_vcpus > 1 && first < d->nr_vcpus; first += 16) {
+            char where[16 * 12 + 1];
             unsigned w = 0;
-            for (unsigned v = 0; v < d->nr_vcpus; v++)
+            for (unsigned v = first; v < d->nr_vcpus && v < first + 16; v++)
                 w += (unsigned)fmt_snprintf(where + w, sizeof(where) - w, " %u:CPU%u", v, d->vcpus[v].pcpu);
             log_info("domain %u: vCPU placement%s", d->id, where);
         }

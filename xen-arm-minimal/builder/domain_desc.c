@@ -261,7 +261,7 @@ static bool read_nr_spis(const struct desc_ctx *c, int node, struct domain_desc 
         fmt_snprintf(why, sizeof(why), "%u: at most %u (INTIDs 32-%u)", n, VGIC_MAX_SPIS, 31 + VGIC_MAX_SPIS);
         return reject(c, node, "nr_spis", why);
     }
-    unsigned top = dd->vpl011 ? VPL011_SPI : 0;
+    unsigned top = dd->vpl011 ? dd->layout.uart_intid : 0;
     const char *what = "its vPL011";
     if (dd->has_bridge && dd->bridge.irq_start + dd->bridge.irq_count - 1 > top)
         top = dd->bridge.irq_start + dd->bridge.irq_count - 1, what = "its PCI bridge's INTx";
@@ -325,10 +325,11 @@ static bool read_bridge(const struct desc_ctx *c, int node, struct domain_desc *
     if (b->pref % PAGE_SIZE || b->pref_size % PAGE_SIZE)
         return reject(c, node, BRIDGE_PROP, "the prefetchable window must be page-aligned (size 0: none)");
     if (b->irq_count < 1 || b->irq_count > 4 || b->irq_start < 32 || b->irq_start + b->irq_count > GUEST_NR_IRQS ||
-        (dd->vpl011 && b->irq_start <= VPL011_SPI)) {
-        char why[96];
-        fmt_snprintf(why, sizeof(why), "irq_start/irq_count must name 1 to 4 free SPIs (INTIDs 33-%u)",
-                     GUEST_NR_IRQS - 1);
+        (dd->vpl011 && b->irq_start <= dd->layout.uart_intid && dd->layout.uart_intid < b->irq_start + b->irq_count)) {
+        char why[120];
+        fmt_snprintf(why, sizeof(why),
+                     "irq_start/irq_count must name 1 to 4 free SPIs (INTIDs 32-%u, not the vPL011's %u)",
+                     GUEST_NR_IRQS - 1, dd->layout.uart_intid);
         return reject(c, node, BRIDGE_PROP, why);
     }
     if (b->flags & ~PCI_BRIDGE_FLAGS_KNOWN)
@@ -531,20 +532,12 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
     }
     dd->static_mem = true;
     if (dd->direct_map) {
-        /* the guest sees the host addresses: they must not fall on the
-         * guest map's devices */
-        struct used u[DESC_MAX_BANKS + 8];
+        /* the guest sees the host addresses (checked against the guest
+         * map's devices by check_direct_map(), once all is read) */
         dd->nr_banks = 0;
-        unsigned nu = guest_used(dd, DESC_MAX_VCPUS, u);
         for (unsigned i = 0; i < n; i++) {
             if (r[i].pa + r[i].size > 1ULL << dd->ipa_bits)
                 return reject(c, node, "direct-map", "a range lies beyond the guest physical address space");
-            for (unsigned j = 0; j < nu; j++)
-                if (ranges_overlap(r[i].pa, r[i].size, u[j].base, u[j].size)) {
-                    fmt_snprintf(why, sizeof(why), "host range 0x%llx-0x%llx would cover %s in the guest map",
-                                 (unsigned long long)r[i].pa, (unsigned long long)(r[i].pa + r[i].size - 1), u[j].what);
-                    return reject(c, node, "direct-map", why);
-                }
             dd->banks[dd->nr_banks++] = (struct desc_bank){ r[i].pa, r[i].size, r[i].pa };
         }
         return true;
@@ -566,6 +559,97 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
             ipa += chunk, pa += chunk, left -= chunk;
         }
     }
+    return true;
+}
+
+/* Xen's trap-unmapped-accesses (4.21): 1, the default, an access to an
+ * address with neither RAM nor a device traps (here the domain is then
+ * stopped: docs/domains.md, "Guest faults"); 0 reads all ones and ignores
+ * writes, as Xen's unmapped handler. */
+static bool read_trap_unmapped(const struct desc_ctx *c, int node, struct domain_desc *dd)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "trap-unmapped-accesses", &len);
+    if (!p)
+        return true;
+    if (len != 4 || fdt32_ld(p) > 1)
+        return reject(c, node, "trap-unmapped-accesses",
+                      "must be one cell: 1 (an access to an unmapped address traps, the default) or 0 (it reads "
+                      "all ones, writes are ignored)");
+    dd->unmapped_reads_ones = fdt32_ld(p) == 0;
+    return true;
+}
+
+/* direct-map: the GIC and the vPL011 go where the host has its own, as
+ * Xen does (vgic_v2/v3_domain_init, domain_vpl011_init): host RAM, which
+ * the guest now sees at its host addresses, is never there. */
+static bool read_host_layout(const struct desc_ctx *c, int node, struct domain_desc *dd)
+{
+    const struct hostdt *h = c->h;
+    struct guest_layout *l = &dd->layout;
+    char why[200];
+    if (!dd->direct_map)
+        return true;
+    l->gicd = h->gic.dist.base;
+    if (h->gic.version == 2) {
+        l->gicc = h->gic.cpu.base;
+        l->gicr = l->gicr_room = 0;
+    } else {
+        l->gicc = 0;
+        l->gicr = h->gic.redist[0].base;
+        l->gicr_room = h->gic.redist[0].size;
+        if (dd->vcpus * VGIC_RDIST_STRIDE > l->gicr_room) {
+            fmt_snprintf(why, sizeof(why),
+                         "with direct-map the redistributors are the host's first region 0x%llx-0x%llx, "
+                         "which holds %llu vCPUs",
+                         (unsigned long long)l->gicr, (unsigned long long)(l->gicr + l->gicr_room - 1),
+                         (unsigned long long)(l->gicr_room / VGIC_RDIST_STRIDE));
+            return reject(c, node, "cpus", why);
+        }
+    }
+    if (!dd->vpl011)
+        return true;
+    /* Xen refuses the same two cases */
+    if (h->uart.size < VPL011_SIZE) {
+        fmt_snprintf(why, sizeof(why),
+                     "with direct-map the vPL011 takes the host console UART's place, and %s is smaller than 4 KiB",
+                     h->uart.path);
+        return reject(c, node, "vpl011", why);
+    }
+    if (h->uart.intid < 32 || h->uart.intid >= GUEST_NR_IRQS) {
+        fmt_snprintf(why, sizeof(why),
+                     "with direct-map the vPL011 takes the host console UART's interrupt, and %s has no SPI",
+                     h->uart.path);
+        return reject(c, node, "vpl011", why);
+    }
+    l->uart = h->uart.base;
+    l->uart_intid = h->uart.intid;
+    return true;
+}
+
+/* direct-map, once everything is read: the host ranges, now guest RAM,
+ * must not fall on what the guest map still puts at fixed addresses (the
+ * grant-table region and magic pages with xen,enhanced, the readiness
+ * register with a bridge). Xen does not check; a guest would find its
+ * RAM under them. */
+static bool check_direct_map(const struct desc_ctx *c, int node, const struct domain_desc *dd)
+{
+    if (!dd->direct_map)
+        return true;
+    struct used u[DESC_MAX_BANKS + 8];
+    unsigned nu = guest_used(dd, dd->vcpus, u);
+    for (unsigned i = 0; i < dd->nr_banks; i++)
+        for (unsigned j = 0; j < nu; j++) {
+            if (!strcmp(u[j].what, "guest RAM") ||
+                !ranges_overlap(dd->banks[i].pa, dd->banks[i].size, u[j].base, u[j].size))
+                continue;
+            char why[200];
+            fmt_snprintf(why, sizeof(why), "host range 0x%llx-0x%llx would cover %s (0x%llx-0x%llx) in the guest map",
+                         (unsigned long long)dd->banks[i].pa,
+                         (unsigned long long)(dd->banks[i].pa + dd->banks[i].size - 1), u[j].what,
+                         (unsigned long long)u[j].base, (unsigned long long)(u[j].base + u[j].size - 1));
+            return reject(c, node, "direct-map", why);
+        }
     return true;
 }
 
@@ -612,6 +696,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     int len;
     memset(dd, 0, sizeof(*dd));
     dd->node = node;
+    dd->layout = guest_layout_xen();
     dd->name = fdt_get_name(fdt, node, NULL);
     /* the name prefixes every console line of the domain: only the
      * characters a device-tree node name may hold */
@@ -649,14 +734,18 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     if (!cpus || len != 4)
         return reject(c, node, "cpus", "missing or not one cell");
     dd->vcpus = fdt32_ld(cpus);
+    /* Xen's limit (MAX_VIRT_CPUS), and GICv2's 8 CPU interfaces */
     if (dd->vcpus == 0 || dd->vcpus > DESC_MAX_VCPUS)
-        return reject(c, node, "cpus", "must be 1 to 8");
+        return reject(c, node, "cpus", "must be 1 to 128");
+    if (c->h->gic.version == 2 && dd->vcpus > 8)
+        return reject(c, node, "cpus", "must be 1 to 8 on a GICv2 host (its GIC has 8 CPU interfaces)");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
-    if (!read_cpupool(c, node, dd, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
-        !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
-        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !domain_shm_read(c, dd) ||
-        !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd))
+    if (!read_host_layout(c, node, dd) || !read_trap_unmapped(c, node, dd) || !read_cpupool(c, node, dd, &pool) ||
+        !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) || !read_grant_limits(c, node, dd) ||
+        !read_bridge(c, node, dd) || !read_device_model(c, node, dd) || !domain_virtio_read(c, dd) ||
+        !domain_partial_read(c, dd) || !domain_shm_read(c, dd) || !read_nr_spis(c, node, dd) ||
+        !domain_evtchn_read(c, dd) || !check_direct_map(c, node, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

@@ -23,7 +23,10 @@ static inline bool reject(const struct desc_ctx *c, int node, const char *prop, 
     return false;
 }
 
-/* The guest map's fixed devices and windows, for overlap checks. */
+/* The guest map's devices and windows, for overlap checks: the GIC and
+ * vPL011 (if it has one) where its layout puts them; the grant-table region and the magic
+ * pages only with xen,enhanced, the readiness register only with a bridge
+ * (nothing is there otherwise, as in Xen). */
 struct used {
     const char *what;
     paddr_t base;
@@ -32,16 +35,23 @@ struct used {
 
 static inline unsigned guest_used(const struct domain_desc *dd, unsigned gic_rdist_vcpus, struct used *u)
 {
+    const struct guest_layout *l = &dd->layout;
     unsigned n = 0;
     for (unsigned i = 0; i < dd->nr_banks; i++)
         u[n++] = (struct used){ "guest RAM", dd->banks[i].ipa, dd->banks[i].size };
-    u[n++] = (struct used){ "the virtual GIC", VGIC_DIST_BASE, VGIC_DIST_SIZE };
-    u[n++] = (struct used){ "the virtual GIC", VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE };
-    u[n++] = (struct used){ "the virtual GIC redistributors", VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * gic_rdist_vcpus };
-    u[n++] = (struct used){ "the vPL011", VPL011_BASE, VPL011_SIZE };
-    u[n++] = (struct used){ "the grant-table region", GUEST_GNTTAB_BASE, GUEST_GNTTAB_SIZE };
-    u[n++] = (struct used){ "Xen's magic pages", GUEST_MAGIC_BASE, GUEST_MAGIC_SIZE };
-    u[n++] = (struct used){ "the PCI readiness register", PCI_READY_BASE, PCI_READY_SIZE };
+    u[n++] = (struct used){ "the virtual GIC", l->gicd, VGIC_DIST_SIZE };
+    if (l->gicc)
+        u[n++] = (struct used){ "the virtual GIC", l->gicc, VGIC_V2_CPU_SIZE };
+    if (l->gicr)
+        u[n++] = (struct used){ "the virtual GIC redistributors", l->gicr, VGIC_RDIST_STRIDE * gic_rdist_vcpus };
+    if (dd->vpl011)
+        u[n++] = (struct used){ "the vPL011", l->uart, VPL011_SIZE };
+    if (domain_desc_enhanced(dd)) {
+        u[n++] = (struct used){ "the grant-table region", GUEST_GNTTAB_BASE, GUEST_GNTTAB_SIZE };
+        u[n++] = (struct used){ "Xen's magic pages", GUEST_MAGIC_BASE, GUEST_MAGIC_SIZE };
+    }
+    if (dd->has_bridge)
+        u[n++] = (struct used){ "the PCI readiness register", PCI_READY_BASE, PCI_READY_SIZE };
     return n;
 }
 

@@ -66,6 +66,7 @@ void domain_desc_fdt_params(const struct domain_desc *dd, unsigned gic_version, 
         gp->banks[i].size = dd->banks[i].size;
     }
     gp->gic_version = gic_version;
+    gp->layout = &dd->layout;
     gp->vpl011 = dd->vpl011;
     gp->bootargs = dd->bootargs;
     if (dd->ramdisk) {

@@ -106,9 +106,11 @@ static bool read_passthrough_irqs(struct pt_walk *w, int pnode, const char *wher
             what = "only level-high (flags 4) and rising-edge (flags 1) interrupts: the GIC has no other kinds";
         else if (num > GUEST_NR_IRQS - 33)
             what = "the guest's GIC has SPIs 0-987 only (INTIDs 32-1019)";
-        else if (intid == VPL011_SPI && dd->vpl011)
-            what = "SPI 0 (INTID 32) is the vPL011's";
-        else if (dd->has_bridge && intid >= dd->bridge.irq_start && intid < dd->bridge.irq_start + dd->bridge.irq_count)
+        else if (intid == dd->layout.uart_intid && dd->vpl011) {
+            fmt_snprintf(host, sizeof(host), "SPI %u (INTID %u) is the vPL011's", num, intid);
+            what = host;
+        } else if (dd->has_bridge && intid >= dd->bridge.irq_start &&
+                   intid < dd->bridge.irq_start + dd->bridge.irq_count)
             what = "the PCI bridge uses it";
         else if (c->h->uart.intid == intid)
             what = "it is the hypervisor's console UART interrupt";

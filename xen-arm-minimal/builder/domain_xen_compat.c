@@ -39,9 +39,6 @@ static const struct {
     { "llc-colors", "4.20", NULL, "cache coloring is not implemented: remove it" },
     { "capabilities", "4.21", is_zero,
       "there is no control, hardware or xenstore domain here (no dom0, no xenstore): give 0 or remove it" },
-    { "trap-unmapped-accesses", "4.21", is_one,
-      "an access to an unmapped address always traps here (the domain is stopped: docs/domains.md, \"Guest "
-      "faults\"); reads of all ones are not offered: give 1 or remove it" },
     { "xen,sci_type", "4.21", is_none, "no SCMI calls are forwarded to firmware here: give \"none\" or remove it" },
     { "v8r_el1_msa", "4.22", NULL, "for Armv8-R systems; this hypervisor runs on Armv8-A with an MMU: remove it" },
 };

@@ -5,6 +5,7 @@
 #include <xam/guest_fdt.h>
 #include <xam/guest_map.h>
 #include <xam/xen_abi.h>
+#include <xam/vaffinity.h>
 
 #define TRY(x)                                                                                                         \
     do {                                                                                                               \
@@ -37,6 +38,11 @@ static int prop_pairs(void *fdt, const char *name, const uint64_t *pairs, unsign
 
 static int prop_reg(void *fdt, const uint64_t *pairs, unsigned n) { return prop_pairs(fdt, "reg", pairs, n); }
 
+static struct guest_layout layout_of(const struct guest_fdt_params *p)
+{
+    return p->layout ? *p->layout : guest_layout_xen();
+}
+
 static int node_chosen(void *fdt, const struct guest_fdt_params *p)
 {
     TRY(fdt_begin_node(fdt, "chosen"));
@@ -48,7 +54,7 @@ static int node_chosen(void *fdt, const struct guest_fdt_params *p)
     }
     if (p->vpl011) {
         char path[40];
-        fmt_snprintf(path, sizeof(path), "/sbsa-uart@%llx", (unsigned long long)VPL011_BASE);
+        fmt_snprintf(path, sizeof(path), "/sbsa-uart@%llx", (unsigned long long)layout_of(p).uart);
         TRY(fdt_property_string(fdt, "stdout-path", path));
     }
     return fdt_end_node(fdt);
@@ -61,12 +67,13 @@ static int node_cpus(void *fdt, const struct guest_fdt_params *p)
     TRY(fdt_property_u32(fdt, "#address-cells", 1));
     TRY(fdt_property_u32(fdt, "#size-cells", 0));
     for (unsigned i = 0; i < p->nr_vcpus; i++) {
+        /* its MPIDR, as Xen names and numbers them (cpu@f, then cpu@100) */
         char name[16];
-        fmt_snprintf(name, sizeof(name), "cpu@%u", i);
+        fmt_snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)vaffinity(i));
         TRY(fdt_begin_node(fdt, name));
         TRY(fdt_property_string(fdt, "device_type", "cpu"));
         TRY(fdt_property_string(fdt, "compatible", compat));
-        TRY(fdt_property_u32(fdt, "reg", i)); /* MPIDR: Aff0 = vCPU index */
+        TRY(fdt_property_u32(fdt, "reg", (uint32_t)vaffinity(i)));
         TRY(fdt_property_string(fdt, "enable-method", "psci"));
         TRY(fdt_end_node(fdt));
     }
@@ -90,16 +97,17 @@ static int node_memory(void *fdt, const struct guest_fdt_params *p)
 
 static int node_gic(void *fdt, const struct guest_fdt_params *p)
 {
+    const struct guest_layout l = layout_of(p);
     char name[40];
-    fmt_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)VGIC_DIST_BASE);
+    fmt_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)l.gicd);
     TRY(fdt_begin_node(fdt, name));
     if (p->gic_version == 3) {
-        uint64_t reg[4] = { VGIC_DIST_BASE, VGIC_DIST_SIZE, VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * p->nr_vcpus };
+        uint64_t reg[4] = { l.gicd, VGIC_DIST_SIZE, l.gicr, VGIC_RDIST_STRIDE * p->nr_vcpus };
         TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
         TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
         TRY(prop_reg(fdt, reg, 2));
     } else {
-        uint64_t reg[4] = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, VGIC_V2_CPU_BASE, VGIC_V2_CPU_SIZE };
+        uint64_t reg[4] = { l.gicd, VGIC_V2_DIST_SIZE, l.gicc, VGIC_V2_CPU_SIZE };
         TRY(fdt_property_string(fdt, "compatible", "arm,gic-400"));
         TRY(prop_reg(fdt, reg, 2));
     }
@@ -133,12 +141,13 @@ static int node_psci(void *fdt)
     return fdt_end_node(fdt);
 }
 
-static int node_vpl011(void *fdt)
+static int node_vpl011(void *fdt, const struct guest_fdt_params *p)
 {
+    const struct guest_layout l = layout_of(p);
     char name[40];
-    uint64_t reg[2] = { VPL011_BASE, VPL011_SIZE };
-    uint32_t irq[3] = { 0, VPL011_SPI - 32, 4 };
-    fmt_snprintf(name, sizeof(name), "sbsa-uart@%llx", (unsigned long long)VPL011_BASE);
+    uint64_t reg[2] = { l.uart, VPL011_SIZE };
+    uint32_t irq[3] = { 0, l.uart_intid - 32, 4 };
+    fmt_snprintf(name, sizeof(name), "sbsa-uart@%llx", (unsigned long long)l.uart);
     TRY(fdt_begin_node(fdt, name));
     TRY(fdt_property_string(fdt, "compatible", "arm,sbsa-uart"));
     TRY(prop_reg(fdt, reg, 1));
@@ -429,7 +438,7 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p)
     TRY(node_timer(fdt, p));
     TRY(node_psci(fdt));
     if (p->vpl011)
-        TRY(node_vpl011(fdt));
+        TRY(node_vpl011(fdt, p));
     if (p->hypervisor)
         TRY(node_hypervisor(fdt, p));
     if (p->bridge) {

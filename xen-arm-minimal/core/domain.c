@@ -45,11 +45,21 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
         return rc;
     struct domain *d = (struct domain *)(uintptr_t)pa;
     memset(d, 0, sizeof(*d));
+    /* the vCPUs apart, as many as it has: up to 128 of 1 KiB and more */
+    paddr_t vpa;
+    uint64_t vsize = ALIGN_UP(nr_vcpus * sizeof(struct vcpu), PAGE_SIZE);
+    if ((rc = memory_alloc(vsize, PAGE_SIZE, &vpa))) {
+        memory_free(pa, size);
+        return rc;
+    }
+    d->vcpus = (struct vcpu *)(uintptr_t)vpa;
+    memset(d->vcpus, 0, nr_vcpus * sizeof(struct vcpu));
     d->s2.pt.start_level = 1;
     d->s2.pt.in_bits = stage2_ipa_bits();
     d->s2.pt.alloc_table = alloc_s2_table;
     d->s2.pt.root = alloc_s2_table(NULL);
     if (!d->s2.pt.root) {
+        memory_free(vpa, vsize);
         memory_free(pa, size);
         return -XAM_ENOMEM;
     }
@@ -61,6 +71,7 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
         d->vcpus[i].id = i;
         d->vcpus[i].state = VCPU_OFF;
     }
+    d->layout = guest_layout_xen();
     d->state = DOMAIN_BUILDING;
 
     uint64_t flags = spin_lock_irqsave(&domains_lock);

@@ -42,6 +42,16 @@ static void refused(struct vcpu *v, const char *region, const struct mmio_access
             v->dom->name, v->id, a->size, a->write ? "write" : "read", region, (unsigned long long)a->ipa);
 }
 
+/* An access to an address with neither RAM nor a device: logged as a
+ * refusal is (first one a warning, then debug). */
+static void unmapped(struct vcpu *v, paddr_t ipa, bool write)
+{
+    bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
+    log_msg(first ? LOG_WARN : LOG_DEBUG, "%s: vCPU%u: %s unmapped guest address at 0x%llx (PC 0x%llx): abort injected",
+            v->dom->name, v->id, write ? "write to" : "read of", (unsigned long long)ipa,
+            (unsigned long long)v->arch.regs.pc);
+}
+
 static void set_reg(struct vcpu *v, unsigned reg, uint64_t val)
 {
     if (reg != 31) /* XZR */
@@ -79,12 +89,25 @@ static void exit_dabt(struct vcpu *v)
      * access is retried once the change is done */
     if (!r && p2m_fault_is_spurious(v->dom, ipa))
         return;
+    if (!r && !v->dom->unmapped_reads_ones) {
+        /* as Xen with trap-unmapped-accesses = <1>, its default: the guest
+         * takes an abort, as a bus answers an access to nothing (with or
+         * without a syndrome: nothing is emulated) */
+        unmapped(v, ipa, esr_dabt_wnr(esr));
+        vcpu_arch_inject_dabt(&v->arch, v->arch.far, esr_dabt_wnr(esr));
+        return;
+    }
     if (!esr_dabt_isv(esr)) {
         guest_fault(v, "data abort without a valid syndrome (ISV=0)", ipa);
         return;
     }
     if (!r) {
-        guest_fault(v, esr_dabt_wnr(esr) ? "write to unmapped guest address" : "read of unmapped guest address", ipa);
+        /* trap-unmapped-accesses = <0>: as Xen's unmapped handler, all
+         * ones of the access's size, writes ignored */
+        if (!esr_dabt_wnr(esr))
+            set_reg(v, esr_dabt_srt(esr),
+                    read_result(~0ULL, 1u << esr_dabt_sas(esr), esr_dabt_sse(esr), esr_dabt_sf(esr)));
+        advance_pc(v);
         return;
     }
     unsigned size = 1u << esr_dabt_sas(esr), reg = esr_dabt_srt(esr);

@@ -8,6 +8,7 @@
  * is held, EMUL_PENDING, and answered 1 at the connection, or 0 if its
  * device model stops first). */
 #include <asm/spinlock.h>
+#include <string.h>
 #include <xam/domain.h>
 #include <xam/emul.h>
 #include <xam/ioreq.h>
@@ -18,24 +19,24 @@
 
 /* vCPUs waiting on word 1, by domain id: a bit per vCPU */
 static spinlock_t waiters_lock = SPINLOCK_INIT;
-static uint32_t waiters[MAX_DOMAINS + 1];
-_Static_assert(DOMAIN_MAX_VCPUS <= 32, "a bit per vCPU");
+#define WAITER_WORDS ((DOMAIN_MAX_VCPUS + 63) / 64)
+static uint64_t waiters[MAX_DOMAINS + 1][WAITER_WORDS];
 
 static void answer_waiters(struct domain *t, bool connected)
 {
     uint64_t flags = spin_lock_irqsave(&waiters_lock);
-    uint32_t w = waiters[t->id];
-    waiters[t->id] = 0;
+    uint64_t *w = waiters[t->id];
     for (unsigned i = 0; i < t->nr_vcpus; i++)
-        if ((w >> i) & 1)
+        if ((w[i / 64] >> (i % 64)) & 1)
             emul_complete(&t->vcpus[i], connected ? 1 : 0, false);
+    memset(w, 0, sizeof(waiters[0]));
     spin_unlock_irqrestore(&waiters_lock, flags);
 }
 
 static void forget_waiters(struct domain *d, void *arg __unused)
 {
     uint64_t flags = spin_lock_irqsave(&waiters_lock);
-    waiters[d->id] = 0;
+    memset(waiters[d->id], 0, sizeof(waiters[0]));
     spin_unlock_irqrestore(&waiters_lock, flags);
 }
 
@@ -82,7 +83,7 @@ static enum emul_result ready_access(struct vcpu *v, struct mmio_access *a, void
         bool wait = !ioreq_connected(d) && d->device_model && d->device_model->state == DOMAIN_RUNNING;
         if (wait) {
             emul_pend(v);
-            waiters[d->id] |= 1u << v->id;
+            waiters[d->id][v->id / 64] |= 1ULL << (v->id % 64);
         }
         spin_unlock_irqrestore(&waiters_lock, flags);
         if (wait)

@@ -41,7 +41,7 @@ static uint32_t raw_status(const struct vpl011 *u) { return INT_TX | (u->rx_coun
 static void update_irq(struct domain *d, struct vpl011 *u)
 {
     if (d->intc)
-        d->intc->set_level(d, VPL011_SPI, (raw_status(u) & u->imsc) != 0);
+        d->intc->set_level(d, d->layout.uart_intid, (raw_status(u) & u->imsc) != 0);
 }
 
 static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void *dev)
@@ -122,7 +122,7 @@ int vpl011_attach(struct domain *d)
     }
     d->vpl011 = u; /* freed with the domain from here on */
     __atomic_store_n(&d->input.uart_receive, vpl011_receive, __ATOMIC_RELEASE);
-    struct mmio_region r = { VPL011_BASE, VPL011_SIZE, vpl011_mmio, u, "vPL011" };
+    struct mmio_region r = { d->layout.uart, VPL011_SIZE, vpl011_mmio, u, "vPL011" };
     return domain_add_mmio(d, &r);
 }
 

@@ -7,6 +7,7 @@
 #include <xam/emul.h>
 #include <xam/log.h>
 #include <xam/sched.h>
+#include <xam/vaffinity.h>
 #include <xam/vpsci.h>
 
 #define SMCCC_VERSION 0x80000000u
@@ -19,10 +20,9 @@
 
 static struct vcpu *vcpu_by_mpidr(struct domain *d, uint64_t mpidr)
 {
-    /* vCPU n has Aff0 = n and no other affinity bits. */
-    if (mpidr & ~0xffULL)
-        return NULL;
-    return mpidr < d->nr_vcpus ? &d->vcpus[mpidr] : NULL;
+    /* vCPU n's MPIDR affinity is vaffinity(n): Aff1 = n / 16, Aff0 = n % 16 */
+    int id = vaffinity_vcpu(mpidr, d->nr_vcpus);
+    return id < 0 ? NULL : &d->vcpus[id];
 }
 
 static bool supported(uint32_t fid)

@@ -984,6 +984,7 @@ void fake_destroy_all_domains(void)
         for (unsigned p = 0; p < IOREQ_MAX_SERVERS; p++)
             if (d->ioreq.pages[p])
                 memory_free(d->ioreq.pages[p], PAGE_SIZE);
+        memory_free((paddr_t)(uintptr_t)d->vcpus, ALIGN_UP(d->nr_vcpus * sizeof(struct vcpu), PAGE_SIZE));
         memory_free((paddr_t)(uintptr_t)d, ALIGN_UP(sizeof(struct domain), PAGE_SIZE));
         domains[i] = NULL;
     }

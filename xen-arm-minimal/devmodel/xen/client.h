@@ -16,7 +16,7 @@
 #include "guestmem.h"
 #include "log.h"
 
-#define DM_MAX_VCPUS 64
+#define DM_MAX_VCPUS 128
 
 /* What every client shares: the libraries' handles. */
 struct dm_xen {

@@ -8,6 +8,7 @@
 #include <asm/vcpu_arch.h>
 #include <xam/emul.h>
 #include <xam/guest_console.h>
+#include <xam/guest_map.h>
 #include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
 #include <xam/dm_console.h>
@@ -17,7 +18,7 @@
 #include <xam/vintc.h>
 
 #define DOMAIN_NAME_MAX 32
-#define DOMAIN_MAX_VCPUS 8
+#define DOMAIN_MAX_VCPUS 128 /* Xen's MAX_VIRT_CPUS on arm64; GICv2 guests 8 */
 #define DOMAIN_MAX_BANKS 8
 #define MAX_DOMAINS 64
 #define DOMAIN_MAX_RELEASE 8
@@ -118,7 +119,7 @@ struct domain {
     unsigned nr_banks;
     struct guest_bank banks[DOMAIN_MAX_BANKS];
     unsigned nr_vcpus;
-    struct vcpu vcpus[DOMAIN_MAX_VCPUS];
+    struct vcpu *vcpus; /* nr_vcpus of them, allocated with the domain */
     unsigned vcpus_on; /* started and not turned off (CPU_ON minus CPU_OFF) */
     struct mmio_map mmio;
     /* its virtual interrupt controller, installed by the vGIC */
@@ -136,6 +137,11 @@ struct domain {
     struct dm_console dmcons; /* its virtio-console's input, for its device model */
     struct domain_input input; /* typed for it, waiting for its consoles */
     bool direct_mapped;
+    /* Xen's trap-unmapped-accesses = <0>: an access to neither RAM nor a
+     * device reads all ones and ignores writes, instead of stopping it */
+    bool unmapped_reads_ones;
+    /* where its vGIC and vPL011 are (the guest map's unless direct-mapped) */
+    struct guest_layout layout;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
     struct evtchn_domain *evtchn; /* its event channels (core/evtchn.c) */
     /* Its grant table and the grant mappings it holds (core/grant_table.c,

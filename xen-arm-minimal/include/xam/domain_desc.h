@@ -12,7 +12,7 @@
 #include <xam/pci_bridge.h>
 #include <xam/virtio_dev.h>
 
-#define DESC_MAX_VCPUS 8
+#define DESC_MAX_VCPUS 128
 /* A domain's name on the console, "(name) ...", is its node name cut to
  * DESC_NAME_MAX - 1 characters: two domains must differ within them. */
 #define DESC_NAME_MAX 32
@@ -83,6 +83,9 @@ struct domain_desc {
     unsigned nr_banks;
     struct desc_bank banks[DESC_MAX_BANKS];
     bool static_mem, direct_map;
+    /* where its GIC and vPL011 are: the guest map's, or with direct-map
+     * the host's (Xen's rule) */
+    struct guest_layout layout;
     /* The partial device tree (multiboot,device-tree), checked: its
      * /passthrough nodes' MMIO, and the tree to copy them from. */
     const void *partial;
@@ -132,6 +135,10 @@ struct domain_desc {
     /* max_grant_frames, max_maptrack_frames: its grant-table limits, in
      * frames (0: absent, Xen's defaults) */
     unsigned max_grant_frames, max_maptrack_frames;
+    /* Xen's trap-unmapped-accesses = <0>: an access to an address with
+     * neither RAM nor a device reads all ones, a write is ignored (else
+     * it traps: the domain is stopped) */
+    bool unmapped_reads_ones;
     /* Xen's nr_spis: the vGIC's SPIs (0: absent, what its devices need) */
     unsigned nr_spis;
     /* static shared memory regions it maps, in node order */

@@ -41,6 +41,8 @@ struct guest_fdt_params {
         uint64_t size;
     } banks[8];
     unsigned gic_version; /* 2 or 3 */
+    /* where its GIC and vPL011 are; NULL: the guest map's (Xen's) */
+    const struct guest_layout *layout;
     bool vpl011;
     const char *bootargs; /* NULL: none */
     paddr_t initrd_start, initrd_end; /* equal: no initrd */

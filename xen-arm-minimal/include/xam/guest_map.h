@@ -4,6 +4,8 @@
 #ifndef XAM_GUEST_MAP_H
 #define XAM_GUEST_MAP_H
 
+#include <xam/types.h>
+
 /* virtual GIC */
 #define VGIC_DIST_BASE 0x03001000ULL
 #define VGIC_DIST_SIZE 0x10000ULL /* GICv3 */
@@ -12,11 +14,32 @@
 #define VGIC_V2_CPU_SIZE 0x2000ULL
 #define VGIC_RDIST_BASE 0x03020000ULL
 #define VGIC_RDIST_STRIDE 0x20000ULL /* RD + SGI frame per vCPU */
+#define VGIC_RDIST_ROOM 0x01000000ULL /* Xen's GUEST_GICV3_GICR0_SIZE: 128 vCPUs */
 
 /* virtual PL011 (SBSA subset) and its interrupt */
 #define VPL011_BASE 0x22000000ULL
 #define VPL011_SIZE 0x1000ULL
 #define VPL011_SPI 32
+
+/* Where a domain's emulated GIC and vPL011 sit. Every domain gets the
+ * addresses above (guest_layout_xen()), except a direct-mapped one: its
+ * RAM is at host addresses, so, as Xen does, its GIC and vPL011 take the
+ * host GIC's and the host console UART's addresses and the UART's
+ * interrupt, where host RAM can never be (domain_desc.c). */
+struct guest_layout {
+    paddr_t gicd; /* distributor */
+    paddr_t gicc; /* GICv2: the CPU interface (VGIC_V2_CPU_SIZE) */
+    paddr_t gicr; /* GICv3: the redistributors, VGIC_RDIST_STRIDE each */
+    uint64_t gicr_room; /* bytes the redistributors may take there */
+    paddr_t uart; /* the vPL011, VPL011_SIZE */
+    unsigned uart_intid; /* its SPI */
+};
+
+static inline struct guest_layout guest_layout_xen(void)
+{
+    return (struct guest_layout){ VGIC_DIST_BASE,  VGIC_V2_CPU_BASE, VGIC_RDIST_BASE,
+                                  VGIC_RDIST_ROOM, VPL011_BASE,      VPL011_SPI };
+}
 
 /* The INTIDs a guest's devices may use: SGIs, PPIs and SPIs 32..1019
  * (1020-1023 are special). Each domain's vGIC has only as many SPIs as

@@ -21,7 +21,7 @@
 
 #define IOREQ_MAX_SERVERS 2
 #define IOREQ_MAX_RANGES 8
-#define IOREQ_VCPUS 8 /* DOMAIN_MAX_VCPUS: checked in ioreq.c */
+#define IOREQ_VCPUS 128 /* DOMAIN_MAX_VCPUS: checked in ioreq.c */
 
 struct domain;
 struct vcpu;

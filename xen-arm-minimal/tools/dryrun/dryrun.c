@@ -135,6 +135,12 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
         fprintf(out, "; ramdisk 0x%llx (module 0x%llx, 0x%llx bytes)", (unsigned long long)dd->initrd,
                 (unsigned long long)dd->ramdisk->base, (unsigned long long)dd->ramdisk->size);
     fprintf(out, "; console %s", dd->vpl011 ? "vpl011" : "none");
+    /* direct-map: its GIC and vPL011 where the host has its own */
+    if (dd->direct_map)
+        fprintf(out, "; GIC at 0x%llx%s", (unsigned long long)dd->layout.gicd, dd->vpl011 ? "" : " (the host's)");
+    if (dd->direct_map && dd->vpl011)
+        fprintf(out, ", vPL011 at 0x%llx with SPI %u (the host's)", (unsigned long long)dd->layout.uart,
+                dd->layout.uart_intid - 32);
     for (unsigned k = 0; k < dd->nr_shm; k++) {
         const struct desc_shm *m = &dd->shm[k];
         fprintf(out, "%s \"%s\" 0x%llx-0x%llx", k ? "," : "; static shared memory:", shown(m->id),

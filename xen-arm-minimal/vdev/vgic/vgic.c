@@ -8,9 +8,11 @@
 #include <xam/errno.h>
 #include <xam/memory.h>
 #include <xam/sched.h>
+#include <xam/vaffinity.h>
 #include "vgic_priv.h"
 
-_Static_assert(DOMAIN_MAX_VCPUS <= 8, "GICv2 has 8 CPU interfaces; SPI targets are a byte");
+_Static_assert(DOMAIN_MAX_VCPUS < VGIC_NO_VCPU, "a vCPU index fits an interrupt's target byte");
+#define VGIC_V2_MAX_VCPUS 8 /* GICv2 has 8 CPU interfaces (ITARGETSR bits) */
 _Static_assert(32 + VGIC_MAX_SPIS <= 1020, "INTIDs 1020-1023 are special");
 
 struct vgic_irq *vgic_get_irq(struct domain *d, struct vcpu *v, unsigned intid)
@@ -101,9 +103,10 @@ uint8_t vgic_route_target(const struct domain *d, uint64_t route)
         return route & 0xff ? (uint8_t)__builtin_ctzll(route & 0xff) : VGIC_NO_VCPU;
     if (route & (1u << 31)) /* IRM: any vCPU will do */
         return 0;
-    /* Aff0 names the vCPU (its MPIDR); higher affinities are all 0 */
-    unsigned aff0 = route & 0xff;
-    return (route & ~0xffULL) == 0 && aff0 < d->nr_vcpus ? (uint8_t)aff0 : VGIC_NO_VCPU;
+    /* Aff1.Aff0 name the vCPU (its MPIDR, xam/vaffinity.h); Aff3 and
+     * Aff2 are 0 */
+    int id = vaffinity_vcpu(route & 0xff00ffffffULL, d->nr_vcpus);
+    return id < 0 ? VGIC_NO_VCPU : (uint8_t)id;
 }
 
 void vgic_dist_enabled(struct domain *d)
@@ -197,14 +200,15 @@ static void irq_reset(struct vgic_irq *irq, unsigned intid, uint8_t target)
 static int add_regions(struct domain *d, unsigned version, paddr_t gicv)
 {
     int rc;
+    const struct guest_layout *l = &d->layout;
     if (version == 2) {
-        struct mmio_region dist = { VGIC_DIST_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, NULL, "GICD" };
+        struct mmio_region dist = { l->gicd, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, NULL, "GICD" };
         rc = domain_add_mmio(d, &dist);
         /* The guest's CPU interface is the hardware's virtual one. */
-        return rc ? rc : domain_map_device(d, VGIC_V2_CPU_BASE, gicv, VGIC_V2_CPU_SIZE);
+        return rc ? rc : domain_map_device(d, l->gicc, gicv, VGIC_V2_CPU_SIZE);
     }
-    struct mmio_region dist = { VGIC_DIST_BASE, VGIC_DIST_SIZE, vgic_v3_dist_mmio, NULL, "GICD" };
-    struct mmio_region rdist = { VGIC_RDIST_BASE, VGIC_RDIST_STRIDE * d->nr_vcpus, vgic_v3_rdist_mmio, NULL, "GICR" };
+    struct mmio_region dist = { l->gicd, VGIC_DIST_SIZE, vgic_v3_dist_mmio, NULL, "GICD" };
+    struct mmio_region rdist = { l->gicr, VGIC_RDIST_STRIDE * d->nr_vcpus, vgic_v3_rdist_mmio, NULL, "GICR" };
     rc = domain_add_mmio(d, &dist);
     return rc ? rc : domain_add_mmio(d, &rdist);
 }
@@ -212,7 +216,11 @@ static int add_regions(struct domain *d, unsigned version, paddr_t gicv)
 int vgic_domain_init(struct domain *d, unsigned version, paddr_t gicv, unsigned nr_spis)
 {
     if ((version != 2 && version != 3) || !vgic_nr_spis_valid(nr_spis) || d->nr_vcpus < 1 ||
-        d->nr_vcpus > DOMAIN_MAX_VCPUS)
+        d->nr_vcpus > (version == 2 ? VGIC_V2_MAX_VCPUS : DOMAIN_MAX_VCPUS))
+        return -XAM_EINVAL;
+    /* a redistributor per vCPU where its layout has room (the builder
+     * said why not) */
+    if (version == 3 && VGIC_RDIST_STRIDE * d->nr_vcpus > d->layout.gicr_room)
         return -XAM_EINVAL;
     uint64_t cpu_off = ALIGN_UP(sizeof(struct vgic_dist), 16);
     uint64_t spi_off = ALIGN_UP(cpu_off + d->nr_vcpus * sizeof(struct vgic_cpu), 16);

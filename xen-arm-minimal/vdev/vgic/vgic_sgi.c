@@ -5,6 +5,7 @@
  * Aff0 = i and the higher affinities 0. */
 #include <asm/vgic_hw.h>
 #include "vgic_priv.h"
+#include <xam/vaffinity.h>
 
 #define SGIR_INTID(v) ((v)&0xf)
 #define SGIR_TARGETS(v) (((v) >> 16) & 0xff)
@@ -38,14 +39,20 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 {
     struct domain *d = v->dom;
     struct vgic_dist *vd = vgic_dist(d);
-    bool others = SGI1R_IRM(sgi1r);
-    /* a target list names Aff0 = RS * 16 + bit, within Aff3.Aff2.Aff1 */
-    bool ours = SGI1R_AFF1(sgi1r) == 0 && SGI1R_AFF2(sgi1r) == 0 && SGI1R_AFF3(sgi1r) == 0;
     uint64_t flags = spin_lock_irqsave(&vd->lock);
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        bool hit = others ? i != v->id : ours && i / 16 == SGI1R_RS(sgi1r) && (SGI1R_TARGETS(sgi1r) >> (i % 16)) & 1;
-        if (hit)
-            vgic_send_sgi_locked(v, &d->vcpus[i], SGI1R_INTID(sgi1r));
+    if (SGI1R_IRM(sgi1r)) {
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (i != v->id)
+                vgic_send_sgi_locked(v, &d->vcpus[i], SGI1R_INTID(sgi1r));
+    } else if (SGI1R_AFF2(sgi1r) == 0 && SGI1R_AFF3(sgi1r) == 0 && SGI1R_RS(sgi1r) == 0) {
+        /* a target list names Aff0 0-15 within cluster Aff1: vCPUs
+         * Aff1 * 16 + bit (xam/vaffinity.h); Aff0 never reaches 16, so a
+         * range selector other than 0 names none */
+        unsigned first = SGI1R_AFF1(sgi1r) * VAFF_PER_CLUSTER;
+        uint64_t targets = SGI1R_TARGETS(sgi1r);
+        for (unsigned b = 0; b < VAFF_PER_CLUSTER && first + b < d->nr_vcpus; b++)
+            if ((targets >> b) & 1)
+                vgic_send_sgi_locked(v, &d->vcpus[first + b], SGI1R_INTID(sgi1r));
     }
     spin_unlock_irqrestore(&vd->lock, flags);
 }

@@ -3,6 +3,7 @@
  * vCPU's SGIs and PPIs. No LPIs: GICR_CTLR and the LPI tables' registers
  * are reserved space. */
 #include "vgic_priv.h"
+#include <xam/vaffinity.h>
 
 #define GICR_SGI_FRAME 0x10000
 #define GICR_TYPER_LAST (1u << 4)
@@ -10,12 +11,12 @@
 #define GICR_WAKER_CA (1u << 2) /* ChildrenAsleep */
 #define GICR_PIDR2_V3 0x3b
 
-/* Affinity (its MPIDR: Aff0 = the vCPU's index), processor number, and
+/* Affinity (its MPIDR's, xam/vaffinity.h), processor number, and
  * whether it is the last redistributor of the region. */
 static uint64_t typer_read(struct vgic_access *a)
 {
     uint64_t id = a->priv->id;
-    return id << 32 | id << 8 | (id == a->d->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
+    return vaffinity(a->priv->id) << 32 | id << 8 | (id == a->d->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
 }
 
 /* Asleep until the guest wakes it; it says its interface is quiescent

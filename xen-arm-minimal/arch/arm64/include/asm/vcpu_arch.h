@@ -7,6 +7,7 @@
 #include <asm/guest.h>
 #include <asm/sysreg.h>
 #include <string.h>
+#include <xam/vaffinity.h>
 
 struct el1_sysregs {
     uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, esr, afsr0, afsr1, far, mair, amair;
@@ -64,8 +65,8 @@ static inline void vcpu_arch_reset_state(struct vcpu_arch *a, paddr_t entry, uin
     a->regs.pstate = PSTATE_EL1H_MASKED;
     a->regs.x[0] = x0;
     a->sys.sctlr = SCTLR_EL1_RES1;
-    /* Affinity: vCPU n is Aff0 = n (as Xen for up to 16 vCPUs); bit 31 RES1. */
-    a->sys.vmpidr = (1ULL << 31) | id;
+    /* Affinity: Xen's for vCPU n (xam/vaffinity.h); bit 31 RES1. */
+    a->sys.vmpidr = (1ULL << 31) | vaffinity(id);
     a->hcr = HCR_GUEST;
 }
 
