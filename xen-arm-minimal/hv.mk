@@ -53,6 +53,7 @@ HV_SRCS := \
     $(HV_DIR)/builder/guest_fdt.c \
     $(HV_DIR)/core/dm_console.c \
     $(HV_DIR)/core/domain.c \
+    $(HV_DIR)/core/domain_input.c \
     $(HV_DIR)/core/emul.c \
     $(HV_DIR)/core/evtchn.c \
     $(HV_DIR)/core/exit.c \

@@ -216,6 +216,15 @@ case_hostile-console-forgery() {
         "\\(forger\\) uart-ctl: a\\\\x01b\\\\x7fc$(printf '\t')d" \
         '\(forger\) hostile-console: all checks passed' 'forger \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' \
         'all domains have stopped: powering off'
+    # console_io byte for byte: each line whole, once, with one prefix, in
+    # order, nothing between (no blank line, no cut at 127 or 160)
+    local want got i long='cio-long: ' chunky='cio-200: '
+    for ((i = ${#long}; i < 300; i++)); do long+=$(printf "\\$(printf '%03o' $((97 + i % 26)))"); done
+    for ((i = ${#chunky}; i < 199; i++)); do chunky+=$((i % 10)); done
+    want=$(printf '%s\n' "$long" 'cio-multi: one' 'cio-multi: two' 'cio-multi: three' "$chunky" 'cio-split: hello')
+    got=$(tr -d '\r' <"$log" | sed -n 's/^\[ *[0-9]*\.[0-9]*\] (forger) //p' | sed -n '/^cio-long: /,/^cio-split: /p')
+    [ "$got" = "$want" ] || fail "console_io lines differ from what the guest wrote: [$(tr '\n' '|' <<<"$got")]"
+    anywhere '\(forger\) PASS: console_io wrote the byte-for-byte lines'
     # the forged text only ever after the guest's prefix
     local forged prefixed
     forged=$(grep -c 'forged' "$log") prefixed=$(grep -cE '^\[ *[0-9]+\.[0-9]+\] \(forger\) .*forged' "$log")

@@ -3,7 +3,7 @@
 #   qemu-run.sh [--gic 2|3] [--smp N] [--mem SIZE] [--dtb FILE] [--uboot]
 #               [--el1] [--shim SHIM.bin] [--timeout S] [--log FILE]
 #               [--workdir DIR] [--load FILE@ADDR]... [--input FILE]
-#               [--input-after REGEX] [--dimm ADDR:SIZE] [--cpu MODEL] -- IMAGE
+#               [--input-after REGEX] [--typist SCRIPT] [--dimm ADDR:SIZE] [--cpu MODEL] -- IMAGE
 # With --uboot, Debian's U-Boot boots the image the way users do: the image
 # and the host DTB are placed in RAM by QEMU's generic loader, and U-Boot's
 # default boot fetches boot.scr.uimg (which runs booti) over TFTP from QEMU's
@@ -14,6 +14,9 @@
 # in RAM with the generic loader. --input feeds FILE to the serial console
 # (without -nographic's multiplexer, which would take Ctrl-A for itself),
 # once a line matching --input-after appears on the console (with --log).
+# --typist runs SCRIPT with the log's path instead (with --log and
+# --timeout): what it prints is typed, so it can watch the console and
+# type as a person does (tests/boot/typist.sh).
 # --dimm plugs SIZE more RAM at ADDR (QEMU's pc-dimm) besides --mem's RAM
 # at 0x40000000: with ADDR past its end, RAM with a hole QEMU really has
 # (ADDR at least the next 1 GiB boundary, QEMU's rule). QEMU plugs one
@@ -25,6 +28,7 @@
 # Without --timeout the console is interactive.
 set -euo pipefail
 gic=3 smp=4 mem=2G dtb="" uboot=0 el1=0 shim="" loads=() input="" input_after="" timeout_s="" log="" workdir="" dimm="" cpu=cortex-a57 mte=off
+typist=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --gic) gic=$2; shift 2 ;;
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
         --load) loads+=("$2"); shift 2 ;;
         --input) input=$2; shift 2 ;;
         --input-after) input_after=$2; shift 2 ;;
+        --typist) typist=$2; shift 2 ;;
         --timeout) timeout_s=$2; shift 2 ;;
         --log) log=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
@@ -65,7 +70,7 @@ if [ -n "$dimm" ]; then
     args+=(-drive "if=pflash,format=raw,readonly=on,file=$workdir/flash0.img"
            -object "memory-backend-ram,id=dimm0,size=${dimm#*:}" -device "pc-dimm,memdev=dimm0,addr=${dimm%%:*}")
 fi
-if [ -n "$input" ]; then
+if [ -n "$input" ] || [ -n "$typist" ]; then
     args+=(-display none -serial stdio -monitor none)
 else
     args+=(-nographic)
@@ -118,7 +123,15 @@ fi
 log=${log:-/dev/stdout}
 stdin=${input:-/dev/null}
 feeder=""
-if [ -n "$input" ] && [ -n "$input_after" ] && [ "$log" != /dev/stdout ]; then
+if [ -n "$typist" ] && [ "$log" != /dev/stdout ]; then
+    stdin=$(mktemp -u)
+    mkfifo "$stdin"
+    : >"$log"
+    ( exec >"$stdin"
+      "$typist" "$log" || true
+      sleep "$timeout_s" ) &
+    feeder=$!
+elif [ -n "$input" ] && [ -n "$input_after" ] && [ "$log" != /dev/stdout ]; then
     stdin=$(mktemp -u)
     mkfifo "$stdin"
     : >"$log"

@@ -29,4 +29,5 @@ $(GUESTS_OUT)/%.Image: $(GUESTS_OUT)/%.elf
 guests: $(GUEST_IMAGES)
 include tests/guests/linux-dm/linux-dm.mk
 include tests/guests/linux-hvc/linux-hvc.mk
+include tests/guests/linux-shell/linux-shell.mk
 include tests/guests/linux-evtchn/linux-evtchn.mk

@@ -14,3 +14,12 @@ __attribute__((weak)) void log_msg(enum log_level level, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
 }
+
+/* A domain's console pieces (core/guest_console.c) to stderr, each piece
+ * on a line of its own with its name: weak too. */
+__attribute__((weak)) void console_guest_piece(const void *line, const char *name, const char *text, size_t n,
+                                               enum console_piece_end end)
+{
+    (void)line;
+    fprintf(stderr, "(%s) %.*s%s\n", name, (int)n, text, end == CONSOLE_PIECE_CONTINUED ? "\\" : "");
+}

@@ -51,7 +51,7 @@ declare -A MAP=(
     [arch/fake/fake.c]=vcpu [arch/fake/fake.h]=vcpu
     [include/xam/domain.h]=vcpu [include/xam/sched.h]=vcpu [include/xam/emul.h]=vcpu
     [include/xam/exit.h]=vcpu [include/xam/vintc.h]=vcpu [include/xam/ioreq.h]=vcpu [include/xam/p2m.h]=vcpu
-    [include/xam/evtchn.h]=vcpu [include/xam/pvconsole.h]=vcpu [include/xam/dm_console.h]=vcpu
+    [include/xam/evtchn.h]=vcpu [include/xam/pvconsole.h]=vcpu [include/xam/dm_console.h]=vcpu [include/xam/domain_input.h]=vcpu
     [include/xam/guest_console.h]=vcpu [include/xam/grant_table.h]=vcpu
     # vdev: the virtual devices guests see
     [vdev/]=vdev

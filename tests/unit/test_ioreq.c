@@ -194,6 +194,9 @@ static void guest_reset_drops_servers(void **state)
     assert_false(guest->ioreq.servers[0].used);
     paddr_t pa;
     assert_int_equal(ioreq_page(guest, sid, &pa), -XAM_ESRCH);
+    /* its device model stopping later is nothing to the stopped guest */
+    domain_shutdown(dm, "stopped by the test");
+    assert_null(fake_log_find("bridge disconnected"));
 }
 
 /* acquire_resource from the device model: the ioreq page at its GFN; from

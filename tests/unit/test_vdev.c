@@ -8,6 +8,7 @@
 #include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
 #include <xam/vpci_bridge.h>
+#include <xam/domain_input.h>
 #include <xam/vpl011.h>
 
 #define DR 0x000
@@ -136,9 +137,9 @@ static void uart_receive_fifo(void **state)
     assert_int_equal(rd(RIS), INT_TX | INT_RX | INT_RT);
     assert_int_equal(rd(MIS), INT_RX);
     assert_int_equal(rd(FR) & (FR_RXFE | FR_RXFF), FR_RXFF);
-    /* full: dropped, not queued */
-    assert_true(vpl011_receive(dom, 'X'));
-    assert_true(vpl011_receive(dom, 'Y'));
+    /* full: refused (it waits in the domain's input), not queued */
+    assert_false(vpl011_receive(dom, 'X'));
+    assert_false(vpl011_receive(dom, 'Y'));
     for (unsigned i = 0; i < 32; i++) {
         uint64_t c;
         assert_true(access(VPL011_BASE + DR, 1 + 3 * (i % 2), false, &c));
@@ -162,6 +163,39 @@ static void uart_receive_fifo(void **state)
     /* a domain without a vPL011 takes no input */
     struct domain *other = env_domain("none", 1, NULL, true);
     assert_false(vpl011_receive(other, 'x'));
+}
+
+/* A paste of 4 KiB typed for the domain at once: the FIFO takes 32, the
+ * rest waits in the domain's input and comes in as the guest reads, every
+ * character in order; only past DOMAIN_INPUT_SIZE waiting is anything
+ * dropped, and then it is counted on the console. */
+static void typed_input_waits_for_the_guest(void **state)
+{
+    (void)state;
+    enum { PASTE = DOMAIN_INPUT_SIZE + 32 };
+    for (unsigned i = 0; i < PASTE; i++)
+        domain_input_typed(dom, (char)('!' + i % 90));
+    assert_int_equal(domain_input_waiting(dom), PASTE - 32);
+    assert_int_equal(fake_log_count("dropped"), 0);
+    for (unsigned i = 0; i < PASTE; i++) {
+        assert_int_equal(rd(FR) & FR_RXFE, 0);
+        assert_int_equal(rd(DR), '!' + i % 90);
+    }
+    assert_int_equal(rd(FR) & FR_RXFE, FR_RXFE);
+    assert_int_equal(domain_input_waiting(dom), 0);
+    /* a guest that reads nothing: 32 + 4096 kept, the rest dropped, said
+     * when it starts and, with the count, when a character fits again */
+    for (unsigned i = 0; i < 32 + DOMAIN_INPUT_SIZE + 100; i++)
+        domain_input_typed(dom, 'w');
+    assert_int_equal(domain_input_waiting(dom), DOMAIN_INPUT_SIZE);
+    assert_int_equal(fake_log_count("console: input for "), 1);
+    assert_int_equal(fake_log_count("were dropped"), 0);
+    assert_int_equal(rd(DR), 'w');
+    domain_input_typed(dom, 'v');
+    assert_non_null(fake_log_find("console: 100 characters typed for "));
+    /* the domain stops: what waits was for its old life */
+    domain_input_clear(dom);
+    assert_int_equal(domain_input_waiting(dom), 0);
 }
 
 static void uart_overflow_counted(void **state)
@@ -311,6 +345,7 @@ int main(void)
         ENV_TEST(uart_widths_and_alignment, setup, teardown),
         ENV_TEST(uart_output_lines, setup, teardown),
         ENV_TEST(uart_receive_fifo, setup, teardown),
+        ENV_TEST(typed_input_waits_for_the_guest, setup, teardown),
         ENV_TEST(uart_overflow_counted, setup, teardown),
         ENV_TEST(uart_follows_the_layout, setup, teardown),
         ENV_TEST(ecam_reads_an_empty_bus, setup, teardown),

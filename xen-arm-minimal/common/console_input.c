@@ -1,6 +1,7 @@
 #include <xam/console_input.h>
 #include <xam/dm_console.h>
 #include <xam/domain.h>
+#include <xam/domain_input.h>
 #include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/pl011.h>
@@ -34,13 +35,48 @@ static void switch_focus(void)
     else
         log_info("console: input to %s (domain %u) (Ctrl-A three times: next)", domains[focus - 1]->name,
                  domains[focus - 1]->id);
+    /* after that line: the new focus's pending partial line goes out
+     * under it, left open, and its text follows as it is written */
+    domain_console_focus(focus ? domains[focus - 1] : NULL);
+}
+
+/* A domain's state as its user sees it: held (waiting for its device
+ * model), rebooting (reset, being rebuilt), stopped, or the lifecycle's
+ * own word (running, building, stopping). */
+static const char *user_state(const struct domain *d)
+{
+    enum domain_state s = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+    if (s == DOMAIN_RUNNING && __atomic_load_n(&d->held, __ATOMIC_ACQUIRE))
+        return "held";
+    if (s == DOMAIN_RESETTING || s == DOMAIN_REBUILDING)
+        return "rebooting";
+    return domain_state_name(s); /* DEAD: "stopped" */
+}
+
+static void help(void)
+{
+    log_info("console keys: h this help, l list domains; Ctrl-A three times moves input to the next domain");
+    /* the keys reach here only while the hypervisor has the input: say
+     * where Ctrl-A three times takes it */
+    const struct domain *next = NULL;
+    for (unsigned i = 0; i < nr_domains && !next; i++)
+        if (can_take_input(domains[i]))
+            next = domains[i];
+    log_info("console: input to %s; Ctrl-A three times: to %s", focus ? domains[focus - 1]->name : "the hypervisor",
+             next ? next->name : "the hypervisor (no domain takes input)");
+    for (unsigned i = 0; i < nr_domains; i++) {
+        struct domain *d = domains[i];
+        size_t waiting = domain_input_waiting(d);
+        log_info("console:   domain %u %s: %s%s%s", d->id, d->name, user_state(d),
+                 can_take_input(d) ? "" : ", takes no input", waiting ? ", typed input waiting" : "");
+    }
 }
 
 static void hypervisor_key(char c)
 {
     switch (c) {
     case 'h':
-        log_info("console keys: h this help, l list domains; Ctrl-A three times moves input to the next domain");
+        help();
         break;
     case 'l':
         for (unsigned i = 0; i < nr_domains; i++) {
@@ -68,10 +104,8 @@ static void deliver(char c)
     if (focus == 0) {
         hypervisor_key(c);
     } else {
-        /* to each console it has: a guest reads the one it uses */
-        vpl011_receive(domains[focus - 1], c);
-        pvconsole_receive(domains[focus - 1], c);
-        dm_console_receive(domains[focus - 1], c);
+        /* kept until one of its consoles takes it (domain_input.h) */
+        domain_input_typed(domains[focus - 1], c);
     }
 }
 

@@ -29,14 +29,63 @@ static void write_unlocked(const char *s, size_t n)
 
 void console_break_lock(void) { console_locking = false; }
 
-void console_write(const char *s, size_t n)
+/* The domain's line open on the UART (its text went out as written and
+ * its end has not come), NULL when the UART is at the start of a line.
+ * Under console_lock. */
+static const void *open_line;
+static const char continued[] = { CONSOLE_CONTINUED_MARK, '\n' };
+
+static void end_open_line(void)
 {
-    uint64_t flags = 0;
-    if (console_locking)
-        flags = spin_lock_irqsave(&console_lock);
-    write_unlocked(s, n);
+    if (open_line)
+        write_unlocked(continued, sizeof(continued));
+    open_line = NULL;
+}
+
+static uint64_t console_lock_take(void) { return console_locking ? spin_lock_irqsave(&console_lock) : 0; }
+
+static void console_lock_give(uint64_t flags)
+{
     if (console_locking)
         spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_write(const char *s, size_t n)
+{
+    uint64_t flags = console_lock_take();
+    end_open_line();
+    write_unlocked(s, n);
+    console_lock_give(flags);
+}
+
+/* "[ttttt.uuuuuu] " and after: its length (0 if it did not fit). */
+static size_t time_prefix(char *buf, size_t size, const char *after)
+{
+    uint64_t us = log_us_since_entry();
+    int n = fmt_snprintf(buf, size, "[%5llu.%06llu] %s", (unsigned long long)(us / 1000000),
+                         (unsigned long long)(us % 1000000), after);
+    return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end)
+{
+    char prefix[64]; /* "[ttttt.uuuuuu] " 16 and paren */
+    char paren[40]; /* "(" a name of up to 31 ") " */
+    fmt_snprintf(paren, sizeof(paren), "(%s) ", name);
+    uint64_t flags = console_lock_take();
+    if (open_line != line) {
+        end_open_line();
+        write_unlocked(prefix, time_prefix(prefix, sizeof(prefix), paren));
+    }
+    write_unlocked(text, n);
+    open_line = NULL;
+    if (end == CONSOLE_PIECE_LINE)
+        write_unlocked("\n", 1);
+    else if (end == CONSOLE_PIECE_CONTINUED)
+        write_unlocked(continued, sizeof(continued));
+    else
+        open_line = line;
+    console_lock_give(flags);
 }
 
 void console_flush(void)
@@ -85,11 +134,7 @@ bool log_level_from_name(const char *name, enum log_level *level)
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
     char line[256];
-    uint64_t us = log_us_since_entry();
-    int n = fmt_snprintf(line, sizeof(line), "[%5llu.%06llu] %s", (unsigned long long)(us / 1000000),
-                         (unsigned long long)(us % 1000000), prefix);
-    if (n < 0 || (size_t)n >= sizeof(line))
-        n = 0;
+    size_t n = time_prefix(line, sizeof(line), prefix);
     int m = fmt_vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
     size_t len = (size_t)n + (m < 0 ? 0 : MIN((size_t)m, sizeof(line) - (size_t)n - 2));
     line[len++] = '\n';

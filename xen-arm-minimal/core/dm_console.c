@@ -4,6 +4,7 @@
 #include <string.h>
 #include <xam/dm_console.h>
 #include <xam/domain.h>
+#include <xam/domain_input.h>
 #include <xam/log.h>
 
 void dm_console_attach(struct domain *d)
@@ -11,8 +12,6 @@ void dm_console_attach(struct domain *d)
     struct dm_console *c = &d->dmcons;
     uint64_t flags = spin_lock_irqsave(&c->lock);
     c->in_prod = c->in_cons = 0;
-    c->in_dropped = 0;
-    c->warned_full = false;
     c->present = true;
     spin_unlock_irqrestore(&c->lock, flags);
 }
@@ -26,14 +25,8 @@ bool dm_console_receive(struct domain *d, char ch)
         return false;
     uint64_t flags = spin_lock_irqsave(&c->lock);
     bool taken = c->in_prod - c->in_cons < DM_CONSOLE_IN_SIZE;
-    if (taken) {
+    if (taken) /* else it waits in d's input (domain_input.h) */
         c->in[c->in_prod++ % DM_CONSOLE_IN_SIZE] = ch;
-    } else {
-        if (!c->warned_full)
-            log_info("%s: virtio-console input dropped: its device model is not taking it", d->name);
-        c->warned_full = true;
-        c->in_dropped++;
-    }
     spin_unlock_irqrestore(&c->lock, flags);
     return taken;
 }
@@ -45,8 +38,8 @@ size_t dm_console_take(struct domain *d, char *buf, size_t max)
     size_t n = 0;
     for (; n < max && c->in_cons != c->in_prod; n++)
         buf[n] = c->in[c->in_cons++ % DM_CONSOLE_IN_SIZE];
-    if (n)
-        c->warned_full = false; /* taken again: a new flood is worth a line */
     spin_unlock_irqrestore(&c->lock, flags);
+    if (n) /* room again for what waits */
+        domain_input_pump(d);
     return n;
 }

@@ -153,10 +153,28 @@ void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len)
     return NULL;
 }
 
+/* The domain the console's input goes to (NULL: the hypervisor): its
+ * output is live, shown as it is written. */
+static struct domain *console_focus;
+
 void domain_console_write(struct domain *d, enum console_source src, const char *buf, size_t n)
 {
     uint64_t flags = spin_lock_irqsave(&d->console_lock);
-    guest_console_write(&d->console[src], d->name, buf, n);
+    bool live = __atomic_load_n(&console_focus, __ATOMIC_ACQUIRE) == d;
+    guest_console_write(&d->console[src], d->name, buf, n, live);
+    spin_unlock_irqrestore(&d->console_lock, flags);
+}
+
+void domain_console_focus(struct domain *d)
+{
+    /* A write that saw the old focus finishes under the console lock
+     * before we take it: what it left pending goes out here. */
+    __atomic_store_n(&console_focus, d, __ATOMIC_RELEASE);
+    if (!d)
+        return;
+    uint64_t flags = spin_lock_irqsave(&d->console_lock);
+    for (unsigned i = 0; i < CONSOLE_SOURCES; i++)
+        guest_console_go_live(&d->console[i], d->name);
     spin_unlock_irqrestore(&d->console_lock, flags);
 }
 

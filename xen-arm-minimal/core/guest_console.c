@@ -3,10 +3,13 @@
 #include <xam/guest_console.h>
 #include <xam/log.h>
 
-static void print_line(struct guest_console *c, const char *name)
+/* What is pending goes out as a piece of the line (end says how it ends). */
+static void print_piece(struct guest_console *c, const char *name, enum console_piece_end end)
 {
-    c->line[c->len] = '\0';
-    log_msg(LOG_INFO, "(%s) %s", name, c->line);
+    /* an empty piece too: it ends the line (a line cut before has its
+     * end on a "(name) " line of its own, so the pieces join exactly) */
+    console_guest_piece(c, name, c->line, c->len, end);
+    c->col = end == CONSOLE_PIECE_OPEN ? c->col + c->len : 0;
     c->len = 0;
 }
 
@@ -17,10 +20,10 @@ static bool needs_escape(unsigned char b) { return (b < 0x20 && b != '\t') || b 
 static void put(struct guest_console *c, const char *name, unsigned char b, bool esc, unsigned need)
 {
     static const char hex[] = "0123456789abcdef";
-    /* a full line is printed only when more text comes: a line of
-     * exactly GUEST_CONSOLE_LINE_MAX characters and its '\n' stay one */
-    if (c->len + need > GUEST_CONSOLE_LINE_MAX)
-        print_line(c, name);
+    /* a full line is cut only when more text comes: a line of exactly
+     * GUEST_CONSOLE_LINE_MAX characters and its '\n' stay one */
+    if (c->col + c->len + need > GUEST_CONSOLE_LINE_MAX)
+        print_piece(c, name, CONSOLE_PIECE_CONTINUED);
     if (esc) {
         c->line[c->len++] = '\\';
         c->line[c->len++] = 'x';
@@ -40,7 +43,7 @@ static void release_c2(struct guest_console *c, const char *name)
     }
 }
 
-void guest_console_write(struct guest_console *c, const char *name, const char *buf, size_t n)
+void guest_console_write(struct guest_console *c, const char *name, const char *buf, size_t n, bool live)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char b = (unsigned char)buf[i];
@@ -56,7 +59,7 @@ void guest_console_write(struct guest_console *c, const char *name, const char *
         }
         release_c2(c, name);
         if (b == '\n') {
-            print_line(c, name);
+            print_piece(c, name, CONSOLE_PIECE_LINE);
             continue;
         }
         if (b == 0xc2) { /* maybe the first byte of a C1 control: wait */
@@ -66,11 +69,19 @@ void guest_console_write(struct guest_console *c, const char *name, const char *
         bool esc = needs_escape(b);
         put(c, name, b, esc, esc ? 4u : 1u);
     }
+    if (live && c->len)
+        print_piece(c, name, CONSOLE_PIECE_OPEN);
+}
+
+void guest_console_go_live(struct guest_console *c, const char *name)
+{
+    if (c->len)
+        print_piece(c, name, CONSOLE_PIECE_OPEN);
 }
 
 void guest_console_flush(struct guest_console *c, const char *name)
 {
     release_c2(c, name);
-    if (c->len)
-        print_line(c, name);
+    if (c->len || c->col)
+        print_piece(c, name, CONSOLE_PIECE_LINE);
 }

@@ -312,6 +312,12 @@ static void drop_servers(struct domain *t, const struct domain *dm)
     unsigned ports[IOREQ_MAX_SERVERS][IOREQ_VCPUS] = { { 0 } };
     uint64_t flags = spin_lock_irqsave(&t->ioreq.lock);
     bool was = ioreq_connected(t);
+    /* Said now, before its waiting vCPUs go on and while it is known to
+     * concern the guest: said after freeing the ports (which can take
+     * milliseconds), it came after the guest had run on and even powered
+     * off. A guest that is stopping itself lost nothing. */
+    if (was && dm && t->state == DOMAIN_RUNNING)
+        log_warn("%s (domain %u): its device model %s stopped: bridge disconnected", t->name, t->id, dm->name);
     for (unsigned i = 0; i < IOREQ_MAX_SERVERS; i++) {
         struct ioreq_server *s = &t->ioreq.servers[i];
         if (!s->used)
@@ -324,8 +330,6 @@ static void drop_servers(struct domain *t, const struct domain *dm)
     spin_unlock_irqrestore(&t->ioreq.lock, flags);
     for (unsigned i = 0; i < IOREQ_MAX_SERVERS; i++)
         free_ports(t, ports[i], t->nr_vcpus);
-    if (was && dm)
-        log_warn("%s (domain %u): its device model %s stopped: bridge disconnected", t->name, t->id, dm->name);
     if (t->ioreq.on_change)
         t->ioreq.on_change(t, false);
 }

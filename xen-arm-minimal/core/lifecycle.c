@@ -187,6 +187,7 @@ static void free_memory(struct domain *d)
     for (unsigned i = 0; i < CONSOLE_SOURCES; i++)
         guest_console_flush(&d->console[i], d->name);
     spin_unlock_irqrestore(&d->console_lock, flags);
+    domain_input_clear(d); /* typed for the life that ended */
     evtchn_domain_released(d);
     while (d->nr_on_release) {
         d->nr_on_release--;

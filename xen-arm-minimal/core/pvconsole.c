@@ -19,6 +19,7 @@
 #include <asm/spinlock.h>
 #include <string.h>
 #include <xam/domain.h>
+#include <xam/domain_input.h>
 #include <xam/errno.h>
 #include <xam/evtchn.h>
 #include <xam/guest_map.h>
@@ -78,9 +79,13 @@ static void fired(struct domain *d, unsigned port, void *arg __unused)
 {
     struct pvconsole *c = &d->pvcons;
     uint64_t flags = spin_lock_irqsave(&c->out_lock);
-    if (c->live && port == c->xen_port)
+    bool ours = c->live && port == c->xen_port;
+    if (ours)
         drain(d, c);
     spin_unlock_irqrestore(&c->out_lock, flags);
+    /* Linux signals after it read in[] too: room for what was typed */
+    if (ours)
+        domain_input_pump(d);
 }
 
 /* A stop hook, for every domain that stops or resets: what the guest left
@@ -150,7 +155,7 @@ int pvconsole_attach(struct domain *d)
     c->xen_port = 0;
     c->out_cons = c->in_prod = 0;
     c->in_dropped = 0;
-    c->warned_out = c->warned_in = c->warned_full = false;
+    c->warned_out = c->warned_in = false;
     spin_unlock(&c->lock);
     spin_unlock_irqrestore(&c->out_lock, flags);
     unsigned port;
@@ -223,10 +228,7 @@ bool pvconsole_receive(struct domain *d, char ch)
             c->warned_in = true;
             c->in_dropped++;
         } else if (used == IN_SIZE) {
-            if (!c->warned_full)
-                log_info("%s: PV console input dropped: its ring is full (the guest is not reading it)", d->name);
-            c->warned_full = true;
-            c->in_dropped++;
+            /* full: the character waits in d's input (domain_input.h) */
         } else {
             ((volatile char *)r->in)[c->in_prod & (IN_SIZE - 1)] = ch;
             c->in_prod++;

@@ -3,6 +3,7 @@
 #include <asm/spinlock.h>
 #include <string.h>
 #include <xam/domain.h>
+#include <xam/domain_input.h>
 #include <xam/emul.h>
 #include <xam/errno.h>
 #include <xam/memory.h>
@@ -29,7 +30,6 @@ struct vpl011 {
     /* console input */
     unsigned rx_head, rx_count;
     char rx[RX_FIFO];
-    uint64_t rx_dropped;
 };
 
 /* Output is taken as soon as it is written, so the transmit FIFO is always
@@ -65,6 +65,7 @@ static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void 
         return EMUL_HANDLED; /* other registers: writes ignored */
     }
     /* The transmitter is always ready (output is taken synchronously). */
+    bool drained = false;
     uint64_t flags = spin_lock_irqsave(&u->lock);
     a->value = 0;
     switch (off) {
@@ -74,6 +75,7 @@ static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void 
             u->rx_head = (u->rx_head + 1) % RX_FIFO;
             u->rx_count--;
             update_irq(v->dom, u);
+            drained = true;
         }
         break;
     case UART_FR:
@@ -93,11 +95,14 @@ static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void 
         break;
     }
     spin_unlock_irqrestore(&u->lock, flags);
+    if (drained) /* room in the FIFO: the next typed character comes in */
+        domain_input_pump(v->dom);
     return EMUL_HANDLED;
 }
 
 static void vpl011_release(struct domain *d, void *arg)
 {
+    __atomic_store_n(&d->input.uart_receive, NULL, __ATOMIC_RELEASE);
     d->vpl011 = NULL;
     memory_free((paddr_t)(uintptr_t)arg, PAGE_SIZE);
 }
@@ -116,6 +121,7 @@ int vpl011_attach(struct domain *d)
         return rc;
     }
     d->vpl011 = u; /* freed with the domain from here on */
+    __atomic_store_n(&d->input.uart_receive, vpl011_receive, __ATOMIC_RELEASE);
     struct mmio_region r = { d->layout.uart, VPL011_SIZE, vpl011_mmio, u, "vPL011" };
     return domain_add_mmio(d, &r);
 }
@@ -126,13 +132,12 @@ bool vpl011_receive(struct domain *d, char c)
     if (!u)
         return false;
     uint64_t flags = spin_lock_irqsave(&u->lock);
-    if (u->rx_count == RX_FIFO) {
-        u->rx_dropped++;
-    } else {
+    bool taken = u->rx_count < RX_FIFO;
+    if (taken) {
         u->rx[(u->rx_head + u->rx_count) % RX_FIFO] = c;
         u->rx_count++;
         update_irq(d, u);
     }
     spin_unlock_irqrestore(&u->lock, flags);
-    return true;
+    return taken;
 }

@@ -713,7 +713,7 @@ void vtimer_expire_saved(struct vcpu *v) { v->arch.sys.cntv_ctl |= CNT_CTL_IMASK
 /* ---- the log ---- */
 
 #define LOG_RING 4096
-#define LOG_LINE 320
+#define LOG_LINE 1100 /* a console piece of GUEST_CONSOLE_LINE_MAX and its prefix */
 static struct {
     enum log_level level;
     char text[LOG_LINE];
@@ -743,6 +743,41 @@ void log_msg(enum log_level level, const char *fmt, ...)
                 buf);
 }
 
+/* A domain's console pieces (xam/log.h) made into the physical lines the
+ * UART would show, each logged as "(name) text" (the mark included). */
+static const void *open_line;
+static char open_text[LOG_LINE];
+static size_t open_len;
+
+static void end_open_line(void)
+{
+    if (open_line)
+        log_msg(LOG_INFO, "%.*s%c", (int)open_len, open_text, CONSOLE_CONTINUED_MARK);
+    open_line = NULL;
+}
+
+static pthread_mutex_t piece_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end)
+{
+    pthread_mutex_lock(&piece_mutex);
+    if (open_line != line) {
+        end_open_line();
+        open_len = (size_t)snprintf(open_text, sizeof(open_text), "(%s) ", name);
+    }
+    size_t k = n < sizeof(open_text) - 1 - open_len ? n : sizeof(open_text) - 1 - open_len;
+    memcpy(open_text + open_len, text, k);
+    open_len += k;
+    open_line = line;
+    if (end == CONSOLE_PIECE_LINE) {
+        log_msg(LOG_INFO, "%.*s", (int)open_len, open_text);
+        open_line = NULL;
+    } else if (end == CONSOLE_PIECE_CONTINUED) {
+        end_open_line();
+    }
+    pthread_mutex_unlock(&piece_mutex);
+}
+
 void panic(const char *fmt, ...)
 {
     char buf[LOG_LINE];
@@ -751,6 +786,15 @@ void panic(const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     die("panic: %s", buf);
+}
+
+size_t fake_log_guest_text(unsigned i)
+{
+    const char *l = fake_log_line(i), *t = l ? strstr(l, ") ") : NULL;
+    if (!t)
+        return 0;
+    size_t n = strlen(t + 2);
+    return n && t[2 + n - 1] == CONSOLE_CONTINUED_MARK ? n - 1 : n;
 }
 
 void fake_log_clear(void) { LOCKED(log_first = log_n = 0); }

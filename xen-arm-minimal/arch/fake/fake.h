@@ -93,6 +93,9 @@ const char *fake_log_line(unsigned i); /* oldest kept first */
 enum log_level fake_log_level(unsigned i);
 /* Lines containing s (since the last clear, within the ring). */
 unsigned fake_log_count(const char *s);
+/* How much guest text log line i has: after "(name) ", without the
+ * continuation mark of a line cut in pieces. */
+size_t fake_log_guest_text(unsigned i);
 const char *fake_log_find(const char *s);
 /* Print the captured lines (on a failure). */
 void fake_log_dump(void);

@@ -305,7 +305,7 @@ static uint64_t ones(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * s
 
 void client_log_counters(const struct dm_client *c)
 {
-    /* short enough for one console line (160 characters); maps: chunks of
+    /* short enough for one console line (512 characters); maps: chunks of
      * guest memory mapped (guestmem.h); a grants bridge's client: the
      * grant map calls and the pages they mapped (grantmem.h) instead */
     if (c->state != CLIENT_SKIPPED && c->mem.grants)

@@ -24,8 +24,6 @@ struct dm_console {
     bool present; /* the guest has a virtio-console on its bridge */
     uint32_t in_prod, in_cons; /* free-running indices into in[] */
     char in[DM_CONSOLE_IN_SIZE];
-    uint64_t in_dropped; /* characters typed while in[] was full */
-    bool warned_full; /* one message per life */
 };
 
 /* The builder, for a guest given a virtio-console (building or
@@ -33,8 +31,8 @@ struct dm_console {
 void dm_console_attach(struct domain *d);
 /* Whether d has one (console input may go to it). */
 bool dm_console_present(const struct domain *d);
-/* A character typed for d: kept for its device model if d has one (false
- * if not, or dropped because nobody took the earlier ones). */
+/* A character typed for d: kept for its device model if d has one and
+ * room (false if not: it waits in d's input, xam/domain_input.h). */
 bool dm_console_receive(struct domain *d, char c);
 /* Its device model takes up to max typed characters: how many. */
 size_t dm_console_take(struct domain *d, char *buf, size_t max);

@@ -12,6 +12,7 @@
 #include <xam/ioreq.h>
 #include <xam/pci_bridge.h>
 #include <xam/dm_console.h>
+#include <xam/domain_input.h>
 #include <xam/pvconsole.h>
 #include <xam/types.h>
 #include <xam/vintc.h>
@@ -134,6 +135,7 @@ struct domain {
     bool enhanced; /* has the hypervisor node (Xen PV interfaces) */
     struct pvconsole pvcons; /* its Xen PV console, with the hypervisor node */
     struct dm_console dmcons; /* its virtio-console's input, for its device model */
+    struct domain_input input; /* typed for it, waiting for its consoles */
     bool direct_mapped;
     /* Xen's trap-unmapped-accesses = <0>: an access to neither RAM nor a
      * device reads all ones and ignores writes, instead of stopping it */
@@ -203,8 +205,13 @@ int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg),
 /* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
 /* Its console: n bytes it wrote to one of its consoles, printed as
- * "(name) text" lines, each console's lines whole. */
+ * "(name) text" lines, each console's lines whole; the focused domain's
+ * as they are written (xam/guest_console.h). */
 void domain_console_write(struct domain *d, enum console_source src, const char *buf, size_t n);
+/* The console's input moved to d (NULL: to the hypervisor): d's output is
+ * live from now on, its pending partial lines shown now; the domain that
+ * had the focus goes back to whole lines. */
+void domain_console_focus(struct domain *d);
 
 /* For the lifecycle: free its RAM and stage-2 tables; make it empty again
  * (new stage 2, no RAM, no devices) for a rebuild. */

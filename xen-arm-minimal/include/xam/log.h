@@ -19,8 +19,34 @@ void console_set_uart(paddr_t base);
 void console_enable_locking(void);
 /* Crash paths: print even if another CPU died holding the lock. */
 void console_break_lock(void);
+/* Whole lines of the hypervisor's own (the log, crash reports): a
+ * domain's line left open on the console (below) is ended first with
+ * CONSOLE_CONTINUED_MARK, so the text never lands inside it. */
 void console_write(const char *s, size_t n);
 void console_flush(void);
+
+/* A domain's console text reaches the UART in pieces of one line
+ * (core/guest_console.c makes them, its text already safe: no control
+ * characters, every backslash of the guest's escaped as \x5c). A piece of
+ * a line that is not the one open on the UART starts a new physical line
+ * "[ttttt.uuuuuu] (name) "; the one that is continues it. How it ends:
+ *   CONSOLE_PIECE_LINE: the guest's line is complete ('\n' follows);
+ *   CONSOLE_PIECE_CONTINUED: the line goes on in the next piece of the same
+ *     line, on a new physical line: CONSOLE_CONTINUED_MARK and '\n' follow;
+ *   CONSOLE_PIECE_OPEN: the line stays open on the UART (the focused
+ *     domain's text, shown as it is written); whatever else is printed
+ *     first ends it with CONSOLE_CONTINUED_MARK and '\n'.
+ * So every physical line is whole and has one prefix, and a domain's line
+ * that ends with the mark (a guest's own text cannot: its backslashes are
+ * escaped) goes on on the next line with the same prefix: joined, the
+ * pieces are the line. `line` only tells lines apart (its guest_console). */
+enum console_piece_end {
+    CONSOLE_PIECE_LINE,
+    CONSOLE_PIECE_CONTINUED,
+    CONSOLE_PIECE_OPEN,
+};
+#define CONSOLE_CONTINUED_MARK '\\'
+void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end);
 
 /* Time zero of the boot timeline: the counter value read at entry. */
 void log_set_epoch(uint64_t counter, uint64_t freq);

@@ -33,8 +33,8 @@ struct pvconsole {
     paddr_t page; /* the ring page (the hypervisor's), 0: none */
     unsigned xen_port; /* the hypervisor's end (evtchn_alloc_xen) */
     uint32_t out_cons, in_prod; /* the true indices of our two ends */
-    uint64_t in_dropped; /* input characters the ring did not take */
-    bool warned_out, warned_in, warned_full; /* one message each per life */
+    uint64_t in_dropped; /* input refused while the guest's in_cons was wrong */
+    bool warned_out, warned_in; /* one message each per life */
 };
 
 /* Boot: the stop hook that stops serving a stopping domain. */
@@ -53,9 +53,9 @@ bool pvconsole_present(const struct domain *d);
  * Linux), or something of the guest's own is where the ring goes. */
 uint64_t pvconsole_pfn(struct domain *d);
 unsigned pvconsole_evtchn(struct domain *d);
-/* Console input for d (any CPU): into in[] and signalled, or dropped
- * (counted) when the ring is full or d is not running. Whether it was
- * taken. */
+/* Console input for d (any CPU): into in[] and signalled. False when d
+ * has none, is not running or its ring is full (the character waits in
+ * d's input, xam/domain_input.h), or its indices are wrong (counted). */
 bool pvconsole_receive(struct domain *d, char c);
 
 #endif

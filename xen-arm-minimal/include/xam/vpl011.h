@@ -11,8 +11,9 @@
 struct domain;
 
 int vpl011_attach(struct domain *d);
-/* Console input for d: queued in its receive FIFO (dropped, and counted,
- * when full), with the receive interrupt raised. False if d has none. */
+/* Console input for d: queued in its receive FIFO, with the receive
+ * interrupt raised. False if d has none or it is full (the character
+ * waits in d's input, xam/domain_input.h, until the guest reads). */
 bool vpl011_receive(struct domain *d, char c);
 
 #endif
