@@ -110,7 +110,7 @@ make_dtbs() {
     fdtput -t s "$(dt dom-isolate)" /chosen/writer/kernel bootargs "isolate=writer"
     cp "$(dt v3-smp1)" "$(dt dom-echo)"
     add_domain "$(dt dom-echo)" echo "$guests/echo.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
-    printf 'hl\001\001\001hello world\r' >"$out/dtb/echo-input"
+    printf 'hlv\001\001\001hello world\r' >"$out/dtb/echo-input"
     cp "$(dt v3-smp2)" "$(dt dom-reset)"
     # the resetter's kernel is not 2 MiB-aligned: copied, so it can be
     # rebuilt; the other one is mapped in place, so its reset stops it
@@ -769,9 +769,10 @@ case_console-input() {
     boot "--gic 3 --smp 1 --dtb $(dt dom-echo) --load $guests/echo.Image@0x50000000 --input $out/dtb/echo-input --input-after echo:.waiting" $K
     in_order 'console: input to the hypervisor \(Ctrl-A three times: next domain; h: help\)' \
         '\(echo\) echo: waiting for a line' \
-        'console keys: h this help, l list domains' \
+        'console keys: h this help, l list domains, v list vCPUs' \
         'console: input to the hypervisor; Ctrl-A three times: to echo' 'console:   domain 1 echo: running' \
-        'domain 1: echo, 1 vCPU, running, console vpl011' 'console: input to echo \(domain 1\)' \
+        'domain 1: echo, 1 vCPU, running, console vpl011' \
+        'vcpu: echo vCPU0 on CPU0: blocked, timer in -1 us \(-1: none\)' 'console: input to echo \(domain 1\)' \
         '\(echo\) echo: got "hello world"' '\(echo\) PASS: the receive interrupt fired' \
         '\(echo\) PASS: with the input drained and masked, no interrupt is raised' \
         '\(echo\) PASS: the transmit interrupt fired once when unmasked, and stopped when masked'

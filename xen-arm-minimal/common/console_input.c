@@ -1,3 +1,4 @@
+#include <asm/timer.h>
 #include <xam/console_input.h>
 #include <xam/dm_console.h>
 #include <xam/domain.h>
@@ -55,7 +56,7 @@ static const char *user_state(const struct domain *d)
 
 static void help(void)
 {
-    log_info("console keys: h this help, l list domains; Ctrl-A three times moves input to the next domain");
+    log_info("console keys: h this help, l list domains, v list vCPUs; Ctrl-A three times moves input to the next domain");
     /* the keys reach here only while the hypervisor has the input: say
      * where Ctrl-A three times takes it */
     const struct domain *next = NULL;
@@ -72,11 +73,33 @@ static void help(void)
     }
 }
 
+/* v: every vCPU's scheduling state, to see what a stuck guest waits for */
+static void list_vcpus(void)
+{
+    static const char *const names[] = { "off", "runnable", "blocked", "waiting", "offlining" };
+    uint64_t now = counter_read();
+    for (unsigned i = 0; i < nr_domains; i++) {
+        const struct domain *d = domains[i];
+        for (unsigned k = 0; k < d->nr_vcpus; k++) {
+            const struct vcpu *v = &d->vcpus[k];
+            unsigned st = (unsigned)v->state;
+            /* runnable and not queued: running (or about to) */
+            long long in_us = v->wake_at > now ? (long long)((v->wake_at - now) * 1000000 / counter_freq()) : -1;
+            log_info("vcpu: %s vCPU%u on CPU%u: %s%s%s, timer in %lld us (-1: none)", d->name, k, v->pcpu,
+                     st < ARRAY_SIZE(names) ? names[st] : "?", v->queued ? ", queued" : "",
+                     v->sleeping ? ", sleeping" : "", in_us);
+        }
+    }
+}
+
 static void hypervisor_key(char c)
 {
     switch (c) {
     case 'h':
         help();
+        break;
+    case 'v':
+        list_vcpus();
         break;
     case 'l':
         for (unsigned i = 0; i < nr_domains; i++) {
