@@ -56,7 +56,8 @@ static const char *user_state(const struct domain *d)
 
 static void help(void)
 {
-    log_info("console keys: h this help, l list domains, v list vCPUs; Ctrl-A three times moves input to the next domain");
+    log_info(
+        "console keys: h this help, l list domains, v list vCPUs; Ctrl-A three times moves input to the next domain");
     /* the keys reach here only while the hypervisor has the input: say
      * where Ctrl-A three times takes it */
     const struct domain *next = NULL;
