@@ -528,13 +528,13 @@ static void refused_sysreg_stops_the_domain(void **state)
 {
     (void)state;
     struct sysreg_handler h = { SYSREG_KEY(3, 0, 12, 11, 5), SYSREG_KEY_MASK, refuse_sysreg, "x" };
-    assert_int_equal(emul_sysreg_register(&h), 0);
+    assert_int_equal(emul_sysreg_register(&h, 1), 0);
     sysreg(3, 0, 12, 11, 5, 1, true);
     assert_int_equal(seen_sysreg, 1);
     assert_int_equal(dom->state, DOMAIN_STOPPING);
     for (unsigned i = 1; i < EMUL_MAX_SYSREG; i++)
-        assert_int_equal(emul_sysreg_register(&h), 0);
-    assert_int_equal(emul_sysreg_register(&h), -XAM_ENOSPC);
+        assert_int_equal(emul_sysreg_register(&h, 1), 0);
+    assert_int_equal(emul_sysreg_register(&h, 1), -XAM_ENOSPC);
 }
 
 /* ---- calls ---- */

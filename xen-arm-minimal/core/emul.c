@@ -54,11 +54,13 @@ const struct mmio_region *emul_mmio_find(const struct mmio_map *m, paddr_t ipa)
     return ipa - r->base < r->size ? r : NULL;
 }
 
-int emul_sysreg_register(const struct sysreg_handler *h)
+int emul_sysreg_register(const struct sysreg_handler *h, unsigned n)
 {
-    if (nr_sysregs == EMUL_MAX_SYSREG)
-        return -XAM_ENOSPC;
-    sysregs[nr_sysregs++] = *h;
+    for (unsigned i = 0; i < n; i++) {
+        if (nr_sysregs == EMUL_MAX_SYSREG)
+            return -XAM_ENOSPC;
+        sysregs[nr_sysregs++] = h[i];
+    }
     return 0;
 }
 

@@ -52,10 +52,5 @@ int vcpufeature_init(void)
          * TPIDR_EL0/TPIDRRO_EL0 there never trap */
         { SYSREG_KEY(3, 3, 13, 0, 0), SYSREG_KEY(3, 7, 15, 0, 0), undefined, "AMU, SCXTNUM_EL0" },
     };
-    for (unsigned i = 0; i < ARRAY_SIZE(h); i++) {
-        int rc = emul_sysreg_register(&h[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return emul_sysreg_register(h, ARRAY_SIZE(h));
 }

@@ -23,10 +23,5 @@ int vdebug_init(void)
          * 0-3 there are the timers, not ours to hide) */
         { SYSREG_KEY(3, 3, 14, 8, 0), SYSREG_KEY(3, 7, 15, 8, 0), raz_wi, "PMU event counters" },
     };
-    for (unsigned i = 0; i < ARRAY_SIZE(h); i++) {
-        int rc = emul_sysreg_register(&h[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return emul_sysreg_register(h, ARRAY_SIZE(h));
 }

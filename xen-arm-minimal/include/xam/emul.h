@@ -92,8 +92,8 @@ struct sysreg_handler {
 };
 
 #define EMUL_MAX_SYSREG 32
-/* At boot, before any guest runs. */
-int emul_sysreg_register(const struct sysreg_handler *h);
+/* A device's table of n handlers, at boot, before any guest runs. */
+int emul_sysreg_register(const struct sysreg_handler *h, unsigned n);
 
 /* HVC and SMC calls, by their 16-bit immediate. The handler reads its
  * arguments from and writes its results to the vCPU's registers. */

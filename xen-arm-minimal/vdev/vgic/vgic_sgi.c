@@ -76,10 +76,5 @@ int vgic_register_sysregs(void)
     };
     if (vgic_hw_version() != 3)
         return 0;
-    for (unsigned i = 0; i < ARRAY_SIZE(h); i++) {
-        int rc = emul_sysreg_register(&h[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return emul_sysreg_register(h, ARRAY_SIZE(h));
 }
