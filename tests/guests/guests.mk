@@ -9,14 +9,15 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mgeneral-regs-only -
 GUEST_COMMON := tests/guests/head.S tests/guests/vectors.S tests/guests/lib.c tests/guests/gicv3.c tests/guests/fdt.c
 
 # The virtio-pci guests also link what they share (virtio_guest.c).
-# guests that take aborts on purpose (tests/guests/abort_catch.h)
-ABORT_GUEST_ELFS := $(GUESTS_OUT)/hostile_vgic.elf $(GUESTS_OUT)/fault.elf
-$(ABORT_GUEST_ELFS): GUEST_EXTRA += tests/guests/abort_catch.c
-$(ABORT_GUEST_ELFS): tests/guests/abort_catch.c tests/guests/abort_catch.h
-
 VIRTIO_GUEST_ELFS := $(GUESTS_OUT)/hostile_virtio.elf $(GUESTS_OUT)/virtio_grants.elf
 $(VIRTIO_GUEST_ELFS): GUEST_EXTRA := tests/guests/virtio_guest.c
 $(VIRTIO_GUEST_ELFS): tests/guests/virtio_guest.c tests/guests/virtio_guest.h
+
+# guests that take aborts on purpose (tests/guests/abort_catch.h); after
+# the virtio guests' GUEST_EXTRA, which this appends to
+ABORT_GUEST_ELFS := $(GUESTS_OUT)/hostile_vgic.elf $(GUESTS_OUT)/fault.elf $(GUESTS_OUT)/hostile_virtio.elf
+$(ABORT_GUEST_ELFS): GUEST_EXTRA += tests/guests/abort_catch.c
+$(ABORT_GUEST_ELFS): tests/guests/abort_catch.c tests/guests/abort_catch.h
 
 $(GUESTS_OUT)/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/lib.h tests/guests/gicv3.h tests/guests/fdt.h tests/guests/guest.lds
 	@mkdir -p $(dir $@)
