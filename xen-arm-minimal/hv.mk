@@ -58,6 +58,7 @@ HV_SRCS := \
     $(HV_DIR)/core/evtchn.c \
     $(HV_DIR)/core/exit.c \
     $(HV_DIR)/core/grant_table.c \
+    $(HV_DIR)/core/guest_ram.c \
     $(HV_DIR)/core/guest_console.c \
     $(HV_DIR)/core/ioreq.c \
     $(HV_DIR)/core/lifecycle.c \
