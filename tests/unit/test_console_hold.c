@@ -78,7 +78,8 @@ static int reset(void **state)
     (void)state;
     memset(&out, 0, sizeof(out));
     out = (struct console_out)CONSOLE_OUT_INIT(&ops);
-    out.hold_ticks = CONSOLE_HOLD_MS;
+    out.idle_ticks = CONSOLE_HOLD_IDLE_MS;
+    out.max_ticks = CONSOLE_HOLD_MAX_MS;
     memset(cons, 0, sizeof(cons));
     nlines = 0;
     cur_len = 0;
@@ -185,14 +186,14 @@ static void open_line_holds_others(void **state)
     hv("console: something");
     put(2, "c1\n", false);
     assert_int_equal(nlines, 0);
-    assert_int_equal(console_out_deadline(&out), 1000 + CONSOLE_HOLD_MS);
+    assert_int_equal(console_out_deadline(&out), 1000 + CONSOLE_HOLD_IDLE_MS);
     put(0, "l", true);
     put(0, "s\n", true);
     expect_lines(4, "(A) ~ # ls", "(B) b1", "console: something", "(C) c1");
     assert_int_equal(console_out_deadline(&out), UINT64_MAX);
 }
 
-/* Nobody is kept out longer than CONSOLE_HOLD_MS: then the open line is
+/* A line left open keeps nobody out longer than CONSOLE_HOLD_IDLE_MS: then the open line is
  * ended with the mark, what waited comes, and the line goes on under its
  * prefix again. */
 static void wait_is_bounded_in_time(void **state)
@@ -203,13 +204,13 @@ static void wait_is_bounded_in_time(void **state)
     put(1, "b1\n", false);
     now_ticks += 20;
     put(1, "b2\n", false);
-    now_ticks = 1010 + CONSOLE_HOLD_MS - 1; /* b1 waited 49 */
+    now_ticks = 1010 + CONSOLE_HOLD_IDLE_MS - 1; /* b1 waited 99 */
     console_out_poll(&out);
     assert_int_equal(nlines, 0);
     now_ticks++;
     console_out_poll(&out);
     expect_lines(3, "(A) ~ # \\", "(B) b1", "(B) b2");
-    assert_int_equal(printed_at[1] - stamps[1], CONSOLE_HOLD_MS);
+    assert_int_equal(printed_at[1] - stamps[1], CONSOLE_HOLD_IDLE_MS);
     assert_int_equal(out.expiries, 1);
     assert_int_equal(console_out_deadline(&out), UINT64_MAX);
     /* the line goes on; its next live text has the hold again */
@@ -226,9 +227,44 @@ static void deadline_checked_by_every_caller(void **state)
     (void)state;
     put(0, "x", true);
     put(1, "b1\n", false);
-    now_ticks += CONSOLE_HOLD_MS;
+    now_ticks += CONSOLE_HOLD_IDLE_MS;
     hv("hv");
     expect_lines(3, "(A) x\\", "(B) b1", "hv");
+}
+
+/* An owner writing steadily, a piece within CONSOLE_HOLD_IDLE_MS of the
+ * last, keeps the hold, but not past CONSOLE_HOLD_MAX_MS; one that pauses
+ * longer loses it then. */
+static void steady_owner_bounded_by_max(void **state)
+{
+    (void)state;
+    put_n(0, 'a', 513, false);
+    put(1, "b1\n", false); /* at 1000 */
+    unsigned pieces = 0;
+    while (nlines < 3 + pieces) {
+        now_ticks += CONSOLE_HOLD_IDLE_MS - 10;
+        console_out_poll(&out);
+        if (strcmp(lines[nlines - 1], "(B) b1") == 0)
+            break;
+        put_n(0, 'a', 512, false);
+        pieces++;
+        assert_true(pieces < 20);
+    }
+    assert_string_equal(lines[nlines - 1], "(B) b1");
+    assert_true(printed_at[nlines - 1] >= 1000 + CONSOLE_HOLD_MAX_MS);
+    assert_true(printed_at[nlines - 1] < 1000 + CONSOLE_HOLD_MAX_MS + CONSOLE_HOLD_IDLE_MS);
+    assert_int_equal(pieces, (CONSOLE_HOLD_MAX_MS - 1) / (CONSOLE_HOLD_IDLE_MS - 10));
+    /* a pause: the next one waits CONSOLE_HOLD_IDLE_MS after the last piece */
+    put_n(0, 'a', 512, false); /* a piece: A has the hold again */
+    uint64_t last = now_ticks;
+    now_ticks += 5;
+    put(1, "b2\n", false);
+    now_ticks = last + CONSOLE_HOLD_IDLE_MS + 4;
+    console_out_poll(&out);
+    assert_string_not_equal(lines[nlines - 1], "(B) b2");
+    now_ticks++;
+    console_out_poll(&out);
+    assert_string_equal(lines[nlines - 1], "(B) b2");
 }
 
 /* A slow UART: the time spent printing the owner's pieces is not counted,
@@ -325,8 +361,8 @@ static void waiting_long_line_stays_together(void **state)
     now_ticks += 5;
     put(0, "\n", true);
     expect_lines(2, "(A) ~ # ", run("B", 'b', 512, true));
-    assert_int_equal(console_out_deadline(&out), 1000 + CONSOLE_HOLD_MS); /* c2's, from when it came */
-    now_ticks = 1000 + CONSOLE_HOLD_MS;
+    assert_int_equal(console_out_deadline(&out), 1005 + CONSOLE_HOLD_IDLE_MS); /* B is quiet from now */
+    now_ticks = 1005 + CONSOLE_HOLD_IDLE_MS;
     console_out_poll(&out);
     expect_lines(3, "(A) ~ # ", run("B", 'b', 512, true), "(C) c2");
     put(1, "\n", false);
@@ -432,7 +468,7 @@ static void random_mix(void **state)
             bool marked = n && l[4 + n - 1] == CONSOLE_CONTINUED_MARK;
             memcpy(got[w] + glen[w], l + 4, n - marked);
             glen[w] += n - marked;
-            assert_true(printed_at[checked] - stamps[checked] <= CONSOLE_HOLD_MS + 6);
+            assert_true(printed_at[checked] - stamps[checked] <= CONSOLE_HOLD_MAX_MS + 6);
             if (!in_line[w]) {
                 in_line[w] = true;
                 open_start[w] = checked;
@@ -484,6 +520,7 @@ int main(void)
         cmocka_unit_test_setup(open_line_holds_others, reset),
         cmocka_unit_test_setup(wait_is_bounded_in_time, reset),
         cmocka_unit_test_setup(deadline_checked_by_every_caller, reset),
+        cmocka_unit_test_setup(steady_owner_bounded_by_max, reset),
         cmocka_unit_test_setup(uart_time_is_not_the_wait, reset),
         cmocka_unit_test_setup(endless_line_bounded_by_its_characters, reset),
         cmocka_unit_test_setup(full_hold_lets_everything_out, reset),

@@ -22,6 +22,13 @@ static const char continued[] = { CONSOLE_CONTINUED_MARK, '\n' };
 
 static void set_deadline(struct console_out *c, uint64_t d) { __atomic_store_n(&c->deadline, d, __ATOMIC_RELAXED); }
 
+/* What waits goes out when the owner has been quiet too long, or when it
+ * has waited too long (less the UART's time on the owner's pieces). */
+static void update_deadline(struct console_out *c)
+{
+    set_deadline(c, MIN(c->progress + c->idle_ticks, c->oldest + c->max_ticks + c->printing));
+}
+
 uint64_t console_out_deadline(const struct console_out *c) { return __atomic_load_n(&c->deadline, __ATOMIC_RELAXED); }
 
 static void end_open_line(struct console_out *c)
@@ -147,8 +154,9 @@ static void release(struct console_out *c)
     struct held_hdr h;
     memcpy(&h, c->held, sizeof(h));
     c->oldest = h.when;
-    set_deadline(c, c->oldest + c->hold_ticks);
-    expire_if_due(c, c->ops->now()); /* it waited behind the old owner already */
+    c->progress = c->ops->now(); /* the new owner's piece just went out */
+    update_deadline(c);
+    expire_if_due(c, c->progress); /* it may have waited behind the old owner long enough */
 }
 
 /* Keep a record; false if it does not fit. */
@@ -164,10 +172,10 @@ static bool hold(struct console_out *c, uint64_t now, const void *line, const ch
     if (name_len > 0xffff || n > 0xffff || sizeof(h) + name_len + n > sizeof(c->held) - c->used)
         return false;
     if (!c->used) {
-        c->oldest = now;
+        c->oldest = c->progress = now;
         c->printing = 0;
         c->owner_chars = 0;
-        set_deadline(c, now + c->hold_ticks);
+        update_deadline(c);
     }
     memcpy(c->held + c->used, &h, sizeof(h));
     memcpy(c->held + c->used + sizeof(h), name, name_len);
@@ -180,7 +188,7 @@ static bool hold(struct console_out *c, uint64_t now, const void *line, const ch
  * everything out). */
 static bool must_wait(struct console_out *c, const void *line)
 {
-    return c->owner && line != c->owner && !c->no_hold && c->hold_ticks;
+    return c->owner && line != c->owner && !c->no_hold && c->idle_ticks;
 }
 
 void console_out_piece(struct console_out *c, const void *line, const char *name, const char *text, size_t n,
@@ -197,10 +205,12 @@ void console_out_piece(struct console_out *c, const void *line, const char *name
     bool waiting = c->used != 0; /* line is the owner, others wait */
     print_piece(c, line, name, name_len, text, n, end, now);
     if (waiting) {
-        /* the UART's time printing the owner is not the others' wait */
-        c->printing += c->ops->now() - now;
+        /* the owner goes on; the UART's time printing it is not the
+         * others' wait */
+        c->progress = c->ops->now();
+        c->printing += c->progress - now;
         c->owner_chars += n;
-        set_deadline(c, c->oldest + c->hold_ticks + c->printing);
+        update_deadline(c);
     }
     if (end != CONSOLE_PIECE_LINE) {
         if (!c->no_hold)

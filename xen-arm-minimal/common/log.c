@@ -111,7 +111,8 @@ void log_set_epoch(uint64_t counter, uint64_t freq)
 {
     epoch_counter = counter;
     counter_freq = freq ? freq : 1;
-    out.hold_ticks = counter_freq * CONSOLE_HOLD_MS / 1000;
+    out.idle_ticks = counter_freq * CONSOLE_HOLD_IDLE_MS / 1000;
+    out.max_ticks = counter_freq * CONSOLE_HOLD_MAX_MS / 1000;
 }
 
 uint64_t log_us_since_entry(void) { return us_since_entry(counter_now()); }

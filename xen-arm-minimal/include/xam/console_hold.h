@@ -6,11 +6,15 @@
  * line ends, so a long line's pieces come one after the other. The wait is
  * bounded, so a guest writing an endless line (or leaving its prompt open)
  * cannot keep anyone out:
- *  - CONSOLE_HOLD_MS after the oldest waiting text came (the time the UART
- *    spends printing the owner's pieces meanwhile not counted, so a slow
- *    UART does not cut a line a fast one keeps whole),
+ *  - CONSOLE_HOLD_IDLE_MS without a piece of the owner's (counted from the
+ *    end of its last piece, or from when the oldest waiting text came if
+ *    that is later): a line left open, a guest that stopped writing,
+ *  - CONSOLE_HOLD_MAX_MS after the oldest waiting text came, however busy
+ *    the owner is (the time the UART spends printing the owner's pieces
+ *    meanwhile not counted, so a slow UART does not cut a line a fast one
+ *    keeps whole),
  *  - once the owner has printed CONSOLE_HOLD_OWNER_MAX characters while
- *    others wait,
+ *    others wait (16 pieces),
  *  - once CONSOLE_HOLD_SIZE bytes wait (what does not fit goes out at once),
  *  - at once when told (a crash, power off);
  * then everything waiting is printed, in order (it ends the owner's open
@@ -28,7 +32,8 @@
 #include <xam/log.h>
 #include <xam/types.h>
 
-#define CONSOLE_HOLD_MS 50
+#define CONSOLE_HOLD_IDLE_MS 100
+#define CONSOLE_HOLD_MAX_MS 500
 #define CONSOLE_HOLD_OWNER_MAX 8192
 #define CONSOLE_HOLD_SIZE 4096
 
@@ -41,12 +46,13 @@ struct console_out_ops {
 
 struct console_out {
     const struct console_out_ops *ops;
-    uint64_t hold_ticks; /* CONSOLE_HOLD_MS in counter ticks (0: no hold) */
+    uint64_t idle_ticks, max_ticks; /* CONSOLE_HOLD_IDLE_MS, _MAX_MS in counter ticks (0: no hold) */
     const void *open_line; /* the line open on the UART (its last piece OPEN) */
     const void *owner; /* the line part-way out: others wait for it */
     bool no_hold; /* crashing: nothing waits any more */
     uint64_t deadline; /* when what waits goes out anyway; UINT64_MAX: nothing waits (read unlocked) */
     uint64_t oldest; /* when the oldest waiting text came */
+    uint64_t progress; /* the end of the owner's last piece, or oldest if later */
     uint64_t printing; /* ticks spent printing the owner's pieces while others wait */
     size_t owner_chars; /* the owner's characters printed while others wait */
     size_t used; /* bytes of held[] */
