@@ -66,6 +66,7 @@ bench:
 	$(MAKE) hypervisor
 	tests/bench/bench.sh $(HV_IMAGE) $(HV_ELF)
 	tests/bench/builder.sh $(HV_IMAGE)
+	ICOUNT=1 tests/bench/builder.sh $(HV_IMAGE)
 	tests/bench/traps.sh $(HV_IMAGE)
 	tests/bench/ioreq.sh $(HV_IMAGE)
 	tests/bench/linux-ratio.sh $(HV_IMAGE)

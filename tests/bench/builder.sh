@@ -46,10 +46,14 @@ for n in 1 8 16 32 64; do
     t=$(printf '%s\n' "${tot[@]}" | median) c=$(printf '%s\n' "${chk[@]}" | median) b=$(printf '%s\n' "${bld[@]}" | median)
     printf "  %8d %12.2f %12.2f %12.2f %14.0f\n" "$n" "$(awk -v x="$t" 'BEGIN{print x/1000}')" \
         "$(awk -v x="$c" 'BEGIN{print x/1000}')" "$(awk -v x="$b" 'BEGIN{print x/1000}')" "$(awk -v x="$t" -v n="$n" 'BEGIN{print x/n}')"
-    [ "$n" -eq 64 ] && printf "64 domains: %.2f ms; goal 50 ms: ratio %.2f\n" "$(awk -v x="$t" 'BEGIN{print x/1000}')" "$(awk -v x="$t" 'BEGIN{print x/50000}')"
+    goal=50
+    [ ${#icount[@]} -gt 0 ] && goal=20 # issue 14: under 20 ms of virtual time
+    [ "$n" -eq 64 ] && printf "64 domains%s: %.2f ms; goal %d ms: ratio %.2f\n" "${icount:+ (virtual time)}" \
+        "$(awk -v x="$t" 'BEGIN{print x/1000}')" "$goal" "$(awk -v x="$t" -v g="$goal" 'BEGIN{print x/(g*1000)}')"
 done
 
-# A 27 MB Linux Image: mapped in place when 2 MiB-aligned, copied otherwise.
+# A 27 MB Linux Image: mapped in place (copied on write) when 2 MiB-aligned,
+# copied otherwise. Goal (issue 14): under 2 ms, whatever the RAM size.
 linux=build/out/guests/linux/Image
 if [ -s "$linux" ]; then
     ksize=$(printf '0x%x' "$(stat -c %s "$linux")")
