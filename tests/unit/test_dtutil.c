@@ -219,6 +219,37 @@ static void paths_and_string_lists(void **state)
     assert_false(dt_prop_has_string(buf, uart, "no-such-prop", "arm,pl011"));
 }
 
+/* The index of parents answers as libfdt does, node by node (the root,
+ * leaves, every depth), and paths made from it are libfdt's, long ones
+ * cut the same way; without the index, or for another tree, libfdt's
+ * answers. */
+static void indexed_parents_and_paths_agree(void **state)
+{
+    (void)state;
+    static char copy[sizeof(buf)];
+    memcpy(copy, buf, sizeof(buf));
+    unsigned nodes = 0;
+    for (unsigned pass = 0; pass < 2; pass++) {
+        dt_index(pass ? buf : NULL);
+        int depth = 0;
+        for (int n = 0; n >= 0; n = fdt_next_node(buf, n, &depth)) {
+            char a[DT_PATH_MAX], b[DT_PATH_MAX], ta[24], tb[24];
+            assert_int_equal(dt_parent(buf, n), fdt_parent_offset(buf, n));
+            assert_int_equal(dt_parent(copy, n), fdt_parent_offset(copy, n)); /* another tree */
+            dt_index(NULL);
+            const char *want = dt_node_path(buf, n, a, sizeof(a)), *want_tiny = dt_node_path(buf, n, ta, sizeof(ta));
+            dt_index(pass ? buf : NULL);
+            assert_string_equal(dt_node_path(buf, n, b, sizeof(b)), want);
+            assert_string_equal(dt_node_path(buf, n, tb, sizeof(tb)), want_tiny);
+            nodes += pass;
+        }
+        assert_int_equal(dt_parent(buf, 0), -FDT_ERR_NOTFOUND);
+        assert_int_equal(dt_parent(buf, 3), fdt_parent_offset(buf, 3)); /* not a node's offset */
+    }
+    assert_true(nodes > 8);
+    dt_index(NULL);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
@@ -233,6 +264,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(bad_interrupt_specifiers, load),
         cmocka_unit_test_setup(status_values, load),
         cmocka_unit_test_setup(paths_and_string_lists, load),
+        cmocka_unit_test_setup(indexed_parents_and_paths_agree, load),
     };
     return cmocka_run_group_tests_name("dtutil", tests, NULL, NULL);
 }

@@ -340,8 +340,11 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
         return -XAM_ENOSPC;
     /* libfdt leaves its working copy of the strings past the packed tree:
      * the guest is given the tree, not that */
-    memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_FDT_MAX - fdt_totalsize(dtb));
-    dcache_clean_range(dtb, GUEST_FDT_MAX);
+    uint32_t used = fdt_totalsize(dtb), page_end = ALIGN_UP(used, PAGE_SIZE);
+    memset((char *)dtb + used, 0, page_end - used);
+    dcache_clean_range(dtb, page_end);
+    if (page_end < GUEST_FDT_MAX) /* whole pages: DC ZVA, cleaned */
+        ram_scrub((char *)dtb + page_end, GUEST_FDT_MAX - page_end);
 
     *entry_out = entry;
     *x0_out = dd->dtb;

@@ -71,9 +71,10 @@ static uint64_t pool_cpus(const struct desc_ctx *c, int pool, const char **why)
 
 /* Pool-0, as Xen has it: the CPUs in no xen,cpupool of /chosen, where the
  * domains without domain-cpupool run. A pool's CPUs run only its own. */
-static uint64_t pool0_cpus(const struct desc_ctx *c)
+uint64_t domain_desc_pool0(const struct hostdt *h, const struct builder_env *env)
 {
-    const void *fdt = c->h->fdt;
+    const void *fdt = h->fdt;
+    struct desc_ctx ctx = { h, env, NULL };
     int chosen = fdt_path_offset(fdt, "/chosen"), pool;
     uint64_t pooled = 0;
     const char *why;
@@ -81,9 +82,16 @@ static uint64_t pool0_cpus(const struct desc_ctx *c)
         fdt_for_each_subnode(pool, fdt, chosen)
         {
             if (dt_prop_has_string(fdt, pool, "compatible", "xen,cpupool"))
-                pooled |= pool_cpus(c, pool, &why);
+                pooled |= pool_cpus(&ctx, pool, &why);
         }
-    return c->env->online & ~pooled;
+    return env->online & ~pooled;
+}
+
+/* Every sibling of every domain walked for each domain was most of the
+ * builder's checks with many domains: the plan works it out once. */
+static uint64_t pool0_cpus(const struct desc_ctx *c)
+{
+    return c->env->pool0_known ? c->env->pool0 : domain_desc_pool0(c->h, c->env);
 }
 
 /* domain-cpupool = <&pool>, pool: compatible "xen,cpupool", cpupool-cpus =
@@ -390,8 +398,7 @@ static bool read_device_model(const struct desc_ctx *c, int node, struct domain_
         return reject(c, node, "device-model", "points to no node");
     if (dm == node)
         return reject(c, node, "device-model", "points to this domain itself");
-    if (!dt_prop_has_string(fdt, dm, "compatible", "xen,domain") ||
-        fdt_parent_offset(fdt, dm) != fdt_parent_offset(fdt, node))
+    if (!dt_prop_has_string(fdt, dm, "compatible", "xen,domain") || dt_parent(fdt, dm) != dt_parent(fdt, node))
         return reject(c, node, "device-model", "does not point to a /chosen \"xen,domain\" node");
     dd->device_model = dm;
     return true;
@@ -468,7 +475,7 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
     }
     /* Xen's cell counts (4.16): #xen,static-mem-address-cells and
      * -size-cells on the domain node; without them, /chosen's own */
-    int parent = fdt_parent_offset(fdt, node);
+    int parent = dt_parent(fdt, node);
     int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), clen;
     const fdt32_t *xc = fdt_getprop(fdt, node, "#xen,static-mem-address-cells", &clen);
     if (xc)

@@ -71,7 +71,7 @@ static bool read_one(const struct desc_ctx *c, const struct domain_desc *dd, int
                      other);
         return reject(c, child, "xen,evtchn", why);
     }
-    int peer = fdt_parent_offset(fdt, remote), chosen = fdt_path_offset(fdt, "/chosen");
+    int peer = dt_parent(fdt, remote), chosen = fdt_path_offset(fdt, "/chosen");
     if (peer == chosen) {
         fmt_snprintf(why, sizeof(why),
                      "its other end %s is directly under /chosen, which is Xen's dom0's place, and there is no dom0 "
@@ -79,8 +79,7 @@ static bool read_one(const struct desc_ctx *c, const struct domain_desc *dd, int
                      other);
         return reject(c, child, "xen,evtchn", why);
     }
-    if (peer < 0 || fdt_parent_offset(fdt, peer) != chosen ||
-        !dt_prop_has_string(fdt, peer, "compatible", "xen,domain")) {
+    if (peer < 0 || dt_parent(fdt, peer) != chosen || !dt_prop_has_string(fdt, peer, "compatible", "xen,domain")) {
         fmt_snprintf(why, sizeof(why), "its other end %s is not in a /chosen \"xen,domain\" node", other);
         return reject(c, child, "xen,evtchn", why);
     }

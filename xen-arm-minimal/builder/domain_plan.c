@@ -268,6 +268,11 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
     unsigned n = 0;
     if (chosen < 0)
         return 0;
+    dt_index(fdt); /* hostdt_parse() checked it whole; it does not change */
+    struct builder_env once = *env;
+    once.pool0 = domain_desc_pool0(h, env);
+    once.pool0_known = true;
+    env = &once;
     fdt_for_each_subnode(node, fdt, chosen)
     {
         if (!dt_prop_has_string(fdt, node, "compatible", "xen,domain"))
@@ -297,6 +302,7 @@ unsigned domain_descs_plan(const struct hostdt *h, const struct builder_env *env
     if (ops->claim)
         ops->claim(dd, ok, n, ctx);
     domain_descs_orphans(fdt, dd, ok, n, ops->refused, ctx);
+    dt_index(NULL);
     return n;
 }
 

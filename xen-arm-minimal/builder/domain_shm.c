@@ -18,7 +18,7 @@
  * node's own, else its nearest ancestor's, else the root's default. */
 static int inherited_cells(const void *fdt, int node, const char *prop, int dflt)
 {
-    for (; node >= 0; node = fdt_parent_offset(fdt, node)) {
+    for (; node >= 0; node = dt_parent(fdt, node)) {
         int len;
         const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
         if (p)

@@ -195,6 +195,7 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
         log_range("reserved", h->reserved.r[i].base, h->reserved.r[i].size, "/memreserve/ or /reserved-memory");
         rc = exclude(h->reserved.r[i].base, h->reserved.r[i].size);
     }
+    dt_index(h->fdt); /* each module's path, without a walk from the root */
     for (unsigned i = 0; i < h->nr_modules && !rc; i++) {
         const struct hostdt_module *m = &h->modules[i];
         /* a module with a problem costs its domain (the builder says why),
@@ -205,6 +206,7 @@ int memory_init(const struct hostdt *h, paddr_t fdt, uint64_t fdt_span, const ch
         log_range("module", m->base, m->size, dt_node_path(h->fdt, m->node, path, sizeof(path)));
         rc = exclude(m->base, m->size);
     }
+    dt_index(NULL);
     if (rc) {
         *why = "too many reserved regions split RAM (page allocator extents exhausted)";
         return rc;

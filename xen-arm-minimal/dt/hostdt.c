@@ -492,7 +492,7 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
         m->base = base;
         m->size = size;
         m->node = node;
-        m->parent = fdt_parent_offset(fdt, node);
+        m->parent = dt_parent(fdt, node);
         m->problem = problem;
     }
     return 0;
@@ -521,7 +521,7 @@ static int check_top_level_names(const void *fdt)
     }
 }
 
-int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv, struct hostdt_error *err)
+static int parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv, struct hostdt_error *err)
 {
     struct ctx c = { .h = h, .err = err };
     int rc;
@@ -552,6 +552,7 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
         rc = fdt_check_full(fdt, h->fdt_size);
     if (rc)
         return fail(&c, -1, NULL, "corrupt: %s", fdt_strerror(rc));
+    dt_index(fdt); /* whole and sound: its parents read once */
 
     if ((rc = find_nodes(&c)))
         return rc;
@@ -570,6 +571,13 @@ int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
         (rc = read_modules(&c, hv)))
         return rc;
     return 0;
+}
+
+int hostdt_parse(struct hostdt *h, const void *fdt, size_t buf_size, const struct mrange *hv, struct hostdt_error *err)
+{
+    int rc = parse(h, fdt, buf_size, hv, err);
+    dt_index(NULL);
+    return rc;
 }
 
 int hostdt_check_el2(const struct hostdt *h, struct hostdt_error *err)

@@ -162,7 +162,15 @@ struct builder_env {
      * are refused). */
     struct inflate_work *inflate_work;
     void *ctx;
+    /* Pool-0's CPUs (online, in no xen,cpupool), worked out once by
+     * domain_descs_plan() for all its domains; else by each description */
+    bool pool0_known;
+    uint64_t pool0;
 };
+
+/* Pool-0's CPUs, as Xen has it: the online CPUs in no xen,cpupool of
+ * /chosen, where the domains without domain-cpupool run. */
+uint64_t domain_desc_pool0(const struct hostdt *h, const struct builder_env *env);
 
 /* Describe the domain node at offset node. False (with a reason naming the
  * node and property in err) if the domain must be skipped. */

@@ -11,6 +11,12 @@
 /* Big-endian cells to a number; cells must be 1 or 2 (more: low 64 bits). */
 uint64_t dt_read_cells(const void *cells, unsigned n);
 
+/* node's parent (libfdt's fdt_parent_offset()), from an index of fdt's
+ * nodes while dt_index(fdt) holds: one walk instead of one per question.
+ * dt_index(NULL) ends it; the tree must not change meanwhile. */
+void dt_index(const void *fdt);
+int dt_parent(const void *fdt, int node);
+
 /* The #address-cells / #size-cells that apply to node's own "reg" (its
  * parent's values). Returns 0 or a negative libfdt error. */
 int dt_reg_cells(const void *fdt, int node, unsigned *ac, unsigned *sc);
