@@ -9,7 +9,7 @@
 cpu_linux() { # cpu_linux MODEL[,OPTIONS] CPUS DTB LOADS: one Linux domain, or lin1 and lin2
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return 1; }
     boot "--cpu $1 --gic 3 --smp $2 --dtb $3 $4" $U
-    in_order "smp: $2 of $2 CPUs online" "cpufeature: guests. view over $2 CPUs: pointer auth (switched|hidden); hidden:"
+    in_order "smp: $2 of $2 CPUs online" "cpufeature: guests. view over $2 CPUs: pointer auth (switched|hidden)(; SVE to domains with sve, vector lengths[ 0-9]*)?; hidden:"
     absent 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
         'Oops' 'SVE: maximum' 'Memory Tagging' 'SME: maximum' 'Scalable Matrix' 'Scalable Vector' 'undefined instruction'
     count_is 0 'WARNING' # the hypervisor's
@@ -36,7 +36,7 @@ case_cpu-max-linux-pair() {
     add_domain "$f" bare "$guests/hello.Image" 0x4c000000 memory=0:0x4000 cpus=1 vpl011
     cpu_linux max,pauth-impdef=on 1 "$f" \
         "$(LINUX_LOADS 0x50000000 0x58000000) $(LINUX_LOADS 0x5a000000 0x5e000000) --load $guests/hello.Image@0x4c000000" || return
-    anywhere 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME RAS' \
+    anywhere 'cpufeature: guests. view over 1 CPUs: pointer auth switched; SVE to domains with sve, vector lengths 128 256 [0-9 ]+ 2048; hidden: SME RAS' \
         'domain [0-9]: lin1, 1 vCPU, .*vCPU0 on CPU0' 'domain [0-9]: lin2, 1 vCPU, .*vCPU0 on CPU0'
     # Linux found pointer authentication and turned it on, in both guests
     anywhere '\(lin1\) .*CPU features: detected: Address authentication \(IMP DEF algorithm\)' \
@@ -53,7 +53,7 @@ case_cpu-a64fx-linux() {
     # (256), which Linux says on A64FX with or without a hypervisor
     CPU_WARNING='at arch/arm64/mm/dma-mapping.c:[0-9]+ arch_setup_dma_ops' cpu_linux_one a64fx
     anywhere '\(linux\) .*ARCH_DMA_MINALIGN smaller than CTR_EL0.CWG \(128 < 256\)'
-    anywhere 'cpufeature: guests. view over 2 CPUs: pointer auth hidden; hidden: SVE'
+    anywhere 'cpufeature: guests. view over 2 CPUs: pointer auth hidden; SVE to domains with sve, vector lengths 128 256 512; hidden: none'
 }
 # No state leaks between vCPUs on one CPU (tests/guests/leak.c): two
 # domains write complementary patterns into every register a guest can
@@ -67,7 +67,7 @@ case_cpu-max-no-leaks() {
     add_domain "$f" leaka "$guests/leak.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     fdtput -t s "$f" /chosen/leaka/kernel bootargs "leak=a"
     boot "--cpu max,pauth-impdef=on --mte --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000" $K
-    in_order 'cpufeature: guests. view over 1 CPUs: pointer auth switched; hidden: SVE SME MTE RAS'
+    in_order 'cpufeature: guests. view over 1 CPUs: pointer auth switched; SVE to domains with sve, vector lengths 128 256 [0-9 ]+ 2048; hidden: SME MTE RAS'
     anywhere '\(leaka\) leak: domain a wrote its patterns' '\(leakb\) leak: domain b wrote its patterns' \
         '\(leaka\) leak: held APIAKeyLo_EL1' '\(leakb\) leak: held APGAKeyHi_EL1' '\(leaka\) leak: held TPIDR2_EL0' \
         '\(leaka\) leak: held DISR_EL1' '\(leaka\) leak: held FPCR' '\(leaka\) leak: held TPIDR_EL0' \
@@ -77,6 +77,40 @@ case_cpu-max-no-leaks() {
         '\(leaka\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
         '\(leakb\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
         '\(leaka\) leak: all checks passed' '\(leakb\) leak: all checks passed'
+    in_order 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'domain stopped'
+}
+# SVE for domains with Xen's sve (issue 16), on A64FX (vector lengths
+# 128, 256 and 512 bits), four tests/guests/leak.c domains on one CPU:
+# leaka (sve = <512>) uses all 512 bits; leakb (sve = <256>) asks for
+# 2048 with its ZCR_EL1 and gets 256 (ZCR_EL2); leakc (sve = <512>)
+# chooses 256 with its own ZCR_EL1; plain (no sve) sees no SVE and takes
+# RDVL and ZCR_EL1 as undefined. Each writes its own patterns into
+# Z0-Z31, P0-P15 and FFR and checks them, and its vector length, across
+# the scheduler's switches.
+case_cpu-a64fx-sve-no-leaks() {
+    local f d; f=$(dt dom-sve-leak)
+    cp "$(dt v3-smp1)" "$f"
+    add_domain "$f" plain "$guests/leak.Image" 0x50600000 memory=0:0x4000 cpus=1 vpl011
+    add_domain "$f" leakc "$guests/leak.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011 sve=0x200
+    add_domain "$f" leakb "$guests/leak.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011 sve=0x100
+    add_domain "$f" leaka "$guests/leak.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011 sve=0x200
+    fdtput -t s "$f" /chosen/leaka/kernel bootargs "leak=a"
+    fdtput -t s "$f" /chosen/leakc/kernel bootargs "zcr-short"
+    boot "--cpu a64fx --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000 --load $guests/leak.Image@0x50400000 --load $guests/leak.Image@0x50600000" $K
+    in_order 'cpufeature: guests. view over 1 CPUs: pointer auth hidden; SVE to domains with sve, vector lengths 128 256 512; hidden: none'
+    anywhere 'domain 1: SVE, vectors of up to 512 bits' 'domain 2: SVE, vectors of up to 256 bits' \
+        'domain 3: SVE, vectors of up to 512 bits' \
+        '\(leaka\) leak: ID_AA64PFR0.SVE 0x0*1, ID_AA64ZFR0 0x0+' '\(plain\) leak: ID_AA64PFR0.SVE 0x0+, ID_AA64ZFR0 0x0+' \
+        '\(leaka\) leak: SVE: vectors of 0x0*200 bits' '\(leakb\) leak: SVE: vectors of 0x0*100 bits' \
+        '\(leakc\) leak: SVE: vectors of 0x0*100 bits' '\(plain\) leak: SVE hidden' \
+        '\(leaka\) leak: held ZCR_EL1' '\(leakb\) leak: held ZCR_EL1' '\(leakc\) leak: held ZCR_EL1' \
+        '\(plain\) leak: undefined ZCR_EL1' '\(plain\) leak: held FPCR' '\(leaka\) leak: held FPCR' \
+        '\(plain\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches'
+    for d in leaka leakb leakc; do
+        anywhere "\\($d\\) leak: 0x[0-9a-f]+ registers held and Z0-Z31 P0-P15 FFR, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches"
+    done
+    for d in leaka leakb leakc plain; do anywhere "\\($d\\) leak: all checks passed"; done
     in_order 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'domain stopped'
 }

@@ -78,6 +78,12 @@ void idregs_intersect(struct idregs *acc, const struct idregs *view);
  * AArch32 (they are UNKNOWN on a CPU without it). */
 void idregs_finish(struct idregs *view, unsigned parange);
 
+/* The view of a domain without SVE (the view above is an SVE domain's):
+ * ID_AA64PFR0.SVE and ID_AA64ZFR0 read as zero. */
+void idregs_hide_sve(struct idregs *view);
+/* SVE in the view (all CPUs have it). */
+bool idregs_sve(const struct idregs *view);
+
 /* Pointer authentication in the view (address or generic): then guests
  * use it untrapped, and its keys are switched. */
 bool idregs_pauth(const struct idregs *view);
