@@ -114,3 +114,36 @@ case_cpu-a64fx-sve-no-leaks() {
     in_order 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'domain stopped'
 }
+# Debian's Linux with and without Xen's sve on A64FX (SVE up to 512
+# bits), side by side on 2 CPUs: sve256 (sve = <256>) finds SVE with
+# 256-bit vectors at most and gives its user space 32-byte vectors by
+# default; nosve finds no SVE (tests/guests/linux-cpus/sve-init.sh).
+case_cpu-a64fx-sve-linux() {
+    [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
+    local w="$out/work-cpu-a64fx-sve-linux-rd" f rd
+    mkdir -p "$w"
+    "$here/../guests/linux-hvc/mkinitramfs.sh" "$linux/initramfs.cpio.gz" "$here/../guests/linux-cpus/sve-init.sh" "$w/initramfs.cpio.gz" ||
+        { fail "could not make the guests' initramfs"; return; }
+    rd=$(printf '0x%x' "$(stat -c %s "$w/initramfs.cpio.gz")")
+    f=$(dt dom-sve-linux)
+    cp "$(dt v3-smp2)" "$f"
+    add_linux "$f" nosve 0x5a000000 0x5e000000 "$rd" 0x20000 1
+    add_linux "$f" sve256 0x50000000 0x58000000 "$rd" 0x20000 1
+    fdtput -t x "$f" /chosen/sve256 sve 0x100
+    boot "--cpu a64fx --gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $w/initramfs.cpio.gz@0x58000000 --load $linux/Image@0x5a000000 --load $w/initramfs.cpio.gz@0x5e000000" $U
+    in_order 'cpufeature: guests. view over 2 CPUs: pointer auth hidden; SVE to domains with sve, vector lengths 128 256 512; hidden: none' \
+        'domain 1: sve256, 1 vCPU, .*vCPU0 on CPU0' 'domain 1: SVE, vectors of up to 256 bits' \
+        'domain 2: nosve, 1 vCPU, .*vCPU0 on CPU1'
+    anywhere '\(sve256\) .*SVE: maximum available vector length 32 bytes per vector' \
+        '\(sve256\) .*SVE: default vector length 32 bytes per vector' \
+        '\(sve256\) XAM-SVE: sve_default_vector_length 32' '\(sve256\) XAM-SVE: /proc/cpuinfo lists sve' \
+        '\(nosve\) XAM-SVE: no /proc/sys/abi/sve_default_vector_length' '\(nosve\) XAM-SVE: /proc/cpuinfo lists no sve' \
+        '\(sve256\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' '\(nosve\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' \
+        'sve256 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'nosve \(domain 2\): powered off \(PSCI SYSTEM_OFF\)'
+    in_order 'all domains have stopped: powering off'
+    absent '\(nosve\) .*SVE: (maximum|default)' '\(nosve\) .*Scalable Vector' 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
+        'Oops' 'undefined instruction'
+    count_is 0 'WARNING' # the hypervisor's
+    local n; n=$(grep -E '\) \[ *[0-9.]+\] WARNING: ' "$log" | grep -cvE 'at arch/arm64/mm/dma-mapping.c:[0-9]+ arch_setup_dma_ops')
+    [ "$n" -eq 0 ] || fail "Linux warned $n time(s) (see its WARNING lines)"
+}
