@@ -118,12 +118,15 @@ case_cpu-a64fx-sve-no-leaks() {
 # Debian's Linux with and without Xen's sve on A64FX (SVE up to 512
 # bits), side by side on 2 CPUs: sve256 (sve = <256>) finds SVE with
 # 256-bit vectors at most and gives its user space 32-byte vectors by
-# default; nosve finds no SVE (tests/guests/linux-cpus/sve-init.sh).
+# default, and its processes use SVE at 32 and 16 bytes
+# (tests/guests/linux-cpus/xam-sve.c); nosve finds no SVE
+# (tests/guests/linux-cpus/sve-init.sh).
 case_cpu-a64fx-sve-linux() {
     [ -s "$linux/Image" ] || { fail "no Linux guest in $linux (run build/fetch-guests.sh)"; return; }
     local w="$out/work-cpu-a64fx-sve-linux-rd" f rd
     mkdir -p "$w"
-    "$here/../guests/linux-hvc/mkinitramfs.sh" "$linux/initramfs.cpio.gz" "$here/../guests/linux-cpus/sve-init.sh" "$w/initramfs.cpio.gz" ||
+    "$here/../guests/linux-hvc/mkinitramfs.sh" "$linux/initramfs.cpio.gz" "$here/../guests/linux-cpus/sve-init.sh" "$w/initramfs.cpio.gz" \
+        "$guests/linux-cpus/xam-sve" ||
         { fail "could not make the guests' initramfs"; return; }
     rd=$(printf '0x%x' "$(stat -c %s "$w/initramfs.cpio.gz")")
     f=$(dt dom-sve-linux)
@@ -139,10 +142,15 @@ case_cpu-a64fx-sve-linux() {
         '\(sve256\) .*SVE: default vector length 32 bytes per vector' \
         '\(sve256\) XAM-SVE: sve_default_vector_length 32' '\(sve256\) XAM-SVE: /proc/cpuinfo lists sve' \
         '\(nosve\) XAM-SVE: no /proc/sys/abi/sve_default_vector_length' '\(nosve\) XAM-SVE: /proc/cpuinfo lists no sve' \
+        '\(sve256\) XAM-SVE: HWCAP_SVE, PR_SVE_GET_VL 32' \
+        '\(sve256\) XAM-SVE: vector length 32 bytes \(asked 32\), sum over its 4 lanes 10' \
+        '\(sve256\) XAM-SVE: vector length 16 bytes \(asked 16\), sum over its 2 lanes 3' \
+        '\(sve256\) XAM-SVE: asked for 256 bytes, given 32' '\(sve256\) XAM-SVE: all checks passed' \
+        '\(nosve\) XAM-SVE: no HWCAP_SVE' \
         '\(sve256\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' '\(nosve\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' \
         'sve256 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'nosve \(domain 2\): powered off \(PSCI SYSTEM_OFF\)'
     in_order 'all domains have stopped: powering off'
-    absent '\(nosve\) .*SVE: (maximum|default)' '\(nosve\) .*Scalable Vector' 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
+    absent 'FAIL' '\(nosve\) .*SVE: (maximum|default)' '\(nosve\) .*Scalable Vector' 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
         'Oops' 'undefined instruction'
     count_is 0 'WARNING' # the hypervisor's
     local n; n=$(grep -E '\) \[ *[0-9.]+\] WARNING: ' "$log" | grep -cvE 'at arch/arm64/mm/dma-mapping.c:[0-9]+ arch_setup_dma_ops')

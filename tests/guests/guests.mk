@@ -32,3 +32,4 @@ include tests/guests/linux-dm/linux-dm.mk
 include tests/guests/linux-hvc/linux-hvc.mk
 include tests/guests/linux-shell/linux-shell.mk
 include tests/guests/linux-evtchn/linux-evtchn.mk
+include tests/guests/linux-cpus/linux-cpus.mk

@@ -2,7 +2,8 @@
 # /init of boot/cpu-a64fx-sve-linux: what SVE the guest's Linux found.
 # With Xen's sve = <256> the kernel offers user space 256-bit (32-byte)
 # vectors by default; without sve it has no SVE at all, and no
-# /proc/sys/abi/sve_default_vector_length.
+# /proc/sys/abi/sve_default_vector_length. Then xam-sve uses it from user
+# space (tests/guests/linux-cpus/xam-sve.c).
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
 f=/proc/sys/abi/sve_default_vector_length
@@ -16,5 +17,6 @@ if /bin/busybox grep -q '^Features.* sve' /proc/cpuinfo; then
 else
     echo "XAM-SVE: /proc/cpuinfo lists no sve"
 fi
+/bin/xam-sve || echo "XAM-SVE: FAIL: xam-sve exited with status $?"
 echo "XAM-LINUX-INIT: $(/bin/busybox uname -r) up, $(/bin/busybox nproc) CPU(s), $(/bin/busybox cat /proc/cmdline)"
 /bin/busybox poweroff -f
