@@ -234,6 +234,28 @@ static void sve_to_sve_domains_only(void **state)
     assert_int_equal(sa.r[ID_AA64ZFR0], 0);
 }
 
+/* Vector lengths: A64FX gives 128, 256 and 512 bits; a big core of all
+ * lengths to 1024 beside a little one of 128 and 256 leaves the machine
+ * 128 and 256; a domain gets the longest within its sve */
+static void sve_vector_lengths(void **state)
+{
+    (void)state;
+    const uint16_t a64fx = 0x000b, big = 0x00ff, little = 0x0003;
+    assert_int_equal(idregs_sve_max(a64fx), 512);
+    assert_int_equal(idregs_sve_max(0xffff), 2048);
+    assert_int_equal(idregs_sve_max(0), 0);
+    assert_int_equal(idregs_sve_vl(a64fx, 512), 512);
+    assert_int_equal(idregs_sve_vl(a64fx, 384), 256);
+    assert_int_equal(idregs_sve_vl(a64fx, 2048), 512);
+    assert_int_equal(idregs_sve_vl(a64fx, 128), 128);
+    assert_int_equal(idregs_sve_vl(a64fx, 0), 0);
+    assert_int_equal(idregs_sve_vl(0, 512), 0);
+    assert_int_equal(idregs_sve_vl(0xffff, 4096), 2048);
+    uint16_t machine = big & little;
+    assert_int_equal(idregs_sve_max(machine), 256);
+    assert_int_equal(idregs_sve_vl(machine, 1024), 256);
+}
+
 static void machine_limits(void **state)
 {
     (void)state;
@@ -274,6 +296,7 @@ int main(void)
         T(pauth_algorithms_that_differ_are_hidden),
         T(machine_limits),
         T(sve_to_sve_domains_only),
+        T(sve_vector_lengths),
     };
     return cmocka_run_group_tests_name("idregs", tests, NULL, NULL);
 }

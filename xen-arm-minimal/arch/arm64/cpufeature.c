@@ -172,15 +172,9 @@ void cpufeature_init_guests(void)
              pauth ? "switched" : "hidden", lengths, sve, sme, mte, ras, amu, none ? " none" : "");
 }
 
-unsigned cpufeature_sve_max(void) { return sve_vqs ? (32 - (unsigned)__builtin_clz(sve_vqs)) * 128 : 0; }
+unsigned cpufeature_sve_max(void) { return idregs_sve_max(sve_vqs); }
 
-unsigned cpufeature_sve_vl(unsigned bits)
-{
-    for (unsigned vq = MIN(bits / 128, 16u); vq; vq--)
-        if (sve_vqs & (1u << (vq - 1)))
-            return vq * 128;
-    return 0;
-}
+unsigned cpufeature_sve_vl(unsigned bits) { return idregs_sve_vl(sve_vqs, bits); }
 
 const struct idregs *cpufeature_guest_idregs(bool sve) { return sve ? &guest_view_sve : &guest_view; }
 

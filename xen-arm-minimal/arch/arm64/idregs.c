@@ -156,6 +156,16 @@ void idregs_hide_sve(struct idregs *view)
     view->r[ID_AA64ZFR0] = 0;
 }
 
+unsigned idregs_sve_max(uint16_t vqs) { return vqs ? (32 - (unsigned)__builtin_clz(vqs)) * 128 : 0; }
+
+unsigned idregs_sve_vl(uint16_t vqs, unsigned bits)
+{
+    for (unsigned vq = bits / 128 < 16 ? bits / 128 : 16; vq; vq--)
+        if (vqs & (1u << (vq - 1)))
+            return vq * 128;
+    return 0;
+}
+
 bool idregs_sve(const struct idregs *view) { return idreg_field(view->r[ID_AA64PFR0], PFR0_SVE) != 0; }
 
 bool idregs_pauth(const struct idregs *view)
