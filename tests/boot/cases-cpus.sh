@@ -60,14 +60,17 @@ case_cpu-a64fx-linux() {
 # domains write complementary patterns into every register a guest can
 # write and check them across the scheduler's switches; on -cpu max that
 # includes the pointer-auth keys, TPIDR2_EL0 (SME) and DISR_EL1 (RAS);
-# with the machine's MTE on, MTE's registers are there to be trapped.
+# with the machine's MTE on, MTE's registers are there to be trapped. A
+# third domain with sve (empty: the machine's longest, 2048 bits on max)
+# checks its Z0-Z31, P0-P15 and FFR at that length beside them.
 case_cpu-max-no-leaks() {
     local f; f=$(dt dom-leak)
     cp "$(dt v3-smp1)" "$f"
+    add_domain "$f" leaksve "$guests/leak.Image" 0x50400000 memory=0:0x4000 cpus=1 vpl011 sve
     add_domain "$f" leakb "$guests/leak.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$f" leaka "$guests/leak.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     fdtput -t s "$f" /chosen/leaka/kernel bootargs "leak=a"
-    boot "--cpu max,pauth-impdef=on --mte --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000" $K
+    boot "--cpu max,pauth-impdef=on --mte --gic 3 --smp 1 --dtb $f --load $guests/leak.Image@0x50000000 --load $guests/leak.Image@0x50200000 --load $guests/leak.Image@0x50400000" $K
     in_order 'cpufeature: guests. view over 1 CPUs: pointer auth switched; SVE to domains with sve, vector lengths 128 256 [0-9 ]+ 2048; hidden: SME MTE RAS'
     anywhere '\(leaka\) leak: domain a wrote its patterns' '\(leakb\) leak: domain b wrote its patterns' \
         '\(leaka\) leak: held APIAKeyLo_EL1' '\(leakb\) leak: held APGAKeyHi_EL1' '\(leaka\) leak: held TPIDR2_EL0' \
@@ -77,7 +80,11 @@ case_cpu-max-no-leaks() {
         '\(leaka\) leak: ignored PMCCNTR_EL0' '\(leaka\) leak: ignored MDSCR_EL1' \
         '\(leaka\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
         '\(leakb\) leak: 0x[0-9a-f]+ registers held and V0-V31, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
-        '\(leaka\) leak: all checks passed' '\(leakb\) leak: all checks passed'
+        '\(leaka\) leak: all checks passed' '\(leakb\) leak: all checks passed' \
+        'domain 3: SVE, vectors of up to 2048 bits' '\(leaksve\) leak: SVE: vectors of 0x0*800 bits' \
+        '\(leaka\) leak: SVE hidden' '\(leakb\) leak: SVE hidden' '\(leaksve\) leak: held APIAKeyLo_EL1' \
+        '\(leaksve\) leak: 0x[0-9a-f]+ registers held and Z0-Z31 P0-P15 FFR, 0x[0-9a-f]+ unwritable, checked across 0x0*[1-9a-f][0-9a-f]* switches' \
+        '\(leaksve\) leak: all checks passed'
     in_order 'all domains have stopped: powering off'
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'domain stopped'
 }
