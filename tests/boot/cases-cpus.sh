@@ -123,7 +123,8 @@ case_cpu-a64fx-sve-no-leaks() {
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC' 'domain stopped'
 }
 # Debian's Linux with and without Xen's sve on A64FX (SVE up to 512
-# bits), side by side on 2 CPUs: sve256 (sve = <256>) finds SVE with
+# bits), side by side on 2 CPUs: sve256 (sve = <256>, 2 vCPUs, one on
+# each CPU, each with its own state and the same length) finds SVE with
 # 256-bit vectors at most and gives its user space 32-byte vectors by
 # default, and its processes use SVE at 32 and 16 bytes
 # (tests/guests/linux-cpus/xam-sve.c); nosve finds no SVE
@@ -139,12 +140,12 @@ case_cpu-a64fx-sve-linux() {
     f=$(dt dom-sve-linux)
     cp "$(dt v3-smp2)" "$f"
     add_linux "$f" nosve 0x5a000000 0x5e000000 "$rd" 0x20000 1
-    add_linux "$f" sve256 0x50000000 0x58000000 "$rd" 0x20000 1
+    add_linux "$f" sve256 0x50000000 0x58000000 "$rd" 0x20000 2
     fdtput -t x "$f" /chosen/sve256 sve 0x100
     boot "--cpu a64fx --gic 3 --smp 2 --dtb $f --load $linux/Image@0x50000000 --load $w/initramfs.cpio.gz@0x58000000 --load $linux/Image@0x5a000000 --load $w/initramfs.cpio.gz@0x5e000000" $U
     in_order 'cpufeature: guests. view over 2 CPUs: pointer auth hidden; SVE to domains with sve, vector lengths 128 256 512; hidden: none' \
-        'domain 1: sve256, 1 vCPU, .*vCPU0 on CPU0' 'domain 1: SVE, vectors of up to 256 bits' \
-        'domain 2: nosve, 1 vCPU, .*vCPU0 on CPU1'
+        'domain 1: sve256, 2 vCPUs, .*vCPU0 on CPU0' 'domain 1: SVE, vectors of up to 256 bits' \
+        'domain 2: nosve, 1 vCPU, .*vCPU0 on CPU[01]'
     anywhere '\(sve256\) .*SVE: maximum available vector length 32 bytes per vector' \
         '\(sve256\) .*SVE: default vector length 32 bytes per vector' \
         '\(sve256\) XAM-SVE: sve_default_vector_length 32' '\(sve256\) XAM-SVE: /proc/cpuinfo lists sve' \
@@ -153,12 +154,14 @@ case_cpu-a64fx-sve-linux() {
         '\(sve256\) XAM-SVE: vector length 32 bytes \(asked 32\), sum over its 4 lanes 10' \
         '\(sve256\) XAM-SVE: vector length 16 bytes \(asked 16\), sum over its 2 lanes 3' \
         '\(sve256\) XAM-SVE: asked for 256 bytes, given 32' '\(sve256\) XAM-SVE: all checks passed' \
+        '\(sve256\) XAM-SVE: on cpu1' \
         '\(nosve\) XAM-SVE: no HWCAP_SVE' \
-        '\(sve256\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' '\(nosve\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' \
+        '\(sve256\) XAM-LINUX-INIT: .* up, 2 CPU\(s\)' '\(nosve\) XAM-LINUX-INIT: .* up, 1 CPU\(s\)' \
         'sve256 \(domain 1\): powered off \(PSCI SYSTEM_OFF\)' 'nosve \(domain 2\): powered off \(PSCI SYSTEM_OFF\)'
     in_order 'all domains have stopped: powering off'
     absent 'FAIL' '\(nosve\) .*SVE: (maximum|default)' '\(nosve\) .*Scalable Vector' 'ERROR' 'CRASH' 'PANIC' 'Kernel panic' 'Unable to handle' 'BUG:' 'Internal error' \
         'Oops' 'undefined instruction'
+    [ "$(grep -c '(sve256) XAM-SVE: all checks passed' "$log")" -eq 2 ] || fail "xam-sve did not pass on both of sve256's CPUs"
     count_is 0 'WARNING' # the hypervisor's
     local n; n=$(grep -E '\) \[ *[0-9.]+\] WARNING: ' "$log" | grep -cvE 'at arch/arm64/mm/dma-mapping.c:[0-9]+ arch_setup_dma_ops')
     [ "$n" -eq 0 ] || fail "Linux warned $n time(s) (see its WARNING lines)"

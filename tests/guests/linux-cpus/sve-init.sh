@@ -17,6 +17,13 @@ if /bin/busybox grep -q '^Features.* sve' /proc/cpuinfo; then
 else
     echo "XAM-SVE: /proc/cpuinfo lists no sve"
 fi
-/bin/xam-sve || echo "XAM-SVE: FAIL: xam-sve exited with status $?"
+# on each of its CPUs in turn
+n=$(/bin/busybox nproc)
+c=0
+while [ $c -lt $n ]; do
+    echo "XAM-SVE: on cpu$c"
+    /bin/busybox taskset -c $c /bin/xam-sve || echo "XAM-SVE: FAIL: xam-sve exited with status $? on cpu$c"
+    c=$((c + 1))
+done
 echo "XAM-LINUX-INIT: $(/bin/busybox uname -r) up, $(/bin/busybox nproc) CPU(s), $(/bin/busybox cat /proc/cmdline)"
 /bin/busybox poweroff -f
