@@ -59,6 +59,7 @@ HV_SRCS := \
     $(HV_DIR)/core/evtchn.c \
     $(HV_DIR)/core/exit.c \
     $(HV_DIR)/core/grant_table.c \
+    $(HV_DIR)/core/guest_ram.c \
     $(HV_DIR)/core/guest_console.c \
     $(HV_DIR)/core/ioreq.c \
     $(HV_DIR)/core/lifecycle.c \
@@ -96,6 +97,7 @@ HV_SRCS := \
     $(HV_DIR)/common/crashtest.c \
     $(HV_DIR)/common/irq.c \
     $(HV_DIR)/common/log.c \
+    $(HV_DIR)/common/console_hold.c \
     $(HV_DIR)/common/random.c \
     $(HV_DIR)/common/memory.c \
     $(HV_DIR)/common/panic.c \

@@ -66,7 +66,7 @@ make_hostile_dtbs() {
         [ "$s" = 1 ] || fdtput -t s "$f" /chosen/cpuoff/kernel bootargs "two"
     done
     # 5. 72 vCPUs asleep on their timers on one CPU: nine 8-vCPU domains,
-    # each with its own copy of the kernel (mapped in place)
+    # each with its own copy of the kernel
     f=$(dt dom-hostile-sleepers)
     cp "$(dt v3-smp1)" "$f"
     local i

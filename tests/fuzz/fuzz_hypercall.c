@@ -847,7 +847,7 @@ static bool cl_console;
 /* The rebuild after a reset: what the builder gives each domain here. */
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 {
-    int rc = domain_add_ram(d, RAM, RAM_SIZE);
+    int rc = domain_add_ram(d, RAM, RAM_SIZE, true);
     if (!rc)
         rc = fake_intc_attach(d);
     if (!rc && d->has_bridge)
@@ -881,13 +881,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct domain *keeper, *d[ND];
     static const char *const names[ND] = { "dm", "cl", "g" };
     CHECK(domain_create("keeper", 1, &keeper) == 0);
-    CHECK(domain_add_ram(keeper, RAM, RAM_SIZE) == 0);
+    CHECK(domain_add_ram(keeper, RAM, RAM_SIZE, true) == 0);
     CHECK(pvconsole_attach(keeper) == 0);
     domain_start(keeper, RAM, 0, false);
     for (unsigned i = 0; i < ND; i++) {
         CHECK(domain_create(names[i], 2, &d[i]) == 0);
         d[i]->vcpus[1].pcpu = 1;
-        CHECK(domain_add_ram(d[i], RAM, RAM_SIZE) == 0);
+        CHECK(domain_add_ram(d[i], RAM, RAM_SIZE, true) == 0);
         CHECK(fake_intc_attach(d[i]) == 0);
     }
     struct domain *dm = d[0], *cl = d[1], *g = d[2];

@@ -107,7 +107,7 @@ machine_tree() { # machine_tree OUT GIC SMP
 make_bases() {
     mkdir -p "$bases_dir"
     local g=$guests f
-    # multi: five domains on two CPUs: in place, copied (not 2 MiB-aligned),
+    # multi: five domains on two CPUs: 2 MiB-aligned, not 2 MiB-aligned,
     # static memory, PV interfaces, and one guest that faults
     f=$bases_dir/multi.dtb
     machine_tree "$f" 3 2

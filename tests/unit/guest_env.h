@@ -59,7 +59,7 @@ static inline struct domain *env_build(const char *name, unsigned nr_vcpus, cons
     assert_int_equal(domain_create(name, nr_vcpus, &d), 0);
     for (unsigned i = 0; i < nr_vcpus; i++)
         d->vcpus[i].pcpu = cpus ? cpus[i] : 0;
-    assert_int_equal(domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE), 0);
+    assert_int_equal(domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE, true), 0);
     if (intc)
         assert_int_equal(fake_intc_attach(d), 0);
     return d;

@@ -805,7 +805,7 @@ static int rebuild(struct domain *d, paddr_t *entry_pc, uint64_t *x0)
 {
     *entry_pc = ENV_ENTRY;
     *x0 = 0;
-    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE);
+    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE, true);
     return rc ? rc : fake_intc_attach(d);
 }
 

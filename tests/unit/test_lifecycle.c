@@ -23,7 +23,7 @@ static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
     if (rebuild_fails)
         return -XAM_ENOMEM;
     rebuilds[d->id]++;
-    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE);
+    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE, true);
     if (!rc)
         rc = fake_intc_attach(d);
     *entry = ENV_ENTRY + 0x100;

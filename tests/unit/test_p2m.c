@@ -44,8 +44,8 @@ static void balloon_out_and_in(void **state)
     assert_true(mapped(d, RAM_GFN + 2, NULL));
     assert_true(mapped(d, RAM_GFN + 4, NULL));
     assert_null(p2m_page_ptr(d, RAM_GFN + 3, &w));
-    assert_false(p2m_fault_is_spurious(d, ENV_RAM + 0x3010));
-    assert_true(p2m_fault_is_spurious(d, ENV_RAM + 0x4010));
+    assert_false(p2m_fault_is_spurious(d, ENV_RAM + 0x3010, P2M_READ));
+    assert_true(p2m_fault_is_spurious(d, ENV_RAM + 0x4010, P2M_READ));
     /* twice, or a page that is not its RAM: refused */
     assert_int_equal(p2m_balloon_out(d, RAM_GFN + 3), -XAM_EINVAL);
     assert_int_equal(p2m_balloon_out(d, FREE_GFN), -XAM_EINVAL);
@@ -162,7 +162,7 @@ static void owner_stops_while_lent(void **state)
 
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 {
-    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE);
+    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE, true);
     if (!rc)
         rc = fake_intc_attach(d);
     *entry = ENV_ENTRY;

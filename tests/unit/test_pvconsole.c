@@ -103,7 +103,7 @@ static struct domain *enhanced_domain(const char *name)
 
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 {
-    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE);
+    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE, true);
     if (!rc)
         rc = fake_intc_attach(d);
     if (!rc)

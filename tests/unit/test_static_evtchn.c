@@ -26,7 +26,7 @@ static unsigned nr_chans;
 
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 {
-    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE);
+    int rc = domain_add_ram(d, ENV_RAM, ENV_RAM_SIZE, true);
     if (!rc)
         rc = fake_intc_attach(d);
     for (unsigned i = 0; i < nr_chans && !rc; i++) {

@@ -57,8 +57,10 @@ static spinlock_t inflate_lock = SPINLOCK_INIT;
  * exactly the size its trailer promised. */
 static int load_gzip(struct domain *d, paddr_t ipa, const struct domain_desc *dd)
 {
-    uint64_t room = dd->banks[0].ipa + dd->banks[0].size - ipa;
-    void *dst = domain_ram_ptr(d, ipa, room);
+    /* the trailer's size and the 64 bytes a word-wide copy may scribble
+     * past it: more is refused by the inflater */
+    uint64_t room = MIN(dd->banks[0].ipa + dd->banks[0].size - ipa, ALIGN_UP(dd->kernel_size + 64, PAGE_SIZE));
+    void *dst = domain_ram_for_load(d, ipa, room);
     size_t got = 0;
     if (!dst)
         return -XAM_ERANGE;
@@ -104,7 +106,7 @@ static const char *cpu_compatible;
  * it with its MMU (and so its caches) off. */
 static int load_blob(struct domain *d, paddr_t ipa, const void *src, uint64_t size)
 {
-    void *dst = domain_ram_ptr(d, ipa, size);
+    void *dst = domain_ram_for_load(d, ipa, size);
     if (!dst) /* domain_describe() placed it: cannot happen */
         return -XAM_ERANGE;
     memcpy(dst, src, size);
@@ -176,19 +178,19 @@ static int rebind_static_evtchns(struct domain *d)
  * deferred job, the domain emptied). */
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
 {
-    if (built_from[d->id].kernel_in_place) {
-        log_warn("%s (domain %u): cannot be rebuilt: its kernel was mapped in place, and it has run from it "
-                 "(place the kernel at an address that is not 2 MiB-aligned to keep a pristine copy)",
-                 d->name, d->id);
-        return -XAM_EBUSY;
-    }
     int rc = rebind_static_evtchns(d);
     if (rc)
         return rc;
     rc = populate(d, &built_from[d->id], entry, x0);
     if (rc)
         return rc;
-    log_info("domain %u: %s rebuilt from its boot modules", d->id, d->name);
+    char mem[96];
+    unsigned m = 0;
+    for (unsigned b = 0; b < d->nr_banks; b++)
+        m += (unsigned)fmt_snprintf(
+            mem + m, sizeof(mem) - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "", (unsigned long long)d->banks[b].ipa,
+            (unsigned long long)(d->banks[b].ipa + d->banks[b].size - 1), (unsigned long long)d->banks[b].pa);
+    log_info("domain %u: %s rebuilt from its boot modules, memory %s", d->id, d->name, mem);
     return 0;
 }
 
@@ -262,18 +264,22 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     d->direct_mapped = dd->direct_map;
     d->layout = dd->layout;
     d->unmapped_reads_ones = dd->unmapped_reads_ones;
+    /* RAM made ready on first touch, unless a passthrough device could
+     * read it by DMA before the guest touched it (core/guest_ram.c) */
+    bool lazy = dd->nr_mmio == 0;
     for (unsigned i = 0; i < dd->nr_banks; i++) {
         paddr_t ipa = dd->banks[i].ipa;
         uint64_t size = dd->banks[i].size;
-        if (i == 0 && dd->kernel_in_place) {
-            /* the kernel's pages first, where they are; fresh RAM after */
-            if ((rc = domain_add_ram_in_place(d, ipa, dd->kernel->base, dd->kernel_mapped)))
-                return rc;
-            ipa += dd->kernel_mapped, size -= dd->kernel_mapped;
-        }
-        if ((rc = dd->static_mem ? domain_add_static_ram(d, ipa, dd->banks[i].pa, size) : domain_add_ram(d, ipa, size)))
+        if ((rc = dd->static_mem ? domain_add_static_ram(d, ipa, dd->banks[i].pa, size)
+                                 : domain_add_ram(d, ipa, size, lazy)))
             return rc;
     }
+    /* the kernel's whole 2 MiB chunks read from its module until written
+     * (copy on write): nothing copied now, and the module stays as the
+     * board loaded it for the next reset */
+    if (dd->kernel_in_place && d->lazy_ram &&
+        (rc = domain_ram_map_pristine(d, dd->banks[0].ipa, dd->kernel->base, dd->kernel_mapped)))
+        return rc;
     /* Static shared memory, claimed at boot (claim_shared_memory()): no
      * bank of the domain, so never freed with it. As in Xen, the owner
      * maps it as its RAM, every other sharer as a foreign mapping: never
@@ -307,7 +313,7 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
     d->cntvoff = counter_read();
 
     paddr_t entry = dd->banks[0].ipa + dd->text_offset;
-    uint64_t skip = dd->kernel_in_place ? dd->kernel_mapped : 0; /* already there */
+    uint64_t skip = dd->kernel_in_place && d->lazy_ram ? dd->kernel_mapped : 0; /* read from the module */
     if (dd->kernel_gzip) {
         if ((rc = load_gzip(d, entry, dd)))
             return rc;
@@ -333,9 +339,14 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
                  (unsigned long long)m->pa, (unsigned long long)m->size, (unsigned long long)m->ipa,
                  m->read_only ? "read-only" : "read-write");
     }
-    void *dtb = domain_ram_ptr(d, dd->dtb, GUEST_FDT_MAX);
+    void *dtb = domain_ram_for_load(d, dd->dtb, GUEST_FDT_MAX);
+    if (!dtb)
+        return -XAM_ENOMEM;
     if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)) || (rc = add_seeds(dtb)))
         return -XAM_ENOSPC;
+    /* libfdt leaves its working copy of the strings past the packed tree:
+     * the guest is given the tree, not that */
+    memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_FDT_MAX - fdt_totalsize(dtb));
     dcache_clean_range(dtb, GUEST_FDT_MAX);
 
     *entry_out = entry;
@@ -366,7 +377,7 @@ static void print_table(struct domain *const *ready, unsigned n)
                  d->vpl011 ? "vpl011" : "-");
         log_info("domains:    kernel module at 0x%llx, 0x%llx bytes%s", (unsigned long long)dd->kernel->base,
                  (unsigned long long)dd->kernel->size,
-                 dd->kernel_in_place   ? ", mapped in place (not copied)"
+                 dd->kernel_in_place   ? ", mapped in place (copied on write)"
                      : dd->kernel_gzip ? ", gzip, decompressed"
                                        : "");
         if (dd->ramdisk)

@@ -826,12 +826,12 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     }
     dd->bootargs = args;
 
-    bool shared = false;
-    for (unsigned i = 0; i < h->nr_modules; i++)
-        shared |= &h->modules[i] != dd->kernel && h->modules[i].base == dd->kernel->base;
-    dd->kernel_mapped = ALIGN_DOWN(dd->kernel->size, PAGE_SIZE);
-    dd->kernel_in_place = !shared && !dd->static_mem && !dd->kernel_gzip && dd->text_offset == 0 &&
-        dd->kernel->base % MiB(2) == 0 && dd->kernel_mapped > 0;
+    /* Its whole 2 MiB chunks read from the module, copied on first write
+     * (core/guest_ram.c): never written, so other domains may use the
+     * same module and a reset finds it as loaded. */
+    dd->kernel_mapped = ALIGN_DOWN(dd->kernel->size, MiB(2));
+    dd->kernel_in_place = !dd->static_mem && !dd->kernel_gzip && dd->text_offset == 0 &&
+        dd->kernel->base % MiB(2) == 0 && dd->kernel_mapped > 0 && dd->nr_mmio == 0;
 
     /* Where Xen puts them: the device tree at RAM + 128 MiB if the kernel
      * ends below that, else at the top of bank 0; the initrd right after

@@ -2,6 +2,7 @@
 #include <asm/sysreg.h>
 #include <stdarg.h>
 #include <string.h>
+#include <xam/console_hold.h>
 #include <xam/fmt.h>
 #include <xam/log.h>
 #include <xam/pl011.h>
@@ -27,20 +28,12 @@ static void write_unlocked(const char *s, size_t n)
     }
 }
 
-void console_break_lock(void) { console_locking = false; }
-
-/* The domain's line open on the UART (its text went out as written and
- * its end has not come), NULL when the UART is at the start of a line.
- * Under console_lock. */
-static const void *open_line;
-static const char continued[] = { CONSOLE_CONTINUED_MARK, '\n' };
-
-static void end_open_line(void)
-{
-    if (open_line)
-        write_unlocked(continued, sizeof(continued));
-    open_line = NULL;
-}
+/* Everything printed goes through the hold (xam/console_hold.h), under
+ * console_lock. */
+static uint64_t counter_now(void) { return read_sysreg(cntpct_el0); }
+static size_t stamp(char *buf, size_t size, uint64_t t);
+static const struct console_out_ops out_ops = { .write = write_unlocked, .now = counter_now, .stamp = stamp };
+static struct console_out out = CONSOLE_OUT_INIT(&out_ops);
 
 static uint64_t console_lock_take(void) { return console_locking ? spin_lock_irqsave(&console_lock) : 0; }
 
@@ -50,46 +43,66 @@ static void console_lock_give(uint64_t flags)
         spin_unlock_irqrestore(&console_lock, flags);
 }
 
+void console_break_lock(void)
+{
+    /* a crash: what waits goes out first, and nothing waits any more */
+    console_locking = false;
+    console_out_release(&out, true);
+}
+
 void console_write(const char *s, size_t n)
 {
     uint64_t flags = console_lock_take();
-    end_open_line();
-    write_unlocked(s, n);
+    console_out_text(&out, s, n);
     console_lock_give(flags);
+}
+
+static uint64_t us_since_entry(uint64_t counter)
+{
+    uint64_t d = counter - epoch_counter;
+    return d / counter_freq * 1000000 + d % counter_freq * 1000000 / counter_freq;
+}
+
+/* "[ttttt.uuuuuu] " for counter value t (0 if it did not fit). */
+static size_t stamp(char *buf, size_t size, uint64_t t)
+{
+    uint64_t us = us_since_entry(t);
+    int n = fmt_snprintf(buf, size, "[%5llu.%06llu] ", (unsigned long long)(us / 1000000),
+                         (unsigned long long)(us % 1000000));
+    return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
 }
 
 /* "[ttttt.uuuuuu] " and after: its length (0 if it did not fit). */
 static size_t time_prefix(char *buf, size_t size, const char *after)
 {
-    uint64_t us = log_us_since_entry();
-    int n = fmt_snprintf(buf, size, "[%5llu.%06llu] %s", (unsigned long long)(us / 1000000),
-                         (unsigned long long)(us % 1000000), after);
-    return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+    size_t k = stamp(buf, size, counter_now());
+    int n = fmt_snprintf(buf + k, size - k, "%s", after);
+    return n < 0 || (size_t)n >= size - k ? 0 : k + (size_t)n;
 }
 
 void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end)
 {
-    char prefix[64]; /* "[ttttt.uuuuuu] " 16 and paren */
-    char paren[40]; /* "(" a name of up to 31 ") " */
-    fmt_snprintf(paren, sizeof(paren), "(%s) ", name);
     uint64_t flags = console_lock_take();
-    if (open_line != line) {
-        end_open_line();
-        write_unlocked(prefix, time_prefix(prefix, sizeof(prefix), paren));
-    }
-    write_unlocked(text, n);
-    open_line = NULL;
-    if (end == CONSOLE_PIECE_LINE)
-        write_unlocked("\n", 1);
-    else if (end == CONSOLE_PIECE_CONTINUED)
-        write_unlocked(continued, sizeof(continued));
-    else
-        open_line = line;
+    console_out_piece(&out, line, name, text, n, end);
+    console_lock_give(flags);
+}
+
+uint64_t console_hold_deadline(void) { return console_out_deadline(&out); }
+
+void console_hold_poll(void)
+{
+    if (console_out_deadline(&out) > counter_now())
+        return;
+    uint64_t flags = console_lock_take();
+    console_out_poll(&out);
     console_lock_give(flags);
 }
 
 void console_flush(void)
 {
+    uint64_t flags = console_lock_take();
+    console_out_release(&out, false);
+    console_lock_give(flags);
     if (console_uart)
         pl011_flush(console_uart);
 }
@@ -98,14 +111,11 @@ void log_set_epoch(uint64_t counter, uint64_t freq)
 {
     epoch_counter = counter;
     counter_freq = freq ? freq : 1;
+    out.idle_ticks = counter_freq * CONSOLE_HOLD_IDLE_MS / 1000;
+    out.max_ticks = counter_freq * CONSOLE_HOLD_MAX_MS / 1000;
 }
 
-uint64_t log_us_since_entry(void)
-{
-    uint64_t now = read_sysreg(cntpct_el0);
-    uint64_t d = now - epoch_counter;
-    return d / counter_freq * 1000000 + d % counter_freq * 1000000 / counter_freq;
-}
+uint64_t log_us_since_entry(void) { return us_since_entry(counter_now()); }
 
 void log_set_level(enum log_level level) { current_level = level; }
 

@@ -99,49 +99,6 @@ int domain_set_sve(struct domain *d, unsigned bits)
     return 0;
 }
 
-int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size)
-{
-    if (d->nr_banks == DOMAIN_MAX_BANKS)
-        return -XAM_ENOSPC;
-    /* 2 MiB alignment lets stage 2 use blocks: fewer tables, fewer walks. */
-    uint64_t align = size >= MiB(2) ? MiB(2) : PAGE_SIZE;
-    paddr_t pa;
-    int rc = memory_alloc(size, align, &pa);
-    if (rc)
-        return rc;
-    memset((void *)(uintptr_t)pa, 0, size);
-    /* The guest starts with its MMU and caches off: what it reads must be
-     * in memory, not only in our caches. */
-    dcache_clean_range((void *)(uintptr_t)pa, size);
-    rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
-    if (rc) {
-        memory_free(pa, size);
-        return rc;
-    }
-    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, false };
-    return 0;
-}
-
-int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
-{
-    if (d->nr_banks == DOMAIN_MAX_BANKS)
-        return -XAM_ENOSPC;
-    int rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
-    if (rc)
-        return rc;
-    d->banks[d->nr_banks++] = (struct guest_bank){ ipa, pa, size, true };
-    return 0;
-}
-
-int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
-{
-    if (d->nr_banks == DOMAIN_MAX_BANKS)
-        return -XAM_ENOSPC;
-    memset((void *)(uintptr_t)pa, 0, size);
-    dcache_clean_range((void *)(uintptr_t)pa, size);
-    return domain_add_ram_in_place(d, ipa, pa, size);
-}
-
 int domain_map_device(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
 {
     return pt_map(&d->s2.pt, ipa, pa, size, S2_DEVICE);
@@ -156,16 +113,6 @@ int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg),
     d->on_release[d->nr_on_release].fn = fn;
     d->on_release[d->nr_on_release++].arg = arg;
     return 0;
-}
-
-void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len)
-{
-    for (unsigned i = 0; i < d->nr_banks; i++) {
-        const struct guest_bank *b = &d->banks[i];
-        if (ipa >= b->ipa && len <= b->size && ipa - b->ipa <= b->size - len)
-            return (void *)(uintptr_t)(b->pa + (ipa - b->ipa));
-    }
-    return NULL;
 }
 
 /* The domain the console's input goes to (NULL: the hypervisor): its
@@ -197,8 +144,7 @@ void domain_console_focus(struct domain *d)
 void domain_free_ram(struct domain *d)
 {
     /* its RAM, except what other domains still map (core/p2m.c) */
-    p2m_release(d);
-    d->nr_banks = 0;
+    domain_ram_release(d);
     if (d->s2.pt.root) {
         pt_free_tables(&d->s2.pt, free_s2_table);
         free_s2_table(d->s2.pt.root);

@@ -16,6 +16,7 @@
  * exception we do not emulate stops that domain, with a log line naming
  * it, the address and the syndrome. */
 #include <asm/esr.h>
+#include <asm/guest_mem.h>
 #include <asm/traps.h>
 #include <xam/domain.h>
 #include <xam/emul.h>
@@ -87,11 +88,15 @@ static inline void finish_mmio(struct vcpu *v, const struct mmio_access *a, unsi
 static void exit_dabt(struct vcpu *v)
 {
     uint64_t esr = v->arch.esr;
-    paddr_t ipa = esr_fault_ipa(v->arch.hpfar, v->arch.far);
+    paddr_t ipa;
+    if (!guest_abort_ipa(v, &ipa))
+        return; /* its own tables changed under it: tried again */
     const struct mmio_region *r = emul_mmio_find(&v->dom->mmio, ipa);
-    /* another CPU was changing this page's mapping (core/p2m.c): the
-     * access is retried once the change is done */
-    if (!r && p2m_fault_is_spurious(v->dom, ipa))
+    /* the first touch of a chunk of its RAM (core/guest_ram.c), or
+     * another CPU was changing this page's mapping (core/p2m.c): the
+     * access is retried once it is there */
+    if (!r &&
+        (guest_ram_fault(v->dom, ipa) || p2m_fault_is_spurious(v->dom, ipa, esr_dabt_wnr(esr) ? P2M_WRITE : P2M_READ)))
         return;
     if (!r && !v->dom->unmapped_reads_ones) {
         /* as Xen with trap-unmapped-accesses = <1>, its default: the guest
@@ -224,13 +229,18 @@ static void exit_wfx(struct vcpu *v)
         sched_block(v);
 }
 
-/* Instruction fetches only fault where nothing is mapped (or being
- * remapped: retried, as for data). */
+/* Instruction fetches fault where nothing is mapped, where RAM is not
+ * touched yet or being remapped (retried, as for data), and on pages
+ * that are never executable (foreign and shared pages, disks). */
 static void exit_iabt(struct vcpu *v)
 {
-    paddr_t ipa = esr_fault_ipa(v->arch.hpfar, v->arch.far);
-    if (!p2m_fault_is_spurious(v->dom, ipa))
-        guest_fault(v, "instruction fetch from unmapped guest address", ipa);
+    paddr_t ipa;
+    if (!guest_abort_ipa(v, &ipa) || guest_ram_fault(v->dom, ipa) || p2m_fault_is_spurious(v->dom, ipa, P2M_EXEC))
+        return;
+    guest_fault(v,
+                esr_abort_is_perm(v->arch.esr) ? "instruction fetch from a non-executable page"
+                                               : "instruction fetch from unmapped guest address",
+                ipa);
 }
 
 /* SVE (in a domain without Xen's sve) and SME instructions and registers

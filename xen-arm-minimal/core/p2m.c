@@ -14,6 +14,7 @@
  * and a retired bank is freed when its last orphan mapping goes. */
 #include <asm/cache.h>
 #include <asm/spinlock.h>
+#include <asm/sysreg.h>
 #include <string.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
@@ -264,6 +265,12 @@ int p2m_map_foreign(struct domain *d, uint64_t gfn, struct domain *src, uint64_t
 {
     if (src == d || src_gfn >> (64 - PAGE_SHIFT))
         return -XAM_EINVAL;
+    /* its first touch, if it is one: made ready before it is lent
+     * (core/guest_ram.c; outside our lock, which that takes) */
+    if (src->state != DOMAIN_RUNNING) /* and again under the lock */
+        return -XAM_ESRCH;
+    if (!domain_ram_ptr(src, src_gfn << PAGE_SHIFT, PAGE_SIZE))
+        return -XAM_EINVAL;
     uint64_t flags = spin_lock_irqsave(&p2m_lock);
     int rc;
     paddr_t pa = own_ram(src, src_gfn << PAGE_SHIFT);
@@ -335,9 +342,12 @@ int p2m_remove(struct domain *d, uint64_t gfn)
 
 int p2m_balloon_out(struct domain *d, uint64_t gfn)
 {
-    uint64_t flags = spin_lock_irqsave(&p2m_lock);
     paddr_t ipa = gfn << PAGE_SHIFT;
-    paddr_t pa = gfn >> (64 - PAGE_SHIFT) ? 0 : own_ram(d, ipa);
+    /* a hole is cut in a ready chunk, mapped with the rest of it */
+    if (gfn >> (64 - PAGE_SHIFT) || !domain_ram_ptr(d, ipa, PAGE_SIZE))
+        return -XAM_EINVAL;
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    paddr_t pa = own_ram(d, ipa);
     int rc = !pa || find(d, gfn) ? -XAM_EINVAL : 0;
     struct p2m_entry *e = rc ? NULL : insert(d, gfn);
     if (!rc && !e)
@@ -381,21 +391,35 @@ void *p2m_page_ptr(struct domain *d, uint64_t gfn, bool *writable)
         return NULL;
     uint64_t flags = spin_lock_irqsave(&p2m_lock);
     struct p2m_entry *e = find(d, gfn);
-    paddr_t pa;
-    if (e) {
-        pa = e->kind == P2M_HOLE ? 0 : e->pa;
-        *writable = e->writable;
-    } else {
-        pa = own_ram(d, gfn << PAGE_SHIFT);
-        *writable = true;
-    }
+    paddr_t pa = e && e->kind != P2M_HOLE ? e->pa : 0;
+    *writable = e ? e->writable : true;
     spin_unlock_irqrestore(&p2m_lock, flags);
-    return pa ? (void *)(uintptr_t)(pa & ~(paddr_t)(PAGE_SIZE - 1)) : NULL;
+    if (e)
+        return pa ? (void *)(uintptr_t)(pa & ~(paddr_t)(PAGE_SIZE - 1)) : NULL;
+    /* its own RAM, made ready if this is its first touch */
+    return domain_ram_ptr(d, gfn << PAGE_SHIFT, PAGE_SIZE);
 }
 
-bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa)
+int p2m_map_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size, bool replace)
 {
-    if (!__atomic_load_n(&d->p2m, __ATOMIC_ACQUIRE))
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    int rc = 0;
+    if (replace) { /* break before make: its vCPUs fault and wait meanwhile */
+        rc = pt_unmap(&d->s2.pt, ipa, size, flush);
+        stage2_flush_tlb(&d->s2);
+    }
+    if (!rc)
+        rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
+    /* the new entries visible to every CPU's table walks before the
+     * access that faulted is retried */
+    dsb(ishst);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa, enum p2m_access access)
+{
+    if (!__atomic_load_n(&d->p2m, __ATOMIC_ACQUIRE) && !d->lazy_ram)
         return false; /* its stage 2 never changed after the build */
     /* the lock waits out a change in progress on another CPU */
     uint64_t flags = spin_lock_irqsave(&p2m_lock);
@@ -403,7 +427,9 @@ bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa)
     uint64_t attrs;
     bool mapped = pt_lookup(&d->s2.pt, ipa, &pa, &attrs);
     spin_unlock_irqrestore(&p2m_lock, flags);
-    return mapped;
+    /* mapped now, and for this kind of access: a write to a read-only
+     * page or a fetch from a never-executable one is no retry */
+    return mapped && !(access == P2M_WRITE && !(attrs & S2_AP_W)) && !(access == P2M_EXEC && (attrs & S2_XN));
 }
 
 /* d is released while other domains map some of its pages: those mappings

@@ -305,10 +305,13 @@ static void sgi_kick(unsigned intid __unused, void *arg __unused)
      * its WFI, and the loop looks at the queue. */
 }
 
-/* One EL2 timer per CPU serves both the time slice and the sleepers. */
+/* One EL2 timer per CPU serves the time slice, the sleepers and the
+ * console's hold (lines waiting behind a part-way line go out by its
+ * deadline even if nothing else is printed). */
 static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
 {
-    uint64_t next = MIN(slice_deadline, wake_expired(rq));
+    console_hold_poll();
+    uint64_t next = MIN(MIN(slice_deadline, wake_expired(rq)), console_hold_deadline());
     if (next != UINT64_MAX)
         timer_set_deadline(next, slice_end);
     else

@@ -65,7 +65,7 @@ static const struct {
     { "dom0_vcpus_pin", false, "there is no dom0" },
     { "dom0", false, "there is no dom0" },
     { "sched", false, "one scheduler, time-sliced; a cpupool may ask for \"null\" (cpupool-sched)" },
-    { "bootscrub", false, "free memory is not scrubbed at boot: guests' RAM is zeroed when it is given to them" },
+    { "bootscrub", false, "free memory is not scrubbed at boot: guests' RAM is zeroed on first touch" },
     { "vwfi", false, "a guest's WFI always traps" },
     { "gnttab_max_frames", false, "each domain's max_grant_frames says it (default 64)" },
     { "gnttab_max_maptrack_frames", false, "each domain's max_maptrack_frames says it (default 1024)" },

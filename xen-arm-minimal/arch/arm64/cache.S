@@ -35,3 +35,40 @@ icache_inval_all:
     dsb     nsh
     isb
     ret
+
+    .global icache_inval_all_is
+icache_inval_all_is:
+    ic      ialluis
+    dsb     ish
+    isb
+    ret
+
+/* ram_scrub(start, size): start and size page-aligned. DC ZVA zeroes a
+ * block (DCZID_EL0.BS: 4 << BS bytes, at most 2 KiB) per instruction,
+ * without reading memory first; DCZID_EL0.DZP set means it is not
+ * allowed, and 64-byte store runs do it. Then clean to the point of
+ * coherency, for guests running with their caches off. */
+    .global ram_scrub
+ram_scrub:
+    add     x3, x0, x1
+    mov     x2, x0
+    mrs     x4, dczid_el0
+    tbnz    x4, #4, 2f
+    and     x4, x4, #0xf
+    mov     x5, #4
+    lsl     x5, x5, x4
+1:  cmp     x2, x3
+    b.hs    3f
+    dc      zva, x2
+    add     x2, x2, x5
+    b       1b
+2:  cmp     x2, x3
+    b.hs    3f
+    stp     xzr, xzr, [x2]
+    stp     xzr, xzr, [x2, #16]
+    stp     xzr, xzr, [x2, #32]
+    stp     xzr, xzr, [x2, #48]
+    add     x2, x2, #64
+    b       2b
+3:  dsb     ish
+    dcache_op cvac

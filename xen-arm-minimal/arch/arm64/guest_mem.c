@@ -4,6 +4,7 @@
  * GICv2 CPU interface is mapped into its stage 2) must not make EL2 touch
  * that device, or anything outside its own memory. */
 #include <asm/cache.h>
+#include <asm/esr.h>
 #include <asm/guest_mem.h>
 #include <asm/sysreg.h>
 #include <string.h>
@@ -71,4 +72,23 @@ int guest_copy_from(struct vcpu *v, void *dst, uint64_t gva, size_t len) { retur
 int guest_copy_to(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
     return copy(v, gva, (void *)(uintptr_t)src, len, true);
+}
+
+bool guest_abort_ipa(struct vcpu *v, paddr_t *ipa)
+{
+    uint64_t far = v->arch.far;
+    if (!esr_abort_is_perm(v->arch.esr)) {
+        *ipa = esr_fault_ipa(v->arch.hpfar, far);
+        return true;
+    }
+    /* stage 1 only (the read kind: EL1 can read whatever it maps) */
+    uint64_t saved = read_sysreg(par_el1), par;
+    __asm__ volatile("at s1e1r, %0" : : "r"(far));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(saved, par_el1);
+    if (par & PAR_F)
+        return false;
+    *ipa = (par & PAR_PA_MASK) | (far & (PAGE_SIZE - 1));
+    return true;
 }

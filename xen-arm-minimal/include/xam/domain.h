@@ -78,11 +78,21 @@ struct vcpu {
     bool halt_polling, poll_news;
 };
 
+struct ram_chunk;
+
+/* A bank of guest RAM: [ipa, ipa+size) backed by host memory at pa
+ * (core/guest_ram.c). */
 struct guest_bank {
     paddr_t ipa;
     paddr_t pa;
     uint64_t size;
-    bool is_static; /* xen,static-mem or a kernel in place: never freed */
+    bool is_static; /* xen,static-mem: never freed */
+    /* made ready on first touch, 2 MiB at a time: each chunk's state
+     * (NULL: the whole bank was made ready when it was given) */
+    struct ram_chunk *chunks;
+    /* a kernel mapped in place: where the module would begin if it began
+     * at the bank (its chunks are read from it until written) */
+    paddr_t pristine;
 };
 
 /* A domain's life. Transitions are made under the domain's lock by
@@ -118,6 +128,10 @@ struct domain {
     struct stage2 s2;
     unsigned nr_banks;
     struct guest_bank banks[DOMAIN_MAX_BANKS];
+    /* some bank is made ready on first touch; ram_lock orders the
+     * changes of its chunks (core/guest_ram.c) */
+    bool lazy_ram;
+    spinlock_t ram_lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus; /* nr_vcpus of them, allocated with the domain */
     unsigned vcpus_on; /* started and not turned off (CPU_ON minus CPU_OFF) */
@@ -195,14 +209,21 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out);
 /* Give d's vCPUs SVE with bits-long vectors (a length every CPU gives):
  * their state is allocated once, kept across resets. */
 int domain_set_sve(struct domain *d, unsigned bits);
-/* Back [ipa, ipa+size) with freshly allocated, zeroed RAM. */
-int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size);
+/* Back [ipa, ipa+size) with freshly allocated RAM, zero as the guest
+ * sees it. lazy: zeroed and mapped on first touch, 2 MiB at a time (a
+ * domain without passthrough devices); else now. (core/guest_ram.c) */
+int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size, bool lazy);
 /* Back [ipa, ipa+size) with the host memory at pa (static memory the
- * builder has claimed), zeroed. */
+ * builder has claimed), zeroed now. */
 int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
-/* Give the guest the host memory at pa as RAM at ipa, as it is (a kernel
- * mapped in place); it is never freed. */
-int domain_add_ram_in_place(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
+/* [ipa, ipa+len) of a lazy bank just added reads from the host memory at
+ * src (a boot module, never written): mapped read-only, each 2 MiB chunk
+ * copied into the bank on its first write (a kernel mapped in place).
+ * All three 2 MiB-aligned. */
+int domain_ram_map_pristine(struct domain *d, paddr_t ipa, paddr_t src, uint64_t len);
+/* The stage-2 fault at ipa was the first touch of a chunk of d's RAM:
+ * made ready, the access is to be retried. */
+bool guest_ram_fault(struct domain *d, paddr_t ipa);
 /* Map host device memory into the guest (passthrough, the GICv2 CPU
  * interface). */
 int domain_map_device(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size);
@@ -210,8 +231,14 @@ int domain_add_mmio(struct domain *d, const struct mmio_region *r);
 /* fn(d, arg) runs when d's memory is released (a device freeing its
  * state), newest first. */
 int domain_on_release(struct domain *d, void (*fn)(struct domain *d, void *arg), void *arg);
-/* Host address of guest RAM [ipa, ipa+len), or NULL if not all guest RAM. */
+/* Host address of guest RAM [ipa, ipa+len), made ready (its contents
+ * what the guest sees), or NULL if not all guest RAM. The address stays
+ * good while the domain has its RAM. */
 void *domain_ram_ptr(struct domain *d, paddr_t ipa, uint64_t len);
+/* While building: host address of guest RAM [ipa, ipa+len) that the
+ * builder is about to write whole (bytes of partly covered pages are
+ * zeroed, the rest of its chunks left for their first touch). */
+void *domain_ram_for_load(struct domain *d, paddr_t ipa, uint64_t len);
 /* Its console: n bytes it wrote to one of its consoles, printed as
  * "(name) text" lines, each console's lines whole; the focused domain's
  * as they are written (xam/guest_console.h). */
@@ -225,6 +252,9 @@ void domain_console_focus(struct domain *d);
  * (new stage 2, no RAM, no devices) for a rebuild. */
 void domain_free_ram(struct domain *d);
 int domain_reinit(struct domain *d);
+/* Its banks freed (core/guest_ram.c; p2m_release() keeps what others
+ * map). */
+void domain_ram_release(struct domain *d);
 
 /* ---- lifecycle (core/lifecycle.c) ---- */
 /* BUILDING -> RUNNING and vCPU 0 started at (entry, x0); or, held, left

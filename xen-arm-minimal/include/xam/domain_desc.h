@@ -105,12 +105,13 @@ struct domain_desc {
      * is the Image's size (else the module's). */
     bool kernel_gzip;
     uint64_t kernel_size;
-    /* The kernel's whole pages are mapped into the guest where the boot
-     * loader put them, not copied: it sits 2 MiB-aligned, is no other
-     * domain's, has text_offset 0 and the domain has dynamic memory. The
-     * guest then owns those pages, so it cannot be rebuilt after a reset. */
+    /* The kernel's whole 2 MiB chunks are mapped read-only into the guest
+     * where the boot loader put them, and copied on first write
+     * (core/guest_ram.c): it sits 2 MiB-aligned, has text_offset 0, is
+     * not compressed, and the domain has dynamic memory and no
+     * passthrough devices. The module is never written. */
     bool kernel_in_place;
-    uint64_t kernel_mapped; /* bytes mapped in place (whole pages) */
+    uint64_t kernel_mapped; /* bytes read from the module (whole 2 MiB chunks) */
     /* guest addresses, decided before anything is allocated */
     paddr_t dtb, initrd;
     enum desc_enhanced enhanced;

@@ -39,7 +39,9 @@ void console_flush(void);
  * So every physical line is whole and has one prefix, and a domain's line
  * that ends with the mark (a guest's own text cannot: its backslashes are
  * escaped) goes on on the next line with the same prefix: joined, the
- * pieces are the line. `line` only tells lines apart (its guest_console). */
+ * pieces are the line. `line` only tells lines apart (its guest_console).
+ * While a line is part-way out (cut, or open), everything else printed
+ * waits for its end, within a bound: xam/console_hold.h. */
 enum console_piece_end {
     CONSOLE_PIECE_LINE,
     CONSOLE_PIECE_CONTINUED,
@@ -47,6 +49,11 @@ enum console_piece_end {
 };
 #define CONSOLE_CONTINUED_MARK '\\'
 void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end);
+/* What waits behind a part-way line goes out by this counter value at the
+ * latest (UINT64_MAX: nothing waits): each CPU's scheduler folds it into
+ * its timer and calls console_hold_poll when it fires. */
+uint64_t console_hold_deadline(void);
+void console_hold_poll(void);
 
 /* Time zero of the boot timeline: the counter value read at entry. */
 void log_set_epoch(uint64_t counter, uint64_t freq);

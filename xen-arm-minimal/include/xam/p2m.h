@@ -45,9 +45,14 @@ int p2m_balloon_in(struct domain *d, uint64_t gfn);
 /* What d's gfn is backed by, as the hypervisor must see it: its RAM, or
  * an extra mapping (NULL: nothing, or ballooned out). */
 void *p2m_page_ptr(struct domain *d, uint64_t gfn, bool *writable);
-/* Whether the IPA became mapped after a stage-2 fault was taken on it (a
- * mapping was being changed on another CPU): the access is retried. */
-bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa);
+/* Whether the IPA became mapped, for this kind of access, after a
+ * stage-2 fault was taken on it (a mapping was being changed on another
+ * CPU, a chunk of RAM made ready): the access is retried. */
+enum p2m_access { P2M_READ, P2M_WRITE, P2M_EXEC };
+bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa, enum p2m_access access);
+/* For core/guest_ram.c: map [ipa, ipa+size) of d's RAM to pa, read-write
+ * (replace: in place of a read-only mapping, break before make). */
+int p2m_map_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size, bool replace);
 /* For the lifecycle, with d's vCPUs off, before its RAM is freed: every
  * extra mapping of d goes (foreign, hypervisor pages, balloon holes); then
  * d's RAM banks are freed except the pages other domains still map, which

@@ -9,5 +9,11 @@ void dcache_clean_range(const void *start, size_t size);
 void dcache_clean_inval_range(const void *start, size_t size);
 void dcache_inval_range(const void *start, size_t size);
 void icache_inval_all(void);
+/* Every CPU's instruction cache (inner shareable): memory that held code
+ * of someone else is given new contents. */
+void icache_inval_all_is(void);
+/* Zero [start, start+size) (page-aligned) and clean it to the point of
+ * coherency: DC ZVA where the CPU allows it, stores otherwise. */
+void ram_scrub(void *start, size_t size);
 
 #endif

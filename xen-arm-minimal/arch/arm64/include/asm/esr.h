@@ -38,6 +38,9 @@ static inline bool esr_dabt_sse(uint64_t esr) { return (esr >> 21) & 1; } /* sig
 static inline unsigned esr_dabt_srt(uint64_t esr) { return (unsigned)(esr >> 16) & 0x1f; }
 static inline bool esr_dabt_sf(uint64_t esr) { return (esr >> 15) & 1; } /* X register */
 static inline bool esr_dabt_wnr(uint64_t esr) { return (esr >> 6) & 1; } /* write */
+/* EC 0x20/0x24: a stage-2 permission fault (xFSC 0b0011xx) not taken on a
+ * stage-1 table walk (S1PTW): HPFAR_EL2 need not hold its IPA then */
+static inline bool esr_abort_is_perm(uint64_t esr) { return (esr & 0x3c) == 0x0c && !((esr >> 7) & 1); }
 
 /* EC 0x18: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1]
  * Direction[0] (1 = read, MRS) */
