@@ -20,9 +20,9 @@ fi
 # on each of its CPUs in turn
 n=$(/bin/busybox nproc)
 c=0
-while [ $c -lt $n ]; do
+while [ "$c" -lt "$n" ]; do
     echo "XAM-SVE: on cpu$c"
-    /bin/busybox taskset -c $c /bin/xam-sve || echo "XAM-SVE: FAIL: xam-sve exited with status $? on cpu$c"
+    /bin/busybox taskset -c "$c" /bin/xam-sve || echo "XAM-SVE: FAIL: xam-sve exited with status $? on cpu$c"
     c=$((c + 1))
 done
 echo "XAM-LINUX-INIT: $(/bin/busybox uname -r) up, $(/bin/busybox nproc) CPU(s), $(/bin/busybox cat /proc/cmdline)"
