@@ -68,6 +68,7 @@ bench:
 	tests/bench/builder.sh $(HV_IMAGE)
 	ICOUNT=1 tests/bench/builder.sh $(HV_IMAGE)
 	tests/bench/traps.sh $(HV_IMAGE)
+	tests/bench/switch.sh $(HV_IMAGE)
 	tests/bench/ioreq.sh $(HV_IMAGE)
 	tests/bench/linux-ratio.sh $(HV_IMAGE)
 	tests/bench/virtio.sh $(HV_IMAGE)

@@ -33,6 +33,7 @@ HV_SRCS := \
     $(HV_DIR)/arch/arm64/idregs.c \
     $(HV_DIR)/arch/arm64/cpufeature.c \
     $(HV_DIR)/arch/arm64/fpsimd.S \
+    $(HV_DIR)/arch/arm64/sve.S \
     $(HV_DIR)/arch/arm64/guest_entry.S \
     $(HV_DIR)/arch/arm64/stage2.c \
     $(HV_DIR)/arch/arm64/vcpu.c \

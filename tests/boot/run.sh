@@ -425,6 +425,7 @@ declare -A MACHINE_ONLY=(
     [gic-lines]='host interrupt [0-9]+ \(SPI [0-9]+\) does not exist: the host GIC has [0-9]+ interrupt lines'
     [hv-image]=': reg: module 0x[0-9a-f]+\+0x[0-9a-f]+: overlaps the hypervisor image; domain skipped'
     [gzip-stream]='the gzip-compressed kernel does not decompress'
+    [sve]=': sve: [0-9]+-bit vectors asked, but ([0-9]+ bits is the longest SVE vector length all CPUs give|SVE is not on every CPU of this machine); domain skipped'
 )
 machine_only() { # machine_only KIND DTB [FILE@ADDR]...
     local kind=$1 dtb=$2 a m=() rc

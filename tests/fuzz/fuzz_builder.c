@@ -42,9 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *buf = malloc(size ? size : 1);
     memcpy(buf, data, size);
     if (hostdt_parse(&h, buf, size, &hv, &err) == 0) {
-        struct builder_env env = {
-            .nr_cpus = 4, .cpu_mpidr = { 0, 1, 2, 3 }, .online = 0xf, .ipa_bits = 39, .module_header = header
-        };
+        /* SVE up to 512 bits, as A64FX: sve's every branch reachable */
+        struct builder_env env = { .nr_cpus = 4,
+                                   .cpu_mpidr = { 0, 1, 2, 3 },
+                                   .online = 0xf,
+                                   .ipa_bits = 39,
+                                   .sve_max_bits = 512,
+                                   .module_header = header };
         int chosen = fdt_path_offset(buf, "/chosen"), node;
         fdt_for_each_subnode(node, buf, chosen)
         {

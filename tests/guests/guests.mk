@@ -2,7 +2,7 @@
 GUESTS_OUT := $(TESTS_OUT)/guests
 GUEST_NAMES := hello fault timer noisy reset echo isolate dtcheck devmodel pciclient rtcirq trapbench ioreqbench
 GUEST_NAMES += hostile_reset hostile_vgic hostile_cpuon hostile_cpuoff hostile_sleepers hostile_console hostile_virtio
-GUEST_NAMES += virtio_grants static_evtchn edgeirq leak residue longline
+GUEST_NAMES += virtio_grants static_evtchn edgeirq leak residue longline switchbench
 GUEST_IMAGES := $(addprefix $(GUESTS_OUT)/,$(addsuffix .Image,$(GUEST_NAMES)))
 GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mgeneral-regs-only -mstrict-align \
     -fno-pic -fno-pie -fno-stack-protector -Wall -Wextra -Werror -mno-outline-atomics
@@ -32,3 +32,4 @@ include tests/guests/linux-dm/linux-dm.mk
 include tests/guests/linux-hvc/linux-hvc.mk
 include tests/guests/linux-shell/linux-shell.mk
 include tests/guests/linux-evtchn/linux-evtchn.mk
+include tests/guests/linux-cpus/linux-cpus.mk

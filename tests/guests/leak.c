@@ -72,6 +72,43 @@ __asm__(".text\n"
 void vregs_write(uint64_t p);
 uint64_t vregs_check(uint64_t p);
 
+/* SVE, in a domain with Xen's sve: Z0-Z31, P0-P15 and FFR written from
+ * and stored into buffers at the vector length in use (sve_write's FFR:
+ * its first m byte elements true, a monotonic predicate as FFR's own
+ * values are); a domain without it takes RDVL as undefined */
+__asm__(".text\n"
+        ".arch_extension sve\n"
+        "sve_rdvl:\n"
+        "    rdvl x0, #1\n"
+        "    ret\n"
+        "sve_write:\n" /* x0 Z buffer, x1 P buffer, x2 m */
+        "    whilelo p0.b, xzr, x2\n"
+        "    wrffr p0.b\n"
+        ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+        "    ldr p\\n, [x1, #\\n, mul vl]\n"
+        ".endr\n"
+        ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+        "    ldr z\\n, [x0, #\\n, mul vl]\n"
+        ".endr\n"
+        "    ret\n"
+        "sve_read:\n" /* x0 Z buffer, x1 P buffer (P0-P15, then FFR) */
+        ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+        "    str z\\n, [x0, #\\n, mul vl]\n"
+        ".endr\n"
+        ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+        "    str p\\n, [x1, #\\n, mul vl]\n"
+        ".endr\n"
+        "    rdffr p0.b\n"
+        "    str p0, [x1, #16, mul vl]\n"
+        "    ldr p0, [x1]\n"
+        "    ret\n");
+uint64_t sve_rdvl(void);
+void sve_write(const uint8_t *z, const uint8_t *p, uint64_t m);
+void sve_read(uint8_t *z, uint8_t *p);
+
+/* at most 2048-bit vectors: 256 bytes each, their predicates 32 */
+static uint8_t want_z[32 * 256], got_z[32 * 256], want_p[17 * 32], got_p[17 * 32];
+
 #define REG(id, enc)                                                                                                   \
     static void w_##id(uint64_t v) { __asm__ volatile("msr " enc ", %0\n isb" : : "r"(v) : "memory"); }                \
     static uint64_t r_##id(void)                                                                                       \
@@ -262,6 +299,83 @@ static enum kind probe(unsigned i, int a, uint64_t *now)
 
 void guest_main(uint64_t dtb);
 
+#define ID_AA64PFR0 "S3_0_C0_C4_0"
+#define ID_AA64ZFR0 "S3_0_C0_C4_4"
+#define ZCR_EL1 "S3_0_C1_C2_0"
+
+/* SVE as the domain's view says: without it, RDVL (and ZCR_EL1, in the
+ * table) are undefined (probed before the registers are classified: an
+ * undefined access changes ELR, SPSR and ESR) */
+static int sve_detect(void)
+{
+    uint64_t pfr0, zfr0;
+    __asm__ volatile("mrs %0, " ID_AA64PFR0 "\n mrs %1, " ID_AA64ZFR0 : "=r"(pfr0), "=r"(zfr0));
+    puts_("leak: ID_AA64PFR0.SVE ");
+    put_hex((pfr0 >> 32) & 0xf);
+    puts_(", ID_AA64ZFR0 ");
+    put_hex(zfr0);
+    puts_("\n");
+    if (!((pfr0 >> 32) & 0xf)) {
+        check(zfr0 == 0, "no SVE: ID_AA64ZFR0 reads as zero");
+        uint32_t before = leak_syncs;
+        sve_rdvl();
+        check(leak_syncs == before + 1 && (leak_sync_esr >> 26) == 0, "no SVE: RDVL is an undefined instruction");
+        puts_("leak: SVE hidden\n");
+        return 0;
+    }
+    return 1;
+}
+
+/* With SVE, its vector length is what its sve and its own ZCR_EL1
+ * allow, and its registers get this domain's patterns (seed). The
+ * vector length in bytes. */
+static uint64_t sve_setup(uint64_t dtb, uint64_t seed, uint64_t *ffr_m)
+{
+    /* its whole length, or 256 bits by its own ZCR_EL1 ("zcr-short") */
+    uint64_t len = dtb_mentions(dtb, "zcr-short") ? 1 : 15;
+    __asm__ volatile("msr " ZCR_EL1 ", %0\n isb" : : "r"(len));
+    uint64_t vl = sve_rdvl();
+    puts_("leak: SVE: vectors of ");
+    put_hex(vl * 8);
+    puts_(" bits\n");
+    for (unsigned i = 0; i < 32 * vl; i++)
+        want_z[i] = (uint8_t)(seed >> (8 * (i % 8))) ^ (uint8_t)(i * 7) ^ (uint8_t)(i >> 8);
+    for (unsigned i = 0; i < 16 * vl / 8; i++)
+        want_p[i] = (uint8_t)(seed >> (8 * (i % 8))) ^ (uint8_t)(i * 13);
+    *ffr_m = (seed & 0xff) % vl + 1;
+    sve_write(want_z, want_p, *ffr_m);
+    return vl;
+}
+
+/* Z0-Z31, P0-P15 and FFR still this domain's, at its vector length:
+ * how many of them are not */
+static unsigned sve_check(uint64_t vl, uint64_t ffr_m)
+{
+    unsigned bad = 0;
+    if (sve_rdvl() != vl)
+        return 1;
+    sve_read(got_z, got_p);
+    for (unsigned n = 0; n < 32; n++)
+        for (unsigned i = n * vl; i < (n + 1) * vl; i++)
+            if (got_z[i] != want_z[i]) {
+                bad++;
+                break;
+            }
+    unsigned pl = vl / 8;
+    for (unsigned n = 0; n < 16; n++)
+        for (unsigned i = n * pl; i < (n + 1) * pl; i++)
+            if (got_p[i] != want_p[i]) {
+                bad++;
+                break;
+            }
+    for (unsigned j = 0; j < vl; j++) /* FFR: bit j is byte element j */
+        if (((got_p[16 * pl + j / 8] >> (j % 8)) & 1) != (j < ffr_m)) {
+            bad++;
+            break;
+        }
+    return bad;
+}
+
 void guest_main(uint64_t dtb)
 {
     int a = dtb_mentions(dtb, "leak=a");
@@ -271,6 +385,7 @@ void guest_main(uint64_t dtb)
      * what traps is the hypervisor's CPTR_EL2, not our own CPACR_EL1 */
     __asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(3UL << 20 | 3UL << 16 | 3UL << 24));
     __asm__ volatile("mrs %0, cntfrq_el0; isb; mrs %1, cntvct_el0" : "=r"(freq), "=r"(t0));
+    int sve = sve_detect();
     /* classify first: an undefined access changes ELR, SPSR and ESR */
     for (unsigned i = 0; i < NR_REGS; i++)
         kind[i] = probe(i, a, &kept[i]);
@@ -284,7 +399,14 @@ void guest_main(uint64_t dtb)
         probe(i, a, &kept[i]); /* again, after the last undefined access */
     }
     uint64_t vp = a ? 0x1234567811110000ULL : 0x8765432122220000ULL;
-    vregs_write(vp);
+    /* SVE's Z registers hold V0-V31: with SVE they are checked whole */
+    uint64_t seed = vp ^ (dtb_mentions(dtb, "zcr-short") ? 0x5a5a5a5a5a5a5a5aULL : 0), ffr_m = 0;
+    uint64_t vl = sve ? sve_setup(dtb, seed, &ffr_m) : 0;
+    if (!vl)
+        vregs_write(vp);
+    for (unsigned i = 0; i < NR_REGS; i++)
+        if (regs[i].read == r_zcr && kind[i] == HELD) /* as sve_setup left it */
+            kept[i] = r_zcr();
     puts_(a ? "leak: domain a wrote its patterns\n" : "leak: domain b wrote its patterns\n");
 
     unsigned switches = 0, failed = 0;
@@ -306,9 +428,10 @@ void guest_main(uint64_t dtb)
                 kept[i] = v; /* say it once */
             }
         }
-        if (vregs_check(vp)) {
+        if (vl ? sve_check(vl, ffr_m) : vregs_check(vp)) {
             if (!failed)
-                puts_("FAIL: V0-V31 changed behind my back\n");
+                puts_(vl ? "FAIL: Z0-Z31, P0-P15, FFR or the vector length changed behind my back\n"
+                         : "FAIL: V0-V31 changed behind my back\n");
             failures += !failed;
             failed = 1;
         }
@@ -320,7 +443,7 @@ void guest_main(uint64_t dtb)
     check(switches > 0, "the other domain ran on this CPU meanwhile");
     puts_("leak: ");
     put_hex(held);
-    puts_(" registers held and V0-V31, ");
+    puts_(vl ? " registers held and Z0-Z31 P0-P15 FFR, " : " registers held and V0-V31, ");
     put_hex(unwritable);
     puts_(" unwritable, checked across ");
     put_hex(switches);

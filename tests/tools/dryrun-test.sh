@@ -430,4 +430,28 @@ dtc -I dtb -O dts -o "$work/sm-out/packed.dts" "$work/sm-out/packed.dtb" 2>/dev/
 has "$work/sm-out/packed.dts" 'sbsa-uart@22000000 {' || why=${why:-"packed (not direct-mapped) lost the guest map's vPL011"}
 result "$name" "$why" "$work/$name.txt"
 
+# Xen's sve (4.18): a length the binding allows is accepted and said (the
+# dry run cannot know the machine's longest: the hypervisor alone refuses
+# a length longer than its CPUs give, tests/boot/cases-cpus.sh); a
+# length the binding does not allow is refused in the hypervisor's words
+name=sve why=""
+cp "$work/host.dtb" "$work/sve.dtb"
+fdtput -t x "$work/sve.dtb" /chosen/domU0 sve 0x100
+fdtput -t x "$work/sve.dtb" /chosen/domU2 sve
+fdtput -t x "$work/sve.dtb" /chosen/domU1 sve 0xffffffff
+"$dryrun" "$work/sve.dtb" >"$work/$name.txt" 2>&1
+grep -q '^domU0: ok: .*; SVE up to 256-bit vectors (if every CPU gives them)' "$work/$name.txt" || why="domU0's SVE not said"
+grep -q "^domU2: ok: .*; SVE up to the machine's longest vectors" "$work/$name.txt" || why=${why:-"domU2's SVE not said"}
+grep -q "^domU1: ok: .*; SVE up to the machine's longest vectors" "$work/$name.txt" || why=${why:-"domU1's SVE (-1) not said"}
+for v in 0xc8:"200 bits is no SVE vector length: a multiple of 128 up to 2048, 0 (no SVE) or a negative number (the longest the machine gives)" \
+         0x1000:"4096 bits is no SVE vector length" "0x100 0x100":"must be empty or one cell"; do
+    cp "$work/host.dtb" "$work/sve-bad.dtb"
+    # shellcheck disable=SC2086 # the cells, one word each
+    fdtput -t x "$work/sve-bad.dtb" /chosen/domU0 sve ${v%%:*}
+    "$dryrun" "$work/sve-bad.dtb" >"$work/$name-1.txt" 2>&1
+    cat "$work/$name-1.txt" >>"$work/$name.txt"
+    has "$work/$name-1.txt" "domU0: rejected: /chosen/domU0: sve: ${v#*:}" || why=${why:-"sve = <${v%%:*}> not refused as expected"}
+done
+result "$name" "$why" "$work/$name.txt"
+
 exit $status

@@ -29,8 +29,9 @@ static inline const uint8_t *image_header(const struct hostdt_module *m, void *c
     return img;
 }
 
+/* SVE up to 512 bits on every CPU, as QEMU's a64fx */
 static const struct builder_env env = {
-    .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .online = 3, .ipa_bits = 39, .module_header = image_header
+    .nr_cpus = 2, .cpu_mpidr = { 0, 1 }, .online = 3, .ipa_bits = 39, .sve_max_bits = 512, .module_header = image_header
 };
 
 /* A fresh copy of the host tree, in buf. */

@@ -487,10 +487,70 @@ static void grant_limits(void **state)
 /* Xen's bindings not implemented here, or not with every value: the
  * values that mean what this hypervisor does are accepted, the others
  * refused by name, with the Xen release and what to do. */
+/* Xen's sve (4.18): the vector length in bits, 0 off, empty or negative
+ * the machine's longest; a multiple of 128 up to 2048, and no longer
+ * than every CPU gives (the fixture's machine: 512 bits; none; and the
+ * dry run's, which does not know) */
+static void sve_binding(void **state)
+{
+    (void)state;
+    static const struct {
+        int len;
+        uint32_t v;
+        unsigned max; /* the machine's longest */
+        unsigned bits; /* the domain's */
+        const char *msg; /* NULL: accepted */
+    } c[] = {
+        { 4, 0, 512, 0, NULL },
+        { 4, 128, 512, 128, NULL },
+        { 4, 256, 512, 256, NULL },
+        { 4, 384, 512, 384, NULL },
+        { 4, 512, 512, 512, NULL },
+        { 0, 0, 512, 512, NULL },
+        { 4, 0xffffffff, 512, 512, NULL },
+        { 4, 0x80000000, 512, 512, NULL },
+        { 4, 0xffffff80, 0, 0, NULL }, /* no SVE: off, as Xen */
+        { 0, 0, 0, 0, NULL },
+        { 4, 0, 0, 0, NULL },
+        { 4, 2048, DESC_SVE_UNKNOWN, 2048, NULL },
+        { 4, 0xffffffff, DESC_SVE_UNKNOWN, DESC_SVE_HOST_MAX, NULL },
+        { 4, 1024, 512, 0,
+          "/chosen/g: sve: 1024-bit vectors asked, but 512 bits is the longest SVE vector length all CPUs give" },
+        { 4, 128, 0, 0, "/chosen/g: sve: 128-bit vectors asked, but SVE is not on every CPU of this machine" },
+        { 4, 200, 512, 0,
+          "/chosen/g: sve: 200 bits is no SVE vector length: a multiple of 128 up to 2048, 0 (no SVE) or a "
+          "negative number (the longest the machine gives)" },
+        { 4, 2176, DESC_SVE_UNKNOWN, 0, "/chosen/g: sve: 2176 bits is no SVE vector length" },
+        { 4, 0x7fffff80, DESC_SVE_UNKNOWN, 0, "/chosen/g: sve: 2147483520 bits is no SVE vector length" },
+        { 8, 256, 512, 0, "/chosen/g: sve: must be empty or one cell: a vector length in bits" },
+        { 2, 256, 512, 0, "/chosen/g: sve: must be empty or one cell" },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        void *fdt = host();
+        uint32_t cells[2] = { cpu_to_fdt32(c[i].v), 0 };
+        fdt_setprop(fdt, domain(fdt, "g", 0x50000000, 0), "sve", cells, c[i].len);
+        if (hostdt_parse(&h, fdt, fdt_totalsize(fdt), NULL, &err))
+            fail_msg("host tree refused: %s", err.msg);
+        struct builder_env e = env;
+        e.sve_max_bits = c[i].max;
+        struct domain_desc dd;
+        bool ok = domain_describe(&h, path(fdt, "/chosen/g"), &e, &dd, &err);
+        if (!c[i].msg) {
+            if (!ok)
+                fail_msg("case %u refused: %s", i, err.msg);
+            assert_int_equal(dd.sve_bits, c[i].bits);
+        } else if (ok) {
+            fail_msg("case %u accepted; expected \"%s\"", i, c[i].msg);
+        } else if (!strstr(err.msg, c[i].msg)) {
+            fail_msg("case %u: \"%s\" does not say \"%s\"", i, err.msg, c[i].msg);
+        }
+    }
+}
+
 static void xen_bindings_refused_by_name(void **state)
 {
     (void)state;
-    static const uint8_t u0[] = { 0, 0, 0, 0 }, u1[] = { 0, 0, 0, 1 }, u2[] = { 0, 0, 0, 2 }, u512[] = { 0, 0, 2, 0 };
+    static const uint8_t u0[] = { 0, 0, 0, 0 }, u1[] = { 0, 0, 0, 1 }, u2[] = { 0, 0, 0, 2 };
     static const struct {
         const char *prop;
         const void *v;
@@ -501,9 +561,6 @@ static void xen_bindings_refused_by_name(void **state)
         { "max_grant_version", u2, 4,
           "/chosen/g: max_grant_version: Xen 4.18's binding, not supported with this value: grant tables version 1 "
           "is the only one here: give 1 or remove it" },
-        { "sve", u0, 4, NULL },
-        { "sve", u512, 4, "/chosen/g: sve: Xen 4.18's binding, not supported with this value: SVE is not offered" },
-        { "sve", "", 0, "/chosen/g: sve: Xen 4.18's binding, not supported with this value" },
         { "passthrough", "disabled", 9, NULL },
         { "passthrough", "enabled", 8,
           "/chosen/g: passthrough: Xen 4.19's binding, not supported with this value: there is no IOMMU here" },
@@ -1080,6 +1137,7 @@ int main(int argc, char **argv)
                                         T(bootargs_too_long),
                                         T(grant_limits),
                                         T(xen_bindings_refused_by_name),
+                                        T(sve_binding),
                                         T(nr_spis),
                                         T(static_mem_xen_cells),
                                         T(cpu_compatible_skips_cpu_map),

@@ -17,11 +17,20 @@ static struct idregs raw_all(uint64_t value)
     return raw;
 }
 
-static struct idregs view_of(const struct idregs *raw)
+/* an SVE domain's view */
+static struct idregs sve_view_of(const struct idregs *raw)
 {
     struct idregs v;
     memset(&v, 0xaa, sizeof(v)); /* the sanitiser writes every register */
     idregs_sanitise(&v, raw);
+    return v;
+}
+
+/* every other domain's */
+static struct idregs view_of(const struct idregs *raw)
+{
+    struct idregs v = sve_view_of(raw);
+    idregs_hide_sve(&v);
     return v;
 }
 
@@ -33,7 +42,7 @@ static void reserved_and_hidden_registers_read_as_zero(void **state)
     static const unsigned zero[][2] = {
         { 1, 2 }, { 1, 3 }, /* ID_DFR0, ID_AFR0 */
         { 3, 3 }, { 3, 5 }, { 3, 7 }, /* reserved, ID_DFR1, reserved */
-        { 4, 2 }, { 4, 3 }, { 4, 4 }, { 4, 5 }, { 4, 6 }, { 4, 7 }, /* PFR2, -, ZFR0, SMFR0, -, FPFR0 */
+        { 4, 2 }, { 4, 3 }, { 4, 5 }, { 4, 6 }, { 4, 7 }, /* PFR2, -, SMFR0, -, FPFR0 */
         { 5, 1 }, { 5, 2 }, { 5, 3 }, { 5, 4 }, { 5, 5 }, { 5, 6 }, { 5, 7 }, /* DFR1, DFR2, -, AFR0/1 */
         { 6, 3 }, { 6, 4 }, { 6, 5 }, { 6, 6 }, { 6, 7 }, /* ISAR3, reserved */
         { 7, 3 }, { 7, 4 }, { 7, 5 }, { 7, 6 }, { 7, 7 }, /* MMFR3, MMFR4, reserved */
@@ -51,6 +60,8 @@ static void reserved_and_hidden_registers_read_as_zero(void **state)
     assert_true(idregs_read_needed(ID_AA64PFR0));
     assert_true(idregs_read_needed(ID_AA64ISAR2));
     assert_true(idregs_read_needed(MVFR0));
+    assert_true(idregs_read_needed(ID_AA64ZFR0)); /* for SVE domains */
+    assert_int_equal(v.r[ID_AA64ZFR0], 0);
     assert_false(idregs_read_needed(IDREGS_NR));
 }
 
@@ -190,6 +201,61 @@ static void pauth_algorithms_that_differ_are_hidden(void **state)
     assert_true(idregs_pauth(&v));
 }
 
+/* SVE (ID_AA64PFR0.SVE, ID_AA64ZFR0) is shown to SVE domains only, and
+ * only where every CPU has it; what a domain without sve reads has
+ * neither, as on a CPU without SVE */
+static void sve_to_sve_domains_only(void **state)
+{
+    (void)state;
+    struct idregs a = raw_all(0), b = raw_all(0);
+    a.r[ID_AA64PFR0] = b.r[ID_AA64PFR0] = SET(PFR0_EL0, 1) | SET(PFR0_EL1, 1) | SET(PFR0_SVE, 1);
+    a.r[ID_AA64ZFR0] = SET(0, 1) | SET(4, 2) | SET(56, 1); /* SVE2, AES+PMULL128, F64MM */
+    b.r[ID_AA64ZFR0] = SET(0, 1) | SET(4, 1);
+    struct idregs sa = sve_view_of(&a), sb = sve_view_of(&b);
+    assert_true(idregs_sve(&sa));
+    assert_int_equal(FIELD(sa.r[ID_AA64PFR0], PFR0_SVE), 1);
+    assert_int_equal(sa.r[ID_AA64ZFR0], a.r[ID_AA64ZFR0]);
+    idregs_intersect(&sa, &sb);
+    assert_true(idregs_sve(&sa));
+    assert_int_equal(sa.r[ID_AA64ZFR0], SET(0, 1) | SET(4, 1));
+    /* the others' view: the same but for SVE */
+    struct idregs plain = sa;
+    idregs_hide_sve(&plain);
+    assert_false(idregs_sve(&plain));
+    assert_int_equal(FIELD(plain.r[ID_AA64PFR0], PFR0_SVE), 0);
+    assert_int_equal(plain.r[ID_AA64ZFR0], 0);
+    assert_int_equal(plain.r[ID_AA64PFR0], sa.r[ID_AA64PFR0] & ~SET(PFR0_SVE, 0xf));
+    /* a CPU without SVE (A64FX's little sibling): no SVE in any view */
+    b.r[ID_AA64PFR0] = SET(PFR0_EL0, 1) | SET(PFR0_EL1, 1);
+    b.r[ID_AA64ZFR0] = 0;
+    sb = sve_view_of(&b);
+    idregs_intersect(&sa, &sb);
+    assert_false(idregs_sve(&sa));
+    assert_int_equal(sa.r[ID_AA64ZFR0], 0);
+}
+
+/* Vector lengths: A64FX gives 128, 256 and 512 bits; a big core of all
+ * lengths to 1024 beside a little one of 128 and 256 leaves the machine
+ * 128 and 256; a domain gets the longest within its sve */
+static void sve_vector_lengths(void **state)
+{
+    (void)state;
+    const uint16_t a64fx = 0x000b, big = 0x00ff, little = 0x0003;
+    assert_int_equal(idregs_sve_max(a64fx), 512);
+    assert_int_equal(idregs_sve_max(0xffff), 2048);
+    assert_int_equal(idregs_sve_max(0), 0);
+    assert_int_equal(idregs_sve_vl(a64fx, 512), 512);
+    assert_int_equal(idregs_sve_vl(a64fx, 384), 256);
+    assert_int_equal(idregs_sve_vl(a64fx, 2048), 512);
+    assert_int_equal(idregs_sve_vl(a64fx, 128), 128);
+    assert_int_equal(idregs_sve_vl(a64fx, 0), 0);
+    assert_int_equal(idregs_sve_vl(0, 512), 0);
+    assert_int_equal(idregs_sve_vl(0xffff, 4096), 2048);
+    uint16_t machine = big & little;
+    assert_int_equal(idregs_sve_max(machine), 256);
+    assert_int_equal(idregs_sve_vl(machine, 1024), 256);
+}
+
 static void machine_limits(void **state)
 {
     (void)state;
@@ -221,10 +287,16 @@ static void machine_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(reserved_and_hidden_registers_read_as_zero), T(stateful_features_are_hidden),
-        T(stateless_and_switched_features_are_shown),  T(ceilings),
-        T(signed_fields_intersect_as_signed),          T(big_little_is_the_intersection),
-        T(pauth_algorithms_that_differ_are_hidden),    T(machine_limits),
+        T(reserved_and_hidden_registers_read_as_zero),
+        T(stateful_features_are_hidden),
+        T(stateless_and_switched_features_are_shown),
+        T(ceilings),
+        T(signed_fields_intersect_as_signed),
+        T(big_little_is_the_intersection),
+        T(pauth_algorithms_that_differ_are_hidden),
+        T(machine_limits),
+        T(sve_to_sve_domains_only),
+        T(sve_vector_lengths),
     };
     return cmocka_run_group_tests_name("idregs", tests, NULL, NULL);
 }

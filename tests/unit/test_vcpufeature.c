@@ -14,7 +14,7 @@
 
 static struct domain *dom;
 static struct vcpu *v0;
-static struct idregs view;
+static struct idregs view, view_sve;
 
 static int setup(void **state)
 {
@@ -29,7 +29,9 @@ static int setup(void **state)
     v0->arch.sys.sctlr = SCTLR_EL1_RES1; /* SPAN (RES1 without PAN) set */
     for (unsigned i = 0; i < IDREGS_NR; i++)
         view.r[i] = 0x1000000000000000ULL * (i % 8) + 0x100 * i + 0x5a; /* each its own */
-    fake_set_guest_idregs(&view);
+    for (unsigned i = 0; i < IDREGS_NR; i++)
+        view_sve.r[i] = view.r[i] ^ 0x0000000100000000ULL * (i + 1);
+    fake_set_guest_idregs(&view, &view_sve);
     assert_int_equal(vcpufeature_init(), 0);
     return 0;
 }
@@ -88,7 +90,26 @@ static void id_register_writes_are_undefined(void **state)
         assert_undef_at(pc);
     }
     /* the view is not changed by any of it */
-    assert_int_equal(cpufeature_guest_idregs()->r[ID_AA64PFR0], view.r[ID_AA64PFR0]);
+    assert_int_equal(cpufeature_guest_idregs(false)->r[ID_AA64PFR0], view.r[ID_AA64PFR0]);
+}
+
+/* A domain with Xen's sve reads the SVE view (ID_AA64PFR0.SVE,
+ * ID_AA64ZFR0), in every register; the others never do */
+static void sve_domains_read_their_own_view(void **state)
+{
+    (void)state;
+    dom->sve_bits = 256;
+    for (unsigned crm = 1; crm <= 7; crm++)
+        for (unsigned op2 = 0; op2 <= 7; op2++) {
+            sysreg(3, 0, 0, crm, op2, 7, true);
+            assert_int_equal(v0->arch.regs.x[7], view_sve.r[IDREG(crm, op2)]);
+        }
+    dom->sve_bits = 0;
+    sysreg(3, 0, 0, 4, 0, 7, true);
+    assert_int_equal(v0->arch.regs.x[7], view.r[ID_AA64PFR0]);
+    sysreg(3, 0, 0, 4, 4, 7, true);
+    assert_int_equal(v0->arch.regs.x[7], view.r[ID_AA64ZFR0]);
+    assert_int_equal(dom->state, DOMAIN_RUNNING);
 }
 
 static void hidden_features_registers_are_undefined(void **state)
@@ -172,6 +193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         ENV_TEST(every_id_register_reads_the_view, setup, teardown),
         ENV_TEST(id_register_writes_are_undefined, setup, teardown),
+        ENV_TEST(sve_domains_read_their_own_view, setup, teardown),
         ENV_TEST(hidden_features_registers_are_undefined, setup, teardown),
         ENV_TEST(hidden_instructions_are_undefined, setup, teardown),
         ENV_TEST(undefined_from_every_mode, setup, teardown),

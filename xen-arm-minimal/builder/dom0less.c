@@ -3,6 +3,7 @@
  * its entry, the virtual UART if asked for. A problem names the node and
  * property, and skips only that domain. */
 #include <asm/cache.h>
+#include <asm/cpufeature.h>
 #include <asm/percpu.h>
 #include <asm/spinlock.h>
 #include <asm/stage2.h>
@@ -91,6 +92,7 @@ static void make_env(struct builder_env *env)
             env->online |= 1ULL << i;
     }
     env->ipa_bits = stage2_ipa_bits();
+    env->sve_max_bits = cpufeature_sve_max();
     env->module_header = module_header;
     env->module_data = module_data;
     env->inflate_work = &inflate_scratch; /* boot CPU only, before any rebuild */
@@ -128,6 +130,10 @@ static int create(const struct domain_desc *dd, unsigned *load, struct domain **
     if (rc)
         return rc;
     *out = d;
+    /* Xen's sve, at most the machine's longest (domain_desc.c): the
+     * longest length every CPU gives within it */
+    if ((rc = domain_set_sve(d, cpufeature_sve_vl(dd->sve_bits))))
+        return rc;
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         int best = -1;
         for (unsigned c = 0; c < nr_pcpus; c++)
@@ -640,6 +646,9 @@ unsigned builder_build_all(const struct hostdt *h)
                  d->vcpus[0].pcpu);
         log_info("domain %u: device tree at IPA 0x%llx%s", d->id, (unsigned long long)dd->dtb,
                  dd->ramdisk ? ", ramdisk after it" : "");
+        if (d->sve_bits)
+            log_info("domain %u: SVE, vectors of up to %u bits%s", d->id, d->sve_bits,
+                     d->sve_bits < dd->sve_bits ? " (the longest every CPU gives within its sve)" : "");
         /* 16 vCPUs a line, so a line stays whole */
         for (unsigned first = 0; d->nr_vcpus > 1 && first < d->nr_vcpus; first += 16) {
             char where[16 * 12 + 1];

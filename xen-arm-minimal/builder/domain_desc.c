@@ -587,6 +587,51 @@ static bool read_trap_unmapped(const struct desc_ctx *c, int node, struct domain
     return true;
 }
 
+/* Xen's sve (4.18; dom0less-build.c, arm64/sve.c, domain.c): empty, the
+ * machine's longest vector length; a negative number, the same (on a
+ * machine without SVE, none, silently, as Xen); 0, no SVE; else a
+ * multiple of 128 bits up to 2048, and no longer than what every CPU
+ * gives (Xen: "Requested SVE vector length (%u) > supported length").
+ * Xen stops the whole boot for any of these; here the domain alone is
+ * refused. */
+static bool read_sve(const struct desc_ctx *c, int node, struct domain_desc *dd)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "sve", &len);
+    unsigned max = c->env->sve_max_bits;
+    char why[200];
+    if (!p)
+        return true;
+    if (len != 0 && len != 4)
+        return reject(c, node, "sve",
+                      "must be empty or one cell: a vector length in bits (a multiple of 128, up to 2048), 0 (no "
+                      "SVE) or a negative number (the longest the machine gives)");
+    int32_t bits = len ? (int32_t)fdt32_ld(p) : -1;
+    if (bits < 0) {
+        dd->sve_bits = max == DESC_SVE_UNKNOWN ? DESC_SVE_HOST_MAX : max;
+        return true;
+    }
+    if (bits % DESC_SVE_STEP || bits > DESC_SVE_MAX) {
+        fmt_snprintf(why, sizeof(why),
+                     "%d bits is no SVE vector length: a multiple of 128 up to 2048, 0 (no SVE) or a negative number "
+                     "(the longest the machine gives)",
+                     (int)bits);
+        return reject(c, node, "sve", why);
+    }
+    if (bits && max != DESC_SVE_UNKNOWN && (unsigned)bits > max) {
+        if (max)
+            fmt_snprintf(why, sizeof(why),
+                         "%d-bit vectors asked, but %u bits is the longest SVE vector length all CPUs give", (int)bits,
+                         max);
+        else
+            fmt_snprintf(why, sizeof(why), "%d-bit vectors asked, but SVE is not on every CPU of this machine",
+                         (int)bits);
+        return reject(c, node, "sve", why);
+    }
+    dd->sve_bits = (unsigned)bits;
+    return true;
+}
+
 /* direct-map: the GIC and the vPL011 go where the host has its own, as
  * Xen does (vgic_v2/v3_domain_init, domain_vpl011_init): host RAM, which
  * the guest now sees at its host addresses, is never there. */
@@ -748,11 +793,11 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, node, "cpus", "must be 1 to 8 on a GICv2 host (its GIC has 8 CPU interfaces)");
     dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
-    if (!read_host_layout(c, node, dd) || !read_trap_unmapped(c, node, dd) || !read_cpupool(c, node, dd, &pool) ||
-        !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) || !read_grant_limits(c, node, dd) ||
-        !read_bridge(c, node, dd) || !read_device_model(c, node, dd) || !domain_virtio_read(c, dd) ||
-        !domain_partial_read(c, dd) || !domain_shm_read(c, dd) || !read_nr_spis(c, node, dd) ||
-        !domain_evtchn_read(c, dd) || !check_direct_map(c, node, dd))
+    if (!read_host_layout(c, node, dd) || !read_trap_unmapped(c, node, dd) || !read_sve(c, node, dd) ||
+        !read_cpupool(c, node, dd, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
+        !read_grant_limits(c, node, dd) || !read_bridge(c, node, dd) || !read_device_model(c, node, dd) ||
+        !domain_virtio_read(c, dd) || !domain_partial_read(c, dd) || !domain_shm_read(c, dd) ||
+        !read_nr_spis(c, node, dd) || !domain_evtchn_read(c, dd) || !check_direct_map(c, node, dd))
         return false;
 
     const uint8_t *img = dd->kernel->size >= 64 ? env->module_header(dd->kernel, env->ctx) : NULL;

@@ -32,7 +32,6 @@ static const struct {
     { "xen,domain-p2m-mem-mb", "4.17", NULL,
       "not needed here: stage-2 tables come from the hypervisor's heap as the domain grows; remove it" },
     { "max_grant_version", "4.18", is_one, "grant tables version 1 is the only one here: give 1 or remove it" },
-    { "sve", "4.18", is_zero, "SVE is not offered to guests here: give 0 or remove it" },
     { "passthrough", "4.19", is_disabled,
       "there is no IOMMU here, so no IOMMU mappings: passthrough devices are assigned without one "
       "(xen,force-assign-without-iommu); give \"disabled\" or remove it" },

@@ -84,6 +84,21 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
     return 0;
 }
 
+int domain_set_sve(struct domain *d, unsigned bits)
+{
+    if (!bits || d->sve_state)
+        return 0;
+    paddr_t pa;
+    uint64_t size = ALIGN_UP(d->nr_vcpus * sve_state_size(bits), PAGE_SIZE);
+    int rc = memory_alloc(size, PAGE_SIZE, &pa);
+    if (rc)
+        return rc;
+    memset((void *)(uintptr_t)pa, 0, size);
+    d->sve_state = (void *)(uintptr_t)pa;
+    d->sve_bits = bits;
+    return 0;
+}
+
 int domain_map_device(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
 {
     return pt_map(&d->s2.pt, ipa, pa, size, S2_DEVICE);

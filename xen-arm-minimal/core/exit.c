@@ -9,9 +9,9 @@
  * and a data access to an address with neither RAM nor a device (Xen's
  * trap-unmapped-accesses default) get a synchronous external abort
  * injected, as hardware answers; a register or instruction of a CPU
- * feature guests are not shown (EMUL_UNDEF, SVE, SME, pointer auth while
- * hidden) gets an undefined instruction, as a CPU without it answers; an
- * instruction fetch from nothing, an abort on a device whose syndrome does
+ * feature guests are not shown (EMUL_UNDEF, SVE without sve, SME, pointer
+ * auth while hidden) gets an undefined instruction, as a CPU without it
+ * answers; an instruction fetch from nothing, an abort on a device whose syndrome does
  * not describe the access (ISV=0), an unexpected system register or an
  * exception we do not emulate stops that domain, with a log line naming
  * it, the address and the syndrome. */
@@ -243,9 +243,10 @@ static void exit_iabt(struct vcpu *v)
                 ipa);
 }
 
-/* SVE and SME instructions and registers (CPTR_EL2.TZ, TSM), pointer
- * authentication while it is hidden (HCR_EL2.API): features guests do not
- * see, whose use is undefined, as on a CPU without them. */
+/* SVE (in a domain without Xen's sve) and SME instructions and registers
+ * (CPTR_EL2.TZ, TSM), pointer authentication while it is hidden
+ * (HCR_EL2.API): features guests do not see, whose use is undefined, as
+ * on a CPU without them. */
 static void exit_undef(struct vcpu *v) { vcpu_arch_inject_undef(&v->arch); }
 
 static void exit_unknown(struct vcpu *v) { guest_fault(v, "unhandled exception", v->arch.far); }

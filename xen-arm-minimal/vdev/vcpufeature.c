@@ -5,6 +5,7 @@
  * answered as a CPU without the feature does: an undefined instruction.
  * Never a stopped domain: a guest probing registers is no fault. */
 #include <asm/cpufeature.h>
+#include <xam/domain.h>
 #include <xam/emul.h>
 #include <xam/vcpufeature.h>
 
@@ -13,12 +14,13 @@
 
 /* op0 3, op1 0, CRn 0, CRm 1-7: ID registers and reserved encodings (read
  * as zero, as the architecture has them); read-only */
-static enum emul_result id_register(struct vcpu *v __unused, struct sysreg_access *a)
+static enum emul_result id_register(struct vcpu *v, struct sysreg_access *a)
 {
     unsigned crm = KEY_CRM(a->key), op2 = KEY_OP2(a->key);
     if (!a->read || crm == 0) /* CRm 0 (MIDR, MPIDR, ...) is never trapped */
         return EMUL_UNDEF;
-    a->value = cpufeature_guest_idregs()->r[IDREG(crm, op2)];
+    /* SVE (ID_AA64PFR0.SVE, ID_AA64ZFR0) only to domains with Xen's sve */
+    a->value = cpufeature_guest_idregs(v->dom->sve_bits != 0)->r[IDREG(crm, op2)];
     return EMUL_HANDLED;
 }
 

@@ -7,10 +7,14 @@
 #include <asm/percpu.h>
 #include <asm/stage2.h>
 #include <asm/sysreg.h>
+#include <xam/fmt.h>
 #include <xam/log.h>
 
-/* CPTR_EL2 (E2H = 0) beyond its RES1 bits (which include TZ and TSM:
- * SVE and SME trap): trace registers (TTA) and activity monitors (TAM). */
+/* CPTR_EL2 (E2H = 0) beyond its RES1 bits (which include TSM: SME
+ * traps): SVE (TZ; RES1 without SVE; cleared while an SVE domain's vCPU
+ * is loaded, arch/arm64/vcpu.c), trace registers (TTA) and activity
+ * monitors (TAM). */
+#define CPTR_TZ (UL(1) << 8)
 #define CPTR_TTA (UL(1) << 20)
 #define CPTR_TAM (UL(1) << 30)
 /* MDCR_EL2: SPE (TPMS) and trace filter (TTRF) registers trap */
@@ -25,7 +29,11 @@
 #define HCR_API (UL(1) << 41)
 
 static struct idregs cpu_view[NR_CPUS];
-static struct idregs guest_view;
+/* what SVE domains read, and the others (SVE hidden) */
+static struct idregs guest_view_sve, guest_view;
+/* the SVE vector lengths each CPU gives (bit n: (n + 1) * 128 bits), and
+ * every online CPU */
+static uint16_t cpu_sve_vqs[NR_CPUS], sve_vqs;
 static uint64_t guest_hcr = HCR_TID3;
 static bool any_ras, any_lor;
 uint32_t cpufeature_switch[NR_CPUS];
@@ -44,6 +52,30 @@ static uint64_t read_idreg(unsigned i)
     return 0;
 }
 
+/* Every vector length this CPU gives, as Linux finds them
+ * (vec_probe_vqs): ZCR_EL2.LEN asks for one, and the CPU gives the
+ * longest it has that is no longer. */
+static uint16_t probe_sve_vqs(void)
+{
+    uint16_t vqs = 0;
+    write_sysreg(read_sysreg(cptr_el2) & ~CPTR_TZ, cptr_el2);
+    isb();
+    for (unsigned len = 15;;) {
+        write_sysreg(len, S3_4_C1_C2_0); /* ZCR_EL2 */
+        isb();
+        unsigned vq = sve_rdvl() / 16;
+        if (vq == 0 || vq > 16) /* not an SVE vector length: none */
+            break;
+        vqs |= (uint16_t)(1u << (vq - 1));
+        if (vq == 1)
+            break;
+        len = vq - 2;
+    }
+    write_sysreg(read_sysreg(cptr_el2) | CPTR_TZ, cptr_el2);
+    isb();
+    return vqs;
+}
+
 void cpufeature_cpu_init(unsigned cpu)
 {
     struct idregs raw = { 0 };
@@ -56,7 +88,9 @@ void cpufeature_cpu_init(unsigned cpu)
     uint64_t mmfr1 = raw.r[ID_AA64MMFR1], dfr0 = read_sysreg(id_aa64dfr0_el1);
     idregs_sanitise(&cpu_view[cpu], &raw);
 
-    write_sysreg(CPTR_EL2_RES1 | CPTR_TTA | (idreg_field(pfr0, PFR0_AMU) ? CPTR_TAM : 0), cptr_el2);
+    write_sysreg(CPTR_EL2_RES1 | CPTR_TZ | CPTR_TTA | (idreg_field(pfr0, PFR0_AMU) ? CPTR_TAM : 0), cptr_el2);
+    isb();
+    cpu_sve_vqs[cpu] = idreg_field(pfr0, PFR0_SVE) ? probe_sve_vqs() : 0;
     /* HCRX_EL2 and the fine-grained traps reset to UNKNOWN values: all
      * zero enables nothing new (MOPS, TCR2, SCTLR2, FPMR stay off) and
      * traps the registers whose trap bit is negative (POR, PIR, ...) */
@@ -101,12 +135,21 @@ void cpufeature_init_guests(void)
     for (unsigned i = 0; i < nr_pcpus; i++) {
         if (!pcpus[i].online)
             continue;
-        if (n++ == 0)
-            guest_view = cpu_view[i];
-        else
-            idregs_intersect(&guest_view, &cpu_view[i]);
+        if (n++ == 0) {
+            guest_view_sve = cpu_view[i];
+            sve_vqs = cpu_sve_vqs[i];
+        } else {
+            idregs_intersect(&guest_view_sve, &cpu_view[i]);
+            sve_vqs &= cpu_sve_vqs[i];
+        }
     }
-    idregs_finish(&guest_view, parange_of(stage2_ipa_bits()));
+    idregs_finish(&guest_view_sve, parange_of(stage2_ipa_bits()));
+    guest_view = guest_view_sve;
+    idregs_hide_sve(&guest_view);
+    if (!idregs_sve(&guest_view_sve))
+        sve_vqs = 0;
+    if (!sve_vqs) /* no vector length all CPUs give: no SVE domains */
+        idregs_hide_sve(&guest_view_sve);
     bool pauth = idregs_pauth(&guest_view);
     guest_hcr = HCR_TID3 | (pauth ? HCR_API | HCR_APK : 0) | (any_ras ? HCR_TERR : 0) | (any_lor ? HCR_TLOR : 0);
     if (pauth)
@@ -115,14 +158,24 @@ void cpufeature_init_guests(void)
 
     /* what CPU0 has that guests do not get */
     uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), pfr1 = read_sysreg(id_aa64pfr1_el1);
-    const char *sve = idreg_field(pfr0, PFR0_SVE) ? " SVE" : "", *sme = idreg_field(pfr1, PFR1_SME) ? " SME" : "";
+    const char *sve = idreg_field(pfr0, PFR0_SVE) && !sve_vqs ? " SVE" : "";
+    const char *sme = idreg_field(pfr1, PFR1_SME) ? " SME" : "";
     const char *mte = idreg_field(pfr1, PFR1_MTE) ? " MTE" : "", *ras = idreg_field(pfr0, PFR0_RAS) ? " RAS" : "";
     const char *amu = idreg_field(pfr0, PFR0_AMU) ? " AMU" : "";
     bool none = !*sve && !*sme && !*mte && !*ras && !*amu;
-    log_info("cpufeature: guests' view over %u CPUs: pointer auth %s; hidden:%s%s%s%s%s%s", n,
-             pauth ? "switched" : "hidden", sve, sme, mte, ras, amu, none ? " none" : "");
+    char lengths[64 + 16 * 5] = "", *p = lengths;
+    for (unsigned vq = 1; vq <= 16; vq++)
+        if (sve_vqs & (1u << (vq - 1)))
+            p += fmt_snprintf(p, sizeof(lengths) - (size_t)(p - lengths), "%s %u",
+                              p == lengths ? "; SVE to domains with sve, vector lengths" : "", vq * 128);
+    log_info("cpufeature: guests' view over %u CPUs: pointer auth %s%s; hidden:%s%s%s%s%s%s", n,
+             pauth ? "switched" : "hidden", lengths, sve, sme, mte, ras, amu, none ? " none" : "");
 }
 
-const struct idregs *cpufeature_guest_idregs(void) { return &guest_view; }
+unsigned cpufeature_sve_max(void) { return idregs_sve_max(sve_vqs); }
+
+unsigned cpufeature_sve_vl(unsigned bits) { return idregs_sve_vl(sve_vqs, bits); }
+
+const struct idregs *cpufeature_guest_idregs(bool sve) { return sve ? &guest_view_sve : &guest_view; }
 
 uint64_t cpufeature_guest_hcr(void) { return guest_hcr; }

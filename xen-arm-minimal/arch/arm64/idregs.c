@@ -3,8 +3,8 @@
  * hidden: it reads as its "fixed" value, 0 (not implemented) for almost
  * all. Shown are the features with no state of their own, or whose state
  * the context switch saves (EL1 registers, PSTATE, FP/SIMD, the pointer
- * authentication keys); hidden are those with state nobody switches
- * (SVE, SME, MTE, RAS error records, AMU, SPE, trace, LORegions, MPAM),
+ * authentication keys, Z/P/FFR for SVE domains only); hidden are those
+ * with state nobody switches (SME, MTE, RAS error records, AMU, SPE, trace, LORegions, MPAM),
  * those that are the hypervisor's (EL2, EL3, VMIDs, stage 2) and those
  * whose instructions would not work as guests expect here (WFxT, MOPS,
  * LS64, TME). docs/domains.md has the table with reasons. */
@@ -55,15 +55,20 @@ static const struct idreg_rule rules[IDREGS_NR] = {
     [IDREG(3, 6)] = { .show = ALL },
     /* ID_AA64PFR0: EL0 (AArch32 too, if all CPUs have it), EL1 AArch64
      * only (HCR_EL2.RW), FP, AdvSIMD, GIC system registers, DIT, CSV2 (at
-     * most 1), CSV3. Hidden: EL2, EL3, RAS, SVE, SEL2, MPAM, AMU, RME. */
-    [IDREG(4, 0)] = { .show = F(0) | F(4) | F(24) | F(48) | F(56) | F(60),
+     * most 1), CSV3; SVE to SVE domains only (idregs_hide_sve). Hidden:
+     * EL2, EL3, RAS, SEL2, MPAM, AMU, RME. */
+    [IDREG(4, 0)] = { .show = F(0) | F(4) | F(24) | F(PFR0_SVE) | F(48) | F(56) | F(60),
                       .show_signed = F(16) | F(20),
                       .capped = F(4) | F(56),
                       .cap = V(4, 1) | V(56, 1) },
     /* ID_AA64PFR1: BT, SSBS (PSTATE and SCTLR_EL1 bits). Hidden: MTE,
      * RAS_frac, MPAM_frac, SME, RNDR_trap, CSV2_frac, NMI and later. */
     [IDREG(4, 1)] = { .show = F(0) | F(4) },
-    /* ID_AA64ZFR0, ID_AA64SMFR0, ID_AA64PFR2, ID_AA64FPFR0: hidden */
+    /* ID_AA64ZFR0: SVE's instruction sets (SVE2, AES, BitPerm, BF16,
+     * SHA3, SM4, I8MM, F32MM, F64MM, ...) on the Z and P registers, which
+     * are switched for SVE domains; to them only (idregs_hide_sve) */
+    [IDREG(4, 4)] = { .show = ALL },
+    /* ID_AA64SMFR0, ID_AA64PFR2, ID_AA64FPFR0: hidden */
     /* ID_AA64DFR0: Armv8.0 debug (its registers read as zero, vdebug.c),
      * the breakpoint and watchpoint counts; no PMU, SPE, trace, BRBE;
      * DoubleLock not implemented (0xf) */
@@ -144,6 +149,24 @@ void idregs_finish(struct idregs *view, unsigned parange)
         for (unsigned i = IDREG(1, 0); i <= IDREG(3, 7); i++)
             view->r[i] = 0;
 }
+
+void idregs_hide_sve(struct idregs *view)
+{
+    view->r[ID_AA64PFR0] &= ~F(PFR0_SVE);
+    view->r[ID_AA64ZFR0] = 0;
+}
+
+unsigned idregs_sve_max(uint16_t vqs) { return vqs ? (32 - (unsigned)__builtin_clz(vqs)) * 128 : 0; }
+
+unsigned idregs_sve_vl(uint16_t vqs, unsigned bits)
+{
+    for (unsigned vq = bits / 128 < 16 ? bits / 128 : 16; vq; vq--)
+        if (vqs & (1u << (vq - 1)))
+            return vq * 128;
+    return 0;
+}
+
+bool idregs_sve(const struct idregs *view) { return idreg_field(view->r[ID_AA64PFR0], PFR0_SVE) != 0; }
 
 bool idregs_pauth(const struct idregs *view)
 {

@@ -10,10 +10,18 @@
 #include <string.h>
 #include <xam/domain.h>
 
+/* An SVE domain's vCPU: its Z0-Z31, P0-P15 and FFR (sve.S) */
+static inline void *sve_regs(const struct vcpu *v)
+{
+    return (char *)v->dom->sve_state + v->id * sve_state_size(v->dom->sve_bits);
+}
+
 void vcpu_arch_reset(struct vcpu *v, paddr_t entry, uint64_t x0)
 {
     vcpu_arch_reset_state(&v->arch, entry, x0, v->id);
     v->arch.hcr |= cpufeature_guest_hcr();
+    if (v->dom->sve_bits) /* nothing of its previous run */
+        memset(sve_regs(v), 0, sve_state_size(v->dom->sve_bits));
 }
 
 /* CPTR_EL2.TZ traps EL2's own ZCR_EL1 accesses too: lifted around them */
@@ -27,6 +35,26 @@ static inline void sve_trap(void)
 {
     write_sysreg(read_sysreg(cptr_el2) | CPTR_TZ, cptr_el2);
     isb();
+}
+
+/* An SVE domain's vCPU runs with CPTR_EL2.TZ clear (its SVE instructions
+ * and ZCR_EL1 untrapped) and ZCR_EL2.LEN at its domain's vector length,
+ * the longest it can choose with ZCR_EL1 (switched with the optional
+ * registers). Its state is carried whole on every switch, as Xen does:
+ * the Z registers replace the FP/SIMD file (V0-V31 are their low 128
+ * bits). Out of line: other vCPUs pay one branch. */
+static __attribute__((noinline)) void sve_switch_in(struct vcpu *v)
+{
+    write_sysreg(read_sysreg(cptr_el2) & ~CPTR_TZ, cptr_el2);
+    write_sysreg(v->dom->sve_bits / 128 - 1, S3_4_C1_C2_0); /* ZCR_EL2 */
+    isb();
+    sve_load(sve_regs(v), &v->arch.fp);
+}
+
+static __attribute__((noinline)) void sve_switch_out(struct vcpu *v)
+{
+    sve_save(sve_regs(v), &v->arch.fp);
+    sve_trap(); /* the next vCPU may be no SVE domain's */
 }
 
 /* The optional groups, out of line: most CPUs have none of them. */
@@ -117,7 +145,10 @@ void vcpu_arch_load(struct vcpu *v)
     if (optional)
         load_optional(s, optional);
     vgic_hw_load(v);
-    fpsimd_load(&v->arch.fp);
+    if (v->dom->sve_bits)
+        sve_switch_in(v);
+    else
+        fpsimd_load(&v->arch.fp);
 
     write_sysreg(stage2_vtcr(), vtcr_el2);
     write_sysreg(stage2_vttbr(&v->dom->s2), vttbr_el2);
@@ -156,12 +187,15 @@ void vcpu_arch_save(struct vcpu *v)
     s->mdscr = read_sysreg(mdscr_el1);
     s->cntv_ctl = read_sysreg(cntv_ctl_el0);
     s->cntv_cval = read_sysreg(cntv_cval_el0);
+    if (v->dom->sve_bits)
+        sve_switch_out(v);
+    else
+        fpsimd_save(&v->arch.fp);
     uint32_t optional = cpufeature_switch[this_cpu_id()];
     if (optional)
         save_optional(s, optional);
     /* A descheduled vCPU's timer must not fire into the next guest. */
     write_sysreg(0, cntv_ctl_el0);
-    fpsimd_save(&v->arch.fp);
     vgic_hw_save(v);
     /* Back to the host's view: no stage 2, host traps. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);

@@ -548,9 +548,13 @@ void vcpu_arch_inject_undef(struct vcpu_arch *a)
 }
 
 /* ---- CPU features: the guests' view is whatever the test set ---- */
-static struct idregs fake_idregs;
-void fake_set_guest_idregs(const struct idregs *view) { fake_idregs = *view; }
-const struct idregs *cpufeature_guest_idregs(void) { return &fake_idregs; }
+static struct idregs fake_idregs, fake_idregs_sve;
+void fake_set_guest_idregs(const struct idregs *view, const struct idregs *sve)
+{
+    fake_idregs = *view;
+    fake_idregs_sve = *sve;
+}
+const struct idregs *cpufeature_guest_idregs(bool sve) { return sve ? &fake_idregs_sve : &fake_idregs; }
 uint64_t cpufeature_guest_hcr(void) { return 0; }
 
 void fpsimd_save(struct fpsimd_state *s __unused) {}

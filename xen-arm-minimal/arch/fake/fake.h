@@ -72,8 +72,9 @@ void fake_irq_raise(unsigned intid);
 unsigned fake_irq_handle_calls(void);
 
 /* ---- CPU features ---- */
-/* What cpufeature_guest_idregs() returns from now on (zero at first). */
-void fake_set_guest_idregs(const struct idregs *view);
+/* What cpufeature_guest_idregs() returns from now on (zero at first):
+ * view to domains without SVE, sve to those with it. */
+void fake_set_guest_idregs(const struct idregs *view, const struct idregs *sve);
 
 /* ---- memory ---- */
 unsigned fake_mem_blocks(void); /* allocated and not freed */

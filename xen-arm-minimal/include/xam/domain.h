@@ -154,6 +154,11 @@ struct domain {
     /* Xen's trap-unmapped-accesses = <0>: an access to neither RAM nor a
      * device reads all ones and ignores writes, instead of stopping it */
     bool unmapped_reads_ones;
+    /* Xen's sve: its vCPUs' SVE vector length in bits (0: SVE hidden and
+     * undefined), and their Z/P/FFR state, sve_state_size(sve_bits)
+     * bytes each, in vCPU order (domain_set_sve) */
+    unsigned sve_bits;
+    void *sve_state;
     /* where its vGIC and vPL011 are (the guest map's unless direct-mapped) */
     struct guest_layout layout;
     paddr_t shared_info; /* IPA given by XENMEM_add_to_physmap; 0: none */
@@ -201,6 +206,9 @@ struct domain *domain_by_id(uint64_t id);
 /* An empty domain (DOMAIN_BUILDING) with a stage-2 table and nr_vcpus
  * vCPUs, all off. */
 int domain_create(const char *name, unsigned nr_vcpus, struct domain **out);
+/* Give d's vCPUs SVE with bits-long vectors (a length every CPU gives):
+ * their state is allocated once, kept across resets. */
+int domain_set_sve(struct domain *d, unsigned bits);
 /* Back [ipa, ipa+size) with freshly allocated RAM, zero as the guest
  * sees it. lazy: zeroed and mapped on first touch, 2 MiB at a time (a
  * domain without passthrough devices); else now. (core/guest_ram.c) */

@@ -142,10 +142,20 @@ struct domain_desc {
     bool unmapped_reads_ones;
     /* Xen's nr_spis: the vGIC's SPIs (0: absent, what its devices need) */
     unsigned nr_spis;
+    /* Xen's sve (4.18): the longest SVE vector length it may use, in
+     * bits (0: no SVE; DESC_SVE_HOST_MAX: the machine's longest, in the
+     * dry run, which does not know it) */
+    unsigned sve_bits;
     /* static shared memory regions it maps, in node order */
     unsigned nr_shm;
     struct desc_shm shm[DESC_MAX_SHM];
 };
+
+/* sve: Xen's limits (SVE_VL_MAX_BITS, SVE_VL_MULTIPLE_VAL) */
+#define DESC_SVE_MAX 2048
+#define DESC_SVE_STEP 128
+#define DESC_SVE_HOST_MAX 0xffffffffu
+#define DESC_SVE_UNKNOWN 0xffffffffu
 
 /* What the description depends on besides the device tree. */
 struct builder_env {
@@ -153,6 +163,10 @@ struct builder_env {
     uint64_t cpu_mpidr[DESC_MAX_CPUS]; /* CPU n's MPIDR (n as the hypervisor numbers them) */
     uint64_t online; /* bit n: CPU n runs vCPUs */
     unsigned ipa_bits; /* guest physical address size */
+    /* The longest SVE vector length all CPUs have, in bits (0: no SVE);
+     * DESC_SVE_UNKNOWN where the machine is not there to ask (the dry
+     * run): a length is then checked only as Xen's binding allows it. */
+    unsigned sve_max_bits;
     /* The first 64 bytes of a module (its Image header), or NULL. */
     const uint8_t *(*module_header)(const struct hostdt_module *m, void *ctx);
     /* A whole module's bytes (m->size of them), or NULL if they cannot be

@@ -154,6 +154,10 @@ static void report_layout(FILE *out, const void *fdt, const struct domain_desc *
                     : m->role == SHM_ROLE_BORROWER ? "borrower"
                                                    : "no role");
     }
+    if (dd->sve_bits == DESC_SVE_HOST_MAX)
+        fprintf(out, "; SVE up to the machine's longest vectors");
+    else if (dd->sve_bits)
+        fprintf(out, "; SVE up to %u-bit vectors (if every CPU gives them)", dd->sve_bits);
     if (domain_desc_enhanced(dd))
         fprintf(out, "; hypervisor node");
     if (dd->has_bridge) {
@@ -243,6 +247,7 @@ int dryrun(const void *fdt, size_t size, const struct dryrun_file *files, unsign
     static struct inflate_work inflate_work;
     struct builder_env env = { .nr_cpus = h.nr_cpus,
                                .ipa_bits = DRYRUN_IPA_BITS,
+                               .sve_max_bits = DESC_SVE_UNKNOWN,
                                .module_header = module_header,
                                .module_data = module_data,
                                .inflate_work = &inflate_work,

@@ -78,6 +78,20 @@ void idregs_intersect(struct idregs *acc, const struct idregs *view);
  * AArch32 (they are UNKNOWN on a CPU without it). */
 void idregs_finish(struct idregs *view, unsigned parange);
 
+/* The view of a domain without SVE (the view above is an SVE domain's):
+ * ID_AA64PFR0.SVE and ID_AA64ZFR0 read as zero. */
+void idregs_hide_sve(struct idregs *view);
+/* SVE in the view (all CPUs have it). */
+bool idregs_sve(const struct idregs *view);
+
+/* SVE vector lengths as sets of 16 bits, bit n for (n + 1) * 128 bits
+ * (what ZCR_ELx.LEN = n asks for): a CPU's, found at bring-up, and the
+ * machine's, the intersection of all CPUs' (big.LITTLE CPUs may differ).
+ * The longest in the set (0: empty), and the longest no longer than bits
+ * (0: none), which is what a domain with sve = <bits> gets everywhere. */
+unsigned idregs_sve_max(uint16_t vqs);
+unsigned idregs_sve_vl(uint16_t vqs, unsigned bits);
+
 /* Pointer authentication in the view (address or generic): then guests
  * use it untrapped, and its keys are switched. */
 bool idregs_pauth(const struct idregs *view);

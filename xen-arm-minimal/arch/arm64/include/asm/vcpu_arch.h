@@ -150,4 +150,12 @@ void vcpu_arch_inject_undef(struct vcpu_arch *a);
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_load(const struct fpsimd_state *s);
 
+/* The SVE state of one vCPU of a domain with bits-long vectors (Xen's
+ * sve): Z0-Z31, P0-P15 and FFR, as arch/arm64/sve.S lays them out;
+ * FPSR/FPCR stay in struct fpsimd_state, ZCR_EL1 in el1_sysregs. */
+static inline size_t sve_state_size(unsigned bits) { return (size_t)bits / 8 * 32 + (size_t)bits / 64 * 17; }
+/* With CPTR_EL2.TZ clear and ZCR_EL2 at the domain's length (sve.S). */
+void sve_save(void *regs, struct fpsimd_state *fp);
+void sve_load(const void *regs, const struct fpsimd_state *fp);
+
 #endif
