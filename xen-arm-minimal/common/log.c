@@ -33,7 +33,18 @@ static void write_unlocked(const char *s, size_t n)
 static uint64_t counter_now(void) { return read_sysreg(cntpct_el0); }
 static size_t stamp(char *buf, size_t size, uint64_t t);
 static const struct console_out_ops out_ops = { .write = write_unlocked, .now = counter_now, .stamp = stamp };
-static struct console_out out = CONSOLE_OUT_INIT(&out_ops);
+/* Zero-initialised, so its 4 KiB of held text is in .bss, not the image:
+ * set up on first use (the boot CPU's first line, before any other CPU
+ * runs). */
+static struct console_out out;
+static struct console_out *console(void)
+{
+    if (!out.ops) {
+        out.deadline = UINT64_MAX;
+        out.ops = &out_ops;
+    }
+    return &out;
+}
 
 static uint64_t console_lock_take(void) { return console_locking ? spin_lock_irqsave(&console_lock) : 0; }
 
@@ -47,13 +58,13 @@ void console_break_lock(void)
 {
     /* a crash: what waits goes out first, and nothing waits any more */
     console_locking = false;
-    console_out_release(&out, true);
+    console_out_release(console(), true);
 }
 
 void console_write(const char *s, size_t n)
 {
     uint64_t flags = console_lock_take();
-    console_out_text(&out, s, n);
+    console_out_text(console(), s, n);
     console_lock_give(flags);
 }
 
@@ -83,25 +94,25 @@ static size_t time_prefix(char *buf, size_t size, const char *after)
 void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end)
 {
     uint64_t flags = console_lock_take();
-    console_out_piece(&out, line, name, text, n, end);
+    console_out_piece(console(), line, name, text, n, end);
     console_lock_give(flags);
 }
 
-uint64_t console_hold_deadline(void) { return console_out_deadline(&out); }
+uint64_t console_hold_deadline(void) { return console_out_deadline(console()); }
 
 void console_hold_poll(void)
 {
-    if (console_out_deadline(&out) > counter_now())
+    if (console_out_deadline(console()) > counter_now())
         return;
     uint64_t flags = console_lock_take();
-    console_out_poll(&out);
+    console_out_poll(console());
     console_lock_give(flags);
 }
 
 void console_flush(void)
 {
     uint64_t flags = console_lock_take();
-    console_out_release(&out, false);
+    console_out_release(console(), false);
     console_lock_give(flags);
     if (console_uart)
         pl011_flush(console_uart);
@@ -111,8 +122,8 @@ void log_set_epoch(uint64_t counter, uint64_t freq)
 {
     epoch_counter = counter;
     counter_freq = freq ? freq : 1;
-    out.idle_ticks = counter_freq * CONSOLE_HOLD_IDLE_MS / 1000;
-    out.max_ticks = counter_freq * CONSOLE_HOLD_MAX_MS / 1000;
+    console()->idle_ticks = counter_freq * CONSOLE_HOLD_IDLE_MS / 1000;
+    console()->max_ticks = counter_freq * CONSOLE_HOLD_MAX_MS / 1000;
 }
 
 uint64_t log_us_since_entry(void) { return us_since_entry(counter_now()); }
