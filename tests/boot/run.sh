@@ -484,7 +484,8 @@ case_guest-fault-contained() {
     in_order '\(faulty\) fault: reading 0x10000000, outside my RAM' \
         'WARNING: faulty: vCPU0: read of unmapped guest address at 0x10000000 \(PC 0x4000[0-9a-f]+\): abort injected' \
         '\(faulty\) PASS: the read took a synchronous external abort at 0x10000000' \
-        '\(faulty\) PASS: the write took one too \(WnR set\)' 'faulty \(domain [123]\): powered off'
+        '\(faulty\) PASS: the write took one too \(WnR set\)' \
+        '\(faulty\) PASS: a jump there took a prefetch abort at 0x10000000' 'faulty \(domain [123]\): powered off'
     anywhere '\(good\) hello: all checks passed' 'good \(domain [123]\): powered off'
     last_line=0
     in_order '\(ones\) fault: reading and writing 0x10000000, outside my RAM' \

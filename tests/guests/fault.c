@@ -1,6 +1,7 @@
 /* A guest that does what it must not, chosen by its command line:
- * (default) read and write an address it has no RAM or device at: each
- * access takes an abort, as on Xen, and the guest goes on;
+ * (default) read, write and jump to an address it has no RAM or device
+ * at: each takes an abort (a prefetch abort for the jump), as on Xen, and
+ * the guest goes on;
  * "fault=ptimer" program the EL1 physical timer, which guests may not
  * use: the hypervisor must stop this domain only, saying why.
  * "fault=ones" (with trap-unmapped-accesses = <0>): read and write the
@@ -37,6 +38,11 @@ void guest_main(uint64_t dtb)
         *(volatile uint64_t *)0x10000ff8UL = 1;
         check(abort_count == 2 && abort_far == 0x10000ff8UL && (abort_esr & (1u << 6)),
               "the write took one too (WnR set)");
+        /* and a jump there a prefetch abort, as Xen injects */
+        void (*volatile nowhere)(void) = (void (*)(void))0x10000000UL;
+        nowhere();
+        check(abort_count == 3 && abort_far == 0x10000000UL && (abort_esr >> 26) == 0x21,
+              "a jump there took a prefetch abort at 0x10000000");
     }
     psci_system_off();
 }

@@ -11,8 +11,9 @@
  * injected, as hardware answers; a register or instruction of a CPU
  * feature guests are not shown (EMUL_UNDEF, SVE without sve, SME, pointer
  * auth while hidden) gets an undefined instruction, as a CPU without it
- * answers; an instruction fetch from nothing, an abort on a device whose syndrome does
- * not describe the access (ISV=0), an unexpected system register or an
+ * answers; an instruction fetch from nothing or from a never-executable
+ * page gets a prefetch abort, as Xen injects; an abort on a device whose
+ * syndrome does not describe the access (ISV=0), an unexpected system register or an
  * exception we do not emulate stops that domain, with a log line naming
  * it, the address and the syndrome. */
 #include <asm/esr.h>
@@ -231,16 +232,20 @@ static void exit_wfx(struct vcpu *v)
 
 /* Instruction fetches fault where nothing is mapped, where RAM is not
  * touched yet or being remapped (retried, as for data), and on pages
- * that are never executable (foreign and shared pages, disks). */
+ * that are never executable (foreign and shared pages, disks): those take
+ * a prefetch abort, as Xen injects (logged as a refusal is: the first a
+ * warning, then debug). */
 static void exit_iabt(struct vcpu *v)
 {
     paddr_t ipa;
     if (!guest_abort_ipa(v, &ipa) || guest_ram_fault(v->dom, ipa) || p2m_fault_is_spurious(v->dom, ipa, P2M_EXEC))
         return;
-    guest_fault(v,
-                esr_abort_is_perm(v->arch.esr) ? "instruction fetch from a non-executable page"
-                                               : "instruction fetch from unmapped guest address",
-                ipa);
+    bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
+    log_msg(first ? LOG_WARN : LOG_DEBUG, "%s: vCPU%u: instruction fetch from %s at 0x%llx (PC 0x%llx): abort injected",
+            v->dom->name, v->id,
+            esr_abort_is_perm(v->arch.esr) ? "a non-executable guest page" : "unmapped guest address",
+            (unsigned long long)ipa, (unsigned long long)v->arch.regs.pc);
+    vcpu_arch_inject_iabt(&v->arch);
 }
 
 /* SVE (in a domain without Xen's sve) and SME instructions and registers

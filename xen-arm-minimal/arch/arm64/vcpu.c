@@ -221,6 +221,16 @@ void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
     write_sysreg(far, far_el1);
 }
 
+void vcpu_arch_inject_iabt(struct vcpu_arch *a)
+{
+    uint64_t far = a->regs.pc;
+    struct vcpu_el1_exception e = vcpu_arch_take_iabt(a, read_sysreg(vbar_el1), read_sysreg(sctlr_el1));
+    write_sysreg(e.elr, elr_el1);
+    write_sysreg(e.spsr, spsr_el1);
+    write_sysreg(e.esr, esr_el1);
+    write_sysreg(far, far_el1);
+}
+
 void vcpu_arch_inject_undef(struct vcpu_arch *a)
 {
     struct vcpu_el1_exception e = vcpu_arch_take_undef(a, read_sysreg(vbar_el1), read_sysreg(sctlr_el1));

@@ -539,6 +539,16 @@ void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write)
     a->sys.far = far;
 }
 
+void vcpu_arch_inject_iabt(struct vcpu_arch *a)
+{
+    uint64_t far = a->regs.pc;
+    struct vcpu_el1_exception e = vcpu_arch_take_iabt(a, a->sys.vbar, a->sys.sctlr);
+    a->sys.elr = e.elr;
+    a->sys.spsr = e.spsr;
+    a->sys.esr = e.esr;
+    a->sys.far = far;
+}
+
 void vcpu_arch_inject_undef(struct vcpu_arch *a)
 {
     struct vcpu_el1_exception e = vcpu_arch_take_undef(a, a->sys.vbar, a->sys.sctlr);

@@ -15,6 +15,7 @@
 #define EC_SVE 0x19 /* CPTR_EL2.TZ */
 #define EC_SME 0x1d /* CPTR_EL2.TSM */
 #define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
 #define EC_DABT_LOW 0x24
 #define EC_DABT_CUR 0x25
 #define EC_NR 64

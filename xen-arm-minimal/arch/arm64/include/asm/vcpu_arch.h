@@ -120,6 +120,23 @@ static inline struct vcpu_el1_exception vcpu_arch_take_dabt(struct vcpu_arch *a,
     return e;
 }
 
+/* A synchronous external abort on the instruction fetch at the vCPU's PC
+ * (a prefetch abort, as Xen injects for a fetch from nothing): ELR_EL1 and
+ * FAR_EL1 the PC itself. */
+static inline struct vcpu_el1_exception vcpu_arch_take_iabt(struct vcpu_arch *a, uint64_t vbar, uint64_t sctlr)
+{
+    uint64_t mode = a->regs.pstate & PSTATE_MODE_MASK;
+    bool from_el0 = mode == 0 || (a->regs.pstate & PSTATE_NRW);
+    struct vcpu_el1_exception e = {
+        .esr = (uint64_t)(from_el0 ? EC_IABT_LOW : EC_IABT_CUR) << 26 | 1ULL << 25 /* IL */ | ESR_DFSC_SYNC_EXTERNAL,
+        .elr = a->regs.pc,
+        .spsr = a->regs.pstate,
+    };
+    a->regs.pc = vbar + vcpu_arch_sync_vector(a->regs.pstate);
+    a->regs.pstate = vcpu_arch_el1_entry_pstate(sctlr);
+    return e;
+}
+
 /* An undefined instruction exception (EC 0) at the vCPU's PC, as a CPU
  * without the feature the instruction uses takes it: ESR_EL1 says only
  * that (IL set), ELR_EL1 is the instruction itself. */
@@ -144,6 +161,8 @@ void vcpu_arch_enter(struct vcpu_arch *a);
 /* Give the loaded vCPU a synchronous external abort on a data access at
  * virtual address far, taken to its EL1 vector as hardware would. */
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write);
+/* Give the loaded vCPU a prefetch abort (synchronous external) at its PC. */
+void vcpu_arch_inject_iabt(struct vcpu_arch *a);
 /* Give the loaded vCPU an undefined instruction exception at its PC. */
 void vcpu_arch_inject_undef(struct vcpu_arch *a);
 
