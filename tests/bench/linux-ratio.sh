@@ -64,16 +64,15 @@ fdtput -t s "$xen_dtb" /chosen xen,xen-bootargs "console=dtuart dtuart=/pl011@90
 fdtput -t x "$xen_dtb" /chosen '#address-cells' 2
 fdtput -t x "$xen_dtb" /chosen '#size-cells' 2
 
+# the kernel and initramfs: booted directly, or loaded as the domU's modules
+native_linux=(-kernel "$linux/Image" -initrd "$linux/initramfs.cpio.gz")
+modules=(-device "loader,file=$linux/Image,addr=0x50000000,force-raw=on"
+    -device "loader,file=$linux/initramfs.cpio.gz,addr=0x58000000,force-raw=on")
 ratios=() hv=() direct=() xr=() xt=()
 for ((i = 1; i <= runs; i++)); do
-    d=$(time_to_marker "$out/linux-direct-$i.log" "${machine[@]}" -kernel "$linux/Image" \
-        -initrd "$linux/initramfs.cpio.gz" -append "console=ttyAMA0 maxcpus=1")
-    h=$(time_to_marker "$out/linux-hv-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb" \
-        -device "loader,file=$linux/Image,addr=0x50000000,force-raw=on" \
-        -device "loader,file=$linux/initramfs.cpio.gz,addr=0x58000000,force-raw=on")
-    x=$(time_to_marker "$out/linux-xen-$i.log" "${machine[@]}" -kernel "$xen" -dtb "$xen_dtb" \
-        -device "loader,file=$linux/Image,addr=0x50000000,force-raw=on" \
-        -device "loader,file=$linux/initramfs.cpio.gz,addr=0x58000000,force-raw=on")
+    d=$(time_to_marker "$out/linux-direct-$i.log" "${machine[@]}" "${native_linux[@]}" -append "console=ttyAMA0 maxcpus=1")
+    h=$(time_to_marker "$out/linux-hv-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb" "${modules[@]}")
+    x=$(time_to_marker "$out/linux-xen-$i.log" "${machine[@]}" -kernel "$xen" -dtb "$xen_dtb" "${modules[@]}")
     direct+=("$d") hv+=("$h") xt+=("$x")
     ratios+=("$(awk -v h="$h" -v d="$d" 'BEGIN { print h / d }')")
     xr+=("$(awk -v h="$x" -v d="$d" 'BEGIN { print h / d }')")
@@ -91,11 +90,8 @@ cp "$dtb" "$dtb2"
 fdtput -t x "$dtb2" /chosen/linux cpus 2
 r2=()
 for ((i = 1; i <= runs; i++)); do
-    d=$(time_to_marker "$out/linux-direct2-$i.log" "${machine[@]}" -kernel "$linux/Image" \
-        -initrd "$linux/initramfs.cpio.gz" -append "console=ttyAMA0")
-    h=$(time_to_marker "$out/linux-hv2-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb2" \
-        -device "loader,file=$linux/Image,addr=0x50000000,force-raw=on" \
-        -device "loader,file=$linux/initramfs.cpio.gz,addr=0x58000000,force-raw=on")
+    d=$(time_to_marker "$out/linux-direct2-$i.log" "${machine[@]}" "${native_linux[@]}" -append "console=ttyAMA0")
+    h=$(time_to_marker "$out/linux-hv2-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb2" "${modules[@]}")
     r2+=("$(awk -v h="$h" -v d="$d" 'BEGIN { print h / d }')")
     printf "  2 vCPUs, run %d: direct %.2f s, xen-arm-minimal %.2f s (ratio %.2f)\n" "$i" "$d" "$h" "${r2[-1]}"
 done
@@ -126,17 +122,11 @@ run_init_s() { sed -nE 's/.*\[ *([0-9]+\.[0-9]+)\] Run \/init as init process.*/
 # memory set-up grows with its RAM
 native=("${machine[@]}")
 for ((k = 0; k < ${#native[@]}; k++)); do [ "${native[k]}" = -m ] && native[k + 1]=256M; done
-run_icount "$out/linux-direct-icount.log" "${native[@]}" -kernel "$linux/Image" \
-    -initrd "$linux/initramfs.cpio.gz" -append "console=ttyAMA0 maxcpus=1"
-run_icount "$out/linux-hv-icount.log" "${machine[@]}" -kernel "$image" -dtb "$dtb" \
-    -device "loader,file=$linux/Image,addr=0x50000000,force-raw=on" \
-    -device "loader,file=$linux/initramfs.cpio.gz,addr=0x58000000,force-raw=on"
+run_icount "$out/linux-direct-icount.log" "${native[@]}" "${native_linux[@]}" -append "console=ttyAMA0 maxcpus=1"
+run_icount "$out/linux-hv-icount.log" "${machine[@]}" -kernel "$image" -dtb "$dtb" "${modules[@]}"
 # and with two vCPUs on the machine's two CPUs, against native Linux on both
-run_icount "$out/linux-direct-icount-2.log" "${native[@]}" -kernel "$linux/Image" \
-    -initrd "$linux/initramfs.cpio.gz" -append "console=ttyAMA0"
-run_icount "$out/linux-hv-icount-2.log" "${machine[@]}" -kernel "$image" -dtb "$dtb2" \
-    -device "loader,file=$linux/Image,addr=0x50000000,force-raw=on" \
-    -device "loader,file=$linux/initramfs.cpio.gz,addr=0x58000000,force-raw=on"
+run_icount "$out/linux-direct-icount-2.log" "${native[@]}" "${native_linux[@]}" -append "console=ttyAMA0"
+run_icount "$out/linux-hv-icount-2.log" "${machine[@]}" -kernel "$image" -dtb "$dtb2" "${modules[@]}"
 n2=$(run_init_s "$out/linux-direct-icount-2.log") g2=$(run_init_s "$out/linux-hv-icount-2.log")
 n=$(run_init_s "$out/linux-direct-icount.log") g=$(run_init_s "$out/linux-hv-icount.log")
 total=$(sed -nE 's/^\[ *([0-9]+\.[0-9]+)\] \(linux\) .*Run \/init as init process.*/\1/p' "$out/linux-hv-icount.log" | head -n 1)
