@@ -558,6 +558,41 @@ static void random_orders(void **state)
     }
 }
 
+/* A vCPU trapping WFE (spinning on a lock) gives its CPU to the vCPUs
+ * queued there at once, as Xen's vcpu_yield: the holder may be among
+ * them; alone, it goes on without a switch. */
+static struct vcpu *entered[8];
+static unsigned nr_entered;
+static void record_entry(struct vcpu *v, void *arg)
+{
+    (void)arg;
+    if (nr_entered < 8)
+        entered[nr_entered++] = v;
+}
+
+static void wfe_yields_to_the_queued(void **state)
+{
+    (void)state;
+    env_keeper(); /* on CPU 0 too: started first, it blocks at once */
+    fake_run_cpu(0, 0);
+    struct domain *a = env_domain("spinner", 1, NULL, true), *b = env_domain("holder", 1, NULL, true);
+    struct fake_exit wfe = { .v = &a->vcpus[0], .exit = GUEST_EXIT_SYNC, .esr = fake_esr_wfx(true) };
+    fake_push_exit(&wfe);
+    fake_push_exit(&wfe);
+    nr_entered = 0;
+    fake_on_enter(record_entry, NULL);
+    fake_run_cpu(0, 0);
+    fake_on_enter(NULL, NULL);
+    /* spinner (WFE: yields), holder (WFI), spinner alone (WFE: goes on
+     * without a switch), spinner (WFI) */
+    assert_int_equal(nr_entered, 4);
+    assert_ptr_equal(entered[0], &a->vcpus[0]);
+    assert_ptr_equal(entered[1], &b->vcpus[0]);
+    assert_ptr_equal(entered[2], &a->vcpus[0]);
+    assert_ptr_equal(entered[3], &a->vcpus[0]);
+    assert_int_equal(a->vcpus[0].arch.regs.pc, ENV_ENTRY + 12); /* both WFEs and the WFI stepped over */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -567,6 +602,7 @@ int main(void)
         ENV_TEST(cpu_on_while_offlining, setup, teardown),    ENV_TEST(last_cpu_off_stops_the_domain, setup, teardown),
         ENV_TEST(last_domain_powers_off, setup, teardown),    ENV_TEST(held_domain_starts_once, setup, teardown),
         ENV_TEST(abandoned_domain_is_freed, setup, teardown), ENV_TEST(random_orders, setup, teardown),
+        ENV_TEST(wfe_yields_to_the_queued, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

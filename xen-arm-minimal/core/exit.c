@@ -226,7 +226,9 @@ static void exit_smc(struct vcpu *v) { exit_call(v, EMUL_SMC); }
 static void exit_wfx(struct vcpu *v)
 {
     advance_pc(v);
-    if (!esr_wfx_is_wfe(v->arch.esr)) /* WFE: just give others a turn */
+    if (esr_wfx_is_wfe(v->arch.esr))
+        sched_yield_vcpu(v); /* a spin: the holder may be queued behind it */
+    else
         sched_block(v);
 }
 

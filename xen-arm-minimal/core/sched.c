@@ -20,6 +20,7 @@ struct runqueue {
     spinlock_t lock;
     struct vcpu *head, *tail;
     volatile bool need_resched;
+    bool yield; /* the running vCPU trapped a WFE (only this CPU touches it) */
     /* vCPUs of this CPU blocked in WFI with a virtual timer armed: a list
      * through the vCPUs themselves, so it can never fill up */
     struct vcpu *sleepers;
@@ -56,6 +57,13 @@ static struct vcpu *dequeue(struct runqueue *rq)
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     return v;
+}
+
+void sched_yield_vcpu(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->pcpu];
+    rq->yield = true;
+    rq->need_resched = true;
 }
 
 void sched_kick(unsigned cpu)
@@ -324,12 +332,19 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
     if (d->state == DOMAIN_RUNNING && v->state == VCPU_RUNNABLE) {
         this_cpu()->current = v;
         vcpu_arch_load(v);
-        rq->need_resched = false;
+        rq->need_resched = rq->yield = false;
         uint64_t slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
         arm_timer(rq, slice);
         while (vcpu_run(v)) {
             if (rq->need_resched) {
                 rq->need_resched = false;
+                if (rq->yield) { /* a WFE: the others on this CPU first */
+                    rq->yield = false;
+                    if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED))
+                        break;
+                    if (counter_read() < slice)
+                        continue; /* alone: on it goes, its timer armed */
+                }
                 /* Alone in the queue, a vCPU keeps its CPU past the slice. */
                 if (counter_read() >= slice) {
                     if (rq->head || domain_jobs_pending())

@@ -20,6 +20,10 @@ bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0);
  * else to run, it first spins a little while for an interrupt (halt
  * polling): one that comes then costs no save, idle, wake-up and load. */
 void sched_block(struct vcpu *v);
+/* WFE (a guest spinning on a lock or a flag another vCPU will change):
+ * v gives its CPU to the vCPUs queued there, if any, as Xen's vcpu_yield:
+ * the one it waits for may be among them. */
+void sched_yield_vcpu(struct vcpu *v);
 /* The interrupt controller made something deliverable to v, which is
  * runnable on another CPU: true if that CPU is halt-polling for v and will
  * see it (no kick needed), false if the caller must kick it out of the
