@@ -23,6 +23,8 @@ case_ram-residue() {
     add_domain "$f" residue "$guests/residue.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     add_domain "$f" donor "$guests/residue.Image" 0x50000000 memory=0:0x8000 cpus=1 vpl011
     fdtput -t s "$f" /chosen/donor/kernel bootargs "donor"
+    fdtput -t s "$f" /chosen/residue xen,enhanced enabled
+    fdtput -t s "$f" /chosen/donor xen,enhanced enabled
     local pat=$out/work-$name-pattern.bin loads="" a
     residue_pattern "$pat"
     for ((a = 0x40400000; a < 0x48000000; a += 0x400000)); do loads+=" --load $pat@$(printf '0x%x' $a)"; done
@@ -50,6 +52,8 @@ case_ram-residue() {
     elif ((rebuilt_pa < donor_pa || rebuilt_pa + 0x1000000 > donor_pa + 0x2000000)); then
         fail "the rebuilt domain's RAM ($rebuilt_pa) is not in the donor's old RAM ($donor_pa, 32 MiB): the test proves less"
     fi
+    count_is 2 '\(residue\) residue: console_io from the image'
+    count_is 2 '\(residue\) PASS: XENVER_extraversion writes its string into a page it never touched'
     count_is 2 '\(residue\) PASS: the image reads as built'
     count_is 2 '\(residue\) PASS: free RAM is all zeros'
     absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'

@@ -16,6 +16,10 @@
  * DONOR_PATTERN and power off at once; the other domain's rebuild is
  * expected to get that memory (the test checks where it lands).
  *
+ * With xen,enhanced, it also has the hypervisor read a string from its
+ * image (console_io, from a chunk still read from the module) and write
+ * an answer into a page it never touched (XENVER_extraversion).
+ *
  * Lives are told apart as in reset.c: by the domain's creation time
  * (CNTPCT - CNTVCT), which the rebuild renews. */
 #include "fdt.h"
@@ -37,11 +41,13 @@ void guest_main(uint64_t dtb);
 struct ram {
     uint64_t base, size; /* its RAM bank */
     uint64_t dtb, dtb_size; /* given: its device tree */
+    uint64_t answer; /* given: the page a hypercall wrote its answer to */
 };
 
 static int given(const struct ram *r, uint64_t a)
 {
-    return (a >= (uint64_t)_start_image && a < (uint64_t)_end_image) || (a >= r->dtb && a < r->dtb + r->dtb_size);
+    return (a >= (uint64_t)_start_image && a < (uint64_t)_end_image) || (a >= r->dtb && a < r->dtb + r->dtb_size) ||
+        (a >= r->answer && a < r->answer + 4096);
 }
 
 /* Every word of free RAM: zero, or which pattern. */
@@ -84,7 +90,7 @@ static void scan(const struct ram *r, const char *life)
         put_hex(first);
     }
     puts_("\n");
-    check(words * 8 + (uint64_t)(_end_image - _start_image) + r->dtb_size >= r->size,
+    check(words * 8 + (uint64_t)(_end_image - _start_image) + r->dtb_size + 4096 >= r->size,
           "every byte of RAM outside the image and the device tree was read");
     check(!host && !mine && !donor && !other, "free RAM is all zeros: nothing the guest was not given");
 }
@@ -124,7 +130,8 @@ void guest_main(uint64_t dtb)
         check(0, "residue: a memory@40000000 node with one bank");
         psci_system_off();
     }
-    struct ram r = { be64(reg), be64(reg + 8), dtb, (be32((const uint8_t *)fdt + 4) + 4095) & ~4095ULL };
+    struct ram r = { be64(reg), be64(reg + 8), dtb, (be32((const uint8_t *)fdt + 4) + 4095) & ~4095ULL, 0 };
+    r.answer = r.base + (8 << 20); /* past the image, below the device tree's 2 MiB: a chunk nothing touched */
     int donor = contains(args, "donor");
 
     uint64_t freq, pct, vct;
@@ -133,7 +140,21 @@ void guest_main(uint64_t dtb)
     int first = pct - vct < FIRST_BOOT * freq;
     const char *life = donor ? "donor" : first ? "first boot" : "after its reset";
 
+    /* the hypervisor reading a string of the image (its first chunk,
+     * still read from the module) for console_io */
+    static const char hello_line[] = "residue: console_io from the image\n";
+    check(xen_hypercall(18, 0, sizeof(hello_line) - 1, (uint64_t)hello_line) == (int64_t)sizeof(hello_line) - 1,
+          "console_io reads its string from the image");
     check(pristine_intact(), "the image reads as built (its chunks in place, from the module)");
+    /* the hypervisor writing a hypercall's answer into a page the guest
+     * never touched (8 MiB into its RAM): its chunk made ready first, the
+     * answer there after; the page is then the guest's, not scanned */
+    volatile char *untouched = (volatile char *)r.answer;
+    int64_t rc = xen_hypercall(17, 1, r.answer, 0); /* XENVER_extraversion */
+    unsigned n = 0;
+    while (n < 16 && untouched[n])
+        n++;
+    check(rc == 0 && n < 16, "XENVER_extraversion writes its string into a page it never touched");
     scan(&r, life);
     uint64_t pattern = donor ? DONOR_PATTERN : LIFE_PATTERN;
     fill(&r, pattern);

@@ -221,8 +221,8 @@ static void claim_pages(struct guest_bank *b, unsigned c, paddr_t ipa, uint64_t 
         bool kept = ch->lo != ch->hi && p >= ch->lo && p < ch->hi;
         paddr_t pstart = cbase + (paddr_t)p * PAGE_SIZE;
         bool covered = pstart >= ipa && pstart + PAGE_SIZE <= ipa + len;
-        if (!kept && !covered)
-            memset((void *)(uintptr_t)(host + (paddr_t)p * PAGE_SIZE), 0, PAGE_SIZE);
+        if (!kept && !covered) /* to memory, as the rest: a guest may start reading with its caches off */
+            ram_scrub((void *)(uintptr_t)(host + (paddr_t)p * PAGE_SIZE), PAGE_SIZE);
     }
     ch->lo = (uint16_t)lo;
     ch->hi = (uint16_t)hi;

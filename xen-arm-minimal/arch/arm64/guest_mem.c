@@ -14,25 +14,47 @@
 #define PAR_F 1ULL
 #define PAR_PA_MASK 0x0000fffffffff000ULL
 
-static void *translate(struct vcpu *v, uint64_t gva, bool write)
+/* One AT instruction on gva: PAR_EL1's answer (PAR_F set: it failed).
+ * stage2: through the guest's stage 2 too (the host address), else its
+ * stage 1 only (the IPA). */
+static uint64_t at(uint64_t gva, bool write, bool stage2)
 {
     /* AT writes PAR_EL1, which is the guest's: keep it intact. */
     uint64_t saved = read_sysreg(par_el1), par;
-    if (write)
+    if (stage2 && write)
         __asm__ volatile("at s12e1w, %0" : : "r"(gva));
-    else
+    else if (stage2)
         __asm__ volatile("at s12e1r, %0" : : "r"(gva));
+    else if (write)
+        __asm__ volatile("at s1e1w, %0" : : "r"(gva));
+    else
+        __asm__ volatile("at s1e1r, %0" : : "r"(gva));
     isb();
     par = read_sysreg(par_el1);
     write_sysreg(saved, par_el1);
-    if (par & PAR_F)
-        return NULL;
-    paddr_t pa = (par & PAR_PA_MASK) | (gva & (PAGE_SIZE - 1));
-    const struct domain *d = v->dom;
-    for (unsigned i = 0; i < d->nr_banks; i++)
-        if (pa >= d->banks[i].pa && pa - d->banks[i].pa < d->banks[i].size)
-            return (void *)(uintptr_t)pa;
-    return NULL;
+    return par;
+}
+
+static void *translate(struct vcpu *v, uint64_t gva, bool write)
+{
+    struct domain *d = v->dom;
+    for (unsigned tries = 0;; tries++) {
+        uint64_t par = at(gva, write, true);
+        if (!(par & PAR_F)) {
+            paddr_t pa = (par & PAR_PA_MASK) | (gva & (PAGE_SIZE - 1));
+            for (unsigned i = 0; i < d->nr_banks; i++)
+                if (pa >= d->banks[i].pa && pa - d->banks[i].pa < d->banks[i].size)
+                    return (void *)(uintptr_t)pa;
+        }
+        /* Not (yet) its own RAM at stage 2: a chunk not touched yet (not
+         * mapped), or an in-place kernel's chunk still read from its
+         * module (read-only, not the bank's memory). Its IPA, by the
+         * guest's stage 1 with the same permission check, made ready
+         * (core/guest_ram.c), and once more. */
+        par = at(gva, write, false);
+        if (tries || (par & PAR_F) || !domain_ram_ptr(d, (par & PAR_PA_MASK) | (gva & (PAGE_SIZE - 1)), 1))
+            return NULL;
+    }
 }
 
 /* A guest running with its MMU or data cache off reads and writes memory
