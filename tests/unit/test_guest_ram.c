@@ -209,13 +209,22 @@ static void read_only_pages_are_not_retried(void **state)
     assert_false(p2m_fault_is_spurious(dm, at, P2M_EXEC));
     struct vcpu *v = &dm->vcpus[0];
     v->arch.sys.far = 0;
+    v->arch.sys.vbar = ENV_RAM + 0x1000; /* its vectors, in its RAM */
     fake_trap(v, fake_esr_dabt(4, true, 1, false, false) | 0x0f, at);
     assert_int_equal(dm->state, DOMAIN_RUNNING);
     assert_int_equal(v->arch.sys.far, at); /* an abort taken, not a silent retry */
+    v->arch.regs.pc = at; /* a branch to the page */
     fake_trap(v, (uint64_t)EC_IABT_LOW << 26 | FAKE_ESR_IL | 0x0f, at);
     assert_int_equal(dm->state, DOMAIN_RUNNING);
     assert_int_equal(v->arch.sys.esr >> 26 & 0x3e, EC_IABT_LOW); /* a prefetch abort taken (0x20 or 0x21) */
     assert_int_equal(v->arch.sys.esr & 0x3f, 0x10);
+    assert_int_equal(v->arch.regs.pc, ENV_RAM + 0x1000 + 0x200); /* at its vector */
+    /* its vectors not there (the fetch of the vector itself faults): the
+     * abort would come back for ever, so the domain is stopped */
+    v->arch.sys.vbar = at;
+    v->arch.regs.pc = at + 0x200;
+    fake_trap(v, (uint64_t)EC_IABT_LOW << 26 | FAKE_ESR_IL | 0x0f, at + 0x200);
+    assert_int_equal(dm->state, DOMAIN_STOPPING);
 }
 
 /* A device model lending itself a page of a guest's untouched RAM, the

@@ -242,6 +242,12 @@ static void exit_iabt(struct vcpu *v)
     paddr_t ipa;
     if (!guest_abort_ipa(v, &ipa) || guest_ram_fault(v->dom, ipa) || p2m_fault_is_spurious(v->dom, ipa, P2M_EXEC))
         return;
+    /* the fetch of its own exception vector (none installed, or not
+     * there): the abort would be taken there again, for ever */
+    if (vcpu_arch_pc_in_vectors(&v->arch)) {
+        guest_fault(v, "instruction fetch from unmapped guest address, its exception vector", ipa);
+        return;
+    }
     bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
     log_msg(first ? LOG_WARN : LOG_DEBUG, "%s: vCPU%u: instruction fetch from %s at 0x%llx (PC 0x%llx): abort injected",
             v->dom->name, v->id,

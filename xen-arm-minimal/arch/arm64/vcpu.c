@@ -231,6 +231,12 @@ void vcpu_arch_inject_iabt(struct vcpu_arch *a)
     write_sysreg(far, far_el1);
 }
 
+bool vcpu_arch_pc_in_vectors(const struct vcpu_arch *a)
+{
+    uint64_t vbar = read_sysreg(vbar_el1);
+    return a->regs.pc >= vbar && a->regs.pc - vbar < 0x800;
+}
+
 void vcpu_arch_inject_undef(struct vcpu_arch *a)
 {
     struct vcpu_el1_exception e = vcpu_arch_take_undef(a, read_sysreg(vbar_el1), read_sysreg(sctlr_el1));

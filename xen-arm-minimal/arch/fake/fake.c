@@ -549,6 +549,11 @@ void vcpu_arch_inject_iabt(struct vcpu_arch *a)
     a->sys.far = far;
 }
 
+bool vcpu_arch_pc_in_vectors(const struct vcpu_arch *a)
+{
+    return a->regs.pc >= a->sys.vbar && a->regs.pc - a->sys.vbar < 0x800;
+}
+
 void vcpu_arch_inject_undef(struct vcpu_arch *a)
 {
     struct vcpu_el1_exception e = vcpu_arch_take_undef(a, a->sys.vbar, a->sys.sctlr);

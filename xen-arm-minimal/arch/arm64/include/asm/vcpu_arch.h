@@ -163,6 +163,9 @@ void vcpu_arch_enter(struct vcpu_arch *a);
 void vcpu_arch_inject_dabt(struct vcpu_arch *a, uint64_t far, bool write);
 /* Give the loaded vCPU a prefetch abort (synchronous external) at its PC. */
 void vcpu_arch_inject_iabt(struct vcpu_arch *a);
+/* Whether the loaded vCPU's PC is in its own EL1 vector table (VBAR_EL1,
+ * 2 KiB): an exception taken there from a fetch would come back to it. */
+bool vcpu_arch_pc_in_vectors(const struct vcpu_arch *a);
 /* Give the loaded vCPU an undefined instruction exception at its PC. */
 void vcpu_arch_inject_undef(struct vcpu_arch *a);
 
