@@ -27,3 +27,20 @@ case_static-heap() {
     absent 'FAIL' 'CRASH' 'PANIC'
     twin "$f" "$guests/hello.Image@0x50000000" "$guests/hello.Image@0x50200000" "$guests/hello.Image@0x50400000"
 }
+
+# A domain whose xen,static-mem has six ranges boots, and the table of
+# domains lists them as far as its column has room. (The table used to
+# write past its 96-byte buffer with four ranges or more; nothing here
+# sees that on QEMU, where the overwritten stack went unused.)
+case_static-mem-six-ranges() {
+    local f; f=$(dt dom-static-six)
+    cp "$(dt v3-smp2)" "$f"
+    fdtput -t x "$f" /chosen '#address-cells' 2 || { fail "could not write $f"; return; }
+    fdtput -t x "$f" /chosen '#size-cells' 2
+    add_domain "$f" six "$guests/hello.Image" 0x50000000 memory=0:0x3800 cpus=1 vpl011 \
+        xen,static-mem=0:0x78000000:0:0x400000:0:0x78800000:0:0x200000:0:0x78c00000:0:0x200000:0:0x79000000:0:0x200000:0:0x79400000:0:0x200000:0:0x79800000:0:0x200000
+    boot "--gic 3 --smp 2 --dtb $f --load $guests/hello.Image@0x50000000" $K
+    in_order 'domains: 1 +six +1 +\(0\) +0x40000000-0x403fffff -> 0x78000000, 0x40400000-0x405fffff -> 0x78800000, ' \
+        '\(six\) hello: all checks passed' 'all domains have stopped: powering off'
+    absent 'FAIL' 'ERROR' 'CRASH' 'PANIC'
+}

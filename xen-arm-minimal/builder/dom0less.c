@@ -174,6 +174,19 @@ static int rebind_static_evtchns(struct domain *d)
     return 0;
 }
 
+/* d's RAM as "guest-range -> host, ..." for the log, cut when buf is
+ * full (fmt_snprintf returns what it would have written). */
+static const char *banks_text(const struct domain *d, char *buf, size_t len)
+{
+    size_t m = 0;
+    buf[0] = '\0';
+    for (unsigned b = 0; b < d->nr_banks && m < len; b++)
+        m += (size_t)fmt_snprintf(
+            buf + m, len - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "", (unsigned long long)d->banks[b].ipa,
+            (unsigned long long)(d->banks[b].ipa + d->banks[b].size - 1), (unsigned long long)d->banks[b].pa);
+    return buf;
+}
+
 /* The lifecycle's rebuild hook (core/lifecycle.c calls it from a
  * deferred job, the domain emptied). */
 static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
@@ -185,12 +198,7 @@ static int rebuild(struct domain *d, paddr_t *entry, uint64_t *x0)
     if (rc)
         return rc;
     char mem[96];
-    unsigned m = 0;
-    for (unsigned b = 0; b < d->nr_banks; b++)
-        m += (unsigned)fmt_snprintf(
-            mem + m, sizeof(mem) - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "", (unsigned long long)d->banks[b].ipa,
-            (unsigned long long)(d->banks[b].ipa + d->banks[b].size - 1), (unsigned long long)d->banks[b].pa);
-    log_info("domain %u: %s rebuilt from its boot modules, memory %s", d->id, d->name, mem);
+    log_info("domain %u: %s rebuilt from its boot modules, memory %s", d->id, d->name, banks_text(d, mem, sizeof(mem)));
     return 0;
 }
 
@@ -367,17 +375,12 @@ static void print_table(struct domain *const *ready, unsigned n)
         const struct domain_desc *dd = &built_from[d->id];
         /* the first 8 vCPUs' CPUs (the placement lines say all) */
         char cpus[8 * 4 + 8], mem[96];
-        unsigned c = 0, m = 0;
+        unsigned c = 0;
         for (unsigned v = 0; v < d->nr_vcpus && v < 8; v++)
             c += (unsigned)fmt_snprintf(cpus + c, sizeof(cpus) - c, "%s%u", v ? "," : "(", d->vcpus[v].pcpu);
         fmt_snprintf(cpus + c, sizeof(cpus) - c, d->nr_vcpus > 8 ? ",...)" : ")");
-        for (unsigned b = 0; b < d->nr_banks; b++)
-            m += (unsigned)fmt_snprintf(mem + m, sizeof(mem) - m, "%s0x%llx-0x%llx -> 0x%llx", b ? ", " : "",
-                                        (unsigned long long)d->banks[b].ipa,
-                                        (unsigned long long)(d->banks[b].ipa + d->banks[b].size - 1),
-                                        (unsigned long long)d->banks[b].pa);
-        log_info("domains: %-2u %-16s %-5u %-12s %-40s %s", d->id, d->name, d->nr_vcpus, cpus, mem,
-                 d->vpl011 ? "vpl011" : "-");
+        log_info("domains: %-2u %-16s %-5u %-12s %-40s %s", d->id, d->name, d->nr_vcpus, cpus,
+                 banks_text(d, mem, sizeof(mem)), d->vpl011 ? "vpl011" : "-");
         log_info("domains:    kernel module at 0x%llx, 0x%llx bytes%s", (unsigned long long)dd->kernel->base,
                  (unsigned long long)dd->kernel->size,
                  dd->kernel_in_place   ? ", mapped in place (copied on write)"

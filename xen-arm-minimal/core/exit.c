@@ -38,12 +38,17 @@ static void guest_fault(struct vcpu *v, const char *what, uint64_t addr)
     domain_shutdown(v->dom, "crashed");
 }
 
-/* The first refusal of a domain is logged (with what was refused); later
- * ones only at debug level: a guest must not flood the console. */
+/* The first refusal of a domain is logged (with what was refused) as a
+ * warning, later ones only at debug level: a guest must not flood the
+ * console. The level for the one being made. */
+static enum log_level refusal_level(struct domain *d)
+{
+    return __atomic_fetch_add(&d->refusals, 1, __ATOMIC_RELAXED) == 0 ? LOG_WARN : LOG_DEBUG;
+}
+
 static void refused(struct vcpu *v, const char *region, const struct mmio_access *a)
 {
-    bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
-    log_msg(first ? LOG_WARN : LOG_DEBUG,
+    log_msg(refusal_level(v->dom),
             "%s: vCPU%u: %u-byte %s of %s at 0x%llx refused (width or alignment not allowed): abort injected",
             v->dom->name, v->id, a->size, a->write ? "write" : "read", region, (unsigned long long)a->ipa);
 }
@@ -52,8 +57,7 @@ static void refused(struct vcpu *v, const char *region, const struct mmio_access
  * refusal is (first one a warning, then debug). */
 static void unmapped(struct vcpu *v, paddr_t ipa, bool write)
 {
-    bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
-    log_msg(first ? LOG_WARN : LOG_DEBUG, "%s: vCPU%u: %s unmapped guest address at 0x%llx (PC 0x%llx): abort injected",
+    log_msg(refusal_level(v->dom), "%s: vCPU%u: %s unmapped guest address at 0x%llx (PC 0x%llx): abort injected",
             v->dom->name, v->id, write ? "write to" : "read of", (unsigned long long)ipa,
             (unsigned long long)v->arch.regs.pc);
 }
@@ -248,8 +252,7 @@ static void exit_iabt(struct vcpu *v)
         guest_fault(v, "instruction fetch from unmapped guest address, its exception vector", ipa);
         return;
     }
-    bool first = __atomic_fetch_add(&v->dom->refusals, 1, __ATOMIC_RELAXED) == 0;
-    log_msg(first ? LOG_WARN : LOG_DEBUG, "%s: vCPU%u: instruction fetch from %s at 0x%llx (PC 0x%llx): abort injected",
+    log_msg(refusal_level(v->dom), "%s: vCPU%u: instruction fetch from %s at 0x%llx (PC 0x%llx): abort injected",
             v->dom->name, v->id,
             esr_abort_is_perm(v->arch.esr) ? "a non-executable guest page" : "unmapped guest address",
             (unsigned long long)ipa, (unsigned long long)v->arch.regs.pc);

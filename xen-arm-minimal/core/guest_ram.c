@@ -66,28 +66,22 @@ static void scrub(paddr_t pa, uint64_t size)
         ram_scrub((void *)(uintptr_t)pa, size);
 }
 
-static int add_bank(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size, bool is_static)
-{
-    if (d->nr_banks == DOMAIN_MAX_BANKS)
-        return -XAM_ENOSPC;
-    d->banks[d->nr_banks++] = (struct guest_bank){ .ipa = ipa, .pa = pa, .size = size, .is_static = is_static };
-    return 0;
-}
-
-/* Zeroed and mapped now, whole. */
+/* Zeroed and mapped now, whole (the caller checked there is room). */
 static int add_ready(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size, bool is_static)
 {
-    if (d->nr_banks == DOMAIN_MAX_BANKS)
-        return -XAM_ENOSPC;
     scrub(pa, size);
     int rc = pt_map(&d->s2.pt, ipa, pa, size, S2_RAM);
-    return rc ? rc : add_bank(d, ipa, pa, size, is_static);
+    if (!rc)
+        d->banks[d->nr_banks++] = (struct guest_bank){ .ipa = ipa, .pa = pa, .size = size, .is_static = is_static };
+    return rc;
 }
 
 int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size, bool lazy)
 {
-    if (d->nr_banks == DOMAIN_MAX_BANKS || !size || !IS_ALIGNED(ipa | size, PAGE_SIZE))
-        return d->nr_banks == DOMAIN_MAX_BANKS ? -XAM_ENOSPC : -XAM_EINVAL;
+    if (d->nr_banks == DOMAIN_MAX_BANKS)
+        return -XAM_ENOSPC;
+    if (!size || !IS_ALIGNED(ipa | size, PAGE_SIZE))
+        return -XAM_EINVAL;
     /* 2 MiB alignment lets stage 2 use blocks: fewer tables, fewer walks */
     uint64_t align = size >= CHUNK ? CHUNK : PAGE_SIZE;
     paddr_t pa;
@@ -115,7 +109,7 @@ int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size, bool lazy)
 
 int domain_add_static_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size)
 {
-    return add_ready(d, ipa, pa, size, true);
+    return d->nr_banks == DOMAIN_MAX_BANKS ? -XAM_ENOSPC : add_ready(d, ipa, pa, size, true);
 }
 
 static struct guest_bank *bank_of(struct domain *d, paddr_t ipa, uint64_t len)
