@@ -71,14 +71,19 @@ modules=(-device "loader,file=$linux/Image,addr=0x50000000,force-raw=on"
 ratios=() hv=() direct=() xr=() xt=()
 # Run to run, a boot on this shared machine varies by 15 %: each pair is
 # run in turn in both orders (odd runs native first, even runs ours first).
+# pair I TAG DTB APPEND: sets d (native, with APPEND) and h (ours, DTB)
+pair() {
+    local i=$1 tag=$2 host_dtb=$3 append=$4 k
+    for k in 1 2; do
+        if (((i + k) % 2 == 0)); then
+            d=$(time_to_marker "$out/linux-direct$tag-$i.log" "${machine[@]}" "${native_linux[@]}" -append "$append")
+        else
+            h=$(time_to_marker "$out/linux-hv$tag-$i.log" "${machine[@]}" -kernel "$image" -dtb "$host_dtb" "${modules[@]}")
+        fi
+    done
+}
 for ((i = 1; i <= runs; i++)); do
-    if ((i % 2)); then
-        d=$(time_to_marker "$out/linux-direct-$i.log" "${machine[@]}" "${native_linux[@]}" -append "console=ttyAMA0 maxcpus=1")
-        h=$(time_to_marker "$out/linux-hv-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb" "${modules[@]}")
-    else
-        h=$(time_to_marker "$out/linux-hv-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb" "${modules[@]}")
-        d=$(time_to_marker "$out/linux-direct-$i.log" "${machine[@]}" "${native_linux[@]}" -append "console=ttyAMA0 maxcpus=1")
-    fi
+    pair "$i" "" "$dtb" "console=ttyAMA0 maxcpus=1"
     x=$(time_to_marker "$out/linux-xen-$i.log" "${machine[@]}" -kernel "$xen" -dtb "$xen_dtb" "${modules[@]}")
     direct+=("$d") hv+=("$h") xt+=("$x")
     ratios+=("$(awk -v h="$h" -v d="$d" 'BEGIN { print h / d }')")
@@ -97,13 +102,7 @@ cp "$dtb" "$dtb2"
 fdtput -t x "$dtb2" /chosen/linux cpus 2
 r2=()
 for ((i = 1; i <= runs; i++)); do
-    if ((i % 2)); then
-        d=$(time_to_marker "$out/linux-direct2-$i.log" "${machine[@]}" "${native_linux[@]}" -append "console=ttyAMA0")
-        h=$(time_to_marker "$out/linux-hv2-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb2" "${modules[@]}")
-    else
-        h=$(time_to_marker "$out/linux-hv2-$i.log" "${machine[@]}" -kernel "$image" -dtb "$dtb2" "${modules[@]}")
-        d=$(time_to_marker "$out/linux-direct2-$i.log" "${machine[@]}" "${native_linux[@]}" -append "console=ttyAMA0")
-    fi
+    pair "$i" 2 "$dtb2" "console=ttyAMA0"
     r2+=("$(awk -v h="$h" -v d="$d" 'BEGIN { print h / d }')")
     printf "  2 vCPUs, run %d: direct %.2f s, xen-arm-minimal %.2f s (ratio %.2f)\n" "$i" "$d" "$h" "${r2[-1]}"
 done
