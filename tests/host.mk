@@ -25,6 +25,7 @@ HOST_PORTABLE_SRCS := \
     xen-arm-minimal/builder/domain_evtchn.c \
     xen-arm-minimal/core/guest_console.c \
     xen-arm-minimal/common/console_hold.c \
+    xen-arm-minimal/common/console_tx.c \
     tests/lib/host_log.c
 HOST_INCLUDES := -Ixen-arm-minimal/include -Ixen-arm-minimal/arch/arm64/include
 HOST_WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wno-unused-parameter

@@ -98,6 +98,7 @@ HV_SRCS := \
     $(HV_DIR)/common/irq.c \
     $(HV_DIR)/common/log.c \
     $(HV_DIR)/common/console_hold.c \
+    $(HV_DIR)/common/console_tx.c \
     $(HV_DIR)/common/random.c \
     $(HV_DIR)/common/memory.c \
     $(HV_DIR)/common/panic.c \

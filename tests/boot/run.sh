@@ -45,6 +45,8 @@ make_dtbs() {
         cp "$(dt v$g-smp2)" "$(dt dom-hello-v$g)"
         add_domain "$(dt dom-hello-v$g)" domU0 "$guests/hello.Image" 0x50000000 memory=0:0x4000 cpus=1 vpl011
     done
+    cp "$(dt dom-hello-v3)" "$(dt dom-hello-sync)"
+    fdtput -t s "$(dt dom-hello-sync)" /chosen xen,xen-bootargs "sync_console"
     cp "$(dt v3-smp2)" "$(dt dom-one-bad)"
     add_domain "$(dt dom-one-bad)" bad0 "$guests/hello.Image" 0x50000000 cpus=1 vpl011
     add_domain "$(dt dom-one-bad)" good1 "$guests/hello.Image" 0x50200000 memory=0:0x4000 cpus=1 vpl011
@@ -478,6 +480,15 @@ guest_hello() { # guest_hello GIC
 }
 case_guest-hello-gicv2() { guest_hello 2; }
 case_guest-hello-gicv3() { guest_hello 3; }
+case_sync-console() {
+    # Xen's sync_console: every line written out before going on (no
+    # helper CPU writes the ring); the same lines, said at boot
+    boot "--gic 3 --smp 2 --dtb $(dt dom-hello-sync) --load $guests/hello.Image@0x50000000" $K
+    in_order 'command line: sync_console: Xen.s option, done as Xen does here: every console line reaches the UART before the hypervisor goes on' \
+        'boot: ready to build domains' '\(domU0\) hello: all checks passed' 'all domains have stopped: powering off'
+    count_is 9 '\(domU0\) PASS: '
+    absent 'FAIL' 'ERROR' 'WARNING' 'CRASH' 'PANIC'
+}
 case_guest-fault-contained() {
     boot "--gic 3 --smp 2 --dtb $(dt dom-fault) --load $guests/hello.Image@0x50000000 --load $guests/fault.Image@0x50200000" $K
     # as Xen: an access to nothing takes an abort, and the guest goes on

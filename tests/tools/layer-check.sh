@@ -32,10 +32,10 @@ declare -A MAP=(
     [arch/arm64/esr.c]=cpu [arch/arm64/idregs.c]=cpu
     # base: the machine's services (console and log, interrupts, memory,
     # panic) and the device drivers under them
-    [common/log.c]=base [common/console_hold.c]=base [common/panic.c]=base [common/irq.c]=base [common/memory.c]=base [common/random.c]=base
+    [common/log.c]=base [common/console_hold.c]=base [common/console_tx.c]=base [common/panic.c]=base [common/irq.c]=base [common/memory.c]=base [common/random.c]=base
     [include/xam/random.h]=base
     [drivers/]=base
-    [include/xam/log.h]=base [include/xam/console_hold.h]=base [include/xam/irq.h]=base [include/xam/memory.h]=base
+    [include/xam/log.h]=base [include/xam/console_hold.h]=base [include/xam/console_tx.h]=base [include/xam/irq.h]=base [include/xam/memory.h]=base
     [include/xam/shutdown.h]=base [include/xam/pl011.h]=base [include/xam/gic.h]=base
     # arch: the CPU's code (MMU, timers, firmware, crash reports)
     [arch/arm64/]=arch [arch/fake/]=arch

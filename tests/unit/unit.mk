@@ -5,7 +5,7 @@ UNIT_OUT := $(TESTS_OUT)/unit
 # Groups over the guest-facing code and the fake architecture (tests/host.mk,
 # HOST_GUEST_SRCS): their own objects, archive and link line.
 UNIT_GUEST_NAMES := emul vcpufeature lifecycle vpsci_hypercall vdev vgic p2m guest_ram grant_table ioreq evtchn static_evtchn pvconsole dm_console
-UNIT_NAMES := memrange palloc fmt chacha20 cmdline pagetable esr idregs dtutil hostdt string guest_fdt domain_desc domain_shm domain_partial direct_map inflate guest_console console_hold \
+UNIT_NAMES := memrange palloc fmt chacha20 cmdline pagetable esr idregs dtutil hostdt string guest_fdt domain_desc domain_shm domain_partial direct_map inflate guest_console console_hold console_tx \
     $(UNIT_GUEST_NAMES)
 UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
 UNIT_CC ?= gcc

@@ -1,9 +1,12 @@
+#include <asm/percpu.h>
 #include <asm/spinlock.h>
 #include <asm/sysreg.h>
 #include <stdarg.h>
 #include <string.h>
 #include <xam/console_hold.h>
+#include <xam/console_tx.h>
 #include <xam/fmt.h>
+#include <xam/irq.h>
 #include <xam/log.h>
 #include <xam/pl011.h>
 
@@ -15,17 +18,76 @@ static uint64_t epoch_counter, counter_freq = 1;
 
 void console_set_uart(paddr_t base) { console_uart = base; }
 
-void console_enable_locking(void) { console_locking = true; }
+/* The transmit ring (xam/console_tx.h), in .bss. Who writes it to the UART:
+ *  - before locking (MMU off: no atomics), or with sync_console: the
+ *    writer, waiting for the UART, as it prints;
+ *  - the helper: one idle CPU (console_idle_enter), woken by SGI_KICK when
+ *    text comes and nobody is pumping;
+ *  - with no helper: the writer, as much as the UART's FIFO takes, and
+ *    once the scheduler runs, every CPU's timer polls what is left
+ *    (console_poll_deadline); before that, the writer waits for the UART. */
+static bool tx_full(void) { return console_uart && pl011_tx_full(console_uart); }
+static void tx_put(char c)
+{
+    if (console_uart)
+        pl011_put(console_uart, c);
+}
+static const struct console_tx_ops tx_ops = { .full = tx_full, .put = tx_put, .relax = cpu_relax };
+/* Zero-initialised, so its 64 KiB are in .bss, not the image: its ops
+ * are set with the first locked line (console_enable_locking). */
+static struct console_tx tx;
+static int tx_helper = -1; /* the idle CPU woken to pump, or -1 */
+static bool tx_sync, tx_polled;
+static uint64_t tx_poll_ticks = 1; /* 1 ms once the counter's frequency is known */
+
+void console_enable_locking(void)
+{
+    tx.ops = &tx_ops;
+    console_locking = true;
+}
+
+void console_set_sync(bool sync) { tx_sync = sync; }
+
+void console_start_polling(void) { __atomic_store_n(&tx_polled, true, __ATOMIC_RELEASE); }
 
 static void write_unlocked(const char *s, size_t n)
 {
-    if (!console_uart)
+    if (!console_locking) { /* MMU off: Device memory, no exclusives */
+        for (size_t i = 0; console_uart && i < n; i++) {
+            if (s[i] == '\n')
+                pl011_putc(console_uart, '\r');
+            pl011_putc(console_uart, s[i]);
+        }
         return;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            pl011_putc(console_uart, '\r');
-        pl011_putc(console_uart, s[i]);
     }
+    console_tx_put(&tx, s, n);
+    if (tx_sync) {
+        console_tx_pump(&tx, true);
+        return;
+    }
+    /* after the text is in (seq_cst both): either the helper sees it when
+     * it looks, or this sees the helper */
+    int h = __atomic_load_n(&tx_helper, __ATOMIC_SEQ_CST);
+    if (h >= 0 && (unsigned)h != this_cpu_id()) {
+        if (!console_tx_busy(&tx))
+            irq_send_sgi((unsigned)h, SGI_KICK);
+        return;
+    }
+    console_tx_pump(&tx, !__atomic_load_n(&tx_polled, __ATOMIC_ACQUIRE));
+}
+
+uint64_t console_idle_enter(void)
+{
+    int none = -1;
+    __atomic_compare_exchange_n(&tx_helper, &none, (int)this_cpu_id(), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    console_tx_pump(&tx, false);
+    return console_tx_pending(&tx) ? read_sysreg(cntpct_el0) + tx_poll_ticks : UINT64_MAX;
+}
+
+void console_idle_leave(void)
+{
+    int me = (int)this_cpu_id();
+    __atomic_compare_exchange_n(&tx_helper, &me, -1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 /* Everything printed goes through the hold (xam/console_hold.h), under
@@ -56,7 +118,15 @@ static void console_lock_give(uint64_t flags)
 
 void console_break_lock(void)
 {
-    /* a crash: what waits goes out first, and nothing waits any more */
+    /* a crash: what waits goes out first, and nothing waits any more; a
+     * CPU pumping the ring has 10 ms to let go */
+    if (console_locking) {
+        uint64_t end = counter_now() + 10 * tx_poll_ticks;
+        while (console_tx_busy(&tx) && counter_now() < end)
+            cpu_relax();
+        console_tx_take_over(&tx);
+        console_tx_pump(&tx, true);
+    }
     console_locking = false;
     console_out_release(console(), true);
 }
@@ -98,10 +168,16 @@ void console_guest_piece(const void *line, const char *name, const char *text, s
     console_lock_give(flags);
 }
 
-uint64_t console_hold_deadline(void) { return console_out_deadline(console()); }
-
-void console_hold_poll(void)
+uint64_t console_poll_deadline(void)
 {
+    uint64_t hold = console_out_deadline(console());
+    return console_tx_pending(&tx) ? MIN(hold, counter_now() + tx_poll_ticks) : hold;
+}
+
+void console_poll(void)
+{
+    if (console_tx_pending(&tx))
+        console_tx_pump(&tx, false);
     if (console_out_deadline(console()) > counter_now())
         return;
     uint64_t flags = console_lock_take();
@@ -114,6 +190,12 @@ void console_flush(void)
     uint64_t flags = console_lock_take();
     console_out_release(console(), false);
     console_lock_give(flags);
+    /* another CPU may be pumping: it lets go only with the ring empty or
+     * the FIFO full, and then this one goes on */
+    while (console_locking && console_tx_pending(&tx)) {
+        console_tx_pump(&tx, true);
+        cpu_relax();
+    }
     if (console_uart)
         pl011_flush(console_uart);
 }
@@ -122,6 +204,7 @@ void log_set_epoch(uint64_t counter, uint64_t freq)
 {
     epoch_counter = counter;
     counter_freq = freq ? freq : 1;
+    tx_poll_ticks = counter_freq / 1000 + 1;
     console()->idle_ticks = counter_freq * CONSOLE_HOLD_IDLE_MS / 1000;
     console()->max_ticks = counter_freq * CONSOLE_HOLD_MAX_MS / 1000;
 }

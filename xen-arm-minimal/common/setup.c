@@ -89,6 +89,10 @@ static void apply_cmdline(const char *cmdline)
             log_warn("loglvl=%s: unknown level (none, error, warning, info, debug, all); keeping %s", val,
                      log_level_name(LOG_INFO));
     }
+    /* Xen's boolean: "sync_console", or "sync_console=" and a yes or no */
+    if (cmdline_get(cmdline, "sync_console", val, sizeof(val)))
+        console_set_sync(!val[0] || !strcmp(val, "1") || !strcmp(val, "true") || !strcmp(val, "on") ||
+                         !strcmp(val, "yes") || !strcmp(val, "enable"));
     /* nothing on it passes unsaid (after loglvl, which says how much) */
     cmdline_audit(cmdline, say_cmdline, NULL);
 }
@@ -179,6 +183,9 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
     log_info("CPU0: online, MPIDR 0x%llx, EL2 timer fired after %lld us", (unsigned long long)pcpus[0].mpidr,
              (long long)us);
 
+    /* before the other CPUs: idle, they write the console when kicked */
+    if ((rc = sched_init()))
+        fatal("scheduler: cannot hook its IPI (error %d)", rc);
     smp_boot_secondaries(&host);
     cpufeature_init_guests();
 
@@ -188,8 +195,6 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     crashtest_run(host.bootargs);
 
-    if ((rc = sched_init()))
-        fatal("scheduler: cannot hook its IPI (error %d)", rc);
     /* what guests trap to, registered by its owners */
     if ((rc = vpsci_init()) || (rc = hypercall_init()) || (rc = vgic_register_sysregs()) || (rc = vdebug_init()) ||
         (rc = vcpufeature_init()) || (rc = irq_forward_init()) || (rc = gnttab_init()) || (rc = pvconsole_init()))

@@ -314,12 +314,13 @@ static void sgi_kick(unsigned intid __unused, void *arg __unused)
 }
 
 /* One EL2 timer per CPU serves the time slice, the sleepers and the
- * console's hold (lines waiting behind a part-way line go out by its
- * deadline even if nothing else is printed). */
+ * console (lines waiting behind a part-way line go out by its deadline
+ * even if nothing else is printed; text the UART's FIFO had no room for
+ * goes out as it drains). */
 static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
 {
-    console_hold_poll();
-    uint64_t next = MIN(MIN(slice_deadline, wake_expired(rq)), console_hold_deadline());
+    console_poll();
+    uint64_t next = MIN(MIN(slice_deadline, wake_expired(rq)), console_poll_deadline());
     if (next != UINT64_MAX)
         timer_set_deadline(next, slice_end);
     else
@@ -394,10 +395,14 @@ void sched_run(void)
          * with IRQs masked still wakes, and no wake-up is lost between the
          * check and the WFI; the interrupt is then taken here. */
         rq->need_resched = false;
+        console_idle_enter(); /* pumps the console; its deadline is below */
         arm_timer(rq, UINT64_MAX);
-        if (rq->head || domain_jobs_pending())
+        if (rq->head || domain_jobs_pending()) {
+            console_idle_leave();
             continue;
+        }
         wfi();
+        console_idle_leave();
         irq_enable();
         isb();
     }
@@ -412,6 +417,7 @@ int sched_init(void)
 void sched_start(void)
 {
     __atomic_store_n(&started, true, __ATOMIC_RELEASE);
+    console_start_polling();
     for (unsigned i = 1; i < nr_pcpus; i++)
         if (pcpus[i].online)
             irq_send_sgi(i, SGI_KICK);

@@ -59,7 +59,7 @@ static const struct {
 } xen_options[] = {
     { "console", true, "the console is the host tree's UART (dtuart, or /chosen/stdout-path), as console=dtuart" },
     { "console_timestamps", true, "console lines always carry the time since boot" },
-    { "sync_console", true, "the console is always synchronous" },
+    { "sync_console", true, "every console line reaches the UART before the hypervisor goes on" },
     { "dom0_mem", false, "there is no dom0" },
     { "dom0_max_vcpus", false, "there is no dom0" },
     { "dom0_vcpus_pin", false, "there is no dom0" },

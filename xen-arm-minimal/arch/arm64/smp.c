@@ -116,9 +116,15 @@ void secondary_main(unsigned id)
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     sev();
 
-    /* Sleep, answering IPIs, until the boot CPU starts the scheduler. */
+    /* Sleep, answering IPIs and writing the console (the boot CPU's lines
+     * while it builds domains), until the boot CPU starts the scheduler. */
+    irq_enable_line(SGI_KICK);
     while (!sched_started()) {
+        uint64_t more = console_idle_enter();
+        if (more != UINT64_MAX)
+            timer_set_deadline(more, NULL);
         wfi();
+        console_idle_leave();
         irq_enable();
         isb();
         irq_disable();

@@ -806,10 +806,14 @@ void console_guest_piece(const void *line, const char *name, const char *text, s
     pthread_mutex_unlock(&piece_mutex);
 }
 
-/* The console's hold is common/log.c's (not built here: the pieces above
- * are printed at once); tests/unit/test_console_hold.c tests it. */
-uint64_t console_hold_deadline(void) { return UINT64_MAX; }
-void console_hold_poll(void) {}
+/* The console's hold and transmit ring are common/log.c's (not built
+ * here: the pieces above are printed at once); tests/unit/
+ * test_console_hold.c and test_console_tx.c test them. */
+uint64_t console_poll_deadline(void) { return UINT64_MAX; }
+void console_poll(void) {}
+void console_start_polling(void) {}
+uint64_t console_idle_enter(void) { return UINT64_MAX; }
+void console_idle_leave(void) {}
 
 void panic(const char *fmt, ...)
 {

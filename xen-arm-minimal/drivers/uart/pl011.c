@@ -19,10 +19,14 @@ static inline volatile uint32_t *reg(paddr_t base, unsigned off)
 
 void pl011_putc(paddr_t base, char c)
 {
-    while (*reg(base, UART_FR) & FR_TXFF)
+    while (pl011_tx_full(base))
         ;
-    *reg(base, UART_DR) = (unsigned char)c;
+    pl011_put(base, c);
 }
+
+bool pl011_tx_full(paddr_t base) { return *reg(base, UART_FR) & FR_TXFF; }
+
+void pl011_put(paddr_t base, char c) { *reg(base, UART_DR) = (unsigned char)c; }
 
 void pl011_enable_rx_irq(paddr_t base)
 {

@@ -49,11 +49,26 @@ enum console_piece_end {
 };
 #define CONSOLE_CONTINUED_MARK '\\'
 void console_guest_piece(const void *line, const char *name, const char *text, size_t n, enum console_piece_end end);
-/* What waits behind a part-way line goes out by this counter value at the
- * latest (UINT64_MAX: nothing waits): each CPU's scheduler folds it into
- * its timer and calls console_hold_poll when it fires. */
-uint64_t console_hold_deadline(void);
-void console_hold_poll(void);
+/* The console's timer work: what waits behind a part-way line goes out
+ * by its deadline, and text still in the transmit ring (the UART's FIFO
+ * was full) is written when the FIFO has room again. Each CPU's scheduler
+ * folds console_poll_deadline (a counter value; UINT64_MAX: nothing to do)
+ * into its timer and calls console_poll when it fires. */
+uint64_t console_poll_deadline(void);
+void console_poll(void);
+/* sync_console: every line reaches the UART before console_write returns
+ * (for debugging a hang: nothing printed is left in the ring). */
+void console_set_sync(bool sync);
+/* The scheduler runs: CPUs' timers poll the ring from now on, so a writer
+ * need no longer wait for the UART (before this, one does unless an idle
+ * CPU pumps). */
+void console_start_polling(void);
+/* An idle CPU with interrupts masked, about to WFI: it writes what the
+ * ring holds (as much as the FIFO takes) and becomes the CPU that SGI_KICK
+ * wakes when text comes. Returns when to wake to write more (the FIFO was
+ * full), or UINT64_MAX. console_idle_leave after the WFI. */
+uint64_t console_idle_enter(void);
+void console_idle_leave(void);
 
 /* Time zero of the boot timeline: the counter value read at entry. */
 void log_set_epoch(uint64_t counter, uint64_t freq);

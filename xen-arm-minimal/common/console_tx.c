@@ -1,0 +1,84 @@
+/* The console's transmit ring (xam/console_tx.h). */
+#include <xam/console_tx.h>
+
+#define MASK (CONSOLE_TX_SIZE - 1)
+
+uint32_t console_tx_pending(const struct console_tx *t)
+{
+    return __atomic_load_n(&t->head, __ATOMIC_SEQ_CST) - __atomic_load_n(&t->tail, __ATOMIC_SEQ_CST);
+}
+
+/* Room for one byte: the ring is full, so somebody must write the UART.
+ * If nobody is, this CPU writes one character itself (waiting for the
+ * UART); otherwise the pumper frees it. */
+static void wait_room(struct console_tx *t, uint32_t head)
+{
+    while (head - __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) >= CONSOLE_TX_SIZE) {
+        if (__atomic_exchange_n(&t->pumping, 1, __ATOMIC_ACQUIRE)) {
+            t->ops->relax();
+            continue;
+        }
+        uint32_t tail = t->tail;
+        while (t->ops->full())
+            t->ops->relax();
+        t->ops->put(t->buf[tail & MASK]);
+        __atomic_store_n(&t->tail, tail + 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&t->pumping, 0, __ATOMIC_RELEASE);
+    }
+}
+
+static void put_byte(struct console_tx *t, uint32_t *head, char c)
+{
+    if (*head - __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) >= CONSOLE_TX_SIZE) {
+        /* publish what is in, so the pumper can free room */
+        __atomic_store_n(&t->head, *head, __ATOMIC_RELEASE);
+        wait_room(t, *head);
+    }
+    t->buf[*head & MASK] = c;
+    (*head)++;
+}
+
+bool console_tx_put(struct console_tx *t, const char *s, size_t n)
+{
+    uint32_t head = t->head; /* ours: no other writer */
+    bool was_empty = head == __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            put_byte(t, &head, '\r');
+        put_byte(t, &head, s[i]);
+    }
+    /* seq_cst: ordered before the caller's look at who pumps (log.c) */
+    __atomic_store_n(&t->head, head, __ATOMIC_SEQ_CST);
+    return was_empty;
+}
+
+void console_tx_pump(struct console_tx *t, bool wait)
+{
+    for (;;) {
+        if (__atomic_exchange_n(&t->pumping, 1, __ATOMIC_ACQUIRE))
+            return; /* its pumper looks again after letting go */
+        uint32_t tail = t->tail;
+        bool stopped = false;
+        while (tail != __atomic_load_n(&t->head, __ATOMIC_ACQUIRE)) {
+            if (t->ops->full()) {
+                if (!wait) {
+                    stopped = true;
+                    break;
+                }
+                t->ops->relax();
+                continue;
+            }
+            t->ops->put(t->buf[tail & MASK]);
+            __atomic_store_n(&t->tail, ++tail, __ATOMIC_RELEASE);
+        }
+        __atomic_store_n(&t->pumping, 0, __ATOMIC_SEQ_CST);
+        /* A producer that put text in while this CPU pumped saw the ring
+         * not empty and woke nobody: look again now that it is let go. */
+        if (stopped || tail == __atomic_load_n(&t->head, __ATOMIC_SEQ_CST))
+            return;
+    }
+}
+
+bool console_tx_busy(const struct console_tx *t) { return __atomic_load_n(&t->pumping, __ATOMIC_SEQ_CST); }
+
+void console_tx_take_over(struct console_tx *t) { __atomic_store_n(&t->pumping, 0, __ATOMIC_SEQ_CST); }
