@@ -5,7 +5,7 @@ FUZZ_OUT := $(TESTS_OUT)/fuzz
 # Targets over the guest-facing code and the fake architecture (tests/host.mk,
 # HOST_GUEST_SRCS): their own sources and include order.
 FUZZ_GUEST_TARGETS := fuzz_mmio fuzz_vgic fuzz_hypercall
-FUZZ_TARGETS := fuzz_hostdt fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console $(FUZZ_GUEST_TARGETS)
+FUZZ_TARGETS := fuzz_hostdt fuzz_dtprop fuzz_cmdline fuzz_builder fuzz_inflate fuzz_guest_console $(FUZZ_GUEST_TARGETS)
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -81,6 +81,7 @@ $(FUZZ_OUT)/seeds/.done: $(FUZZ_SEED_DTS) tests/dtb/qemu-dtb.sh
 	printf 'loglvl\nloglvl=all dtuart=/pl011@9000000 console=dtuart' >$(FUZZ_OUT)/seeds/cmdline/1
 	printf 'dtuart\ndtuart="/soc/uart@0" crash-test=abort dtuart=serial0' >$(FUZZ_OUT)/seeds/cmdline/2
 	rm -rf $(FUZZ_OUT)/seeds/builder && cp -r $(FUZZ_OUT)/seeds/hostdt $(FUZZ_OUT)/seeds/builder
+	rm -rf $(FUZZ_OUT)/seeds/dtprop && cp -r $(FUZZ_OUT)/seeds/hostdt $(FUZZ_OUT)/seeds/dtprop
 	rm -f $(FUZZ_OUT)/seeds/raw.dtb
 	touch $@
 

@@ -250,6 +250,58 @@ static void indexed_parents_and_paths_agree(void **state)
     dt_index(NULL);
 }
 
+/* The fast property lookups answer as libfdt does: every property of every
+ * node, names no node has, after a property is turned into NOPs, on a node
+ * offset that is not one, and the cell counts with their defaults. */
+static void fast_lookups_agree_with_libfdt(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "compatible", "reg",        "status", "#address-cells",  "#size-cells",
+                                         "ranges",     "interrupts", "",       "no-such-property" };
+    for (unsigned pass = 0; pass < 2; pass++) {
+        unsigned props = 0;
+        int depth = 0;
+        for (int n = 0; n >= 0; n = fdt_next_node(buf, n, &depth)) {
+            for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                int la, lb;
+                const void *a = dt_getprop(buf, n, names[i], &la), *b = fdt_getprop(buf, n, names[i], &lb);
+                assert_ptr_equal(a, b);
+                assert_int_equal(la, lb);
+                assert_int_equal(dt_prop_has_string(buf, n, names[i], "okay"),
+                                 fdt_stringlist_search(buf, n, names[i], "okay") >= 0);
+            }
+            int p;
+            fdt_for_each_property_offset(p, buf, n)
+            {
+                const char *name;
+                int len, la;
+                const void *v = fdt_getprop_by_offset(buf, p, &name, &len);
+                assert_ptr_equal(dt_getprop(buf, n, name, &la), v);
+                assert_int_equal(la, len);
+                props++;
+            }
+            assert_int_equal(dt_address_cells(buf, n), fdt_address_cells(buf, n));
+            assert_int_equal(dt_size_cells(buf, n), fdt_size_cells(buf, n));
+            int la, lb;
+            assert_null(dt_getprop(buf, n + 4, "reg", &la));
+            assert_null(fdt_getprop(buf, n + 4, "reg", &lb));
+            assert_int_equal(la, lb);
+        }
+        assert_true(props > 20);
+        /* a NOP where the root's first property was: skipped */
+        const char *first;
+        int p = fdt_first_property_offset(buf, 0);
+        assert_non_null(fdt_getprop_by_offset(buf, p, &first, NULL));
+        char name[64];
+        snprintf(name, sizeof(name), "%s", first);
+        assert_int_equal(fdt_nop_property(buf, 0, name), 0);
+        assert_null(dt_getprop(buf, 0, name, NULL));
+    }
+    int len;
+    assert_null(dt_getprop(buf, -1, "reg", &len));
+    assert_int_equal(len, -FDT_ERR_BADOFFSET);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
@@ -265,6 +317,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(status_values, load),
         cmocka_unit_test_setup(paths_and_string_lists, load),
         cmocka_unit_test_setup(indexed_parents_and_paths_agree, load),
+        cmocka_unit_test_setup(fast_lookups_agree_with_libfdt, load),
     };
     return cmocka_run_group_tests_name("dtutil", tests, NULL, NULL);
 }

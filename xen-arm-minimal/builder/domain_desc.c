@@ -29,7 +29,7 @@ static uint64_t le64(const uint8_t *p)
 static int pcpu_of_node(const struct builder_env *env, const void *fdt, int cpu_node)
 {
     int len;
-    const fdt32_t *reg = fdt_getprop(fdt, cpu_node, "reg", &len);
+    const fdt32_t *reg = dt_getprop(fdt, cpu_node, "reg", &len);
     if (!reg || (len != 4 && len != 8))
         return -1;
     uint64_t mpidr = dt_read_cells(reg, (unsigned)len / 4);
@@ -55,7 +55,7 @@ static uint64_t pool_cpus(const struct desc_ctx *c, int pool, const char **why)
 {
     const void *fdt = c->h->fdt;
     int len;
-    const fdt32_t *cpus = fdt_getprop(fdt, pool, "cpupool-cpus", &len);
+    const fdt32_t *cpus = dt_getprop(fdt, pool, "cpupool-cpus", &len);
     uint64_t m = 0;
     *why = !cpus || len <= 0 || len % 4 ? "missing or not a list of phandles" : NULL;
     for (int i = 0; !*why && i < len / 4; i++) {
@@ -101,7 +101,7 @@ static bool read_cpupool(const struct desc_ctx *c, int node, struct domain_desc 
 {
     const void *fdt = c->h->fdt;
     int len;
-    const fdt32_t *ph = fdt_getprop(fdt, node, "domain-cpupool", &len);
+    const fdt32_t *ph = dt_getprop(fdt, node, "domain-cpupool", &len);
     dd->pool = -1;
     if (!ph) {
         *mask = pool0_cpus(c);
@@ -173,10 +173,10 @@ static bool read_affinity(const struct desc_ctx *c, int node, struct domain_desc
         if (!dt_prop_has_string(fdt, child, "compatible", "xen,vcpu"))
             continue;
         int len;
-        const fdt32_t *id = fdt_getprop(fdt, child, "id", &len);
+        const fdt32_t *id = dt_getprop(fdt, child, "id", &len);
         if (!id || len != 4 || fdt32_ld(id) >= dd->vcpus)
             return reject(c, child, "id", "missing, or not a vCPU of this domain");
-        const char *aff = fdt_getprop(fdt, child, "hard-affinity", &len);
+        const char *aff = dt_getprop(fdt, child, "hard-affinity", &len);
         if (!aff)
             continue;
         uint64_t m;
@@ -199,7 +199,7 @@ static bool read_enhanced(const struct desc_ctx *c, int node, struct domain_desc
         { "legacy", ENHANCED_LEGACY }, { "disabled", ENHANCED_DISABLED },
     };
     int len;
-    const char *v = fdt_getprop(c->h->fdt, node, "xen,enhanced", &len);
+    const char *v = dt_getprop(c->h->fdt, node, "xen,enhanced", &len);
     dd->enhanced = ENHANCED_NONE;
     if (!v)
         return true;
@@ -225,7 +225,7 @@ static bool read_grant_limit(const struct desc_ctx *c, int node, const char *pro
                              unsigned *out)
 {
     int len;
-    const fdt32_t *p = fdt_getprop(c->h->fdt, node, prop, &len);
+    const fdt32_t *p = dt_getprop(c->h->fdt, node, prop, &len);
     *out = 0;
     if (!p)
         return true;
@@ -258,7 +258,7 @@ static bool read_grant_limits(const struct desc_ctx *c, int node, struct domain_
 static bool read_nr_spis(const struct desc_ctx *c, int node, struct domain_desc *dd)
 {
     int len;
-    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "nr_spis", &len);
+    const fdt32_t *p = dt_getprop(c->h->fdt, node, "nr_spis", &len);
     if (!p)
         return true;
     if (len != 4)
@@ -300,7 +300,7 @@ static bool read_bridge(const struct desc_ctx *c, int node, struct domain_desc *
 {
     const void *fdt = c->h->fdt;
     int len;
-    const fdt32_t *p = fdt_getprop(fdt, node, BRIDGE_PROP, &len);
+    const fdt32_t *p = dt_getprop(fdt, node, BRIDGE_PROP, &len);
     if (!p)
         return true;
     dd->has_bridge = true;
@@ -308,7 +308,7 @@ static bool read_bridge(const struct desc_ctx *c, int node, struct domain_desc *
     if (len == 0) {
         pci_bridge_default(b);
     } else {
-        int ac = fdt_address_cells(fdt, node), sc = fdt_size_cells(fdt, node);
+        int ac = dt_address_cells(fdt, node), sc = dt_size_cells(fdt, node);
         if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
             return reject(c, node, BRIDGE_PROP, "#address-cells and #size-cells must be 1 or 2");
         if (len != (3 * (ac + sc) + 3) * 4)
@@ -378,9 +378,9 @@ static bool read_device_model(const struct desc_ctx *c, int node, struct domain_
 {
     const void *fdt = c->h->fdt;
     int len;
-    const fdt32_t *ph = fdt_getprop(fdt, node, "device-model", &len);
+    const fdt32_t *ph = dt_getprop(fdt, node, "device-model", &len);
     dd->device_model = -1;
-    dd->hold = fdt_getprop(fdt, node, "hold-until-device-model", NULL) != NULL;
+    dd->hold = dt_getprop(fdt, node, "hold-until-device-model", NULL) != NULL;
     if (!ph) {
         if (dd->has_bridge)
             return reject(c, node, "device-model",
@@ -466,8 +466,8 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
 {
     const void *fdt = c->h->fdt;
     int len;
-    const fdt32_t *p = fdt_getprop(fdt, node, "xen,static-mem", &len);
-    dd->direct_map = fdt_getprop(fdt, node, "direct-map", NULL) != NULL;
+    const fdt32_t *p = dt_getprop(fdt, node, "xen,static-mem", &len);
+    dd->direct_map = dt_getprop(fdt, node, "direct-map", NULL) != NULL;
     if (!p) {
         if (dd->direct_map)
             return reject(c, node, "direct-map", "needs xen,static-mem (the host memory to map 1:1)");
@@ -476,11 +476,11 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
     /* Xen's cell counts (4.16): #xen,static-mem-address-cells and
      * -size-cells on the domain node; without them, /chosen's own */
     int parent = dt_parent(fdt, node);
-    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), clen;
-    const fdt32_t *xc = fdt_getprop(fdt, node, "#xen,static-mem-address-cells", &clen);
+    int ac = dt_address_cells(fdt, parent), sc = dt_size_cells(fdt, parent), clen;
+    const fdt32_t *xc = dt_getprop(fdt, node, "#xen,static-mem-address-cells", &clen);
     if (xc)
         ac = clen == 4 ? (int)fdt32_ld(xc) : -1;
-    xc = fdt_getprop(fdt, node, "#xen,static-mem-size-cells", &clen);
+    xc = dt_getprop(fdt, node, "#xen,static-mem-size-cells", &clen);
     if (xc)
         sc = clen == 4 ? (int)fdt32_ld(xc) : -1;
     if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len <= 0 || len % ((ac + sc) * 4))
@@ -576,7 +576,7 @@ static bool read_static_mem(const struct desc_ctx *c, int node, struct domain_de
 static bool read_trap_unmapped(const struct desc_ctx *c, int node, struct domain_desc *dd)
 {
     int len;
-    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "trap-unmapped-accesses", &len);
+    const fdt32_t *p = dt_getprop(c->h->fdt, node, "trap-unmapped-accesses", &len);
     if (!p)
         return true;
     if (len != 4 || fdt32_ld(p) > 1)
@@ -597,7 +597,7 @@ static bool read_trap_unmapped(const struct desc_ctx *c, int node, struct domain
 static bool read_sve(const struct desc_ctx *c, int node, struct domain_desc *dd)
 {
     int len;
-    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "sve", &len);
+    const fdt32_t *p = dt_getprop(c->h->fdt, node, "sve", &len);
     unsigned max = c->env->sve_max_bits;
     char why[200];
     if (!p)
@@ -763,7 +763,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     /* the modules first: a bad one is the likeliest layout mistake */
     if (!check_modules(c, node, dd))
         return false;
-    const fdt32_t *mem = fdt_getprop(fdt, node, "memory", &len);
+    const fdt32_t *mem = dt_getprop(fdt, node, "memory", &len);
     if (!mem)
         return reject(c, node, "memory", "missing (guest RAM in KiB, two cells)");
     if (len != 8)
@@ -782,7 +782,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
     if (!read_static_mem(c, node, dd))
         return false;
 
-    const fdt32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
+    const fdt32_t *cpus = dt_getprop(fdt, node, "cpus", &len);
     if (!cpus || len != 4)
         return reject(c, node, "cpus", "missing or not one cell");
     dd->vcpus = fdt32_ld(cpus);
@@ -791,7 +791,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
         return reject(c, node, "cpus", "must be 1 to 128");
     if (c->h->gic.version == 2 && dd->vcpus > 8)
         return reject(c, node, "cpus", "must be 1 to 8 on a GICv2 host (its GIC has 8 CPU interfaces)");
-    dd->vpl011 = fdt_getprop(fdt, node, "vpl011", NULL) != NULL;
+    dd->vpl011 = dt_getprop(fdt, node, "vpl011", NULL) != NULL;
     uint64_t pool;
     if (!read_host_layout(c, node, dd) || !read_trap_unmapped(c, node, dd) || !read_sve(c, node, dd) ||
         !read_cpupool(c, node, dd, &pool) || !read_affinity(c, node, dd, pool) || !read_enhanced(c, node, dd) ||
@@ -822,7 +822,7 @@ bool domain_describe(const struct hostdt *h, int node, const struct builder_env 
                           ? "the kernel (text_offset + image_size) does not fit the first xen,static-mem range"
                           : "the kernel (text_offset + image_size) does not fit guest RAM bank 0");
     int blen;
-    const char *args = fdt_getprop(fdt, dd->kernel->node, "bootargs", &blen);
+    const char *args = dt_getprop(fdt, dd->kernel->node, "bootargs", &blen);
     if (args && (blen <= 0 || args[blen - 1] != '\0'))
         return reject(c, dd->kernel->node, "bootargs", "not a NUL-terminated string");
     if (args && blen - 1 > DESC_MAX_BOOTARGS) {

@@ -19,7 +19,7 @@
 static bool read_prop(const void *fdt, int node, uint32_t *port, uint32_t *phandle)
 {
     int len;
-    const fdt32_t *v = fdt_getprop(fdt, node, "xen,evtchn", &len);
+    const fdt32_t *v = dt_getprop(fdt, node, "xen,evtchn", &len);
     if (!v || len != 8)
         return false;
     *port = fdt32_ld(&v[0]);
@@ -33,7 +33,7 @@ static bool read_one(const struct desc_ctx *c, const struct domain_desc *dd, int
     const void *fdt = c->h->fdt;
     char why[2 * DT_PATH_MAX + 200], other[DT_PATH_MAX];
     int len;
-    if (!fdt_getprop(fdt, child, "xen,evtchn", &len))
+    if (!dt_getprop(fdt, child, "xen,evtchn", &len))
         return reject(c, child, "xen,evtchn", "missing: <local-port &other-end>, the other end a \"" V1 "\" node");
     uint32_t port, phandle;
     if (!read_prop(fdt, child, &port, &phandle)) {

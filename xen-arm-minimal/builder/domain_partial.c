@@ -55,13 +55,13 @@ static bool refuse(struct pt_walk *w, const char *where, const char *what)
 static bool host_has_spi(const void *fdt, int hnode, uint32_t num, bool edge)
 {
     int len;
-    const fdt32_t *ip = fdt_getprop(fdt, hnode, "interrupts", &len);
+    const fdt32_t *ip = dt_getprop(fdt, hnode, "interrupts", &len);
     for (int i = 0; ip && len % 12 == 0 && i < len / 12; i++)
         if (fdt32_ld(&ip[3 * i]) == 0 && fdt32_ld(&ip[3 * i + 1]) == num &&
             ((fdt32_ld(&ip[3 * i + 2]) & 0xf) == 1) == edge)
             return true;
-    const fdt32_t *base = fdt_getprop(fdt, hnode, "arm,msi-base-spi", &len);
-    const fdt32_t *n = fdt_getprop(fdt, hnode, "arm,msi-num-spis", NULL);
+    const fdt32_t *base = dt_getprop(fdt, hnode, "arm,msi-base-spi", &len);
+    const fdt32_t *n = dt_getprop(fdt, hnode, "arm,msi-num-spis", NULL);
     if (base && len == 4 && n && edge) {
         uint32_t b = fdt32_ld(base) - 32; /* an INTID, not an SPI number */
         return fdt32_ld(base) >= 32 && num >= b && num - b < fdt32_ld(n);
@@ -78,14 +78,14 @@ static bool read_passthrough_irqs(struct pt_walk *w, int pnode, const char *wher
     const struct desc_ctx *c = w->c;
     struct domain_desc *dd = w->dd;
     int len;
-    if (fdt_getprop(w->pdt, pnode, "interrupts-extended", NULL))
+    if (dt_getprop(w->pdt, pnode, "interrupts-extended", NULL))
         return refuse(w, where, "interrupts-extended: use interrupts (the guest's GIC)");
-    const fdt32_t *ip = fdt_getprop(w->pdt, pnode, "interrupt-parent", &len);
+    const fdt32_t *ip = dt_getprop(w->pdt, pnode, "interrupt-parent", &len);
     if (ip && (len != 4 || (fdt32_ld(ip) != GUEST_GIC_PHANDLE && (!w->gic_phandle || fdt32_ld(ip) != w->gic_phandle))))
         return refuse(
             w, where,
             "interrupt-parent must be the guest's GIC: <&gic> (the partial tree's /gic placeholder) or <65000>");
-    const fdt32_t *irq = fdt_getprop(w->pdt, pnode, "interrupts", &len);
+    const fdt32_t *irq = dt_getprop(w->pdt, pnode, "interrupts", &len);
     if (!irq)
         return true;
     if (len <= 0 || len % 12)
@@ -183,7 +183,7 @@ static bool read_passthrough_node(struct pt_walk *w, int pnode, int ac, int sc)
     int len, plen;
     char where[DT_PATH_MAX];
     dt_node_path(w->pdt, pnode, where, sizeof(where));
-    const fdt32_t *r = fdt_getprop(w->pdt, pnode, "xen,reg", &len);
+    const fdt32_t *r = dt_getprop(w->pdt, pnode, "xen,reg", &len);
     if (r) {
         int cells = 2 * ac + sc;
         if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
@@ -200,8 +200,8 @@ static bool read_passthrough_node(struct pt_walk *w, int pnode, int ac, int sc)
                 return false;
         }
     }
-    const char *hpath = fdt_getprop(w->pdt, pnode, "xen,path", &plen);
-    bool force = fdt_getprop(w->pdt, pnode, "xen,force-assign-without-iommu", NULL) != NULL;
+    const char *hpath = dt_getprop(w->pdt, pnode, "xen,path", &plen);
+    bool force = dt_getprop(w->pdt, pnode, "xen,force-assign-without-iommu", NULL) != NULL;
     int hnode = -1;
     if (hpath && (plen <= 0 || hpath[plen - 1] || (hnode = fdt_path_offset(fdt, hpath)) < 0))
         return refuse(w, where, "xen,path names no node of the host tree");
@@ -215,7 +215,7 @@ static bool read_passthrough_node(struct pt_walk *w, int pnode, int ac, int sc)
                       "xen,force-assign-without-iommu for MMIO alone), as Xen requires");
     if (!read_passthrough_irqs(w, pnode, where, hnode, hpath))
         return false;
-    int cac = fdt_address_cells(w->pdt, pnode), csc = fdt_size_cells(w->pdt, pnode), child;
+    int cac = dt_address_cells(w->pdt, pnode), csc = dt_size_cells(w->pdt, pnode), child;
     fdt_for_each_subnode(child, w->pdt, pnode) if (!read_passthrough_node(w, child, cac, csc)) return false;
     return true;
 }
@@ -224,13 +224,13 @@ static bool read_passthrough_node(struct pt_walk *w, int pnode, int ac, int sc)
 static bool read_passthrough_bus(struct pt_walk *w, int pt)
 {
     int len;
-    const char *compat = fdt_getprop(w->pdt, pt, "compatible", &len);
+    const char *compat = dt_getprop(w->pdt, pt, "compatible", &len);
     if (!compat || fdt_stringlist_contains(compat, len, "simple-bus") <= 0)
         return refuse(w, "/passthrough", "compatible must contain \"simple-bus\" (Xen's mandatory properties)");
-    if (!fdt_getprop(w->pdt, pt, "ranges", NULL) || !fdt_getprop(w->pdt, pt, "#address-cells", NULL) ||
-        !fdt_getprop(w->pdt, pt, "#size-cells", NULL))
+    if (!dt_getprop(w->pdt, pt, "ranges", NULL) || !dt_getprop(w->pdt, pt, "#address-cells", NULL) ||
+        !dt_getprop(w->pdt, pt, "#size-cells", NULL))
         return refuse(w, "/passthrough", "ranges, #address-cells and #size-cells are mandatory (Xen's rule)");
-    const fdt32_t *ip = fdt_getprop(w->pdt, pt, "interrupt-parent", &len);
+    const fdt32_t *ip = dt_getprop(w->pdt, pt, "interrupt-parent", &len);
     if (ip && (len != 4 || (fdt32_ld(ip) != GUEST_GIC_PHANDLE && (!w->gic_phandle || fdt32_ld(ip) != w->gic_phandle))))
         return refuse(w, "/passthrough", "interrupt-parent must be the guest's GIC: <&gic> or <65000>");
     return true;
@@ -291,7 +291,7 @@ bool domain_partial_read(const struct desc_ctx *c, struct domain_desc *dd)
     if (pt >= 0) {
         if (!read_passthrough_bus(&w, pt))
             return false;
-        int ac = fdt_address_cells(pdt, pt), sc = fdt_size_cells(pdt, pt);
+        int ac = dt_address_cells(pdt, pt), sc = dt_size_cells(pdt, pt);
         fdt_for_each_subnode(child, pdt, pt) if (!read_passthrough_node(&w, child, ac, sc)) return false;
     }
     dd->partial = pdt;

@@ -219,7 +219,7 @@ static void chosen_xen_unsupported(const void *fdt, int chosen, const struct des
                      dt_node_path(fdt, node, path, sizeof(path)));
         ops->rejected(node, msg, ctx);
     }
-    if (fdt_getprop(fdt, chosen, "xen,dom0-bootargs", NULL))
+    if (dt_getprop(fdt, chosen, "xen,dom0-bootargs", NULL))
         ops->rejected(chosen, "/chosen: xen,dom0-bootargs: there is no dom0 here: remove it", ctx);
 }
 
@@ -316,7 +316,7 @@ const char *domain_desc_cpu_compatible(const void *fdt)
     fdt_for_each_subnode(node, fdt, cpus)
     {
         if (dt_prop_has_string(fdt, node, "device_type", "cpu"))
-            return fdt_getprop(fdt, node, "compatible", NULL);
+            return dt_getprop(fdt, node, "compatible", NULL);
     }
     return NULL;
 }

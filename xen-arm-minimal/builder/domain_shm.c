@@ -20,7 +20,7 @@ static int inherited_cells(const void *fdt, int node, const char *prop, int dflt
 {
     for (; node >= 0; node = dt_parent(fdt, node)) {
         int len;
-        const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+        const fdt32_t *p = dt_getprop(fdt, node, prop, &len);
         if (p)
             return len == 4 ? (int)fdt32_ld(p) : -1;
         if (node == 0)
@@ -129,7 +129,7 @@ static bool read_one(const struct desc_ctx *c, int node, int child, struct domai
     }
     struct desc_shm s = { .node = child, .name = fdt_get_name(fdt, child, NULL) };
 
-    s.id = fdt_getprop(fdt, child, "xen,shm-id", &len);
+    s.id = dt_getprop(fdt, child, "xen,shm-id", &len);
     if (!s.id || len < 2 || s.id[len - 1] || strlen(s.id) != (size_t)len - 1)
         return reject(c, child, "xen,shm-id",
                       "missing, empty or not a string (the region's name, such as \"my-shm-0\")");
@@ -145,7 +145,7 @@ static bool read_one(const struct desc_ctx *c, int node, int child, struct domai
             return reject(c, child, "xen,shm-id", why);
         }
 
-    const char *role = fdt_getprop(fdt, child, "role", &len);
+    const char *role = dt_getprop(fdt, child, "role", &len);
     if (role) {
         bool str = len > 0 && !role[len - 1];
         if (str && !strcmp(role, "owner"))
@@ -164,7 +164,7 @@ static bool read_one(const struct desc_ctx *c, int node, int child, struct domai
     if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
         return reject(c, child, "xen,shared-mem",
                       "the domain node's #address-cells and #size-cells (its cells) must be 1 or 2");
-    const fdt32_t *p = fdt_getprop(fdt, child, "xen,shared-mem", &len);
+    const fdt32_t *p = dt_getprop(fdt, child, "xen,shared-mem", &len);
     if (!p || (len != (2 * ac + sc) * 4 && len != (ac + sc) * 4)) {
         fmt_snprintf(why, sizeof(why),
                      "%s: must be <host-addr guest-addr size> or <guest-addr size> (the host address chosen at "

@@ -14,7 +14,7 @@
 static int kind_of(const void *fdt, int node, unsigned *kind)
 {
     int len;
-    const char *compat = fdt_getprop(fdt, node, "compatible", &len);
+    const char *compat = dt_getprop(fdt, node, "compatible", &len);
     if (!compat || len <= 0)
         return 0;
     for (unsigned k = VIRTIO_BLK; k <= VIRTIO_CONSOLE; k++)
@@ -33,7 +33,7 @@ static int kind_of(const void *fdt, int node, unsigned *kind)
 static const char *string_prop(const void *fdt, int node, const char *prop, bool *bad)
 {
     int len;
-    const char *s = fdt_getprop(fdt, node, prop, &len);
+    const char *s = dt_getprop(fdt, node, prop, &len);
     *bad = s && (len <= 0 || s[len - 1] != '\0' || strnlen(s, (size_t)len) != (size_t)len - 1);
     return *bad ? NULL : s;
 }
@@ -78,8 +78,8 @@ static bool read_blk(const struct desc_ctx *c, int node, struct virtio_dev *v)
 {
     const void *fdt = c->h->fdt;
     bool bad;
-    bool has_reg = fdt_getprop(fdt, node, "reg", NULL) != NULL;
-    bool has_path = fdt_getprop(fdt, node, "backend-path", NULL) != NULL;
+    bool has_reg = dt_getprop(fdt, node, "reg", NULL) != NULL;
+    bool has_path = dt_getprop(fdt, node, "backend-path", NULL) != NULL;
     if (has_reg && has_path)
         return reject(c, node, "backend-path",
                       "and reg both given: a disk is either a boot module (reg) or a file or block device of the "
@@ -95,7 +95,7 @@ static bool read_blk(const struct desc_ctx *c, int node, struct virtio_dev *v)
     } else if (!read_disk_module(c, node, v)) {
         return false;
     }
-    v->read_only = fdt_getprop(fdt, node, "read-only", NULL) != NULL;
+    v->read_only = dt_getprop(fdt, node, "read-only", NULL) != NULL;
     v->serial = string_prop(fdt, node, "serial", &bad);
     if (bad)
         return reject(c, node, "serial", "not a string");
@@ -112,7 +112,7 @@ static bool read_blk(const struct desc_ctx *c, int node, struct virtio_dev *v)
 static bool read_slot(const struct desc_ctx *c, int node, int *slot)
 {
     int len;
-    const fdt32_t *p = fdt_getprop(c->h->fdt, node, "pci-slot", &len);
+    const fdt32_t *p = dt_getprop(c->h->fdt, node, "pci-slot", &len);
     *slot = -1;
     if (!p)
         return true;

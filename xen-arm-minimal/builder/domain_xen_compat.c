@@ -48,7 +48,7 @@ bool domain_xen_unsupported(const struct desc_ctx *c, int node)
     char why[320];
     for (unsigned i = 0; i < ARRAY_SIZE(unsupported); i++) {
         int len;
-        const void *v = fdt_getprop(fdt, node, unsupported[i].prop, &len);
+        const void *v = dt_getprop(fdt, node, unsupported[i].prop, &len);
         if (!v || (unsupported[i].ok && unsupported[i].ok(v, len)))
             continue;
         fmt_snprintf(why, sizeof(why), "Xen %s's binding, not supported%s: %s", unsupported[i].since,
@@ -78,7 +78,7 @@ bool domain_xen_pool_unsupported(const struct desc_ctx *c, int node, int pool)
 {
     const void *fdt = c->h->fdt;
     int len;
-    const char *sched = fdt_getprop(fdt, pool, "cpupool-sched", &len);
+    const char *sched = dt_getprop(fdt, pool, "cpupool-sched", &len);
     if (!sched || dt_prop_has_string(fdt, pool, "cpupool-sched", "null"))
         return true;
     char path[DT_PATH_MAX], why[DT_PATH_MAX + 240];

@@ -12,6 +12,93 @@ uint64_t dt_read_cells(const void *cells, unsigned n)
     return v;
 }
 
+/* libfdt 1.6's fdt_getprop checks the header, the offset and each name's
+ * string again at every property it steps over: some 2,700 instructions
+ * to find one of a domain node's half-dozen properties, and the builder
+ * asks dozens of times per domain (most of the checks' time for 64
+ * domains). The same walk with each step's bounds checked against the
+ * structure and strings blocks, and nothing checked twice; whatever is not
+ * the plain case (a version before 17, an offset that is not a node, a
+ * property running past its block) goes to libfdt, whose answer, or error,
+ * it then is. */
+static uint32_t be32_at(const char *p)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
+{
+    /* fdt_check_header: what libfdt's fdt_ro_probe_ checks, and more */
+    if (fdt_check_header(fdt) || fdt_version(fdt) < 17 || node < 0 || (node & 3))
+        return fdt_getprop(fdt, node, name, lenp);
+    uint32_t ss = fdt_size_dt_struct(fdt), ts = fdt_size_dt_strings(fdt), p = (uint32_t)node;
+    if (p > ss || ss - p < 8)
+        return fdt_getprop(fdt, node, name, lenp);
+    const char *st = (const char *)fdt + fdt_off_dt_struct(fdt), *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
+    if (be32_at(st + p) != FDT_BEGIN_NODE)
+        return fdt_getprop(fdt, node, name, lenp);
+    const char *nul = memchr(st + p + 4, '\0', ss - p - 4);
+    if (!nul)
+        return fdt_getprop(fdt, node, name, lenp);
+    p = (uint32_t)(nul + 1 - st + 3) & ~3u;
+    size_t want = strlen(name) + 1;
+    for (;;) {
+        if (p > ss || ss - p < 4)
+            return fdt_getprop(fdt, node, name, lenp);
+        uint32_t tag = be32_at(st + p);
+        if (tag == FDT_NOP) {
+            p += 4;
+            continue;
+        }
+        /* a subnode or the node's end: no more properties (libfdt looks
+         * at a subnode's name first, and errs if it runs off the block) */
+        if (tag == FDT_END_NODE || (tag == FDT_BEGIN_NODE && memchr(st + p + 4, '\0', ss - p - 4)))
+            break;
+        if (tag != FDT_PROP || ss - p < 12) /* FDT_END, junk, a bad name: libfdt's error */
+            return fdt_getprop(fdt, node, name, lenp);
+        uint32_t len = be32_at(st + p + 4), nameoff = be32_at(st + p + 8);
+        if (len > ss - p - 12 || nameoff >= ts)
+            return fdt_getprop(fdt, node, name, lenp);
+        /* matches only if the name's NUL is there too: a string running
+         * off its block matches nothing, as in libfdt */
+        if (ts - nameoff >= want && !memcmp(strings + nameoff, name, want)) {
+            if (lenp)
+                *lenp = (int)len;
+            return st + p + 12;
+        }
+        p = (p + 12 + len + 3) & ~3u;
+    }
+    if (lenp)
+        *lenp = -FDT_ERR_NOTFOUND;
+    return NULL;
+}
+
+/* libfdt's fdt_address_cells / fdt_size_cells (defaults 2 and 1, at most
+ * FDT_MAX_NCELLS, #address-cells 0 refused), over dt_getprop. */
+static int cells_prop(const void *fdt, int node, const char *name)
+{
+    int len;
+    const void *c = dt_getprop(fdt, node, name, &len);
+    if (!c)
+        return len;
+    if (len != 4 || be32_at(c) > FDT_MAX_NCELLS)
+        return -FDT_ERR_BADNCELLS;
+    return (int)be32_at(c);
+}
+
+int dt_address_cells(const void *fdt, int node)
+{
+    int v = cells_prop(fdt, node, "#address-cells");
+    return v == 0 ? -FDT_ERR_BADNCELLS : v == -FDT_ERR_NOTFOUND ? 2 : v;
+}
+
+int dt_size_cells(const void *fdt, int node)
+{
+    int v = cells_prop(fdt, node, "#size-cells");
+    return v == -FDT_ERR_NOTFOUND ? 1 : v;
+}
+
 /* libfdt finds a node's parent by walking the tree from its start, and
  * the builder asks for parents all the time (every reg's cells, every
  * module's domain): for 64 domains those walks were most of the checks'
@@ -70,8 +157,8 @@ int dt_reg_cells(const void *fdt, int node, unsigned *ac, unsigned *sc)
     int parent = dt_parent(fdt, node);
     if (parent < 0)
         return parent;
-    int a = fdt_address_cells(fdt, parent);
-    int s = fdt_size_cells(fdt, parent);
+    int a = dt_address_cells(fdt, parent);
+    int s = dt_size_cells(fdt, parent);
     if (a < 0)
         return a;
     if (s < 0)
@@ -88,7 +175,7 @@ int dt_reg_count(const void *fdt, int node)
     int rc = dt_reg_cells(fdt, node, &ac, &sc);
     if (rc)
         return -XAM_EINVAL;
-    const void *reg = fdt_getprop(fdt, node, "reg", &len);
+    const void *reg = dt_getprop(fdt, node, "reg", &len);
     if (!reg)
         return 0;
     unsigned entry = (ac + sc) * 4;
@@ -106,16 +193,16 @@ int dt_translate(const void *fdt, int bus, uint64_t addr, paddr_t *out)
         if (parent < 0)
             return -XAM_EINVAL;
         int len;
-        const uint8_t *ranges = fdt_getprop(fdt, bus, "ranges", &len);
+        const uint8_t *ranges = dt_getprop(fdt, bus, "ranges", &len);
         if (!ranges)
             return -XAM_ERANGE; /* no ranges: the bus is not memory-mapped */
         if (len == 0) {
             bus = parent;
             continue;
         }
-        int cac = fdt_address_cells(fdt, bus);
-        int pac = fdt_address_cells(fdt, parent);
-        int csc = fdt_size_cells(fdt, bus);
+        int cac = dt_address_cells(fdt, bus);
+        int pac = dt_address_cells(fdt, parent);
+        int csc = dt_size_cells(fdt, bus);
         if (cac <= 0 || pac <= 0 || csc < 0)
             return -XAM_EINVAL;
         int entry = (cac + pac + csc) * 4;
@@ -150,12 +237,12 @@ static int read_reg(const void *fdt, int node, unsigned idx, paddr_t *base, uint
     int parent = dt_parent(fdt, node);
     if (parent < 0)
         return -XAM_EINVAL;
-    int a = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
+    int a = dt_address_cells(fdt, parent), sc = dt_size_cells(fdt, parent);
     if (a <= 0 || a > 2 || sc < 0 || sc > 2)
         return -XAM_EINVAL;
     unsigned ac = (unsigned)a;
     int len;
-    const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
+    const uint8_t *reg = dt_getprop(fdt, node, "reg", &len);
     if (!reg)
         return -XAM_ENOENT;
     unsigned entry = (ac + (unsigned)sc) * 4;
@@ -186,7 +273,7 @@ static int interrupt_parent(const void *fdt, int node)
 {
     for (int n = node; n >= 0; n = dt_parent(fdt, n)) {
         int len;
-        const fdt32_t *ph = fdt_getprop(fdt, n, "interrupt-parent", &len);
+        const fdt32_t *ph = dt_getprop(fdt, n, "interrupt-parent", &len);
         if (ph && len == 4)
             return fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
         if (n == 0)
@@ -198,7 +285,7 @@ static int interrupt_parent(const void *fdt, int node)
 int dt_read_irqs(const void *fdt, int node, unsigned *intids, unsigned max)
 {
     int len;
-    const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+    const fdt32_t *irqs = dt_getprop(fdt, node, "interrupts", &len);
     if (!irqs)
         return -XAM_ENOENT;
     /* Resolving the parent is the expensive part (two tree scans): once. */
@@ -206,7 +293,7 @@ int dt_read_irqs(const void *fdt, int node, unsigned *intids, unsigned max)
     if (ip < 0)
         return -XAM_ENOENT;
     int clen;
-    const fdt32_t *cells = fdt_getprop(fdt, ip, "#interrupt-cells", &clen);
+    const fdt32_t *cells = dt_getprop(fdt, ip, "#interrupt-cells", &clen);
     if (!cells || clen != 4 || fdt32_ld(cells) != 3)
         return -XAM_EINVAL; /* not a GIC-style parent */
     if (len % 12)
@@ -237,7 +324,7 @@ int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsign
         return -XAM_ENOENT;
     *intid = ids[idx];
     if (flags) {
-        const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", NULL);
+        const fdt32_t *irqs = dt_getprop(fdt, node, "interrupts", NULL);
         *flags = fdt32_ld(&irqs[idx * 3 + 2]);
     }
     return 0;
@@ -246,7 +333,7 @@ int dt_read_irq(const void *fdt, int node, unsigned idx, unsigned *intid, unsign
 bool dt_node_enabled(const void *fdt, int node)
 {
     int len;
-    const char *st = fdt_getprop(fdt, node, "status", &len);
+    const char *st = dt_getprop(fdt, node, "status", &len);
     if (!st)
         return true;
     return len > 0 && (strncmp(st, "okay", (size_t)len) == 0 || strncmp(st, "ok", (size_t)len) == 0);
@@ -313,5 +400,22 @@ const char *dt_node_path(const void *fdt, int node, char *buf, size_t len)
 
 bool dt_prop_has_string(const void *fdt, int node, const char *prop, const char *s)
 {
-    return fdt_stringlist_search(fdt, node, prop, s) >= 0;
+    int len;
+    const char *list = dt_getprop(fdt, node, prop, &len);
+    if (!list)
+        return false;
+    /* libfdt's fdt_stringlist_search: whole strings only, and a list whose
+     * last string runs off its end has none to find */
+    size_t n = strlen(s) + 1;
+    while (len > 0) {
+        const char *nul = memchr(list, '\0', (size_t)len);
+        if (!nul)
+            return false;
+        size_t l = (size_t)(nul - list) + 1;
+        if (l == n && !memcmp(list, s, n))
+            return true;
+        list += l;
+        len -= (int)l;
+    }
+    return false;
 }

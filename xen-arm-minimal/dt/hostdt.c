@@ -86,7 +86,7 @@ static int read_memory(struct ctx *c)
 static bool prop_is(const void *fdt, int node, const char *prop, const char *val)
 {
     int len;
-    const char *p = fdt_getprop(fdt, node, prop, &len);
+    const char *p = dt_getprop(fdt, node, prop, &len);
     return p && len == (int)strlen(val) + 1 && memcmp(p, val, (size_t)len) == 0;
 }
 
@@ -129,7 +129,7 @@ static int find_nodes(struct ctx *c)
             continue;
         }
         int clen;
-        const char *compat = fdt_getprop(fdt, node, "compatible", &clen);
+        const char *compat = dt_getprop(fdt, node, "compatible", &clen);
         if (!compat || clen <= 0)
             continue;
         /* One property read per node; the list is searched in place. */
@@ -158,10 +158,10 @@ static int read_static_heap(struct ctx *c)
 {
     const void *fdt = c->h->fdt;
     int chosen = c->n.chosen, len;
-    const fdt32_t *p = chosen >= 0 ? fdt_getprop(fdt, chosen, "xen,static-heap", &len) : NULL;
+    const fdt32_t *p = chosen >= 0 ? dt_getprop(fdt, chosen, "xen,static-heap", &len) : NULL;
     if (!p)
         return 0;
-    int ac = fdt_address_cells(fdt, chosen), sc = fdt_size_cells(fdt, chosen);
+    int ac = dt_address_cells(fdt, chosen), sc = dt_size_cells(fdt, chosen);
     if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len <= 0 || len % ((ac + sc) * 4))
         return fail(c, chosen, "xen,static-heap", "must be <addr size>... in /chosen's #address-cells/#size-cells");
     for (int i = 0; i < len / ((ac + sc) * 4); i++, p += ac + sc) {
@@ -235,7 +235,7 @@ static int read_cpus(struct ctx *c)
     int cpus = c->n.cpus;
     if (cpus < 0)
         return fail(c, -1, NULL, "no /cpus node");
-    int ac = fdt_address_cells(fdt, cpus);
+    int ac = dt_address_cells(fdt, cpus);
     if (ac != 1 && ac != 2)
         return fail(c, cpus, "#address-cells", "must be 1 or 2");
 
@@ -243,12 +243,12 @@ static int read_cpus(struct ctx *c)
     fdt_for_each_subnode(node, fdt, cpus)
     {
         int len;
-        const char *type = fdt_getprop(fdt, node, "device_type", &len);
+        const char *type = dt_getprop(fdt, node, "device_type", &len);
         if (!type || len != sizeof("cpu") || memcmp(type, "cpu", sizeof("cpu")) != 0)
             continue;
         if (!dt_node_enabled(fdt, node))
             continue;
-        const void *reg = fdt_getprop(fdt, node, "reg", &len);
+        const void *reg = dt_getprop(fdt, node, "reg", &len);
         if (!reg || len != ac * 4)
             return fail(c, node, "reg", "missing or not %d cell(s)", ac);
         if (c->h->nr_cpus == HOSTDT_MAX_CPUS)
@@ -272,7 +272,7 @@ static int read_psci(struct ctx *c)
     if (node < 0)
         return 0; /* no PSCI: one CPU and no power-off; the caller warns */
     int len;
-    const char *method = fdt_getprop(fdt, node, "method", &len);
+    const char *method = dt_getprop(fdt, node, "method", &len);
     if (!method)
         return fail(c, node, "method", "missing (must be \"smc\")");
     if (len == 4 && memcmp(method, "smc", 4) == 0)
@@ -329,7 +329,7 @@ static int read_gic(struct ctx *c)
             return rc;
     } else {
         int len;
-        const fdt32_t *nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
+        const fdt32_t *nr = dt_getprop(fdt, node, "#redistributor-regions", &len);
         unsigned count = nr && len == 4 ? fdt32_ld(nr) : 1;
         if (count == 0 || count > HOSTDT_MAX_REDIST)
             return fail(c, node, "#redistributor-regions", "must be 1..%d", HOSTDT_MAX_REDIST);
@@ -380,7 +380,7 @@ static int read_timer(struct ctx *c)
     t->hyp_phys = ids[3];
     t->hyp_virt = n > 4 ? ids[4] : 0;
     int len;
-    const fdt32_t *freq = fdt_getprop(fdt, node, "clock-frequency", &len);
+    const fdt32_t *freq = dt_getprop(fdt, node, "clock-frequency", &len);
     if (freq && len == 4)
         t->clock_frequency = fdt32_ld(freq);
     return 0;
@@ -402,7 +402,7 @@ static int read_console(struct ctx *c)
         source = "xen,xen-bootargs dtuart=";
     } else {
         int chosen = c->n.chosen;
-        path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
+        path = chosen >= 0 ? dt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
         if (!path || len <= 1)
             return fail(c, chosen, "stdout-path", "missing: it names the console UART");
         len = (int)strnlen(path, (size_t)len);
@@ -448,7 +448,7 @@ static bool module_compatible(const void *fdt, int node, enum module_kind *kind)
     /* A disk image the boot loader put in memory (the other kind of
      * virtio-blk disk names a file with backend-path: no reg). */
     if (dt_prop_has_string(fdt, node, "compatible", "xen-arm-minimal,virtio-blk") &&
-        fdt_getprop(fdt, node, "reg", NULL)) {
+        dt_getprop(fdt, node, "reg", NULL)) {
         *kind = MODULE_DISK;
         return true;
     }
@@ -559,7 +559,7 @@ static int parse(struct hostdt *h, const void *fdt, size_t buf_size, const struc
     int chosen = c.n.chosen;
     if (chosen >= 0) {
         int len;
-        const char *args = fdt_getprop(fdt, chosen, "xen,xen-bootargs", &len);
+        const char *args = dt_getprop(fdt, chosen, "xen,xen-bootargs", &len);
         if (args && len > 0 && args[len - 1] == '\0')
             h->bootargs = args;
         else if (args)

@@ -11,6 +11,12 @@
 /* Big-endian cells to a number; cells must be 1 or 2 (more: low 64 bits). */
 uint64_t dt_read_cells(const void *cells, unsigned n);
 
+/* libfdt's fdt_getprop(), fdt_address_cells() and fdt_size_cells(), the
+ * same answers for a fraction of the work (dtutil.c says why). */
+const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp);
+int dt_address_cells(const void *fdt, int node);
+int dt_size_cells(const void *fdt, int node);
+
 /* node's parent (libfdt's fdt_parent_offset()), from an index of fdt's
  * nodes while dt_index(fdt) holds: one walk instead of one per question.
  * dt_index(NULL) ends it; the tree must not change meanwhile. */
