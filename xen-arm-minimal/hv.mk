@@ -167,6 +167,13 @@ $(HV_OUT)/%.c.o: $(HV_DIR)/%.c $(ARM64_LIBFDT) $(HV_FLAGS)
 	@echo "  CC      $<"
 	@$(HV_CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
 
+# Code that runs once at boot, or at the speed of someone typing, is
+# compiled for size: the image stays under its 256 KiB goal (make bench)
+# without slowing anything that runs per domain, per trap or per line.
+HV_COLD := dt/hostdt.c lib/cmdline.c common/setup.c common/memory.c common/console_input.c common/crashtest.c
+$(HV_COLD:%=$(HV_OUT)/%.o): HV_CFLAGS += -Os
+$(HV_COLD:%=$(HV_OUT)/%.o): $(HV_DIR)/hv.mk
+
 $(HV_OUT)/%.S.o: $(HV_DIR)/%.S $(HV_FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
