@@ -65,7 +65,7 @@ static void text_goes_out_in_order_with_cr(void **state)
     assert_int_equal(console_tx_pending(t), 5);
     assert_int_equal(out_len, 0); /* nothing written by the put itself */
     console_tx_put(t, "two\nthree", 9);
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     expect_out("one\r\ntwo\r\nthree");
     assert_int_equal(console_tx_pending(t), 0);
     assert_false(console_tx_busy(t));
@@ -77,18 +77,18 @@ static void full_fifo_stops_a_pump_that_may_not_wait(void **state)
     fifo_cap = 4;
     relax_drains = false;
     console_tx_put(t, "abcdefghij", 10);
-    console_tx_pump(t, false);
+    console_tx_pump(t, false, 0);
     expect_out("abcd");
     assert_int_equal(console_tx_pending(t), 6);
     assert_false(console_tx_busy(t)); /* let go, for the next poll */
     assert_int_equal(relaxes, 0); /* and did not spin */
-    console_tx_pump(t, false); /* still full: nothing */
+    console_tx_pump(t, false, 0); /* still full: nothing */
     expect_out("abcd");
     uart_drain();
-    console_tx_pump(t, false);
+    console_tx_pump(t, false, 0);
     expect_out("abcdefgh");
     uart_drain();
-    console_tx_pump(t, false);
+    console_tx_pump(t, false, 0);
     expect_out("abcdefghij");
     assert_int_equal(console_tx_pending(t), 0);
 }
@@ -98,9 +98,31 @@ static void waiting_pump_empties_the_ring(void **state)
     (void)state;
     fifo_cap = 3; /* relax() drains it */
     console_tx_put(t, "0123456789\n", 11);
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     expect_out("0123456789\r\n");
     assert_true(relaxes > 0);
+}
+
+/* A pump with a budget (an idle CPU's batch) stops after it and says
+ * there is more; one without, or at the ring's end, says there is not. */
+static void budget_stops_a_pump_and_says_so(void **state)
+{
+    (void)state;
+    console_tx_put(t, "0123456789", 10);
+    assert_true(console_tx_pump(t, false, 4));
+    expect_out("0123");
+    assert_false(console_tx_busy(t));
+    assert_true(console_tx_pump(t, false, 4));
+    expect_out("01234567");
+    assert_false(console_tx_pump(t, false, 4)); /* the last two: nothing left */
+    expect_out("0123456789");
+    assert_false(console_tx_pump(t, false, 4));
+    uart_drain();
+    fifo_cap = 1;
+    relax_drains = false;
+    console_tx_put(t, "ab", 2);
+    assert_false(console_tx_pump(t, false, 4)); /* stopped by the FIFO: not "more" */
+    expect_out("0123456789a");
 }
 
 /* More than the ring holds, nobody pumping: the writer writes the UART
@@ -116,7 +138,7 @@ static void full_ring_makes_the_writer_pump(void **state)
     console_tx_put(t, big, n);
     assert_int_equal(console_tx_pending(t), CONSOLE_TX_SIZE);
     assert_int_equal(out_len, n - CONSOLE_TX_SIZE);
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     assert_int_equal(out_len, n);
     assert_memory_equal(out, want, n);
     free(big);
@@ -133,11 +155,11 @@ static void ring_wraps(void **state)
         int n = snprintf(line, sizeof(line), "line %u of the wrap test\n", i);
         console_tx_put(t, line, (size_t)n);
         if (i % 7 == 0)
-            console_tx_pump(t, true);
+            console_tx_pump(t, true, 0);
         snprintf(want, sizeof(want), "line %u of the wrap test\r\n", i);
         w += strlen(want);
     }
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     assert_int_equal(out_len, w);
     size_t o = 0;
     for (unsigned i = 0; i < 5000; i++) {
@@ -155,11 +177,11 @@ static void one_pumper_at_a_time_and_take_over(void **state)
     console_tx_put(t, "x\n", 2);
     t->pumping = 1; /* another CPU, stopped mid-pump */
     assert_true(console_tx_busy(t));
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     assert_int_equal(out_len, 0);
     console_tx_take_over(t);
     assert_false(console_tx_busy(t));
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     expect_out("x\r\n");
 }
 
@@ -197,7 +219,7 @@ static void *pumper(void *arg)
     for (;;) {
         bool done = writer_done;
         race_relax();
-        console_tx_pump(t, false);
+        console_tx_pump(t, false, 0);
         if (done && !console_tx_pending(t))
             return NULL;
     }
@@ -218,13 +240,13 @@ static void writer_and_pumper_race(void **state)
                          "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH");
         console_tx_put(t, line, (size_t)n);
         if (unit_rand(&seed) % 64 == 0) { /* a writer with no helper pumps too */
-            console_tx_pump(t, false);
+            console_tx_pump(t, false, 0);
             race_writer_pumped++;
         }
     }
     __atomic_store_n(&writer_done, true, __ATOMIC_SEQ_CST);
     assert_int_equal(pthread_join(th, NULL), 0);
-    console_tx_pump(t, true);
+    console_tx_pump(t, true, 0);
     /* the same lines, in order */
     seed = 14;
     size_t o = 0;
@@ -247,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup(text_goes_out_in_order_with_cr, reset),
         cmocka_unit_test_setup(full_fifo_stops_a_pump_that_may_not_wait, reset),
         cmocka_unit_test_setup(waiting_pump_empties_the_ring, reset),
+        cmocka_unit_test_setup(budget_stops_a_pump_and_says_so, reset),
         cmocka_unit_test_setup(full_ring_makes_the_writer_pump, reset),
         cmocka_unit_test_setup(ring_wraps, reset),
         cmocka_unit_test_setup(one_pumper_at_a_time_and_take_over, reset),

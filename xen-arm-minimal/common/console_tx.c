@@ -52,17 +52,21 @@ bool console_tx_put(struct console_tx *t, const char *s, size_t n)
     return was_empty;
 }
 
-void console_tx_pump(struct console_tx *t, bool wait)
+bool console_tx_pump(struct console_tx *t, bool wait, uint32_t max)
 {
     for (;;) {
         if (__atomic_exchange_n(&t->pumping, 1, __ATOMIC_ACQUIRE))
-            return; /* its pumper looks again after letting go */
-        uint32_t tail = t->tail;
-        bool stopped = false;
+            return false; /* its pumper looks again after letting go */
+        uint32_t tail = t->tail, start = tail;
+        bool full = false, budget = false;
         while (tail != __atomic_load_n(&t->head, __ATOMIC_ACQUIRE)) {
+            if (max && tail - start == max) {
+                budget = true;
+                break;
+            }
             if (t->ops->full()) {
                 if (!wait) {
-                    stopped = true;
+                    full = true;
                     break;
                 }
                 t->ops->relax();
@@ -72,10 +76,12 @@ void console_tx_pump(struct console_tx *t, bool wait)
             __atomic_store_n(&t->tail, ++tail, __ATOMIC_RELEASE);
         }
         __atomic_store_n(&t->pumping, 0, __ATOMIC_SEQ_CST);
-        /* A producer that put text in while this CPU pumped saw the ring
-         * not empty and woke nobody: look again now that it is let go. */
-        if (stopped || tail == __atomic_load_n(&t->head, __ATOMIC_SEQ_CST))
-            return;
+        if (budget)
+            return true;
+        /* A producer that put text in while this CPU pumped saw somebody
+         * pumping and woke nobody: look again now that it is let go. */
+        if (full || tail == __atomic_load_n(&t->head, __ATOMIC_SEQ_CST))
+            return false;
     }
 }
 

@@ -62,7 +62,7 @@ static void write_unlocked(const char *s, size_t n)
     }
     console_tx_put(&tx, s, n);
     if (tx_sync) {
-        console_tx_pump(&tx, true);
+        console_tx_pump(&tx, true, 0);
         return;
     }
     /* after the text is in (seq_cst both): either the helper sees it when
@@ -73,15 +73,18 @@ static void write_unlocked(const char *s, size_t n)
             irq_send_sgi((unsigned)h, SGI_KICK);
         return;
     }
-    console_tx_pump(&tx, !__atomic_load_n(&tx_polled, __ATOMIC_ACQUIRE));
+    console_tx_pump(&tx, !__atomic_load_n(&tx_polled, __ATOMIC_ACQUIRE), 0);
 }
 
-uint64_t console_idle_enter(void)
+/* Characters an idle CPU or a timer poll writes at a time, interrupts
+ * masked: under QEMU (a FIFO never full) about 100 us. */
+#define TX_BATCH 64
+
+bool console_idle_pump(void)
 {
     int none = -1;
     __atomic_compare_exchange_n(&tx_helper, &none, (int)this_cpu_id(), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    console_tx_pump(&tx, false);
-    return console_tx_pending(&tx) ? read_sysreg(cntpct_el0) + tx_poll_ticks : UINT64_MAX;
+    return console_tx_pump(&tx, false, TX_BATCH);
 }
 
 void console_idle_leave(void)
@@ -125,7 +128,7 @@ void console_break_lock(void)
         while (console_tx_busy(&tx) && counter_now() < end)
             cpu_relax();
         console_tx_take_over(&tx);
-        console_tx_pump(&tx, true);
+        console_tx_pump(&tx, true, 0);
     }
     console_locking = false;
     console_out_release(console(), true);
@@ -177,7 +180,7 @@ uint64_t console_poll_deadline(void)
 void console_poll(void)
 {
     if (console_tx_pending(&tx))
-        console_tx_pump(&tx, false);
+        console_tx_pump(&tx, false, 4 * TX_BATCH);
     if (console_out_deadline(console()) > counter_now())
         return;
     uint64_t flags = console_lock_take();
@@ -193,7 +196,7 @@ void console_flush(void)
     /* another CPU may be pumping: it lets go only with the ring empty or
      * the FIFO full, and then this one goes on */
     while (console_locking && console_tx_pending(&tx)) {
-        console_tx_pump(&tx, true);
+        console_tx_pump(&tx, true, 0);
         cpu_relax();
     }
     if (console_uart)

@@ -395,7 +395,10 @@ void sched_run(void)
          * with IRQs masked still wakes, and no wake-up is lost between the
          * check and the WFI; the interrupt is then taken here. */
         rq->need_resched = false;
-        console_idle_enter(); /* pumps the console; its deadline is below */
+        /* the console, a batch at a time while nothing else waits; what
+         * the FIFO had no room for is in arm_timer's deadline */
+        while (console_idle_pump() && !rq->head && !domain_jobs_pending() && !irq_pending())
+            ;
         arm_timer(rq, UINT64_MAX);
         if (rq->head || domain_jobs_pending()) {
             console_idle_leave();

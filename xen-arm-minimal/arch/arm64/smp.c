@@ -120,7 +120,10 @@ void secondary_main(unsigned id)
      * while it builds domains), until the boot CPU starts the scheduler. */
     irq_enable_line(SGI_KICK);
     while (!sched_started()) {
-        uint64_t more = console_idle_enter();
+        while (console_idle_pump() && !irq_pending())
+            ;
+        console_poll();
+        uint64_t more = console_poll_deadline();
         if (more != UINT64_MAX)
             timer_set_deadline(more, NULL);
         wfi();

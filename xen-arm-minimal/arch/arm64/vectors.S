@@ -77,7 +77,10 @@
     b       \label
 .endm
 
-    .text
+    /* First in .text (xam.lds): the two 2 KiB-aligned tables sit back to
+     * back at its start, so no other code's size moves them and pads the
+     * image. */
+    .section .text.vectors, "ax"
     .balign 2048
     .global el2_vectors
 el2_vectors:
@@ -97,6 +100,21 @@ el2_vectors:
     ventry  low32_irq
     ventry  low32_fiq
     ventry  low32_serror
+
+/* At EL1 (only while refusing to run) any exception just parks the CPU:
+ * e.g. a PSCI call into a missing EL2/EL3 would otherwise loop on garbage. */
+.macro park_entry
+    .balign 0x80
+1:  wfi
+    b       1b
+.endm
+
+    .balign 2048 /* right after el2_vectors' 2 KiB: no padding */
+    .global el1_park_vectors
+el1_park_vectors:
+    .rept 16
+    park_entry
+    .endr
 
 cur_sp0_sync:   fatal_entry 0
 cur_sp0_irq:    fatal_entry 1
@@ -133,18 +151,3 @@ cur_spx_irq:
     bl      irq_handle
     restore_frame
     eret
-
-/* At EL1 (only while refusing to run) any exception just parks the CPU:
- * e.g. a PSCI call into a missing EL2/EL3 would otherwise loop on garbage. */
-.macro park_entry
-    .balign 0x80
-1:  wfi
-    b       1b
-.endm
-
-    .balign 2048
-    .global el1_park_vectors
-el1_park_vectors:
-    .rept 16
-    park_entry
-    .endr

@@ -812,7 +812,7 @@ void console_guest_piece(const void *line, const char *name, const char *text, s
 uint64_t console_poll_deadline(void) { return UINT64_MAX; }
 void console_poll(void) {}
 void console_start_polling(void) {}
-uint64_t console_idle_enter(void) { return UINT64_MAX; }
+bool console_idle_pump(void) { return false; }
 void console_idle_leave(void) {}
 
 void panic(const char *fmt, ...)

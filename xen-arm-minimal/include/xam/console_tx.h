@@ -37,9 +37,11 @@ struct console_tx {
  * Returns whether the ring was empty before (nobody is pumping for it). */
 bool console_tx_put(struct console_tx *t, const char *s, size_t n);
 /* Write the ring to the UART: until it is empty, or, unless wait, until
- * the UART's FIFO is full. Returns at once if another CPU is pumping
- * (it looks again at the ring once it has let go, so nothing is left). */
-void console_tx_pump(struct console_tx *t, bool wait);
+ * the UART's FIFO is full, or after max bytes (0: no limit). Returns at
+ * once if another CPU is pumping (it looks again at the ring once it has
+ * let go, so nothing is left). Returns true if it stopped at max with text
+ * left that the UART would take now: the caller may go on. */
+bool console_tx_pump(struct console_tx *t, bool wait, uint32_t max);
 /* Bytes not yet given to the UART (read without any lock). */
 uint32_t console_tx_pending(const struct console_tx *t);
 /* Whether a CPU is pumping now. */

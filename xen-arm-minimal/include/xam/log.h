@@ -63,11 +63,13 @@ void console_set_sync(bool sync);
  * need no longer wait for the UART (before this, one does unless an idle
  * CPU pumps). */
 void console_start_polling(void);
-/* An idle CPU with interrupts masked, about to WFI: it writes what the
- * ring holds (as much as the FIFO takes) and becomes the CPU that SGI_KICK
- * wakes when text comes. Returns when to wake to write more (the FIFO was
- * full), or UINT64_MAX. console_idle_leave after the WFI. */
-uint64_t console_idle_enter(void);
+/* An idle CPU with interrupts masked: it becomes the CPU that SGI_KICK
+ * wakes when text comes, and writes a batch of what the ring holds (as
+ * much as the FIFO takes). Returns true if there is more the UART would
+ * take now: call again unless something else waits (a vCPU, an IRQ);
+ * then WFI with console_poll_deadline in the timer (the FIFO was full),
+ * and console_idle_leave after it. */
+bool console_idle_pump(void);
 void console_idle_leave(void);
 
 /* Time zero of the boot timeline: the counter value read at entry. */

@@ -85,6 +85,10 @@ static inline void irq_restore(uint64_t flags) { write_sysreg(flags, daif); }
 static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2" : : : "memory"); }
 
 static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" : : : "memory"); }
+
+/* An IRQ is waiting (masked or not): ISR_EL1.I, which at EL2 is the
+ * physical interrupt's. */
+static inline _Bool irq_pending(void) { return read_sysreg(isr_el1) & (1u << 7); }
 #endif
 
 #endif
