@@ -8,40 +8,23 @@ uint32_t console_tx_pending(const struct console_tx *t)
     return __atomic_load_n(&t->head, __ATOMIC_SEQ_CST) - __atomic_load_n(&t->tail, __ATOMIC_SEQ_CST);
 }
 
-/* Room for one byte: the ring is full, so somebody must write the UART.
- * If nobody is, this CPU writes one character itself (waiting for the
- * UART); otherwise the pumper frees it. */
-static void wait_room(struct console_tx *t, uint32_t head)
-{
-    while (head - __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) >= CONSOLE_TX_SIZE) {
-        if (__atomic_exchange_n(&t->pumping, 1, __ATOMIC_ACQUIRE)) {
-            t->ops->relax();
-            continue;
-        }
-        uint32_t tail = t->tail;
-        while (t->ops->full())
-            t->ops->relax();
-        t->ops->put(t->buf[tail & MASK]);
-        __atomic_store_n(&t->tail, tail + 1, __ATOMIC_RELEASE);
-        __atomic_store_n(&t->pumping, 0, __ATOMIC_RELEASE);
-    }
-}
-
 static void put_byte(struct console_tx *t, uint32_t *head, char c)
 {
     if (*head - __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) >= CONSOLE_TX_SIZE) {
-        /* publish what is in, so the pumper can free room */
+        /* Full: publish what is in, and make room by writing one byte
+         * (waiting for the UART) unless another CPU is pumping and will. */
         __atomic_store_n(&t->head, *head, __ATOMIC_RELEASE);
-        wait_room(t, *head);
+        while (*head - __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) >= CONSOLE_TX_SIZE)
+            if (!console_tx_pump(t, true, 1))
+                t->ops->relax();
     }
     t->buf[*head & MASK] = c;
     (*head)++;
 }
 
-bool console_tx_put(struct console_tx *t, const char *s, size_t n)
+void console_tx_put(struct console_tx *t, const char *s, size_t n)
 {
     uint32_t head = t->head; /* ours: no other writer */
-    bool was_empty = head == __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\n')
             put_byte(t, &head, '\r');
@@ -49,7 +32,6 @@ bool console_tx_put(struct console_tx *t, const char *s, size_t n)
     }
     /* seq_cst: ordered before the caller's look at who pumps (log.c) */
     __atomic_store_n(&t->head, head, __ATOMIC_SEQ_CST);
-    return was_empty;
 }
 
 bool console_tx_pump(struct console_tx *t, bool wait, uint32_t max)

@@ -21,7 +21,7 @@ void console_set_uart(paddr_t base) { console_uart = base; }
 /* The transmit ring (xam/console_tx.h), in .bss. Who writes it to the UART:
  *  - before locking (MMU off: no atomics), or with sync_console: the
  *    writer, waiting for the UART, as it prints;
- *  - the helper: one idle CPU (console_idle_enter), woken by SGI_KICK when
+ *  - the helper: one idle CPU (console_idle_pump), woken by SGI_KICK when
  *    text comes and nobody is pumping;
  *  - with no helper: the writer, as much as the UART's FIFO takes, and
  *    once the scheduler runs, every CPU's timer polls what is left

@@ -12,6 +12,9 @@ uint64_t dt_read_cells(const void *cells, unsigned n)
     return v;
 }
 
+/* libfdt's unaligned big-endian load, at a byte pointer */
+#define ld32(p) fdt32_ld((const fdt32_t *)(const void *)(p))
+
 /* libfdt 1.6's fdt_getprop checks the header, the offset and each name's
  * string again at every property it steps over: some 2,700 instructions
  * to find one of a domain node's half-dozen properties, and the builder
@@ -21,12 +24,6 @@ uint64_t dt_read_cells(const void *cells, unsigned n)
  * the plain case (a version before 17, an offset that is not a node, a
  * property running past its block) goes to libfdt, whose answer, or error,
  * it then is. */
-static uint32_t be32_at(const char *p)
-{
-    const uint8_t *b = (const uint8_t *)p;
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
 {
     /* fdt_check_header: what libfdt's fdt_ro_probe_ checks, and more */
@@ -36,7 +33,7 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
     if (p > ss || ss - p < 8)
         return fdt_getprop(fdt, node, name, lenp);
     const char *st = (const char *)fdt + fdt_off_dt_struct(fdt), *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
-    if (be32_at(st + p) != FDT_BEGIN_NODE)
+    if (ld32(st + p) != FDT_BEGIN_NODE)
         return fdt_getprop(fdt, node, name, lenp);
     const char *nul = memchr(st + p + 4, '\0', ss - p - 4);
     if (!nul)
@@ -46,7 +43,7 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
     for (;;) {
         if (p > ss || ss - p < 4)
             return fdt_getprop(fdt, node, name, lenp);
-        uint32_t tag = be32_at(st + p);
+        uint32_t tag = ld32(st + p);
         if (tag == FDT_NOP) {
             p += 4;
             continue;
@@ -57,7 +54,7 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
             break;
         if (tag != FDT_PROP || ss - p < 12) /* FDT_END, junk, a bad name: libfdt's error */
             return fdt_getprop(fdt, node, name, lenp);
-        uint32_t len = be32_at(st + p + 4), nameoff = be32_at(st + p + 8);
+        uint32_t len = ld32(st + p + 4), nameoff = ld32(st + p + 8);
         if (len > ss - p - 12 || nameoff >= ts)
             return fdt_getprop(fdt, node, name, lenp);
         /* matches only if the name's NUL is there too: a string running
@@ -82,9 +79,9 @@ static int cells_prop(const void *fdt, int node, const char *name)
     const void *c = dt_getprop(fdt, node, name, &len);
     if (!c)
         return len;
-    if (len != 4 || be32_at(c) > FDT_MAX_NCELLS)
+    if (len != 4 || ld32(c) > FDT_MAX_NCELLS)
         return -FDT_ERR_BADNCELLS;
-    return (int)be32_at(c);
+    return (int)ld32(c);
 }
 
 int dt_address_cells(const void *fdt, int node)

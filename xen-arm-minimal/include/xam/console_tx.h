@@ -33,9 +33,8 @@ struct console_tx {
     char buf[CONSOLE_TX_SIZE];
 };
 
-/* Copy n bytes in ('\n' becomes "\r\n"), waiting while the ring is full.
- * Returns whether the ring was empty before (nobody is pumping for it). */
-bool console_tx_put(struct console_tx *t, const char *s, size_t n);
+/* Copy n bytes in ('\n' becomes "\r\n"), waiting while the ring is full. */
+void console_tx_put(struct console_tx *t, const char *s, size_t n);
 /* Write the ring to the UART: until it is empty, or, unless wait, until
  * the UART's FIFO is full, or after max bytes (0: no limit). Returns at
  * once if another CPU is pumping (it looks again at the ring once it has
