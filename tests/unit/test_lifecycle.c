@@ -593,16 +593,59 @@ static void wfe_yields_to_the_queued(void **state)
     assert_int_equal(a->vcpus[0].arch.regs.pc, ENV_ENTRY + 12); /* both WFEs and the WFI stepped over */
 }
 
+/* A sleeper's deadline passing while the scheduler arms the EL2 timer for
+ * the vCPU it is about to enter. arm_timer once asked the sleeper list
+ * twice (MIN evaluated its argument twice): the first answer was the
+ * deadline, the second (the sleeper now woken) "none", and the timer was
+ * cancelled - the vCPU then kept its CPU for good if it never trapped.
+ * The clock here moves at every read, so for one of the offsets the
+ * deadline falls between any two given reads; the fake dies when a vCPU
+ * is entered with the timer off. */
+static void slice_survives_a_sleeper_waking(void **state)
+{
+    (void)state;
+    env_keeper();
+    struct domain *sd = env_domain("sleepy", 1, NULL, true);
+    struct domain *rd = env_domain("runner", 1, NULL, true);
+    struct vcpu *s = &sd->vcpus[0], *r = &rd->vcpus[0];
+    fake_run_cpu(0, 0); /* all three wait in WFI, none with a timer */
+    fake_counter_moves(1);
+    for (uint64_t early = 1; early < 300; early++) {
+        uint64_t at = counter_read() + 1000000;
+        s->arch.sys.cntv_ctl = CNT_CTL_ENABLE;
+        s->arch.sys.cntv_cval = at - sd->cntvoff;
+        sched_wake(s);
+        fake_run_cpu(0, 0);
+        assert_true(s->sleeping);
+        assert_int_equal(s->wake_at, at);
+        /* the runner is woken `early` reads before the sleeper's deadline */
+        unsigned injects = fake_intc(sd)->injects;
+        fake_counter_set(at - early);
+        sched_wake(r);
+        fake_run_cpu(0, 0);
+        assert_false(s->sleeping);
+        assert_int_equal(fake_intc(sd)->injects, injects + 1); /* its timer, once */
+    }
+    fake_counter_moves(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ENV_TEST(shutdown_releases_once, setup, teardown),    ENV_TEST(stopping_while_loaded_waits, setup, teardown),
-        ENV_TEST(sleeper_is_forgotten, setup, teardown),      ENV_TEST(reset_rebuilds_once_and_runs, setup, teardown),
-        ENV_TEST(held_again_after_reset, setup, teardown),    ENV_TEST(failed_rebuild_stops_it, setup, teardown),
-        ENV_TEST(cpu_on_while_offlining, setup, teardown),    ENV_TEST(last_cpu_off_stops_the_domain, setup, teardown),
-        ENV_TEST(last_domain_powers_off, setup, teardown),    ENV_TEST(held_domain_starts_once, setup, teardown),
-        ENV_TEST(abandoned_domain_is_freed, setup, teardown), ENV_TEST(random_orders, setup, teardown),
+        ENV_TEST(shutdown_releases_once, setup, teardown),
+        ENV_TEST(stopping_while_loaded_waits, setup, teardown),
+        ENV_TEST(sleeper_is_forgotten, setup, teardown),
+        ENV_TEST(reset_rebuilds_once_and_runs, setup, teardown),
+        ENV_TEST(held_again_after_reset, setup, teardown),
+        ENV_TEST(failed_rebuild_stops_it, setup, teardown),
+        ENV_TEST(cpu_on_while_offlining, setup, teardown),
+        ENV_TEST(last_cpu_off_stops_the_domain, setup, teardown),
+        ENV_TEST(last_domain_powers_off, setup, teardown),
+        ENV_TEST(held_domain_starts_once, setup, teardown),
+        ENV_TEST(abandoned_domain_is_freed, setup, teardown),
+        ENV_TEST(random_orders, setup, teardown),
         ENV_TEST(wfe_yields_to_the_queued, setup, teardown),
+        ENV_TEST(slice_survives_a_sleeper_waking, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #define strncmp xam_strncmp
 #define strtoul xam_strtoul
 #include "../../xen-arm-minimal/lib/string.c"
+#include <xam/types.h>
 
 /* Every source/destination offset and length, against a byte model:
  * overlapping moves (as when an array entry is removed) must not tear. */
@@ -81,8 +82,33 @@ static void strtoul_bases(void **state)
     assert_int_equal(xam_strtoul("99999999999999999999999", NULL, 10), ~0UL);
 }
 
+static unsigned calls;
+static uint64_t counted(uint64_t v)
+{
+    calls++;
+    return v;
+}
+
+/* <xam/types.h>'s MIN and MAX: each argument evaluated once (nested too),
+ * and the comparison that of the plain expression. */
+static void min_max_evaluate_once(void **state)
+{
+    (void)state;
+    calls = 0;
+    assert_int_equal(MIN(counted(3), counted(5)), 3);
+    assert_int_equal(MAX(counted(3), counted(5)), 5);
+    assert_int_equal(MIN(MIN(counted(9), counted(2)), counted(4)), 2);
+    assert_int_equal(calls, 7);
+    int i = 0;
+    assert_int_equal(MAX(i++, 0), 0);
+    assert_int_equal(i, 1);
+    assert_int_equal(MIN(7, 2u), 2u);
+    assert_int_equal(MIN(UINT64_MAX, 1), 1);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = { T(memmove_overlaps), T(copies_and_fills), T(strings), T(strtoul_bases) };
+    const struct CMUnitTest tests[] = { T(memmove_overlaps), T(copies_and_fills), T(strings), T(strtoul_bases),
+                                        T(min_max_evaluate_once) };
     return cmocka_run_group_tests_name("string", tests, NULL, NULL);
 }

@@ -320,7 +320,10 @@ static void sgi_kick(unsigned intid __unused, void *arg __unused)
 static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
 {
     console_poll();
-    uint64_t next = MIN(MIN(slice_deadline, wake_expired(rq)), console_poll_deadline());
+    /* wake_expired changes the sleeper list: called once, its answer kept
+     * (a second call, made when a deadline just passed, answers "none") */
+    uint64_t sleepers = wake_expired(rq);
+    uint64_t next = MIN(MIN(slice_deadline, sleepers), console_poll_deadline());
     if (next != UINT64_MAX)
         timer_set_deadline(next, slice_end);
     else

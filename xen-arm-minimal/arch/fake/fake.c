@@ -109,9 +109,11 @@ void fake_lock_recursion(spinlock_t *l)
 /* ---- time ---- */
 
 volatile uint64_t fake_counter;
+volatile uint64_t fake_counter_step;
 
 void fake_counter_set(uint64_t v) { __atomic_store_n(&fake_counter, v, __ATOMIC_RELEASE); }
 void fake_counter_advance(uint64_t t) { __atomic_add_fetch(&fake_counter, t, __ATOMIC_ACQ_REL); }
+void fake_counter_moves(uint64_t step) { __atomic_store_n(&fake_counter_step, step, __ATOMIC_RELEASE); }
 uint64_t counter_freq(void) { return FAKE_COUNTER_HZ; }
 uint64_t us_to_ticks(uint64_t us) { return us * (FAKE_COUNTER_HZ / 1000000); }
 int timer_init(const struct hostdt_timer *t __unused) { return 0; }
@@ -492,6 +494,12 @@ void vcpu_arch_enter(struct vcpu_arch *a)
     cpus[fake_this_cpu].entries++;
     if (enter_hook)
         enter_hook(v, enter_hook_arg);
+    /* The scheduler's invariant: a guest is only entered with this CPU's
+     * EL2 timer armed, else a guest that never traps keeps the CPU for
+     * good (the time slice never ends). */
+    if (idle_jmp && !cpus[fake_this_cpu].timer.armed)
+        die("CPU%u enters %s vCPU%u with its EL2 timer off: nothing would end its time slice", fake_this_cpu,
+            v->dom->name, v->id);
     if (idle_jmp && ++run_entries > run_budget)
         die("CPU%u: %s vCPU%u entered %u times without the CPU going idle", fake_this_cpu, v->dom->name, v->id,
             run_budget);
@@ -984,6 +992,7 @@ void fake_reset(unsigned nr_cpus)
     nr_pcpus = nr_cpus;
     fake_this_cpu = 0;
     fake_irqs_masked = false;
+    fake_counter_moves(0);
     fake_counter_set(0);
     memset(tlb_flushes, 0, sizeof(tlb_flushes));
     fake_exits_clear();

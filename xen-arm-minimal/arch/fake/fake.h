@@ -50,6 +50,9 @@ void fake_set_cpu(unsigned cpu);
 /* ---- time ---- */
 void fake_counter_set(uint64_t v);
 void fake_counter_advance(uint64_t ticks);
+/* From now on every counter_read() moves the counter on by step ticks
+ * first (0: it stands still again; fake_reset sets 0). */
+void fake_counter_moves(uint64_t step);
 struct fake_timer {
     bool armed;
     uint64_t deadline;

@@ -18,8 +18,20 @@ typedef uint64_t vaddr_t;
 #define ALIGN_UP(x, a) ((((uint64_t)(x)) + ((uint64_t)(a)-1)) & ~((uint64_t)(a)-1))
 #define ALIGN_DOWN(x, a) (((uint64_t)(x)) & ~((uint64_t)(a)-1))
 #define IS_ALIGNED(x, a) ((((uint64_t)(x)) & ((uint64_t)(a)-1)) == 0)
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* Each argument is evaluated once: MIN(x, f()) must not call f twice (a
+ * second call can answer differently: arm_timer once lost the running
+ * vCPU's time slice that way). Both are converted to the type a ?: of them
+ * has, so the comparison and result are those of the plain expression. */
+#define MIN(a, b) XAM_PICK_(a, b, <, __COUNTER__)
+#define MAX(a, b) XAM_PICK_(a, b, >, __COUNTER__)
+/* (the counter names the temporaries apart when MIN nests in MIN) */
+#define XAM_PICK_(a, b, op, n) XAM_PICK__(a, b, op, n)
+#define XAM_PICK__(a, b, op, n) XAM_PICK___(a, b, op, xam_pick_a##n, xam_pick_b##n)
+#define XAM_PICK___(a, b, op, x, y)                                                                                    \
+    ({                                                                                                                 \
+        __typeof__(1 ? (a) : (b)) x = (a), y = (b);                                                                    \
+        x op y ? x : y;                                                                                                \
+    })
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)

@@ -8,8 +8,18 @@
 #include <xam/hostdt.h>
 
 extern volatile uint64_t fake_counter;
+extern volatile uint64_t fake_counter_step;
 
-static inline uint64_t counter_read(void) { return __atomic_load_n(&fake_counter, __ATOMIC_ACQUIRE); }
+/* A clock that stands still unless the test moves it, or (with
+ * fake_counter_moves) one that moves on by a step at every read, as a real
+ * one does between any two reads. */
+static inline uint64_t counter_read(void)
+{
+    uint64_t step = __atomic_load_n(&fake_counter_step, __ATOMIC_ACQUIRE);
+    if (step)
+        return __atomic_add_fetch(&fake_counter, step, __ATOMIC_ACQ_REL);
+    return __atomic_load_n(&fake_counter, __ATOMIC_ACQUIRE);
+}
 
 uint64_t counter_freq(void);
 uint64_t us_to_ticks(uint64_t us);
