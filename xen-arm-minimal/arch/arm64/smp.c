@@ -5,6 +5,7 @@
 #include <asm/psci.h>
 #include <asm/smp.h>
 #include <asm/spinlock.h>
+#include <asm/stage2.h>
 #include <asm/timer.h>
 #include <xam/errno.h>
 #include <xam/irq.h>
@@ -75,6 +76,9 @@ static int cpu_local_init(struct pcpu *c)
     if (rc)
         return rc;
     timer_cpu_init();
+    /* The same stage-2 layout for every domain: set once, not per load. */
+    write_sysreg(stage2_vtcr(), vtcr_el2);
+    isb();
     irq_enable_line(SGI_PING);
     irq_enable_line(SGI_CRASH);
     irq_enable_line(SGI_STOP);

@@ -111,12 +111,21 @@ static __attribute__((noinline)) void save_optional(struct el1_sysregs *s, uint3
 void vcpu_arch_load(struct vcpu *v)
 {
     const struct el1_sysregs *s = &v->arch.sys;
+    /* Its stage 2 first: stage 2 stays on between vCPUs (see save), and
+     * this vCPU's EL1 translation registers are never paired with another
+     * domain's stage 2. */
+    write_sysreg(stage2_vttbr(&v->dom->s2), vttbr_el2);
+    isb();
     write_sysreg(s->sctlr, sctlr_el1);
     write_sysreg(s->actlr, actlr_el1);
     write_sysreg(s->cpacr, cpacr_el1);
     write_sysreg(s->ttbr0, ttbr0_el1);
     write_sysreg(s->ttbr1, ttbr1_el1);
-    write_sysreg(s->tcr, tcr_el1);
+    /* Only if it changed: QEMU's TCG flushes its whole TLB on every TCR
+     * write, the hypervisor's own entries too (the same vCPU reloaded
+     * after a WFI, or another Linux with the same value, need none). */
+    if (read_sysreg(tcr_el1) != s->tcr)
+        write_sysreg(s->tcr, tcr_el1);
     write_sysreg(s->esr, esr_el1);
     write_sysreg(s->afsr0, afsr0_el1);
     write_sysreg(s->afsr1, afsr1_el1);
@@ -150,8 +159,6 @@ void vcpu_arch_load(struct vcpu *v)
     else
         fpsimd_load(&v->arch.fp);
 
-    write_sysreg(stage2_vtcr(), vtcr_el2);
-    write_sysreg(stage2_vttbr(&v->dom->s2), vttbr_el2);
     write_sysreg(v->arch.hcr, hcr_el2);
     write_sysreg(cpufeature_mdcr[this_cpu_id()], mdcr_el2);
     isb();
@@ -197,8 +204,12 @@ void vcpu_arch_save(struct vcpu *v)
     /* A descheduled vCPU's timer must not fire into the next guest. */
     write_sysreg(0, cntv_ctl_el0);
     vgic_hw_save(v);
-    /* Back to the host's view: no stage 2, host traps. */
-    write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
+    /* The host's traps, with stage 2 left on, as Xen leaves it: it only
+     * translates EL1 and EL0, which do not run until the next load (which
+     * sets VTTBR_EL2 first). Turning VM off and on again at every switch
+     * cost QEMU's TCG two flushes of its whole TLB, the hypervisor's own
+     * entries too. */
+    write_sysreg(HCR_VM | HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
     isb();
 }
 
