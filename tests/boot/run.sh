@@ -780,14 +780,16 @@ case_guest-isolation() {
 }
 case_console-input() {
     # keys for the hypervisor, then Ctrl-A three times: input moves to the
-    # domain, whose receive interrupt brings it the line
+    # domain, whose receive interrupt brings it the line (its vCPU waits in
+    # a WFI that traps only when another vCPU wants the CPU: alone, it is
+    # listed runnable)
     boot "--gic 3 --smp 1 --dtb $(dt dom-echo) --load $guests/echo.Image@0x50000000 --input $out/dtb/echo-input --input-after echo:.waiting" $K
     in_order 'console: input to the hypervisor \(Ctrl-A three times: next domain; h: help\)' \
         '\(echo\) echo: waiting for a line' \
         'console keys: h this help, l list domains, v list vCPUs' \
         'console: input to the hypervisor; Ctrl-A three times: to echo' 'console:   domain 1 echo: running' \
         'domain 1: echo, 1 vCPU, running, console vpl011' \
-        'vcpu: echo vCPU0 on CPU0: blocked, timer in -1 us \(-1: none\)' 'console: input to echo \(domain 1\)' \
+        'vcpu: echo vCPU0 on CPU0: (blocked|runnable), timer in -1 us \(-1: none\)' 'console: input to echo \(domain 1\)' \
         '\(echo\) echo: got "hello world"' '\(echo\) PASS: the receive interrupt fired' \
         '\(echo\) PASS: with the input drained and masked, no interrupt is raised' \
         '\(echo\) PASS: the transmit interrupt fired once when unmasked, and stopped when masked'

@@ -593,6 +593,50 @@ static void wfe_yields_to_the_queued(void **state)
     assert_int_equal(a->vcpus[0].arch.regs.pc, ENV_ENTRY + 12); /* both WFEs and the WFI stepped over */
 }
 
+/* WFI and WFE trap (HCR_EL2.TWI, TWE) only while another vCPU waits for
+ * the CPU: alone, a vCPU halts in its own WFI. Queueing one sets
+ * need_resched, and the vCPU's next entry traps both again. (The fake's
+ * guest traps whatever HCR_EL2 says: what is checked is the register the
+ * scheduler left for each entry.) */
+static uint64_t entry_hcr[8];
+static struct vcpu *wake_on_first_entry;
+static void record_hcr(struct vcpu *v, void *arg)
+{
+    (void)arg;
+    if (nr_entered < 8) {
+        entered[nr_entered] = v;
+        entry_hcr[nr_entered++] = v->arch.hcr;
+    }
+    if (nr_entered == 1 && wake_on_first_entry)
+        sched_wake(wake_on_first_entry); /* queued behind the running one */
+}
+
+static void wfx_traps_only_while_shared(void **state)
+{
+    (void)state;
+    env_keeper();
+    struct domain *o = env_domain("other", 1, NULL, true);
+    fake_run_cpu(0, 0); /* both wait in WFI */
+    struct domain *a = env_domain("alone", 1, NULL, true);
+    struct fake_exit irq = { .v = &a->vcpus[0], .exit = GUEST_EXIT_IRQ };
+    fake_push_exit(&irq);
+    nr_entered = 0;
+    wake_on_first_entry = &o->vcpus[0];
+    fake_on_enter(record_hcr, NULL);
+    fake_run_cpu(0, 0);
+    fake_on_enter(NULL, NULL);
+    wake_on_first_entry = NULL;
+    /* alone (untrapped), alone with other queued (trapped: its WFI blocks
+     * it), other alone (untrapped) */
+    assert_int_equal(nr_entered, 3);
+    assert_ptr_equal(entered[0], &a->vcpus[0]);
+    assert_false(entry_hcr[0] & (HCR_TWI | HCR_TWE));
+    assert_ptr_equal(entered[1], &a->vcpus[0]);
+    assert_int_equal(entry_hcr[1] & (HCR_TWI | HCR_TWE), HCR_TWI | HCR_TWE);
+    assert_ptr_equal(entered[2], &o->vcpus[0]);
+    assert_false(entry_hcr[2] & (HCR_TWI | HCR_TWE));
+}
+
 /* A sleeper's deadline passing while the scheduler arms the EL2 timer for
  * the vCPU it is about to enter. arm_timer once asked the sleeper list
  * twice (MIN evaluated its argument twice): the first answer was the
@@ -646,6 +690,7 @@ int main(void)
         ENV_TEST(random_orders, setup, teardown),
         ENV_TEST(wfe_yields_to_the_queued, setup, teardown),
         ENV_TEST(slice_survives_a_sleeper_waking, setup, teardown),
+        ENV_TEST(wfx_traps_only_while_shared, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

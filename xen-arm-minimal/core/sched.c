@@ -40,6 +40,8 @@ static void enqueue_locked(struct runqueue *rq, struct vcpu *v)
     else
         rq->head = v;
     rq->tail = v;
+    /* the vCPU running there looks again at whether its WFI traps */
+    rq->need_resched = true;
 }
 
 /* The head of the queue, counted as loaded in its domain's active. */
@@ -330,6 +332,13 @@ static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
         timer_cancel();
 }
 
+static inline __attribute__((always_inline)) void trap_wfx_if_shared(struct vcpu *v, struct runqueue *rq)
+{
+    bool trap = __atomic_load_n(&rq->head, __ATOMIC_RELAXED) || domain_jobs_pending();
+    if (trap != !!(v->arch.hcr & HCR_TWI))
+        vcpu_arch_trap_wfx(&v->arch, trap);
+}
+
 static void run_vcpu(struct vcpu *v, struct runqueue *rq)
 {
     struct domain *d = v->dom;
@@ -339,6 +348,18 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
         rq->need_resched = rq->yield = false;
         uint64_t slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
         arm_timer(rq, slice);
+        /* WFI and WFE trap only while another vCPU (or a domain job)
+         * waits for this CPU, as KVM does for a vCPU alone on its CPU.
+         * Alone, an idle guest's WFI halts the CPU itself and an interrupt
+         * for it (its timer, a kick for a new virtual interrupt) wakes it
+         * where it is, with no exit to block it and no switch back; a
+         * spinner's WFE costs nothing. Queueing a vCPU here sets
+         * need_resched (and kicks a remote CPU), so the next entry traps
+         * again: the idle guest's next WFI gives the CPU up (a WFE yields
+         * it, sched_yield_vcpu). A job is seen at the latest at the
+         * slice's end. Looked at here and on need_resched only: not on
+         * every exit's way back in. */
+        trap_wfx_if_shared(v, rq);
         while (vcpu_run(v)) {
             if (rq->need_resched) {
                 rq->need_resched = false;
@@ -355,6 +376,7 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
                         break;
                     slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
                 }
+                trap_wfx_if_shared(v, rq);
                 arm_timer(rq, slice);
             }
         }

@@ -66,7 +66,7 @@ static const struct {
     { "dom0", false, "there is no dom0" },
     { "sched", false, "one scheduler, time-sliced; a cpupool may ask for \"null\" (cpupool-sched)" },
     { "bootscrub", false, "free memory is not scrubbed at boot: guests' RAM is zeroed on first touch" },
-    { "vwfi", false, "a guest's WFI always traps" },
+    { "vwfi", false, "WFI and WFE trap only while another vCPU waits for the CPU (alone: as vwfi=native)" },
     { "gnttab_max_frames", false, "each domain's max_grant_frames says it (default 64)" },
     { "gnttab_max_maptrack_frames", false, "each domain's max_maptrack_frames says it (default 1024)" },
     { "gnttab", false, "grant tables version 1 only" },

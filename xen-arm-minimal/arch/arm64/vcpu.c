@@ -164,6 +164,15 @@ void vcpu_arch_load(struct vcpu *v)
     isb();
 }
 
+void vcpu_arch_trap_wfx(struct vcpu_arch *a, bool trap)
+{
+    uint64_t hcr = trap ? a->hcr | HCR_TWI | HCR_TWE : a->hcr & ~(HCR_TWI | HCR_TWE);
+    if (hcr != a->hcr) { /* the entry's ERET makes it take effect */
+        a->hcr = hcr;
+        write_sysreg(hcr, hcr_el2);
+    }
+}
+
 void vcpu_arch_save(struct vcpu *v)
 {
     struct el1_sysregs *s = &v->arch.sys;

@@ -557,6 +557,11 @@ void vcpu_arch_inject_iabt(struct vcpu_arch *a)
     a->sys.far = far;
 }
 
+void vcpu_arch_trap_wfx(struct vcpu_arch *a, bool trap)
+{
+    a->hcr = trap ? a->hcr | HCR_TWI | HCR_TWE : a->hcr & ~(HCR_TWI | HCR_TWE);
+}
+
 bool vcpu_arch_pc_in_vectors(const struct vcpu_arch *a)
 {
     return a->regs.pc >= a->sys.vbar && a->regs.pc - a->sys.vbar < 0x800;

@@ -168,6 +168,9 @@ void vcpu_arch_inject_iabt(struct vcpu_arch *a);
 bool vcpu_arch_pc_in_vectors(const struct vcpu_arch *a);
 /* Give the loaded vCPU an undefined instruction exception at its PC. */
 void vcpu_arch_inject_undef(struct vcpu_arch *a);
+/* Whether the loaded vCPU's WFI and WFE trap (HCR_EL2.TWI, TWE): only
+ * while another vCPU waits for its CPU (core/sched.c says why). */
+void vcpu_arch_trap_wfx(struct vcpu_arch *a, bool trap);
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_load(const struct fpsimd_state *s);
