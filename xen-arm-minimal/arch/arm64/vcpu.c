@@ -166,11 +166,8 @@ void vcpu_arch_load(struct vcpu *v)
 
 void vcpu_arch_trap_wfx(struct vcpu_arch *a, bool trap)
 {
-    uint64_t hcr = trap ? a->hcr | HCR_TWI | HCR_TWE : a->hcr & ~(HCR_TWI | HCR_TWE);
-    if (hcr != a->hcr) { /* the entry's ERET makes it take effect */
-        a->hcr = hcr;
-        write_sysreg(hcr, hcr_el2);
-    }
+    a->hcr = trap ? a->hcr | HCR_TWI | HCR_TWE : a->hcr & ~(HCR_TWI | HCR_TWE);
+    write_sysreg(a->hcr, hcr_el2); /* the entry's ERET makes it take effect */
 }
 
 void vcpu_arch_save(struct vcpu *v)

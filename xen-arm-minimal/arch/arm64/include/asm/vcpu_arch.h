@@ -169,7 +169,8 @@ bool vcpu_arch_pc_in_vectors(const struct vcpu_arch *a);
 /* Give the loaded vCPU an undefined instruction exception at its PC. */
 void vcpu_arch_inject_undef(struct vcpu_arch *a);
 /* Whether the loaded vCPU's WFI and WFE trap (HCR_EL2.TWI, TWE): only
- * while another vCPU waits for its CPU (core/sched.c says why). */
+ * while another vCPU waits for its CPU (core/sched.c says why, and calls
+ * this only when the answer changes). */
 void vcpu_arch_trap_wfx(struct vcpu_arch *a, bool trap);
 
 void fpsimd_save(struct fpsimd_state *s);
