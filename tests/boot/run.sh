@@ -298,6 +298,23 @@ make_dtbs() {
     fdtput -t x "$f1g" /chosen '#size-cells' 2
     add_domain "$f1g" holey "$guests/hello.Image" 0x48100000 memory=0:0x4000 cpus=1 vpl011 xen,static-mem=0:0x90000000:0:0x1000000
     add_domain "$f1g" big "$guests/hello.Image" 0x48100000 memory=0:0x4000 cpus=1 vpl011
+    # a 4 MiB hole inside a guest's RAM: 1 GiB at 0x40000000 and 256 MiB
+    # plugged at 0x80400000, /memory one range over both; reserved memory
+    # leaves 16 MiB below the hole, so the 32 MiB guest's RAM spans it with
+    # both its ends in RAM
+    local fin; fin=$(dt memory-hole-inside)
+    dtc -q -I dtb -O dtb -p 4096 -o "$fin" "$out/dtb/raw-v3-smp1-1g.dtb"
+    fdtput -t x "$fin" /memory@40000000 reg 0 0x40000000 0 0x50400000
+    fdtput -c "$fin" /reserved-memory /reserved-memory/low@40400000 /reserved-memory/high@48200000
+    fdtput -t x "$fin" /reserved-memory '#address-cells' 2
+    fdtput -t x "$fin" /reserved-memory '#size-cells' 2
+    fdtput -t x "$fin" /reserved-memory ranges
+    fdtput -t x "$fin" /reserved-memory/low@40400000 reg 0 0x40400000 0 0x7c00000
+    fdtput -t x "$fin" /reserved-memory/high@48200000 reg 0 0x48200000 0 0x36e00000
+    fdtput -t x "$fin" /chosen '#address-cells' 2
+    fdtput -t x "$fin" /chosen '#size-cells' 2
+    add_domain "$fin" ram "$guests/fault.Image" 0x48100000 memory=0:0x8000 cpus=1 vpl011
+    fdtput -t s "$fin" /chosen/ram/kernel bootargs "fault=ram"
     cp "$base" "$(dt gicr-nowhere)"
     fdtput -t x "$(dt gicr-nowhere)" /intc@8000000 reg 0 0x8000000 0 0x10000 0x4 0 0 0xf60000
     cp "$base" "$(dt no-memory)"; fdtput -t x "$(dt no-memory)" /memory@40000000 reg 0 0x40000000 0 0
@@ -1098,6 +1115,42 @@ case_dtb-memory-hole() {
     count_is 2 ERROR
     absent 'CRASH' 'PANIC' '\(holey\)'
     machine_only ram "$(dt memory-hole)" "$guests/hello.Image@0x48100000"
+}
+# A hole strictly inside a guest's RAM: its RAM is read only where it is
+# first written (reading all of it at the build made all of it resident on
+# QEMU), so the hole is found at the guest's first touch there, left out
+# with its neighbours in one error line, and the guest's reads abort; the
+# hole's pages stay out after the domain, so its rebuild (the guest resets)
+# gets RAM that all answers.
+case_dtb-memory-hole-inside() {
+    boot "--shim $shim --dtb $(dt memory-hole-inside) --smp 1 --mem 1G --dimm 0x80400000:256M --load $guests/fault.Image@0x48100000" $K
+    in_order 'memory: RAM +0x0040000000-0x00903fffff' 'boot: ready to build domains' \
+        'domains: 1 +ram +1 +\(0\) +0x40000000-0x41ffffff -> 0x[0-9a-f]+ ' \
+        'ERROR: ram \(domain 1\): nothing answers at 0x80000000-0x803fffff, which the device tree says is RAM: left out, and with it its RAM at IPA 0x[0-9a-f]+-0x[0-9a-f]+' \
+        '\(ram\) fault: my RAM aborts at 0x[0-9a-f]+-0x[0-9a-f]+, 0x0*2 of 0x0*10 reads' \
+        '\(ram\) PASS: the reads that abort are one run' '\(ram\) PASS: each took a synchronous external abort' \
+        'ram \(domain 1\): reset \(PSCI SYSTEM_RESET\): rebuilding it' \
+        'domain 1: ram rebuilt from its boot modules, memory 0x40000000-0x41ffffff -> 0x[0-9a-f]+' \
+        '\(ram\) fault: all of my RAM answers, 0x0*10 reads' 'all domains have stopped: powering off'
+    count_is 1 ERROR
+    absent 'CRASH' 'PANIC' 'FAIL'
+    # the guest's view and the hypervisor's agree; the first life's RAM
+    # spanned the hole, the second's does not come near it
+    local pa ipa seen rebuilt a b
+    pa=$(sed -nE 's/.*domains: 1 +ram .* -> (0x[0-9a-f]+) .*/\1/p' "$log" | head -1)
+    ipa=$(sed -nE 's/.*left out, and with it its RAM at IPA (0x[0-9a-f]+-0x[0-9a-f]+).*/\1/p' "$log" | head -1)
+    seen=$(sed -nE 's/.*\(ram\) fault: my RAM aborts at (0x[0-9a-f]+)-(0x[0-9a-f]+),.*/\1 \2/p' "$log" | head -1)
+    rebuilt=$(sed -nE 's/.*ram rebuilt from its boot modules, memory .* -> (0x[0-9a-f]+).*/\1/p' "$log" | head -1)
+    if [ -z "$pa" ] || [ -z "$ipa" ] || [ -z "$seen" ] || [ -z "$rebuilt" ]; then
+        fail "missing the RAM's host address, the hole's IPA range, the guest's view or the rebuilt RAM's address"
+    else
+        local want; want=$(printf '0x%x-0x%x' $((0x40000000 + 0x80000000 - pa)) $((0x40000000 + 0x80400000 - pa - 1)))
+        [ "$ipa" = "$want" ] || fail "the hole's IPA range is $ipa, not $want (RAM at $pa)"
+        read -r a b <<<"$seen"
+        [ "$(printf '0x%x-0x%x' $((a)) $((b)))" = "$want" ] || fail "the guest saw aborts at $seen, not $want"
+        ((rebuilt >= 0x80400000)) || fail "the rebuilt RAM ($rebuilt) is below the hole's end: it was not left out"
+    fi
+    machine_only ram "$(dt memory-hole-inside)" "$guests/fault.Image@0x48100000"
 }
 # Its first word is nothing (0x3f000000: QEMU's low PCI ECAM window, unused
 # when the ECAM is high); its last is RAM.

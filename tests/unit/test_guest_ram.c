@@ -311,6 +311,72 @@ static void two_vcpus_race_on_one_chunk(void **state)
     }
 }
 
+/* Nothing answers in chunks 3 and 4's host memory but 2 pages (a host
+ * device tree that calls a hole RAM): found when chunk 3 is first to be
+ * written, never written; chunk 4 with it (reading a hole costs nothing),
+ * not chunk 2 (it answers); said once, naming the domain, the guest's
+ * range and the host's; the guest gets an abort there, the hypervisor's
+ * pointers fail, the builder cannot load there. The other chunks work. */
+static bool untouched(const uint8_t *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i] != 0xa5)
+            return false;
+    return true;
+}
+
+static void a_hole_in_host_ram_is_never_written(void **state)
+{
+    (void)state;
+    struct domain *d = lazy_domain("holey");
+    const struct guest_bank *b = &d->banks[0];
+    const uint8_t *hole = (const uint8_t *)(uintptr_t)(b->pa + 3 * CH);
+    fake_mem_hole(b->pa + 3 * CH + 2 * PAGE_SIZE, 2 * CH - 4 * PAGE_SIZE);
+    unsigned checks = fake_mem_checks();
+    /* the builder: a blob into chunk 1 is fine, one over chunk 3 refused */
+    assert_non_null(domain_ram_for_load(d, ENV_RAM + CH, 64));
+    assert_int_equal(fake_mem_checks(), checks + 1);
+    assert_null(domain_ram_for_load(d, ENV_RAM + 3 * CH - 64, 128));
+    assert_int_equal(fake_log_count("nothing answers"), 1);
+    assert_int_equal(fake_log_level(fake_log_lines() - 1), LOG_ERR);
+    char want[240];
+    snprintf(want, sizeof(want),
+             "holey (domain %u): nothing answers at 0x%llx-0x%llx, which the device tree says is RAM: left out, and "
+             "with it its RAM at IPA 0x%llx-0x%llx",
+             d->id, (unsigned long long)(b->pa + 3 * CH + 2 * PAGE_SIZE),
+             (unsigned long long)(b->pa + 5 * CH - 2 * PAGE_SIZE - 1), (unsigned long long)(ENV_RAM + 3 * CH),
+             (unsigned long long)(ENV_RAM + 5 * CH - 1));
+    assert_non_null(fake_log_find(want));
+    /* chunks 2 (the blob's other chunk: checked), 3, 4, 5 read */
+    assert_int_equal(fake_mem_checks(), checks + 5);
+    assert_true(untouched(hole, 2 * CH));
+    domain_start(d, ENV_ENTRY, 0, false);
+    struct vcpu *v = &d->vcpus[0];
+    v->arch.sys.far = 0;
+    v->arch.sys.vbar = ENV_RAM + 0x1000; /* its vectors, in its RAM */
+    /* the guest's accesses: aborts, not retries, nothing mapped */
+    touch(v, ENV_RAM + 3 * CH + 0x40, true);
+    assert_int_equal(d->state, DOMAIN_RUNNING);
+    assert_int_equal(v->arch.sys.far, ENV_RAM + 3 * CH + 0x40);
+    touch(v, ENV_RAM + 4 * CH + MiB(1), false);
+    assert_int_equal(v->arch.sys.far, ENV_RAM + 4 * CH + MiB(1));
+    assert_false(mapped(d, ENV_RAM + 3 * CH, NULL, NULL));
+    assert_false(mapped(d, ENV_RAM + 4 * CH, NULL, NULL));
+    /* the hypervisor's pointer (a hypercall's buffer) fails, across it too */
+    assert_null(domain_ram_ptr(d, ENV_RAM + 3 * CH + 8, 8));
+    assert_null(domain_ram_ptr(d, ENV_RAM + 5 * CH - 8, 16));
+    /* said once, not read again */
+    assert_int_equal(fake_log_count("nothing answers"), 1);
+    assert_int_equal(fake_mem_checks(), checks + 5);
+    assert_true(untouched(hole, 2 * CH));
+    /* the rest works: chunk 5 made ready, zeros */
+    touch(v, ENV_RAM + 5 * CH, false);
+    assert_true(mapped(d, ENV_RAM + 5 * CH, NULL, NULL));
+    assert_true(all_zero((const uint8_t *)(uintptr_t)(b->pa + 5 * CH), CH));
+    /* an in-place kernel over the hole: refused as for any chunk in use */
+    assert_int_equal(domain_ram_map_pristine(d, ENV_RAM + 3 * CH, ENV_RAM, CH), -XAM_EBUSY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +388,7 @@ int main(void)
         ENV_TEST(foreign_maps_and_balloon_see_zeros, setup, teardown),
         ENV_TEST(small_banks_are_ready_at_once, setup, teardown),
         ENV_TEST(two_vcpus_race_on_one_chunk, setup, teardown),
+        ENV_TEST(a_hole_in_host_ram_is_never_written, setup, teardown),
     };
     return cmocka_run_group_tests_name("guest_ram", tests, NULL, NULL);
 }

@@ -107,7 +107,7 @@ static const char *cpu_compatible;
 static int load_blob(struct domain *d, paddr_t ipa, const void *src, uint64_t size)
 {
     void *dst = domain_ram_for_load(d, ipa, size);
-    if (!dst) /* domain_describe() placed it: cannot happen */
+    if (!dst) /* domain_describe() placed it: a hole in host RAM, said above */
         return -XAM_ERANGE;
     memcpy(dst, src, size);
     dcache_clean_range(dst, size);
@@ -348,8 +348,8 @@ static int populate(struct domain *d, const struct domain_desc *dd, paddr_t *ent
                  m->read_only ? "read-only" : "read-write");
     }
     void *dtb = domain_ram_for_load(d, dd->dtb, GUEST_FDT_MAX);
-    if (!dtb)
-        return -XAM_ENOMEM;
+    if (!dtb) /* domain_describe() placed it: a hole in host RAM, said above */
+        return -XAM_ERANGE;
     if ((rc = guest_fdt_build(dtb, GUEST_FDT_MAX, &gp)) || (rc = add_seeds(dtb)))
         return -XAM_ENOSPC;
     /* libfdt leaves its working copy of the strings past the packed tree:

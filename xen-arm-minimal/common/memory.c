@@ -20,16 +20,25 @@ static struct mrset static_only = { static_only_store, 0, 64 };
  * is used. At boot, the first and last word of every range the allocator
  * may give out (memory_init(): a range whose ends are not there is fatal).
  * Inside the ranges, each block when it is handed out, before whoever
- * asked writes to it (all of them do: guest RAM, page tables and state are
- * zeroed): its first and last word and every RAM_PROBE_STEP boundary
- * between. Reading there costs nothing the writes after it would not: on
- * QEMU the first touch of each host page is the expensive part (reading
- * 2 GiB every 2 MiB at boot took seconds of wall time, though only 40 us
- * of guest time), and memory nobody uses is never read. Any hole inside a block at least
- * RAM_PROBE_STEP long holds such a boundary, and one at a block's edge is
- * found by its first or last word: the step is guest RAM's alignment
- * (domain_add_ram()). A hole found is left out, with an error line, and the
- * allocation is served from elsewhere (docs/host-device-tree.md). */
+ * asked writes to it (all of them do: page tables and state are zeroed):
+ * its first and last word and every RAM_PROBE_STEP boundary between. Any
+ * hole inside a block at least RAM_PROBE_STEP long holds such a boundary,
+ * and one at a block's edge is found by its first or last word: the step
+ * is guest RAM's alignment (domain_add_ram()). A hole found is left out,
+ * with an error line, and the allocation is served from elsewhere.
+ *
+ * Guest RAM made ready on first touch is different (memory_alloc_lazy()):
+ * only its block's ends are read when it is handed out, and each 2 MiB of
+ * it just before it is first written (memory_check(), from
+ * core/guest_ram.c). Reading is not free on a host where untouched RAM
+ * costs nothing: on QEMU the first touch of a host page allocates and
+ * zeroes it, so reading a 256 MiB domain's RAM every 2 MiB made all of it
+ * resident (and zeroed by the host) before the guest ran. A hole found at
+ * a first touch is too late to serve from elsewhere: those 2 MiB are the
+ * guest's address space. Its pages are left out for good (never handed
+ * out again, after the domain too: memory_free()) and the guest gets an
+ * abort there, as for any address with nothing behind it
+ * (docs/host-device-tree.md). */
 #define RAM_PROBE_STEP MiB(2)
 
 static bool answers(paddr_t pa)
@@ -42,12 +51,13 @@ static bool answers(paddr_t pa)
 static paddr_t next_probe(paddr_t a, paddr_t last) { return MIN(ALIGN_DOWN(a, RAM_PROBE_STEP) + RAM_PROBE_STEP, last); }
 
 /* The first word of [base, base + size) read that does not answer, and the
- * last one before it that does (*ok == *hole: none). */
-static bool find_hole(paddr_t base, uint64_t size, paddr_t *ok, paddr_t *hole)
+ * last one before it that does (*ok == *hole: none). Its first and last
+ * word, and every RAM_PROBE_STEP boundary between unless ends_only. */
+static bool find_hole(paddr_t base, uint64_t size, bool ends_only, paddr_t *ok, paddr_t *hole)
 {
     const paddr_t last = base + size - 8;
     *ok = base;
-    for (paddr_t a = base;; a = next_probe(a, last)) {
+    for (paddr_t a = base;; a = ends_only ? last : next_probe(a, last)) {
         if (!answers(a)) {
             *hole = a;
             if (a == base)
@@ -107,18 +117,55 @@ static int leave_out(paddr_t block, uint64_t size, paddr_t ok, paddr_t hole)
     return rc;
 }
 
-int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
+static int alloc_checked(uint64_t size, uint64_t align, bool ends_only, paddr_t *pa)
 {
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
     paddr_t ok, hole;
     int rc;
     /* each hole left out is gone from the free set: this ends */
     while ((rc = palloc_alloc(&host_pages, size, align, pa)) == 0 &&
-           find_hole(*pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole))
+           find_hole(*pa, ALIGN_UP(size, PAGE_SIZE), ends_only, &ok, &hole))
         if ((rc = leave_out(*pa, ALIGN_UP(size, PAGE_SIZE), ok, hole)))
             break;
     spin_unlock_irqrestore(&host_pages_lock, flags);
     return rc;
+}
+
+int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa) { return alloc_checked(size, align, false, pa); }
+
+int memory_alloc_lazy(uint64_t size, uint64_t align, paddr_t *pa) { return alloc_checked(size, align, true, pa); }
+
+/* Pages taken for good because nothing answers there, though they were
+ * handed out (memory_check()): memory_free() keeps them out of the free
+ * set. Should it fill up, a hole freed goes back and is found again by
+ * the next check there (one more error line; never a write to it). */
+static struct mrange holes_store[16];
+static struct mrset holes = { holes_store, 0, 16 };
+
+int memory_check(paddr_t pa, uint64_t size, paddr_t *bad, uint64_t *bad_size)
+{
+    paddr_t ok, hole;
+    size = ALIGN_UP(size, PAGE_SIZE);
+    if (!find_hole(pa, size, false, &ok, &hole))
+        return 0;
+    /* the hole's pages in [pa, pa + size), found by bisection as
+     * leave_out() does (one hole assumed) */
+    paddr_t start = ok != hole ? edge(ok, hole, true) : ALIGN_DOWN(hole, PAGE_SIZE);
+    paddr_t last = pa + size - 8, missing = hole, end = pa + size;
+    for (paddr_t a = hole; a < last; missing = a) {
+        a = next_probe(a, last);
+        if (answers(a)) {
+            end = edge(missing, a, false);
+            break;
+        }
+    }
+    end = MAX(end, ALIGN_DOWN(missing, PAGE_SIZE) + PAGE_SIZE);
+    uint64_t flags = spin_lock_irqsave(&host_pages_lock);
+    mrset_add(&holes, start, end - start); /* full: see holes */
+    spin_unlock_irqrestore(&host_pages_lock, flags);
+    *bad = start;
+    *bad_size = end - start;
+    return -XAM_EIO;
 }
 
 int memory_claim(paddr_t pa, uint64_t size)
@@ -128,12 +175,12 @@ int memory_claim(paddr_t pa, uint64_t size)
     int rc;
     if (mrset_contains(&static_only, pa, ALIGN_UP(size, PAGE_SIZE))) {
         /* outside a static heap: static memory's, for good */
-        rc = find_hole(pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole)
+        rc = find_hole(pa, ALIGN_UP(size, PAGE_SIZE), false, &ok, &hole)
             ? -XAM_EIO
             : mrset_remove(&static_only, pa, ALIGN_UP(size, PAGE_SIZE));
     } else {
         rc = palloc_claim(&host_pages, pa, size);
-        if (!rc && find_hole(pa, ALIGN_UP(size, PAGE_SIZE), &ok, &hole)) {
+        if (!rc && find_hole(pa, ALIGN_UP(size, PAGE_SIZE), false, &ok, &hole)) {
             palloc_free(&host_pages, pa, size);
             rc = -XAM_EIO;
         }
@@ -146,6 +193,13 @@ void memory_free(paddr_t pa, uint64_t size)
 {
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
     int rc = palloc_free(&host_pages, pa, size);
+    /* a hole found in it stays taken (claiming needs at most one more
+     * extent per hole; should there be none, it is found again) */
+    for (unsigned i = 0; i < holes.n && !rc; i++) {
+        paddr_t s = MAX(holes.r[i].base, pa), e = MIN(mrange_end(&holes.r[i]), pa + ALIGN_UP(size, PAGE_SIZE));
+        if (s < e)
+            palloc_claim(&host_pages, s, e - s);
+    }
     spin_unlock_irqrestore(&host_pages_lock, flags);
     if (rc) {
         /* A free of memory that is free already, or was never the

@@ -17,6 +17,12 @@
  *             mapped there (copy on write). The module is never written,
  *             so a reset rebuilds from the bytes the board loaded.
  *   READY     mapped read-write to its own memory.
+ *   HOLE      never mapped: nothing answers in its host memory, though
+ *             the host device tree says it is RAM (its first write
+ *             would have crashed the machine). Found when the chunk is
+ *             first written, which is the first time it is read too
+ *             (common/memory.c says why); the guest gets an abort there,
+ *             the hypervisor's accesses fail.
  *
  * So a guest never sees a byte it was not given: the previous owner's
  * data, the hypervisor's, its own previous life's. A chunk only goes
@@ -39,10 +45,11 @@
 #define CHUNK_SHIFT 21
 #define CHUNK_PAGES (CHUNK / PAGE_SIZE)
 
-enum chunk_state { CHUNK_FRESH, CHUNK_PRISTINE, CHUNK_READY };
+enum chunk_state { CHUNK_FRESH, CHUNK_PRISTINE, CHUNK_READY, CHUNK_HOLE };
 
 struct ram_chunk {
     uint8_t state;
+    bool checked; /* its host memory answers (memory_check()) */
     uint16_t lo, hi; /* FRESH: pages [lo, hi) hold what the builder wrote */
 };
 
@@ -84,11 +91,12 @@ int domain_add_ram(struct domain *d, paddr_t ipa, uint64_t size, bool lazy)
         return -XAM_EINVAL;
     /* 2 MiB alignment lets stage 2 use blocks: fewer tables, fewer walks */
     uint64_t align = size >= CHUNK ? CHUNK : PAGE_SIZE;
+    lazy = lazy && size >= CHUNK && IS_ALIGNED(ipa, CHUNK);
     paddr_t pa;
-    int rc = memory_alloc(size, align, &pa);
+    /* lazy: each chunk's memory is read before its first write */
+    int rc = lazy ? memory_alloc_lazy(size, align, &pa) : memory_alloc(size, align, &pa);
     if (rc)
         return rc;
-    lazy = lazy && size >= CHUNK && IS_ALIGNED(ipa, CHUNK);
     if (!lazy) {
         if ((rc = add_ready(d, ipa, pa, size, false)))
             memory_free(pa, size);
@@ -141,12 +149,66 @@ int domain_ram_map_pristine(struct domain *d, paddr_t ipa, paddr_t src, uint64_t
     return 0;
 }
 
+/* Whether nothing answers in some of FRESH chunk k's host memory (its
+ * first write is near): then it is a HOLE, and [*s, *e) grows to cover
+ * what does not answer; else it is checked for good. */
+static bool found_hole(struct guest_bank *b, unsigned k, paddr_t *s, paddr_t *e)
+{
+    struct ram_chunk *ch = &b->chunks[k];
+    paddr_t bad;
+    uint64_t bad_size;
+    if (memory_check(b->pa + ((uint64_t)k << CHUNK_SHIFT), chunk_len(b, k), &bad, &bad_size) == 0) {
+        ch->checked = true;
+        return false;
+    }
+    *s = MIN(*s, bad);
+    *e = MAX(*e, bad + bad_size);
+    __atomic_store_n(&ch->state, CHUNK_HOLE, __ATOMIC_RELEASE);
+    return true;
+}
+
+static bool unchecked_fresh(const struct guest_bank *b, unsigned k)
+{
+    return b->chunks[k].state == CHUNK_FRESH && !b->chunks[k].checked;
+}
+
+/* Chunk c of b is about to be written for the first time (under
+ * d->ram_lock): whether its host memory is there. If not, it is a HOLE
+ * for good, and so is each untouched neighbour where nothing answers
+ * either (reading there costs nothing: there is no memory to fault in),
+ * all said in one line. */
+static int check_chunk(struct domain *d, struct guest_bank *b, unsigned c)
+{
+    if (b->chunks[c].checked)
+        return 0;
+    if (b->chunks[c].state == CHUNK_HOLE)
+        return -XAM_EIO;
+    paddr_t s = ~(paddr_t)0, e = 0;
+    if (!found_hole(b, c, &s, &e))
+        return 0;
+    unsigned first = c, last = c;
+    while (first > 0 && unchecked_fresh(b, first - 1) && found_hole(b, first - 1, &s, &e))
+        first--;
+    while (last + 1 < nr_chunks(b) && unchecked_fresh(b, last + 1) && found_hole(b, last + 1, &s, &e))
+        last++;
+    paddr_t ipa = b->ipa + ((uint64_t)first << CHUNK_SHIFT);
+    paddr_t ipa_end = b->ipa + ((uint64_t)last << CHUNK_SHIFT) + chunk_len(b, last);
+    log_err("%s (domain %u): nothing answers at 0x%llx-0x%llx, which the device tree says is RAM: left out, and with "
+            "it its RAM at IPA 0x%llx-0x%llx",
+            d->name, d->id, (unsigned long long)s, (unsigned long long)(e - 1), (unsigned long long)ipa,
+            (unsigned long long)(ipa_end - 1));
+    return -XAM_EIO;
+}
+
 /* Make chunk c of b READY (under d->ram_lock). */
 static int make_ready(struct domain *d, struct guest_bank *b, unsigned c)
 {
     struct ram_chunk *ch = &b->chunks[c];
     uint64_t off = (uint64_t)c << CHUNK_SHIFT, len = chunk_len(b, c);
     paddr_t pa = b->pa + off;
+    int rc = check_chunk(d, b, c);
+    if (rc)
+        return rc;
     bool pristine = ch->state == CHUNK_PRISTINE;
     if (pristine) {
         memcpy((void *)(uintptr_t)pa, (const void *)(uintptr_t)(b->pristine + off), len);
@@ -158,7 +220,7 @@ static int make_ready(struct domain *d, struct guest_bank *b, unsigned c)
     /* its host memory may hold another owner's code in instruction
      * caches, on any CPU */
     icache_inval_all_is();
-    int rc = p2m_map_ram(d, b->ipa + off, pa, len, pristine);
+    rc = p2m_map_ram(d, b->ipa + off, pa, len, pristine);
     if (rc)
         return rc;
     __atomic_store_n(&ch->state, CHUNK_READY, __ATOMIC_RELEASE);
@@ -233,10 +295,12 @@ void *domain_ram_for_load(struct domain *d, paddr_t ipa, uint64_t len)
         unsigned last = (unsigned)((ipa - b->ipa + len - 1) >> CHUNK_SHIFT);
         int rc = 0;
         for (unsigned c = first; c <= last && !rc; c++) {
-            if (b->chunks[c].state == CHUNK_FRESH)
-                claim_pages(b, c, ipa, len);
-            else if (b->chunks[c].state == CHUNK_PRISTINE)
-                rc = make_ready(d, b, c);
+            if (b->chunks[c].state == CHUNK_FRESH) {
+                if (!(rc = check_chunk(d, b, c)))
+                    claim_pages(b, c, ipa, len);
+            } else if (b->chunks[c].state != CHUNK_READY) {
+                rc = make_ready(d, b, c); /* PRISTINE: copied now; a HOLE: refused */
+            }
         }
         spin_unlock_irqrestore(&d->ram_lock, flags);
         if (rc)
@@ -253,8 +317,11 @@ bool guest_ram_fault(struct domain *d, paddr_t ipa)
     if (!b || !b->chunks)
         return false;
     unsigned c = (unsigned)((ipa - b->ipa) >> CHUNK_SHIFT);
-    if (__atomic_load_n(&b->chunks[c].state, __ATOMIC_ACQUIRE) == CHUNK_READY)
+    uint8_t state = __atomic_load_n(&b->chunks[c].state, __ATOMIC_ACQUIRE);
+    if (state == CHUNK_READY)
         return false; /* a balloon hole, or made ready meanwhile: p2m_fault_is_spurious() says */
+    if (state == CHUNK_HOLE)
+        return false; /* nothing there: the guest gets what an unmapped access gets */
     int rc = ready_range(d, b, ipa, 1);
     if (rc == -XAM_ENOMEM) {
         log_err("%s (domain %u): out of memory for its stage-2 tables at 0x%llx", d->name, d->id,

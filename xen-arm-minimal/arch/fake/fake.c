@@ -343,6 +343,28 @@ int memory_claim(paddr_t pa, uint64_t size)
     return rc;
 }
 
+/* Guest RAM made ready on first touch: the real allocator reads only the
+ * block's ends now (nothing to model here: fake_mem_hole is set after). */
+int memory_alloc_lazy(uint64_t size, uint64_t align, paddr_t *pa) { return memory_alloc(size, align, pa); }
+
+static paddr_t hole_pa;
+static uint64_t hole_size;
+static unsigned nr_checks;
+
+void fake_mem_hole(paddr_t pa, uint64_t size) { LOCKED(hole_pa = pa; hole_size = size); }
+unsigned fake_mem_checks(void) { return __atomic_load_n(&nr_checks, __ATOMIC_RELAXED); }
+
+int memory_check(paddr_t pa, uint64_t size, paddr_t *bad, uint64_t *bad_size)
+{
+    paddr_t s, e;
+    LOCKED(nr_checks++; s = MAX(pa, hole_pa); e = MIN(pa + size, hole_pa + hole_size));
+    if (s >= e)
+        return 0;
+    *bad = s;
+    *bad_size = e - s;
+    return -XAM_EIO;
+}
+
 void fake_mem_static_pool(paddr_t pa, uint64_t size)
 {
     free(pool_claimed);
@@ -1006,6 +1028,7 @@ void fake_reset(unsigned nr_cpus)
     vgic_nr_lrs = 4;
     vgic_gicv = 0x08040000;
     fail_at = 0;
+    hole_pa = hole_size = 0;
     poweroff_jmp = NULL;
     save_hook = NULL;
     enter_hook = NULL;

@@ -89,6 +89,12 @@ void fake_mem_check(void);
 void fake_mem_fail_at(unsigned n);
 /* memory_claim() succeeds inside [pa, pa+size) (once per page). */
 void fake_mem_static_pool(paddr_t pa, uint64_t size);
+/* Nothing answers in [pa, pa+size) of allocated memory (0, 0: none;
+ * fake_reset sets none): memory_check() reports the part it reads, the
+ * bytes stay writable (a write there is the bug the test looks for, which
+ * the test sees as 0xa5 overwritten). */
+void fake_mem_hole(paddr_t pa, uint64_t size);
+unsigned fake_mem_checks(void); /* memory_check() calls, ever */
 
 /* ---- the log ---- */
 void fake_log_clear(void);

@@ -14,6 +14,14 @@ int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa);
 void memory_free(paddr_t pa, uint64_t size);
 /* Allocation and claims read the memory first (memory.c): a hole in it
  * is left out (an allocation is served from elsewhere) or refused. */
+/* Guest RAM made ready on first touch: only the block's first and last
+ * word are read now; the caller checks each part before writing it. */
+int memory_alloc_lazy(uint64_t size, uint64_t align, paddr_t *pa);
+/* Read [pa, pa+size) of an allocated block (its ends and every 2 MiB
+ * boundary): 0, or -XAM_EIO with the pages where nothing answers in
+ * [*bad, *bad + *bad_size), which memory_free() keeps out of the
+ * allocator for good. */
+int memory_check(paddr_t pa, uint64_t size, paddr_t *bad, uint64_t *bad_size);
 /* Take exactly [pa, pa+size) (static memory); -XAM_EBUSY if any of it is
  * not free, -XAM_EIO if nothing answers in some of it. */
 int memory_claim(paddr_t pa, uint64_t size);
