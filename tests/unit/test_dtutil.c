@@ -302,6 +302,97 @@ static void fast_lookups_agree_with_libfdt(void **state)
     assert_int_equal(len, -FDT_ERR_BADOFFSET);
 }
 
+/* The fast walk answers as libfdt's fdt_next_node(), depth and all: from
+ * every node, from -1, from offsets that are not a node's, without a depth,
+ * over NOPs, and on a tree whose structure block is cut short. */
+static void walk_agrees(const void *fdt)
+{
+    unsigned nodes = 0;
+    for (int n = -1;;) {
+        int da = 3, db = 3;
+        int a = dt_next_node(fdt, n, &da), b = fdt_next_node(fdt, n, &db);
+        assert_int_equal(a, b);
+        assert_int_equal(da, db);
+        assert_int_equal(dt_next_node(fdt, n, NULL), fdt_next_node(fdt, n, NULL));
+        if (n >= 0) {
+            for (int off = n + 1; off < n + 12; off++) {
+                da = db = 1;
+                assert_int_equal(dt_next_node(fdt, off, &da), fdt_next_node(fdt, off, &db));
+                assert_int_equal(da, db);
+            }
+        }
+        if (a < 0)
+            break;
+        n = a;
+        nodes++;
+    }
+    assert_true(nodes > 8);
+}
+
+static void fast_walk_agrees_with_libfdt(void **state)
+{
+    (void)state;
+    walk_agrees(buf);
+    /* NOPs where a property and a whole node were */
+    assert_int_equal(fdt_nop_property(buf, node("/soc@1c000000/uart@90000"), "compatible"), 0);
+    assert_int_equal(fdt_nop_node(buf, node("/other-intc")), 0);
+    walk_agrees(buf);
+    /* the structure block cut short, mid-tree: libfdt's errors, the same */
+    static char cut[sizeof(buf)];
+    memcpy(cut, buf, sizeof(buf));
+    fdt_set_size_dt_struct(cut, fdt_size_dt_struct(cut) / 2 + 2);
+    int da = 0, db = 0, a = 0, b = 0;
+    while (a >= 0 && b >= 0) {
+        a = dt_next_node(cut, a, &da);
+        b = fdt_next_node(cut, b, &db);
+        assert_int_equal(a, b);
+        assert_int_equal(da, db);
+    }
+}
+
+/* Phandles from the index answer as libfdt's walk: every node's, ones no
+ * node has, 0 and ~0, the first node in tree order when two share one,
+ * and libfdt's own answer for another tree. */
+static void indexed_phandles_agree(void **state)
+{
+    (void)state;
+    static char copy[sizeof(buf)];
+    int depth = 0, other = node("/other-intc");
+    uint32_t ph = fdt_get_phandle(buf, other);
+    assert_true(ph != 0);
+    /* a later node given the same phandle (as "linux,phandle") */
+    int later = node("/soc@1c000000/uart@90000");
+    assert_true(later > other);
+    assert_int_equal(fdt_setprop_u32(buf, later, "linux,phandle", ph), 0);
+    memcpy(copy, buf, sizeof(buf));
+    dt_index(buf);
+    unsigned found = 0;
+    for (int n = 0; n >= 0; n = fdt_next_node(buf, n, &depth)) {
+        uint32_t p = fdt_get_phandle(buf, n);
+        if (p) {
+            assert_int_equal(dt_node_by_phandle(buf, p), fdt_node_offset_by_phandle(buf, p));
+            found++;
+        }
+    }
+    assert_true(found >= 2);
+    assert_int_equal(dt_node_by_phandle(buf, ph), other);
+    static const uint32_t odd[] = { 0, 0xffffffffu, 0x7777, 1, 2, 3 };
+    for (unsigned i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+        assert_int_equal(dt_node_by_phandle(buf, odd[i]), fdt_node_offset_by_phandle(buf, odd[i]));
+        assert_int_equal(dt_node_by_phandle(copy, odd[i]), fdt_node_offset_by_phandle(copy, odd[i]));
+    }
+    /* an interrupt parent found through the index: the same answer */
+    unsigned intid, want_intid;
+    int uart = node("/soc@1c000000/uart@90000");
+    dt_index(NULL);
+    int want = dt_read_irq(buf, uart, 0, &want_intid, NULL);
+    dt_index(buf);
+    assert_int_equal(dt_read_irq(buf, uart, 0, &intid, NULL), want);
+    if (want == 0)
+        assert_int_equal(intid, want_intid);
+    dt_index(NULL);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "build/out/tests/unit/dtb";
@@ -318,6 +409,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(paths_and_string_lists, load),
         cmocka_unit_test_setup(indexed_parents_and_paths_agree, load),
         cmocka_unit_test_setup(fast_lookups_agree_with_libfdt, load),
+        cmocka_unit_test_setup(fast_walk_agrees_with_libfdt, load),
+        cmocka_unit_test_setup(indexed_phandles_agree, load),
     };
     return cmocka_run_group_tests_name("dtutil", tests, NULL, NULL);
 }

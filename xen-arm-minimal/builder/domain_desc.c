@@ -59,7 +59,7 @@ static uint64_t pool_cpus(const struct desc_ctx *c, int pool, const char **why)
     uint64_t m = 0;
     *why = !cpus || len <= 0 || len % 4 ? "missing or not a list of phandles" : NULL;
     for (int i = 0; !*why && i < len / 4; i++) {
-        int cpu = fdt_node_offset_by_phandle(fdt, fdt32_ld(&cpus[i]));
+        int cpu = dt_node_by_phandle(fdt, fdt32_ld(&cpus[i]));
         int p = cpu >= 0 ? pcpu_of_node(c->env, fdt, cpu) : -1;
         if (p >= 0)
             m |= 1ULL << p;
@@ -113,7 +113,7 @@ static bool read_cpupool(const struct desc_ctx *c, int node, struct domain_desc 
     }
     if (len != 4)
         return reject(c, node, "domain-cpupool", "must be one phandle");
-    int pool = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+    int pool = dt_node_by_phandle(fdt, fdt32_ld(ph));
     if (pool < 0 || !dt_prop_has_string(fdt, pool, "compatible", "xen,cpupool"))
         return reject(c, node, "domain-cpupool", "does not point to a \"xen,cpupool\" node");
     if (!domain_xen_pool_unsupported(c, node, pool))
@@ -393,7 +393,7 @@ static bool read_device_model(const struct desc_ctx *c, int node, struct domain_
         return reject(c, node, "device-model", "this domain has no " BRIDGE_PROP " to serve");
     if (len != 4)
         return reject(c, node, "device-model", "must be one phandle");
-    int dm = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+    int dm = dt_node_by_phandle(fdt, fdt32_ld(ph));
     if (dm < 0)
         return reject(c, node, "device-model", "points to no node");
     if (dm == node)

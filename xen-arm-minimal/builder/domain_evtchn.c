@@ -57,7 +57,7 @@ static bool read_one(const struct desc_ctx *c, const struct domain_desc *dd, int
                          dt_node_path(fdt, dd->evtchn[i].node, other, sizeof(other)));
             return reject(c, child, "xen,evtchn", why);
         }
-    int remote = fdt_node_offset_by_phandle(fdt, phandle);
+    int remote = dt_node_by_phandle(fdt, phandle);
     if (remote < 0 || phandle == 0 || phandle == 0xffffffff) {
         fmt_snprintf(why, sizeof(why), "its other end, phandle 0x%x, names no node", phandle);
         return reject(c, child, "xen,evtchn", why);
@@ -89,7 +89,7 @@ static bool read_one(const struct desc_ctx *c, const struct domain_desc *dd, int
                      other);
         return reject(c, child, "xen,evtchn", why);
     }
-    if (fdt_node_offset_by_phandle(fdt, back) != child) {
+    if (dt_node_by_phandle(fdt, back) != child) {
         fmt_snprintf(why, sizeof(why),
                      "its other end %s does not name this node back (its xen,evtchn gives phandle 0x%x): the two ends "
                      "must name each other",

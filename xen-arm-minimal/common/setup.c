@@ -176,7 +176,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
         fatal("CPU0: interrupt controller set-up failed (error %d)", rc);
     log_info("timer: counter at %llu Hz, EL2 timer interrupt %u", (unsigned long long)counter_freq(),
              host.timer.hyp_phys);
-    int64_t us = timer_selftest(200, false);
+    int64_t us = timer_selftest(TIMER_SELFTEST_US, false);
     if (us < 0)
         fatal("CPU0: the EL2 timer interrupt never arrived");
     pcpus[0].online = true;

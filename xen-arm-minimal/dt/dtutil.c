@@ -71,6 +71,70 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
     return NULL;
 }
 
+/* The tag at offset p of the structure block st (ss bytes long) and the
+ * offset of the tag after it, or 0 for anything but the plain case: an
+ * offset out of the block or unaligned, a node name or property running
+ * off it, an unknown tag. libfdt's fdt_next_tag() reads a node's name one
+ * fdt_offset_ptr() call per byte, each checking the header again: most of
+ * a boot's walks of the host tree went there. */
+static uint32_t plain_tag(const char *st, uint32_t ss, uint32_t p, uint32_t *next)
+{
+    if ((p & 3) || p > ss || ss - p < 4)
+        return 0;
+    uint32_t tag = ld32(st + p);
+    switch (tag) {
+    case FDT_BEGIN_NODE: {
+        const char *nul = memchr(st + p + 4, '\0', ss - p - 4);
+        if (!nul)
+            return 0;
+        *next = ((uint32_t)(nul + 1 - st) + 3) & ~3u;
+        return tag;
+    }
+    case FDT_PROP: {
+        if (ss - p < 12 || ld32(st + p + 4) > ss - p - 12)
+            return 0;
+        *next = (p + 12 + ld32(st + p + 4) + 3) & ~3u;
+        return tag;
+    }
+    case FDT_END_NODE:
+    case FDT_NOP:
+        *next = p + 4;
+        return tag;
+    default: /* FDT_END: where libfdt's error codes differ by case */
+        return 0;
+    }
+}
+
+int dt_next_node(const void *fdt, int offset, int *depth)
+{
+    if (fdt_check_header(fdt) || fdt_version(fdt) < 17)
+        return fdt_next_node(fdt, offset, depth);
+    const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
+    uint32_t ss = fdt_size_dt_struct(fdt), p = 0, next;
+    int d = depth ? *depth : 0;
+    /* from a node: past its own tag (libfdt checks it is one) */
+    if (offset >= 0) {
+        if (plain_tag(st, ss, (uint32_t)offset, &next) != FDT_BEGIN_NODE)
+            return fdt_next_node(fdt, offset, depth);
+        p = next;
+    }
+    for (;;) {
+        uint32_t tag = plain_tag(st, ss, p, &next);
+        if (tag == FDT_BEGIN_NODE) {
+            if (depth)
+                *depth = d + 1;
+            return (int)p;
+        }
+        if (tag == FDT_END_NODE && depth && --d < 0) {
+            *depth = d;
+            return (int)next;
+        }
+        if (!tag) /* not the plain case: libfdt walks it, from where we began */
+            return fdt_next_node(fdt, offset, depth);
+        p = next;
+    }
+}
+
 /* libfdt's fdt_address_cells / fdt_size_cells (defaults 2 and 1, at most
  * FDT_MAX_NCELLS, #address-cells 0 refused), over dt_getprop. */
 static int cells_prop(const void *fdt, int node, const char *name)
@@ -104,21 +168,48 @@ int dt_size_cells(const void *fdt, int node)
  * is asked. */
 #define DT_INDEX_MAX 4096
 #define DT_INDEX_DEPTH 64
+#define DT_PHANDLES_MAX 1024
 static struct {
     const void *fdt;
     unsigned n;
     int off[DT_INDEX_MAX], parent[DT_INDEX_MAX]; /* by offset, ascending */
+    /* the nodes with a phandle, in the order libfdt's lookup walks them,
+     * found at the first lookup (NULL phandle_fdt: none yet, or more than
+     * fit: libfdt's walk answers), and how that walk ends: its answer for
+     * a phandle no node has */
+    bool phandles_tried;
+    const void *phandle_fdt;
+    unsigned nr_phandles;
+    int phandle_walk_end;
+    struct {
+        uint32_t phandle;
+        int off;
+    } ph[DT_PHANDLES_MAX];
 } parents;
+
+/* libfdt's fdt_get_phandle(), through dt_getprop() */
+static uint32_t node_phandle(const void *fdt, int node)
+{
+    int len;
+    const fdt32_t *p = dt_getprop(fdt, node, "phandle", &len);
+    if (!p || len != sizeof(*p)) {
+        p = dt_getprop(fdt, node, "linux,phandle", &len);
+        if (!p || len != sizeof(*p))
+            return 0;
+    }
+    return fdt32_ld(p);
+}
 
 void dt_index(const void *fdt)
 {
-    parents.fdt = NULL;
-    parents.n = 0;
+    parents.fdt = parents.phandle_fdt = NULL;
+    parents.n = parents.nr_phandles = 0;
+    parents.phandles_tried = false;
     if (!fdt || fdt_check_header(fdt))
         return;
     int up[DT_INDEX_DEPTH], depth = -1, off; /* the root at depth 0 */
     unsigned n = 0;
-    for (off = fdt_next_node(fdt, -1, &depth); off >= 0 && depth >= 0; off = fdt_next_node(fdt, off, &depth)) {
+    for (off = dt_next_node(fdt, -1, &depth); off >= 0 && depth >= 0; off = dt_next_node(fdt, off, &depth)) {
         if (depth >= DT_INDEX_DEPTH || n == DT_INDEX_MAX)
             return; /* libfdt's own walks for this tree */
         up[depth] = off;
@@ -130,6 +221,40 @@ void dt_index(const void *fdt)
         return; /* a broken tree: libfdt says how, call by call */
     parents.n = n;
     parents.fdt = fdt;
+}
+
+/* The phandles of the indexed tree. libfdt's lookup walks without a
+ * depth, so past the root's end to whatever follows it, until the walk
+ * fails: so does this. */
+static void index_phandles(const void *fdt)
+{
+    unsigned nph = 0;
+    int off;
+    parents.phandles_tried = true;
+    for (off = dt_next_node(fdt, -1, NULL); off >= 0; off = dt_next_node(fdt, off, NULL)) {
+        uint32_t ph = node_phandle(fdt, off);
+        if (ph && nph == DT_PHANDLES_MAX)
+            return; /* libfdt's walks answer */
+        if (ph)
+            parents.ph[nph++] = (typeof(parents.ph[0])){ ph, off };
+    }
+    parents.nr_phandles = nph;
+    parents.phandle_walk_end = off;
+    parents.phandle_fdt = fdt;
+}
+
+int dt_node_by_phandle(const void *fdt, uint32_t phandle)
+{
+    if (fdt == parents.fdt && !parents.phandles_tried)
+        index_phandles(fdt);
+    if (fdt != parents.phandle_fdt)
+        return fdt_node_offset_by_phandle(fdt, phandle);
+    if (phandle == 0 || phandle == ~0u)
+        return -FDT_ERR_BADPHANDLE;
+    for (unsigned i = 0; i < parents.nr_phandles; i++) /* the first in tree order, as libfdt */
+        if (parents.ph[i].phandle == phandle)
+            return parents.ph[i].off;
+    return parents.phandle_walk_end;
 }
 
 int dt_parent(const void *fdt, int node)
@@ -272,7 +397,7 @@ static int interrupt_parent(const void *fdt, int node)
         int len;
         const fdt32_t *ph = dt_getprop(fdt, n, "interrupt-parent", &len);
         if (ph && len == 4)
-            return fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+            return dt_node_by_phandle(fdt, fdt32_ld(ph));
         if (n == 0)
             break;
     }

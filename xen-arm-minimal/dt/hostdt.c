@@ -90,6 +90,16 @@ static bool prop_is(const void *fdt, int node, const char *prop, const char *val
     return p && len == (int)strlen(val) + 1 && memcmp(p, val, (size_t)len) == 0;
 }
 
+/* Whether some string of a string-list property value (len bytes) starts
+ * with "arm,". */
+static bool list_has_arm(const char *list, int len)
+{
+    for (const char *p = list, *end = list + len; p < end; p += strnlen(p, (size_t)(end - p)) + 1)
+        if (end - p > 4 && memcmp(p, "arm,", 4) == 0)
+            return true;
+    return false;
+}
+
 /* Whether a string-list property value (len bytes) contains s. */
 static bool list_has(const char *list, int len, const char *s)
 {
@@ -112,7 +122,7 @@ static int find_nodes(struct ctx *c)
     int depth = 0;
 
     *n = (struct nodes){ -1, -1, -1, -1, -1, -1, -1, 0, { 0 } };
-    for (int node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0; node = fdt_next_node(fdt, node, &depth)) {
+    for (int node = dt_next_node(fdt, 0, &depth); node >= 0 && depth > 0; node = dt_next_node(fdt, node, &depth)) {
         if (depth == 1) {
             const char *name = fdt_get_name(fdt, node, NULL);
             if (name && strcmp(name, "chosen") == 0)
@@ -130,9 +140,10 @@ static int find_nodes(struct ctx *c)
         }
         int clen;
         const char *compat = dt_getprop(fdt, node, "compatible", &clen);
-        if (!compat || clen <= 0)
+        /* one property read per node, searched in place; every name below
+         * starts with "arm,", which most nodes' (virtio,mmio ...) do not */
+        if (!compat || clen <= 0 || !list_has_arm(compat, clen))
             continue;
-        /* One property read per node; the list is searched in place. */
         if (n->psci < 0 &&
             (list_has(compat, clen, "arm,psci-1.0") || list_has(compat, clen, "arm,psci-0.2") ||
              list_has(compat, clen, "arm,psci")))
@@ -463,8 +474,7 @@ static int read_modules(struct ctx *c, const struct mrange *hv)
         return 0;
 
     int depth = 0;
-    for (int node = fdt_next_node(fdt, chosen, &depth); node >= 0 && depth > 0;
-         node = fdt_next_node(fdt, node, &depth)) {
+    for (int node = dt_next_node(fdt, chosen, &depth); node >= 0 && depth > 0; node = dt_next_node(fdt, node, &depth)) {
         enum module_kind kind;
         if (!module_compatible(fdt, node, &kind))
             continue;

@@ -37,12 +37,18 @@ primary_entry:
 
     bl      el_setup
 
-    /* Zero .bss (with the MMU off these stores go straight to memory). */
+    /* Zero .bss (with the MMU off these stores go straight to memory;
+     * DC ZVA would fault on what is then Device memory). 64 bytes a turn,
+     * both ends 64-byte aligned (xam.lds): it is over a megabyte. */
     adr_l   x0, __bss_start
     adr_l   x1, __bss_end
 1:  cmp     x0, x1
     b.hs    2f
-    str     xzr, [x0], #8
+    stp     xzr, xzr, [x0]
+    stp     xzr, xzr, [x0, #16]
+    stp     xzr, xzr, [x0, #32]
+    stp     xzr, xzr, [x0, #48]
+    add     x0, x0, #64
     b       1b
 2:
     /* Self-relocate: the linker left only R_AARCH64_RELATIVE entries

@@ -104,13 +104,16 @@ void mmu_use_allocator(void) { use_allocator = true; }
 
 int mmu_map_device(paddr_t pa, uint64_t size)
 {
-    /* Devices may already be mapped (the early UART is usually the console). */
+    /* Devices may already be mapped (the early UART is usually the console;
+     * the GIC's frames are mapped to probe them, then to use them), a
+     * block at a time: GICv3 redistributors span megabytes. */
     paddr_t start = ALIGN_DOWN(pa, PAGE_SIZE), end = ALIGN_UP(pa + size, PAGE_SIZE);
     bool all_mapped = true;
-    for (paddr_t p = start; p < end && all_mapped; p += PAGE_SIZE) {
+    for (paddr_t p = start, next; p < end && all_mapped; p = next) {
         paddr_t out;
-        uint64_t attrs;
-        all_mapped = pt_lookup(&hyp_pt, p, &out, &attrs) && out == p && attrs == PT_HYP_DEVICE;
+        uint64_t attrs, leaf = PAGE_SIZE;
+        all_mapped = pt_lookup_leaf(&hyp_pt, p, &out, &attrs, &leaf) && out == p && attrs == PT_HYP_DEVICE;
+        next = ALIGN_DOWN(p, leaf) + leaf;
     }
     return all_mapped ? 0 : map(pa, size, PT_HYP_DEVICE);
 }

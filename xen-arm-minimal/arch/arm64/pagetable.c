@@ -53,7 +53,7 @@ int pt_map(struct pt *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t attrs)
     return map_level(pt, pt->root, pt->start_level, va, pa, size, attrs);
 }
 
-bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs)
+bool pt_lookup_leaf(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs, uint64_t *leaf_size)
 {
     const uint64_t *table = pt->root;
     for (unsigned level = pt->start_level; level <= 3; level++) {
@@ -65,11 +65,18 @@ bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs)
             uint64_t off = va & ((1ULL << level_shift(level)) - 1);
             *pa = (e & PT_ADDR_MASK & ~((1ULL << level_shift(level)) - 1)) + off;
             *attrs = e & ~PT_ADDR_MASK & ~(PT_VALID | PT_TABLE);
+            *leaf_size = 1ULL << level_shift(level);
             return true;
         }
         table = table_at(e);
     }
     return false;
+}
+
+bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs)
+{
+    uint64_t leaf_size;
+    return pt_lookup_leaf(pt, va, pa, attrs, &leaf_size);
 }
 
 /* Replace the block at *e (level `level`) by a table mapping the same

@@ -24,9 +24,6 @@ void secondary_main(unsigned id) __noreturn;
 void cpu_bringup_el2(struct pcpu *c);
 extern char el2_vectors[];
 
-/* The boot-time per-CPU check: the EL2 timer fires within this delay. */
-#define TIMER_CHECK_US 200
-
 static void sgi_ping(unsigned intid __unused, void *arg __unused)
 {
     __atomic_add_fetch(&this_cpu()->ipis, 1, __ATOMIC_RELEASE);
@@ -111,7 +108,7 @@ void secondary_main(unsigned id)
             wfi();
     }
     /* The boot CPU times us out if this hangs. */
-    int64_t us = timer_selftest(TIMER_CHECK_US, true);
+    int64_t us = timer_selftest(TIMER_SELFTEST_US, true);
     if (us < 0)
         log_err("CPU%u: EL2 timer interrupt never arrived", id);
     else

@@ -16,12 +16,17 @@ uint64_t dt_read_cells(const void *cells, unsigned n);
 const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp);
 int dt_address_cells(const void *fdt, int node);
 int dt_size_cells(const void *fdt, int node);
+/* libfdt's fdt_next_node(), likewise. */
+int dt_next_node(const void *fdt, int offset, int *depth);
 
 /* node's parent (libfdt's fdt_parent_offset()), from an index of fdt's
  * nodes while dt_index(fdt) holds: one walk instead of one per question.
  * dt_index(NULL) ends it; the tree must not change meanwhile. */
 void dt_index(const void *fdt);
 int dt_parent(const void *fdt, int node);
+/* libfdt's fdt_node_offset_by_phandle(), from the same index while it
+ * holds (a walk of the whole tree otherwise, for each question). */
+int dt_node_by_phandle(const void *fdt, uint32_t phandle);
 
 /* The #address-cells / #size-cells that apply to node's own "reg" (its
  * parent's values). Returns 0 or a negative libfdt error. */

@@ -58,6 +58,8 @@ int pt_unmap(struct pt *pt, vaddr_t va, uint64_t size, void (*flush)(struct pt *
 
 /* Translate va: returns true and the output address and leaf attributes. */
 bool pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs);
+/* The same, and the size of the page or block va is in (aligned to it). */
+bool pt_lookup_leaf(const struct pt *pt, vaddr_t va, paddr_t *pa, uint64_t *attrs, uint64_t *leaf_size);
 
 /* Give every table below the root (not the root itself) back through free
  * (for tearing down a guest's stage 2). */

@@ -29,5 +29,6 @@ typedef void (*timer_fn)(void);
 void timer_set_deadline(uint64_t deadline, timer_fn fn);
 void timer_cancel(void);
 int64_t timer_selftest(uint64_t us, bool may_sleep);
+#define TIMER_SELFTEST_US 20
 
 #endif
