@@ -706,6 +706,47 @@ static void v3_sgi1r_irm_and_lists(void **state)
 /* Past 16 vCPUs (Xen's limit is 128): vCPU n is Aff1 = n / 16, Aff0 =
  * n % 16 (xam/vaffinity.h), in SGI target lists, GICR_TYPER, IROUTER and
  * MPIDR alike; GICv2 stops at its 8 CPU interfaces. */
+/* Kicks of other CPUs go out once the vGIC lock is released, never under
+ * it: an SGI's send may be slow (QEMU takes its big lock), and the other
+ * vCPU's CPU may be spinning for this lock meanwhile. Through the trapped
+ * SGI register and through a distributor write. */
+static unsigned kick_sgis, kicks_under_a_lock;
+
+static void note_kick(unsigned cpu, unsigned sgi)
+{
+    (void)cpu;
+    if (sgi != SGI_KICK)
+        return;
+    kick_sgis++;
+    if (fake_locks_held)
+        kicks_under_a_lock++;
+}
+
+static void kicks_wait_for_the_lock_release(void **state)
+{
+    (void)state;
+    dom = make(3, 2, 32, 4);
+    struct vcpu *v0 = &dom->vcpus[0];
+    kick_sgis = kicks_under_a_lock = 0;
+    fake_sgi_hook(note_kick);
+    wr(R(dom, 1), GICR_SGI + GICD_ISENABLER, 4, 1u << 3);
+    unsigned before = fake_sgis(1, SGI_KICK);
+    vgic_send_sgi(v0, 3ULL << 24 | 0x2); /* SGI 3 to vCPU 1, running on CPU 1 */
+    assert_int_equal(v3_pending0(1), 1u << 3);
+    assert_int_equal(fake_sgis(1, SGI_KICK), before + 1);
+    spi_enable(33, 0xa0);
+    wr(D(dom), GICD_IROUTER + 8 * 33, 8, 1);
+    wr(D(dom), GICD_CTLR, 4, 0);
+    dom->intc->inject(v0, 33);
+    wr(D(dom), GICD_CTLR, 4, 2); /* the SPI becomes deliverable to vCPU 1 */
+    assert_int_equal(fake_sgis(1, SGI_KICK), before + 2);
+    assert_int_equal(kick_sgis, 2);
+    assert_int_equal(kicks_under_a_lock, 0);
+    assert_int_equal(fake_locks_held, 0);
+    fake_sgi_hook(NULL);
+    check_state(dom);
+}
+
 static void vcpus_past_16_by_cluster(void **state)
 {
     (void)state;
@@ -827,6 +868,7 @@ int main(void)
         ENV_TEST(ctlr_gates_spis, setup, teardown),
         ENV_TEST(v2_sgir_targets_and_filters, setup, teardown),
         ENV_TEST(v3_sgi1r_irm_and_lists, setup, teardown),
+        ENV_TEST(kicks_wait_for_the_lock_release, setup, teardown),
         ENV_TEST(rdist_identity_and_waker, setup, teardown),
         ENV_TEST(vcpus_past_16_by_cluster, setup, teardown),
         ENV_TEST(block_with_and_without_pending, setup, teardown),

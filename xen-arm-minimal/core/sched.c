@@ -24,10 +24,37 @@ struct runqueue {
     /* vCPUs of this CPU blocked in WFI with a virtual timer armed: a list
      * through the vCPUs themselves, so it can never fill up */
     struct vcpu *sleepers;
+    /* kicks of other CPUs held back while this CPU holds a lock others
+     * spin on (sched_defer_kicks(); only this CPU touches them) */
+    unsigned defer_depth;
+    uint32_t deferred_kicks;
 };
+_Static_assert(NR_CPUS <= 32, "a bit per CPU in deferred_kicks");
 
 static struct runqueue rqs[NR_CPUS];
 static volatile bool started;
+
+/* Make CPU cpu (not this one) look at its queue and flags again. */
+static void kick_cpu(unsigned cpu)
+{
+    struct runqueue *me = &rqs[this_cpu_id()];
+    if (me->defer_depth)
+        me->deferred_kicks |= 1u << cpu;
+    else
+        irq_send_sgi(cpu, SGI_KICK);
+}
+
+void sched_defer_kicks(void) { rqs[this_cpu_id()].defer_depth++; }
+
+void sched_send_deferred_kicks(void)
+{
+    struct runqueue *me = &rqs[this_cpu_id()];
+    if (--me->defer_depth)
+        return;
+    for (uint32_t m = me->deferred_kicks; m; m &= m - 1)
+        irq_send_sgi((unsigned)__builtin_ctz(m), SGI_KICK);
+    me->deferred_kicks = 0;
+}
 
 static void enqueue_locked(struct runqueue *rq, struct vcpu *v)
 {
@@ -72,7 +99,7 @@ void sched_kick(unsigned cpu)
 {
     rqs[cpu].need_resched = true;
     if (cpu != this_cpu_id())
-        irq_send_sgi(cpu, SGI_KICK);
+        kick_cpu(cpu);
 }
 
 /* from -> RUNNABLE and queued, if v is in from and its domain runs. */
@@ -87,7 +114,7 @@ static bool make_runnable(struct vcpu *v, enum vcpu_state from)
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     if (ok && v->pcpu != this_cpu_id())
-        irq_send_sgi(v->pcpu, SGI_KICK);
+        kick_cpu(v->pcpu);
     return ok;
 }
 
@@ -109,7 +136,7 @@ bool sched_vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     if (ok && v->pcpu != this_cpu_id())
-        irq_send_sgi(v->pcpu, SGI_KICK);
+        kick_cpu(v->pcpu);
     return ok;
 }
 
@@ -229,7 +256,7 @@ void sched_answer(struct vcpu *v)
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     if (wake && v->pcpu != this_cpu_id())
-        irq_send_sgi(v->pcpu, SGI_KICK);
+        kick_cpu(v->pcpu);
 }
 
 static void unlink_sleeper_locked(struct runqueue *rq, struct vcpu *v)

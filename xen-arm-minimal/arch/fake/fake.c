@@ -191,10 +191,16 @@ void irq_disable_line(unsigned intid)
         cpus[fake_this_cpu].lines[intid] = false;
 }
 
+static void (*sgi_hook)(unsigned cpu, unsigned sgi);
+
+void fake_sgi_hook(void (*fn)(unsigned cpu, unsigned sgi)) { sgi_hook = fn; }
+
 void irq_send_sgi(unsigned cpu, enum sgi sgi)
 {
     if (cpu >= nr_pcpus || (unsigned)sgi >= 16)
         die("SGI %u to CPU %u (of %u)", (unsigned)sgi, cpu, nr_pcpus);
+    if (sgi_hook)
+        sgi_hook(cpu, (unsigned)sgi);
     __atomic_add_fetch(&cpus[cpu].sgis[sgi], 1, __ATOMIC_RELAXED);
 }
 
@@ -1029,6 +1035,7 @@ void fake_reset(unsigned nr_cpus)
     vgic_gicv = 0x08040000;
     fail_at = 0;
     hole_pa = hole_size = 0;
+    sgi_hook = NULL;
     poweroff_jmp = NULL;
     save_hook = NULL;
     enter_hook = NULL;

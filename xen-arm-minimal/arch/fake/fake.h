@@ -67,6 +67,9 @@ bool fake_timer_fire(unsigned cpu);
 /* SGIs sent to cpu (irq_send_sgi), by number; all of them. */
 unsigned fake_sgis(unsigned cpu, unsigned sgi);
 unsigned fake_sgis_total(void);
+/* Called at each irq_send_sgi (NULL: none; fake_reset clears it), in the
+ * sender's thread: tests look at what the sender holds then. */
+void fake_sgi_hook(void (*fn)(unsigned cpu, unsigned sgi));
 bool fake_line_enabled(unsigned cpu, unsigned intid);
 bool fake_irq_registered(unsigned intid);
 /* Make a host interrupt pending on this CPU: the next irq_handle() (an

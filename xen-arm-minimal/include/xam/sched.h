@@ -42,6 +42,13 @@ void sched_answer(struct vcpu *v);
 void sched_forget(struct vcpu *v);
 /* Ask CPU cpu to look at its run queue again. */
 void sched_kick(unsigned cpu);
+/* Between these (nested, interrupts masked), the SGIs that make other CPUs
+ * look again (kicks, wake-ups) are held back and sent at the outermost
+ * end, once: for code holding a lock other CPUs spin on. Sending an SGI
+ * may be slow (QEMU takes its big lock for it, which a CPU spinning on
+ * ours may hold), and nothing should wait on it under a shared lock. */
+void sched_defer_kicks(void);
+void sched_send_deferred_kicks(void);
 /* Hook the kick IPI; before the builder runs. */
 int sched_init(void);
 /* Start the scheduler (boot CPU, after the builder): every CPU enters its

@@ -120,17 +120,17 @@ static void vgic_inject(struct vcpu *v, unsigned intid)
 {
     struct domain *d = v->dom;
     struct vgic_dist *vd = vgic_dist(d);
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     struct vgic_irq *irq = vgic_get_irq(d, v, intid);
     if (irq)
         vgic_set_pending_locked(d, irq);
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
 }
 
 static void vgic_set_level(struct domain *d, unsigned intid, bool level)
 {
     struct vgic_dist *vd = vgic_dist(d);
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     struct vgic_irq *irq = intid >= VGIC_NR_PRIVATE ? vgic_get_irq(d, NULL, intid) : NULL;
     if (irq) {
         bool rising = level && !irq->level;
@@ -138,17 +138,17 @@ static void vgic_set_level(struct domain *d, unsigned intid, bool level)
         if (rising)
             vgic_irq_changed(d, irq);
     }
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
 }
 
 void vgic_set_hw(struct domain *d, unsigned intid)
 {
     struct vgic_dist *vd = vgic_dist(d);
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     struct vgic_irq *irq = intid >= VGIC_NR_PRIVATE ? vgic_get_irq(d, NULL, intid) : NULL;
     if (irq)
         irq->hw = true;
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
 }
 
 /* Whether v has an interrupt to take (so WFI must not sleep), locked.
@@ -169,11 +169,11 @@ static bool has_pending_locked(struct vcpu *v)
 static bool vgic_block(struct vcpu *v, void (*sleep)(struct vcpu *v))
 {
     struct vgic_dist *vd = vgic_dist(v->dom);
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     bool pending = has_pending_locked(v);
     if (!pending)
         sleep(v);
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
     return !pending;
 }
 

@@ -97,7 +97,7 @@ static __attribute__((noinline)) void flush_slow(struct vcpu *v)
     struct vgic_dist *vd = vgic_dist(v->dom);
     struct vgic_irq *chosen[VGIC_MAX_LRS];
     bool more;
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     if (vc->nr_used_lrs) /* not drained since the last fill */
         drain_locked(v);
     /* cleared before choosing: whatever is told after this is seen by the
@@ -113,7 +113,7 @@ static __attribute__((noinline)) void flush_slow(struct vcpu *v)
     /* the ones left out come in when the registers run low */
     if (more)
         vc->maybe_pending = true;
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
     vgic_hw_enable(more);
 }
 
@@ -129,9 +129,9 @@ void vgic_flush(struct vcpu *v)
 static __attribute__((noinline)) void sync_slow(struct vcpu *v)
 {
     struct vgic_dist *vd = vgic_dist(v->dom);
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     drain_locked(v);
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
 }
 
 void vgic_sync(struct vcpu *v)

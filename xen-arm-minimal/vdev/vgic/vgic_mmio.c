@@ -86,10 +86,10 @@ enum emul_result vgic_mmio_dispatch(const struct vgic_frame *f, struct vgic_acce
         return EMUL_FAULT;
     if (r->widths & VGIC_FIXED) /* nothing to race with */
         return access_row(r, a, off, m);
-    spinlock_t *lock = &vgic_dist(a->d)->lock;
-    uint64_t flags = spin_lock_irqsave(lock);
+    struct vgic_dist *vd = vgic_dist(a->d);
+    uint64_t flags = vgic_lock(vd);
     enum emul_result res = access_row(r, a, off, m);
-    spin_unlock_irqrestore(lock, flags);
+    vgic_unlock(vd, flags);
     return res;
 }
 

@@ -15,6 +15,7 @@
 #include <xam/domain.h>
 #include <xam/emul.h>
 #include <xam/guest_map.h>
+#include <xam/sched.h>
 #include <xam/vgic.h>
 
 #define VGIC_NR_PRIVATE 32 /* SGIs 0-15 and PPIs 16-31, per vCPU */
@@ -96,6 +97,24 @@ struct vgic_dist {
 
 static inline struct vgic_dist *vgic_dist(const struct domain *d) { return (struct vgic_dist *)d->intc_state; }
 static inline struct vgic_cpu *vgic_cpu(const struct vcpu *v) { return &vgic_dist(v->dom)->cpu[v->id]; }
+
+/* The domain's vGIC lock, taken on its vCPUs' entries and exits: the kicks
+ * and wake-ups of other CPUs asked for under it go out once it is released
+ * (sched_defer_kicks()), so the other vCPUs' CPUs, which may be waiting
+ * for it, do not wait for the SGIs too. */
+static inline uint64_t vgic_lock(struct vgic_dist *vd)
+{
+    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    sched_defer_kicks();
+    return flags;
+}
+
+static inline void vgic_unlock(struct vgic_dist *vd, uint64_t flags)
+{
+    spin_unlock(&vd->lock);
+    sched_send_deferred_kicks();
+    irq_restore(flags);
+}
 
 /* ---- vgic.c: state, injection, delivery ------------------------------ */
 

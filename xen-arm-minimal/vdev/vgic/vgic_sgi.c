@@ -39,7 +39,7 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 {
     struct domain *d = v->dom;
     struct vgic_dist *vd = vgic_dist(d);
-    uint64_t flags = spin_lock_irqsave(&vd->lock);
+    uint64_t flags = vgic_lock(vd);
     if (SGI1R_IRM(sgi1r)) {
         for (unsigned i = 0; i < d->nr_vcpus; i++)
             if (i != v->id)
@@ -54,7 +54,7 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
             if ((targets >> b) & 1)
                 vgic_send_sgi_locked(v, &d->vcpus[first + b], SGI1R_INTID(sgi1r));
     }
-    spin_unlock_irqrestore(&vd->lock, flags);
+    vgic_unlock(vd, flags);
 }
 
 static enum emul_result sgi1r_write(struct vcpu *v, struct sysreg_access *a)
