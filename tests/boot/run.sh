@@ -283,19 +283,27 @@ make_dtbs() {
     # the low RAM, so the first guest's RAM is allocated across the hole's
     # start; another guest's static memory lies in the hole.
     "$here/../dtb/qemu-dtb.sh" "$out/dtb/raw-v3-smp1-1g.dtb" 3 1 1G
+    # holey_ram FILE MEMORY-SIZE RESERVED-END: the 1 GiB tree, /memory one
+    # range of MEMORY-SIZE from 0x40000000, reserved memory over the low
+    # RAM up to RESERVED-END but the hypervisor's, the tree's and the
+    # modules' places (the allocator starts there)
+    holey_ram() {
+        local f=$1
+        dtc -q -I dtb -O dtb -p 4096 -o "$f" "$out/dtb/raw-v3-smp1-1g.dtb"
+        fdtput -t x "$f" /memory@40000000 reg 0 0x40000000 0 "$2"
+        fdtput -c "$f" /reserved-memory /reserved-memory/low@40400000 /reserved-memory/high@48200000
+        fdtput -t x "$f" /reserved-memory '#address-cells' 2
+        fdtput -t x "$f" /reserved-memory '#size-cells' 2
+        fdtput -t x "$f" /reserved-memory ranges
+        fdtput -t x "$f" /reserved-memory/low@40400000 reg 0 0x40400000 0 0x7c00000
+        fdtput -t x "$f" /reserved-memory/high@48200000 reg 0 0x48200000 0 "$(printf '0x%x' $(($3 - 0x48200000)))"
+        fdtput -t x "$f" /chosen '#address-cells' 2
+        fdtput -t x "$f" /chosen '#size-cells' 2
+    }
     local f1g; f1g=$(dt memory-hole)
-    dtc -q -I dtb -O dtb -p 4096 -o "$f1g" "$out/dtb/raw-v3-smp1-1g.dtb"
-    cp "$f1g" "$(dt memory-starts-in-nothing)"
+    dtc -q -I dtb -O dtb -p 4096 -o "$(dt memory-starts-in-nothing)" "$out/dtb/raw-v3-smp1-1g.dtb"
     fdtput -t x "$(dt memory-starts-in-nothing)" /memory@40000000 reg 0 0x3f000000 0 0x41000000
-    fdtput -t x "$f1g" /memory@40000000 reg 0 0x40000000 0 0xc0000000
-    fdtput -c "$f1g" /reserved-memory /reserved-memory/low@40400000 /reserved-memory/high@48200000
-    fdtput -t x "$f1g" /reserved-memory '#address-cells' 2
-    fdtput -t x "$f1g" /reserved-memory '#size-cells' 2
-    fdtput -t x "$f1g" /reserved-memory ranges
-    fdtput -t x "$f1g" /reserved-memory/low@40400000 reg 0 0x40400000 0 0x7c00000
-    fdtput -t x "$f1g" /reserved-memory/high@48200000 reg 0 0x48200000 0 0x37a00000
-    fdtput -t x "$f1g" /chosen '#address-cells' 2
-    fdtput -t x "$f1g" /chosen '#size-cells' 2
+    holey_ram "$f1g" 0xc0000000 0x7fc00000
     add_domain "$f1g" holey "$guests/hello.Image" 0x48100000 memory=0:0x4000 cpus=1 vpl011 xen,static-mem=0:0x90000000:0:0x1000000
     add_domain "$f1g" big "$guests/hello.Image" 0x48100000 memory=0:0x4000 cpus=1 vpl011
     # a 4 MiB hole inside a guest's RAM: 1 GiB at 0x40000000 and 256 MiB
@@ -303,16 +311,7 @@ make_dtbs() {
     # leaves 16 MiB below the hole, so the 32 MiB guest's RAM spans it with
     # both its ends in RAM
     local fin; fin=$(dt memory-hole-inside)
-    dtc -q -I dtb -O dtb -p 4096 -o "$fin" "$out/dtb/raw-v3-smp1-1g.dtb"
-    fdtput -t x "$fin" /memory@40000000 reg 0 0x40000000 0 0x50400000
-    fdtput -c "$fin" /reserved-memory /reserved-memory/low@40400000 /reserved-memory/high@48200000
-    fdtput -t x "$fin" /reserved-memory '#address-cells' 2
-    fdtput -t x "$fin" /reserved-memory '#size-cells' 2
-    fdtput -t x "$fin" /reserved-memory ranges
-    fdtput -t x "$fin" /reserved-memory/low@40400000 reg 0 0x40400000 0 0x7c00000
-    fdtput -t x "$fin" /reserved-memory/high@48200000 reg 0 0x48200000 0 0x36e00000
-    fdtput -t x "$fin" /chosen '#address-cells' 2
-    fdtput -t x "$fin" /chosen '#size-cells' 2
+    holey_ram "$fin" 0x50400000 0x7f000000
     add_domain "$fin" ram "$guests/fault.Image" 0x48100000 memory=0:0x8000 cpus=1 vpl011
     fdtput -t s "$fin" /chosen/ram/kernel bootargs "fault=ram"
     cp "$base" "$(dt gicr-nowhere)"

@@ -85,32 +85,39 @@ static paddr_t edge(paddr_t a, paddr_t b, bool a_answers)
     return hi;
 }
 
-/* [block, block + size) was just allocated and hole in it does not answer
- * (ok: the last word before it that did; hole itself: none). Give the
- * block back, then take the hole's pages out of the allocator for good:
- * from the page after ok's to the first page that answers again, both
- * found by bisection, up to the end of the free extent. */
+/* The pages of the hole at hole (ok: the last word before it that
+ * answered; hole itself: none), read no further than limit: from the page
+ * after ok's to the first page that answers again, both found by
+ * bisection (one hole assumed). */
+static void hole_pages(paddr_t ok, paddr_t hole, paddr_t limit, paddr_t *start, paddr_t *end)
+{
+    *start = ok != hole ? edge(ok, hole, true) : ALIGN_DOWN(hole, PAGE_SIZE);
+    paddr_t last = limit - 8, missing = hole;
+    *end = limit;
+    for (paddr_t a = hole; a < last; missing = a) {
+        a = next_probe(a, last);
+        if (answers(a)) {
+            *end = edge(missing, a, false);
+            break;
+        }
+    }
+    *end = MAX(*end, ALIGN_DOWN(missing, PAGE_SIZE) + PAGE_SIZE);
+}
+
+/* [block, block + size) was just allocated and hole in it does not answer.
+ * Give the block back, then take the hole's pages out of the allocator for
+ * good, read up to the end of the free extent it is in. */
 static int leave_out(paddr_t block, uint64_t size, paddr_t ok, paddr_t hole)
 {
     int rc = palloc_free(&host_pages, block, size);
     if (rc)
         return rc;
-    paddr_t start = ok != hole ? edge(ok, hole, true) : ALIGN_DOWN(hole, PAGE_SIZE);
-    /* read on from the hole to the end of the free extent it is in (the
-     * block is back in it): the hole's end */
-    paddr_t limit = hole + 8;
+    /* (the block is back in its free extent) */
+    paddr_t limit = hole + 8, start, end;
     for (unsigned i = 0; i < host_pages.free.n; i++)
         if (hole >= host_pages.free.r[i].base && hole < mrange_end(&host_pages.free.r[i]))
             limit = mrange_end(&host_pages.free.r[i]);
-    paddr_t last = limit - 8, missing = hole, end = limit;
-    for (paddr_t a = hole; a < last; missing = a) {
-        a = next_probe(a, last);
-        if (answers(a)) {
-            end = edge(missing, a, false);
-            break;
-        }
-    }
-    end = MAX(end, ALIGN_DOWN(missing, PAGE_SIZE) + PAGE_SIZE);
+    hole_pages(ok, hole, limit, &start, &end);
     rc = palloc_claim(&host_pages, start, end - start);
     log_err("memory: nothing answers at 0x%llx-0x%llx, which the device tree says is RAM: %llu KiB left out",
             (unsigned long long)start, (unsigned long long)(end - 1), (unsigned long long)((end - start) >> 10));
@@ -148,18 +155,8 @@ int memory_check(paddr_t pa, uint64_t size, paddr_t *bad, uint64_t *bad_size)
     size = ALIGN_UP(size, PAGE_SIZE);
     if (!find_hole(pa, size, false, &ok, &hole))
         return 0;
-    /* the hole's pages in [pa, pa + size), found by bisection as
-     * leave_out() does (one hole assumed) */
-    paddr_t start = ok != hole ? edge(ok, hole, true) : ALIGN_DOWN(hole, PAGE_SIZE);
-    paddr_t last = pa + size - 8, missing = hole, end = pa + size;
-    for (paddr_t a = hole; a < last; missing = a) {
-        a = next_probe(a, last);
-        if (answers(a)) {
-            end = edge(missing, a, false);
-            break;
-        }
-    }
-    end = MAX(end, ALIGN_DOWN(missing, PAGE_SIZE) + PAGE_SIZE);
+    paddr_t start, end;
+    hole_pages(ok, hole, pa + size, &start, &end);
     uint64_t flags = spin_lock_irqsave(&host_pages_lock);
     mrset_add(&holes, start, end - start); /* full: see holes */
     spin_unlock_irqrestore(&host_pages_lock, flags);
