@@ -184,19 +184,31 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         online++;
     }
 
-    /* Every online CPU must answer an SGI: the scheduler will depend on it. */
+    /* Every online CPU must answer an SGI: the scheduler will depend on it.
+     * All are sent, then all answers awaited (100 ms at most): one after
+     * the other took 1-3 ms each on QEMU, whose SGI delivery and this
+     * CPU's waiting turns contend for its big lock. */
+    uint64_t before[NR_CPUS];
+    for (unsigned i = 1; i < nr_pcpus; i++) {
+        before[i] = __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE);
+        if (pcpus[i].online)
+            irq_send_sgi(i, SGI_PING);
+    }
+    uint64_t deadline = counter_read() + us_to_ticks(100000);
     unsigned answered = 1;
+    for (bool waiting = true; waiting && counter_read() < deadline;) {
+        waiting = false;
+        for (unsigned i = 1; i < nr_pcpus; i++)
+            waiting |= pcpus[i].online && __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before[i];
+        /* relaxed: where the CPUs take turns on one host thread (QEMU's
+         * TCG under -icount), a bare spin keeps the others from running */
+        if (waiting)
+            cpu_relax();
+    }
     for (unsigned i = 1; i < nr_pcpus; i++) {
         if (!pcpus[i].online)
             continue;
-        uint64_t before = __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE);
-        irq_send_sgi(i, SGI_PING);
-        uint64_t deadline = counter_read() + us_to_ticks(100000);
-        /* relaxed: where the CPUs take turns on one host thread (QEMU's
-         * TCG under -icount), a bare spin keeps the other from running */
-        while (__atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before && counter_read() < deadline)
-            cpu_relax();
-        if (pcpus[i].ipis != before)
+        if (__atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) != before[i])
             answered++;
         else
             log_err("CPU%u: no answer to an inter-processor interrupt", i);
