@@ -74,17 +74,29 @@ static void lr_give_back(struct domain *d, struct vgic_irq *irq, bool pending, b
     vgic_irq_changed(d, irq);
 }
 
-/* After exit, locked. */
-static void drain_locked(struct vcpu *v)
+/* The used list registers' states, read and cleared: this CPU's own
+ * registers, so without the lock (on QEMU each access takes its big lock,
+ * which the vGIC lock's waiters may hold). */
+struct lr_states {
+    bool pending[VGIC_MAX_LRS], active[VGIC_MAX_LRS];
+};
+
+static void lrs_read(const struct vgic_cpu *vc, struct lr_states *st)
+{
+    for (unsigned i = 0; i < vc->nr_used_lrs; i++) {
+        vgic_hw_lr_read(i, &st->pending[i], &st->active[i]);
+        vgic_hw_lr_clear(i);
+    }
+}
+
+/* What lrs_read() found back into the vGIC (locked). */
+static void give_back_locked(struct vcpu *v, const struct lr_states *st)
 {
     struct vgic_cpu *vc = vgic_cpu(v);
     for (unsigned i = 0; i < vc->nr_used_lrs; i++) {
-        bool pending, active;
-        vgic_hw_lr_read(i, &pending, &active);
         struct vgic_irq *irq = vgic_get_irq(v->dom, v, vc->lr_intid[i]);
         if (irq)
-            lr_give_back(v->dom, irq, pending, active);
-        vgic_hw_lr_clear(i);
+            lr_give_back(v->dom, irq, st->pending[i], st->active[i]);
     }
     vc->nr_used_lrs = 0;
 }
@@ -96,24 +108,30 @@ static __attribute__((noinline)) void flush_slow(struct vcpu *v)
     struct vgic_cpu *vc = vgic_cpu(v);
     struct vgic_dist *vd = vgic_dist(v->dom);
     struct vgic_irq *chosen[VGIC_MAX_LRS];
+    struct vgic_lr_state st[VGIC_MAX_LRS];
+    struct lr_states old;
     bool more;
+    lrs_read(vc, &old); /* not drained since the last fill: rare */
     uint64_t flags = vgic_lock(vd);
-    if (vc->nr_used_lrs) /* not drained since the last fill */
-        drain_locked(v);
+    give_back_locked(v, &old);
     /* cleared before choosing: whatever is told after this is seen by the
      * next entry, or its kick makes one */
     __atomic_store_n(&vc->maybe_pending, false, __ATOMIC_RELAXED);
     unsigned n = vgic_select_locked(v, chosen, MIN(vgic_hw_nr_lrs(), VGIC_MAX_LRS), &more);
     for (unsigned i = 0; i < n; i++) {
-        struct vgic_lr_state st = lr_take(vd, chosen[i]);
+        st[i] = lr_take(vd, chosen[i]);
         vc->lr_intid[i] = chosen[i]->intid;
-        vgic_hw_lr_write(i, chosen[i]->intid, &st);
     }
     vc->nr_used_lrs = n;
     /* the ones left out come in when the registers run low */
     if (more)
         vc->maybe_pending = true;
     vgic_unlock(vd, flags);
+    /* into this CPU's registers after the lock, as lrs_read(): the
+     * interrupts are marked in_lr, so a change meanwhile kicks this CPU
+     * and comes back through the next exit's drain */
+    for (unsigned i = 0; i < n; i++)
+        vgic_hw_lr_write(i, vc->lr_intid[i], &st[i]);
     vgic_hw_enable(more);
 }
 
@@ -129,8 +147,10 @@ void vgic_flush(struct vcpu *v)
 static __attribute__((noinline)) void sync_slow(struct vcpu *v)
 {
     struct vgic_dist *vd = vgic_dist(v->dom);
+    struct lr_states now;
+    lrs_read(vgic_cpu(v), &now);
     uint64_t flags = vgic_lock(vd);
-    drain_locked(v);
+    give_back_locked(v, &now);
     vgic_unlock(vd, flags);
 }
 
