@@ -15,69 +15,13 @@ uint64_t dt_read_cells(const void *cells, unsigned n)
 /* libfdt's unaligned big-endian load, at a byte pointer */
 #define ld32(p) fdt32_ld((const fdt32_t *)(const void *)(p))
 
-/* libfdt 1.6's fdt_getprop checks the header, the offset and each name's
- * string again at every property it steps over: some 2,700 instructions
- * to find one of a domain node's half-dozen properties, and the builder
- * asks dozens of times per domain (most of the checks' time for 64
- * domains). The same walk with each step's bounds checked against the
- * structure and strings blocks, and nothing checked twice; whatever is not
- * the plain case (a version before 17, an offset that is not a node, a
- * property running past its block) goes to libfdt, whose answer, or error,
- * it then is. */
-const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
-{
-    /* fdt_check_header: what libfdt's fdt_ro_probe_ checks, and more */
-    if (fdt_check_header(fdt) || fdt_version(fdt) < 17 || node < 0 || (node & 3))
-        return fdt_getprop(fdt, node, name, lenp);
-    uint32_t ss = fdt_size_dt_struct(fdt), ts = fdt_size_dt_strings(fdt), p = (uint32_t)node;
-    if (p > ss || ss - p < 8)
-        return fdt_getprop(fdt, node, name, lenp);
-    const char *st = (const char *)fdt + fdt_off_dt_struct(fdt), *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
-    if (ld32(st + p) != FDT_BEGIN_NODE)
-        return fdt_getprop(fdt, node, name, lenp);
-    const char *nul = memchr(st + p + 4, '\0', ss - p - 4);
-    if (!nul)
-        return fdt_getprop(fdt, node, name, lenp);
-    p = (uint32_t)(nul + 1 - st + 3) & ~3u;
-    size_t want = strlen(name) + 1;
-    for (;;) {
-        if (p > ss || ss - p < 4)
-            return fdt_getprop(fdt, node, name, lenp);
-        uint32_t tag = ld32(st + p);
-        if (tag == FDT_NOP) {
-            p += 4;
-            continue;
-        }
-        /* a subnode or the node's end: no more properties (libfdt looks
-         * at a subnode's name first, and errs if it runs off the block) */
-        if (tag == FDT_END_NODE || (tag == FDT_BEGIN_NODE && memchr(st + p + 4, '\0', ss - p - 4)))
-            break;
-        if (tag != FDT_PROP || ss - p < 12) /* FDT_END, junk, a bad name: libfdt's error */
-            return fdt_getprop(fdt, node, name, lenp);
-        uint32_t len = ld32(st + p + 4), nameoff = ld32(st + p + 8);
-        if (len > ss - p - 12 || nameoff >= ts)
-            return fdt_getprop(fdt, node, name, lenp);
-        /* matches only if the name's NUL is there too: a string running
-         * off its block matches nothing, as in libfdt */
-        if (ts - nameoff >= want && !memcmp(strings + nameoff, name, want)) {
-            if (lenp)
-                *lenp = (int)len;
-            return st + p + 12;
-        }
-        p = (p + 12 + len + 3) & ~3u;
-    }
-    if (lenp)
-        *lenp = -FDT_ERR_NOTFOUND;
-    return NULL;
-}
-
 /* The tag at offset p of the structure block st (ss bytes long) and the
  * offset of the tag after it, or 0 for anything but the plain case: an
  * offset out of the block or unaligned, a node name or property running
  * off it, an unknown tag. libfdt's fdt_next_tag() reads a node's name one
  * fdt_offset_ptr() call per byte, each checking the header again: most of
  * a boot's walks of the host tree went there. */
-static uint32_t plain_tag(const char *st, uint32_t ss, uint32_t p, uint32_t *next)
+static inline __attribute__((always_inline)) uint32_t plain_tag(const char *st, uint32_t ss, uint32_t p, uint32_t *next)
 {
     if ((p & 3) || p > ss || ss - p < 4)
         return 0;
@@ -103,6 +47,52 @@ static uint32_t plain_tag(const char *st, uint32_t ss, uint32_t p, uint32_t *nex
     default: /* FDT_END: where libfdt's error codes differ by case */
         return 0;
     }
+}
+
+/* libfdt 1.6's fdt_getprop checks the header, the offset and each name's
+ * string again at every property it steps over: some 2,700 instructions
+ * to find one of a domain node's half-dozen properties, and the builder
+ * asks dozens of times per domain (most of the checks' time for 64
+ * domains). The same walk with each step's bounds checked against the
+ * structure and strings blocks, and nothing checked twice; whatever is not
+ * the plain case (a version before 17, an offset that is not a node, a
+ * property running past its block) goes to libfdt, whose answer, or error,
+ * it then is. */
+const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
+{
+    /* fdt_check_header: what libfdt's fdt_ro_probe_ checks, and more */
+    if (fdt_check_header(fdt) || fdt_version(fdt) < 17 || node < 0)
+        return fdt_getprop(fdt, node, name, lenp);
+    uint32_t ss = fdt_size_dt_struct(fdt), ts = fdt_size_dt_strings(fdt), p, next;
+    const char *st = (const char *)fdt + fdt_off_dt_struct(fdt), *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
+    if (plain_tag(st, ss, (uint32_t)node, &p) != FDT_BEGIN_NODE)
+        return fdt_getprop(fdt, node, name, lenp);
+    size_t want = strlen(name) + 1;
+    for (;; p = next) {
+        uint32_t tag = plain_tag(st, ss, p, &next);
+        if (tag == FDT_NOP)
+            continue;
+        /* a subnode or the node's end: no more properties (libfdt looks
+         * at a subnode's name first, and errs if it runs off the block:
+         * plain_tag() refuses that one) */
+        if (tag == FDT_END_NODE || tag == FDT_BEGIN_NODE)
+            break;
+        if (tag != FDT_PROP) /* FDT_END, junk, a bad name or length: libfdt's error */
+            return fdt_getprop(fdt, node, name, lenp);
+        uint32_t len = ld32(st + p + 4), nameoff = ld32(st + p + 8);
+        if (nameoff >= ts)
+            return fdt_getprop(fdt, node, name, lenp);
+        /* matches only if the name's NUL is there too: a string running
+         * off its block matches nothing, as in libfdt */
+        if (ts - nameoff >= want && !memcmp(strings + nameoff, name, want)) {
+            if (lenp)
+                *lenp = (int)len;
+            return st + p + 12;
+        }
+    }
+    if (lenp)
+        *lenp = -FDT_ERR_NOTFOUND;
+    return NULL;
 }
 
 int dt_next_node(const void *fdt, int offset, int *depth)
