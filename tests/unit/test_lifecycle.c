@@ -599,12 +599,14 @@ static void wfe_yields_to_the_queued(void **state)
  * guest traps whatever HCR_EL2 says: what is checked is the register the
  * scheduler left for each entry.) */
 static uint64_t entry_hcr[8];
+static struct fake_timer entry_timer[8];
 static struct vcpu *wake_on_first_entry;
 static void record_hcr(struct vcpu *v, void *arg)
 {
     (void)arg;
     if (nr_entered < 8) {
         entered[nr_entered] = v;
+        entry_timer[nr_entered] = *fake_timer(0);
         entry_hcr[nr_entered++] = v->arch.hcr;
     }
     if (nr_entered == 1 && wake_on_first_entry)
@@ -673,6 +675,56 @@ static void slice_survives_a_sleeper_waking(void **state)
     fake_counter_moves(0);
 }
 
+/* A vCPU alone on its CPU has its EL2 timer at the long bound, not every
+ * slice; as soon as another is queued there (or a sleeper woken there as
+ * the timer is armed) it is the slice again. */
+static void lone_vcpu_is_not_ticked(void **state)
+{
+    (void)state;
+    env_keeper();
+    const uint64_t slice = us_to_ticks(SCHED_SLICE_US), alone = us_to_ticks(SCHED_ALONE_US);
+    struct domain *o = env_domain("other", 1, NULL, true);
+    fake_run_cpu(0, 0); /* both wait in WFI */
+    struct domain *a = env_domain("alone", 1, NULL, true);
+    struct fake_exit irq = { .v = &a->vcpus[0], .exit = GUEST_EXIT_IRQ };
+    fake_push_exit(&irq);
+    uint64_t start = counter_read();
+    nr_entered = 0;
+    wake_on_first_entry = &o->vcpus[0];
+    fake_on_enter(record_hcr, NULL);
+    fake_run_cpu(0, 0);
+    fake_on_enter(NULL, NULL);
+    wake_on_first_entry = NULL;
+    assert_int_equal(nr_entered, 3);
+    /* alone; the other queued behind it; the other alone */
+    assert_true(entry_timer[0].armed);
+    assert_int_equal(entry_timer[0].deadline, start + alone);
+    assert_true(entry_timer[1].armed);
+    assert_int_equal(entry_timer[1].deadline, start + slice);
+    assert_ptr_equal(entered[2], &o->vcpus[0]);
+    assert_int_equal(entry_timer[2].deadline, start + alone);
+
+    /* a sleeper whose deadline has passed when the runner's timer is
+     * armed: woken and queued there, so the runner gets the slice */
+    struct vcpu *s = &o->vcpus[0], *r = &a->vcpus[0];
+    uint64_t at = counter_read() + 1000;
+    s->arch.sys.cntv_ctl = CNT_CTL_ENABLE;
+    s->arch.sys.cntv_cval = at - o->cntvoff;
+    sched_wake(s);
+    fake_run_cpu(0, 0);
+    assert_true(s->sleeping);
+    fake_counter_set(at);
+    nr_entered = 0;
+    fake_on_enter(record_hcr, NULL);
+    sched_wake(r);
+    fake_run_cpu(0, 0);
+    fake_on_enter(NULL, NULL);
+    assert_false(s->sleeping);
+    assert_true(nr_entered >= 1);
+    assert_ptr_equal(entered[0], r);
+    assert_int_equal(entry_timer[0].deadline, at + slice);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +743,7 @@ int main(void)
         ENV_TEST(wfe_yields_to_the_queued, setup, teardown),
         ENV_TEST(slice_survives_a_sleeper_waking, setup, teardown),
         ENV_TEST(wfx_traps_only_while_shared, setup, teardown),
+        ENV_TEST(lone_vcpu_is_not_ticked, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

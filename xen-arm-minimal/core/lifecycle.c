@@ -124,9 +124,10 @@ static void queue_release(struct domain *d)
     jobs_head = d;
     __atomic_store_n(&jobs_pending, true, __ATOMIC_RELEASE);
     spin_unlock_irqrestore(&jobs_lock, flags);
-    /* an idle CPU may be the one to take it */
+    /* an idle CPU may be the one to take it; a CPU running a vCPU alone
+     * has no slice timer armed until it looks again (this one included) */
     for (unsigned c = 0; c < nr_pcpus; c++)
-        if (c != this_cpu_id() && pcpus[c].online)
+        if (pcpus[c].online)
             sched_kick(c);
 }
 

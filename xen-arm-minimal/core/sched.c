@@ -346,12 +346,29 @@ static void sgi_kick(unsigned intid __unused, void *arg __unused)
  * console (lines waiting behind a part-way line go out by its deadline
  * even if nothing else is printed; text the UART's FIFO had no room for
  * goes out as it drains). */
-static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
+static inline __attribute__((always_inline)) bool shared(const struct runqueue *rq)
+{
+    return __atomic_load_n(&rq->head, __ATOMIC_RELAXED) || domain_jobs_pending();
+}
+
+/* For the vCPU about to run (or running) on this CPU, whose slice started
+ * at slice_start (UINT64_MAX: none, the CPU is idle). Its slice ends
+ * SCHED_SLICE_US later if something else wants the CPU; alone, it has
+ * SCHED_ALONE_US: whatever comes to want the CPU kicks it (enqueue_locked,
+ * queue_release) and the loop looks again then, so a timer every slice
+ * would only find it alone again (Linux on QEMU: 100 interrupts a
+ * second, each waking QEMU's main loop). The long one still bounds a
+ * waiter's wait if a kick were ever missed. Whether it is alone is asked
+ * after the sleepers are woken: a woken one is queued here. */
+static void arm_timer(struct runqueue *rq, uint64_t slice_start)
 {
     console_poll();
     /* wake_expired changes the sleeper list: called once, its answer kept
      * (a second call, made when a deadline just passed, answers "none") */
     uint64_t sleepers = wake_expired(rq);
+    uint64_t slice_deadline = slice_start == UINT64_MAX
+        ? UINT64_MAX
+        : slice_start + us_to_ticks(shared(rq) ? SCHED_SLICE_US : SCHED_ALONE_US);
     uint64_t next = MIN(MIN(slice_deadline, sleepers), console_poll_deadline());
     if (next != UINT64_MAX)
         timer_set_deadline(next, slice_end);
@@ -361,7 +378,7 @@ static void arm_timer(struct runqueue *rq, uint64_t slice_deadline)
 
 static inline __attribute__((always_inline)) void trap_wfx_if_shared(struct vcpu *v, struct runqueue *rq)
 {
-    bool trap = __atomic_load_n(&rq->head, __ATOMIC_RELAXED) || domain_jobs_pending();
+    bool trap = shared(rq);
     if (trap != !!(v->arch.hcr & HCR_TWI))
         vcpu_arch_trap_wfx(&v->arch, trap);
 }
@@ -373,8 +390,9 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
         this_cpu()->current = v;
         vcpu_arch_load(v);
         rq->need_resched = rq->yield = false;
-        uint64_t slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
-        arm_timer(rq, slice);
+        uint64_t slice_start = counter_read();
+        uint64_t slice = slice_start + us_to_ticks(SCHED_SLICE_US);
+        arm_timer(rq, slice_start);
         /* WFI and WFE trap only while another vCPU (or a domain job)
          * waits for this CPU, as KVM does for a vCPU alone on its CPU.
          * Alone, an idle guest's WFI halts the CPU itself and an interrupt
@@ -399,12 +417,13 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
                 }
                 /* Alone in the queue, a vCPU keeps its CPU past the slice. */
                 if (counter_read() >= slice) {
-                    if (rq->head || domain_jobs_pending())
+                    if (shared(rq))
                         break;
-                    slice = counter_read() + us_to_ticks(SCHED_SLICE_US);
+                    slice_start = counter_read();
+                    slice = slice_start + us_to_ticks(SCHED_SLICE_US);
                 }
                 trap_wfx_if_shared(v, rq);
-                arm_timer(rq, slice);
+                arm_timer(rq, slice_start);
             }
         }
         timer_cancel();

@@ -15,6 +15,7 @@ static void hyp_timer_irq(unsigned intid __unused, void *arg __unused)
 {
     struct pcpu *c = this_cpu();
     write_sysreg(CNT_CTL_IMASK, cnthp_ctl_el2);
+    c->timer_on = false;
     c->timer_fired++;
     timer_fn fn = c->timer_fn;
     c->timer_fn = NULL;
@@ -36,6 +37,7 @@ int timer_init(const struct hostdt_timer *t)
 void timer_cpu_init(void)
 {
     write_sysreg(CNT_CTL_IMASK, cnthp_ctl_el2);
+    this_cpu()->timer_on = false;
     /* Guests may read the physical counter but not program the EL1
      * physical timer: its interrupt would reach EL2 with nobody to give it
      * to, so accesses trap (and are a guest fault); guests use the virtual
@@ -47,18 +49,32 @@ void timer_cpu_init(void)
     irq_enable_line(hyp_intid);
 }
 
+/* The timer's registers are written only when what they hold changes:
+ * the scheduler re-arms on every look at its queue, mostly with the same
+ * deadline or none, and each write is slow on QEMU (its big lock, a
+ * reprogrammed host timer). Interrupts are masked by the callers. */
 void timer_set_deadline(uint64_t deadline, timer_fn fn)
 {
-    this_cpu()->timer_fn = fn;
+    struct pcpu *c = this_cpu();
+    c->timer_fn = fn;
+    if (c->timer_on && c->timer_deadline == deadline)
+        return;
     write_sysreg(deadline, cnthp_cval_el2);
-    write_sysreg(CNT_CTL_ENABLE, cnthp_ctl_el2);
+    if (!c->timer_on)
+        write_sysreg(CNT_CTL_ENABLE, cnthp_ctl_el2);
+    c->timer_deadline = deadline;
+    c->timer_on = true;
     isb();
 }
 
 void timer_cancel(void)
 {
+    struct pcpu *c = this_cpu();
+    c->timer_fn = NULL;
+    if (!c->timer_on)
+        return;
     write_sysreg(CNT_CTL_IMASK, cnthp_ctl_el2);
-    this_cpu()->timer_fn = NULL;
+    c->timer_on = false;
     isb();
 }
 

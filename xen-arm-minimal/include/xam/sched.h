@@ -10,6 +10,9 @@
 struct vcpu;
 
 #define SCHED_SLICE_US 10000
+/* A vCPU alone on its CPU is not interrupted every slice: whatever comes to
+ * want the CPU kicks it. This long timer is only a bound. */
+#define SCHED_ALONE_US 100000
 
 /* BLOCKED -> RUNNABLE (an interrupt for it), waking its CPU if needed. */
 void sched_wake(struct vcpu *v);

@@ -25,6 +25,9 @@ struct pcpu {
     bool start_failed;
     volatile uint64_t timer_fired;
     void (*timer_fn)(void);
+    /* what CNTHP_CVAL/CTL_EL2 hold (timer.c): unchanged, not rewritten */
+    uint64_t timer_deadline;
+    bool timer_on;
     volatile uint64_t ipis;
     struct vcpu *current; /* the vCPU loaded on this CPU, if any */
 };
