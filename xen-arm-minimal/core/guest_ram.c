@@ -211,8 +211,7 @@ static int make_ready(struct domain *d, struct guest_bank *b, unsigned c)
         return rc;
     bool pristine = ch->state == CHUNK_PRISTINE;
     if (pristine) {
-        memcpy((void *)(uintptr_t)pa, (const void *)(uintptr_t)(b->pristine + off), len);
-        dcache_clean_range((void *)(uintptr_t)pa, len);
+        ram_copy((void *)(uintptr_t)pa, (const void *)(uintptr_t)(b->pristine + off), len);
     } else {
         scrub(pa, (uint64_t)ch->lo * PAGE_SIZE);
         scrub(pa + (uint64_t)ch->hi * PAGE_SIZE, len - (uint64_t)ch->hi * PAGE_SIZE);

@@ -72,3 +72,37 @@ ram_scrub:
     b       2b
 3:  dsb     ish
     dcache_op cvac
+
+/* ram_copy(dst, src, size): dst, src and size page-aligned, no overlap.
+ * 128 bytes a turn in pairs (a kernel's 2 MiB chunk copied on its first
+ * write is 16 thousand turns; the C memcpy's 32-byte word loop took three
+ * times the instructions). Then dst is cleaned to the point of coherency,
+ * for guests running with their caches off. */
+    .global ram_copy
+ram_copy:
+    mov     x6, x0
+    add     x7, x0, x2
+1:  cmp     x6, x7
+    b.hs    2f
+    ldp     x8, x9, [x1]
+    ldp     x10, x11, [x1, #16]
+    ldp     x12, x13, [x1, #32]
+    ldp     x14, x15, [x1, #48]
+    stp     x8, x9, [x6]
+    stp     x10, x11, [x6, #16]
+    stp     x12, x13, [x6, #32]
+    stp     x14, x15, [x6, #48]
+    ldp     x8, x9, [x1, #64]
+    ldp     x10, x11, [x1, #80]
+    ldp     x12, x13, [x1, #96]
+    ldp     x14, x15, [x1, #112]
+    stp     x8, x9, [x6, #64]
+    stp     x10, x11, [x6, #80]
+    stp     x12, x13, [x6, #96]
+    stp     x14, x15, [x6, #112]
+    add     x1, x1, #128
+    add     x6, x6, #128
+    b       1b
+2:  mov     x1, x2
+    dsb     ish
+    dcache_op cvac

@@ -394,6 +394,7 @@ void dcache_inval_range(const void *start __unused, size_t size __unused) {}
 void icache_inval_all(void) {}
 void icache_inval_all_is(void) {}
 void ram_scrub(void *start, size_t size) { memset(start, 0, size); }
+void ram_copy(void *dst, const void *src, size_t size) { memcpy(dst, src, size); }
 
 static unsigned tlb_flushes[256];
 

@@ -15,5 +15,8 @@ void icache_inval_all_is(void);
 /* Zero [start, start+size) (page-aligned) and clean it to the point of
  * coherency: DC ZVA where the CPU allows it, stores otherwise. */
 void ram_scrub(void *start, size_t size);
+/* Copy [src, src+size) to dst (page-aligned, apart) and clean it to the
+ * point of coherency. */
+void ram_copy(void *dst, const void *src, size_t size);
 
 #endif
