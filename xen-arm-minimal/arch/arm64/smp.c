@@ -24,9 +24,14 @@ void secondary_main(unsigned id) __noreturn;
 void cpu_bringup_el2(struct pcpu *c);
 extern char el2_vectors[];
 
+/* A secondary's answer to the boot CPU's ping: counted, and a ping back
+ * wakes the boot CPU from its WFI (smp_boot_secondaries). The boot CPU's
+ * own handler only counts. */
 static void sgi_ping(unsigned intid __unused, void *arg __unused)
 {
     __atomic_add_fetch(&this_cpu()->ipis, 1, __ATOMIC_RELEASE);
+    if (this_cpu_id() != 0)
+        irq_send_sgi(0, SGI_PING);
 }
 
 /* The GIC raises its maintenance interrupt when a vCPU's list registers
@@ -115,6 +120,7 @@ void secondary_main(unsigned id)
         log_info("CPU%u: online, MPIDR 0x%llx, EL2 timer fired after %lld us", id, (unsigned long long)c->mpidr,
                  (long long)us);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+    irq_send_sgi(0, SGI_PING); /* wakes the boot CPU's WFI */
     sev();
 
     /* Sleep, answering IPIs and writing the console (the boot CPU's lines
@@ -136,12 +142,26 @@ void secondary_main(unsigned id)
     sched_run();
 }
 
+/* The boot CPU waits for the others in WFI, woken by their SGIs (and by
+ * its EL2 timer at the deadline the caller armed), interrupts masked: a
+ * wake-up that comes before the WFI leaves its interrupt pending, so it is
+ * not lost. Spinning, even on WFE, kept a host CPU busy on QEMU (its WFE
+ * only yields): the secondaries' threads waited for it, and their 20 us
+ * timer self-tests took up to 9 ms of wall time. */
+static void doze(void)
+{
+    wfi();
+    irq_enable();
+    isb();
+    irq_disable();
+}
+
 static bool wait_until(volatile bool *flag, uint64_t limit)
 {
     while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
         if (counter_read() > limit)
             return false;
-        wfe(); /* woken by the CPU's sev, or the event stream */
+        doze();
     }
     return true;
 }
@@ -173,6 +193,7 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         }
     }
     uint64_t limit = counter_read() + us_to_ticks(1000000);
+    timer_set_deadline(limit + 1, NULL);
     for (unsigned i = 1; i < nr_pcpus; i++) {
         struct pcpu *c = &pcpus[i];
         if (c->start_failed)
@@ -185,9 +206,10 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
     }
 
     /* Every online CPU must answer an SGI: the scheduler will depend on it.
-     * All are sent, then all answers awaited (100 ms at most): one after
-     * the other took 1-3 ms each on QEMU, whose SGI delivery and this
-     * CPU's waiting turns contend for its big lock. */
+     * All are sent, then all answers awaited (100 ms at most), each
+     * answer pinging this CPU awake: one after the other took 1-3 ms each
+     * on QEMU, whose SGI delivery and this CPU's waiting turns contend for
+     * its big lock. */
     uint64_t before[NR_CPUS];
     for (unsigned i = 1; i < nr_pcpus; i++) {
         before[i] = __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE);
@@ -195,16 +217,16 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
             irq_send_sgi(i, SGI_PING);
     }
     uint64_t deadline = counter_read() + us_to_ticks(100000);
+    timer_set_deadline(deadline, NULL);
     unsigned answered = 1;
     for (bool waiting = true; waiting && counter_read() < deadline;) {
         waiting = false;
         for (unsigned i = 1; i < nr_pcpus; i++)
             waiting |= pcpus[i].online && __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before[i];
-        /* relaxed: where the CPUs take turns on one host thread (QEMU's
-         * TCG under -icount), a bare spin keeps the others from running */
         if (waiting)
-            cpu_relax();
+            doze();
     }
+    timer_cancel();
     for (unsigned i = 1; i < nr_pcpus; i++) {
         if (!pcpus[i].online)
             continue;
