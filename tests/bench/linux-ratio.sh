@@ -8,7 +8,7 @@
 #   linux-ratio.sh IMAGE [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-image=$1 runs=${2:-${RUNS:-3}}
+image=$1 runs=${2:-${RUNS:-9}}
 out=build/out/bench
 linux=build/out/guests/linux
 mkdir -p "$out"
@@ -98,8 +98,13 @@ for ((i = 1; i <= runs; i++)); do
         "$i" "$d" "$h" "${ratios[-1]}" "$x" "${xr[-1]}"
 done
 med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-printf "Linux domU to /init, medians: direct %.2f s; xen-arm-minimal %.2f s, ratio %.2f (goal 1.05); Xen 4.17 %.2f s, ratio %.2f (reference 1.40)\n" \
-    "$(med "${direct[@]}")" "$(med "${hv[@]}")" "$(med "${ratios[@]}")" "$(med "${xt[@]}")" "$(med "${xr[@]}")"
+# "q1-q3": the middle half of the paired ratios (nearest ranks), printed
+# beside each wall-clock median: on this shared machine a boot varies by
+# 15 % run to run, so a median of 9 pairs moves by about 0.05-0.1 from one
+# bench to the next (the -icount figures below do not move).
+iqr() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {q1=int((NR+3)/4); q3=NR+1-q1; printf "%.2f-%.2f", a[q1], a[q3]}'; }
+printf "Linux domU to /init, medians of %d pairs: direct %.2f s; xen-arm-minimal %.2f s, ratio %.2f (middle half %s; goal 1.05); Xen 4.17 %.2f s, ratio %.2f (reference 1.40)\n" \
+    "$runs" "$(med "${direct[@]}")" "$(med "${hv[@]}")" "$(med "${ratios[@]}")" "$(iqr "${ratios[@]}")" "$(med "${xt[@]}")" "$(med "${xr[@]}")"
 
 # Two vCPUs on the machine's two CPUs, against native Linux on both
 # (paired runs, wall clock; goal 1.10)
@@ -112,7 +117,8 @@ for ((i = 1; i <= runs; i++)); do
     r2+=("$(awk -v h="$h" -v d="$d" 'BEGIN { print h / d }')")
     printf "  2 vCPUs, run %d: direct %.2f s, xen-arm-minimal %.2f s (ratio %.2f)\n" "$i" "$d" "$h" "${r2[-1]}"
 done
-[ "$runs" -gt 0 ] && printf "Linux domU with 2 vCPUs to /init, median ratio %.2f (goal 1.10)\n" "$(med "${r2[@]}")"
+[ "$runs" -gt 0 ] && printf "Linux domU with 2 vCPUs to /init, median ratio of %d pairs %.2f (middle half %s; goal 1.10)\n" \
+    "$runs" "$(med "${r2[@]}")" "$(iqr "${r2[@]}")"
 
 # The same two boots under QEMU's -icount shift=0,sleep=off: one
 # instruction is one nanosecond of virtual time, so the figures repeat
