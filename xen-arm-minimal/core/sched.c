@@ -342,18 +342,21 @@ static void sgi_kick(unsigned intid __unused, void *arg __unused)
      * its WFI, and the loop looks at the queue. */
 }
 
-/* One EL2 timer per CPU serves the time slice, the sleepers and the
- * console (lines waiting behind a part-way line go out by its deadline
- * even if nothing else is printed; text the UART's FIFO had no room for
- * goes out as it drains). */
+/* Whether anything besides the running vCPU wants this CPU: a queued
+ * vCPU or a domain job. */
 static inline __attribute__((always_inline)) bool shared(const struct runqueue *rq)
 {
     return __atomic_load_n(&rq->head, __ATOMIC_RELAXED) || domain_jobs_pending();
 }
 
-/* For the vCPU about to run (or running) on this CPU, whose slice started
- * at slice_start (UINT64_MAX: none, the CPU is idle). Its slice ends
- * SCHED_SLICE_US later if something else wants the CPU; alone, it has
+/* One EL2 timer per CPU serves the time slice, the sleepers and the
+ * console (lines waiting behind a part-way line go out by its deadline
+ * even if nothing else is printed; text the UART's FIFO had no room for
+ * goes out as it drains).
+ *
+ * arm_timer() arms it for the vCPU about to run (or running) on this CPU,
+ * whose slice started at slice_start (UINT64_MAX: none, the CPU is idle).
+ * Its slice ends SCHED_SLICE_US later if something else wants the CPU; alone, it has
  * SCHED_ALONE_US: whatever comes to want the CPU kicks it (enqueue_locked,
  * queue_release) and the loop looks again then, so a timer every slice
  * would only find it alone again (Linux on QEMU: 100 interrupts a
