@@ -172,6 +172,7 @@ static void audit_says_every_foreign_word(void **state)
     nsaid = 0;
     assert_int_equal(cmdline_audit(NULL, say, NULL), 0);
     assert_int_equal(cmdline_audit("  loglvl=all crash-test=abort  ", say, NULL), 0);
+    assert_int_equal(cmdline_audit("stage2=blocks", say, NULL), 0);
     /* long and unprintable words are cut and masked */
     char longword[120];
     memset(longword, 'x', sizeof(longword) - 1);

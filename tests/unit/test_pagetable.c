@@ -77,6 +77,26 @@ static void mixed_alignment_uses_largest_blocks(void **state)
     assert_int_equal(pt.tables, 5); /* L1, L2, and two L3s */
 }
 
+/* pages_only (guests' stage 2 on QEMU): a 2 MiB- and 1 GiB-aligned range
+ * still ends in 4 KiB leaves, each page where it belongs */
+static void pages_only_never_maps_a_block(void **state)
+{
+    (void)state;
+    pt.pages_only = true;
+    assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, 0x400000, PT_HYP_RW), 0);
+    assert_int_equal(pt.tables, 5); /* L1, L2, and an L3 for each 2 MiB */
+    for (vaddr_t va = 0x40000000; va < 0x40400000; va += 0x1ff000) {
+        paddr_t pa;
+        uint64_t attrs, leaf = 0;
+        assert_true(pt_lookup_leaf(&pt, va, &pa, &attrs, &leaf));
+        assert_int_equal(pa, va + 0x40000000);
+        assert_int_equal(leaf, 0x1000);
+    }
+    /* and unmapping a page of it splits nothing */
+    assert_int_equal(pt_unmap(&pt, 0x40201000, 0x1000, NULL), 0);
+    assert_int_equal(pt.tables, 5);
+}
+
 static void overlaps_and_bad_arguments(void **state)
 {
     (void)state;
@@ -387,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unmap_refuses_holes_and_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(unmap_split_without_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(mixed_alignment_uses_largest_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(pages_only_never_maps_a_block, setup, teardown),
         cmocka_unit_test_setup_teardown(overlaps_and_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(table_exhaustion, setup, teardown),
         cmocka_unit_test_setup_teardown(stage2_starts_at_level1, setup, teardown),

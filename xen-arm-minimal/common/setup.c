@@ -17,6 +17,7 @@
 #include <xam/cmdline.h>
 #include <xam/console_input.h>
 #include <xam/crashtest.h>
+#include <xam/domain.h>
 #include <xam/errno.h>
 #include <xam/fmt.h>
 #include <xam/grant_table.h>
@@ -97,6 +98,37 @@ static void apply_cmdline(const char *cmdline)
     cmdline_audit(cmdline, say_cmdline, NULL);
 }
 
+/* How guests' stage 2 maps their memory: 2 MiB and 1 GiB blocks wherever
+ * alignment allows (fewer walks, more TLB reach: what hardware wants), or
+ * 4 KiB pages only. QEMU's TCG (7.2 on) records a translation of both
+ * stages at the larger stage's size and, for a large one, throws away a
+ * translation regime's whole TLB on any invalidation by address in its
+ * range: with stage-2 blocks every one of a Linux guest's 43 thousand
+ * TLBI VAALE1IS in its boot was a full flush (its boot to /init 1.17 times
+ * native Linux's, 1.02 with pages). So pages on QEMU's virt machine
+ * (root compatible "linux,dummy-virt"), unless stage2= says. Read before
+ * the host tree's memory may be reused. */
+static void choose_stage2(const char *cmdline)
+{
+    char val[16];
+    bool qemu = fdt_node_check_compatible(host.fdt, 0, "linux,dummy-virt") == 0;
+    bool pages = qemu;
+    const char *why = qemu ? "QEMU's virt machine, whose TLB flushes whole on an invalidation inside a block; "
+                             "stage2=blocks for blocks"
+                           : "stage2=pages for 4 KiB pages";
+    if (cmdline_get(cmdline, "stage2", val, sizeof(val))) {
+        if (!strcmp(val, "pages") || !strcmp(val, "blocks")) {
+            pages = val[0] == 'p';
+            why = pages ? "stage2=pages" : "stage2=blocks";
+        } else {
+            log_warn("stage2=%s: unknown (pages or blocks); keeping %s", val, pages ? "pages" : "blocks");
+        }
+    }
+    domain_set_stage2_pages(pages);
+    log_info("stage 2: guests' memory mapped in %s (%s)",
+             pages ? "4 KiB pages" : "2 MiB and 1 GiB blocks where aligned", why);
+}
+
 void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_base)
 {
     log_set_epoch(entry_count, read_sysreg(cntfrq_el0));
@@ -148,6 +180,7 @@ void boot_primary(paddr_t fdt, uint64_t entry_count, unsigned el, paddr_t load_b
 
     /* before the host tree's memory may be reused: its seed is read now */
     random_init(host.fdt);
+    choose_stage2(host.bootargs);
 
     const char *why = NULL;
     if ((rc = memory_init(&host, fdt, span, &why)))

@@ -11,6 +11,9 @@
 
 struct domain *domains[MAX_DOMAINS];
 unsigned nr_domains;
+static bool stage2_pages;
+
+void domain_set_stage2_pages(bool pages) { stage2_pages = pages; }
 static spinlock_t domains_lock = SPINLOCK_INIT;
 
 struct domain *domain_by_id(uint64_t id)
@@ -56,6 +59,7 @@ int domain_create(const char *name, unsigned nr_vcpus, struct domain **out)
     memset(d->vcpus, 0, nr_vcpus * sizeof(struct vcpu));
     d->s2.pt.start_level = 1;
     d->s2.pt.in_bits = stage2_ipa_bits();
+    d->s2.pt.pages_only = stage2_pages;
     d->s2.pt.alloc_table = alloc_s2_table;
     d->s2.pt.root = alloc_s2_table(NULL);
     if (!d->s2.pt.root) {

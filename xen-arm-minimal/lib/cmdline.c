@@ -87,7 +87,7 @@ static const struct {
 
 static bool ours(const char *name, size_t n)
 {
-    static const char *const own[] = { "loglvl", "crash-test", "crash-test-cpu", "dtuart" };
+    static const char *const own[] = { "loglvl", "crash-test", "crash-test-cpu", "dtuart", "stage2" };
     for (unsigned i = 0; i < sizeof(own) / sizeof(own[0]); i++)
         if (strlen(own[i]) == n && !strncmp(own[i], name, n))
             return true;

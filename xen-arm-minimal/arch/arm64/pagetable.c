@@ -18,7 +18,7 @@ static int map_level(struct pt *pt, uint64_t *table, unsigned level, vaddr_t va,
             if (*e & PT_VALID)
                 return -XAM_EEXIST;
             *e = pa | attrs | PT_VALID | PT_TABLE;
-        } else if (level >= 1 && chunk == bsize && IS_ALIGNED(pa, bsize) && !(*e & PT_VALID)) {
+        } else if (level >= 1 && !pt->pages_only && chunk == bsize && IS_ALIGNED(pa, bsize) && !(*e & PT_VALID)) {
             *e = pa | attrs | PT_VALID; /* block */
         } else {
             if (!(*e & PT_VALID)) {

@@ -11,7 +11,7 @@
 bool cmdline_get(const char *cmdline, const char *name, char *val, size_t len);
 
 /* Every word of the command line that is not one of this hypervisor's own
- * options (loglvl, crash-test, crash-test-cpu, dtuart) is said: Xen's
+ * options (loglvl, crash-test, crash-test-cpu, dtuart, stage2) is said: Xen's
  * options that mean the same here, Xen's that do not apply (and why), and
  * words nobody knows. say() gets one line each, warn set for those that
  * change nothing. Returns how many lines it said. */

@@ -206,6 +206,10 @@ struct domain *domain_by_id(uint64_t id);
 /* An empty domain (DOMAIN_BUILDING) with a stage-2 table and nr_vcpus
  * vCPUs, all off. */
 int domain_create(const char *name, unsigned nr_vcpus, struct domain **out);
+/* Whether the domains created from now on have their stage 2 in 4 KiB
+ * pages only (else 2 MiB and 1 GiB blocks wherever alignment allows):
+ * chosen at boot (common/setup.c, docs/architecture.md "Stage 2"). */
+void domain_set_stage2_pages(bool pages);
 /* Give d's vCPUs SVE with bits-long vectors (a length every CPU gives):
  * their state is allocated once, kept across resets. */
 int domain_set_sve(struct domain *d, unsigned bits);

@@ -39,10 +39,12 @@ struct pt {
     uint64_t *(*alloc_table)(void *ctx);
     void *ctx;
     unsigned tables; /* tables allocated so far, root included */
+    bool pages_only; /* leaves are 4 KiB pages, never blocks */
 };
 
 /* Map [va, va+size) to pa with leaf attributes attrs, using the largest
- * blocks alignment allows (1 GiB, 2 MiB, else 4 KiB pages).
+ * blocks alignment allows (1 GiB, 2 MiB, else 4 KiB pages; only pages if
+ * pt->pages_only).
  * -XAM_EEXIST if any part is already mapped, -XAM_ENOMEM if tables run out,
  * -XAM_EINVAL for unaligned or out-of-range arguments. */
 int pt_map(struct pt *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t attrs);
