@@ -613,21 +613,34 @@ static void record_hcr(struct vcpu *v, void *arg)
         sched_wake(wake_on_first_entry); /* queued behind the running one */
 }
 
-static void wfx_traps_only_while_shared(void **state)
+/* On CPU 0, "alone" runs alone, exits for an interrupt while "other" is
+ * woken behind it, runs again, then "other" runs alone: three entries
+ * recorded, at the counter's value *start. */
+static void alone_then_shared(struct domain **alone, struct domain **other, uint64_t *start)
 {
-    (void)state;
     env_keeper();
     struct domain *o = env_domain("other", 1, NULL, true);
     fake_run_cpu(0, 0); /* both wait in WFI */
     struct domain *a = env_domain("alone", 1, NULL, true);
     struct fake_exit irq = { .v = &a->vcpus[0], .exit = GUEST_EXIT_IRQ };
     fake_push_exit(&irq);
+    *start = counter_read();
     nr_entered = 0;
     wake_on_first_entry = &o->vcpus[0];
     fake_on_enter(record_hcr, NULL);
     fake_run_cpu(0, 0);
     fake_on_enter(NULL, NULL);
     wake_on_first_entry = NULL;
+    *alone = a;
+    *other = o;
+}
+
+static void wfx_traps_only_while_shared(void **state)
+{
+    (void)state;
+    struct domain *a, *o;
+    uint64_t start;
+    alone_then_shared(&a, &o, &start);
     /* alone (untrapped), alone with other queued (trapped: its WFI blocks
      * it), other alone (untrapped) */
     assert_int_equal(nr_entered, 3);
@@ -681,20 +694,10 @@ static void slice_survives_a_sleeper_waking(void **state)
 static void lone_vcpu_is_not_ticked(void **state)
 {
     (void)state;
-    env_keeper();
     const uint64_t slice = us_to_ticks(SCHED_SLICE_US), alone = us_to_ticks(SCHED_ALONE_US);
-    struct domain *o = env_domain("other", 1, NULL, true);
-    fake_run_cpu(0, 0); /* both wait in WFI */
-    struct domain *a = env_domain("alone", 1, NULL, true);
-    struct fake_exit irq = { .v = &a->vcpus[0], .exit = GUEST_EXIT_IRQ };
-    fake_push_exit(&irq);
-    uint64_t start = counter_read();
-    nr_entered = 0;
-    wake_on_first_entry = &o->vcpus[0];
-    fake_on_enter(record_hcr, NULL);
-    fake_run_cpu(0, 0);
-    fake_on_enter(NULL, NULL);
-    wake_on_first_entry = NULL;
+    struct domain *a, *o;
+    uint64_t start;
+    alone_then_shared(&a, &o, &start);
     assert_int_equal(nr_entered, 3);
     /* alone; the other queued behind it; the other alone */
     assert_true(entry_timer[0].armed);
