@@ -121,7 +121,6 @@ void secondary_main(unsigned id)
                  (long long)us);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     irq_send_sgi(0, SGI_PING); /* wakes the boot CPU's WFI */
-    sev();
 
     /* Sleep, answering IPIs and writing the console (the boot CPU's lines
      * while it builds domains), until the boot CPU starts the scheduler. */
