@@ -652,6 +652,17 @@ static void wfx_traps_only_while_shared(void **state)
     assert_false(entry_hcr[2] & (HCR_TWI | HCR_TWE));
 }
 
+/* v (on CPU 0) woken, then asleep in WFI with its virtual timer due at
+ * counter value at. */
+static void sleep_until(struct vcpu *v, uint64_t at)
+{
+    v->arch.sys.cntv_ctl = CNT_CTL_ENABLE;
+    v->arch.sys.cntv_cval = at - v->dom->cntvoff;
+    sched_wake(v);
+    fake_run_cpu(0, 0);
+    assert_true(v->sleeping);
+}
+
 /* A sleeper's deadline passing while the scheduler arms the EL2 timer for
  * the vCPU it is about to enter. arm_timer once asked the sleeper list
  * twice (MIN evaluated its argument twice): the first answer was the
@@ -671,11 +682,7 @@ static void slice_survives_a_sleeper_waking(void **state)
     fake_counter_moves(1);
     for (uint64_t early = 1; early < 300; early++) {
         uint64_t at = counter_read() + 1000000;
-        s->arch.sys.cntv_ctl = CNT_CTL_ENABLE;
-        s->arch.sys.cntv_cval = at - sd->cntvoff;
-        sched_wake(s);
-        fake_run_cpu(0, 0);
-        assert_true(s->sleeping);
+        sleep_until(s, at);
         assert_int_equal(s->wake_at, at);
         /* the runner is woken `early` reads before the sleeper's deadline */
         unsigned injects = fake_intc(sd)->injects;
@@ -711,11 +718,7 @@ static void lone_vcpu_is_not_ticked(void **state)
      * armed: woken and queued there, so the runner gets the slice */
     struct vcpu *s = &o->vcpus[0], *r = &a->vcpus[0];
     uint64_t at = counter_read() + 1000;
-    s->arch.sys.cntv_ctl = CNT_CTL_ENABLE;
-    s->arch.sys.cntv_cval = at - o->cntvoff;
-    sched_wake(s);
-    fake_run_cpu(0, 0);
-    assert_true(s->sleeping);
+    sleep_until(s, at);
     fake_counter_set(at);
     nr_entered = 0;
     fake_on_enter(record_hcr, NULL);
