@@ -164,6 +164,7 @@ stage() { # stage DIR GIC CONFIG-FUNCTION: the TFTP root with every file
 run_qemu() {
     local t=$1 stop=$2
     shift 3
+    : >"$log" # there before the first look for STOP-REGEX
     setsid timeout --kill-after=5 "$t" qemu-system-aarch64 "$@" </dev/null >"$log" 2>&1 &
     local pid=$! rc
     if [ -n "$stop" ]; then
