@@ -1,7 +1,8 @@
 /* Virtual devices over the fake architecture, driven by the guest's data
  * aborts: the vPL011 (vdev/vpl011.c: every register, width and
  * alignment, the receive FIFO, interrupt mask and status and the level
- * given to the interrupt controller) and the PCI bridge (vdev/vpci_bridge.c:
+ * given to the interrupt controller, the page its reads go to while no
+ * input waits) and the PCI bridge (vdev/vpci_bridge.c:
  * ECAM and the readiness page, connected or not, the waiting word). */
 #include "guest_env.h"
 #include <xam/hypercall.h>
@@ -10,6 +11,7 @@
 #include <xam/vpci_bridge.h>
 #include <xam/domain_input.h>
 #include <xam/vpl011.h>
+#include <asm/stage2.h>
 
 #define DR 0x000
 #define FR 0x018
@@ -163,6 +165,61 @@ static void uart_receive_fifo(void **state)
     /* a domain without a vPL011 takes no input */
     struct domain *other = env_domain("none", 1, NULL, true);
     assert_false(vpl011_receive(other, 'x'));
+}
+
+/* The page stage 2 shows over the vPL011, read-only and never executable,
+ * as the guest reads it (NULL: none, every access traps). */
+static const uint32_t *shown(void)
+{
+    paddr_t pa;
+    uint64_t attrs;
+    if (!pt_lookup(&dom->s2.pt, VPL011_BASE, &pa, &attrs))
+        return NULL;
+    assert_false(attrs & S2_AP_W);
+    assert_true(attrs & S2_XN);
+    return (const uint32_t *)(uintptr_t)pa;
+}
+
+/* Every register read from the page is what the emulation answers. */
+static void shown_matches_the_emulation(void)
+{
+    const uint32_t *p = shown();
+    assert_non_null(p);
+    for (unsigned off = 0; off < VPL011_SIZE; off += 4)
+        assert_int_equal(p[off / 4], rd(off));
+}
+
+/* While no input waits, reads have no side effect: the guest reads them
+ * from a page, without a trap (Linux's console reads FR before each
+ * character). Input takes the page away before it can be read (a read of
+ * DR takes a character); the read that empties the FIFO, with nothing
+ * more typed, brings it back, up to date. */
+static void uart_reads_need_no_trap_while_no_input_waits(void **state)
+{
+    (void)state;
+    shown_matches_the_emulation();
+    assert_int_equal(shown()[FR / 4], FR_TXFE | FR_RXFE);
+    /* a write still traps, and the page follows it */
+    wr(IMSC, INT_TX | INT_RX);
+    shown_matches_the_emulation();
+    assert_int_equal(shown()[MIS / 4], INT_TX);
+    assert_true(vpl011_receive(dom, 'a'));
+    assert_null(shown());
+    assert_int_equal(rd(FR) & FR_RXFE, 0);
+    assert_int_equal(rd(DR), 'a');
+    shown_matches_the_emulation();
+    /* a paste: hidden until the last character is read */
+    for (unsigned i = 0; i < 40; i++)
+        domain_input_typed(dom, (char)('A' + i));
+    for (unsigned i = 0; i < 40; i++) {
+        assert_null(shown());
+        assert_int_equal(rd(DR), 'A' + i);
+    }
+    shown_matches_the_emulation();
+    assert_int_equal(shown()[RIS / 4], INT_TX);
+    /* the page is the vPL011's alone: the rest of it reads zero */
+    for (unsigned off = MIS + 4; off < VPL011_SIZE; off += 4)
+        assert_int_equal(shown()[off / 4], 0);
 }
 
 /* A paste of 4 KiB typed for the domain at once: the FIFO takes 32, the
@@ -346,6 +403,7 @@ int main(void)
         ENV_TEST(uart_output_lines, setup, teardown),
         ENV_TEST(uart_receive_fifo, setup, teardown),
         ENV_TEST(typed_input_waits_for_the_guest, setup, teardown),
+        ENV_TEST(uart_reads_need_no_trap_while_no_input_waits, setup, teardown),
         ENV_TEST(uart_overflow_counted, setup, teardown),
         ENV_TEST(uart_follows_the_layout, setup, teardown),
         ENV_TEST(ecam_reads_an_empty_bus, setup, teardown),

@@ -417,6 +417,23 @@ int p2m_map_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size, bool r
     return rc;
 }
 
+int p2m_show_page(struct domain *d, paddr_t ipa, paddr_t pa)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    int rc = pt_map(&d->s2.pt, ipa, pa, PAGE_SIZE, S2_RAM_RO | S2_XN);
+    dsb(ishst);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+    return rc;
+}
+
+void p2m_hide_page(struct domain *d, paddr_t ipa)
+{
+    uint64_t flags = spin_lock_irqsave(&p2m_lock);
+    pt_unmap(&d->s2.pt, ipa, PAGE_SIZE, flush);
+    stage2_flush_tlb(&d->s2);
+    spin_unlock_irqrestore(&p2m_lock, flags);
+}
+
 bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa, enum p2m_access access)
 {
     if (!__atomic_load_n(&d->p2m, __ATOMIC_ACQUIRE) && !d->lazy_ram)

@@ -53,6 +53,13 @@ bool p2m_fault_is_spurious(struct domain *d, paddr_t ipa, enum p2m_access access
 /* For core/guest_ram.c: map [ipa, ipa+size) of d's RAM to pa, read-write
  * (replace: in place of a read-only mapping, break before make). */
 int p2m_map_ram(struct domain *d, paddr_t ipa, paddr_t pa, uint64_t size, bool replace);
+/* For an emulated device whose registers read without side effects for
+ * a while (vdev/vpl011.c): the hypervisor's page at pa shown read-only,
+ * never executable, over the device's page at ipa, so that reads need no
+ * trap (writes still fault into the emulation); then hidden again, every
+ * access trapping on every CPU once p2m_hide_page() returns. */
+int p2m_show_page(struct domain *d, paddr_t ipa, paddr_t pa);
+void p2m_hide_page(struct domain *d, paddr_t ipa);
 /* For the lifecycle, with d's vCPUs off, before its RAM is freed: every
  * extra mapping of d goes (foreign, hypervisor pages, balloon holes); then
  * d's RAM banks are freed except the pages other domains still map, which
