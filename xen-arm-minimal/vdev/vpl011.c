@@ -136,7 +136,9 @@ static enum emul_result vpl011_mmio(struct vcpu *v, struct mmio_access *a, void 
         update_irq(v->dom, u);
         drained = true;
     } else {
-        a->value = reg_value(u, off);
+        /* a byte or halfword: its lanes of the register, as the page
+         * shown gives them */
+        a->value = reg_value(u, off & ~3u) >> (8 * (off & 3u));
     }
     spin_unlock_irqrestore(&u->lock, flags);
     if (drained) {
