@@ -6,6 +6,7 @@
  * it held. The ioreq page is written by the device model at any time: only
  * the slot's state byte is trusted to move, read and written atomically,
  * and a slot is only read back for a vCPU this file marked inflight. */
+#include <asm/cache.h>
 #include <string.h>
 #include <xam/domain.h>
 #include <xam/errno.h>
@@ -108,7 +109,8 @@ int ioreq_create(struct domain *t, struct domain *dm, uint16_t *id)
         if (!t->ioreq.pages[i] && (rc = memory_alloc(PAGE_SIZE, PAGE_SIZE, &t->ioreq.pages[i])))
             break;
         struct ioreq *slot = slots(t, i);
-        memset(slot, 0, PAGE_SIZE);
+        /* to memory: the device model maps it, maybe non-cacheable */
+        ram_scrub(slot, PAGE_SIZE);
         struct ioreq_server *s = &t->ioreq.servers[i];
         *s = (struct ioreq_server){ .used = true, .dm = dm };
         for (unsigned v = 0; v < t->nr_vcpus; v++) {
