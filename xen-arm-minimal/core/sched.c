@@ -175,14 +175,18 @@ static inline __attribute__((always_inline)) bool spin_for(struct runqueue *rq, 
     return false;
 }
 
-/* The counter's frequency is fixed once the timer is set up: SPIN_US is
- * converted once, not per spin (two divisions). */
-static uint64_t spin_ticks(void)
+/* The counter's frequency is fixed once the timer is set up: these spans
+ * are converted once, not per spin or per guest exit (two divisions). */
+enum span { SPAN_SPIN, SPAN_SLICE, SPAN_ALONE, SPANS };
+static uint64_t span_ticks(enum span which)
 {
-    static uint64_t ticks;
-    if (!ticks)
-        ticks = us_to_ticks(SPIN_US);
-    return ticks;
+    static const uint64_t us[SPANS] = {
+        [SPAN_SPIN] = SPIN_US, [SPAN_SLICE] = SCHED_SLICE_US, [SPAN_ALONE] = SCHED_ALONE_US
+    };
+    static uint64_t ticks[SPANS];
+    if (!ticks[which])
+        ticks[which] = us_to_ticks(us[which]);
+    return ticks[which];
 }
 
 bool sched_poll_notify(struct vcpu *v)
@@ -202,7 +206,7 @@ static void halt_poll(struct vcpu *v, uint64_t deadline)
     struct runqueue *rq = &rqs[v->pcpu];
     if (__atomic_load_n(&rq->head, __ATOMIC_RELAXED) || rq->need_resched)
         return;
-    uint64_t until = counter_read() + spin_ticks();
+    uint64_t until = counter_read() + span_ticks(SPAN_SPIN);
     if (deadline && deadline < until)
         until = deadline;
     __atomic_store_n(&v->poll_news, false, __ATOMIC_SEQ_CST);
@@ -228,7 +232,7 @@ bool sched_wait(struct vcpu *v)
 {
     /* answered while we spun: nothing to change under the lock
      * (sched_wait_now would find done set and return false) */
-    if (spin_for(&rqs[v->pcpu], &v->pending.done, counter_read() + spin_ticks()))
+    if (spin_for(&rqs[v->pcpu], &v->pending.done, counter_read() + span_ticks(SPAN_SPIN)))
         return false;
     return sched_wait_now(v);
 }
@@ -369,9 +373,8 @@ static void arm_timer(struct runqueue *rq, uint64_t slice_start)
     /* wake_expired changes the sleeper list: called once, its answer kept
      * (a second call, made when a deadline just passed, answers "none") */
     uint64_t sleepers = wake_expired(rq);
-    uint64_t slice_deadline = slice_start == UINT64_MAX
-        ? UINT64_MAX
-        : slice_start + us_to_ticks(shared(rq) ? SCHED_SLICE_US : SCHED_ALONE_US);
+    uint64_t slice_deadline =
+        slice_start == UINT64_MAX ? UINT64_MAX : slice_start + span_ticks(shared(rq) ? SPAN_SLICE : SPAN_ALONE);
     uint64_t next = MIN(MIN(slice_deadline, sleepers), console_poll_deadline());
     if (next != UINT64_MAX)
         timer_set_deadline(next, slice_end);
@@ -394,7 +397,7 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
         vcpu_arch_load(v);
         rq->need_resched = rq->yield = false;
         uint64_t slice_start = counter_read();
-        uint64_t slice = slice_start + us_to_ticks(SCHED_SLICE_US);
+        uint64_t slice = slice_start + span_ticks(SPAN_SLICE);
         arm_timer(rq, slice_start);
         /* WFI and WFE trap only while another vCPU (or a domain job)
          * waits for this CPU, as KVM does for a vCPU alone on its CPU.
@@ -423,7 +426,7 @@ static void run_vcpu(struct vcpu *v, struct runqueue *rq)
                     if (shared(rq))
                         break;
                     slice_start = counter_read();
-                    slice = slice_start + us_to_ticks(SCHED_SLICE_US);
+                    slice = slice_start + span_ticks(SPAN_SLICE);
                 }
                 trap_wfx_if_shared(v, rq);
                 arm_timer(rq, slice_start);
