@@ -105,6 +105,11 @@ el_setup:
     ldr     x0, =SCTLR_EL2_RES1
     msr     sctlr_el2, x0
     msr     cntvoff_el2, xzr
+    /* this_cpu() is the boot CPU's from the first line of C: the console
+     * and a crash report ask which CPU runs before smp.c sets it up, and
+     * TPIDR_EL2 resets to an UNKNOWN value (pcpus[0].id is 0: .bss). */
+    adr_l   x0, pcpus
+    msr     tpidr_el2, x0
     isb
     ret
 1:  cmp     x22, #1
