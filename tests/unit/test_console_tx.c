@@ -27,8 +27,11 @@ static void uart_put(char c)
     fifo_used++;
 }
 static void uart_drain(void) { fifo_used = 0; }
+static bool wait_fails; /* a writer waiting for the UART fails the test */
 static void relax(void)
 {
+    if (wait_fails)
+        fail_msg("the writer waited for a full UART FIFO");
     relaxes++;
     if (relax_drains)
         uart_drain();
@@ -48,6 +51,7 @@ static int reset(void **state)
     out_len = 0;
     fifo_cap = fifo_used = 0;
     relax_drains = true;
+    wait_fails = false;
     relaxes = 0;
     return 0;
 }
@@ -185,6 +189,92 @@ static void one_pumper_at_a_time_and_take_over(void **state)
     expect_out("x\r\n");
 }
 
+/* Who writes a writer's text (console_tx_write). The boot CPU, before any
+ * other CPU idles or the scheduler polls, with a UART slower than it
+ * prints (a 4-character FIFO that never drains while it writes): each
+ * line gives the FIFO what it takes and returns at once, 30 lines of it;
+ * the first CPU to idle becomes the helper and writes the rest, in order;
+ * from then on a writer on another CPU only kicks it, and never twice
+ * while it is writing the UART. */
+static unsigned kicks, kicked;
+static void kick(unsigned cpu)
+{
+    kicks++;
+    kicked = cpu;
+}
+
+static void boot_cpu_never_waits_for_a_slow_uart(void **state)
+{
+    (void)state;
+    fifo_cap = 4;
+    relax_drains = false;
+    wait_fails = true;
+    kicks = 0;
+    char line[64], want[64 * 40] = "";
+    for (unsigned i = 0; i < 30; i++) {
+        int n = snprintf(line, sizeof(line), "boot line %u of the slow UART test\n", i);
+        console_tx_write(t, line, (size_t)n, 0, kick);
+        snprintf(line, sizeof(line), "boot line %u of the slow UART test\r\n", i);
+        strcat(want, line);
+        assert_int_equal(out_len, 4); /* what the FIFO took, no more */
+    }
+    assert_int_equal(relaxes, 0); /* never waited */
+    assert_int_equal(kicks, 0);   /* nobody to kick */
+    /* CPU1 idles: it is the helper from now on, and writes the ring */
+    while (console_tx_pending(t)) {
+        uart_drain();
+        console_tx_idle_pump(t, 1, 64);
+    }
+    expect_out(want);
+    /* the boot CPU prints: CPU1 is kicked, the boot CPU writes nothing */
+    console_tx_write(t, "ready\n", 6, 0, kick);
+    assert_int_equal(kicks, 1);
+    assert_int_equal(kicked, 1);
+    expect_out(want);
+    t->pumping = 1; /* CPU1 writing the UART: it looks again when done */
+    console_tx_write(t, "more\n", 5, 0, kick);
+    assert_int_equal(kicks, 1);
+    t->pumping = 0;
+    while (console_tx_pending(t)) {
+        uart_drain();
+        assert_false(console_tx_idle_pump(t, 1, 64)); /* the FIFO, not the budget, stops it */
+    }
+    strcat(want, "ready\r\nmore\r\n");
+    expect_out(want);
+    /* the helper's own text: it writes it (no kick to itself) */
+    uart_drain();
+    console_tx_write(t, "own\n", 4, 1, kick); /* 5 bytes: the FIFO takes 4 */
+    uart_drain();
+    console_tx_idle_pump(t, 1, 64);
+    assert_int_equal(kicks, 1);
+    strcat(want, "own\r\n");
+    expect_out(want);
+    /* it leaves: another idle CPU may take over; a CPU that was not the
+     * helper leaving changes nothing */
+    console_tx_idle_leave(t, 2);
+    assert_int_equal(t->helper, 2);
+    console_tx_idle_leave(t, 1);
+    assert_int_equal(t->helper, 0);
+    console_tx_idle_pump(t, 3, 64);
+    console_tx_write(t, "x", 1, 0, kick);
+    assert_int_equal(kicked, 3);
+}
+
+/* sync_console: the writer waits until its text is out, helper or not. */
+static void sync_writer_waits_for_its_text(void **state)
+{
+    (void)state;
+    fifo_cap = 3; /* relax() drains it */
+    kicks = 0;
+    t->sync = true;
+    console_tx_idle_pump(t, 1, 64); /* a helper exists */
+    console_tx_write(t, "every line out\n", 15, 0, kick);
+    expect_out("every line out\r\n");
+    assert_int_equal(console_tx_pending(t), 0);
+    assert_int_equal(kicks, 0);
+    assert_true(relaxes > 0);
+}
+
 /* A writer and a pumper on two threads (two CPUs), the FIFO small and
  * the ring filling: every byte once, in order. */
 #define RACE_LINES 40000
@@ -273,6 +363,8 @@ int main(void)
         cmocka_unit_test_setup(full_ring_makes_the_writer_pump, reset),
         cmocka_unit_test_setup(ring_wraps, reset),
         cmocka_unit_test_setup(one_pumper_at_a_time_and_take_over, reset),
+        cmocka_unit_test_setup(boot_cpu_never_waits_for_a_slow_uart, reset),
+        cmocka_unit_test_setup(sync_writer_waits_for_its_text, reset),
         cmocka_unit_test_setup(writer_and_pumper_race, reset),
     };
     return cmocka_run_group_tests_name("console_tx", tests, NULL, NULL);

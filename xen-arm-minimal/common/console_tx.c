@@ -67,6 +67,37 @@ bool console_tx_pump(struct console_tx *t, bool wait, uint32_t max)
     }
 }
 
+void console_tx_write(struct console_tx *t, const char *s, size_t n, unsigned me, void (*kick)(unsigned cpu))
+{
+    console_tx_put(t, s, n);
+    if (t->sync) {
+        console_tx_pump(t, true, 0);
+        return;
+    }
+    /* after the text is in (seq_cst both): either the helper sees it when
+     * it looks, or this sees the helper */
+    uint32_t h = __atomic_load_n(&t->helper, __ATOMIC_SEQ_CST);
+    if (h && h - 1 != me) {
+        if (!console_tx_busy(t))
+            kick(h - 1);
+        return;
+    }
+    console_tx_pump(t, false, 0);
+}
+
+bool console_tx_idle_pump(struct console_tx *t, unsigned me, uint32_t max)
+{
+    uint32_t none = 0;
+    __atomic_compare_exchange_n(&t->helper, &none, me + 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return console_tx_pump(t, false, max);
+}
+
+void console_tx_idle_leave(struct console_tx *t, unsigned me)
+{
+    uint32_t mine = me + 1;
+    __atomic_compare_exchange_n(&t->helper, &mine, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 bool console_tx_busy(const struct console_tx *t) { return __atomic_load_n(&t->pumping, __ATOMIC_SEQ_CST); }
 
 void console_tx_take_over(struct console_tx *t) { __atomic_store_n(&t->pumping, 0, __ATOMIC_SEQ_CST); }

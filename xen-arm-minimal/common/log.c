@@ -18,14 +18,16 @@ static uint64_t epoch_counter, counter_freq = 1;
 
 void console_set_uart(paddr_t base) { console_uart = base; }
 
-/* The transmit ring (xam/console_tx.h), in .bss. Who writes it to the UART:
+/* The transmit ring (xam/console_tx.h), in .bss. Who writes it to the UART
+ * (console_tx_write):
  *  - before locking (MMU off: no atomics), or with sync_console: the
  *    writer, waiting for the UART, as it prints;
  *  - the helper: one idle CPU (console_idle_pump), woken by SGI_KICK when
  *    text comes and nobody is pumping;
- *  - with no helper: the writer, as much as the UART's FIFO takes, and
- *    once the scheduler runs, every CPU's timer polls what is left
- *    (console_poll_deadline); before that, the writer waits for the UART. */
+ *  - with no helper, the writer, as much as the UART's FIFO takes; what is
+ *    left goes with its next line, to the first CPU that idles (a
+ *    secondary once online) or to the timer polls (console_poll_deadline)
+ *    of the scheduler's CPUs, or at power-off or a crash (flushed). */
 static bool tx_full(void) { return console_uart && pl011_tx_full(console_uart); }
 static void tx_put(char c)
 {
@@ -36,8 +38,6 @@ static const struct console_tx_ops tx_ops = { .full = tx_full, .put = tx_put, .r
 /* Zero-initialised, so its 64 KiB are in .bss, not the image: its ops
  * are set with the first locked line (console_enable_locking). */
 static struct console_tx tx;
-static int tx_helper = -1; /* the idle CPU woken to pump, or -1 */
-static bool tx_sync, tx_polled;
 static uint64_t tx_poll_ticks = 1; /* 1 ms once the counter's frequency is known */
 
 void console_enable_locking(void)
@@ -46,9 +46,9 @@ void console_enable_locking(void)
     console_locking = true;
 }
 
-void console_set_sync(bool sync) { tx_sync = sync; }
+void console_set_sync(bool sync) { tx.sync = sync; }
 
-void console_start_polling(void) { __atomic_store_n(&tx_polled, true, __ATOMIC_RELEASE); }
+static void kick(unsigned cpu) { irq_send_sgi(cpu, SGI_KICK); }
 
 static void write_unlocked(const char *s, size_t n)
 {
@@ -60,38 +60,16 @@ static void write_unlocked(const char *s, size_t n)
         }
         return;
     }
-    console_tx_put(&tx, s, n);
-    if (tx_sync) {
-        console_tx_pump(&tx, true, 0);
-        return;
-    }
-    /* after the text is in (seq_cst both): either the helper sees it when
-     * it looks, or this sees the helper */
-    int h = __atomic_load_n(&tx_helper, __ATOMIC_SEQ_CST);
-    if (h >= 0 && (unsigned)h != this_cpu_id()) {
-        if (!console_tx_busy(&tx))
-            irq_send_sgi((unsigned)h, SGI_KICK);
-        return;
-    }
-    console_tx_pump(&tx, !__atomic_load_n(&tx_polled, __ATOMIC_ACQUIRE), 0);
+    console_tx_write(&tx, s, n, this_cpu_id(), kick);
 }
 
 /* Characters an idle CPU or a timer poll writes at a time, interrupts
  * masked: under QEMU (a FIFO never full) about 100 us. */
 #define TX_BATCH 64
 
-bool console_idle_pump(void)
-{
-    int none = -1;
-    __atomic_compare_exchange_n(&tx_helper, &none, (int)this_cpu_id(), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    return console_tx_pump(&tx, false, TX_BATCH);
-}
+bool console_idle_pump(void) { return console_tx_idle_pump(&tx, this_cpu_id(), TX_BATCH); }
 
-void console_idle_leave(void)
-{
-    int me = (int)this_cpu_id();
-    __atomic_compare_exchange_n(&tx_helper, &me, -1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-}
+void console_idle_leave(void) { console_tx_idle_leave(&tx, this_cpu_id()); }
 
 /* Everything printed goes through the hold (xam/console_hold.h), under
  * console_lock. */

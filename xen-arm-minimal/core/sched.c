@@ -497,7 +497,6 @@ int sched_init(void)
 void sched_start(void)
 {
     __atomic_store_n(&started, true, __ATOMIC_RELEASE);
-    console_start_polling();
     for (unsigned i = 1; i < nr_pcpus; i++)
         if (pcpus[i].online)
             irq_send_sgi(i, SGI_KICK);

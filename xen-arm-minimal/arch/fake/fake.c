@@ -853,7 +853,6 @@ void console_guest_piece(const void *line, const char *name, const char *text, s
  * test_console_hold.c and test_console_tx.c test them. */
 uint64_t console_poll_deadline(void) { return UINT64_MAX; }
 void console_poll(void) {}
-void console_start_polling(void) {}
 bool console_idle_pump(void) { return false; }
 void console_idle_leave(void) {}
 

@@ -30,11 +30,28 @@ struct console_tx {
     uint32_t head; /* free-running: the producer's next byte */
     uint32_t tail; /* free-running: the next byte for the UART */
     uint32_t pumping; /* 1 while a CPU writes the UART from the ring */
+    uint32_t helper; /* the idle CPU woken to write the ring, plus one; 0: none */
+    bool sync; /* sync_console: a writer waits until its text is out */
     char buf[CONSOLE_TX_SIZE];
 };
 
 /* Copy n bytes in ('\n' becomes "\r\n"), waiting while the ring is full. */
 void console_tx_put(struct console_tx *t, const char *s, size_t n);
+/* A writer's text (the caller's CPU is me): put in, then written out by
+ *  - the writer, waiting for the UART, with sync;
+ *  - else the helper if it is another CPU: kick(helper) unless it is
+ *    writing the UART already;
+ *  - else the writer, only what the UART's FIFO takes now. The rest waits
+ *    for the next text, an idle CPU (it takes the ring at once) or a
+ *    timer poll (common/log.c): nobody waits for a slow UART, not even the
+ *    boot CPU before any other CPU or the scheduler runs (at 115200 baud
+ *    the ~1.4 KB printed before "ready to build domains" is 120 ms). */
+void console_tx_write(struct console_tx *t, const char *s, size_t n, unsigned me, void (*kick)(unsigned cpu));
+/* An idle CPU (me) becomes the helper if there is none, and writes up to
+ * max bytes of the ring (console_tx_pump without waiting: its return). */
+bool console_tx_idle_pump(struct console_tx *t, unsigned me, uint32_t max);
+/* me is idle no more: no longer the helper, if it was. */
+void console_tx_idle_leave(struct console_tx *t, unsigned me);
 /* Write the ring to the UART: until it is empty, or, unless wait, until
  * the UART's FIFO is full, or after max bytes (0: no limit). Returns at
  * once if another CPU is pumping (it looks again at the ring once it has

@@ -59,10 +59,6 @@ void console_poll(void);
 /* sync_console: every line reaches the UART before console_write returns
  * (for debugging a hang: nothing printed is left in the ring). */
 void console_set_sync(bool sync);
-/* The scheduler runs: CPUs' timers poll the ring from now on, so a writer
- * need no longer wait for the UART (before this, one does unless an idle
- * CPU pumps). */
-void console_start_polling(void);
 /* An idle CPU with interrupts masked: it becomes the CPU that SGI_KICK
  * wakes when text comes, and writes a batch of what the ring holds (as
  * much as the FIFO takes). Returns true if there is more the UART would
