@@ -219,7 +219,7 @@ static void boot_cpu_never_waits_for_a_slow_uart(void **state)
         assert_int_equal(out_len, 4); /* what the FIFO took, no more */
     }
     assert_int_equal(relaxes, 0); /* never waited */
-    assert_int_equal(kicks, 0);   /* nobody to kick */
+    assert_int_equal(kicks, 0); /* nobody to kick */
     /* CPU1 idles: it is the helper from now on, and writes the ring */
     while (console_tx_pending(t)) {
         uart_drain();
