@@ -36,7 +36,14 @@ primary_entry:
     ubfx    x22, x22, #2, #2
 
     bl      el_setup
-
+    cmp     x22, #2
+    b.ne    0f
+    /* this_cpu() is the boot CPU's from the first line of C: the console
+     * asks which CPU writes before smp.c sets CPU0 up (pcpus[0].id is 0:
+     * .bss, zeroed next) */
+    adr_l   x0, pcpus
+    msr     tpidr_el2, x0
+0:
     /* Zero .bss (with the MMU off these stores go straight to memory;
      * DC ZVA would fault on what is then Device memory). 64 bytes a turn,
      * both ends 64-byte aligned (xam.lds): it is over a megabyte. */
@@ -105,11 +112,10 @@ el_setup:
     ldr     x0, =SCTLR_EL2_RES1
     msr     sctlr_el2, x0
     msr     cntvoff_el2, xzr
-    /* this_cpu() is the boot CPU's from the first line of C: the console
-     * and a crash report ask which CPU runs before smp.c sets it up, and
-     * TPIDR_EL2 resets to an UNKNOWN value (pcpus[0].id is 0: .bss). */
-    adr_l   x0, pcpus
-    msr     tpidr_el2, x0
+    /* TPIDR_EL2 (this_cpu()) resets to an UNKNOWN value: 0 until the
+     * caller or smp.c sets it, so that a crash report reads no wild
+     * pointer (arch/arm64/traps.c) */
+    msr     tpidr_el2, xzr
     isb
     ret
 1:  cmp     x22, #1
