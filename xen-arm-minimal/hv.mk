@@ -135,8 +135,15 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
     -DCONFIG_EARLY_UART=$(EARLY_UART) -DCONFIG_EARLY_PSCI=$(EARLY_PSCI) -DCONFIG_NR_CPUS=$(NR_CPUS) \
     -DXAM_VERSION='"$(XAM_VERSION)"'
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV_DIR)/include -I$(HV_DIR)/arch/arm64/include
+# Cortex-A53 erratum 843419 (an ADRP at a page's last two words): fixed by
+# turning the ADRP into an ADR, which reaches anywhere in an image this
+# small. ld's default also sizes a page of veneers for each such site and
+# keeps it when the ADR made them unneeded (4 KiB of padding after
+# flush_slow once); should a site ever be out of ADR's reach, the link
+# fails and says so instead.
 HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
-    -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--hash-style=sysv
+    -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--hash-style=sysv \
+    -Wl,--fix-cortex-a53-843419=adr
 
 # Every object depends on the options that built it: $(HV_FLAGS) holds the
 # compiler, assembler and linker command lines and is rewritten only when
