@@ -24,12 +24,8 @@ struct runqueue {
     /* vCPUs of this CPU blocked in WFI with a virtual timer armed: a list
      * through the vCPUs themselves, so it can never fill up */
     struct vcpu *sleepers;
-    /* kicks of other CPUs held back while this CPU holds a lock others
-     * spin on (sched_defer_kicks(); only this CPU touches them) */
-    unsigned defer_depth;
-    uint32_t deferred_kicks;
 };
-_Static_assert(NR_CPUS <= 32, "a bit per CPU in deferred_kicks");
+_Static_assert(NR_CPUS <= 32, "a bit per CPU in struct pcpu's held_kicks");
 
 static struct runqueue rqs[NR_CPUS];
 static volatile bool started;
@@ -37,23 +33,19 @@ static volatile bool started;
 /* Make CPU cpu (not this one) look at its queue and flags again. */
 static void kick_cpu(unsigned cpu)
 {
-    struct runqueue *me = &rqs[this_cpu_id()];
-    if (me->defer_depth)
-        me->deferred_kicks |= 1u << cpu;
+    struct pcpu *me = this_cpu();
+    if (me->kick_hold_depth)
+        me->held_kicks |= 1u << cpu;
     else
         irq_send_sgi(cpu, SGI_KICK);
 }
 
-void sched_defer_kicks(void) { rqs[this_cpu_id()].defer_depth++; }
-
-void sched_send_deferred_kicks(void)
+void sched_send_held_kicks(struct pcpu *c)
 {
-    struct runqueue *me = &rqs[this_cpu_id()];
-    if (--me->defer_depth)
-        return;
-    for (uint32_t m = me->deferred_kicks; m; m &= m - 1)
+    uint32_t m = c->held_kicks;
+    c->held_kicks = 0;
+    for (; m; m &= m - 1)
         irq_send_sgi((unsigned)__builtin_ctz(m), SGI_KICK);
-    me->deferred_kicks = 0;
 }
 
 static void enqueue_locked(struct runqueue *rq, struct vcpu *v)

@@ -5,6 +5,7 @@
 #ifndef XAM_SCHED_H
 #define XAM_SCHED_H
 
+#include <asm/percpu.h>
 #include <xam/types.h>
 
 struct vcpu;
@@ -50,8 +51,16 @@ void sched_kick(unsigned cpu);
  * end, once: for code holding a lock other CPUs spin on. Sending an SGI
  * may be slow (QEMU takes its big lock for it, which a CPU spinning on
  * ours may hold), and nothing should wait on it under a shared lock. */
-void sched_defer_kicks(void);
-void sched_send_deferred_kicks(void);
+static inline void sched_defer_kicks(void) { this_cpu()->kick_hold_depth++; }
+void sched_send_held_kicks(struct pcpu *c);
+/* inline: taken and released on every exit of a vCPU (the vGIC lock), and
+ * mostly with nothing held back */
+static inline void sched_send_deferred_kicks(void)
+{
+    struct pcpu *c = this_cpu();
+    if (--c->kick_hold_depth == 0 && c->held_kicks)
+        sched_send_held_kicks(c);
+}
 /* Hook the kick IPI; before the builder runs. */
 int sched_init(void);
 /* Start the scheduler (boot CPU, after the builder): every CPU enters its

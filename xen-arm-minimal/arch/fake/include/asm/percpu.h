@@ -28,6 +28,10 @@ struct pcpu {
     void (*timer_fn)(void);
     volatile uint64_t ipis;
     struct vcpu *current;
+    /* kicks of other CPUs held back while this CPU holds a lock other CPUs
+     * spin on (xam/sched.h, sched_defer_kicks): only this CPU touches them */
+    unsigned kick_hold_depth;
+    uint32_t held_kicks; /* a bit per CPU */
 };
 
 _Static_assert(__builtin_offsetof(struct pcpu, guest_regs) == PCPU_GUEST_REGS, "PCPU_GUEST_REGS");
