@@ -94,6 +94,12 @@ void sched_kick(unsigned cpu)
         kick_cpu(cpu);
 }
 
+void sched_kick_guest(unsigned cpu)
+{
+    if (cpu != this_cpu_id())
+        kick_cpu(cpu);
+}
+
 /* from -> RUNNABLE and queued, if v is in from and its domain runs. */
 static bool make_runnable(struct vcpu *v, enum vcpu_state from)
 {

@@ -46,6 +46,12 @@ void sched_answer(struct vcpu *v);
 void sched_forget(struct vcpu *v);
 /* Ask CPU cpu to look at its run queue again. */
 void sched_kick(unsigned cpu);
+/* Make CPU cpu (another) leave the guest it runs, if any: its way back in
+ * delivers its vCPU's new virtual interrupts. Its run queue and slice are
+ * not looked at again (sched_kick's work on the kicked CPU: its timer
+ * re-armed, the console and sleepers polled, 150 instructions of an ioreq
+ * round trip with a device model in WFI). */
+void sched_kick_guest(unsigned cpu);
 /* Between these (nested, interrupts masked), the SGIs that make other CPUs
  * look again (kicks, wake-ups) are held back and sent at the outermost
  * end, once: for code holding a lock other CPUs spin on. Sending an SGI

@@ -43,7 +43,7 @@ static void notify(struct vcpu *t)
     if (t->state == VCPU_BLOCKED)
         sched_wake(t);
     else if (t->state == VCPU_RUNNABLE && t->pcpu != this_cpu_id() && !sched_poll_notify(t))
-        sched_kick(t->pcpu);
+        sched_kick_guest(t->pcpu);
 }
 
 void vgic_irq_changed(struct domain *d, struct vgic_irq *irq)
