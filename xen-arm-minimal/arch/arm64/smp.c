@@ -155,12 +155,24 @@ static void doze(void)
     irq_disable();
 }
 
+/* Until limit at the latest. Meanwhile the boot CPU writes the console:
+ * what the UART's FIFO had no room for waits in the ring until a CPU
+ * idles, and no other may be up yet (a CPU_ON that never starts its CPU
+ * would keep the boot's lines back for the whole second); its timer
+ * brings it back as the FIFO drains. */
+static void doze_until(uint64_t limit)
+{
+    console_poll();
+    timer_set_deadline(MIN(limit, console_poll_deadline()), NULL);
+    doze();
+}
+
 static bool wait_until(volatile bool *flag, uint64_t limit)
 {
     while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
         if (counter_read() > limit)
             return false;
-        doze();
+        doze_until(limit + 1);
     }
     return true;
 }
@@ -192,7 +204,6 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
         }
     }
     uint64_t limit = counter_read() + us_to_ticks(1000000);
-    timer_set_deadline(limit + 1, NULL);
     for (unsigned i = 1; i < nr_pcpus; i++) {
         struct pcpu *c = &pcpus[i];
         if (c->start_failed)
@@ -216,14 +227,13 @@ unsigned smp_boot_secondaries(const struct hostdt *h)
             irq_send_sgi(i, SGI_PING);
     }
     uint64_t deadline = counter_read() + us_to_ticks(100000);
-    timer_set_deadline(deadline, NULL);
     unsigned answered = 1;
     for (bool waiting = true; waiting && counter_read() < deadline;) {
         waiting = false;
         for (unsigned i = 1; i < nr_pcpus; i++)
             waiting |= pcpus[i].online && __atomic_load_n(&pcpus[i].ipis, __ATOMIC_ACQUIRE) == before[i];
         if (waiting)
-            doze();
+            doze_until(deadline);
     }
     timer_cancel();
     for (unsigned i = 1; i < nr_pcpus; i++) {
