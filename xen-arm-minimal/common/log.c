@@ -25,9 +25,10 @@ void console_set_uart(paddr_t base) { console_uart = base; }
  *  - the helper: one idle CPU (console_idle_pump), woken by SGI_KICK when
  *    text comes and nobody is pumping;
  *  - with no helper, the writer, as much as the UART's FIFO takes; what is
- *    left goes with its next line, to the first CPU that idles (a
- *    secondary once online) or to the timer polls (console_poll_deadline)
- *    of the scheduler's CPUs, or at power-off or a crash (flushed). */
+ *    left goes with its next line, with the boot CPU's waits for the
+ *    secondaries (smp.c), to the first CPU that idles (a secondary once
+ *    online) or to the timer polls (console_poll_deadline) of the
+ *    scheduler's CPUs, or at power-off or a crash (flushed). */
 static bool tx_full(void) { return console_uart && pl011_tx_full(console_uart); }
 static void tx_put(char c)
 {
