@@ -30,7 +30,9 @@ _Static_assert(NR_CPUS <= 32, "a bit per CPU in struct pcpu's held_kicks");
 static struct runqueue rqs[NR_CPUS];
 static volatile bool started;
 
-/* Make CPU cpu (not this one) look at its queue and flags again. */
+/* SGI_KICK to CPU cpu (not this one), or held back until this CPU
+ * releases the lock it holds (sched_defer_kicks): the interrupt makes it
+ * leave its guest or its WFI. */
 static void kick_cpu(unsigned cpu)
 {
     struct pcpu *me = this_cpu();
