@@ -1,3 +1,4 @@
+#include <asm/cache.h>
 #include <asm/mmu.h>
 #include <asm/probe.h>
 #include <asm/spinlock.h>
@@ -139,6 +140,14 @@ static int alloc_checked(uint64_t size, uint64_t align, bool ends_only, paddr_t 
 }
 
 int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa) { return alloc_checked(size, align, false, pa); }
+
+int memory_alloc_guest_page(paddr_t *pa)
+{
+    int rc = memory_alloc(PAGE_SIZE, PAGE_SIZE, pa);
+    if (rc == 0)
+        ram_scrub((void *)(uintptr_t)*pa, PAGE_SIZE);
+    return rc;
+}
 
 int memory_alloc_lazy(uint64_t size, uint64_t align, paddr_t *pa) { return alloc_checked(size, align, true, pa); }
 

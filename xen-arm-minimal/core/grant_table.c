@@ -27,7 +27,6 @@
  * its owner stops; the mapper's handle then outlives the granter's table
  * (its `gen` no longer matches) and unmapping it only removes the
  * mapping. */
-#include <asm/cache.h>
 #include <asm/spinlock.h>
 #include <string.h>
 #include <xam/domain.h>
@@ -143,25 +142,14 @@ static void *page_alloc(uint64_t size)
 
 static void page_free(void *p, uint64_t size) { memory_free((paddr_t)(uintptr_t)p, size); }
 
-/* A page the guest maps: zeroed to memory, not only in our caches (it may
- * map the page non-cacheable and read what lies under them: the page's
- * previous owner's bytes). */
-static void *guest_page_alloc(void)
-{
-    paddr_t pa;
-    if (memory_alloc(PAGE_SIZE, PAGE_SIZE, &pa))
-        return NULL;
-    ram_scrub((void *)(uintptr_t)pa, PAGE_SIZE);
-    return (void *)(uintptr_t)pa;
-}
-
 /* Grow t to n frames (all or nothing). */
 static int grow(struct gnttab *t, unsigned n)
 {
     unsigned i;
     for (i = t->nr_frames; i < n; i++) {
         struct gframe *f = &t->frames[i];
-        f->shared = guest_page_alloc();
+        paddr_t pa;
+        f->shared = memory_alloc_guest_page(&pa) ? NULL : (void *)(uintptr_t)pa;
         f->active = f->shared ? page_alloc(PAGE_SIZE) : NULL;
         f->gfn = GNTTAB_INVALID_GFN;
         if (!f->active)

@@ -16,7 +16,6 @@
  * long before the memory (the table, the ring page) is released: a call
  * that saw RUNNING and live finishes first. A domain abandoned while
  * building never was RUNNING. A rebuilt one is attached again. */
-#include <asm/cache.h>
 #include <asm/spinlock.h>
 #include <string.h>
 #include <xam/domain.h>
@@ -139,13 +138,10 @@ int pvconsole_attach(struct domain *d)
 {
     struct pvconsole *c = &d->pvcons;
     paddr_t pa;
-    int rc = memory_alloc(PAGE_SIZE, PAGE_SIZE, &pa);
+    /* zeroed: in[] and out[] empty, every index 0, connection 0: "connected" */
+    int rc = memory_alloc_guest_page(&pa);
     if (rc)
         return rc;
-    /* in[] and out[] empty, every index 0, connection 0: "connected";
-     * zeroed to memory, as the guest may map the ring non-cacheable and
-     * must not read the page's previous owner's bytes under our caches */
-    ram_scrub((void *)(uintptr_t)pa, PAGE_SIZE);
     if ((rc = domain_on_release(d, release, NULL))) {
         memory_free(pa, PAGE_SIZE);
         return rc;

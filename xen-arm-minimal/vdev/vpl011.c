@@ -184,12 +184,8 @@ int vpl011_attach(struct domain *d)
         return rc;
     /* the page of register values: without it (no memory), reads trap */
     _Static_assert(VPL011_SIZE == PAGE_SIZE, "the shown page covers the vPL011");
-    if (memory_alloc(PAGE_SIZE, PAGE_SIZE, &pa) == 0) {
+    if (memory_alloc_guest_page(&pa) == 0) {
         u->regs = (uint32_t *)(uintptr_t)pa;
-        /* zeroed to memory, not only in our caches: the guest reads it
-         * through a Device mapping, and its previous owner's bytes must
-         * not show */
-        ram_scrub(u->regs, PAGE_SIZE);
         show(d, u);
     }
     return 0;

@@ -313,6 +313,14 @@ int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa)
     return 0;
 }
 
+int memory_alloc_guest_page(paddr_t *pa)
+{
+    int rc = memory_alloc(PAGE_SIZE, PAGE_SIZE, pa);
+    if (rc == 0)
+        ram_scrub((void *)(uintptr_t)*pa, PAGE_SIZE);
+    return rc;
+}
+
 void memory_free(paddr_t pa, uint64_t size)
 {
     struct block *b = NULL;

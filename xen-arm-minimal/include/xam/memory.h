@@ -12,6 +12,11 @@ extern struct palloc host_pages;
 /* Allocation from host_pages for any CPU at run time (serialised). */
 int memory_alloc(uint64_t size, uint64_t align, paddr_t *pa);
 void memory_free(paddr_t pa, uint64_t size);
+/* A page of the hypervisor's that a guest will map (a grant-table frame,
+ * a console ring, the vPL011's register page): zeroed to memory, not only
+ * in our caches, since the guest may map it non-cacheable or as Device
+ * memory and would read what lies under them, its previous owner's bytes. */
+int memory_alloc_guest_page(paddr_t *pa);
 /* Allocation and claims read the memory first (memory.c): a hole in it
  * is left out (an allocation is served from elsewhere) or refused. */
 /* Guest RAM made ready on first touch: only the block's first and last
